@@ -1,0 +1,65 @@
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { loadConfig } from '../../core/config.js';
+import { createLandingServer } from '../../ingest/landing-server.js';
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Run the landing server: receive 8x8 webhooks and land them in the warehouse.')
+    .option('-c, --config <file>', 'config file (default: ./switchboard.yaml if present, else built-in local defaults)')
+    .option('-p, --port <port>', 'listen on this port (overrides server.port)', (v) => Number.parseInt(v, 10))
+    .option('--host <host>', 'listen on this address (overrides server.host)')
+    .addHelpText(
+      'after',
+      `
+Routes:
+  POST /webhooks/8x8/messaging        Connect SMS and Chat Apps
+  POST /webhooks/8x8/voice            Connect voice (VSS, VCS, VRU, VNU)
+  POST /webhooks/8x8/contact-center   Contact Center chat (signed JWS)
+  POST /webhooks/8x8/meetings         JaaS (signed HMAC)
+  POST /oauth/token                   token endpoint for messaging in oauth mode
+  GET  /healthz, /readyz              liveness and readiness
+
+Stop with Ctrl-C (SIGINT) or SIGTERM: requests in flight finish, the spool is flushed.`,
+    )
+    .action(async (options: { config?: string; port?: number; host?: string }) => {
+      const config = loadConfig({
+        path: options.config,
+        overrides: { port: options.port, host: options.host },
+      });
+      const logger = pino({ level: config.file.log.level, base: { service: 'switchboard' } });
+      for (const warning of config.warnings) logger.warn(warning);
+      const server = await createLandingServer(config, logger);
+      const { host, port } = config.file.server;
+      const address = await server.app.listen({ host, port });
+      const where =
+        config.file.warehouse.type === 'duckdb' ? `DuckDB ${config.file.warehouse.path}` : `Postgres ${redact(config.file.warehouse.url)}`;
+      logger.info(
+        { address, warehouse: where, spool: config.file.spool.dir, config: config.source ?? 'built-in defaults' },
+        `Switchboard is listening on ${address}; landing into ${where}`,
+      );
+
+      let stopping = false;
+      const stop = (signal: string): void => {
+        if (stopping) {
+          logger.warn(`${signal} again: exiting now (the spool keeps every acknowledged event)`);
+          process.exit(130);
+        }
+        stopping = true;
+        logger.info(`${signal}: finishing requests in flight and flushing the spool`);
+        server.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error({ err: error }, 'error while stopping');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+    });
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}

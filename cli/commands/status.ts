@@ -1,0 +1,29 @@
+import { Command } from 'commander';
+import { loadConfig } from '../../core/config.js';
+
+export function statusCommand(): Command {
+  return new Command('status')
+    .description('Ask a running server how it is doing: spool backlog, warehouse reachability, events landed.')
+    .option('-c, --config <file>', 'config file, to find the server address')
+    .option('--url <url>', 'the server base URL (default: from server.host and server.port)')
+    .action(async (options: { config?: string; url?: string }) => {
+      const base = options.url ?? defaultUrl(options.config);
+      let response: Response;
+      try {
+        response = await fetch(new URL('/readyz', base), { signal: AbortSignal.timeout(5000) });
+      } catch (error) {
+        process.stderr.write(`No server answers at ${base} (${(error as Error).message}). Start one with: switchboard serve\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const report = (await response.json()) as Record<string, unknown>;
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      if (!response.ok) process.exitCode = 1;
+    });
+}
+
+export function defaultUrl(configPath: string | undefined): string {
+  const { server } = loadConfig({ path: configPath, skipSecrets: true }).file;
+  const host = server.host === '0.0.0.0' || server.host === '::' ? '127.0.0.1' : server.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
+}

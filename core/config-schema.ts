@@ -1,0 +1,146 @@
+/**
+ * The shape of `switchboard.yaml` (or `.json`). Every key has a default, so an empty file (or
+ * no file at all) is a working local setup on embedded DuckDB under ./data/.
+ *
+ * Secrets never live here: each one is read from an environment variable named in
+ * README.md#configuration (see `core/secrets.ts`).
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const positiveInt = z.number().int().positive();
+
+/** IP allowlist entries: an address, a CIDR range, or a preset name (see ingest/ip-presets.ts). */
+const allowlist = z.array(z.string().min(1)).min(1);
+
+const warehouse = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('duckdb'),
+    /** The database file. Relative paths resolve against the working directory. */
+    path: z.string().min(1).default('./data/switchboard.duckdb'),
+    rawSchema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('raw'),
+  }),
+  z.strictObject({
+    type: z.literal('postgres'),
+    /** A connection URL without the password; the password comes from PGPASSWORD. */
+    url: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'),
+    rawSchema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('raw'),
+  }),
+]);
+
+const server = z.strictObject({
+  /** 127.0.0.1 for local try-outs; 0.0.0.0 (or a proxy in front) to receive from 8x8. */
+  host: z.string().min(1).default('127.0.0.1'),
+  port: port.default(8080),
+  /** Proxies (addresses or CIDRs) whose X-Forwarded-For is trusted. Empty: trust none. */
+  trustProxy: z.array(z.string().min(1)).default([]),
+  /** Largest accepted request body. 8x8 events are a few KB. */
+  bodyLimitBytes: positiveInt.default(1_048_576),
+  /** Whole-request deadline; 8x8 expects an answer within 5 s. */
+  requestTimeoutMs: positiveInt.default(10_000),
+  /** Per source IP, across all webhook routes. 8x8 sends from a handful of IPs. */
+  rateLimit: z
+    .strictObject({
+      max: positiveInt.default(50_000),
+      windowMs: positiveInt.default(60_000),
+    })
+    .prefault({}),
+});
+
+const spool = z.strictObject({
+  /** Where accepted events wait, fsync'd, until they are in the warehouse. */
+  dir: z.string().min(1).default('./data/spool'),
+  /** Disk budget. Past it, webhooks get 503 + Retry-After until the warehouse catches up. */
+  maxBytes: positiveInt.default(1024 * 1024 * 1024),
+  /** Retry-After (seconds) sent with 503. 8x8 retries at 1, 10, 30 and 90 s regardless. */
+  retryAfterSeconds: positiveInt.default(10),
+  segmentBytes: positiveInt.default(64 * 1024 * 1024),
+  /** Only for benchmarks that say so: acknowledging without fsync can lose events. */
+  fsync: z.boolean().default(true),
+});
+
+const drain = z.strictObject({
+  /** Most events written to the warehouse in one transaction. */
+  batchSize: positiveInt.max(10_000).default(1000),
+  /** Longest back-off between failed warehouse writes. */
+  maxBackoffMs: positiveInt.default(30_000),
+});
+
+const messaging = z.strictObject({
+  enabled: z.boolean().default(true),
+  allow: allowlist.default(['8x8-messaging', 'loopback']),
+  auth: z
+    .strictObject({
+      /**
+       * static: 8x8 sends the `httpAuthorization` value you registered, as-is.
+       * oauth: 8x8 gets a token from Switchboard's /oauth/token and sends it as a bearer.
+       * none: rely on the IP allowlist alone.
+       */
+      mode: z.enum(['static', 'oauth', 'none']).default('static'),
+      /** oauth only: the clientId you register with 8x8 (the secret comes from the environment). */
+      clientId: z.string().min(1).default('switchboard'),
+      /** oauth only: lifetime of issued tokens. */
+      tokenTtlSeconds: positiveInt.default(3600),
+    })
+    .prefault({}),
+});
+
+const voice = z.strictObject({
+  enabled: z.boolean().default(true),
+  allow: allowlist.default(['8x8-voice', 'loopback']),
+  auth: z
+    .strictObject({
+      /** header: 8x8 sends the registered `httpAuthHeader` value; none: IP allowlist only. */
+      mode: z.enum(['header', 'none']).default('header'),
+      /** The header carrying it. 8x8 does not document the name; Authorization is the likely one. */
+      header: z.string().min(1).default('authorization'),
+    })
+    .prefault({}),
+});
+
+const contactCenter = z.strictObject({
+  enabled: z.boolean().default(true),
+  allow: allowlist.default(['any']),
+  /** Where public keys are fetched by kid; `{kid}` is replaced. Tried in order. */
+  jwkUrls: z
+    .array(z.string().regex(/^https?:\/\/.*\{kid\}/, 'must be an http(s) URL containing {kid}'))
+    .min(1)
+    .default(['https://api.8x8.com/chat-gateway/v1/jwk/{kid}/public']),
+  /** How long a fetched key is trusted before it is fetched again. */
+  jwkCacheSeconds: positiveInt.default(3600),
+  /** Timeout for one key fetch. */
+  jwkFetchTimeoutMs: positiveInt.default(3000),
+  /** A local JWKS file of extra trusted keys (tests, air-gapped setups). */
+  trustedKeysFile: z.string().min(1).optional(),
+});
+
+const meetings = z.strictObject({
+  enabled: z.boolean().default(true),
+  allow: allowlist.default(['any']),
+  /** Largest accepted difference between the signature's t= and now. */
+  toleranceSeconds: positiveInt.default(300),
+});
+
+export const configSchema = z.strictObject({
+  warehouse: warehouse.default({ type: 'duckdb', path: './data/switchboard.duckdb', rawSchema: 'raw' }),
+  server: server.prefault({}),
+  spool: spool.prefault({}),
+  drain: drain.prefault({}),
+  families: z
+    .strictObject({
+      messaging: messaging.prefault({}),
+      voice: voice.prefault({}),
+      contactCenter: contactCenter.prefault({}),
+      meetings: meetings.prefault({}),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
+});
+
+/** The validated config file, defaults filled in, before secrets are attached. */
+export type ConfigFile = z.infer<typeof configSchema>;
+export type WarehouseSettings = ConfigFile['warehouse'];

@@ -1,0 +1,23 @@
+/**
+ * The base of every error Switchboard raises on purpose.
+ *
+ * Each area (ingest, sql, config, …) keeps its own `errors.ts` with stable codes in the
+ * style of Fastify's `FST_ERR_*`: the code never changes once released, the message says
+ * what went wrong *and how to fix it*, and docs/errors.md lists every code.
+ *
+ * @example
+ *   throw new SwitchboardError('SB_CONFIG_INVALID', 'ingest.port must be …', { configKey: 'ingest.port' })
+ */
+export class SwitchboardError extends Error {
+  /** Stable, documented code, e.g. `SB_INGEST_AUTH_FAILED`. */
+  readonly code: string;
+  /** The config key an operator should change, when one is to blame. */
+  readonly configKey: string | undefined;
+
+  constructor(code: string, message: string, options: { configKey?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SwitchboardError';
+    this.code = code;
+    this.configKey = options.configKey;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Builds the landing app. `buildApp` never listens: the CLI does (`switchboard serve`), and
+ * tests use `app.inject()` or listen on port 0 themselves.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import underPressure from '@fastify/under-pressure';
+import { errorBody } from './errors.js';
+import { landingRoutes, newDeliveryId, type FamilyRoute } from './landing-route.js';
+import { tokenRoute } from './families/messaging/token-route.js';
+import type { OAuthTokens } from './families/messaging/oauth-tokens.js';
+import type { Landing } from './landing.js';
+import type { IpAllowlist } from './auth/ip-allowlist.js';
+
+export interface AppOptions {
+  routes: readonly FamilyRoute[];
+  landing: Landing;
+  /** For /readyz and /status: the drainer's view of the warehouse. */
+  health: () => HealthReport;
+  /** Messaging OAuth mode: serves POST /oauth/token behind the messaging allowlist. */
+  oauth?: { tokens: OAuthTokens; allowlist: IpAllowlist } | undefined;
+  server: {
+    trustProxy: readonly string[];
+    bodyLimitBytes: number;
+    requestTimeoutMs: number;
+    rateLimit: { max: number; windowMs: number };
+  };
+  logger: FastifyServerOptions['loggerInstance'];
+}
+
+export interface HealthReport {
+  spool: { writable: boolean; backlogBytes: number; maxBytes: number; error: string | null };
+  warehouse: { reachable: boolean; error: string | null; landedEvents: number; landedRejections: number };
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    // Only proxies named in config may set the client address through X-Forwarded-For.
+    trustProxy: options.server.trustProxy.length > 0 ? [...options.server.trustProxy] : false,
+    bodyLimit: options.server.bodyLimitBytes,
+    // Node's own deadline for receiving a whole request (slow-loris protection); 408 on expiry.
+    requestTimeout: options.server.requestTimeoutMs,
+    disableRequestLogging: true,
+    genReqId: newDeliveryId,
+    return503OnClosing: true,
+  });
+
+  await app.register(underPressure, {
+    maxEventLoopDelay: 2000,
+    retryAfter: 5,
+    pressureHandler: (_request, reply, type, value) => {
+      reply
+        .code(503)
+        .header('retry-after', '5')
+        .send(errorBody('SB_INGEST_OVERLOADED', `The server is overloaded (${type}: ${value}); retry shortly.`));
+    },
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .code(404)
+      .send(
+        errorBody(
+          'SB_INGEST_NOT_FOUND',
+          `No route ${request.method} ${request.url}. Webhook routes are POST /webhooks/8x8/{messaging,voice,contact-center,meetings}.`,
+        ),
+      );
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const report = options.health();
+    // Ready when an event can be made durable: the spool takes it, or the warehouse would.
+    const ready = report.spool.writable || report.warehouse.reachable;
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', ...report });
+  });
+
+  await app.register(landingRoutes, {
+    routes: options.routes,
+    landing: options.landing,
+    bodyLimitBytes: options.server.bodyLimitBytes,
+    requestTimeoutMs: options.server.requestTimeoutMs,
+    rateLimit: options.server.rateLimit,
+  });
+  if (options.oauth !== undefined) await app.register(tokenRoute, options.oauth);
+  return app;
+}

@@ -1,0 +1,193 @@
+/**
+ * The drainer moves accepted events from the spool into the warehouse's raw tables.
+ *
+ * Exactly-once: each batch's rows and the new spool checkpoint commit in one warehouse
+ * transaction, and the checkpoint is read back from the warehouse on start. A crash before
+ * the commit re-drains the batch; a crash after it resumes past it. Spool segments are
+ * deleted only once the checkpoint covering them is committed.
+ */
+import type { Logger } from 'pino';
+import type { SqlParam, Warehouse } from '../sql/warehouse.js';
+import type { MergeRule, TableSpec } from '../sql/dialect.js';
+import type { Spool, SpoolPosition } from './spool/spool.js';
+import { decodeRecord, type RawEventRecord, type RejectionRecord } from './records.js';
+import { checkpointTable, rawEventTable, rejectionsTable } from './raw-tables.js';
+
+export interface DrainerOptions {
+  spool: Spool;
+  warehouse: Warehouse;
+  rawSchema: string;
+  /** Raw event tables, one per enabled family (e.g. `meetings_events`). */
+  eventTables: readonly string[];
+  /** Most spool records per warehouse transaction. */
+  batchSize: number;
+  maxBackoffMs: number;
+  logger: Logger;
+}
+
+const RAW_EVENT_RULES: Readonly<Record<string, MergeRule>> = {
+  first_received_at: 'least',
+  last_received_at: 'greatest',
+  delivery_count: 'add',
+};
+
+export class Drainer {
+  /** How far the warehouse has landed; null until the checkpoint is read. */
+  private position: SpoolPosition | null = null;
+  private readonly tables = new Map<string, TableSpec>();
+  private readonly rejections: TableSpec;
+  private readonly checkpoints: TableSpec;
+  private loop: Promise<void> | null = null;
+  private readonly abort = new AbortController();
+  /** The last warehouse error, cleared by the next successful batch. */
+  lastError: Error | null = null;
+  /** Counters for /readyz and metrics. */
+  readonly stats = { events: 0, rejections: 0, batches: 0, failures: 0 };
+
+  constructor(private readonly options: DrainerOptions) {
+    for (const name of options.eventTables) this.tables.set(name, rawEventTable(options.rawSchema, name));
+    this.rejections = rejectionsTable(options.rawSchema);
+    this.checkpoints = checkpointTable(options.rawSchema);
+  }
+
+  /** Bytes accepted but not yet in the warehouse. */
+  backlogBytes(): number {
+    return this.options.spool.bytesAfter(this.position ?? this.options.spool.start());
+  }
+
+  /** Creates the raw schema and tables if needed, and reads the checkpoint. Idempotent. */
+  async prepare(): Promise<void> {
+    if (this.position !== null) return;
+    const { warehouse: wh, spool } = this.options;
+    const d = wh.dialect;
+    await wh.run(d.createSchema(this.options.rawSchema));
+    for (const table of [...this.tables.values(), this.rejections, this.checkpoints]) await wh.run(d.createTable(table));
+    const rows = await wh.all<{ segment: number; segment_offset: number }>(
+      `SELECT segment, segment_offset FROM ${d.tableName(this.checkpoints.schema, this.checkpoints.name)} WHERE spool_id = ${d.param(1)}`,
+      [spool.id],
+    );
+    const row = rows[0];
+    this.position = row === undefined ? spool.start() : { segment: Number(row.segment), offset: Number(row.segment_offset) };
+  }
+
+  /** Starts draining in the background until stop(). */
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Finishes the batch in flight and stops. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+  }
+
+  /** Drains until the spool is caught up (tests and one-shot commands). */
+  async drainAll(): Promise<void> {
+    while ((await this.drainOnce()) > 0);
+  }
+
+  /** Lands one batch. Resolves with the number of spool records it covered (0 = caught up). */
+  async drainOnce(): Promise<number> {
+    await this.prepare();
+    const { spool, warehouse } = this.options;
+    const from = this.position as SpoolPosition;
+    const entries = await spool.read(from, { maxRecords: this.options.batchSize, maxBytes: 32 * 1024 * 1024 });
+    const last = entries.at(-1);
+    if (last === undefined) return 0;
+    const events = new Map<string, Map<string, { record: RawEventRecord; count: number; last: number }>>();
+    const rejections: RejectionRecord[] = [];
+    for (const entry of entries) {
+      const record = decodeRecord(entry.payload);
+      if (record.k === 'rejection') {
+        rejections.push(record);
+        continue;
+      }
+      let byKey = events.get(record.table);
+      if (byKey === undefined) events.set(record.table, (byKey = new Map()));
+      const seen = byKey.get(record.dedupeKey);
+      // Collapse retries inside the batch: engines refuse one key twice in one upsert.
+      if (seen === undefined) byKey.set(record.dedupeKey, { record, count: 1, last: record.receivedAt });
+      else {
+        seen.count += 1;
+        seen.last = Math.max(seen.last, record.receivedAt);
+      }
+    }
+    const landedAt = new Date();
+    await warehouse.transaction(async (tx) => {
+      for (const [tableName, byKey] of events) {
+        const table = this.tables.get(tableName) ?? rawEventTable(this.options.rawSchema, tableName);
+        const rows = [...byKey.values()].map(({ record: r, count, last }) => [
+          r.dedupeKey, r.family, r.eventType, r.body, JSON.stringify(r.headers), r.ip, r.verifiedBy,
+          r.deliveryId, new Date(r.receivedAt), new Date(last), count, landedAt,
+        ]);
+        await this.upsertRows(tx, table, rows, RAW_EVENT_RULES);
+      }
+      const rejectionRows = rejections.map((r) => [
+        r.rejectionId, r.family, r.route, new Date(r.receivedAt), r.ip, r.statusCode, r.errorCode, r.reason,
+        r.verified, JSON.stringify(r.headers), r.body, r.bodyBytes, r.bodyTruncated, landedAt,
+      ]);
+      await this.upsertRows(tx, this.rejections, rejectionRows, {});
+      await this.upsertRows(tx, this.checkpoints, [[spool.id, last.next.segment, last.next.offset, landedAt]], {
+        segment: 'replace',
+        segment_offset: 'replace',
+        updated_at: 'replace',
+      });
+    });
+    this.position = last.next;
+    this.stats.batches += 1;
+    this.stats.events += entries.length - rejections.length;
+    this.stats.rejections += rejections.length;
+    await spool.release(last.next);
+    return entries.length;
+  }
+
+  private async upsertRows(
+    tx: { run(sql: string, params?: readonly SqlParam[]): Promise<void> },
+    table: TableSpec,
+    rows: SqlParam[][],
+    onMatch: Readonly<Record<string, MergeRule>>,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const columns = table.columns.map((c) => c.name);
+    const dialect = this.options.warehouse.dialect;
+    const perStatement = Math.max(1, Math.min(500, Math.floor(dialect.capabilities.maxParams / columns.length)));
+    for (let i = 0; i < rows.length; i += perStatement) {
+      const chunk = rows.slice(i, i + perStatement);
+      const sql = dialect.upsert({ table, columns, rowCount: chunk.length, onMatch });
+      await tx.run(sql, chunk.flat());
+    }
+  }
+
+  private async run(): Promise<void> {
+    const { logger, spool, maxBackoffMs } = this.options;
+    let backoff = 250;
+    while (!this.abort.signal.aborted) {
+      try {
+        const drained = await this.drainOnce();
+        if (this.lastError !== null) logger.info('warehouse writes recovered; draining the spool');
+        this.lastError = null;
+        backoff = 250;
+        if (drained === 0) await spool.waitForData(this.abort.signal);
+      } catch (error) {
+        this.stats.failures += 1;
+        this.lastError = error as Error;
+        logger.error(
+          { err: error, retryInMs: backoff, backlogBytes: this.backlogBytes() },
+          'could not write to the warehouse; accepted events stay in the spool and will be retried',
+        );
+        await sleep(backoff, this.abort.signal);
+        backoff = Math.min(backoff * 2, maxBackoffMs);
+      }
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

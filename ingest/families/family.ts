@@ -1,0 +1,69 @@
+/**
+ * A source family: one kind of 8x8 sender with its own route, its own proof of identity and
+ * its own raw table. Adding a family means one folder under ingest/families/ and one line in
+ * ingest/families/index.ts; the landing pipeline (ingest/landing-route.ts) is shared.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** One HTTP delivery as received, before anything is trusted. */
+export interface Delivery {
+  /** The exact request body bytes. Signatures are checked over these, never a re-serialisation. */
+  body: Buffer;
+  /** Lower-cased header names, as Node gives them. */
+  headers: IncomingHttpHeaders;
+  /** The client address after applying server.trustProxy. */
+  ip: string;
+  /** When the request arrived. */
+  receivedAt: Date;
+}
+
+/** What a family makes of a verified, parsed event. */
+export interface Classification {
+  /** e.g. `SMS.inbound_message_received`, `SESSION_SUMMARY`, `PARTICIPANT_JOINED`. */
+  eventType: string;
+  /**
+   * Identifies the logical event across retries: two deliveries with the same key are one
+   * event (e.g. JaaS `idempotencyKey`). Falls back to `sha256:<hex of body>` when an event
+   * carries no documented key, so unknown event types still land instead of being dropped.
+   */
+  dedupeKey: string;
+}
+
+export interface SourceFamily {
+  /** Stable name used in config, logs, the rejections table and the `family` column. */
+  readonly name: FamilyName;
+  /** The POST route, e.g. `/webhooks/8x8/meetings`. */
+  readonly route: string;
+  /** The raw table this family lands in (inside the raw schema), e.g. `meetings_events`. */
+  readonly table: string;
+  /** The header names kept with each event (lower-case). Credentials are never kept. */
+  readonly keptHeaders: readonly string[];
+  /**
+   * Proves the delivery came from 8x8, over the raw bytes. Resolves with how it was verified
+   * (stored in `verified_by`, e.g. `hmac-sha256`), or throws an IngestError.
+   */
+  verify(delivery: Delivery): Promise<string>;
+  /**
+   * Names the event and its dedupe key. May throw an IngestError for a verified event that
+   * cannot be landed (a voice CALL_ACTION).
+   */
+  classify(event: Record<string, unknown>, delivery: Delivery): Classification;
+}
+
+export type FamilyName = 'messaging' | 'voice' | 'contact-center' | 'meetings';
+
+/** Reads a string field, or undefined when it is absent or not a string. */
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Reads a nested object, or an empty one. */
+export function obj(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** The first value of a header (Node joins most repeated headers, but not all). */
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,98 @@
+/**
+ * Meetings: 8x8 Jitsi as a Service (JaaS). https://developer.8x8.com/jaas/docs/webhooks-signatures
+ *
+ * `X-Jaas-Signature: t=<unix seconds>,v1=<base64>[,v1=…]` where each v1 is
+ * base64(HMAC-SHA256(key = the whole secret *including* `whsec_`, msg = t + "." + rawBody)).
+ */
+import { createHmac } from 'node:crypto';
+import { IngestError } from '../../errors.js';
+import { constantTimeEqual, matchesAny } from '../../auth/constant-time.js';
+import { bodyDigestKey } from '../dedupe.js';
+import { header, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
+
+export interface MeetingsAuth {
+  /** Endpoint secrets (`whsec_…`); more than one during a rotation. */
+  secrets: readonly string[];
+  toleranceSeconds: number;
+  /** The optional Authorization value configured on the JaaS endpoint. */
+  authorization: string | null;
+}
+
+export function meetingsFamily(auth: MeetingsAuth): SourceFamily {
+  return {
+    name: 'meetings',
+    route: '/webhooks/8x8/meetings',
+    table: 'meetings_events',
+    keptHeaders: ['content-type', 'user-agent', 'x-jaas-signature'],
+    async verify(delivery) {
+      return verifyJaas(auth, delivery);
+    },
+    classify: classifyMeetings,
+  };
+}
+
+/** Signs like JaaS does: for send-test-event and tests. */
+export function signJaas(secret: string, timestampSeconds: number, body: Buffer | string): string {
+  const mac = createHmac('sha256', secret).update(`${timestampSeconds}.`).update(body).digest('base64');
+  return `t=${timestampSeconds},v1=${mac}`;
+}
+
+export function parseJaasSignature(value: string): { t: number; v1: string[] } | null {
+  let t: number | null = null;
+  const v1: string[] = [];
+  for (const element of value.split(',')) {
+    const at = element.indexOf('='); // split on the first '=' only: base64 may end in '='
+    if (at < 0) continue;
+    const prefix = element.slice(0, at).trim();
+    const val = element.slice(at + 1).trim();
+    if (prefix === 't' && /^\d{1,12}$/.test(val)) t = Number(val);
+    else if (prefix === 'v1' && val !== '') v1.push(val); // other schemes are ignored (downgrade protection)
+  }
+  return t === null || v1.length === 0 ? null : { t, v1 };
+}
+
+function verifyJaas(auth: MeetingsAuth, delivery: Delivery): string {
+  if (auth.authorization !== null && !matchesAny(header(delivery.headers, 'authorization') ?? '', [auth.authorization])) {
+    throw new IngestError(
+      'SB_INGEST_AUTH_INVALID',
+      'The Authorization header does not match SWITCHBOARD_MEETINGS_AUTHORIZATION. Set the same value on the JaaS endpoint, or unset the variable.',
+    );
+  }
+  const value = header(delivery.headers, 'x-jaas-signature');
+  if (value === undefined) {
+    throw new IngestError('SB_INGEST_AUTH_MISSING', 'No X-Jaas-Signature header. Is this JaaS endpoint configured in the JaaS Console webhooks page?');
+  }
+  const parsed = parseJaasSignature(value);
+  if (parsed === null) {
+    throw new IngestError('SB_INGEST_SIGNATURE_MALFORMED', 'X-Jaas-Signature must look like t=<unix seconds>,v1=<base64>.');
+  }
+  const skew = Math.abs(delivery.receivedAt.getTime() / 1000 - parsed.t);
+  let matched = false;
+  for (const secret of auth.secrets) {
+    const expected = signJaas(secret, parsed.t, delivery.body).split(',v1=')[1] ?? '';
+    for (const candidate of parsed.v1) matched = constantTimeEqual(expected, candidate) || matched;
+  }
+  if (!matched) {
+    throw new IngestError(
+      'SB_INGEST_SIGNATURE_INVALID',
+      'X-Jaas-Signature does not match the body. Check that SWITCHBOARD_MEETINGS_WEBHOOK_SECRET holds this endpoint\'s full secret, including the whsec_ prefix.',
+    );
+  }
+  if (skew > auth.toleranceSeconds) {
+    throw new IngestError(
+      'SB_INGEST_SIGNATURE_EXPIRED',
+      `The signature timestamp is ${Math.round(skew)} s away from now (tolerance ${auth.toleranceSeconds} s). Check this server's clock, or raise families.meetings.toleranceSeconds.`,
+      { configKey: 'families.meetings.toleranceSeconds' },
+    );
+  }
+  return 'hmac-sha256';
+}
+
+/** Dedupe on `idempotencyKey`: "the same key means a duplicate" (webhooks-payload). */
+export function classifyMeetings(event: Record<string, unknown>, delivery: Delivery): Classification {
+  const key = str(event.idempotencyKey);
+  return {
+    eventType: str(event.eventType) ?? 'unknown',
+    dedupeKey: key === undefined ? bodyDigestKey(delivery.body) : `jaas:${key}`,
+  };
+}

@@ -1,0 +1,228 @@
+/**
+ * The landing pipeline shared by every family, as a Fastify plugin with one route per family:
+ *
+ *   allowlist → (body read as raw bytes, size-limited) → verify over the raw bytes
+ *     → UTF-8 JSON object → classify (event type, dedupe key) → spool (fsync) → 200
+ *
+ * Anything refused on the way gets a 4xx/5xx with a stable code and is recorded as a
+ * rejection (except refusals that are "retry later" by nature: rate limits, a full spool).
+ * The raw-body parser exists only inside this plugin, so no other route sees raw buffers.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import { errorBody, IngestError } from './errors.js';
+import type { Delivery, SourceFamily } from './families/family.js';
+import type { Landing } from './landing.js';
+import type { IpAllowlist } from './auth/ip-allowlist.js';
+import { storableHeaders, type RejectionRecord } from './records.js';
+
+export interface FamilyRoute {
+  family: SourceFamily;
+  allowlist: IpAllowlist;
+}
+
+export interface LandingRouteOptions {
+  routes: readonly FamilyRoute[];
+  landing: Landing;
+  bodyLimitBytes: number;
+  /** Deadline for making an event durable before answering 503 (8x8 will retry). */
+  requestTimeoutMs: number;
+  rateLimit: { max: number; windowMs: number };
+}
+
+/** How much of a rejected body is kept for operators (bodies over the limit are never read). */
+const REJECTED_BODY_KEEP_BYTES = 64 * 1024;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export async function landingRoutes(app: FastifyInstance, options: LandingRouteOptions): Promise<void> {
+  const { landing } = options;
+
+  await app.register(rateLimit, {
+    max: options.rateLimit.max,
+    timeWindow: options.rateLimit.windowMs,
+    keyGenerator: (request) => request.ip,
+    errorResponseBuilder: (_request, context) =>
+      new IngestError(
+        'SB_INGEST_RATE_LIMITED',
+        `More than ${context.max} requests in ${Math.round(options.rateLimit.windowMs / 1000)} s from this address. Retry after ${Math.ceil(context.ttl / 1000)} s; operators: raise server.rateLimit.max.`,
+        { retryAfterSeconds: Math.ceil(context.ttl / 1000), configKey: 'server.rateLimit.max' },
+      ),
+  });
+
+  app.removeAllContentTypeParsers();
+  // Any content type: 8x8 sends JSON, but a legacy XML receipt must reach the pipeline and be
+  // rejected *visibly*, not bounced by the framework.
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimitBytes }, (_request, body, done) => {
+    done(null, body);
+  });
+
+  app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
+    const route = options.routes.find((r) => r.family.route === request.routeOptions.url);
+    const ingestError = toIngestError(error, options.bodyLimitBytes);
+    if (ingestError.statusCode >= 500 && ingestError.code === 'SB_INGEST_INTERNAL') {
+      request.log.error({ err: error }, 'unexpected error while landing a webhook');
+    }
+    if (recordable(ingestError)) {
+      landing.record(rejectionOf(request, route?.family.name ?? 'unknown', ingestError, false, bodyOf(request)));
+    }
+    return sendError(reply, ingestError);
+  });
+
+  for (const { family, allowlist } of options.routes) {
+    app.post(family.route, {
+      onRequest: async (request, reply) => {
+        if (allowlist.allows(request.ip)) return;
+        const error = new IngestError(
+          'SB_INGEST_IP_NOT_ALLOWED',
+          `Source address ${request.ip} is not allowed for ${family.name}. Add it (or a preset) to families.${configName(family.name)}.allow; behind a proxy, list the proxy in server.trustProxy.`,
+          { configKey: `families.${configName(family.name)}.allow` },
+        );
+        landing.record(rejectionOf(request, family.name, error, false, null));
+        return sendError(reply, error);
+      },
+      handler: async (request, reply) => {
+        const body = bodyOf(request) ?? Buffer.alloc(0);
+        const delivery: Delivery = { body, headers: request.headers, ip: request.ip, receivedAt: new Date() };
+        const verifiedBy = await family.verify(delivery);
+        const verified = true;
+        try {
+          const event = parseEvent(body);
+          const { eventType, dedupeKey } = family.classify(event, delivery);
+          await withDeadline(
+            landing.accept({
+              k: 'event',
+              deliveryId: request.id,
+              family: family.name,
+              table: family.table,
+              eventType,
+              dedupeKey,
+              body: utf8.decode(body),
+              headers: storableHeaders(request.headers, family.keptHeaders),
+              receivedAt: delivery.receivedAt.getTime(),
+              ip: request.ip,
+              verifiedBy,
+            }),
+            options.requestTimeoutMs,
+          );
+          return reply.code(200).send({ status: 'accepted', deliveryId: request.id, dedupeKey });
+        } catch (error) {
+          const ingestError = toIngestError(error as Error, options.bodyLimitBytes);
+          if (recordable(ingestError)) landing.record(rejectionOf(request, family.name, ingestError, verified, body));
+          return sendError(reply, ingestError);
+        }
+      },
+    });
+  }
+}
+
+/** A fresh delivery id per request; it is also Fastify's request id in logs. */
+export function newDeliveryId(): string {
+  return randomUUID();
+}
+
+function parseEvent(body: Buffer): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(utf8.decode(body));
+  } catch {
+    throw new IngestError(
+      'SB_INGEST_BODY_NOT_JSON',
+      body.length === 0
+        ? 'The body is empty. 8x8 webhooks carry a JSON event.'
+        : 'The body is not UTF-8 JSON. If this is an XML delivery receipt, ask 8x8 support to switch the webhook to JSON.',
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new IngestError('SB_INGEST_BODY_NOT_OBJECT', 'The body is JSON but not an object; 8x8 events are JSON objects.');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function bodyOf(request: FastifyRequest): Buffer | null {
+  return Buffer.isBuffer(request.body) ? request.body : null;
+}
+
+/** Retry-later refusals are not rejections of the event; recording them would flood the table. */
+function recordable(error: IngestError): boolean {
+  return !['SB_INGEST_RATE_LIMITED', 'SB_INGEST_SPOOL_FULL', 'SB_INGEST_SPOOL_UNAVAILABLE', 'SB_INGEST_TIMEOUT'].includes(
+    error.code,
+  );
+}
+
+function toIngestError(error: Error & { code?: string; statusCode?: number }, bodyLimit: number): IngestError {
+  if (error instanceof IngestError) return error;
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new IngestError(
+      'SB_INGEST_BODY_TOO_LARGE',
+      `The body is larger than server.bodyLimitBytes (${bodyLimit}). 8x8 events are a few KB; raise the limit only if a real event is refused.`,
+      { configKey: 'server.bodyLimitBytes' },
+    );
+  }
+  if (error.code?.startsWith('FST_ERR_CTP_') === true || error.statusCode === 400) {
+    return new IngestError('SB_INGEST_BODY_NOT_JSON', `The request body could not be read: ${error.message}.`);
+  }
+  return new IngestError('SB_INGEST_INTERNAL', 'Unexpected error; the event was not acknowledged and 8x8 will retry. See the server log.', {
+    cause: error,
+  });
+}
+
+function rejectionOf(
+  request: FastifyRequest,
+  family: string,
+  error: IngestError,
+  verified: boolean,
+  body: Buffer | null,
+): RejectionRecord {
+  let text: string | null = null;
+  if (body !== null) {
+    const kept = body.subarray(0, REJECTED_BODY_KEEP_BYTES);
+    try {
+      text = utf8.decode(kept);
+    } catch {
+      text = `base64:${kept.toString('base64')}`;
+    }
+  }
+  return {
+    k: 'rejection',
+    rejectionId: request.id,
+    family,
+    route: request.url,
+    receivedAt: Date.now(),
+    ip: request.ip,
+    statusCode: error.statusCode,
+    errorCode: error.code,
+    reason: error.message,
+    verified,
+    headers: storableHeaders(request.headers),
+    body: text,
+    bodyBytes: body?.length ?? Number(request.headers['content-length'] ?? 0),
+    bodyTruncated: body !== null && body.length > REJECTED_BODY_KEEP_BYTES,
+  };
+}
+
+export function sendError(reply: FastifyReply, error: IngestError): FastifyReply {
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+  return reply.code(error.statusCode).send(errorBody(error.code, error.message));
+}
+
+function configName(family: string): string {
+  return family === 'contact-center' ? 'contactCenter' : family;
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new IngestError('SB_INGEST_TIMEOUT', `The event was not durable within ${ms} ms (server.requestTimeoutMs); retry.`, {
+            retryAfterSeconds: 1,
+            configKey: 'server.requestTimeoutMs',
+          }),
+        ),
+      ms,
+    );
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}

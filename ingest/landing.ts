@@ -1,0 +1,75 @@
+/**
+ * The landing sink: where the HTTP layer hands verified events and rejections.
+ *
+ * `accept` resolves only once the event is fsync'd in the spool; the route answers 2xx
+ * after that and not before. Past the disk budget it refuses with 503 + Retry-After so 8x8
+ * retries later (at 1, 10, 30 and 90 s) instead of the server buffering without bound.
+ */
+import type { Logger } from 'pino';
+import { IngestError } from './errors.js';
+import { encodeRecord, type RawEventRecord, type RejectionRecord } from './records.js';
+import type { Spool } from './spool/spool.js';
+
+export interface LandingOptions {
+  spool: Spool;
+  /** Bytes accepted but not yet in the warehouse (from the drainer). */
+  backlogBytes: () => number;
+  /** spool.maxBytes */
+  maxBacklogBytes: number;
+  retryAfterSeconds: number;
+  logger: Logger;
+}
+
+export class Landing {
+  /** Set when the spool failed to write; cleared never (a failed fsync leaves the disk state unknown). */
+  spoolError: Error | null = null;
+
+  constructor(private readonly options: LandingOptions) {}
+
+  /** True while the spool can take events (not failed, not over budget). */
+  isWritable(): boolean {
+    return this.spoolError === null && this.options.backlogBytes() < this.options.maxBacklogBytes;
+  }
+
+  /** Appends a verified event durably. @throws IngestError SB_INGEST_SPOOL_FULL | SB_INGEST_SPOOL_UNAVAILABLE */
+  async accept(record: RawEventRecord): Promise<void> {
+    const { spool, maxBacklogBytes, retryAfterSeconds } = this.options;
+    if (this.spoolError !== null) throw this.unavailable(this.spoolError);
+    if (this.options.backlogBytes() >= maxBacklogBytes) {
+      throw new IngestError(
+        'SB_INGEST_SPOOL_FULL',
+        `The local spool holds more than spool.maxBytes (${maxBacklogBytes} bytes) not yet written to the warehouse. ` +
+          'Retry later; operators: check the warehouse (see /readyz) or raise spool.maxBytes.',
+        { retryAfterSeconds, configKey: 'spool.maxBytes' },
+      );
+    }
+    try {
+      await spool.append(encodeRecord(record));
+    } catch (error) {
+      this.spoolError = error as Error;
+      this.options.logger.fatal({ err: error }, 'the spool failed to write; refusing events until restarted');
+      throw this.unavailable(error);
+    }
+  }
+
+  /** Records a rejection. Never throws: a failure to record is logged, and the caller still answers. */
+  record(rejection: RejectionRecord): void {
+    const { logger, spool } = this.options;
+    logger.warn(
+      { family: rejection.family, code: rejection.errorCode, ip: rejection.ip, rejectionId: rejection.rejectionId },
+      rejection.reason,
+    );
+    if (this.spoolError !== null) return;
+    spool.appendLazy(encodeRecord(rejection)).catch((error: unknown) => {
+      logger.error({ err: error, rejectionId: rejection.rejectionId }, 'could not record a rejection in the spool');
+    });
+  }
+
+  private unavailable(cause: unknown): IngestError {
+    return new IngestError(
+      'SB_INGEST_SPOOL_UNAVAILABLE',
+      'The local spool cannot write (disk full or failing). Nothing was acknowledged; retry later. Operators: check spool.dir and the logs.',
+      { cause, retryAfterSeconds: this.options.retryAfterSeconds, configKey: 'spool.dir' },
+    );
+  }
+}
