@@ -86,8 +86,22 @@ export class Drainer {
     while ((await this.drainOnce()) > 0);
   }
 
-  /** Lands one batch. Resolves with the number of spool records it covered (0 = caught up). */
-  async drainOnce(): Promise<number> {
+  /**
+   * Lands one batch. Resolves with the number of spool records it covered (0 = caught up).
+   * Calls are serialised, so drainAll() beside the background loop never lands a batch twice.
+   */
+  drainOnce(): Promise<number> {
+    const run = this.chain.then(() => this.landBatch());
+    this.chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private chain: Promise<void> = Promise.resolve();
+
+  private async landBatch(): Promise<number> {
     await this.prepare();
     const { spool, warehouse } = this.options;
     const from = this.position as SpoolPosition;

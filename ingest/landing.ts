@@ -60,9 +60,22 @@ export class Landing {
       rejection.reason,
     );
     if (this.spoolError !== null) return;
-    spool.appendLazy(encodeRecord(rejection)).catch((error: unknown) => {
-      logger.error({ err: error, rejectionId: rejection.rejectionId }, 'could not record a rejection in the spool');
-    });
+    // The response does not wait for this write; it shares the next group commit's fsync.
+    const write = spool.append(encodeRecord(rejection)).then(
+      () => undefined,
+      (error: unknown) => {
+        logger.error({ err: error, rejectionId: rejection.rejectionId }, 'could not record a rejection in the spool');
+      },
+    );
+    this.recording.add(write);
+    void write.finally(() => this.recording.delete(write));
+  }
+
+  private readonly recording = new Set<Promise<void>>();
+
+  /** Resolves once every rejection recorded so far is durable in the spool. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.recording]);
   }
 
   private unavailable(cause: unknown): IngestError {

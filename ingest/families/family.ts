@@ -65,5 +65,6 @@ export function obj(value: unknown): Record<string, unknown> {
 /** The first value of a header (Node joins most repeated headers, but not all). */
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === '' ? undefined : first;
 }

@@ -5,7 +5,7 @@
  */
 import { crc32 } from 'node:zlib';
 import type { IncomingHttpHeaders } from 'node:http';
-import { CompactSign, decodeProtectedHeader, flattenedVerify, type CryptoKey, type KeyObject } from 'jose';
+import { FlattenedSign, decodeProtectedHeader, flattenedVerify, type CryptoKey, type KeyObject } from 'jose';
 import { header } from '../family.js';
 
 /** The signature headers, all required. */
@@ -71,9 +71,8 @@ export async function verifyDetached(
 
 /** Signs like 8x8 does: for send-test-event and tests. Returns the x-8x8-signature value. */
 export async function signDetached(payload: string, key: CryptoKey | KeyObject, kid: string): Promise<string> {
-  const compact = await new CompactSign(new TextEncoder().encode(payload))
+  const jws = await new FlattenedSign(new TextEncoder().encode(payload))
     .setProtectedHeader({ b64: false, crit: ['b64'], kid, alg: 'RS256' })
     .sign(key);
-  const [head, , signature] = compact.split('.');
-  return `${head}..${signature}`;
+  return `${jws.protected ?? ''}..${jws.signature}`;
 }
