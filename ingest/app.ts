@@ -2,7 +2,7 @@
  * Builds the landing app. `buildApp` never listens: the CLI does (`switchboard serve`), and
  * tests use `app.inject()` or listen on port 0 themselves.
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import underPressure from '@fastify/under-pressure';
 import { errorBody } from './errors.js';
 import { landingRoutes, newDeliveryId, type FamilyRoute } from './landing-route.js';
@@ -40,7 +40,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: options.server.bodyLimitBytes,
     // Node's own deadline for receiving a whole request (slow-loris protection); 408 on expiry.
     requestTimeout: options.server.requestTimeoutMs,
-    disableRequestLogging: true,
+    // Per-request log lines would dominate at webhook rates; refusals are logged by the landing route.
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: newDeliveryId,
     return503OnClosing: true,
   });

@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import type { SqlParam, Warehouse } from '../sql/warehouse.js';
 import type { MergeRule, TableSpec } from '../sql/dialect.js';
-import type { Spool, SpoolPosition } from './spool/spool.js';
+import { comparePositions, type Spool, type SpoolPosition } from './spool/spool.js';
 import { decodeRecord, type RawEventRecord, type RejectionRecord } from './records.js';
 import { checkpointTable, rawEventTable, rejectionsTable } from './raw-tables.js';
 
@@ -52,7 +52,8 @@ export class Drainer {
 
   /** Bytes accepted but not yet in the warehouse. */
   backlogBytes(): number {
-    return this.options.spool.bytesAfter(this.position ?? this.options.spool.start());
+    const { spool } = this.options;
+    return spool.bytesAfter(maxPosition(this.position ?? spool.start(), spool.start()));
   }
 
   /** Creates the raw schema and tables if needed, and reads the checkpoint. Idempotent. */
@@ -104,7 +105,9 @@ export class Drainer {
   private async landBatch(): Promise<number> {
     await this.prepare();
     const { spool, warehouse } = this.options;
-    const from = this.position as SpoolPosition;
+    // A checkpoint at the very end of a segment that release() has since deleted means "the
+    // start of the next one": segments are only released behind a committed checkpoint.
+    const from = maxPosition(this.position as SpoolPosition, spool.start());
     const entries = await spool.read(from, { maxRecords: this.options.batchSize, maxBytes: 32 * 1024 * 1024 });
     const last = entries.at(-1);
     if (last === undefined) return 0;
@@ -181,8 +184,9 @@ export class Drainer {
         if (this.lastError !== null) logger.info('warehouse writes recovered; draining the spool');
         this.lastError = null;
         backoff = 250;
-        if (drained === 0) await spool.waitForData(this.abort.signal);
+        if (drained === 0) await spool.waitForData(this.abort.signal, this.position ?? undefined);
       } catch (error) {
+        if (this.abort.signal.aborted) break; // stopping: the batch in flight was not committed, and that is fine
         this.stats.failures += 1;
         this.lastError = error as Error;
         logger.error(
@@ -194,6 +198,10 @@ export class Drainer {
       }
     }
   }
+}
+
+function maxPosition(a: SpoolPosition, b: SpoolPosition): SpoolPosition {
+  return comparePositions(a, b) >= 0 ? a : b;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -38,6 +38,8 @@ Stop with Ctrl-C (SIGINT) or SIGTERM: requests in flight finish, the spool is fl
         { address, warehouse: where, spool: config.file.spool.dir, config: config.source ?? 'built-in defaults' },
         `Switchboard is listening on ${address}; landing into ${where}`,
       );
+      // A human line whatever log.level is: the first thing someone starting it looks for.
+      process.stderr.write(`Switchboard listening on ${address} (warehouse: ${where}; webhooks: POST ${address}/webhooks/8x8/<family>)\n`);
 
       let stopping = false;
       const stop = (signal: string): void => {

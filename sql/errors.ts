@@ -1,0 +1,34 @@
+/**
+ * Errors raised on purpose by the warehouse layer. Codes are stable (see core/errors.ts);
+ * each message says what went wrong and how to fix it. Driver errors (a syntax error, a
+ * constraint violation) are passed through unchanged, so callers see the engine's own text.
+ */
+import { SwitchboardError } from '../core/errors.js';
+
+/** Every code the warehouse layer raises itself. */
+export type SqlErrorCode =
+  /** A table spec that cannot be turned into DDL (a primary-key column that is not a column, …). */
+  | 'SB_SQL_INVALID_TABLE'
+  /** An upsert plan that cannot be turned into SQL (unknown column, missing key, …). */
+  | 'SB_SQL_INVALID_UPSERT'
+  /** A statement would carry more bind parameters than the warehouse allows. */
+  | 'SB_SQL_TOO_MANY_PARAMS'
+  /** A parameter value the driver cannot bind (e.g. an invalid Date). */
+  | 'SB_SQL_INVALID_PARAM'
+  /** The warehouse was used after close(). */
+  | 'SB_SQL_CLOSED'
+  /** The `tx` handed to transaction() was used after the transaction had ended. */
+  | 'SB_SQL_TRANSACTION_FINISHED'
+  /** The Warehouse itself (not `tx`) was called from inside its own transaction(). */
+  | 'SB_SQL_REENTRANT_CALL'
+  /** The warehouse could not be reached or opened. */
+  | 'SB_SQL_UNAVAILABLE';
+
+export class SqlError extends SwitchboardError {
+  declare readonly code: SqlErrorCode;
+
+  constructor(code: SqlErrorCode, message: string, options: { configKey?: string; cause?: unknown } = {}) {
+    super(code, message, options);
+    this.name = 'SqlError';
+  }
+}

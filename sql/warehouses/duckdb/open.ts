@@ -1,0 +1,149 @@
+/**
+ * An embedded DuckDB warehouse: one DuckDBInstance and one connection per open().
+ *
+ * Everything runs on that one connection, so every statement takes the lock: a run() from
+ * elsewhere in the app waits while a transaction is open instead of landing inside it.
+ * Docs: https://duckdb.org/docs/stable/connect/concurrency — one process may hold a
+ * database file read-write, and then no other process can open it at all.
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { SqlError } from '../../errors.js';
+import type { Queryable, SqlParam, SqlRow, Warehouse } from '../../warehouse.js';
+import { SerialLock } from '../serial-lock.js';
+import { DuckDbDialect } from './dialect.js';
+import { duckDbBinding, sqlValueFromDuckDb } from './values.js';
+
+/** How to open DuckDB. */
+export interface DuckDbOptions {
+  /**
+   * The database file, e.g. `./data/switchboard.duckdb`; its directory is created if
+   * missing. `:memory:` opens a private in-memory database (gone on close).
+   */
+  path: string;
+}
+
+/**
+ * Opens (creating if needed) the DuckDB database at `options.path`.
+ * @example const wh = await openDuckDb({ path: './data/switchboard.duckdb' })
+ */
+export async function openDuckDb(options: DuckDbOptions): Promise<Warehouse> {
+  if (options.path !== ':memory:') await mkdir(dirname(options.path), { recursive: true });
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(options.path);
+  } catch (cause) {
+    throw new SqlError(
+      'SB_SQL_UNAVAILABLE',
+      `Cannot open DuckDB at ${options.path}: ${(cause as Error).message}. If another process ` +
+        'holds the file (DuckDB allows one writer process), stop it or point warehouse.path elsewhere.',
+      { configKey: 'warehouse.path', cause },
+    );
+  }
+  const connection = await instance.connect();
+  // TimeZone is per connection and defaults to the process' TZ; it decides how strings
+  // without an offset cast to TIMESTAMPTZ. It cannot be passed to create(): the ICU
+  // extension that owns it loads only after the database is open.
+  await connection.run(`SET TimeZone = 'UTC'`);
+  return new DuckDbWarehouse(instance, connection);
+}
+
+class DuckDbWarehouse implements Warehouse {
+  readonly dialect = new DuckDbDialect();
+  private readonly lock = new SerialLock();
+  private closing: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  run(sql: string, params: readonly SqlParam[] = []): Promise<void> {
+    return this.lock.run(() => this.execute(sql, params));
+  }
+
+  all<T extends SqlRow = SqlRow>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
+    return this.lock.run(() => this.query<T>(sql, params));
+  }
+
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.lock.run(async () => {
+      let open = true;
+      const guard = (): void => {
+        if (!open) throw new SqlError('SB_SQL_TRANSACTION_FINISHED', 'This transaction has ended; use tx only inside fn.');
+      };
+      // tx bypasses the lock: this transaction already holds it.
+      const tx: Queryable = {
+        run: async (sql, params = []) => {
+          guard();
+          return this.execute(sql, params);
+        },
+        all: async <R extends SqlRow = SqlRow>(sql: string, params: readonly SqlParam[] = []) => {
+          guard();
+          return this.query<R>(sql, params);
+        },
+      };
+      await this.execute('BEGIN TRANSACTION', []);
+      try {
+        const result = await fn(tx);
+        open = false;
+        await this.execute('COMMIT', []);
+        return result;
+      } catch (error) {
+        open = false;
+        // After a failed statement (or a failed COMMIT) DuckDB still needs ROLLBACK to leave
+        // the aborted transaction; if there is none left, ROLLBACK's own error is noise.
+        await this.execute('ROLLBACK', []).catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.all('SELECT 1 AS ok');
+  }
+
+  close(): Promise<void> {
+    // Waits for queued work, then closes connection before instance so the WAL is
+    // checkpointed into the database file.
+    this.closing ??= this.lock.run(async () => {
+      this.closed = true;
+      this.connection.closeSync();
+      this.instance.closeSync();
+    });
+    return this.closing;
+  }
+
+  private async execute(sql: string, params: readonly SqlParam[]): Promise<void> {
+    this.assertOpen();
+    if (params.length === 0) {
+      // Without values the driver runs the text directly (no prepare), which also allows
+      // several statements separated by semicolons.
+      await this.connection.run(sql);
+      return;
+    }
+    const { values, types } = duckDbBinding(params);
+    await this.connection.run(sql, values, types);
+  }
+
+  private async query<T extends SqlRow>(sql: string, params: readonly SqlParam[]): Promise<T[]> {
+    this.assertOpen();
+    const binding = params.length === 0 ? undefined : duckDbBinding(params);
+    const reader = await this.connection.runAndReadAll(sql, binding?.values, binding?.types);
+    const names = reader.columnNames();
+    const typeIds = names.map((_, index) => reader.columnTypeId(index));
+    return reader.getRows().map((row) => {
+      const record: SqlRow = {};
+      row.forEach((value, index) => {
+        record[names[index]!] = sqlValueFromDuckDb(typeIds[index]!, value);
+      });
+      return record as T;
+    });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SqlError('SB_SQL_CLOSED', 'This DuckDB warehouse is closed; open a new one.');
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Postgres' SQL: the base class's defaults are Postgres' own, so only type names and the
+ * capability flags live here.
+ */
+import { SqlDialect, type DialectCapabilities, type LogicalType } from '../../dialect.js';
+
+const TYPES: Readonly<Record<LogicalType, string>> = {
+  text: 'text',
+  // jsonb rather than json: indexable and faster to query. It re-formats the text
+  // (`{"a" :1}` → `{"a": 1}`); keep a `text` column where the exact bytes matter.
+  json: 'jsonb',
+  timestamp: 'timestamptz',
+  bigint: 'bigint',
+  integer: 'integer',
+  double: 'double precision',
+  boolean: 'boolean',
+};
+
+export class PostgresDialect extends SqlDialect {
+  readonly name = 'postgres';
+  readonly capabilities: DialectCapabilities = {
+    supportsOnConflict: true,
+    supportsMerge: true, // MERGE from Postgres 15; MERGE … RETURNING only from 17.
+    supportsQualify: false,
+    supportsTransactions: true,
+    enforcesPrimaryKeys: true,
+    // The wire protocol counts parameters in an Int16: https://www.postgresql.org/docs/current/protocol-message-formats.html
+    maxParams: 65_535,
+  };
+
+  typeName(type: LogicalType): string {
+    return TYPES[type];
+  }
+}

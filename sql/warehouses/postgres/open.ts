@@ -1,0 +1,155 @@
+/**
+ * A Postgres warehouse over a `pg.Pool`. Plain run()/all() take any pooled client;
+ * transaction() takes one client for BEGIN … COMMIT and is serialised by a lock, as the
+ * Warehouse contract promises (so batches land in order, one at a time).
+ */
+import pg from 'pg';
+import { SqlError } from '../../errors.js';
+import type { Queryable, SqlParam, SqlRow, Warehouse } from '../../warehouse.js';
+import { SerialLock } from '../serial-lock.js';
+import { epochMillisParam } from '../values.js';
+import { PostgresDialect } from './dialect.js';
+import { sqlValueTypes } from './type-parsers.js';
+
+/** How to reach Postgres. */
+export interface PostgresOptions {
+  /** e.g. `postgres://switchboard@db.internal:5432/analytics`; the password comes from PGPASSWORD. */
+  url: string;
+  /** Prepended to every schema name, e.g. `ci_7f3a_` (see DialectOptions). Default: none. */
+  schemaPrefix?: string;
+  /** Most pooled connections, e.g. 4. Default: 10 (pg's default). */
+  poolSize?: number;
+}
+
+/**
+ * Opens a pool and resolves once the server answers; rejects with `SB_SQL_UNAVAILABLE`.
+ * @example const wh = await openPostgres({ url: 'postgres://postgres@127.0.0.1:5432/postgres' })
+ */
+export async function openPostgres(options: PostgresOptions): Promise<Warehouse> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    application_name: 'switchboard',
+    // Session settings the type parsers rely on: timestamps printed in UTC, ISO style.
+    options: '-c TimeZone=UTC -c DateStyle=ISO',
+    types: sqlValueTypes,
+  });
+  // An idle client losing its connection emits 'error' on the pool, and an unhandled
+  // 'error' event kills the process. The pool drops that client; the next query reconnects.
+  pool.on('error', () => undefined);
+  const warehouse = new PostgresWarehouse(pool, new PostgresDialect({ schemaPrefix: options.schemaPrefix }));
+  try {
+    await warehouse.ping();
+  } catch (cause) {
+    await pool.end().catch(() => undefined);
+    throw new SqlError(
+      'SB_SQL_UNAVAILABLE',
+      `Cannot reach Postgres at ${redact(options.url)}: ${(cause as Error).message}. ` +
+        'Check warehouse.url, that the server is running, and PGPASSWORD.',
+      { configKey: 'warehouse.url', cause },
+    );
+  }
+  return warehouse;
+}
+
+/** The URL without any password, for messages. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
+/**
+ * Parameters as pg should send them: Dates as ISO UTC (pg would use the process' local
+ * offset and drop nothing, but ISO is unambiguous in logs), bigints as decimal text.
+ */
+function pgParams(params: readonly SqlParam[]): unknown[] | undefined {
+  // No values → pg uses the simple protocol, which also runs `a; b` scripts, as on DuckDB.
+  if (params.length === 0) return undefined;
+  return params.map((p) => (p instanceof Date ? new Date(epochMillisParam(p)).toISOString() : typeof p === 'bigint' ? p.toString() : p));
+}
+
+type Client = Pick<pg.PoolClient, 'query'>;
+
+async function runOn(client: Client, sql: string, params: readonly SqlParam[]): Promise<void> {
+  await client.query(sql, pgParams(params));
+}
+
+async function allOn<T extends SqlRow>(client: Client, sql: string, params: readonly SqlParam[]): Promise<T[]> {
+  const result = (await client.query(sql, pgParams(params))) as pg.QueryResult | pg.QueryResult[];
+  // A multi-statement script returns one result per statement; the last one is the answer.
+  const last = Array.isArray(result) ? result[result.length - 1] : result;
+  return (last?.rows ?? []) as T[];
+}
+
+class PostgresWarehouse implements Warehouse {
+  private readonly lock = new SerialLock();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    readonly dialect: PostgresDialect,
+  ) {}
+
+  async run(sql: string, params: readonly SqlParam[] = []): Promise<void> {
+    this.assertOpen();
+    await runOn(this.pool, sql, params);
+  }
+
+  async all<T extends SqlRow = SqlRow>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
+    this.assertOpen();
+    return allOn<T>(this.pool, sql, params);
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    // Checked at call time: transactions queued before close() still run, before the pool ends.
+    this.assertOpen();
+    return this.lock.run(async () => {
+      const client = await this.pool.connect();
+      let open = true;
+      const guard = (): void => {
+        if (!open) throw new SqlError('SB_SQL_TRANSACTION_FINISHED', 'This transaction has ended; use tx only inside fn.');
+      };
+      const tx: Queryable = {
+        run: async (sql, params = []) => {
+          guard();
+          return runOn(client, sql, params);
+        },
+        all: async <R extends SqlRow = SqlRow>(sql: string, params: readonly SqlParam[] = []) => {
+          guard();
+          return allOn<R>(client, sql, params);
+        },
+      };
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(tx);
+        open = false;
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        open = false;
+        // ROLLBACK after a failed COMMIT is harmless (a warning). If ROLLBACK itself fails the
+        // connection is in an unknown state, so it is destroyed rather than returned.
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.all('SELECT 1 AS ok');
+  }
+
+  close(): Promise<void> {
+    // Waits for a running transaction to finish; pool.end() then waits for idle clients.
+    this.closing ??= this.lock.run(() => this.pool.end());
+    return this.closing;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new SqlError('SB_SQL_CLOSED', 'This Postgres warehouse is closed; open a new one.');
+  }
+}

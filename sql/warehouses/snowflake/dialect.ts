@@ -1,0 +1,49 @@
+/**
+ * Snowflake's SQL. Differs from the default in parameters (positional `:1`, `:2`, …), types,
+ * JSON (VARIANT, built with PARSE_JSON) and upserts (MERGE only; primary keys are
+ * informational). Identifiers stay double-quoted, so they are case-sensitive: `"raw"` is not
+ * `RAW`, and every Switchboard statement must go through quoteIdent to find its tables.
+ * SQL reference: https://docs.snowflake.com/en/sql-reference/sql/merge
+ */
+import { SqlDialect, type DialectCapabilities, type LogicalType } from '../../dialect.js';
+
+const TYPES: Readonly<Record<LogicalType, string>> = {
+  text: 'VARCHAR',
+  json: 'VARIANT',
+  timestamp: 'TIMESTAMP_TZ',
+  bigint: 'NUMBER(38,0)',
+  integer: 'NUMBER(38,0)', // INTEGER is an alias of NUMBER(38,0) anyway.
+  double: 'FLOAT',
+  boolean: 'BOOLEAN',
+};
+
+export class SnowflakeDialect extends SqlDialect {
+  readonly name = 'snowflake';
+  readonly capabilities: DialectCapabilities = {
+    supportsOnConflict: false,
+    supportsMerge: true,
+    supportsQualify: true,
+    supportsTransactions: true,
+    enforcesPrimaryKeys: false, // only NOT NULL is enforced
+    // No documented bind limit; the SDK moves binds to a stage past 100,000 values, and
+    // statement text is capped at 1 MB. 10,000 keeps each MERGE well inside both.
+    maxParams: 10_000,
+  };
+
+  typeName(type: LogicalType): string {
+    return TYPES[type];
+  }
+
+  /** Positional binds (`:3`) reference the binds array by number, so reuse is possible. */
+  override param(index: number): string {
+    return `:${index}`;
+  }
+
+  /**
+   * VARIANT from a string needs PARSE_JSON(:1) — a CAST would store a JSON *string*. Such
+   * function calls are rejected in INSERT … VALUES, which is why upserts use a SELECT source.
+   */
+  override typedParam(index: number, type: LogicalType): string {
+    return type === 'json' ? `PARSE_JSON(${this.param(index)})` : super.typedParam(index, type);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Runs the real `switchboard serve` in a child process, for tests that kill it (SIGKILL)
+ * or load it over real sockets.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+
+const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+
+export interface ServerProcess {
+  child: ChildProcess;
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** Everything the process printed so far. */
+  output(): string;
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+export async function startServerProcess(configPath: string, env: Record<string, string>, cwd: string): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', configPath, '--port', '0'], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${output}`)), 20_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/[^;\s"()]+)/.exec(output);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${output}`));
+    });
+  });
+  return {
+    child,
+    url,
+    output: () => output,
+    async kill(signal) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill(signal);
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * The warehouse conformance suite: one set of behaviours every Warehouse must show, run
+ * unchanged against each real engine (test/sql/duckdb.test.ts, test/sql/postgres.test.ts).
+ * When an engine needs different SQL, the fix belongs in its dialect, never in here.
+ *
+ * @example runWarehouseConformance('duckdb', () => openDuckDb({ path: freshTempFile() }))
+ */
+import { describe } from 'node:test';
+import type { Warehouse } from '../../sql/warehouse.js';
+import { transactionTests } from './conformance/transactions.js';
+import { upsertTests } from './conformance/upserts.js';
+import { valueTests } from './conformance/values.js';
+
+/**
+ * Declares the suite `warehouse conformance: <name>`. `open` must return a warehouse that
+ * is fresh or at least isolated from other runs; each test opens and closes its own.
+ */
+export function runWarehouseConformance(name: string, open: () => Promise<Warehouse>): void {
+  describe(`warehouse conformance: ${name}`, () => {
+    valueTests(open);
+    upsertTests(open);
+    transactionTests(open);
+  });
+}

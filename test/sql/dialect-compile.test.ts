@@ -1,0 +1,200 @@
+/**
+ * SQL compile tests: the exact text each dialect writes for DDL and upserts, for all four
+ * warehouses. Nothing is executed (BigQuery and Snowflake have no driver here); the
+ * conformance suite proves the DuckDB and Postgres text runs, including the MERGE form.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { TableSpec, UpsertSpec } from '../../sql/dialect.js';
+import { dialectFor, type DialectName } from '../../sql/warehouses/index.js';
+
+const TABLE: TableSpec = {
+  schema: 'raw',
+  name: 'call_events',
+  primaryKey: ['call_id', 'leg'],
+  columns: [
+    { name: 'call_id', type: 'text' },
+    { name: 'leg', type: 'integer' },
+    { name: 'payload', type: 'json', nullable: false },
+    { name: 'first_seen', type: 'timestamp' },
+    { name: 'last_seen', type: 'timestamp' },
+    { name: 'deliveries', type: 'bigint' },
+    { name: 'cost', type: 'double' },
+    { name: 'billable', type: 'boolean' },
+    { name: 'note', type: 'text' },
+  ],
+};
+
+/** Two rows, one column per MergeRule (rules listed out of column order on purpose). */
+const EVERY_RULE: UpsertSpec = {
+  table: TABLE,
+  columns: ['call_id', 'leg', 'payload', 'first_seen', 'last_seen', 'deliveries', 'note'],
+  rowCount: 2,
+  onMatch: { deliveries: 'add', note: 'keep', payload: 'replace', last_seen: 'greatest', first_seen: 'least' },
+};
+
+/** Every supplied column is `keep` (here: by having no rule): insert-if-absent. */
+const KEEP_ONLY: UpsertSpec = { table: TABLE, columns: ['call_id', 'leg', 'note'], rowCount: 1, onMatch: {} };
+
+/** createTable for Postgres-like dialects, which differ only in type names. */
+const ddl = (q: (s: string) => string, types: string[], pkSuffix = ''): string =>
+  `CREATE TABLE IF NOT EXISTS ${q('raw')}.${q('call_events')} (\n` +
+  TABLE.columns.map((c, i) => `  ${q(c.name)} ${types[i]}${i < 3 ? ' NOT NULL' : ''},\n`).join('') +
+  `  PRIMARY KEY (${q('call_id')}, ${q('leg')})${pkSuffix}\n)`;
+const dq = (s: string): string => `"${s}"`;
+const bq = (s: string): string => `\`${s}\``;
+
+const ON_CONFLICT_EVERY_RULE = `INSERT INTO "raw"."call_events" AS t ("call_id", "leg", "payload", "first_seen", "last_seen", "deliveries", "note")
+VALUES
+  ($1, $2, $3, $4, $5, $6, $7),
+  ($8, $9, $10, $11, $12, $13, $14)
+ON CONFLICT ("call_id", "leg") DO UPDATE SET
+  "payload" = excluded."payload",
+  "first_seen" = COALESCE(LEAST(t."first_seen", excluded."first_seen"), t."first_seen", excluded."first_seen"),
+  "last_seen" = COALESCE(GREATEST(t."last_seen", excluded."last_seen"), t."last_seen", excluded."last_seen"),
+  "deliveries" = COALESCE(t."deliveries" + excluded."deliveries", t."deliveries", excluded."deliveries")`;
+
+const ON_CONFLICT_KEEP_ONLY = `INSERT INTO "raw"."call_events" AS t ("call_id", "leg", "note")
+VALUES
+  ($1, $2, $3)
+ON CONFLICT ("call_id", "leg") DO NOTHING`;
+
+interface Expected {
+  createTable: string;
+  everyRule: string;
+  keepOnly: string;
+}
+
+const EXPECTED: Record<DialectName, Expected> = {
+  duckdb: {
+    createTable: ddl(dq, ['VARCHAR', 'INTEGER', 'JSON', 'TIMESTAMPTZ', 'TIMESTAMPTZ', 'BIGINT', 'DOUBLE', 'BOOLEAN', 'VARCHAR']),
+    everyRule: ON_CONFLICT_EVERY_RULE,
+    keepOnly: ON_CONFLICT_KEEP_ONLY,
+  },
+  postgres: {
+    createTable: ddl(dq, ['text', 'integer', 'jsonb', 'timestamptz', 'timestamptz', 'bigint', 'double precision', 'boolean', 'text']),
+    everyRule: ON_CONFLICT_EVERY_RULE,
+    keepOnly: ON_CONFLICT_KEEP_ONLY,
+  },
+  bigquery: {
+    createTable: ddl(bq, ['STRING', 'INT64', 'JSON', 'TIMESTAMP', 'TIMESTAMP', 'INT64', 'FLOAT64', 'BOOL', 'STRING'], ' NOT ENFORCED'),
+    everyRule: `MERGE INTO \`raw\`.\`call_events\` AS t
+USING (
+  SELECT CAST(@p1 AS STRING) AS \`call_id\`, CAST(@p2 AS INT64) AS \`leg\`, PARSE_JSON(@p3) AS \`payload\`, CAST(@p4 AS TIMESTAMP) AS \`first_seen\`, CAST(@p5 AS TIMESTAMP) AS \`last_seen\`, CAST(@p6 AS INT64) AS \`deliveries\`, CAST(@p7 AS STRING) AS \`note\`
+  UNION ALL SELECT CAST(@p8 AS STRING), CAST(@p9 AS INT64), PARSE_JSON(@p10), CAST(@p11 AS TIMESTAMP), CAST(@p12 AS TIMESTAMP), CAST(@p13 AS INT64), CAST(@p14 AS STRING)
+) AS s
+ON t.\`call_id\` = s.\`call_id\` AND t.\`leg\` = s.\`leg\`
+WHEN MATCHED THEN UPDATE SET
+  \`payload\` = s.\`payload\`,
+  \`first_seen\` = COALESCE(LEAST(t.\`first_seen\`, s.\`first_seen\`), t.\`first_seen\`, s.\`first_seen\`),
+  \`last_seen\` = COALESCE(GREATEST(t.\`last_seen\`, s.\`last_seen\`), t.\`last_seen\`, s.\`last_seen\`),
+  \`deliveries\` = COALESCE(t.\`deliveries\` + s.\`deliveries\`, t.\`deliveries\`, s.\`deliveries\`)
+WHEN NOT MATCHED THEN INSERT (\`call_id\`, \`leg\`, \`payload\`, \`first_seen\`, \`last_seen\`, \`deliveries\`, \`note\`) VALUES (s.\`call_id\`, s.\`leg\`, s.\`payload\`, s.\`first_seen\`, s.\`last_seen\`, s.\`deliveries\`, s.\`note\`)`,
+    keepOnly: `MERGE INTO \`raw\`.\`call_events\` AS t
+USING (
+  SELECT CAST(@p1 AS STRING) AS \`call_id\`, CAST(@p2 AS INT64) AS \`leg\`, CAST(@p3 AS STRING) AS \`note\`
+) AS s
+ON t.\`call_id\` = s.\`call_id\` AND t.\`leg\` = s.\`leg\`
+WHEN NOT MATCHED THEN INSERT (\`call_id\`, \`leg\`, \`note\`) VALUES (s.\`call_id\`, s.\`leg\`, s.\`note\`)`,
+  },
+  snowflake: {
+    createTable: ddl(dq, ['VARCHAR', 'NUMBER(38,0)', 'VARIANT', 'TIMESTAMP_TZ', 'TIMESTAMP_TZ', 'NUMBER(38,0)', 'FLOAT', 'BOOLEAN', 'VARCHAR'], ' NOT ENFORCED'),
+    everyRule: `MERGE INTO "raw"."call_events" AS t
+USING (
+  SELECT CAST(:1 AS VARCHAR) AS "call_id", CAST(:2 AS NUMBER(38,0)) AS "leg", PARSE_JSON(:3) AS "payload", CAST(:4 AS TIMESTAMP_TZ) AS "first_seen", CAST(:5 AS TIMESTAMP_TZ) AS "last_seen", CAST(:6 AS NUMBER(38,0)) AS "deliveries", CAST(:7 AS VARCHAR) AS "note"
+  UNION ALL SELECT CAST(:8 AS VARCHAR), CAST(:9 AS NUMBER(38,0)), PARSE_JSON(:10), CAST(:11 AS TIMESTAMP_TZ), CAST(:12 AS TIMESTAMP_TZ), CAST(:13 AS NUMBER(38,0)), CAST(:14 AS VARCHAR)
+) AS s
+ON t."call_id" = s."call_id" AND t."leg" = s."leg"
+WHEN MATCHED THEN UPDATE SET
+  "payload" = s."payload",
+  "first_seen" = COALESCE(LEAST(t."first_seen", s."first_seen"), t."first_seen", s."first_seen"),
+  "last_seen" = COALESCE(GREATEST(t."last_seen", s."last_seen"), t."last_seen", s."last_seen"),
+  "deliveries" = COALESCE(t."deliveries" + s."deliveries", t."deliveries", s."deliveries")
+WHEN NOT MATCHED THEN INSERT ("call_id", "leg", "payload", "first_seen", "last_seen", "deliveries", "note") VALUES (s."call_id", s."leg", s."payload", s."first_seen", s."last_seen", s."deliveries", s."note")`,
+    keepOnly: `MERGE INTO "raw"."call_events" AS t
+USING (
+  SELECT CAST(:1 AS VARCHAR) AS "call_id", CAST(:2 AS NUMBER(38,0)) AS "leg", CAST(:3 AS VARCHAR) AS "note"
+) AS s
+ON t."call_id" = s."call_id" AND t."leg" = s."leg"
+WHEN NOT MATCHED THEN INSERT ("call_id", "leg", "note") VALUES (s."call_id", s."leg", s."note")`,
+  },
+};
+
+for (const [name, expected] of Object.entries(EXPECTED) as [DialectName, Expected][]) {
+  describe(`${name} dialect compiles`, () => {
+    const dialect = dialectFor(name);
+
+    test('createTable: types, NOT NULL on key and required columns, the primary key', () => {
+      assert.equal(dialect.createTable(TABLE), expected.createTable);
+    });
+
+    test('upsert with every MergeRule', () => {
+      assert.equal(dialect.upsert(EVERY_RULE), expected.everyRule);
+    });
+
+    test('upsert where every column is keep only inserts missing keys', () => {
+      assert.equal(dialect.upsert(KEEP_ONLY), expected.keepOnly);
+    });
+
+    test('a table without a primary key gets no constraint', () => {
+      const sql = dialect.createTable({ ...TABLE, primaryKey: [] });
+      assert.doesNotMatch(sql, /PRIMARY KEY/);
+      assert.match(sql, /NOT NULL,\n {2}\S+ \S+,/, 'payload stays NOT NULL');
+    });
+  });
+}
+
+describe('dialect details', () => {
+  test('schema prefix, identifier escaping, parameter spelling and JSON parameters', () => {
+    const rows = (['duckdb', 'postgres', 'bigquery', 'snowflake'] as const).map((name) => {
+      const d = dialectFor(name, { schemaPrefix: 'dev_' });
+      return [d.createSchema('raw'), d.tableName('raw', 'we"ird`name'), d.param(3), d.typedParam(2, 'json')];
+    });
+    assert.deepEqual(rows, [
+      ['CREATE SCHEMA IF NOT EXISTS "dev_raw"', '"dev_raw"."we""ird`name"', '$3', 'CAST($2 AS JSON)'],
+      ['CREATE SCHEMA IF NOT EXISTS "dev_raw"', '"dev_raw"."we""ird`name"', '$3', 'CAST($2 AS jsonb)'],
+      ['CREATE SCHEMA IF NOT EXISTS `dev_raw`', '`dev_raw`.`we"ird\\`name`', '@p3', 'PARSE_JSON(@p2)'],
+      ['CREATE SCHEMA IF NOT EXISTS "dev_raw"', '"dev_raw"."we""ird`name"', ':3', 'PARSE_JSON(:2)'],
+    ]);
+  });
+
+  test('capabilities: ON CONFLICT and enforced keys only where the engine has them', () => {
+    const flags = (['duckdb', 'postgres', 'bigquery', 'snowflake'] as const).map((name) => {
+      const c = dialectFor(name).capabilities;
+      return [name, c.supportsOnConflict, c.supportsMerge, c.supportsQualify, c.supportsTransactions, c.enforcesPrimaryKeys, c.maxParams];
+    });
+    assert.deepEqual(flags, [
+      ['duckdb', true, true, true, true, true, 65_535],
+      ['postgres', true, true, false, true, true, 65_535],
+      ['bigquery', false, true, true, true, false, 10_000],
+      ['snowflake', false, true, true, true, false, 10_000],
+    ]);
+  });
+
+  test('invalid upsert specs fail before any SQL is written', () => {
+    const d = dialectFor('postgres');
+    const bad: [Partial<UpsertSpec>, RegExp][] = [
+      [{ rowCount: 0 }, /rowCount must be a positive integer/],
+      [{ columns: ['call_id', 'leg', 'nope'] }, /"nope" is not a column/],
+      [{ columns: ['call_id', 'note'] }, /key column "leg" is not among the supplied columns/],
+      [{ onMatch: { cost: 'replace' } }, /"cost", which is not a supplied column/],
+      [{ onMatch: { leg: 'add' } }, /key column "leg" cannot have rule "add"/],
+      [{ onMatch: { note: 'add' } }, /"add" needs a numeric column/],
+      [{ onMatch: { payload: 'greatest' } }, /cannot compare json column "payload"/],
+      [{ table: { ...TABLE, primaryKey: [] } }, /there is no conflict key/],
+    ];
+    for (const [change, message] of bad) {
+      assert.throws(() => d.upsert({ ...EVERY_RULE, ...change }), { code: 'SB_SQL_INVALID_UPSERT', message });
+    }
+    assert.throws(() => d.createTable({ ...TABLE, primaryKey: ['nope'] }), { code: 'SB_SQL_INVALID_TABLE' });
+  });
+
+  test('an upsert over the parameter limit says how many rows fit', () => {
+    const spec = { ...KEEP_ONLY, rowCount: 3_334 }; // 3 columns → 10,002 parameters
+    assert.throws(() => dialectFor('bigquery').upsert(spec), {
+      code: 'SB_SQL_TOO_MANY_PARAMS',
+      message: /at most 3333 rows/,
+    });
+    assert.doesNotThrow(() => dialectFor('postgres').upsert(spec));
+  });
+});
