@@ -2,6 +2,7 @@
  * Builds the landing app. `buildApp` never listens: the CLI does (`switchboard serve`), and
  * tests use `app.inject()` or listen on port 0 themselves.
  */
+import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import underPressure from '@fastify/under-pressure';
 import { errorBody } from './errors.js';
@@ -38,8 +39,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Only proxies named in config may set the client address through X-Forwarded-For.
     trustProxy: options.server.trustProxy.length > 0 ? [...options.server.trustProxy] : false,
     bodyLimit: options.server.bodyLimitBytes,
-    // Node's own deadline for receiving a whole request (slow-loris protection); 408 on expiry.
-    requestTimeout: options.server.requestTimeoutMs,
+    // Node's own deadline for receiving a whole request (slow-loris protection): 408 on expiry.
+    // Node checks it every connectionsCheckingInterval (30 s by default), so check more often.
+    serverFactory: (handler) =>
+      createServer(
+        {
+          requestTimeout: options.server.requestTimeoutMs,
+          headersTimeout: Math.min(options.server.requestTimeoutMs, 60_000),
+          connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(options.server.requestTimeoutMs / 2))),
+        },
+        handler,
+      ),
     // Per-request log lines would dominate at webhook rates; refusals are logged by the landing route.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: newDeliveryId,

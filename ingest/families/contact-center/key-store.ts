@@ -4,7 +4,9 @@
  *
  * An unknown kid triggers a fetch (8x8 rotates keys by publishing a new kid); concurrent
  * requests for the same kid share one fetch, and a kid that no URL knows is remembered as
- * unknown for a minute so a flood of forged kids cannot turn into a flood of fetches.
+ * unknown for a minute. Fetches for kids not yet known are also budgeted (a token bucket,
+ * FETCH_BURST at once, refilled at FETCH_REFILL_PER_MINUTE) so a flood of *invented* kids
+ * cannot turn this server into a flood of requests to 8x8.
  */
 import { readFileSync } from 'node:fs';
 import { importJWK, type JWK } from 'jose';
@@ -24,6 +26,8 @@ export interface KeyStoreOptions {
 }
 
 const UNKNOWN_KID_MEMORY_MS = 60_000;
+const FETCH_BURST = 10;
+const FETCH_REFILL_PER_MINUTE = 10;
 
 export class KeyStore {
   private readonly cache = new Map<string, { key: PublicKey; until: number }>();
@@ -32,6 +36,8 @@ export class KeyStore {
   private readonly trusted = new Map<string, JWK>();
   /** How many fetches were made; for tests and metrics. */
   fetches = 0;
+  private budget = FETCH_BURST;
+  private budgetAt = Date.now();
 
   constructor(private readonly options: KeyStoreOptions) {
     for (const jwk of options.trusted ?? []) if (jwk.kid !== undefined) this.trusted.set(jwk.kid, jwk);
@@ -53,6 +59,7 @@ export class KeyStore {
     if (unknownUntil !== undefined && unknownUntil > now) throw unknownKey(kid);
     let load = this.pending.get(kid);
     if (load === undefined) {
+      if (!this.takeFetchBudget(now)) throw unknownKey(kid, true);
       load = this.fetchKey(kid).finally(() => this.pending.delete(kid));
       this.pending.set(kid, load);
     }
@@ -62,6 +69,14 @@ export class KeyStore {
       throw unknownKey(kid);
     }
     return this.remember(kid, key, now, this.options.cacheSeconds * 1000);
+  }
+
+  private takeFetchBudget(now: number): boolean {
+    this.budget = Math.min(FETCH_BURST, this.budget + ((now - this.budgetAt) / 60_000) * FETCH_REFILL_PER_MINUTE);
+    this.budgetAt = now;
+    if (this.budget < 1) return false;
+    this.budget -= 1;
+    return true;
   }
 
   private remember(kid: string, key: PublicKey, now: number, ttlMs: number): PublicKey {
@@ -95,10 +110,12 @@ export class KeyStore {
   }
 }
 
-function unknownKey(kid: string): IngestError {
+function unknownKey(kid: string, throttled = false): IngestError {
   return new IngestError(
     'SB_INGEST_SIGNATURE_UNKNOWN_KEY',
-    `No public key has kid "${kid}". If 8x8 signs for your region elsewhere, add that URL to families.contactCenter.jwkUrls.`,
+    throttled
+      ? `No public key is cached for kid "${kid}", and key lookups are paused: too many unknown kids arrived in the last minute (likely forged). 8x8 retries; a real new key is fetched once lookups resume.`
+      : `No public key has kid "${kid}". If 8x8 signs for your region elsewhere, add that URL to families.contactCenter.jwkUrls.`,
     { configKey: 'families.contactCenter.jwkUrls' },
   );
 }
