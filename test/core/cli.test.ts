@@ -1,0 +1,97 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+
+const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+const run = promisify(execFile);
+
+async function cli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('the switchboard command', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-cli-'));
+
+  test('--help lists the commands, and each command has its own help', async () => {
+    const top = await cli(['--help'], dir);
+    assert.equal(top.code, 0);
+    for (const command of ['serve', 'send-test-event', 'status']) assert.match(top.stdout, new RegExp(command));
+    const serve = await cli(['serve', '--help'], dir);
+    assert.match(serve.stdout, /POST \/webhooks\/8x8\/meetings/);
+    const send = await cli(['send-test-event', '--help'], dir);
+    assert.match(send.stdout, /Examples:/);
+  });
+
+  test('an invalid config stops serve with exit 2 and a message naming the key', async () => {
+    writeFileSync(join(dir, 'bad.yaml'), 'server:\n  port: -1\n');
+    const res = await cli(['serve', '--config', 'bad.yaml'], dir);
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /SB_CONFIG_INVALID/);
+    assert.match(res.stderr, /server\.port/);
+  });
+
+  test('send-test-event names the valid families when given another', async () => {
+    const res = await cli(['send-test-event', 'fax'], dir);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /SB_CLI_UNKNOWN_FAMILY.*messaging, voice, contact-center, meetings/);
+  });
+
+  test('send-test-event --list shows the samples', async () => {
+    const res = await cli(['send-test-event', 'voice', '--list'], dir);
+    assert.match(res.stdout, /session-summary\ncall-status/);
+  });
+
+  describe('against a running server on the local defaults', () => {
+    let server: ServerProcess;
+    const home = mkdtempSync(join(tmpdir(), 'switchboard-cli-serve-'));
+    before(async () => {
+      writeFileSync(join(home, 'switchboard.yaml'), 'log:\n  level: warn\n');
+      server = await startServerProcess(join(home, 'switchboard.yaml'), {}, home);
+    });
+    after(() => server.kill('SIGTERM'));
+
+    test('send-test-event lands a signed sample for every family (the end-to-end check)', async () => {
+      for (const family of ['messaging', 'voice', 'contact-center', 'meetings']) {
+        const res = await cli(['send-test-event', family, '--url', server.url], home);
+        assert.equal(res.code, 0, `${family}: ${res.stdout}${res.stderr}`);
+        assert.match(res.stdout, /→ 200/);
+        assert.match(res.stdout, /"status":"accepted"/);
+      }
+    });
+
+    test('send-test-event exits 1 and prints the refusal when the secret does not match', async () => {
+      const res = await cli(['send-test-event', 'meetings', '--url', server.url], home, {
+        SWITCHBOARD_MEETINGS_WEBHOOK_SECRET: 'whsec_not_the_servers',
+      });
+      assert.equal(res.code, 1);
+      assert.match(res.stdout, /→ 401/);
+      assert.match(res.stdout, /SB_INGEST_SIGNATURE_INVALID/);
+    });
+
+    test('status reports readiness and what has landed', async () => {
+      const res = await cli(['status', '--url', server.url], home);
+      assert.equal(res.code, 0, res.stderr);
+      const report = JSON.parse(res.stdout) as { status: string; spool: { writable: boolean } };
+      assert.equal(report.status, 'ready');
+      assert.equal(report.spool.writable, true);
+    });
+  });
+
+  test('status explains how to start a server when none answers', async () => {
+    const res = await cli(['status', '--url', 'http://127.0.0.1:9'], dir);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /switchboard serve/);
+  });
+});
