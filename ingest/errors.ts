@@ -63,10 +63,6 @@ export const INGEST_ERROR_STATUS = {
   SB_INGEST_INTERNAL: 500,
   /** No such route. */
   SB_INGEST_NOT_FOUND: 404,
-  /** A malformed OAuth token request (RFC 6749 §5.2 codes are in the body). */
-  SB_OAUTH_INVALID_REQUEST: 400,
-  /** Wrong OAuth client credentials. */
-  SB_OAUTH_INVALID_CLIENT: 401,
 } as const;
 
 export type IngestErrorCode = keyof typeof INGEST_ERROR_STATUS;
