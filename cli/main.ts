@@ -8,6 +8,7 @@ import { SwitchboardError } from '../core/errors.js';
 import { serveCommand } from './commands/serve.js';
 import { sendTestEventCommand } from './commands/send-test-event.js';
 import { statusCommand } from './commands/status.js';
+import { replayCommand } from './commands/replay.js';
 
 const program = new Command()
   .name('switchboard')
@@ -25,6 +26,7 @@ Docs: README.md (quickstart, configuration, operations) and docs/errors.md (ever
 program.addCommand(serveCommand());
 program.addCommand(sendTestEventCommand());
 program.addCommand(statusCommand());
+program.addCommand(replayCommand());
 
 try {
   await program.parseAsync(process.argv);

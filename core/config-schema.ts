@@ -47,6 +47,13 @@ const server = z.strictObject({
     .prefault({}),
 });
 
+const admin = z.strictObject({
+  /** The operator API (replay, …) on its own listener. Keep it on loopback. */
+  enabled: z.boolean().default(true),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: port.default(8081),
+});
+
 const spool = z.strictObject({
   /** Where accepted events wait, fsync'd, until they are in the warehouse. */
   dir: z.string().min(1).default('./data/spool'),
@@ -124,6 +131,7 @@ const meetings = z.strictObject({
 export const configSchema = z.strictObject({
   warehouse: warehouse.default({ type: 'duckdb', path: './data/switchboard.duckdb', rawSchema: 'raw' }),
   server: server.prefault({}),
+  admin: admin.prefault({}),
   spool: spool.prefault({}),
   drain: drain.prefault({}),
   families: z

@@ -33,7 +33,7 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   /** Command-line flags that win over the file (undefined: keep the file's value). */
-  overrides?: { host?: string | undefined; port?: number | undefined };
+  overrides?: { host?: string | undefined; port?: number | undefined; adminPort?: number | undefined };
   /** For commands that never serve (e.g. `status`): do not require secrets. */
   skipSecrets?: boolean;
 }
@@ -74,6 +74,9 @@ function applyOverrides(raw: unknown, overrides: LoadConfigOptions['overrides'])
   if (overrides.host !== undefined) server.host = overrides.host;
   if (overrides.port !== undefined) server.port = overrides.port;
   copy.server = server;
+  if (overrides.adminPort !== undefined) {
+    copy.admin = { ...((copy.admin as Record<string, unknown> | undefined) ?? {}), port: overrides.adminPort };
+  }
   return copy;
 }
 

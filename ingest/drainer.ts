@@ -141,7 +141,7 @@ export class Drainer {
       }
       const rejectionRows = rejections.map((r) => [
         r.rejectionId, r.family, r.route, new Date(r.receivedAt), r.ip, r.statusCode, r.errorCode, r.reason,
-        r.verified, JSON.stringify(r.headers), r.body, r.bodyBytes, r.bodyTruncated, landedAt,
+        r.verified, JSON.stringify(r.headers), r.body, r.bodyBytes, r.bodyTruncated, landedAt, null, null,
       ]);
       await this.upsertRows(tx, this.rejections, rejectionRows, {});
       await this.upsertRows(tx, this.checkpoints, [[spool.id, last.next.segment, last.next.offset, landedAt]], {

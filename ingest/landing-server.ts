@@ -16,9 +16,13 @@ import { Drainer } from './drainer.js';
 import { buildFamilies } from './families/index.js';
 import { Landing } from './landing.js';
 import { Spool } from './spool/spool.js';
+import { Replayer } from './replay.js';
+import { buildAdminApp } from './admin-app.js';
 
 export interface LandingServer {
   app: FastifyInstance;
+  /** The operator API; the CLI listens on admin.host:admin.port when admin.enabled. */
+  admin: FastifyInstance;
   spool: Spool;
   warehouse: Warehouse;
   drainer: Drainer;
@@ -84,17 +88,22 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
     server: file.server,
     logger,
   });
+  const admin = await buildAdminApp({
+    replayer: new Replayer(families.routes, landing, warehouse, file.warehouse.rawSchema),
+    logger: logger.child({ component: 'admin' }),
+  });
   drainer.start();
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      await admin.close();
       await app.close(); // stops accepting; waits for requests in flight (their fsyncs included)
       await drainer.stop();
       await spool.close();
       await warehouse.close();
     })());
-  return { app, spool, warehouse, drainer, landing, close };
+  return { app, admin, spool, warehouse, drainer, landing, close };
 }
 
 function ensureParent(path: string): string {

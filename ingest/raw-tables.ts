@@ -47,6 +47,9 @@ export function rejectionsTable(schema: string): TableSpec {
       { name: 'body_bytes', type: 'bigint', nullable: false },
       { name: 'body_truncated', type: 'boolean', nullable: false },
       { name: 'landed_at', type: 'timestamp', nullable: false },
+      // Set by `switchboard replay` once the rejected request has landed after all.
+      { name: 'replayed_at', type: 'timestamp' },
+      { name: 'replayed_as', type: 'text' },
     ],
   };
 }

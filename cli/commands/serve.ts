@@ -9,6 +9,7 @@ export function serveCommand(): Command {
     .option('-c, --config <file>', 'config file (default: ./switchboard.yaml if present, else built-in local defaults)')
     .option('-p, --port <port>', 'listen on this port (overrides server.port)', (v) => Number.parseInt(v, 10))
     .option('--host <host>', 'listen on this address (overrides server.host)')
+    .option('--admin-port <port>', 'operator API port (overrides admin.port)', (v) => Number.parseInt(v, 10))
     .addHelpText(
       'after',
       `
@@ -19,13 +20,15 @@ Routes:
   POST /webhooks/8x8/meetings         JaaS (signed HMAC)
   POST /oauth/token                   token endpoint for messaging in oauth mode
   GET  /healthz, /readyz              liveness and readiness
+Operator API (admin.host:admin.port, loopback only by default):
+  GET  /rejections, POST /rejections/replay   used by \`switchboard replay\`
 
 Stop with Ctrl-C (SIGINT) or SIGTERM: requests in flight finish, the spool is flushed.`,
     )
-    .action(async (options: { config?: string; port?: number; host?: string }) => {
+    .action(async (options: { config?: string; port?: number; host?: string; adminPort?: number }) => {
       const config = loadConfig({
         path: options.config,
-        overrides: { port: options.port, host: options.host },
+        overrides: { port: options.port, host: options.host, adminPort: options.adminPort },
       });
       const logger = pino({ level: config.file.log.level, base: { service: 'switchboard' } });
       for (const warning of config.warnings) logger.warn(warning);
@@ -40,6 +43,10 @@ Stop with Ctrl-C (SIGINT) or SIGTERM: requests in flight finish, the spool is fl
       );
       // A human line whatever log.level is: the first thing someone starting it looks for.
       process.stderr.write(`Switchboard listening on ${address} (warehouse: ${where}; webhooks: POST ${address}/webhooks/8x8/<family>)\n`);
+      if (config.file.admin.enabled) {
+        const adminAddress = await server.admin.listen({ host: config.file.admin.host, port: config.file.admin.port });
+        process.stderr.write(`Operator API on ${adminAddress} (switchboard replay, status)\n`);
+      }
 
       let stopping = false;
       const stop = (signal: string): void => {

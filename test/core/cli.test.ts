@@ -80,6 +80,22 @@ describe('the switchboard command', () => {
       assert.match(res.stdout, /SB_INGEST_SIGNATURE_INVALID/);
     });
 
+    test('replay lists recorded rejections and replays them through the running server', async () => {
+      await cli(['send-test-event', 'meetings', '--url', server.url], home, { SWITCHBOARD_MEETINGS_WEBHOOK_SECRET: 'whsec_not_the_servers' });
+      let listed = { code: 0, stdout: '', stderr: '' };
+      for (let i = 0; i < 50 && !/SB_INGEST_SIGNATURE_INVALID/.test(listed.stdout); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100)); // the drainer lands rejections in the background
+        listed = await cli(['replay', '--list', '--admin-url', server.adminUrl], home);
+      }
+      assert.match(listed.stdout, /meetings\s+401 SB_INGEST_SIGNATURE_INVALID/);
+      const unscoped = await cli(['replay', '--admin-url', server.adminUrl], home);
+      assert.equal(unscoped.code, 1);
+      assert.match(unscoped.stderr, /SB_CLI_REPLAY_UNSCOPED/);
+      const dry = await cli(['replay', '--all', '--dry-run', '--admin-url', server.adminUrl], home);
+      assert.match(dry.stdout, /\(dry run\) 0 landed, \d+ rejected again, 0 skipped/);
+      assert.equal(dry.code, 1);
+    });
+
     test('status reports readiness and what has landed', async () => {
       const res = await cli(['status', '--url', server.url], home);
       assert.equal(res.code, 0, res.stderr);

@@ -12,26 +12,29 @@ export interface ServerProcess {
   child: ChildProcess;
   /** e.g. http://127.0.0.1:41234 */
   url: string;
+  /** The operator API, e.g. http://127.0.0.1:41235 */
+  adminUrl: string;
   /** Everything the process printed so far. */
   output(): string;
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
 export async function startServerProcess(configPath: string, env: Record<string, string>, cwd: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--config', configPath, '--port', '0'], {
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', configPath, '--port', '0', '--admin-port', '0'], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
+  const [url, adminUrl] = await new Promise<[string, string]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${output}`)), 20_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       const match = /listening on (http:\/\/[^;\s"()]+)/.exec(output);
-      if (match?.[1] !== undefined) {
+      const admin = /Operator API on (http:\/\/[^;\s"()]+)/.exec(output);
+      if (match?.[1] !== undefined && admin?.[1] !== undefined) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve([match[1], admin[1]]);
       }
     };
     child.stdout?.on('data', onData);
@@ -44,6 +47,7 @@ export async function startServerProcess(configPath: string, env: Record<string,
   return {
     child,
     url,
+    adminUrl,
     output: () => output,
     async kill(signal) {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -1,0 +1,172 @@
+/**
+ * Replaying rejections: an operator fixes the cause (a rotated secret, a missing JWK URL, a
+ * clock) and sends recorded rejections through the landing pipeline again.
+ *
+ * A replay re-verifies the stored body and headers with the *current* config, as of the
+ * original arrival time (so a JaaS signature is judged against when it arrived, not now).
+ * Credentials are never stored, so a rejection from a header-authenticated family can only
+ * land with `trust`: the operator vouches for it, and `verified_by` says so.
+ */
+import type { Warehouse } from '../sql/warehouse.js';
+import { IngestError } from './errors.js';
+import type { Delivery } from './families/family.js';
+import type { FamilyRoute } from './landing-route.js';
+import type { Landing } from './landing.js';
+import { rejectionsTable } from './raw-tables.js';
+
+export interface RejectionFilter {
+  /** Specific rejection ids; when given, the other filters narrow them further. */
+  ids?: readonly string[] | undefined;
+  family?: string | undefined;
+  code?: string | undefined;
+  /** ISO time: only rejections received at or after it. */
+  since?: string | undefined;
+  /** Include rejections that were already replayed successfully (default false). */
+  includeReplayed?: boolean | undefined;
+  limit?: number | undefined;
+}
+
+export interface RejectionSummary {
+  rejection_id: string;
+  family: string;
+  received_at: string;
+  source_ip: string;
+  status_code: number;
+  error_code: string;
+  reason: string;
+  verified: boolean;
+  body_bytes: number;
+  replayed_at: string | null;
+  replayed_as: string | null;
+}
+
+export interface ReplayOutcome {
+  rejectionId: string;
+  /** landed: now in the raw table; rejected: refused again (see code); skipped: cannot be replayed. */
+  outcome: 'landed' | 'rejected' | 'skipped';
+  code?: string;
+  message?: string;
+  dedupeKey?: string;
+}
+
+interface RejectionRow extends RejectionSummary {
+  headers: string;
+  body: string | null;
+  body_truncated: boolean;
+}
+
+export class Replayer {
+  constructor(
+    private readonly routes: readonly FamilyRoute[],
+    private readonly landing: Landing,
+    private readonly warehouse: Warehouse,
+    private readonly rawSchema: string,
+  ) {}
+
+  async list(filter: RejectionFilter): Promise<RejectionSummary[]> {
+    const rows = await this.select(filter);
+    return rows.map(({ headers: _h, body: _b, body_truncated: _t, ...summary }) => summary);
+  }
+
+  /** Replays what `filter` selects. With `dryRun`, verifies and classifies but lands nothing. */
+  async replay(filter: RejectionFilter, options: { trust?: boolean; dryRun?: boolean } = {}): Promise<ReplayOutcome[]> {
+    const outcomes: ReplayOutcome[] = [];
+    for (const row of await this.select(filter)) {
+      const outcome = await this.replayOne(row, options);
+      if (outcome.outcome === 'landed' && options.dryRun !== true) await this.markReplayed(row.rejection_id, outcome.dedupeKey ?? '');
+      outcomes.push(outcome);
+    }
+    return outcomes;
+  }
+
+  private async replayOne(row: RejectionRow, options: { trust?: boolean; dryRun?: boolean }): Promise<ReplayOutcome> {
+    const id = row.rejection_id;
+    const route = this.routes.find((r) => r.family.name === row.family);
+    if (route === undefined) return { rejectionId: id, outcome: 'skipped', message: `No enabled family "${row.family}" to replay into.` };
+    if (row.body === null || row.body_truncated) {
+      return {
+        rejectionId: id,
+        outcome: 'skipped',
+        message: 'The body was not kept (never read, or over the kept size), so it cannot be replayed; 8x8 must send it again.',
+      };
+    }
+    const body = row.body.startsWith('base64:') ? Buffer.from(row.body.slice(7), 'base64') : Buffer.from(row.body, 'utf8');
+    const delivery: Delivery = {
+      body,
+      headers: JSON.parse(row.headers) as Record<string, string>,
+      ip: row.source_ip,
+      receivedAt: new Date(row.received_at),
+    };
+    const { family } = route;
+    try {
+      const verifiedBy = options.trust === true ? 'operator' : await family.verify(delivery);
+      let event: unknown;
+      try {
+        event = JSON.parse(body.toString('utf8'));
+      } catch {
+        throw new IngestError('SB_INGEST_BODY_NOT_JSON', 'The stored body is still not JSON; it cannot land.');
+      }
+      if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+        throw new IngestError('SB_INGEST_BODY_NOT_OBJECT', 'The stored body is JSON but not an object; it cannot land.');
+      }
+      const { eventType, dedupeKey } = family.classify(event as Record<string, unknown>, delivery);
+      if (options.dryRun !== true) {
+        await this.landing.accept({
+          k: 'event',
+          deliveryId: `replay:${id}`,
+          family: family.name,
+          table: family.table,
+          eventType,
+          dedupeKey,
+          body: body.toString('utf8'),
+          headers: Object.fromEntries(family.keptHeaders.flatMap((h) => (delivery.headers[h] === undefined ? [] : [[h, String(delivery.headers[h])]]))),
+          receivedAt: delivery.receivedAt.getTime(),
+          ip: delivery.ip,
+          verifiedBy: `replay:${verifiedBy}`,
+        });
+      }
+      return { rejectionId: id, outcome: 'landed', dedupeKey };
+    } catch (error) {
+      if (!(error instanceof IngestError)) throw error;
+      const credentialsRedacted = error.code === 'SB_INGEST_AUTH_INVALID' || error.code === 'SB_INGEST_AUTH_MISSING';
+      return {
+        rejectionId: id,
+        outcome: 'rejected',
+        code: error.code,
+        message: credentialsRedacted
+          ? `${error.message} (Credentials are never stored, so this family's rejections replay only with --trust, once you have checked where the request came from.)`
+          : error.message,
+      };
+    }
+  }
+
+  private async select(filter: RejectionFilter): Promise<RejectionRow[]> {
+    const d = this.warehouse.dialect;
+    const table = rejectionsTable(this.rawSchema);
+    const where: string[] = [];
+    const params: string[] = [];
+    const bind = (value: string): string => {
+      params.push(value);
+      return d.param(params.length);
+    };
+    if (filter.ids !== undefined && filter.ids.length > 0) where.push(`rejection_id IN (${filter.ids.map(bind).join(', ')})`);
+    if (filter.family !== undefined) where.push(`family = ${bind(filter.family)}`);
+    if (filter.code !== undefined) where.push(`error_code = ${bind(filter.code)}`);
+    if (filter.since !== undefined) where.push(`received_at >= ${d.typedParam(params.push(new Date(filter.since).toISOString()), 'timestamp')}`);
+    if (filter.includeReplayed !== true) where.push('replayed_at IS NULL');
+    const limit = Math.max(1, Math.min(filter.limit ?? 100, 10_000));
+    return this.warehouse.all<RejectionRow & Record<string, never>>(
+      `SELECT * FROM ${d.tableName(table.schema, table.name)}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at LIMIT ${limit}`,
+      params,
+    ) as unknown as Promise<RejectionRow[]>;
+  }
+
+  private async markReplayed(rejectionId: string, dedupeKey: string): Promise<void> {
+    const d = this.warehouse.dialect;
+    const table = rejectionsTable(this.rawSchema);
+    await this.warehouse.run(
+      `UPDATE ${d.tableName(table.schema, table.name)} SET replayed_at = ${d.typedParam(1, 'timestamp')}, replayed_as = ${d.param(2)} WHERE rejection_id = ${d.param(3)}`,
+      [new Date(), dedupeKey, rejectionId],
+    );
+  }
+}
