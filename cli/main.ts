@@ -9,6 +9,7 @@ import { serveCommand } from './commands/serve.js';
 import { sendTestEventCommand } from './commands/send-test-event.js';
 import { statusCommand } from './commands/status.js';
 import { replayCommand } from './commands/replay.js';
+import { sqlCommand } from './commands/sql.js';
 
 const program = new Command()
   .name('switchboard')
@@ -27,6 +28,7 @@ program.addCommand(serveCommand());
 program.addCommand(sendTestEventCommand());
 program.addCommand(statusCommand());
 program.addCommand(replayCommand());
+program.addCommand(sqlCommand());
 
 try {
   await program.parseAsync(process.argv);

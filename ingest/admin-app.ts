@@ -5,13 +5,17 @@
  *
  *   GET  /rejections?family=&code=&since=&limit=&includeReplayed=
  *   POST /rejections/replay   { ids?, family?, code?, since?, limit?, trust?, dryRun? }
+ *   POST /sql                 { query, maxRows? } → { columns, rows, truncated } (rolled back)
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { errorBody } from './errors.js';
 import type { RejectionFilter, Replayer } from './replay.js';
+import { readQuery } from './read-query.js';
+import type { Warehouse } from '../sql/warehouse.js';
 
 export interface AdminAppOptions {
   replayer: Replayer;
+  warehouse: Warehouse;
   logger: FastifyServerOptions['loggerInstance'];
 }
 
@@ -52,6 +56,29 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     const outcomes = await options.replayer.replay(filter, { trust, dryRun });
     return { dryRun: dryRun === true, outcomes };
   });
+
+  app.post(
+    '/sql',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['query'],
+          additionalProperties: false,
+          properties: { query: { type: 'string', minLength: 1 }, maxRows: { type: 'integer', minimum: 1, maximum: 100_000 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { query, maxRows } = request.body as { query: string; maxRows?: number };
+      try {
+        return await readQuery(options.warehouse, query, maxRows);
+      } catch (error) {
+        // The engine's own message (syntax, unknown table) is what the analyst needs.
+        return reply.code(400).send(errorBody('SB_ADMIN_QUERY_FAILED', (error as Error).message));
+      }
+    },
+  );
 
   return app;
 }

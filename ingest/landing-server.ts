@@ -90,6 +90,7 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
   });
   const admin = await buildAdminApp({
     replayer: new Replayer(families.routes, landing, warehouse, file.warehouse.rawSchema),
+    warehouse,
     logger: logger.child({ component: 'admin' }),
   });
   drainer.start();

@@ -60,7 +60,12 @@ describe('the switchboard command', () => {
       writeFileSync(join(home, 'switchboard.yaml'), 'log:\n  level: warn\n');
       server = await startServerProcess(join(home, 'switchboard.yaml'), {}, home);
     });
-    after(() => server.kill('SIGTERM'));
+    after(async () => {
+      await server.kill('SIGTERM');
+      // With the server stopped, sql opens the warehouse itself.
+      const res = await cli(['sql', 'SELECT count(*) AS n FROM raw.contact_center_events', '--admin-url', 'http://127.0.0.1:9', '--format', 'csv'], home);
+      assert.equal(res.stdout, 'n\n1\n', res.stderr);
+    });
 
     test('send-test-event lands a signed sample for every family (the end-to-end check)', async () => {
       for (const family of ['messaging', 'voice', 'contact-center', 'meetings']) {
@@ -94,6 +99,21 @@ describe('the switchboard command', () => {
       const dry = await cli(['replay', '--all', '--dry-run', '--admin-url', server.adminUrl], home);
       assert.match(dry.stdout, /\(dry run\) 0 landed, \d+ rejected again, 0 skipped/);
       assert.equal(dry.code, 1);
+    });
+
+    test('sql queries the warehouse through the running server, which holds the DuckDB file', async () => {
+      const res = await cli(['sql', 'SELECT count(*) AS n FROM raw.meetings_events', '--admin-url', server.adminUrl, '--format', 'json'], home);
+      assert.equal(res.code, 0, res.stderr);
+      assert.deepEqual(JSON.parse(res.stdout), [{ n: 1 }]);
+      const table = await cli(['sql', "SELECT family, event_type FROM raw.voice_events", '--admin-url', server.adminUrl], home);
+      assert.match(table.stdout, /family\s+event_type\n-+\s+-+\nvoice\s+SESSION_SUMMARY\n\(1 row\)/);
+      const bad = await cli(['sql', 'SELECT * FROM nowhere', '--admin-url', server.adminUrl], home);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /SB_ADMIN_QUERY_FAILED.*nowhere/);
+      const write = await cli(['sql', 'DELETE FROM raw.voice_events RETURNING 1 AS gone', '--admin-url', server.adminUrl, '--format', 'csv'], home);
+      assert.equal(write.code, 0, write.stderr);
+      const still = await cli(['sql', 'SELECT count(*) AS n FROM raw.voice_events', '--admin-url', server.adminUrl, '--format', 'csv'], home);
+      assert.equal(still.stdout, 'n\n1\n', 'writes from switchboard sql are rolled back');
     });
 
     test('status reports readiness and what has landed', async () => {

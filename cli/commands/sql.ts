@@ -1,0 +1,89 @@
+import { Command } from 'commander';
+import { resolve } from 'node:path';
+import { loadConfig } from '../../core/config.js';
+import { SwitchboardError } from '../../core/errors.js';
+import type { ReadResult } from '../../ingest/read-query.js';
+import { readQuery } from '../../ingest/read-query.js';
+import { openWarehouse } from '../../sql/warehouses/index.js';
+import type { SqlValue } from '../../sql/warehouse.js';
+
+export function sqlCommand(): Command {
+  return new Command('sql')
+    .description('Query the warehouse: through the running server when there is one (it holds the DuckDB file), else directly.')
+    .argument('<query>', 'one SQL query, e.g. "SELECT event_type, count(*) FROM raw.meetings_events GROUP BY 1"')
+    .option('-c, --config <file>', 'config file (for the warehouse and the operator API address)')
+    .option('--admin-url <url>', 'the operator API base URL (default: from admin.host and admin.port)')
+    .option('--format <format>', 'table, json or csv', 'table')
+    .option('--max-rows <n>', 'at most this many rows (default 10000)', (v) => Number.parseInt(v, 10))
+    .addHelpText(
+      'after',
+      `
+Queries run in a transaction that is rolled back: nothing they write persists.
+
+Examples:
+  switchboard sql "SELECT family, event_type, count(*) AS n FROM raw.messaging_events GROUP BY ALL"
+  switchboard sql "SELECT error_code, count(*) FROM raw.rejections GROUP BY 1" --format csv`,
+    )
+    .action(async (query: string, options: { config?: string; adminUrl?: string; format: string; maxRows?: number }) => {
+      if (!['table', 'json', 'csv'].includes(options.format)) {
+        throw new SwitchboardError('SB_CLI_BAD_OPTION', `--format must be table, json or csv, not "${options.format}".`);
+      }
+      const config = loadConfig({ path: options.config, skipSecrets: true });
+      const { admin, warehouse } = config.file;
+      const base = options.adminUrl ?? `http://${admin.host === '0.0.0.0' ? '127.0.0.1' : admin.host}:${admin.port}`;
+      const result = (await viaServer(base, query, options.maxRows)) ?? (await direct(warehouse, query, options.maxRows));
+      process.stdout.write(render(result, options.format));
+      if (result.truncated) process.stderr.write(`(only the first ${result.rows.length} rows; raise --max-rows)\n`);
+    });
+}
+
+/** null when no server answers (then the warehouse is free to open directly). */
+async function viaServer(base: string, query: string, maxRows: number | undefined): Promise<ReadResult | null> {
+  let response: Response;
+  try {
+    response = await fetch(new URL('/sql', base), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, ...(maxRows === undefined ? {} : { maxRows }) }),
+      signal: AbortSignal.timeout(600_000),
+    });
+  } catch {
+    return null;
+  }
+  const body = (await response.json()) as ReadResult & { error?: { code: string; message: string } };
+  if (!response.ok) throw new SwitchboardError(body.error?.code ?? 'SB_ADMIN_QUERY_FAILED', body.error?.message ?? `HTTP ${response.status}`);
+  return body;
+}
+
+async function direct(
+  settings: ReturnType<typeof loadConfig>['file']['warehouse'],
+  query: string,
+  maxRows: number | undefined,
+): Promise<ReadResult> {
+  const wh = await openWarehouse(settings.type === 'duckdb' ? { type: 'duckdb', path: resolve(settings.path) } : { type: 'postgres', url: settings.url });
+  try {
+    return await readQuery(wh, query, maxRows);
+  } catch (error) {
+    throw new SwitchboardError('SB_ADMIN_QUERY_FAILED', (error as Error).message);
+  } finally {
+    await wh.close();
+  }
+}
+
+function render(result: ReadResult, format: string): string {
+  const text = (v: SqlValue): string => (v === null ? '' : String(v));
+  if (format === 'json') return `${JSON.stringify(result.rows, null, 2)}\n`;
+  if (format === 'csv') {
+    const cell = (v: SqlValue) => (/[",\n]/.test(text(v)) ? `"${text(v).replaceAll('"', '""')}"` : text(v));
+    return [result.columns.join(','), ...result.rows.map((r) => result.columns.map((c) => cell(r[c] ?? null)).join(','))].join('\n') + '\n';
+  }
+  if (result.rows.length === 0) return '(no rows)\n';
+  const widths = result.columns.map((c) => Math.min(60, Math.max(c.length, ...result.rows.map((r) => text(r[c] ?? null).length))));
+  const line = (cells: string[]) => cells.map((v, i) => (v.length > (widths[i] ?? 0) ? `${v.slice(0, (widths[i] ?? 1) - 1)}…` : v.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  return [
+    line(result.columns),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...result.rows.map((r) => line(result.columns.map((c) => text(r[c] ?? null)))),
+    `(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`,
+  ].join('\n') + '\n';
+}
