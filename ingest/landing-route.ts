@@ -33,7 +33,9 @@ export interface LandingRouteOptions {
 
 /** How much of a rejected body is kept for operators (bodies over the limit are never read). */
 const REJECTED_BODY_KEEP_BYTES = 64 * 1024;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// fatal: invalid UTF-8 is refused rather than replaced, so stored text is the exact bytes;
+// ignoreBOM: a leading byte-order mark is kept in the text, not silently dropped.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export async function landingRoutes(app: FastifyInstance, options: LandingRouteOptions): Promise<void> {
   const { landing } = options;
@@ -124,7 +126,8 @@ export function newDeliveryId(): string {
 function parseEvent(body: Buffer): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(utf8.decode(body));
+    // RFC 8259 §8.1: a parser may ignore a byte-order mark; the stored body keeps it.
+    parsed = JSON.parse(utf8.decode(body).replace(/^\uFEFF/, ''));
   } catch {
     throw new IngestError(
       'SB_INGEST_BODY_NOT_JSON',

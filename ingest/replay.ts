@@ -102,7 +102,7 @@ export class Replayer {
       const verifiedBy = options.trust === true ? 'operator' : await family.verify(delivery);
       let event: unknown;
       try {
-        event = JSON.parse(body.toString('utf8'));
+        event = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
       } catch {
         throw new IngestError('SB_INGEST_BODY_NOT_JSON', 'The stored body is still not JSON; it cannot land.');
       }

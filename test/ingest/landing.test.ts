@@ -45,6 +45,15 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
       assert.ok((rows[0]?.last_received_at ?? '') >= (rows[0]?.first_received_at ?? ''));
     });
 
+    test('keeps the body byte for byte: a byte-order mark, escapes and non-ASCII text survive', async () => {
+      const body = '\ufeff{"idempotencyKey":"bom-1","eventType":"CHAT_UPLOADED","data":{"name":"Zoë \u00e9 日本 🎉","esc":"\\u00e9\\n"}}';
+      const res = await h.send('meetings', { body });
+      assert.equal(res.statusCode, 200);
+      await h.drain();
+      const rows = await h.query<{ body: string }>(`SELECT body FROM ${h.raw('meetings_events')} WHERE dedupe_key = 'jaas:bom-1'`);
+      assert.equal(Buffer.from(rows[0]?.body ?? '').equals(Buffer.from(body)), true);
+    });
+
     test('answers a non-JSON body with 400 and records it, with its body, for an operator', async () => {
       const res = await h.send('meetings', { body: '<root><namespace>SMS</namespace></root>' });
       assert.equal(res.statusCode, 400);

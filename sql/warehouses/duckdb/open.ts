@@ -9,6 +9,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import './keep-bom.js';
 import { SqlError } from '../../errors.js';
 import type { Queryable, SqlParam, SqlRow, Warehouse } from '../../warehouse.js';
 import { SerialLock } from '../serial-lock.js';
