@@ -20,6 +20,7 @@ import { recoverLastSegment, type TailRecovery } from './recovery.js';
 import { SegmentReader, type ReadLimits } from './segment-reader.js';
 import { SegmentTable } from './segment-table.js';
 import { listSegments, prepareSpoolDirectory, segmentPath, syncDirectory } from './spool-directory.js';
+import { lockSpoolDirectory } from './lock.js';
 
 export { comparePositions, type SpoolEntry, type SpoolPosition } from './position.js';
 export type { SpoolStats } from './group-committer.js';
@@ -57,7 +58,14 @@ export class Spool {
   private releasing: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
 
-  private constructor(dir: string, id: string, table: SegmentTable, committer: GroupCommitter, recovery: TailRecovery) {
+  private constructor(
+    dir: string,
+    id: string,
+    table: SegmentTable,
+    committer: GroupCommitter,
+    recovery: TailRecovery,
+    private readonly unlock: () => Promise<void>,
+  ) {
     this.dir = dir;
     this.id = id;
     this.table = table;
@@ -79,6 +87,22 @@ export class Spool {
     }
     const dir = resolve(options.dir);
     const id = await prepareSpoolDirectory(dir);
+    const unlock = await lockSpoolDirectory(dir);
+    try {
+      return await Spool.openLocked(dir, id, segmentBytes, options, unlock);
+    } catch (error) {
+      await unlock();
+      throw error;
+    }
+  }
+
+  private static async openLocked(
+    dir: string,
+    id: string,
+    segmentBytes: number,
+    options: SpoolOptions,
+    unlock: () => Promise<void>,
+  ): Promise<Spool> {
     const segments = await listSegmentsOrCreateFirst(dir);
     const last = segments[segments.length - 1] as number;
     const sealedSizes = await sizesOf(dir, segments.slice(0, -1));
@@ -93,7 +117,7 @@ export class Spool {
       handle,
       onDurable: () => spool?.wakeWaiters(),
     });
-    spool = new Spool(dir, id, table, committer, recovery);
+    spool = new Spool(dir, id, table, committer, recovery, unlock);
     return spool;
   }
 
@@ -213,6 +237,7 @@ export class Spool {
     } finally {
       await Promise.allSettled([...this.activeReads, this.releasing]);
       await this.reader.close();
+      await this.unlock();
       this.wakeWaiters();
     }
   }
