@@ -6,16 +6,19 @@
  *   GET  /rejections?family=&code=&since=&limit=&includeReplayed=
  *   POST /rejections/replay   { ids?, family?, code?, since?, limit?, trust?, dryRun? }
  *   POST /sql                 { query, maxRows? } → { columns, rows, truncated } (rolled back)
+ *   GET  /metrics             Prometheus text format
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { errorBody } from './errors.js';
 import type { RejectionFilter, Replayer } from './replay.js';
 import { readQuery } from './read-query.js';
 import type { Warehouse } from '../sql/warehouse.js';
+import type { Metrics } from './metrics.js';
 
 export interface AdminAppOptions {
   replayer: Replayer;
   warehouse: Warehouse;
+  metrics: Metrics;
   logger: FastifyServerOptions['loggerInstance'];
 }
 
@@ -44,6 +47,10 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, _request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
     return reply.code(status).send(errorBody(status < 500 ? 'SB_ADMIN_BAD_REQUEST' : 'SB_ADMIN_INTERNAL', error.message));
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    return reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
 
   app.get('/rejections', { schema: { querystring: filterSchema } }, async (request) => {

@@ -11,6 +11,7 @@ import { tokenRoute } from './families/messaging/token-route.js';
 import type { OAuthTokens } from './families/messaging/oauth-tokens.js';
 import type { Landing } from './landing.js';
 import type { IpAllowlist } from './auth/ip-allowlist.js';
+import type { Metrics } from './metrics.js';
 
 export interface AppOptions {
   routes: readonly FamilyRoute[];
@@ -26,6 +27,7 @@ export interface AppOptions {
     rateLimit: { max: number; windowMs: number };
   };
   logger: FastifyServerOptions['loggerInstance'];
+  metrics?: Metrics | undefined;
 }
 
 export interface HealthReport {
@@ -92,6 +94,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimitBytes: options.server.bodyLimitBytes,
     requestTimeoutMs: options.server.requestTimeoutMs,
     rateLimit: options.server.rateLimit,
+    metrics: options.metrics,
   });
   if (options.oauth !== undefined) await app.register(tokenRoute, options.oauth);
   return app;

@@ -15,6 +15,7 @@ import { errorBody, IngestError } from './errors.js';
 import type { Delivery, SourceFamily } from './families/family.js';
 import type { Landing } from './landing.js';
 import type { IpAllowlist } from './auth/ip-allowlist.js';
+import type { Metrics } from './metrics.js';
 import { storableHeaders, type RejectionRecord } from './records.js';
 
 export interface FamilyRoute {
@@ -29,6 +30,7 @@ export interface LandingRouteOptions {
   /** Deadline for making an event durable before answering 503 (8x8 will retry). */
   requestTimeoutMs: number;
   rateLimit: { max: number; windowMs: number };
+  metrics?: Metrics | undefined;
 }
 
 /** How much of a rejected body is kept for operators (bodies over the limit are never read). */
@@ -51,6 +53,15 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
         { retryAfterSeconds: Math.ceil(context.ttl / 1000), configKey: 'server.rateLimit.max' },
       ),
   });
+
+  const { metrics } = options;
+  if (metrics !== undefined) {
+    app.addHook('onResponse', async (request, reply) => {
+      const family = options.routes.find((r) => r.family.route === request.routeOptions.url)?.family.name ?? 'unknown';
+      metrics.responses.inc({ family, status: String(reply.statusCode) });
+      metrics.latency.observe({ family }, reply.elapsedTime / 1000);
+    });
+  }
 
   app.removeAllContentTypeParsers();
   // Any content type: 8x8 sends JSON, but a legacy XML receipt must reach the pipeline and be

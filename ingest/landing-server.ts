@@ -18,6 +18,7 @@ import { Landing } from './landing.js';
 import { Spool } from './spool/spool.js';
 import { Replayer } from './replay.js';
 import { buildAdminApp } from './admin-app.js';
+import { Metrics } from './metrics.js';
 
 export interface LandingServer {
   app: FastifyInstance;
@@ -53,7 +54,14 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
     maxBackoffMs: file.drain.maxBackoffMs,
     logger: logger.child({ component: 'drainer' }),
   });
+  const metrics = new Metrics({
+    backlogBytes: () => drainer.backlogBytes(),
+    spoolStats: () => spool.stats(),
+    drainStats: () => drainer.stats,
+    warehouseUp: () => drainer.lastError === null,
+  });
   const landing = new Landing({
+    metrics,
     spool,
     backlogBytes: () => drainer.backlogBytes(),
     maxBacklogBytes: file.spool.maxBytes,
@@ -87,10 +95,12 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
           },
     server: file.server,
     logger,
+    metrics,
   });
   const admin = await buildAdminApp({
     replayer: new Replayer(families.routes, landing, warehouse, file.warehouse.rawSchema),
     warehouse,
+    metrics,
     logger: logger.child({ component: 'admin' }),
   });
   drainer.start();

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { IngestError } from './errors.js';
 import { encodeRecord, type RawEventRecord, type RejectionRecord } from './records.js';
 import type { Spool } from './spool/spool.js';
+import type { Metrics } from './metrics.js';
 
 export interface LandingOptions {
   spool: Spool;
@@ -18,6 +19,8 @@ export interface LandingOptions {
   maxBacklogBytes: number;
   retryAfterSeconds: number;
   logger: Logger;
+  /** Set once the server's metrics exist (they read from the landing, too). */
+  metrics?: Metrics | undefined;
 }
 
 export class Landing {
@@ -55,6 +58,7 @@ export class Landing {
   /** Records a rejection. Never throws: a failure to record is logged, and the caller still answers. */
   record(rejection: RejectionRecord): void {
     const { logger, spool } = this.options;
+    this.options.metrics?.rejections.inc({ family: rejection.family, code: rejection.errorCode });
     logger.warn(
       { family: rejection.family, code: rejection.errorCode, ip: rejection.ip, rejectionId: rejection.rejectionId },
       rejection.reason,

@@ -82,6 +82,16 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
       assert.equal(rows[0]?.body_bytes, Buffer.byteLength(big));
     });
 
+    test('the operator API exports Prometheus metrics: answers by status, refusals by code, the backlog', async () => {
+      const res = await h.server.admin.inject({ method: 'GET', url: '/metrics' });
+      assert.equal(res.statusCode, 200);
+      assert.match(res.body, /switchboard_webhook_responses_total\{family="meetings",status="200"\} \d+/);
+      assert.match(res.body, /switchboard_rejections_total\{family="meetings",code="SB_INGEST_BODY_TOO_LARGE"\} 1/);
+      assert.match(res.body, /switchboard_spool_backlog_bytes 0/);
+      assert.match(res.body, /switchboard_warehouse_up 1/);
+      assert.match(res.body, /switchboard_webhook_duration_seconds_bucket/);
+    });
+
     test('readyz reports the spool and the warehouse', async () => {
       const res = await h.server.app.inject({ method: 'GET', url: '/readyz' });
       assert.equal(res.statusCode, 200);
