@@ -124,3 +124,24 @@ describe('back-pressure', () => {
     assert.equal((await h.send('meetings', { sample: 'recording-uploaded' })).statusCode, 200);
   });
 });
+
+describe('per-IP rate limit', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ config: { server: { rateLimit: { max: 3, windowMs: 60_000 } } } });
+  });
+  after(() => h.close());
+
+  test('answers 429 with Retry-After past server.rateLimit.max, per source address, without recording it', async () => {
+    for (let i = 0; i < 3; i++) assert.equal((await h.send('meetings', { ip: '127.0.0.2' })).statusCode, 200);
+    const limited = await h.send('meetings', { ip: '127.0.0.2' });
+    assert.equal(limited.statusCode, 429);
+    assert.equal(limited.json.error?.code, 'SB_INGEST_RATE_LIMITED');
+    assert.match(limited.json.error?.message ?? '', /server\.rateLimit\.max/);
+    assert.ok(Number(limited.headers['retry-after']) > 0);
+    assert.equal((await h.send('meetings', { ip: '127.0.0.3' })).statusCode, 200, 'another address has its own budget');
+    await h.drain();
+    const rows = await h.query(`SELECT * FROM ${h.raw('rejections')}`);
+    assert.equal(rows.length, 0);
+  });
+});
