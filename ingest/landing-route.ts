@@ -97,10 +97,11 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
       handler: async (request, reply) => {
         const body = bodyOf(request) ?? Buffer.alloc(0);
         const delivery: Delivery = { body, headers: request.headers, ip: request.ip, receivedAt: new Date() };
+        // A refusal from verify() reaches the plugin's error handler, recorded as unverified;
+        // from here on the sender is proven, so refusals below are recorded as verified.
         const verifiedBy = await family.verify(delivery);
-        const verified = true;
         try {
-          const event = parseEvent(body);
+          const { text, event } = parseEvent(body);
           const { eventType, dedupeKey } = family.classify(event, delivery);
           await withDeadline(
             landing.accept({
@@ -110,7 +111,7 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
               table: family.table,
               eventType,
               dedupeKey,
-              body: utf8.decode(body),
+              body: text,
               headers: storableHeaders(request.headers, family.keptHeaders),
               receivedAt: delivery.receivedAt.getTime(),
               ip: request.ip,
@@ -121,7 +122,7 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
           return reply.code(200).send({ status: 'accepted', deliveryId: request.id, dedupeKey });
         } catch (error) {
           const ingestError = toIngestError(error as Error, options.bodyLimitBytes);
-          if (recordable(ingestError)) landing.record(rejectionOf(request, family.name, ingestError, verified, body));
+          if (recordable(ingestError)) landing.record(rejectionOf(request, family.name, ingestError, true, body));
           return sendError(reply, ingestError);
         }
       },
@@ -134,11 +135,14 @@ export function newDeliveryId(): string {
   return randomUUID();
 }
 
-function parseEvent(body: Buffer): Record<string, unknown> {
+/** The body as exact text, and parsed. */
+function parseEvent(body: Buffer): { text: string; event: Record<string, unknown> } {
+  let text: string;
   let parsed: unknown;
   try {
-    // RFC 8259 §8.1: a parser may ignore a byte-order mark; the stored body keeps it.
-    parsed = JSON.parse(utf8.decode(body).replace(/^\uFEFF/, ''));
+    text = utf8.decode(body);
+    // RFC 8259 §8.1: a parser may ignore a byte-order mark; the stored text keeps it.
+    parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
     throw new IngestError(
       'SB_INGEST_BODY_NOT_JSON',
@@ -150,7 +154,7 @@ function parseEvent(body: Buffer): Record<string, unknown> {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new IngestError('SB_INGEST_BODY_NOT_OBJECT', 'The body is JSON but not an object; 8x8 events are JSON objects.');
   }
-  return parsed as Record<string, unknown>;
+  return { text, event: parsed as Record<string, unknown> };
 }
 
 function bodyOf(request: FastifyRequest): Buffer | null {
