@@ -7,7 +7,7 @@
  * deleted only once the checkpoint covering them is committed.
  */
 import type { Logger } from 'pino';
-import type { SqlParam, Warehouse } from '../sql/warehouse.js';
+import type { Queryable, SqlParam, Warehouse } from '../sql/warehouse.js';
 import type { MergeRule, TableSpec } from '../sql/dialect.js';
 import { comparePositions, type Spool, type SpoolPosition } from './spool/spool.js';
 import { decodeRecord, type RawEventRecord, type RejectionRecord } from './records.js';
@@ -24,6 +24,9 @@ export interface DrainerOptions {
   maxBackoffMs: number;
   logger: Logger;
 }
+
+/** A row to upsert, keyed by column name. */
+type Row = Record<string, SqlParam | Record<string, unknown>>;
 
 const RAW_EVENT_RULES: Readonly<Record<string, MergeRule>> = {
   first_received_at: 'least',
@@ -133,18 +136,43 @@ export class Drainer {
     await warehouse.transaction(async (tx) => {
       for (const [tableName, byKey] of events) {
         const table = this.tables.get(tableName) ?? rawEventTable(this.options.rawSchema, tableName);
-        const rows = [...byKey.values()].map(({ record: r, count, last }) => [
-          r.dedupeKey, r.family, r.eventType, r.body, JSON.stringify(r.headers), r.ip, r.verifiedBy,
-          r.deliveryId, new Date(r.receivedAt), new Date(last), count, landedAt,
-        ]);
+        const rows = [...byKey.values()].map(({ record: r, count, last }) => ({
+          dedupe_key: r.dedupeKey,
+          family: r.family,
+          event_type: r.eventType,
+          body: r.body,
+          headers: r.headers,
+          source_ip: r.ip,
+          verified_by: r.verifiedBy,
+          first_delivery_id: r.deliveryId,
+          first_received_at: new Date(r.receivedAt),
+          last_received_at: new Date(last),
+          delivery_count: count,
+          landed_at: landedAt,
+        }));
         await this.upsertRows(tx, table, rows, RAW_EVENT_RULES);
       }
-      const rejectionRows = rejections.map((r) => [
-        r.rejectionId, r.family, r.route, new Date(r.receivedAt), r.ip, r.statusCode, r.errorCode, r.reason,
-        r.verified, JSON.stringify(r.headers), r.body, r.bodyBytes, r.bodyTruncated, landedAt, null, null,
-      ]);
+      const rejectionRows = rejections.map((r) => ({
+        rejection_id: r.rejectionId,
+        family: r.family,
+        route: r.route,
+        received_at: new Date(r.receivedAt),
+        source_ip: r.ip,
+        status_code: r.statusCode,
+        error_code: r.errorCode,
+        reason: r.reason,
+        verified: r.verified,
+        headers: r.headers,
+        body: r.body,
+        body_bytes: r.bodyBytes,
+        body_truncated: r.bodyTruncated,
+        landed_at: landedAt,
+        replayed_at: null,
+        replayed_as: null,
+      }));
       await this.upsertRows(tx, this.rejections, rejectionRows, {});
-      await this.upsertRows(tx, this.checkpoints, [[spool.id, last.next.segment, last.next.offset, landedAt]], {
+      const checkpoint = { spool_id: spool.id, segment: last.next.segment, segment_offset: last.next.offset, updated_at: landedAt };
+      await this.upsertRows(tx, this.checkpoints, [checkpoint], {
         segment: 'replace',
         segment_offset: 'replace',
         updated_at: 'replace',
@@ -158,20 +186,25 @@ export class Drainer {
     return entries.length;
   }
 
-  private async upsertRows(
-    tx: { run(sql: string, params?: readonly SqlParam[]): Promise<void> },
-    table: TableSpec,
-    rows: SqlParam[][],
-    onMatch: Readonly<Record<string, MergeRule>>,
-  ): Promise<void> {
+  /**
+   * Upserts rows given as objects keyed by column name (timestamps as Date, json columns as
+   * the value itself). Where the dialect takes rows as JSON, the whole batch is one
+   * parameter; otherwise it is chunked under the parameter limit.
+   */
+  private async upsertRows(tx: Queryable, table: TableSpec, rows: readonly Row[], onMatch: Readonly<Record<string, MergeRule>>): Promise<void> {
     if (rows.length === 0) return;
     const columns = table.columns.map((c) => c.name);
     const dialect = this.options.warehouse.dialect;
+    if (dialect.capabilities.supportsJsonRows) {
+      await tx.run(dialect.upsertJson({ table, columns, onMatch }), [JSON.stringify(rows)]);
+      return;
+    }
+    const params = (row: Row): SqlParam[] =>
+      table.columns.map((c) => (c.type === 'json' ? JSON.stringify(row[c.name]) : ((row[c.name] ?? null) as SqlParam)));
     const perStatement = Math.max(1, Math.min(500, Math.floor(dialect.capabilities.maxParams / columns.length)));
     for (let i = 0; i < rows.length; i += perStatement) {
       const chunk = rows.slice(i, i + perStatement);
-      const sql = dialect.upsert({ table, columns, rowCount: chunk.length, onMatch });
-      await tx.run(sql, chunk.flat());
+      await tx.run(dialect.upsert({ table, columns, rowCount: chunk.length, onMatch }), chunk.flatMap(params));
     }
   }
 

@@ -10,6 +10,7 @@ import type { Warehouse } from '../../sql/warehouse.js';
 import { transactionTests } from './conformance/transactions.js';
 import { upsertTests } from './conformance/upserts.js';
 import { valueTests } from './conformance/values.js';
+import { jsonRowsTests } from './conformance/json-rows.js';
 
 /**
  * Declares the suite `warehouse conformance: <name>`. `open` must return a warehouse that
@@ -19,6 +20,7 @@ export function runWarehouseConformance(name: string, open: () => Promise<Wareho
   describe(`warehouse conformance: ${name}`, () => {
     valueTests(open);
     upsertTests(open);
+    jsonRowsTests(open);
     transactionTests(open);
   });
 }

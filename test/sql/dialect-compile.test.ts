@@ -198,3 +198,35 @@ describe('dialect details', () => {
     assert.doesNotThrow(() => dialectFor('postgres').upsert(spec));
   });
 });
+
+describe('upsertJson: every row in one JSON parameter', () => {
+  const spec = { table: TABLE, columns: ['call_id', 'leg', 'payload', 'deliveries'], onMatch: { deliveries: 'add' as const } };
+  const tail = `ON CONFLICT ("call_id", "leg") DO UPDATE SET
+  "deliveries" = COALESCE(t."deliveries" + excluded."deliveries", t."deliveries", excluded."deliveries")`;
+
+  test('duckdb parses the array with from_json and unnests it', () => {
+    assert.equal(
+      dialectFor('duckdb').upsertJson(spec),
+      `INSERT INTO "raw"."call_events" AS t ("call_id", "leg", "payload", "deliveries")
+SELECT "call_id", "leg", "payload", "deliveries" FROM (SELECT unnest(from_json($1, '[{"call_id":"VARCHAR","leg":"INTEGER","payload":"JSON","deliveries":"BIGINT"}]'), recursive := true)) AS s WHERE true
+${tail}`,
+    );
+  });
+
+  test('postgres uses json_to_recordset', () => {
+    assert.equal(
+      dialectFor('postgres').upsertJson(spec),
+      `INSERT INTO "raw"."call_events" AS t ("call_id", "leg", "payload", "deliveries")
+SELECT "call_id", "leg", "payload", "deliveries" FROM (SELECT * FROM json_to_recordset($1::json) AS r("call_id" text, "leg" integer, "payload" jsonb, "deliveries" bigint)) AS s WHERE true
+${tail}`,
+    );
+  });
+
+  test('bigquery and snowflake declare no JSON rows yet, and say so instead of writing wrong SQL', () => {
+    for (const name of ['bigquery', 'snowflake'] as const) {
+      const dialect = dialectFor(name);
+      assert.equal(dialect.capabilities.supportsJsonRows, false);
+      assert.throws(() => dialect.upsertJson(spec), /SB_SQL_INVALID_UPSERT|does not take rows as JSON/);
+    }
+  });
+});

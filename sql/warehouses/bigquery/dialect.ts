@@ -26,6 +26,7 @@ export class BigQueryDialect extends SqlDialect {
     supportsTransactions: true, // multi-statement transactions (BEGIN TRANSACTION … COMMIT)
     enforcesPrimaryKeys: false,
     maxParams: 10_000,
+    supportsJsonRows: false, // a FLATTEN/UNNEST source is straightforward; not written yet
   };
 
   typeName(type: LogicalType): string {

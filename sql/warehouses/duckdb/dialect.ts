@@ -3,7 +3,7 @@
  * (double-quoted identifiers, `$n` parameters, ON CONFLICT) are already right; only the
  * type names are its own.
  */
-import { SqlDialect, type DialectCapabilities, type LogicalType } from '../../dialect.js';
+import { SqlDialect, type ColumnSpec, type DialectCapabilities, type LogicalType } from '../../dialect.js';
 
 const TYPES: Readonly<Record<LogicalType, string>> = {
   text: 'VARCHAR',
@@ -27,9 +27,20 @@ export class DuckDbDialect extends SqlDialect {
     enforcesPrimaryKeys: true,
     // DuckDB documents no limit; Postgres' keeps batches portable and prepare time modest.
     maxParams: 65_535,
+    supportsJsonRows: true,
   };
 
   typeName(type: LogicalType): string {
     return TYPES[type];
+  }
+
+  /**
+   * `from_json` parses the whole array natively against a struct spec, and a recursive
+   * unnest turns it into rows with one column per field.
+   * https://duckdb.org/docs/stable/data/json/json_functions#transforming-json-to-nested-types
+   */
+  protected override jsonRowsSource(columns: readonly ColumnSpec[], index: number): string {
+    const spec = JSON.stringify([Object.fromEntries(columns.map((c) => [c.name, this.typeName(c.type)]))]);
+    return `SELECT unnest(from_json(${this.param(index)}, '${spec.replaceAll("'", "''")}'), recursive := true)`;
   }
 }

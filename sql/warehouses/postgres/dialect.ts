@@ -2,7 +2,7 @@
  * Postgres' SQL: the base class's defaults are Postgres' own, so only type names and the
  * capability flags live here.
  */
-import { SqlDialect, type DialectCapabilities, type LogicalType } from '../../dialect.js';
+import { SqlDialect, type ColumnSpec, type DialectCapabilities, type LogicalType } from '../../dialect.js';
 
 const TYPES: Readonly<Record<LogicalType, string>> = {
   text: 'text',
@@ -26,9 +26,16 @@ export class PostgresDialect extends SqlDialect {
     enforcesPrimaryKeys: true,
     // The wire protocol counts parameters in an Int16: https://www.postgresql.org/docs/current/protocol-message-formats.html
     maxParams: 65_535,
+    supportsJsonRows: true,
   };
 
   typeName(type: LogicalType): string {
     return TYPES[type];
+  }
+
+  /** `json_to_recordset` turns the array into typed rows server-side (json, not jsonb: no re-parse of each object). */
+  protected override jsonRowsSource(columns: readonly ColumnSpec[], index: number): string {
+    const record = columns.map((c) => `${this.quoteIdent(c.name)} ${this.typeName(c.type)}`).join(', ');
+    return `SELECT * FROM json_to_recordset(${this.param(index)}::json) AS r(${record})`;
   }
 }

@@ -28,6 +28,7 @@ export class SnowflakeDialect extends SqlDialect {
     // No documented bind limit; the SDK moves binds to a stage past 100,000 values, and
     // statement text is capped at 1 MB. 10,000 keeps each MERGE well inside both.
     maxParams: 10_000,
+    supportsJsonRows: false, // a FLATTEN/UNNEST source is straightforward; not written yet
   };
 
   typeName(type: LogicalType): string {
