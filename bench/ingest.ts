@@ -88,6 +88,12 @@ async function load(url: string, seconds: number, count: boolean, payloads = new
   };
 }
 
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 function rssKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(match?.[1] ?? 0);
@@ -103,7 +109,9 @@ async function main(): Promise<void> {
     say('warming up (a) …');
     await load(bare.url, 2, false);
     say(`running ${SECONDS} s against (a) bare Fastify …`);
+    const bareCpu = cpuSeconds(bare.child.pid as number);
     const a = await load(bare.url, SECONDS, false);
+    const aCpuUs = ((cpuSeconds(bare.child.pid as number) - bareCpu) / a.ok) * 1e6;
     bare.child.kill('SIGTERM');
 
     const config = join(dir, 'switchboard.json');
@@ -131,7 +139,9 @@ async function main(): Promise<void> {
     const rss: number[] = [];
     const sampler = setInterval(() => rss.push(rssKb(pid, 'VmRSS')), 1000);
     say(`running ${SECONDS} s against (b) Switchboard …`);
+    const sbCpu = cpuSeconds(pid);
     const b = await load(sb.url, SECONDS, true, payloads);
+    const bCpuUs = ((cpuSeconds(pid) - sbCpu) / b.ok) * 1e6;
     clearInterval(sampler);
     const peakKb = rssKb(pid, 'VmHWM');
 
@@ -168,6 +178,7 @@ async function main(): Promise<void> {
       '',
       `  ratio (b)/(a) events/s     ${ratio.toFixed(2)}    target ≥ 0.50   ${mark(ratio >= 0.5)}`,
       `  (b) p99 latency            ${b.p99} ms    target ≤ 25 ms  ${mark(b.p99 <= 25)}`,
+      `  server CPU per event       (a) ${aCpuUs.toFixed(0)} µs   (b) ${bCpuUs.toFixed(0)} µs (includes landing in DuckDB)`,
       `  (b) peak RSS               ${(peakKb / 1024).toFixed(0)} MiB; RSS in the second half ${(Math.min(...half) / 1024).toFixed(0)}–${(Math.max(...half) / 1024).toFixed(0)} MiB   target: bounded   ${mark(Math.max(...half) <= Math.min(...half) * 1.5)}`,
       `  warehouse caught up        ${backlog === 0 ? `${drainSeconds.toFixed(1)} s after the load` : `NOT within 120 s (backlog ${backlog} bytes)`}`,
       `  landed                     ${row?.n} events (${row?.deliveries} deliveries) for ${acked} distinct events acknowledged`,

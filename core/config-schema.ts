@@ -19,6 +19,10 @@ const warehouse = z.discriminatedUnion('type', [
     /** The database file. Relative paths resolve against the working directory. */
     path: z.string().min(1).default('./data/switchboard.duckdb'),
     rawSchema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('raw'),
+    /** DuckDB worker threads; default: cores − 1 (at least 1), leaving a core for HTTP. */
+    threads: z.number().int().positive().optional(),
+    /** WAL size that triggers a checkpoint (DuckDB's own default is 16MB). */
+    checkpointThreshold: z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|KiB|MiB|GiB)$/i, 'must be a size like 256MB').default('256MB'),
   }),
   z.strictObject({
     type: z.literal('postgres'),
@@ -68,7 +72,9 @@ const spool = z.strictObject({
 
 const drain = z.strictObject({
   /** Most events written to the warehouse in one transaction. */
-  batchSize: positiveInt.max(10_000).default(1000),
+  batchSize: positiveInt.max(50_000).default(1000),
+  /** When nearly caught up, wait this long for more events before the next transaction. */
+  lingerMs: z.number().int().min(0).max(60_000).default(200),
   /** Longest back-off between failed warehouse writes. */
   maxBackoffMs: positiveInt.default(30_000),
 });
@@ -129,7 +135,7 @@ const meetings = z.strictObject({
 });
 
 export const configSchema = z.strictObject({
-  warehouse: warehouse.default({ type: 'duckdb', path: './data/switchboard.duckdb', rawSchema: 'raw' }),
+  warehouse: warehouse.default({ type: 'duckdb', path: './data/switchboard.duckdb', rawSchema: 'raw', checkpointThreshold: '256MB' }),
   server: server.prefault({}),
   admin: admin.prefault({}),
   spool: spool.prefault({}),

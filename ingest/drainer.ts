@@ -21,6 +21,8 @@ export interface DrainerOptions {
   eventTables: readonly string[];
   /** Most spool records per warehouse transaction. */
   batchSize: number;
+  /** How long to let events gather when the spool is nearly caught up (ms). */
+  lingerMs: number;
   maxBackoffMs: number;
   logger: Logger;
 }
@@ -218,6 +220,10 @@ export class Drainer {
         this.lastError = null;
         backoff = 250;
         if (drained === 0) await spool.waitForData(this.abort.signal, this.position ?? undefined);
+        // A short batch means the spool is nearly caught up: let events gather for lingerMs so
+        // the next transaction is larger. Each transaction has a fixed cost (prepare, commit,
+        // WAL sync) that dominates when batches hold a handful of events.
+        if (drained < this.options.batchSize) await sleep(this.options.lingerMs, this.abort.signal);
       } catch (error) {
         if (this.abort.signal.aborted) break; // stopping: the batch in flight was not committed, and that is fine
         this.stats.failures += 1;

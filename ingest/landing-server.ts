@@ -36,7 +36,12 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
   const { file } = config;
   const warehouse = await openWarehouse(
     file.warehouse.type === 'duckdb'
-      ? { type: 'duckdb', path: ensureParent(resolve(cwd, file.warehouse.path)) }
+      ? {
+          type: 'duckdb',
+          path: ensureParent(resolve(cwd, file.warehouse.path)),
+          threads: file.warehouse.threads,
+          checkpointThreshold: file.warehouse.checkpointThreshold,
+        }
       : { type: 'postgres', url: file.warehouse.url },
   );
   const spool = await Spool.open({
@@ -51,6 +56,7 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
     rawSchema: file.warehouse.rawSchema,
     eventTables: families.routes.map((r) => r.family.table),
     batchSize: file.drain.batchSize,
+    lingerMs: file.drain.lingerMs,
     maxBackoffMs: file.drain.maxBackoffMs,
     logger: logger.child({ component: 'drainer' }),
   });
