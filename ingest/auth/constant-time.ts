@@ -12,9 +12,27 @@ export function constantTimeEqual(a: string | Buffer, b: string | Buffer): boole
   return timingSafeEqual(ha, hb) && Buffer.byteLength(a) === Buffer.byteLength(b);
 }
 
-/** True when `candidate` equals any of `secrets`; every secret is compared (no early exit). */
-export function matchesAny(candidate: string, secrets: readonly string[]): boolean {
-  let matched = false;
-  for (const secret of secrets) matched = constantTimeEqual(candidate, secret) || matched;
-  return matched;
+/**
+ * Configured secrets, hashed once, for matching a presented value on every request: one
+ * hash per request instead of two, and every secret is compared (no early exit).
+ * @example new SecretSet(['Bearer abc']).matches(request.headers.authorization ?? '')
+ */
+export class SecretSet {
+  private readonly digests: ReadonlyArray<{ digest: Buffer; length: number }>;
+
+  constructor(secrets: readonly string[]) {
+    this.digests = secrets.map((secret) => ({ digest: sha256(secret), length: Buffer.byteLength(secret) }));
+  }
+
+  matches(candidate: string): boolean {
+    const digest = sha256(candidate);
+    const length = Buffer.byteLength(candidate);
+    let matched = false;
+    for (const secret of this.digests) matched = (timingSafeEqual(digest, secret.digest) && length === secret.length) || matched;
+    return matched;
+  }
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
 }

@@ -38,8 +38,21 @@ export class IpAllowlist {
     this.allowsAny = entries.includes('any');
   }
 
+  /** Recent verdicts by address: 8x8 sends from a handful of addresses, so parsing each once is enough. */
+  private readonly verdicts = new Map<string, boolean>();
+
   allows(address: string): boolean {
     if (this.allowsAny) return true;
+    const known = this.verdicts.get(address);
+    if (known !== undefined) return known;
+    // Bounded: a scan from many addresses resets the cache instead of growing it.
+    if (this.verdicts.size >= 1024) this.verdicts.clear();
+    const verdict = this.check(address);
+    this.verdicts.set(address, verdict);
+    return verdict;
+  }
+
+  private check(address: string): boolean {
     let ip: ipaddr.IPv4 | ipaddr.IPv6;
     try {
       ip = ipaddr.process(address); // unwraps IPv4-mapped IPv6 (::ffff:1.2.3.4)

@@ -6,7 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { IngestError } from '../../errors.js';
-import { constantTimeEqual, matchesAny } from '../../auth/constant-time.js';
+import { constantTimeEqual, SecretSet } from '../../auth/constant-time.js';
 import { bodyDigestKey } from '../dedupe.js';
 import { header, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
 
@@ -19,13 +19,14 @@ export interface MeetingsAuth {
 }
 
 export function meetingsFamily(auth: MeetingsAuth): SourceFamily {
+  const authorization = auth.authorization === null ? null : new SecretSet([auth.authorization]);
   return {
     name: 'meetings',
     route: '/webhooks/8x8/meetings',
     table: 'meetings_events',
     keptHeaders: ['content-type', 'user-agent', 'x-jaas-signature'],
     async verify(delivery) {
-      return verifyJaas(auth, delivery);
+      return verifyJaas(auth, authorization, delivery);
     },
     classify: classifyMeetings,
   };
@@ -51,8 +52,8 @@ export function parseJaasSignature(value: string): { t: number; v1: string[] } |
   return t === null || v1.length === 0 ? null : { t, v1 };
 }
 
-function verifyJaas(auth: MeetingsAuth, delivery: Delivery): string {
-  if (auth.authorization !== null && !matchesAny(header(delivery.headers, 'authorization') ?? '', [auth.authorization])) {
+function verifyJaas(auth: MeetingsAuth, authorization: SecretSet | null, delivery: Delivery): string {
+  if (authorization !== null && !authorization.matches(header(delivery.headers, 'authorization') ?? '')) {
     throw new IngestError(
       'SB_INGEST_AUTH_INVALID',
       'The Authorization header does not match SWITCHBOARD_MEETINGS_AUTHORIZATION. Set the same value on the JaaS endpoint, or unset the variable.',

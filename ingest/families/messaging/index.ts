@@ -6,7 +6,7 @@
  * source addresses (the allowlist is checked before this family runs).
  */
 import { IngestError } from '../../errors.js';
-import { matchesAny } from '../../auth/constant-time.js';
+import { SecretSet } from '../../auth/constant-time.js';
 import { bodyDigestKey } from '../dedupe.js';
 import { header, obj, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
 import type { OAuthTokens } from './oauth-tokens.js';
@@ -17,19 +17,20 @@ export type MessagingAuth =
   | { mode: 'none' };
 
 export function messagingFamily(auth: MessagingAuth): SourceFamily {
+  const expected = new SecretSet(auth.mode === 'static' ? [auth.authorization] : []);
   return {
     name: 'messaging',
     route: '/webhooks/8x8/messaging',
     table: 'messaging_events',
     keptHeaders: ['content-type', 'user-agent', 'x-8x8-signature'],
     async verify(delivery) {
-      return verifyMessaging(auth, delivery);
+      return verifyMessaging(auth, expected, delivery);
     },
     classify: classifyMessaging,
   };
 }
 
-function verifyMessaging(auth: MessagingAuth, delivery: Delivery): string {
+function verifyMessaging(auth: MessagingAuth, expected: SecretSet, delivery: Delivery): string {
   if (auth.mode === 'none') return 'ip-allowlist';
   const presented = header(delivery.headers, 'authorization');
   if (presented === undefined) {
@@ -42,7 +43,7 @@ function verifyMessaging(auth: MessagingAuth, delivery: Delivery): string {
     );
   }
   if (auth.mode === 'static') {
-    if (matchesAny(presented, [auth.authorization])) return 'static-authorization';
+    if (expected.matches(presented)) return 'static-authorization';
     throw new IngestError(
       'SB_INGEST_AUTH_INVALID',
       'The Authorization header does not match SWITCHBOARD_MESSAGING_AUTHORIZATION. Make the webhook\'s httpAuthorization and that variable the same value.',

@@ -6,13 +6,14 @@
  * not documented (Authorization is the likely one), so it is configurable.
  */
 import { IngestError } from '../../errors.js';
-import { matchesAny } from '../../auth/constant-time.js';
+import { SecretSet } from '../../auth/constant-time.js';
 import { bodyDigestKey } from '../dedupe.js';
 import { header, obj, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
 
 export type VoiceAuth = { mode: 'header'; header: string; value: string } | { mode: 'none' };
 
 export function voiceFamily(auth: VoiceAuth): SourceFamily {
+  const expected = new SecretSet(auth.mode === 'header' ? [auth.value] : []);
   return {
     name: 'voice',
     route: '/webhooks/8x8/voice',
@@ -28,7 +29,7 @@ export function voiceFamily(auth: VoiceAuth): SourceFamily {
           { configKey: 'families.voice.auth.header' },
         );
       }
-      if (matchesAny(presented, [auth.value])) return 'auth-header';
+      if (expected.matches(presented)) return 'auth-header';
       throw new IngestError(
         'SB_INGEST_AUTH_INVALID',
         `The ${auth.header} header does not match SWITCHBOARD_VOICE_AUTH_HEADER. Make the webhook's httpAuthHeader and that variable the same value.`,
