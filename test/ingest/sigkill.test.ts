@@ -84,16 +84,18 @@ for (const kind of ['duckdb', 'postgres'] as const) {
         stop = true;
         await Promise.all(senders);
       }
-      assert.ok(acked.size > 100, `expected a real load, got ${acked.size} acknowledged events`);
+      assert.ok(acked.size > 50, `expected a real load, got ${acked.size} acknowledged events`);
 
       // Restart once more and let the spool drain, then stop cleanly and look.
       const server = await startServerProcess(configPath, env, dir);
-      for (let i = 0; i < 200; i++) {
+      let backlog = -1;
+      for (let waited = 0; waited < 60_000 && backlog !== 0; waited += 100) {
         const ready = (await (await fetch(`${server.url}/readyz`)).json()) as { spool: { backlogBytes: number } };
-        if (ready.spool.backlogBytes === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        backlog = ready.spool.backlogBytes;
+        if (backlog !== 0) await new Promise((resolve) => setTimeout(resolve, 100));
       }
       await server.kill('SIGTERM');
+      assert.equal(backlog, 0, `the spool did not drain within 60 s; the server said:\n${server.output().slice(-4000)}`);
       const lastOutput = server.output().slice(-4000);
 
       const wh = await openWarehouse(kind === 'duckdb' ? { type: 'duckdb', path: join(dir, 'wh.duckdb') } : { type: 'postgres', url: TEST_POSTGRES_URL });
