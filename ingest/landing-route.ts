@@ -46,6 +46,9 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
     max: options.rateLimit.max,
     timeWindow: options.rateLimit.windowMs,
     keyGenerator: (request) => request.ip,
+    // 8x8 reads none of the x-ratelimit-* headers; only a refusal carries Retry-After.
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
+    addHeaders: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false, 'retry-after': true },
     errorResponseBuilder: (_request, context) =>
       new IngestError(
         'SB_INGEST_RATE_LIMITED',
