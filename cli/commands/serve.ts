@@ -45,7 +45,7 @@ Stop with Ctrl-C (SIGINT) or SIGTERM: requests in flight finish, the spool is fl
       process.stderr.write(`Switchboard listening on ${address} (warehouse: ${where}; webhooks: POST ${address}/webhooks/8x8/<family>)\n`);
       if (config.file.admin.enabled) {
         const adminAddress = await server.admin.listen({ host: config.file.admin.host, port: config.file.admin.port });
-        process.stderr.write(`Operator API on ${adminAddress} (switchboard replay, status)\n`);
+        process.stderr.write(`Operator API on ${adminAddress} (switchboard sql, replay; GET /metrics)\n`);
       }
 
       let stopping = false;
