@@ -8,7 +8,8 @@ import { dirname, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.js';
-import { openWarehouse } from '../sql/warehouses/index.js';
+import { dialectFor, openWarehouse, type WarehouseConfig } from '../sql/warehouses/index.js';
+import { deferredWarehouse } from '../sql/warehouses/deferred.js';
 import type { Warehouse } from '../sql/warehouse.js';
 import { buildApp, type HealthReport } from './app.js';
 import { IpAllowlist } from './auth/ip-allowlist.js';
@@ -34,7 +35,7 @@ export interface LandingServer {
 
 export async function createLandingServer(config: Config, logger: Logger, cwd = process.cwd()): Promise<LandingServer> {
   const { file } = config;
-  const warehouse = await openWarehouse(
+  const warehouseConfig: WarehouseConfig =
     file.warehouse.type === 'duckdb'
       ? {
           type: 'duckdb',
@@ -42,8 +43,8 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
           threads: file.warehouse.threads,
           checkpointThreshold: file.warehouse.checkpointThreshold,
         }
-      : { type: 'postgres', url: file.warehouse.url },
-  );
+      : { type: 'postgres', url: file.warehouse.url };
+  const warehouse = await openOrDefer(warehouseConfig, logger);
   const spool = await Spool.open({
     dir: resolve(cwd, file.spool.dir),
     segmentBytes: file.spool.segmentBytes,
@@ -121,6 +122,23 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
       await warehouse.close();
     })());
   return { app, admin, spool, warehouse, drainer, landing, close };
+}
+
+/**
+ * Opens the warehouse, or, when it cannot be reached now, starts anyway: webhooks are
+ * accepted into the spool and the drainer keeps retrying (with back-off) until it answers.
+ */
+async function openOrDefer(config: WarehouseConfig, logger: Logger): Promise<Warehouse> {
+  const open = (): Promise<Warehouse> => openWarehouse(config);
+  try {
+    return await open();
+  } catch (error) {
+    logger.error(
+      { err: error },
+      'the warehouse is not reachable at start-up; accepting webhooks into the spool and retrying (see /readyz)',
+    );
+    return deferredWarehouse(dialectFor(config.type), open);
+  }
 }
 
 function ensureParent(path: string): string {

@@ -38,11 +38,13 @@ export interface HarnessOptions {
   config?: Record<string, unknown>;
   env?: Record<string, string>;
   warehouse?: 'duckdb' | 'postgres';
+  /** The raw schema when `config` supplies its own Postgres warehouse (dropped on close). */
+  rawSchema?: string;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
-  const rawSchema = options.warehouse === 'postgres' ? uniqueSchema() : 'raw';
+  const rawSchema = options.rawSchema ?? (options.warehouse === 'postgres' ? uniqueSchema() : 'raw');
   const warehouse =
     options.warehouse === 'postgres'
       ? { type: 'postgres', url: TEST_POSTGRES_URL, rawSchema }
@@ -75,7 +77,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     query: (sql) => server.warehouse.all(sql),
     raw: (table) => d.tableName(rawSchema, table),
     async close() {
-      if (options.warehouse === 'postgres') await server.warehouse.run(`DROP SCHEMA IF EXISTS ${d.quoteIdent(rawSchema)} CASCADE`);
+      if (rawSchema !== 'raw') await server.warehouse.run(`DROP SCHEMA IF EXISTS ${d.quoteIdent(rawSchema)} CASCADE`);
       await server.close();
     },
   };

@@ -1,0 +1,33 @@
+/**
+ * A warehouse that may not be reachable yet. Every call opens it first if needed, and a
+ * failed open is retried on the next call (the caller's own back-off paces it). `serve` uses
+ * this when the warehouse is down at start-up: events are still accepted into the spool,
+ * and the drainer lands them once the warehouse answers.
+ */
+import type { Queryable, SqlParam, SqlRow, Warehouse } from '../warehouse.js';
+import type { SqlDialect } from '../dialect.js';
+
+export function deferredWarehouse(dialect: SqlDialect, open: () => Promise<Warehouse>): Warehouse {
+  let opening: Promise<Warehouse> | null = null;
+  let closed = false;
+  const get = (): Promise<Warehouse> => {
+    opening ??= open().catch((error: unknown) => {
+      opening = null; // try again on the next call
+      throw error;
+    });
+    return opening;
+  };
+  return {
+    dialect,
+    run: async (sql: string, params?: readonly SqlParam[]) => (await get()).run(sql, params),
+    all: async <T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]) => (await get()).all<T>(sql, params),
+    transaction: async <T>(fn: (tx: Queryable) => Promise<T>) => (await get()).transaction(fn),
+    ping: async () => (await get()).ping(),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      const warehouse = await opening?.catch(() => null);
+      await warehouse?.close();
+    },
+  };
+}
