@@ -14,6 +14,7 @@ import './keep-bom.js';
 import { SqlError } from '../../errors.js';
 import type { Queryable, SqlParam, SqlRow, Warehouse } from '../../warehouse.js';
 import { SerialLock } from '../serial-lock.js';
+import { transactionHandle } from '../transaction-handle.js';
 import { DuckDbDialect } from './dialect.js';
 import { duckDbBinding, sqlValueFromDuckDb } from './values.js';
 
@@ -92,29 +93,19 @@ class DuckDbWarehouse implements Warehouse {
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.lock.run(async () => {
-      let open = true;
-      const guard = (): void => {
-        if (!open) throw new SqlError('SB_SQL_TRANSACTION_FINISHED', 'This transaction has ended; use tx only inside fn.');
-      };
       // tx bypasses the lock: this transaction already holds it.
-      const tx: Queryable = {
-        run: async (sql, params = []) => {
-          guard();
-          return this.execute(sql, params);
-        },
-        all: async <R extends SqlRow = SqlRow>(sql: string, params: readonly SqlParam[] = []) => {
-          guard();
-          return this.query<R>(sql, params);
-        },
-      };
+      const { tx, end } = transactionHandle(
+        (sql, params) => this.execute(sql, params),
+        (sql, params) => this.query(sql, params),
+      );
       await this.execute('BEGIN TRANSACTION', []);
       try {
         const result = await fn(tx);
-        open = false;
+        end();
         await this.execute('COMMIT', []);
         return result;
       } catch (error) {
-        open = false;
+        end();
         // After a failed statement (or a failed COMMIT) DuckDB still needs ROLLBACK to leave
         // the aborted transaction; if there is none left, ROLLBACK's own error is noise.
         await this.execute('ROLLBACK', []).catch(() => undefined);

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { SqlError } from '../../errors.js';
 import type { Queryable, SqlParam, SqlRow, Warehouse } from '../../warehouse.js';
 import { SerialLock } from '../serial-lock.js';
+import { transactionHandle } from '../transaction-handle.js';
 import { epochMillisParam } from '../values.js';
 import { PostgresDialect } from './dialect.js';
 import { sqlValueTypes } from './type-parsers.js';
@@ -104,29 +105,19 @@ class PostgresWarehouse implements Warehouse {
     this.assertOpen();
     return this.lock.run(async () => {
       const client = await this.pool.connect();
-      let open = true;
-      const guard = (): void => {
-        if (!open) throw new SqlError('SB_SQL_TRANSACTION_FINISHED', 'This transaction has ended; use tx only inside fn.');
-      };
-      const tx: Queryable = {
-        run: async (sql, params = []) => {
-          guard();
-          return runOn(client, sql, params);
-        },
-        all: async <R extends SqlRow = SqlRow>(sql: string, params: readonly SqlParam[] = []) => {
-          guard();
-          return allOn<R>(client, sql, params);
-        },
-      };
+      const { tx, end } = transactionHandle(
+        (sql, params) => runOn(client, sql, params),
+        (sql, params) => allOn(client, sql, params),
+      );
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await fn(tx);
-        open = false;
+        end();
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        open = false;
+        end();
         // ROLLBACK after a failed COMMIT is harmless (a warning). If ROLLBACK itself fails the
         // connection is in an unknown state, so it is destroyed rather than returned.
         await client.query('ROLLBACK').catch((rollbackError: Error) => {

@@ -1,0 +1,38 @@
+/**
+ * The `tx` a Warehouse hands to `transaction(fn)`: it runs statements on the transaction's
+ * own connection, and refuses use after the transaction has ended (a `tx` kept past `fn`
+ * would otherwise run outside any transaction, silently).
+ */
+import { SqlError } from '../errors.js';
+import type { Queryable, SqlParam, SqlRow } from '../warehouse.js';
+
+export interface TransactionHandle {
+  tx: Queryable;
+  /** Call once COMMIT or ROLLBACK is under way; later use of `tx` throws. */
+  end(): void;
+}
+
+export function transactionHandle(
+  run: (sql: string, params: readonly SqlParam[]) => Promise<void>,
+  all: <R extends SqlRow>(sql: string, params: readonly SqlParam[]) => Promise<R[]>,
+): TransactionHandle {
+  let open = true;
+  const guard = (): void => {
+    if (!open) throw new SqlError('SB_SQL_TRANSACTION_FINISHED', 'This transaction has ended; use tx only inside fn.');
+  };
+  return {
+    tx: {
+      run: async (sql, params = []) => {
+        guard();
+        return run(sql, params);
+      },
+      all: async <R extends SqlRow = SqlRow>(sql: string, params: readonly SqlParam[] = []) => {
+        guard();
+        return all<R>(sql, params);
+      },
+    },
+    end: () => {
+      open = false;
+    },
+  };
+}
