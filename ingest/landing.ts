@@ -24,7 +24,11 @@ export interface LandingOptions {
 }
 
 export class Landing {
-  /** Set when the spool failed to write; cleared never (a failed fsync leaves the disk state unknown). */
+  /**
+   * Set when the spool stopped taking appends (a failed fsync leaves the disk state
+   * unknown); only a restart clears it. A write that merely failed (a full disk, say) is
+   * refused on its own, and the next one is tried again.
+   */
   spoolError: Error | null = null;
 
   constructor(private readonly options: LandingOptions) {}
@@ -49,8 +53,12 @@ export class Landing {
     try {
       await spool.append(encodeRecord(record));
     } catch (error) {
-      this.spoolError = error as Error;
-      this.options.logger.fatal({ err: error }, 'the spool failed to write; refusing events until restarted');
+      if ((error as { poisoned?: boolean }).poisoned === true) {
+        this.spoolError = error as Error;
+        this.options.logger.fatal({ err: error }, 'the spool can no longer be trusted to write; refusing events until restarted');
+      } else {
+        this.options.logger.error({ err: error }, 'could not append to the spool; this event was refused (503) and will be retried by 8x8');
+      }
       throw this.unavailable(error);
     }
   }

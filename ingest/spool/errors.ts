@@ -32,7 +32,10 @@ export function spoolIoError(what: string, cause: unknown, options: { poisoned: 
   const advice = options.poisoned
     ? 'The spool now refuses appends because the state of unsynced data is unknown; fix the disk (space, permissions, hardware), then restart the process so the spool is reopened and recovered. Records acknowledged earlier are safe.'
     : 'This append was not stored; retry it (the caller should answer 5xx so the sender retries). If it keeps failing, check free space and permissions of the spool directory.';
-  return new SwitchboardError('SB_SPOOL_IO', `${what}: ${describe(cause)}. ${advice}`, { cause });
+  // `poisoned` tells callers whether to stop appending (see Landing) without parsing the text.
+  return Object.assign(new SwitchboardError('SB_SPOOL_IO', `${what}: ${describe(cause)}. ${advice}`, { cause }), {
+    poisoned: options.poisoned,
+  });
 }
 
 /** @example spoolCorruptError('/data/spool/00000002.spool', 4096, 'checksum mismatch') */
