@@ -132,6 +132,20 @@ export abstract class SqlDialect {
     return `CAST(${this.param(index)} AS ${this.typeName(type)})`;
   }
 
+  /**
+   * The text at `path` inside the JSON text `expr`, or NULL when absent; strings come back
+   * unquoted. The default is SQL:2016 `JSON_VALUE` (BigQuery's spelling too).
+   * @example jsonText('body', ['payload', 'umid']) → `JSON_VALUE(body, '$."payload"."umid"')`
+   */
+  jsonText(expr: string, path: readonly string[]): string {
+    return `JSON_VALUE(${expr}, ${this.stringLiteral(jsonPath(path))})`;
+  }
+
+  /** A SQL string literal: `it's` → `'it''s'`. */
+  stringLiteral(value: string): string {
+    return `'${value.replaceAll("'", "''")}'`;
+  }
+
   /** `CREATE SCHEMA IF NOT EXISTS …` */
   createSchema(schema: string): string {
     return `CREATE SCHEMA IF NOT EXISTS ${this.schemaName(schema)}`;
@@ -271,4 +285,9 @@ export abstract class SqlDialect {
       `VALUES (${plan.columns.map((c) => `s.${q(c.name)}`).join(', ')})`
     );
   }
+}
+
+/** A JSONPath with every key quoted, so keys with dots or spaces are safe: `$."a"."b c"`. */
+export function jsonPath(path: readonly string[]): string {
+  return `$${path.map((key) => `.${JSON.stringify(key)}`).join('')}`;
 }

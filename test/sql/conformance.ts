@@ -11,6 +11,7 @@ import { transactionTests } from './conformance/transactions.js';
 import { upsertTests } from './conformance/upserts.js';
 import { valueTests } from './conformance/values.js';
 import { jsonRowsTests } from './conformance/json-rows.js';
+import { jsonTextTests } from './conformance/json-text.js';
 
 /**
  * Declares the suite `warehouse conformance: <name>`. `open` must return a warehouse that
@@ -21,6 +22,7 @@ export function runWarehouseConformance(name: string, open: () => Promise<Wareho
     valueTests(open);
     upsertTests(open);
     jsonRowsTests(open);
+    jsonTextTests(open);
     transactionTests(open);
   });
 }

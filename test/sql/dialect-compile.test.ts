@@ -230,3 +230,15 @@ ${tail}`,
     }
   });
 });
+
+describe('jsonText: text at a JSON path', () => {
+  const cases: Record<DialectName, string> = {
+    duckdb: `json_extract_string(body, '$."payload"."a.b"')`,
+    postgres: `(CAST(body AS jsonb) #>> '{"payload","a.b"}')`,
+    bigquery: `JSON_VALUE(body, '$."payload"."a.b"')`,
+    snowflake: `CAST(GET_PATH(PARSE_JSON(body), '["payload"]["a.b"]') AS VARCHAR)`,
+  };
+  for (const [name, expected] of Object.entries(cases) as Array<[DialectName, string]>) {
+    test(name, () => assert.equal(dialectFor(name).jsonText('body', ['payload', 'a.b']), expected));
+  }
+});

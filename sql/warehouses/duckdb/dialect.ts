@@ -3,7 +3,7 @@
  * (double-quoted identifiers, `$n` parameters, ON CONFLICT) are already right; only the
  * type names are its own.
  */
-import { SqlDialect, type ColumnSpec, type DialectCapabilities, type LogicalType } from '../../dialect.js';
+import { jsonPath, SqlDialect, type ColumnSpec, type DialectCapabilities, type LogicalType } from '../../dialect.js';
 
 const TYPES: Readonly<Record<LogicalType, string>> = {
   text: 'VARCHAR',
@@ -32,6 +32,11 @@ export class DuckDbDialect extends SqlDialect {
 
   typeName(type: LogicalType): string {
     return TYPES[type];
+  }
+
+  /** `json_extract_string` (the `->>` operator): https://duckdb.org/docs/stable/data/json/json_functions */
+  override jsonText(expr: string, path: readonly string[]): string {
+    return `json_extract_string(${expr}, ${this.stringLiteral(jsonPath(path))})`;
   }
 
   /**

@@ -33,6 +33,12 @@ export class PostgresDialect extends SqlDialect {
     return TYPES[type];
   }
 
+  /** `#>>` with a text-array path (JSON_VALUE arrives only in Postgres 17). */
+  override jsonText(expr: string, path: readonly string[]): string {
+    const keys = path.map((key) => `"${key.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',');
+    return `(CAST(${expr} AS jsonb) #>> ${this.stringLiteral(`{${keys}}`)})`;
+  }
+
   /** `json_to_recordset` turns the array into typed rows server-side (json, not jsonb: no re-parse of each object). */
   protected override jsonRowsSource(columns: readonly ColumnSpec[], index: number): string {
     const record = columns.map((c) => `${this.quoteIdent(c.name)} ${this.typeName(c.type)}`).join(', ');

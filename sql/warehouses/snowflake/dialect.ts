@@ -47,4 +47,10 @@ export class SnowflakeDialect extends SqlDialect {
   override typedParam(index: number, type: LogicalType): string {
     return type === 'json' ? `PARSE_JSON(${this.param(index)})` : super.typedParam(index, type);
   }
+
+  /** `GET_PATH` on a parsed VARIANT, cast to text (strings come back unquoted). */
+  override jsonText(expr: string, path: readonly string[]): string {
+    const variantPath = path.map((key) => `[${JSON.stringify(key)}]`).join('');
+    return `CAST(GET_PATH(PARSE_JSON(${expr}), ${this.stringLiteral(variantPath)}) AS VARCHAR)`;
+  }
 }
