@@ -1,0 +1,30 @@
+/**
+ * Errors in a models project: each names the file (and line, where the template engine
+ * gives one) and says how to fix it. Codes are listed in docs/errors.md.
+ */
+import { SwitchboardError } from '../../core/errors.js';
+
+export type ModelErrorCode =
+  /** Two model files share a name (names are file names, unique across folders). */
+  | 'SB_MODEL_DUPLICATE'
+  /** ref() names no model. */
+  | 'SB_MODEL_UNKNOWN_REF'
+  /** source() names no configured source. */
+  | 'SB_MODEL_UNKNOWN_SOURCE'
+  /** Models ref() each other in a loop. */
+  | 'SB_MODEL_CYCLE'
+  /** The template does not render (syntax, an undefined name). */
+  | 'SB_MODEL_TEMPLATE'
+  /** config() has a value it does not take. */
+  | 'SB_MODEL_CONFIG'
+  /** A --select expression matches nothing or is malformed. */
+  | 'SB_MODEL_SELECTOR';
+
+export class ModelError extends SwitchboardError {
+  declare readonly code: ModelErrorCode;
+
+  constructor(code: ModelErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, options);
+    this.name = 'ModelError';
+  }
+}

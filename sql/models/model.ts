@@ -1,0 +1,40 @@
+/**
+ * Models, as dbt has them: one `.sql` file per model under `models/`, a SELECT written with
+ * Jinja-style templating (nunjucks). `{{ ref('stg_messages') }}` and
+ * `{{ source('raw', 'messaging_events') }}` name what it reads, which builds the DAG;
+ * `{{ config(materialized='incremental', unique_key='message_id', tags=['messages']) }}`
+ * says how it is built.
+ */
+
+export type Materialization = 'view' | 'table' | 'incremental';
+
+export interface ModelConfig {
+  /** How the model is built; dbt's default is `view`. */
+  materialized: Materialization;
+  /** incremental: the key rows merge on, e.g. `message_id` or `['call_id', 'leg']`. */
+  uniqueKey: readonly string[];
+  /** For selection (`tag:messages`). */
+  tags: readonly string[];
+  /** The schema the model is built in; defaults to the project's target schema. */
+  schema: string | undefined;
+}
+
+export interface Model {
+  /** The file name without `.sql`, unique in the project, e.g. `calls`. */
+  name: string;
+  /** Path relative to the project directory, e.g. `curated/calls.sql`. */
+  path: string;
+  /** The template text as written. */
+  template: string;
+  config: ModelConfig;
+  /** Models it reads with ref(), in first-use order. */
+  refs: readonly string[];
+  /** Sources it reads with source(), as `[source, table]`. */
+  sources: ReadonlyArray<readonly [string, string]>;
+}
+
+/** All models of a project, by name. */
+export interface Project {
+  dir: string;
+  models: ReadonlyMap<string, Model>;
+}

@@ -1,0 +1,116 @@
+/**
+ * Loads a models project: every `.sql` file under the directory is a model named after its
+ * file. Loading renders each template once with recording stand-ins to learn its config,
+ * refs and sources, and checks that every ref() names a model.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join, relative, sep } from 'node:path';
+import type { SqlDialect } from '../dialect.js';
+import { ModelError } from './errors.js';
+import type { Materialization, Model, ModelConfig, Project } from './model.js';
+import { renderTemplate } from './render.js';
+
+const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'incremental'];
+
+/**
+ * @param dialect any dialect: loading only records, it does not keep the SQL.
+ * @example const project = await loadProject('./models', dialectFor('duckdb'))
+ */
+export async function loadProject(dir: string, dialect: SqlDialect): Promise<Project> {
+  const models = new Map<string, Model>();
+  for (const file of (await sqlFiles(dir)).sort()) {
+    const path = relative(dir, file).split(sep).join('/');
+    const name = basename(file, '.sql');
+    const existing = models.get(name);
+    if (existing !== undefined) {
+      throw new ModelError('SB_MODEL_DUPLICATE', `Two models are named "${name}": ${existing.path} and ${path}. Rename one file.`);
+    }
+    models.set(name, analyse(name, path, await readFile(file, 'utf8'), dialect));
+  }
+  for (const model of models.values()) {
+    for (const ref of model.refs) {
+      if (!models.has(ref)) {
+        const hint = closest(ref, [...models.keys()]);
+        throw new ModelError(
+          'SB_MODEL_UNKNOWN_REF',
+          `${model.path}: ref('${ref}') names no model${hint === undefined ? '' : ` (did you mean '${hint}'?)`}.`,
+        );
+      }
+    }
+  }
+  return { dir, models };
+}
+
+/** Renders twice (incremental or not) so refs inside `{% if is_incremental() %}` count too. */
+function analyse(name: string, path: string, template: string, dialect: SqlDialect): Model {
+  const refs: string[] = [];
+  const sources: Array<readonly [string, string]> = [];
+  let configValues: Record<string, unknown> = {};
+  for (const incremental of [false, true]) {
+    renderTemplate(template, path, {
+      dialect,
+      targetSchema: 'analysis',
+      self: name,
+      incremental,
+      relation: (kind, first, table) => {
+        if (kind === 'ref' && !refs.includes(first)) refs.push(first);
+        if (kind === 'source' && !sources.some(([s, t]) => s === first && t === table)) sources.push([first, table ?? '']);
+        return kind === 'ref' ? first : `${first}.${table}`;
+      },
+      onConfig: (values) => (configValues = { ...configValues, ...values }),
+    });
+  }
+  return { name, path, template, config: parseConfig(configValues, path), refs, sources };
+}
+
+function parseConfig(values: Record<string, unknown>, path: string): ModelConfig {
+  const fail = (message: string): never => {
+    throw new ModelError('SB_MODEL_CONFIG', `${path}: config(${message})`);
+  };
+  const known = new Set(['materialized', 'unique_key', 'tags', 'schema']);
+  for (const key of Object.keys(values)) if (!known.has(key)) fail(`${key}=…): unknown setting; use ${[...known].join(', ')}`);
+  const materialized = (values.materialized ?? 'view') as Materialization;
+  if (!MATERIALIZATIONS.includes(materialized)) fail(`materialized='${String(materialized)}'): use ${MATERIALIZATIONS.join(', ')}`);
+  const uniqueKey = stringList(values.unique_key, 'unique_key', fail);
+  if (materialized === 'incremental' && uniqueKey.length === 0) fail(`materialized='incremental'): also give unique_key='…'`);
+  const schema = values.schema;
+  if (schema !== undefined && (typeof schema !== 'string' || !/^[a-z_][a-z0-9_]*$/.test(schema))) fail(`schema=…): a lower-case identifier`);
+  return { materialized, uniqueKey, tags: stringList(values.tags, 'tags', fail), schema: schema as string | undefined };
+}
+
+function stringList(value: unknown, key: string, fail: (m: string) => never): string[] {
+  if (value === undefined) return [];
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+  return fail(`${key}=…): a string or a list of strings`);
+}
+
+async function sqlFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const nested = await Promise.all(
+    entries.map((e) => (e.isDirectory() ? sqlFiles(join(dir, e.name)) : Promise.resolve(e.name.endsWith('.sql') ? [join(dir, e.name)] : []))),
+  );
+  return nested.flat();
+}
+
+/** The candidate within edit distance 3, if any: for "did you mean". */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of candidates) {
+    const distance = editDistance(word, name);
+    if (distance <= 3 && (best === undefined || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
