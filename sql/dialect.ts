@@ -141,6 +141,21 @@ export abstract class SqlDialect {
     return `JSON_VALUE(${expr}, ${this.stringLiteral(jsonPath(path))})`;
   }
 
+  /** `DROP TABLE IF EXISTS …` for a qualified name. */
+  dropTable(qualifiedName: string): string {
+    return `DROP TABLE IF EXISTS ${qualifiedName}`;
+  }
+
+  /** Renames a table within its schema. */
+  renameTable(schema: string, from: string, to: string): string {
+    return `ALTER TABLE ${this.tableName(schema, from)} RENAME TO ${this.quoteIdent(to)}`;
+  }
+
+  /** Statements that (re)define a view, whatever columns it had before. */
+  replaceView(qualifiedName: string, select: string): string[] {
+    return [`CREATE OR REPLACE VIEW ${qualifiedName} AS\n${select}`];
+  }
+
   /** A SQL string literal: `it's` → `'it''s'`. */
   stringLiteral(value: string): string {
     return `'${value.replaceAll("'", "''")}'`;

@@ -33,6 +33,19 @@ export class PostgresDialect extends SqlDialect {
     return TYPES[type];
   }
 
+  /**
+   * CASCADE, as dbt-postgres does: views that read the table are dropped with it, and are
+   * rebuilt when their models run (select them with `model+`).
+   */
+  override dropTable(qualifiedName: string): string {
+    return `DROP TABLE IF EXISTS ${qualifiedName} CASCADE`;
+  }
+
+  /** CREATE OR REPLACE VIEW refuses to drop or reorder columns on Postgres, so drop first. */
+  override replaceView(qualifiedName: string, select: string): string[] {
+    return [`DROP VIEW IF EXISTS ${qualifiedName} CASCADE`, `CREATE VIEW ${qualifiedName} AS\n${select}`];
+  }
+
   /** `#>>` with a text-array path (JSON_VALUE arrives only in Postgres 17). */
   override jsonText(expr: string, path: readonly string[]): string {
     const keys = path.map((key) => `"${key.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',');

@@ -53,4 +53,9 @@ export class SnowflakeDialect extends SqlDialect {
     const variantPath = path.map((key) => `[${JSON.stringify(key)}]`).join('');
     return `CAST(GET_PATH(PARSE_JSON(${expr}), ${this.stringLiteral(variantPath)}) AS VARCHAR)`;
   }
+
+  /** Snowflake resolves an unqualified new name against the session's schema, so qualify it. */
+  override renameTable(schema: string, from: string, to: string): string {
+    return `ALTER TABLE ${this.tableName(schema, from)} RENAME TO ${this.tableName(schema, to)}`;
+  }
 }
