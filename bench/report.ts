@@ -61,11 +61,12 @@ export function formatReport(report: Report): Verdict {
 
   const lines = [
     '',
-    `bench:ingest results: ${report.connections} connections, ${report.seconds} s measured per server, messaging webhooks (1 in 20 a retry)`,
+    `bench:ingest results: ${report.connections} connections, ${report.seconds} s measured per server in alternating slices, messaging webhooks (1 in 20 a retry)`,
     '',
     `  ${'server'.padEnd(36)} ${'events/s'.padStart(8)} ${'p50 ms'.padStart(6)} ${'p99 ms'.padStart(6)} ${'max ms'.padStart(7)} ${'non-2xx'.padStart(8)} ${'errors(t/o)'.padStart(10)} ${'srv CPU µs/ev'.padStart(13)} ${'load µs'.padStart(8)}`,
     `  ${serverRow('(a) bare Fastify, 202, no storage', a)}`,
     `  ${serverRow(`(b) Switchboard, DuckDB, fsync ${report.fsync ? 'on' : 'OFF'}`, b)}`,
+    `      events/s per slice: (a) ${a.sliceRates.map(num).join(' / ')}; (b) ${b.sliceRates.map(num).join(' / ')}`,
     '      srv CPU µs/ev: server CPU per acknowledged event, all threads (main thread in brackets);',
     '      load µs: the load generator\'s own CPU per request (it shares the cores).',
     '',
