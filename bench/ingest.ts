@@ -36,6 +36,11 @@ function say(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+/** 5 → "5", 5.333… → "5.3". */
+function formatSeconds(value: number): string {
+  return String(Math.round(value * 10) / 10);
+}
+
 function benchSeconds(): number {
   const seconds = Number(process.env.BENCH_SECONDS ?? 15);
   if (!Number.isInteger(seconds) || seconds < 1) throw new Error(`BENCH_SECONDS must be a whole number of seconds ≥ 1, not "${process.env.BENCH_SECONDS}"`);
@@ -79,9 +84,9 @@ async function main(dir: string): Promise<boolean> {
   let backlogAtEnd = 0;
   for (let i = 1; i <= slices && drain.seconds !== null; i++) {
     const of = slices > 1 ? ` (slice ${i}/${slices})` : '';
-    say(`running ${sliceSeconds} s against (a) bare Fastify${of} …`);
+    say(`running ${formatSeconds(sliceSeconds)} s against (a) bare Fastify${of} …`);
     aSlices.push(await runSlice(a, sliceSeconds));
-    say(`running ${sliceSeconds} s against (b) Switchboard${of} …`);
+    say(`running ${formatSeconds(sliceSeconds)} s against (b) Switchboard${of} …`);
     bSlices.push(await runSlice(b, sliceSeconds, () => rssKb.push(memoryKb(sb.pid, 'VmRSS'))));
     backlogAtEnd = await backlogBytes(sb.url);
     // (b) catches up before (a) runs again, so its drainer never takes (a)'s CPU.

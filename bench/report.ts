@@ -11,7 +11,7 @@ export interface Report {
   connections: number;
   bare: LoadResult;
   switchboard: LoadResult;
-  /** RSS samples (KiB) taken once a second during (b)'s measured run, and its peak (VmHWM). */
+  /** RSS samples (KiB) taken once a second while (b) was under load, and its peak (VmHWM). */
   rssKb: number[];
   peakRssKb: number;
   /** Backlog (bytes) when the load stopped; seconds until it was 0 (null: not within the limit), and what was left. */
@@ -54,10 +54,11 @@ export function formatReport(report: Report): Verdict {
   const half = report.rssKb.slice(Math.floor(report.rssKb.length / 2));
   const [low, high] = half.length === 0 ? [0, 0] : [Math.min(...half), Math.max(...half)];
   const bounded = half.length > 0 && high <= low * TARGETS.rssGrowth;
+  const trend = slopeKbPerSecond(report.rssKb) / 1024;
   const drained = report.drainSeconds !== null;
   const allLanded = drained && report.landed.events >= report.acked.events && report.landed.deliveries >= report.acked.deliveries;
   const target = (label: string, figure: string, goal: string, verdict: string): string =>
-    `  ${label.padEnd(30)} ${figure.padEnd(40)} ${goal.padEnd(26)} ${verdict}`;
+    `  ${label.padEnd(30)} ${figure.padEnd(46)} ${goal.padEnd(26)} ${verdict}`;
 
   const lines = [
     '',
@@ -75,7 +76,7 @@ export function formatReport(report: Report): Verdict {
     target('(b) p99 latency', `${b.p99} ms`, `≤ ${TARGETS.p99Ms} ms`, mark(b.p99 <= TARGETS.p99Ms)),
     target(
       '(b) RSS, second half of run',
-      `${mib(low)}–${mib(high)} (peak ${mib(report.peakRssKb)})`,
+      `${mib(low)}–${mib(high)}, ${trend >= 0 ? '+' : ''}${trend.toFixed(1)} MiB/s, peak ${mib(report.peakRssKb)}`,
       `bounded: max ≤ ${TARGETS.rssGrowth} × min`,
       mark(bounded),
     ),
@@ -96,4 +97,19 @@ export function formatReport(report: Report): Verdict {
   ];
   if (!report.fsync) lines.push('', '  DIAGNOSTIC RUN: spool.fsync was OFF; these are not the durable figures.');
   return { lines, correct: allLanded };
+}
+
+/** Least-squares slope of samples taken once a second (KiB per second); 0 for fewer than 2. */
+function slopeKbPerSecond(samples: readonly number[]): number {
+  const n = samples.length;
+  if (n < 2) return 0;
+  const meanX = (n - 1) / 2;
+  const meanY = samples.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  samples.forEach((y, x) => {
+    num += (x - meanX) * (y - meanY);
+    den += (x - meanX) ** 2;
+  });
+  return num / den;
 }

@@ -20,7 +20,7 @@ let files = 0;
 const freshPath = (): string => join(root, `db-${++files}`, 'warehouse.duckdb');
 after(() => rm(root, { recursive: true, force: true }));
 
-runWarehouseConformance('duckdb', () => openWarehouse({ type: 'duckdb', path: freshPath() }));
+runWarehouseConformance('duckdb', () => openWarehouse({ type: 'duckdb', path: freshPath(), detectReentrancy: true }));
 
 describe('duckdb specifics', () => {
   test('committed data survives close and reopen, and close checkpoints the WAL', async () => {
@@ -49,8 +49,8 @@ describe('duckdb specifics', () => {
     }
   });
 
-  test('the Warehouse called from inside its own transaction fails fast (one connection)', async () => {
-    const wh = await openWarehouse({ type: 'duckdb', path: ':memory:' });
+  test('with detectReentrancy, the Warehouse called from inside its own transaction fails fast (one connection)', async () => {
+    const wh = await openWarehouse({ type: 'duckdb', path: ':memory:', detectReentrancy: true });
     try {
       await assert.rejects(wh.transaction(() => wh.run('SELECT 1')), { code: 'SB_SQL_REENTRANT_CALL' });
     } finally {

@@ -20,7 +20,7 @@ const HOW_TO_START =
 
 async function open(): Promise<Warehouse> {
   try {
-    return await openWarehouse({ type: 'postgres', url, schemaPrefix, poolSize: 4 });
+    return await openWarehouse({ type: 'postgres', url, schemaPrefix, poolSize: 4, detectReentrancy: true });
   } catch (error) {
     throw new Error(`Postgres tests need a server at ${url}, but: ${(error as Error).message}\n${HOW_TO_START}`, { cause: error });
   }

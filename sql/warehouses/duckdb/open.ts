@@ -37,6 +37,8 @@ export interface DuckDbOptions {
    * event, at the price of a longer WAL replay after a crash.
    */
   checkpointThreshold?: string | undefined;
+  /** Fail fast (SB_SQL_REENTRANT_CALL) rather than deadlock on misuse; see SerialLock. */
+  detectReentrancy?: boolean | undefined;
 }
 
 /**
@@ -69,19 +71,22 @@ export async function openDuckDb(options: DuckDbOptions): Promise<Warehouse> {
     });
   }
   await connection.run(`SET checkpoint_threshold = '${threshold}'`);
-  return new DuckDbWarehouse(instance, connection);
+  return new DuckDbWarehouse(instance, connection, options.detectReentrancy);
 }
 
 class DuckDbWarehouse implements Warehouse {
   readonly dialect = new DuckDbDialect();
-  private readonly lock = new SerialLock();
+  private readonly lock: SerialLock;
   private closing: Promise<void> | undefined;
   private closed = false;
 
   constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
-  ) {}
+    detectReentrancy: boolean | undefined,
+  ) {
+    this.lock = new SerialLock(detectReentrancy);
+  }
 
   run(sql: string, params: readonly SqlParam[] = []): Promise<void> {
     return this.lock.run(() => this.execute(sql, params));

@@ -20,6 +20,8 @@ export interface PostgresOptions {
   schemaPrefix?: string;
   /** Most pooled connections, e.g. 4. Default: 10 (pg's default). */
   poolSize?: number;
+  /** Fail fast (SB_SQL_REENTRANT_CALL) rather than deadlock on misuse; see SerialLock. */
+  detectReentrancy?: boolean | undefined;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Warehouse>
   // An idle client losing its connection emits 'error' on the pool, and an unhandled
   // 'error' event kills the process. The pool drops that client; the next query reconnects.
   pool.on('error', () => undefined);
-  const warehouse = new PostgresWarehouse(pool, new PostgresDialect({ schemaPrefix: options.schemaPrefix }));
+  const warehouse = new PostgresWarehouse(pool, new PostgresDialect({ schemaPrefix: options.schemaPrefix }), options.detectReentrancy);
   try {
     await warehouse.ping();
   } catch (cause) {
@@ -82,13 +84,16 @@ async function allOn<T extends SqlRow>(client: Client, sql: string, params: read
 }
 
 class PostgresWarehouse implements Warehouse {
-  private readonly lock = new SerialLock();
+  private readonly lock: SerialLock;
   private closing: Promise<void> | undefined;
 
   constructor(
     private readonly pool: pg.Pool,
     readonly dialect: PostgresDialect,
-  ) {}
+    detectReentrancy: boolean | undefined,
+  ) {
+    this.lock = new SerialLock(detectReentrancy);
+  }
 
   async run(sql: string, params: readonly SqlParam[] = []): Promise<void> {
     this.assertOpen();
