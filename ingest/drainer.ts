@@ -118,7 +118,9 @@ export class Drainer {
     if (last === undefined) return 0;
     const events = new Map<string, Map<string, { record: RawEventRecord; count: number; last: number }>>();
     const rejections: RejectionRecord[] = [];
-    for (const entry of entries) {
+    for (const [i, entry] of entries.entries()) {
+      // Decoding a whole batch in one go stalls the event loop for several ms; let requests in.
+      if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
       const record = decodeRecord(entry.payload);
       if (record.k === 'rejection') {
         rejections.push(record);
@@ -198,7 +200,7 @@ export class Drainer {
     const columns = table.columns.map((c) => c.name);
     const dialect = this.options.warehouse.dialect;
     if (dialect.capabilities.supportsJsonRows) {
-      await tx.run(dialect.upsertJson({ table, columns, onMatch }), [JSON.stringify(rows)]);
+      await tx.run(dialect.upsertJson({ table, columns, onMatch }), [await stringifyInSlices(rows)]);
       return;
     }
     const params = (row: Row): SqlParam[] =>
@@ -237,6 +239,23 @@ export class Drainer {
       }
     }
   }
+}
+
+/** How many records the drainer handles between yields to the event loop. */
+const YIELD_EVERY = 100;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** JSON.stringify(rows), in slices with yields between, so HTTP requests are not stalled. */
+async function stringifyInSlices(rows: readonly Row[]): Promise<string> {
+  const parts: string[] = [];
+  for (let i = 0; i < rows.length; i += YIELD_EVERY) {
+    if (i > 0) await yieldToEventLoop();
+    parts.push(JSON.stringify(rows.slice(i, i + YIELD_EVERY)).slice(1, -1));
+  }
+  return `[${parts.join(',')}]`;
 }
 
 function maxPosition(a: SpoolPosition, b: SpoolPosition): SpoolPosition {

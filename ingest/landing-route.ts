@@ -59,8 +59,9 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
 
   const { metrics } = options;
   if (metrics !== undefined) {
+    const familyByRoute = new Map(options.routes.map((r) => [r.family.route, r.family.name]));
     app.addHook('onResponse', async (request, reply) => {
-      const family = options.routes.find((r) => r.family.route === request.routeOptions.url)?.family.name ?? 'unknown';
+      const family = familyByRoute.get(request.routeOptions.url ?? '') ?? 'unknown';
       metrics.responses.inc({ family, status: String(reply.statusCode) });
       metrics.latency.observe({ family }, reply.elapsedTime / 1000);
     });
