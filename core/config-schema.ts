@@ -21,6 +21,8 @@ const warehouse = z.discriminatedUnion('type', [
     rawSchema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('raw'),
     /** DuckDB worker threads; default: cores − 1 (at least 1), leaving a core for HTTP. */
     threads: z.number().int().positive().optional(),
+    /** DuckDB's memory ceiling (DuckDB's own default is 80 % of RAM). */
+    memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'must be a size like 1GB').default('1GB'),
     /** WAL size that triggers a checkpoint (DuckDB's own default is 16MB). */
     checkpointThreshold: z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|KiB|MiB|GiB)$/i, 'must be a size like 256MB').default('256MB'),
   }),
@@ -135,7 +137,13 @@ const meetings = z.strictObject({
 });
 
 export const configSchema = z.strictObject({
-  warehouse: warehouse.default({ type: 'duckdb', path: './data/switchboard.duckdb', rawSchema: 'raw', checkpointThreshold: '256MB' }),
+  warehouse: warehouse.default({
+    type: 'duckdb',
+    path: './data/switchboard.duckdb',
+    rawSchema: 'raw',
+    memoryLimit: '1GB',
+    checkpointThreshold: '256MB',
+  }),
   server: server.prefault({}),
   admin: admin.prefault({}),
   spool: spool.prefault({}),

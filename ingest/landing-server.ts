@@ -42,6 +42,7 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
           path: ensureParent(resolve(cwd, file.warehouse.path)),
           threads: file.warehouse.threads,
           checkpointThreshold: file.warehouse.checkpointThreshold,
+          memoryLimit: file.warehouse.memoryLimit,
         }
       : { type: 'postgres', url: file.warehouse.url };
   const warehouse = await openOrDefer(warehouseConfig, logger);

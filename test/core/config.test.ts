@@ -28,7 +28,7 @@ describe('configuration', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'switchboard-config-'));
     const config = loadConfig({ cwd, env: {} });
     assert.equal(config.source, null);
-    assert.deepEqual(config.file.warehouse, { type: 'duckdb', path: './data/switchboard.duckdb', rawSchema: 'raw', checkpointThreshold: '256MB' });
+    assert.deepEqual(config.file.warehouse, { type: 'duckdb', path: './data/switchboard.duckdb', rawSchema: 'raw', memoryLimit: '1GB', checkpointThreshold: '256MB' });
     assert.equal(config.file.server.host, '127.0.0.1');
     assert.equal(config.file.server.port, 8080);
     assert.equal(config.file.spool.dir, './data/spool');

@@ -39,6 +39,11 @@ export interface DuckDbOptions {
   checkpointThreshold?: string | undefined;
   /** Fail fast (SB_SQL_REENTRANT_CALL) rather than deadlock on misuse; see SerialLock. */
   detectReentrancy?: boolean | undefined;
+  /**
+   * DuckDB's memory ceiling, e.g. `1GB`. DuckDB's own default is 80 % of RAM, far more than
+   * a landing server sharing a machine should take. Default: `1GB`.
+   */
+  memoryLimit?: string | undefined;
 }
 
 /**
@@ -50,7 +55,7 @@ export async function openDuckDb(options: DuckDbOptions): Promise<Warehouse> {
   let instance: DuckDBInstance;
   try {
     const threads = options.threads ?? Math.max(1, availableParallelism() - 1);
-    instance = await DuckDBInstance.create(options.path, { threads: String(threads) });
+    instance = await DuckDBInstance.create(options.path, { threads: String(threads), memory_limit: sizeSetting(options.memoryLimit ?? '1GB', 'memoryLimit') });
   } catch (cause) {
     throw new SqlError(
       'SB_SQL_UNAVAILABLE',
@@ -64,14 +69,16 @@ export async function openDuckDb(options: DuckDbOptions): Promise<Warehouse> {
   // without an offset cast to TIMESTAMPTZ. It cannot be passed to create(): the ICU
   // extension that owns it loads only after the database is open.
   await connection.run(`SET TimeZone = 'UTC'`);
-  const threshold = options.checkpointThreshold ?? '256MB';
-  if (!/^\d+(\.\d+)?\s*(B|KB|MB|GB|KiB|MiB|GiB)$/i.test(threshold)) {
-    throw new SqlError('SB_SQL_INVALID_PARAM', `checkpointThreshold must be a size like 256MB, not "${threshold}".`, {
-      configKey: 'warehouse.checkpointThreshold',
-    });
-  }
-  await connection.run(`SET checkpoint_threshold = '${threshold}'`);
+  await connection.run(`SET checkpoint_threshold = '${sizeSetting(options.checkpointThreshold ?? '256MB', 'checkpointThreshold')}'`);
   return new DuckDbWarehouse(instance, connection, options.detectReentrancy);
+}
+
+/** Checks a DuckDB size setting such as `256MB` (it is spliced into SQL). */
+function sizeSetting(value: string, key: string): string {
+  if (!/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(value)) {
+    throw new SqlError('SB_SQL_INVALID_PARAM', `${key} must be a size like 256MB, not "${value}".`, { configKey: `warehouse.${key}` });
+  }
+  return value;
 }
 
 class DuckDbWarehouse implements Warehouse {
