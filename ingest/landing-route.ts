@@ -17,6 +17,7 @@ import type { Landing } from './landing.js';
 import type { IpAllowlist } from './auth/ip-allowlist.js';
 import type { Metrics } from './metrics.js';
 import { storableHeaders, type RejectionRecord } from './records.js';
+import { parseEvent, utf8 } from './parse-event.js';
 
 export interface FamilyRoute {
   family: SourceFamily;
@@ -35,9 +36,6 @@ export interface LandingRouteOptions {
 
 /** How much of a rejected body is kept for operators (bodies over the limit are never read). */
 const REJECTED_BODY_KEEP_BYTES = 64 * 1024;
-// fatal: invalid UTF-8 is refused rather than replaced, so stored text is the exact bytes;
-// ignoreBOM: a leading byte-order mark is kept in the text, not silently dropped.
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export async function landingRoutes(app: FastifyInstance, options: LandingRouteOptions): Promise<void> {
   const { landing } = options;
@@ -139,27 +137,6 @@ export function newDeliveryId(): string {
   return randomUUID();
 }
 
-/** The body as exact text, and parsed. */
-function parseEvent(body: Buffer): { text: string; event: Record<string, unknown> } {
-  let text: string;
-  let parsed: unknown;
-  try {
-    text = utf8.decode(body);
-    // RFC 8259 §8.1: a parser may ignore a byte-order mark; the stored text keeps it.
-    parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch {
-    throw new IngestError(
-      'SB_INGEST_BODY_NOT_JSON',
-      body.length === 0
-        ? 'The body is empty. 8x8 webhooks carry a JSON event.'
-        : 'The body is not UTF-8 JSON. If this is an XML delivery receipt, ask 8x8 support to switch the webhook to JSON.',
-    );
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new IngestError('SB_INGEST_BODY_NOT_OBJECT', 'The body is JSON but not an object; 8x8 events are JSON objects.');
-  }
-  return { text, event: parsed as Record<string, unknown> };
-}
 
 function bodyOf(request: FastifyRequest): Buffer | null {
   return Buffer.isBuffer(request.body) ? request.body : null;

@@ -13,6 +13,7 @@ import type { Delivery } from './families/family.js';
 import type { FamilyRoute } from './landing-route.js';
 import type { Landing } from './landing.js';
 import { rejectionsTable } from './raw-tables.js';
+import { parseEvent } from './parse-event.js';
 
 export interface RejectionFilter {
   /** Specific rejection ids; when given, the other filters narrow them further. */
@@ -100,16 +101,8 @@ export class Replayer {
     const { family } = route;
     try {
       const verifiedBy = options.trust === true ? 'operator' : await family.verify(delivery);
-      let event: unknown;
-      try {
-        event = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
-      } catch {
-        throw new IngestError('SB_INGEST_BODY_NOT_JSON', 'The stored body is still not JSON; it cannot land.');
-      }
-      if (event === null || typeof event !== 'object' || Array.isArray(event)) {
-        throw new IngestError('SB_INGEST_BODY_NOT_OBJECT', 'The stored body is JSON but not an object; it cannot land.');
-      }
-      const { eventType, dedupeKey } = family.classify(event as Record<string, unknown>, delivery);
+      const { text, event } = parseEvent(body);
+      const { eventType, dedupeKey } = family.classify(event, delivery);
       if (options.dryRun !== true) {
         await this.landing.accept({
           k: 'event',
@@ -118,7 +111,7 @@ export class Replayer {
           table: family.table,
           eventType,
           dedupeKey,
-          body: body.toString('utf8'),
+          body: text,
           headers: Object.fromEntries(family.keptHeaders.flatMap((h) => (delivery.headers[h] === undefined ? [] : [[h, String(delivery.headers[h])]]))),
           receivedAt: delivery.receivedAt.getTime(),
           ip: delivery.ip,
