@@ -58,7 +58,7 @@ export class Drainer {
   /** Bytes accepted but not yet in the warehouse. */
   backlogBytes(): number {
     const { spool } = this.options;
-    return spool.bytesAfter(maxPosition(this.position ?? spool.start(), spool.start()));
+    return spool.bytesAfter(this.position ?? spool.start());
   }
 
   /** Creates the raw schema and tables if needed, and reads the checkpoint. Idempotent. */
@@ -73,7 +73,7 @@ export class Drainer {
       [spool.id],
     );
     const row = rows[0];
-    this.position = row === undefined ? spool.start() : { segment: Number(row.segment), offset: Number(row.segment_offset) };
+    this.position = row === undefined ? spool.start() : this.behindReleased({ segment: Number(row.segment), offset: Number(row.segment_offset) });
   }
 
   /** Starts draining in the background until stop(). */
@@ -110,10 +110,7 @@ export class Drainer {
   private async landBatch(): Promise<number> {
     await this.prepare();
     const { spool, warehouse } = this.options;
-    // A checkpoint at the very end of a segment that release() has since deleted means "the
-    // start of the next one": segments are only released behind a committed checkpoint.
-    const from = maxPosition(this.position as SpoolPosition, spool.start());
-    const entries = await spool.read(from, { maxRecords: this.options.batchSize, maxBytes: 32 * 1024 * 1024 });
+    const entries = await spool.read(this.position as SpoolPosition, { maxRecords: this.options.batchSize, maxBytes: 32 * 1024 * 1024 });
     const last = entries.at(-1);
     if (last === undefined) return 0;
     const events = new Map<string, Map<string, { record: RawEventRecord; count: number; last: number }>>();
@@ -182,12 +179,23 @@ export class Drainer {
         updated_at: 'replace',
       });
     });
-    this.position = last.next;
+    this.position = last.next; // committed: never re-read, even if release() below fails
     this.stats.batches += 1;
     this.stats.events += entries.length - rejections.length;
     this.stats.rejections += rejections.length;
     await spool.release(last.next);
+    this.position = this.behindReleased(last.next);
     return entries.length;
+  }
+
+  /**
+   * A position at the very end of a segment that release() has deleted means "the start of
+   * the next one" (the spool cannot read from a deleted file). Segments are only released
+   * behind a committed checkpoint, so nothing is skipped.
+   */
+  private behindReleased(position: SpoolPosition): SpoolPosition {
+    const start = this.options.spool.start();
+    return comparePositions(position, start) >= 0 ? position : start;
   }
 
   /**
@@ -256,10 +264,6 @@ async function stringifyInSlices(rows: readonly Row[]): Promise<string> {
     parts.push(JSON.stringify(rows.slice(i, i + YIELD_EVERY)).slice(1, -1));
   }
   return `[${parts.join(',')}]`;
-}
-
-function maxPosition(a: SpoolPosition, b: SpoolPosition): SpoolPosition {
-  return comparePositions(a, b) >= 0 ? a : b;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
