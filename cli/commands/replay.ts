@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../../core/config.js';
 import { SwitchboardError } from '../../core/errors.js';
+import { localUrl } from '../local-url.js';
 import type { RejectionSummary, ReplayOutcome } from '../../ingest/replay.js';
 
 interface ReplayOptions {
@@ -81,9 +82,7 @@ Examples:
 }
 
 function adminUrl(configPath: string | undefined): string {
-  const { admin } = loadConfig({ path: configPath, skipSecrets: true }).file;
-  const host = admin.host === '0.0.0.0' || admin.host === '::' ? '127.0.0.1' : admin.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${admin.port}`;
+  return localUrl(loadConfig({ path: configPath, skipSecrets: true }).file.admin);
 }
 
 async function call(base: string, path: string, body?: unknown): Promise<unknown> {

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { loadConfig } from '../../core/config.js';
 import { SwitchboardError } from '../../core/errors.js';
+import { localUrl } from '../local-url.js';
 import type { ReadResult } from '../../ingest/read-query.js';
 import { readQuery } from '../../ingest/read-query.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
@@ -30,7 +31,7 @@ Examples:
       }
       const config = loadConfig({ path: options.config, skipSecrets: true });
       const { admin, warehouse } = config.file;
-      const base = options.adminUrl ?? `http://${admin.host === '0.0.0.0' ? '127.0.0.1' : admin.host}:${admin.port}`;
+      const base = options.adminUrl ?? localUrl(admin);
       const result = (await viaServer(base, query, options.maxRows)) ?? (await direct(warehouse, query, options.maxRows));
       process.stdout.write(render(result, options.format));
       if (result.truncated) process.stderr.write(`(only the first ${result.rows.length} rows; raise --max-rows)\n`);

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '../../core/config.js';
+import { localUrl } from '../local-url.js';
 
 export function statusCommand(): Command {
   return new Command('status')
@@ -23,7 +24,5 @@ export function statusCommand(): Command {
 }
 
 export function defaultUrl(configPath: string | undefined): string {
-  const { server } = loadConfig({ path: configPath, skipSecrets: true }).file;
-  const host = server.host === '0.0.0.0' || server.host === '::' ? '127.0.0.1' : server.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
+  return localUrl(loadConfig({ path: configPath, skipSecrets: true }).file.server);
 }
