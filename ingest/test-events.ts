@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { JWK } from 'jose';
 import type { Config } from '../core/config.js';
 import { SwitchboardError } from '../core/errors.js';
-import type { FamilyName } from './families/family.js';
+import { FAMILY_ROUTES, type FamilyName } from './families/family.js';
 import { MESSAGING_SAMPLES } from './families/messaging/samples.js';
 import { VOICE_SAMPLES } from './families/voice/samples.js';
 import { CONTACT_CENTER_SAMPLES } from './families/contact-center/samples.js';
@@ -25,12 +25,6 @@ export const SAMPLES: Readonly<Record<FamilyName, Readonly<Record<string, string
   meetings: MEETINGS_SAMPLES,
 };
 
-export const ROUTES: Readonly<Record<FamilyName, string>> = {
-  messaging: '/webhooks/8x8/messaging',
-  voice: '/webhooks/8x8/voice',
-  'contact-center': '/webhooks/8x8/contact-center',
-  meetings: '/webhooks/8x8/meetings',
-};
 
 export interface TestRequest {
   path: string;
@@ -97,5 +91,5 @@ export async function buildTestRequest(family: FamilyName, config: Config, optio
     const payload = signedPayload(Buffer.from(body), headers);
     headers['x-8x8-signature'] = await signDetached(payload, (await importPrivateJwk(jwk)) as Parameters<typeof signDetached>[1], jwk.kid ?? DEV_KID);
   }
-  return { path: ROUTES[family], headers, body };
+  return { path: FAMILY_ROUTES[family], headers, body };
 }

@@ -52,6 +52,14 @@ export interface SourceFamily {
 
 export type FamilyName = 'messaging' | 'voice' | 'contact-center' | 'meetings';
 
+/** Each family's POST route: one per family, because each proves its origin differently. */
+export const FAMILY_ROUTES: Readonly<Record<FamilyName, string>> = {
+  messaging: '/webhooks/8x8/messaging',
+  voice: '/webhooks/8x8/voice',
+  'contact-center': '/webhooks/8x8/contact-center',
+  meetings: '/webhooks/8x8/meetings',
+};
+
 /** Reads a string field, or undefined when it is absent or not a string. */
 export function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;

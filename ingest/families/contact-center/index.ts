@@ -6,14 +6,14 @@
  * time change, which is why they are kept with the event).
  */
 import { IngestError } from '../../errors.js';
-import { header, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
+import { header, str, type Classification, type Delivery, type SourceFamily, FAMILY_ROUTES } from '../family.js';
 import type { KeyStore } from './key-store.js';
 import { parseDetachedJws, SIGNATURE_HEADERS, signedPayload, verifyDetached } from './signature.js';
 
 export function contactCenterFamily(keys: KeyStore): SourceFamily {
   return {
     name: 'contact-center',
-    route: '/webhooks/8x8/contact-center',
+    route: FAMILY_ROUTES['contact-center'],
     table: 'contact_center_events',
     keptHeaders: ['content-type', 'user-agent', ...SIGNATURE_HEADERS],
     async verify(delivery) {

@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { IngestError } from '../../errors.js';
 import { constantTimeEqual, SecretSet } from '../../auth/constant-time.js';
 import { bodyDigestKey } from '../dedupe.js';
-import { header, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
+import { header, str, type Classification, type Delivery, type SourceFamily, FAMILY_ROUTES } from '../family.js';
 
 export interface MeetingsAuth {
   /** Endpoint secrets (`whsec_…`); more than one during a rotation. */
@@ -22,7 +22,7 @@ export function meetingsFamily(auth: MeetingsAuth): SourceFamily {
   const authorization = auth.authorization === null ? null : new SecretSet([auth.authorization]);
   return {
     name: 'meetings',
-    route: '/webhooks/8x8/meetings',
+    route: FAMILY_ROUTES.meetings,
     table: 'meetings_events',
     keptHeaders: ['content-type', 'user-agent', 'x-jaas-signature'],
     async verify(delivery) {

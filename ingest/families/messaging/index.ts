@@ -8,7 +8,7 @@
 import { IngestError } from '../../errors.js';
 import { SecretSet } from '../../auth/constant-time.js';
 import { bodyDigestKey } from '../dedupe.js';
-import { header, obj, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
+import { header, obj, str, type Classification, type Delivery, type SourceFamily, FAMILY_ROUTES } from '../family.js';
 import type { OAuthTokens } from './oauth-tokens.js';
 
 export type MessagingAuth =
@@ -20,7 +20,7 @@ export function messagingFamily(auth: MessagingAuth): SourceFamily {
   const expected = new SecretSet(auth.mode === 'static' ? [auth.authorization] : []);
   return {
     name: 'messaging',
-    route: '/webhooks/8x8/messaging',
+    route: FAMILY_ROUTES.messaging,
     table: 'messaging_events',
     keptHeaders: ['content-type', 'user-agent', 'x-8x8-signature'],
     async verify(delivery) {

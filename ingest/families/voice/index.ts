@@ -8,7 +8,7 @@
 import { IngestError } from '../../errors.js';
 import { SecretSet } from '../../auth/constant-time.js';
 import { bodyDigestKey } from '../dedupe.js';
-import { header, obj, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
+import { header, obj, str, type Classification, type Delivery, type SourceFamily, FAMILY_ROUTES } from '../family.js';
 
 export type VoiceAuth = { mode: 'header'; header: string; value: string } | { mode: 'none' };
 
@@ -16,7 +16,7 @@ export function voiceFamily(auth: VoiceAuth): SourceFamily {
   const expected = new SecretSet(auth.mode === 'header' ? [auth.value] : []);
   return {
     name: 'voice',
-    route: '/webhooks/8x8/voice',
+    route: FAMILY_ROUTES.voice,
     table: 'voice_events',
     keptHeaders: ['content-type', 'user-agent'],
     async verify(delivery) {
