@@ -136,6 +136,39 @@ const meetings = z.strictObject({
   toleranceSeconds: positiveInt.default(300),
 });
 
+const piiPolicy = z.enum(['keep', 'mask', 'hash']);
+
+const models = z.strictObject({
+  /** The models project: `.sql` models and `.yml` data tests. Default: the models shipped with Switchboard. */
+  dir: z.string().min(1).optional(),
+  /** Schema the curated tables are built in. */
+  schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('analytics'),
+  /** Where run_results.json is written. */
+  targetDir: z.string().min(1).default('./data/target'),
+  /**
+   * When `serve` builds the models: a cron expression (node-cron, 5 or 6 fields), or `off`.
+   * Default: every 5 minutes.
+   */
+  schedule: z.string().min(1).default('*/5 * * * *'),
+  /** How far incremental models look back before their newest row, for late and out-of-order events. */
+  lookbackSeconds: z.number().int().min(0).default(3600),
+  /** Region (ISO 3166 alpha-2) for national phone numbers that carry no country of their own. */
+  defaultRegion: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as "US"').optional(),
+  /** Extra values for var() in models. */
+  vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  /** What curated tables keep of personal data; the raw tables always keep the originals. */
+  pii: z
+    .strictObject({
+      /** Phone number columns (from_e164, to_raw, phone_e164, …). */
+      phone: piiPolicy.default('keep'),
+      /** Message bodies. */
+      body: piiPolicy.default('keep'),
+      /** Per column, overriding the two above: `{ "messages.body": "hash", "calls.from_raw": "mask" }`. */
+      columns: z.record(z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, 'keys are model.column'), piiPolicy).default({}),
+    })
+    .prefault({}),
+});
+
 export const configSchema = z.strictObject({
   warehouse: warehouse.default({
     type: 'duckdb',
@@ -148,6 +181,7 @@ export const configSchema = z.strictObject({
   admin: admin.prefault({}),
   spool: spool.prefault({}),
   drain: drain.prefault({}),
+  models: models.prefault({}),
   families: z
     .strictObject({
       messaging: messaging.prefault({}),

@@ -141,9 +141,157 @@ export abstract class SqlDialect {
     return `JSON_VALUE(${expr}, ${this.stringLiteral(jsonPath(path))})`;
   }
 
+  // ---- Model macros --------------------------------------------------------------------
+  // Portable building blocks that model templates call (render.ts exposes them as macros).
+  // The base class writes the SQL most warehouses share; each warehouse overrides where its
+  // SQL differs. Every expression argument is SQL text and may be repeated in the output, so
+  // pass a column, not an expensive expression.
+
+  /**
+   * True when the text `expr` matches `pattern` in full. Patterns are written without
+   * backslashes (`[0-9]`, not `\d`) so the same literal means the same on all four.
+   * The default is Postgres' POSIX operator.
+   */
+  regexMatches(expr: string, pattern: string): string {
+    return `(${expr} ~ ${this.stringLiteral(`^(?:${pattern})$`)})`;
+  }
+
+  /**
+   * `expr` (text) cast to `type`, or NULL when it does not parse, so one malformed event
+   * never fails a build. The default guards a plain CAST with a pattern; warehouses with
+   * TRY_CAST / SAFE_CAST override.
+   */
+  safeCast(expr: string, type: LogicalType): string {
+    const guard = SAFE_CAST_PATTERNS[type];
+    const value = type === 'boolean' ? `LOWER(${expr})` : expr;
+    if (guard === undefined) return `CAST(${expr} AS ${this.typeName(type)})`;
+    return `CASE WHEN ${this.regexMatches(value, guard)} THEN CAST(${value} AS ${this.typeName(type)}) END`;
+  }
+
+  /** An ISO-8601 text with a zone (`Z`, `+07:00`, `-0500`, `+03`) as a UTC timestamp; NULL if it is not one. */
+  isoToTimestamp(expr: string): string {
+    return `CASE WHEN ${this.regexMatches(expr, ISO_WITH_ZONE)} THEN CAST(${expr} AS ${this.typeName('timestamp')}) END`;
+  }
+
+  /** A number of seconds since the epoch (fractions allowed) as a UTC timestamp. */
+  epochSecondsToTimestamp(seconds: string): string {
+    return `TO_TIMESTAMP(${seconds})`;
+  }
+
+  /**
+   * A zone-less local date-time (of {@link localDateTimeType}) read in the IANA `zone`, as a UTC timestamp. On the
+   * ambiguous hour when clocks go back, warehouses pick the later (standard-time) instant;
+   * {@link SqlDialect.toUtc} corrects that to the earlier one, as core/normalize/time.ts does.
+   */
+  localToTimestamp(expr: string, zone: string): string {
+    return `(${expr} AT TIME ZONE ${this.stringLiteral(zone)})`;
+  }
+
+  /** The zone-less date-time type (`TIMESTAMP`; BigQuery `DATETIME`, Snowflake `TIMESTAMP_NTZ`). */
+  protected get localDateTimeType(): string {
+    return 'TIMESTAMP';
+  }
+
+  /** A UTC timestamp as the zone-less wall-clock time in the IANA `zone`. */
+  timestampToLocal(expr: string, zone: string): string {
+    return `(${expr} AT TIME ZONE ${this.stringLiteral(zone)})`;
+  }
+
+  /** `ts` plus a whole number of seconds (negative to subtract). */
+  addSeconds(ts: string, seconds: number): string {
+    if (!Number.isInteger(seconds)) throw new SqlError('SB_SQL_INVALID_TABLE', `addSeconds takes whole seconds, not ${seconds}.`);
+    return `(${ts} + INTERVAL '${seconds} seconds')`;
+  }
+
+  /** Seconds from timestamp `from` to timestamp `to`, with fractions; NULL if either is NULL. */
+  secondsBetween(from: string, to: string): string {
+    return `EXTRACT(EPOCH FROM (${to} - ${from}))`;
+  }
+
+  /**
+   * Any time 8x8 sends, as a UTC timestamp (8x8.md §6): ISO-8601 with 0–7 fraction digits
+   * and an offset with or without a colon; epoch seconds, ms, µs or ns, told apart by
+   * magnitude (below 1e11 seconds, 1e14 ms, 1e17 µs, else ns) as text or number; and, given
+   * `zone`, zone-less local text. Without `zone` a zone-less text is read as UTC. `0` and
+   * other non-times give NULL (Work Analytics writes 0 for "never connected").
+   */
+  toUtc(expr: string, zone?: string): string {
+    const text = `CAST(${expr} AS ${this.typeName('text')})`;
+    const number = this.safeCast(text, 'double');
+    const seconds = `CASE WHEN ABS(${number}) < 1e11 THEN ${number} WHEN ABS(${number}) < 1e14 THEN ${number} / 1e3 WHEN ABS(${number}) < 1e17 THEN ${number} / 1e6 ELSE ${number} / 1e9 END`;
+    const local = zone === undefined ? this.isoToTimestamp(`${text} || 'Z'`) : this.zoneAwareLocal(text, zone);
+    return (
+      `CASE WHEN ${this.regexMatches(text, '-?[0-9]+([.][0-9]+)?')} THEN ` +
+      `CASE WHEN ${number} <> 0 THEN ${this.epochSecondsToTimestamp(seconds)} END ` +
+      `WHEN ${this.regexMatches(text, ISO_WITH_ZONE)} THEN ${this.isoToTimestamp(text)} ` +
+      `WHEN ${this.regexMatches(text, ISO_LOCAL)} THEN ${local} END`
+    );
+  }
+
+  /** Local text in `zone`; on a repeated hour, the earlier instant (as core/normalize/time.ts). */
+  protected zoneAwareLocal(text: string, zone: string): string {
+    const local = `CAST(REPLACE(${text}, 'T', ' ') AS ${this.localDateTimeType})`;
+    const picked = this.localToTimestamp(local, zone);
+    const earlier = this.addSeconds(picked, -3600);
+    return `CASE WHEN ${this.timestampToLocal(earlier, zone)} = ${local} THEN ${earlier} ELSE ${picked} END`;
+  }
+
+  /** Whole seconds as `HH:MM:SS` (hours may pass 99), e.g. 3725 → `01:02:05`; NULL stays NULL. */
+  hhmmss(seconds: string): string {
+    const text = this.typeName('text');
+    const int = this.typeName('bigint');
+    const part = (value: string) => `LPAD(CAST(${value} AS ${text}), 2, '0')`;
+    return (
+      `CASE WHEN ${seconds} IS NOT NULL THEN ` +
+      `${part(`CAST(FLOOR(${seconds} / 3600) AS ${int})`)} || ':' || ` +
+      `${part(`CAST(FLOOR(MOD(CAST(${seconds} AS ${int}), 3600) / 60) AS ${int})`)} || ':' || ` +
+      `${part(`MOD(CAST(${seconds} AS ${int}), 60)`)} END`
+    );
+  }
+
+  /**
+   * A join clause adding one row per key of the JSON object at `path` inside the JSON text
+   * `expr`, as `<alias>.entry_key` and `<alias>.entry_value` (the value as JSON text). Rows
+   * whose value there is missing or not an object add nothing. Place it right after the
+   * first FROM item.
+   */
+  jsonEntries(expr: string, path: readonly string[], alias: string): string {
+    const object = `(CAST(${expr} AS jsonb) #> ${this.stringLiteral(`{${path.map((k) => `"${k.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`)})`;
+    return (
+      `CROSS JOIN LATERAL (SELECT e.key AS entry_key, CAST(e.value AS text) AS entry_value ` +
+      `FROM jsonb_each(CASE WHEN jsonb_typeof(${object}) = 'object' THEN ${object} END) AS e) AS ${this.quoteIdent(alias)}`
+    );
+  }
+
+  /** Lower-case hex SHA-256 of the text `expr`. */
+  sha256Hex(expr: string): string {
+    return `ENCODE(SHA256(CONVERT_TO(${expr}, 'UTF8')), 'hex')`;
+  }
+
+  /** The `index`-th (1-based) piece of `expr` split on `delimiter`; `''` or NULL when there is none. */
+  splitPart(expr: string, delimiter: string, index: number): string {
+    return `SPLIT_PART(${expr}, ${this.stringLiteral(delimiter)}, ${index})`;
+  }
+
+  /**
+   * The first row per `partitionBy` in `orderBy` order, of the rows of `select`: QUALIFY where
+   * the warehouse has it, else a numbered subquery. Columns are those of `select` (the
+   * subquery form adds `_sb_row`, which is harmless in a CTE).
+   */
+  firstRowPer(select: string, partitionBy: string, orderBy: string): string {
+    const window = `ROW_NUMBER() OVER (PARTITION BY ${partitionBy} ORDER BY ${orderBy})`;
+    if (this.capabilities.supportsQualify) return `SELECT * FROM (${select}) AS _sb_q WHERE TRUE QUALIFY ${window} = 1`;
+    return `SELECT * FROM (SELECT _sb_q.*, ${window} AS _sb_row FROM (${select}) AS _sb_q) AS _sb_r WHERE _sb_row = 1`;
+  }
+
   /** `DROP TABLE IF EXISTS …` for a qualified name. */
   dropTable(qualifiedName: string): string {
     return `DROP TABLE IF EXISTS ${qualifiedName}`;
+  }
+
+  /** `DROP VIEW IF EXISTS …` for a qualified name. */
+  dropView(qualifiedName: string): string {
+    return `DROP VIEW IF EXISTS ${qualifiedName}`;
   }
 
   /** Renames a table within its schema. */
@@ -306,3 +454,17 @@ export abstract class SqlDialect {
 export function jsonPath(path: readonly string[]): string {
   return `$${path.map((key) => `.${JSON.stringify(key)}`).join('')}`;
 }
+
+/** What {@link SqlDialect.safeCast} lets through to a plain CAST, per type (full-match patterns). */
+const SAFE_CAST_PATTERNS: Partial<Record<LogicalType, string>> = {
+  bigint: '[-+]?[0-9]{1,18}',
+  integer: '[-+]?[0-9]{1,9}',
+  double: '[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][-+]?[0-9]+)?',
+  boolean: 'true|false',
+  timestamp: '[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?(Z|[-+][0-9]{2}(:?[0-9]{2})?)?',
+};
+
+/** ISO-8601 date-time with a zone: `Z`, `+07:00`, `-0500` or `+03`; 0–9 fraction digits. */
+const ISO_WITH_ZONE = '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)? ?(Z|[-+][0-9]{2}(:?[0-9]{2})?)';
+/** The same without a zone (a wall-clock time somewhere). */
+const ISO_LOCAL = '[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?';

@@ -6,7 +6,7 @@
 import type { SqlDialect } from '../dialect.js';
 import { ModelError } from './errors.js';
 import type { Model, Project } from './model.js';
-import { renderTemplate } from './render.js';
+import { renderTemplate, type PiiKind, type PiiPolicy } from './render.js';
 
 export interface CompileOptions {
   dialect: SqlDialect;
@@ -16,6 +16,14 @@ export interface CompileOptions {
   sources: Readonly<Record<string, string>>;
   /** Compile the incremental branch (`{% if is_incremental() %}`). */
   incremental?: boolean;
+  /** Values for `var()`. */
+  vars?: Readonly<Record<string, unknown>>;
+  /** `watermark()`'s lookback window in seconds; default 3600. */
+  lookbackSeconds?: number;
+  /** The PII policy of `model.column` ('keep' when absent). */
+  piiPolicy?: (model: string, column: string, kind: PiiKind) => PiiPolicy;
+  /** Salt of `pii()` hashes. */
+  hashSalt?: string;
 }
 
 /** The schema a model is built in. */
@@ -31,6 +39,10 @@ export function compileModel(project: Project, model: Model, options: CompileOpt
     targetSchema,
     self: dialect.tableName(modelSchema(model, targetSchema), model.name),
     incremental: options.incremental === true,
+    ...(options.vars === undefined ? {} : { vars: options.vars }),
+    ...(options.lookbackSeconds === undefined ? {} : { lookbackSeconds: options.lookbackSeconds }),
+    ...(options.hashSalt === undefined ? {} : { hashSalt: options.hashSalt }),
+    ...(options.piiPolicy === undefined ? {} : { piiPolicy: (column: string, kind: PiiKind) => options.piiPolicy!(model.name, column, kind) }),
     relation: (kind, name, table) => {
       if (kind === 'ref') {
         const target = project.models.get(name) as Model; // loadProject checked every ref

@@ -18,7 +18,13 @@ export type ModelErrorCode =
   /** config() has a value it does not take. */
   | 'SB_MODEL_CONFIG'
   /** A --select expression matches nothing or is malformed. */
-  | 'SB_MODEL_SELECTOR';
+  | 'SB_MODEL_SELECTOR'
+  /** A data-test YAML file is malformed or names an unknown model or test. */
+  | 'SB_MODEL_TESTS'
+  /** A model's SQL failed in the warehouse during a build. */
+  | 'SB_MODEL_BUILD_FAILED'
+  /** A build is already running (one at a time per warehouse). */
+  | 'SB_MODEL_BUILD_RUNNING';
 
 export class ModelError extends SwitchboardError {
   declare readonly code: ModelErrorCode;

@@ -1,22 +1,36 @@
 /**
  * Runs materialization plans. Small on purpose: planning decides, this only executes.
  */
-import type { Warehouse } from '../warehouse.js';
+import type { Queryable, Warehouse } from '../warehouse.js';
 import type { Statement } from './materialize.js';
 
 /** True when a table or view `schema.name` exists (information_schema: DuckDB, Postgres, Snowflake). */
-export async function relationExists(warehouse: Warehouse, schema: string, name: string): Promise<boolean> {
-  const d = warehouse.dialect;
-  const rows = await warehouse.all(
-    `SELECT 1 AS found FROM information_schema.tables WHERE table_schema = ${d.param(1)} AND table_name = ${d.param(2)}`,
-    [`${d.schemaPrefix}${schema}`, name],
-  );
-  return rows.length > 0;
+export async function relationExists(warehouse: Queryable, schema: string, name: string): Promise<boolean> {
+  return (await relationKind(warehouse, schema, name)) !== null;
 }
 
-/** Executes `plan` in one transaction: a model is either rebuilt completely or left as it was. */
-export async function executePlan(warehouse: Warehouse, plan: readonly Statement[]): Promise<void> {
-  await warehouse.transaction(async (tx) => {
-    for (const statement of plan) await tx.run(statement.sql);
+/** Whether `schema.name` is a table, a view, or absent. */
+export async function relationKind(warehouse: Queryable, schema: string, name: string): Promise<'table' | 'view' | null> {
+  const d = (warehouse as Warehouse).dialect;
+  const rows = await warehouse.all<{ table_type: string }>(
+    `SELECT table_type FROM information_schema.tables WHERE table_schema = ${d.param(1)} AND table_name = ${d.param(2)}`,
+    [`${d.schemaPrefix}${schema}`, name],
+  );
+  if (rows.length === 0) return null;
+  return /view/i.test(String(rows[0]?.table_type)) ? 'view' : 'table';
+}
+
+/**
+ * Executes `plan` in one transaction: a model is either rebuilt completely or left as it
+ * was. Returns the count of the last statement with a `rowsQuery`, or null.
+ */
+export async function executePlan(warehouse: Warehouse, plan: readonly Statement[]): Promise<number | null> {
+  return warehouse.transaction(async (tx) => {
+    let rows: number | null = null;
+    for (const statement of plan) {
+      await tx.run(statement.sql);
+      if (statement.rowsQuery !== undefined) rows = Number((await tx.all<{ n: number }>(statement.rowsQuery))[0]?.n ?? 0);
+    }
+    return rows;
   });
 }

@@ -17,6 +17,8 @@ export interface Statement {
   /** What it does, for progress lines and --dry-run: e.g. `swap in analytics.calls`. */
   description: string;
   sql: string;
+  /** A `SELECT COUNT(*) AS n …` run right after `sql`: the rows the build wrote, for run results. */
+  rowsQuery?: string;
 }
 
 export interface MaterializeOptions {
@@ -44,7 +46,7 @@ export function planMaterialization(model: Model, options: MaterializeOptions): 
     return [
       ...steps,
       { description: `stage new rows for ${label}`, sql: d.dropTable(staged) },
-      { description: `stage new rows for ${label}`, sql: `CREATE TABLE ${staged} AS\n${select}` },
+      { description: `stage new rows for ${label}`, sql: `CREATE TABLE ${staged} AS\n${select}`, rowsQuery: `SELECT COUNT(*) AS n FROM ${staged}` },
       { description: `delete rows of ${label} that are staged again`, sql: `DELETE FROM ${target} WHERE EXISTS (SELECT 1 FROM ${staged} AS s WHERE ${matches})` },
       { description: `insert staged rows into ${label}`, sql: `INSERT INTO ${target} SELECT * FROM ${staged}` },
       { description: `drop the stage of ${label}`, sql: d.dropTable(staged) },
@@ -54,7 +56,7 @@ export function planMaterialization(model: Model, options: MaterializeOptions): 
   return [
     ...steps,
     { description: `build ${label} aside`, sql: d.dropTable(d.tableName(schema, fresh)) },
-    { description: `build ${label} aside`, sql: `CREATE TABLE ${d.tableName(schema, fresh)} AS\n${select}` },
+    { description: `build ${label} aside`, sql: `CREATE TABLE ${d.tableName(schema, fresh)} AS\n${select}`, rowsQuery: `SELECT COUNT(*) AS n FROM ${d.tableName(schema, fresh)}` },
     { description: `swap in ${label}`, sql: d.dropTable(target) },
     { description: `swap in ${label}`, sql: d.renameTable(schema, fresh, model.name) },
   ];

@@ -6,7 +6,14 @@
  * says how it is built.
  */
 
-export type Materialization = 'view' | 'table' | 'incremental';
+/**
+ * - view, table, incremental: as in dbt.
+ * - phone_lookup: the model selects `raw` and `region_hint` columns of phone-ish values;
+ *   Switchboard normalises each new pair in TypeScript (libphonenumber) and adds it to a
+ *   table `(raw, region_hint, e164, extension, kind)` that other models join. It works the
+ *   same on every warehouse because no warehouse has to parse phone numbers.
+ */
+export type Materialization = 'view' | 'table' | 'incremental' | 'phone_lookup';
 
 export interface ModelConfig {
   /** How the model is built; dbt's default is `view`. */

@@ -10,7 +10,7 @@ import { ModelError } from './errors.js';
 import type { Materialization, Model, ModelConfig, Project } from './model.js';
 import { renderTemplate } from './render.js';
 
-const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'incremental'];
+const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'incremental', 'phone_lookup'];
 
 /**
  * @param dialect any dialect: loading only records, it does not keep the SQL.
@@ -52,6 +52,9 @@ function analyse(name: string, path: string, template: string, dialect: SqlDiale
       targetSchema: 'analysis',
       self: name,
       incremental,
+      // Loading only records: every var() has some value, so a missing one fails at compile
+      // time with its name rather than here.
+      vars: new Proxy({}, { get: () => '' }),
       relation: (kind, first, table) => {
         if (kind === 'ref' && !refs.includes(first)) refs.push(first);
         if (kind === 'source' && !sources.some(([s, t]) => s === first && t === table)) sources.push([first, table ?? '']);

@@ -4,7 +4,7 @@
  * are informational and must be declared NOT ENFORCED).
  * SQL reference: https://cloud.google.com/bigquery/docs/reference/standard-sql/dml-syntax#merge_statement
  */
-import { SqlDialect, type DialectCapabilities, type LogicalType } from '../../dialect.js';
+import { jsonPath, SqlDialect, type DialectCapabilities, type LogicalType } from '../../dialect.js';
 
 const TYPES: Readonly<Record<LogicalType, string>> = {
   text: 'STRING',
@@ -34,6 +34,64 @@ export class BigQueryDialect extends SqlDialect {
   }
 
   /** Backticks; a backslash escapes `\` and a backtick inside: `a`b` → `` `a\`b` ``. */
+  override regexMatches(expr: string, pattern: string): string {
+    return `REGEXP_CONTAINS(${expr}, ${this.stringLiteral(`^(?:${pattern})$`)})`;
+  }
+
+  override safeCast(expr: string, type: LogicalType): string {
+    return `SAFE_CAST(${expr} AS ${this.typeName(type)})`;
+  }
+
+  /** BigQuery takes at most 6 fraction digits and wants a colon in the offset: normalise first. */
+  override isoToTimestamp(expr: string): string {
+    const sixDigits = `REGEXP_REPLACE(${expr}, r'([.][0-9]{6})[0-9]+', r'\\1')`;
+    return `SAFE_CAST(REGEXP_REPLACE(${sixDigits}, r'([-+][0-9]{2})([0-9]{2})$', r'\\1:\\2') AS TIMESTAMP)`;
+  }
+
+  override epochSecondsToTimestamp(seconds: string): string {
+    return `TIMESTAMP_MICROS(CAST(ROUND((${seconds}) * 1e6) AS INT64))`;
+  }
+
+  protected override get localDateTimeType(): string {
+    return 'DATETIME';
+  }
+
+  override localToTimestamp(expr: string, zone: string): string {
+    return `TIMESTAMP(${expr}, ${this.stringLiteral(zone)})`;
+  }
+
+  override timestampToLocal(expr: string, zone: string): string {
+    return `DATETIME(${expr}, ${this.stringLiteral(zone)})`;
+  }
+
+  override addSeconds(ts: string, seconds: number): string {
+    return `TIMESTAMP_ADD(${ts}, INTERVAL ${seconds} SECOND)`;
+  }
+
+  override secondsBetween(from: string, to: string): string {
+    return `(TIMESTAMP_DIFF(${to}, ${from}, MICROSECOND) / 1e6)`;
+  }
+
+  override jsonText(expr: string, path: readonly string[]): string {
+    return `JSON_VALUE(${expr}, ${this.stringLiteral(jsonPath(path))})`;
+  }
+
+  override jsonEntries(expr: string, path: readonly string[], alias: string): string {
+    const object = `JSON_QUERY(SAFE.PARSE_JSON(${expr}), ${this.stringLiteral(jsonPath(path))})`;
+    return (
+      `CROSS JOIN UNNEST(ARRAY(SELECT AS STRUCT k AS entry_key, TO_JSON_STRING(${object}[k]) AS entry_value ` +
+      `FROM UNNEST(JSON_KEYS(${object}, 1)) AS k)) AS ${this.quoteIdent(alias)}`
+    );
+  }
+
+  override sha256Hex(expr: string): string {
+    return `TO_HEX(SHA256(${expr}))`;
+  }
+
+  override splitPart(expr: string, delimiter: string, index: number): string {
+    return `SPLIT(${expr}, ${this.stringLiteral(delimiter)})[SAFE_ORDINAL(${index})]`;
+  }
+
   override quoteIdent(identifier: string): string {
     return `\`${identifier.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``;
   }

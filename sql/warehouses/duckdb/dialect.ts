@@ -44,6 +44,42 @@ export class DuckDbDialect extends SqlDialect {
    * unnest turns it into rows with one column per field.
    * https://duckdb.org/docs/stable/data/json/json_functions#transforming-json-to-nested-types
    */
+  override regexMatches(expr: string, pattern: string): string {
+    return `regexp_full_match(${expr}, ${this.stringLiteral(pattern)})`;
+  }
+
+  override safeCast(expr: string, type: LogicalType): string {
+    return `TRY_CAST(${expr} AS ${this.typeName(type)})`;
+  }
+
+  override isoToTimestamp(expr: string): string {
+    return `TRY_CAST(${expr} AS TIMESTAMPTZ)`;
+  }
+
+  // ICU's timezone(zone, TIMESTAMP) reads local time; timezone(zone, TIMESTAMPTZ) gives it.
+  override localToTimestamp(expr: string, zone: string): string {
+    return `timezone(${this.stringLiteral(zone)}, ${expr})`;
+  }
+
+  override timestampToLocal(expr: string, zone: string): string {
+    return `timezone(${this.stringLiteral(zone)}, ${expr})`;
+  }
+
+  override secondsBetween(from: string, to: string): string {
+    return `(epoch(${to}) - epoch(${from}))`;
+  }
+
+  override jsonEntries(expr: string, path: readonly string[], alias: string): string {
+    return (
+      `CROSS JOIN LATERAL (SELECT key AS entry_key, CAST(value AS VARCHAR) AS entry_value ` +
+      `FROM json_each(${expr}, ${this.stringLiteral(jsonPath(path))}) WHERE key IS NOT NULL) AS ${this.quoteIdent(alias)}`
+    );
+  }
+
+  override sha256Hex(expr: string): string {
+    return `sha256(${expr})`;
+  }
+
   protected override jsonRowsSource(columns: readonly ColumnSpec[], index: number): string {
     const spec = JSON.stringify([Object.fromEntries(columns.map((c) => [c.name, this.typeName(c.type)]))]);
     return `SELECT unnest(from_json(${this.param(index)}, '${spec.replaceAll("'", "''")}'), recursive := true)`;

@@ -53,6 +53,11 @@ export class PostgresDialect extends SqlDialect {
   }
 
   /** `json_to_recordset` turns the array into typed rows server-side (json, not jsonb: no re-parse of each object). */
+  /** DISTINCT ON is Postgres' own "first row per group", and needs no extra column. */
+  override firstRowPer(select: string, partitionBy: string, orderBy: string): string {
+    return `SELECT DISTINCT ON (${partitionBy}) * FROM (${select}) AS _sb_q ORDER BY ${partitionBy}, ${orderBy}`;
+  }
+
   protected override jsonRowsSource(columns: readonly ColumnSpec[], index: number): string {
     const record = columns.map((c) => `${this.quoteIdent(c.name)} ${this.typeName(c.type)}`).join(', ');
     return `SELECT * FROM json_to_recordset(${this.param(index)}::json) AS r(${record})`;

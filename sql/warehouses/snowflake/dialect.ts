@@ -36,6 +36,62 @@ export class SnowflakeDialect extends SqlDialect {
   }
 
   /** Positional binds (`:3`) reference the binds array by number, so reuse is possible. */
+  /** Snowflake reads backslash escapes inside '…' too, so backslashes are doubled as well. */
+  override stringLiteral(value: string): string {
+    return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+  }
+
+  /** REGEXP_LIKE matches the whole text already. */
+  override regexMatches(expr: string, pattern: string): string {
+    return `REGEXP_LIKE(${expr}, ${this.stringLiteral(pattern)})`;
+  }
+
+  override safeCast(expr: string, type: LogicalType): string {
+    return `TRY_CAST(${expr} AS ${this.typeName(type)})`;
+  }
+
+  override isoToTimestamp(expr: string): string {
+    return `CONVERT_TIMEZONE('UTC', TRY_TO_TIMESTAMP_TZ(${expr}))`;
+  }
+
+  override epochSecondsToTimestamp(seconds: string): string {
+    return `CONVERT_TIMEZONE('UTC', TO_TIMESTAMP_TZ(CAST(ROUND((${seconds}) * 1e6) AS NUMBER(38,0)), 6))`;
+  }
+
+  protected override get localDateTimeType(): string {
+    return 'TIMESTAMP_NTZ';
+  }
+
+  override localToTimestamp(expr: string, zone: string): string {
+    return `CAST(CONVERT_TIMEZONE(${this.stringLiteral(zone)}, 'UTC', ${expr}) AS TIMESTAMP_TZ)`;
+  }
+
+  override timestampToLocal(expr: string, zone: string): string {
+    return `CAST(CONVERT_TIMEZONE(${this.stringLiteral(zone)}, ${expr}) AS TIMESTAMP_NTZ)`;
+  }
+
+  override addSeconds(ts: string, seconds: number): string {
+    return `DATEADD(second, ${seconds}, ${ts})`;
+  }
+
+  override secondsBetween(from: string, to: string): string {
+    return `(DATEDIFF(microsecond, ${from}, ${to}) / 1e6)`;
+  }
+
+  /** A lateral FLATTEN; Snowflake documents LATERAL after a comma, so this starts with one. */
+  override jsonEntries(expr: string, path: readonly string[], alias: string): string {
+    const variantPath = path.map((key) => `[${JSON.stringify(key)}]`).join('');
+    const value = `GET_PATH(TRY_PARSE_JSON(${expr}), ${this.stringLiteral(variantPath)})`;
+    return (
+      `, LATERAL (SELECT f.key AS entry_key, TO_JSON(f.value) AS entry_value ` +
+      `FROM TABLE(FLATTEN(INPUT => CASE WHEN IS_OBJECT(${value}) THEN ${value} END)) AS f) AS ${this.quoteIdent(alias)}`
+    );
+  }
+
+  override sha256Hex(expr: string): string {
+    return `SHA2(${expr}, 256)`;
+  }
+
   override param(index: number): string {
     return `:${index}`;
   }

@@ -1,0 +1,74 @@
+{#
+  One row per call leg. A leg is reported by the session summary and by call-status events;
+  whichever arrive, in whatever order and however often, fold into one row per leg_id.
+#}
+{{ config(materialized='incremental', unique_key=['call_id', 'leg_id'], tags=['calls', 'curated']) }}
+
+with observations as (
+  select
+    session_id as call_id,
+    coalesce(leg_id, leg_name) as leg_id,
+    leg_name, event_type, leg_status, direction, call_type, source_raw, destination_raw,
+    source_region, destination_region, initiated_at, connected_at, disconnected_at, event_at,
+    reported_duration_seconds, first_received_at, landed_at
+  from {{ ref('stg_voice_legs') }}
+  where session_id is not null
+  {% if is_incremental() %}
+    and session_id in (select session_id from {{ ref('stg_voice_legs') }} where landed_at > {{ watermark('last_updated_at') }})
+  {% endif %}
+),
+
+-- The leg's final word: the session summary when there is one, else its latest status event.
+last_word as (
+  {{ first_row_per(
+      'select call_id, leg_id, leg_status, leg_name, event_type, event_at, reported_duration_seconds from observations',
+      'call_id, leg_id',
+      "case when event_type = 'SESSION_SUMMARY' then 0 else 1 end, event_at desc"
+  ) }}
+),
+
+rollup as (
+  select
+    call_id, leg_id,
+    max(direction) as direction,
+    max(call_type) as call_type,
+    max(source_raw) as from_raw,
+    max(destination_raw) as to_raw,
+    max(source_region) as from_region,
+    max(destination_region) as to_region,
+    min(initiated_at) as started_at,
+    min(connected_at) as answered_at,
+    max(disconnected_at) as ended_at,
+    min(first_received_at) as first_seen_at,
+    max(landed_at) as last_updated_at
+  from observations
+  group by call_id, leg_id
+)
+
+select
+  r.call_id,
+  r.leg_id,
+  case when w.leg_name = 'status' then null else w.leg_name end as leg_name,
+  r.direction,
+  r.call_type,
+  {{ pii('f.e164', 'phone', 'from_e164') }} as from_e164,
+  {{ pii('t.e164', 'phone', 'to_e164') }} as to_e164,
+  {{ pii('r.from_raw', 'phone', 'from_raw') }} as from_raw,
+  {{ pii('r.to_raw', 'phone', 'to_raw') }} as to_raw,
+  f.extension as from_extension,
+  t.extension as to_extension,
+  r.started_at,
+  r.answered_at,
+  r.ended_at,
+  lower(w.leg_status) as status,
+  cast(round(coalesce(
+    case when w.event_type = 'SESSION_SUMMARY' or w.leg_status = 'CALL_DISCONNECTED' then w.reported_duration_seconds end,
+    {{ seconds_between('r.answered_at', 'r.ended_at') }}
+  )) as {{ type('bigint') }}) as talk_seconds,
+  cast(round({{ seconds_between('r.started_at', 'r.ended_at') }}) as {{ type('bigint') }}) as duration_seconds,
+  r.first_seen_at,
+  r.last_updated_at
+from rollup as r
+join last_word as w on w.call_id = r.call_id and w.leg_id = r.leg_id
+left join {{ ref('phone_numbers') }} as f on f.raw = r.from_raw and f.region_hint = r.from_region
+left join {{ ref('phone_numbers') }} as t on t.raw = r.to_raw and t.region_hint = r.to_region

@@ -1,0 +1,87 @@
+{#
+  One row per call (a Connect voice session: call_id is its sessionId), whichever of its
+  events arrived and in whatever order. Numbers come from the call's first leg: who called
+  whom. The Work and Contact Center pulls add their calls under their own source.
+#}
+{{ config(materialized='incremental', unique_key='call_id', tags=['calls', 'curated']) }}
+
+with legs as (
+  select *
+  from {{ ref('stg_voice_legs') }}
+  where session_id is not null
+  {% if is_incremental() %}
+    and session_id in (select session_id from {{ ref('stg_voice_legs') }} where landed_at > {{ watermark('last_updated_at') }})
+  {% endif %}
+),
+
+first_leg as (
+  {{ first_row_per(
+      "select session_id, leg_name, initiated_at, direction, source_raw, destination_raw, source_region, destination_region from legs where direction is not null",
+      'session_id',
+      "case when leg_name = 'status' then 1 else 0 end, initiated_at, leg_name"
+  ) }}
+),
+
+rollup as (
+  select
+    session_id as call_id,
+    max(session_status) as session_status,
+    coalesce(min(session_started_at), min(initiated_at), min(event_at)) as started_at,
+    min(connected_at) as answered_at,
+    coalesce(max(session_ended_at), max(disconnected_at)) as ended_at,
+    count(distinct coalesce(leg_id, leg_name)) as leg_count,
+    min(first_received_at) as first_seen_at,
+    max(landed_at) as last_updated_at
+  from legs
+  group by session_id
+),
+
+shaped as (
+  select
+    r.*,
+    case
+      when r.session_status = 'COMPLETED' and r.answered_at is not null then 'answered'
+      when r.session_status = 'COMPLETED' then 'missed'
+      when r.session_status = 'NO_ANSWER' then 'missed'
+      when r.session_status = 'BUSY' then 'busy'
+      when r.session_status = 'CANCELED' then 'abandoned'
+      when r.session_status in ('FAILED', 'ERROR') then 'failed'
+      when r.session_status is not null then lower(r.session_status)
+      when r.ended_at is null then 'in_progress'
+      when r.answered_at is not null then 'answered'
+      else 'missed'
+    end as outcome,
+    cast(round({{ seconds_between('r.started_at', 'r.answered_at') }}) as {{ type('bigint') }}) as ring_seconds,
+    cast(round({{ seconds_between('r.answered_at', 'r.ended_at') }}) as {{ type('bigint') }}) as talk_seconds,
+    cast(round({{ seconds_between('r.started_at', 'r.ended_at') }}) as {{ type('bigint') }}) as duration_seconds
+  from rollup as r
+)
+
+select
+  s.call_id,
+  'connect_voice' as source,
+  coalesce(l.direction, 'inbound') as direction,
+  {{ pii('f.e164', 'phone', 'from_e164') }} as from_e164,
+  {{ pii('t.e164', 'phone', 'to_e164') }} as to_e164,
+  {{ pii('l.source_raw', 'phone', 'from_raw') }} as from_raw,
+  {{ pii('l.destination_raw', 'phone', 'to_raw') }} as to_raw,
+  f.extension as from_extension,
+  t.extension as to_extension,
+  s.started_at,
+  s.answered_at,
+  s.ended_at,
+  s.ring_seconds,
+  s.talk_seconds,
+  s.duration_seconds,
+  {{ hhmmss('s.duration_seconds') }} as duration_hhmmss,
+  s.outcome,
+  s.outcome in ('missed', 'abandoned', 'voicemail') as is_missed,
+  s.leg_count,
+  cast(null as {{ type('text') }}) as queue_name,
+  cast(null as {{ type('text') }}) as agent_id,
+  s.first_seen_at,
+  s.last_updated_at
+from shaped as s
+left join first_leg as l on l.session_id = s.call_id
+left join {{ ref('phone_numbers') }} as f on f.raw = l.source_raw and f.region_hint = l.source_region
+left join {{ ref('phone_numbers') }} as t on t.raw = l.destination_raw and t.region_hint = l.destination_region

@@ -1,0 +1,88 @@
+{#
+  One row per message: SMS, Chat Apps and Contact Center chat. Receipts that arrive before
+  the message, retried deliveries and receipts out of order all fold into one row, whose
+  status is the furthest state reached: queued < sent < delivered < read, with rejected
+  and undelivered terminal. Inbound messages have status 'received'.
+#}
+{{ config(materialized='incremental', unique_key='message_id', tags=['messages', 'curated']) }}
+
+with events as (
+  select
+    *,
+    case status_state
+      when 'queued' then 1 when 'sent' then 2 when 'delivered' then 3 when 'read' then 4
+      when 'rejected' then 5 when 'undelivered' then 5
+    end as status_rank
+  from {{ ref('stg_message_events') }}
+  {% if is_incremental() %}
+  where message_id in (select message_id from {{ ref('stg_message_events') }} where landed_at > {{ watermark('last_updated_at') }})
+  {% endif %}
+),
+
+furthest as (
+  {{ first_row_per(
+      'select message_id, status_rank, status_state, status_at, error_code from events where status_rank is not null',
+      'message_id',
+      'status_rank desc, status_at'
+  ) }}
+),
+
+rollup as (
+  select
+    message_id,
+    max(channel) as channel,
+    -- the message itself says which way it went; receipts always describe outbound ones
+    coalesce(max(case when status_state is null then direction end), max(direction)) as direction,
+    max(from_raw) as from_raw,
+    max(to_raw) as to_raw,
+    max(region_hint) as region_hint,
+    max(channel_user_id) as channel_user_id,
+    max(sender_id) as sender_id,
+    max(body) as body,
+    min(message_at) as message_at,
+    min(case when status_state in ('queued', 'sent') then status_at end) as first_sent_status_at,
+    min(status_at) as first_status_at,
+    min(case when status_state = 'delivered' then status_at end) as delivered_at,
+    min(case when status_state = 'read' then status_at end) as read_at,
+    max(error_code) as any_error_code,
+    max(segments) as segments,
+    max(price_total) as price_total,
+    max(price_currency) as price_currency,
+    max(conversation_id) as conversation_id,
+    min(first_received_at) as first_seen_at,
+    max(landed_at) as last_updated_at
+  from events
+  group by message_id
+)
+
+select
+  r.message_id,
+  r.channel,
+  r.direction,
+  {{ pii('f.e164', 'phone', 'from_e164') }} as from_e164,
+  {{ pii('t.e164', 'phone', 'to_e164') }} as to_e164,
+  {{ pii('r.from_raw', 'phone', 'from_raw') }} as from_raw,
+  {{ pii('r.to_raw', 'phone', 'to_raw') }} as to_raw,
+  r.channel_user_id,
+  r.sender_id,
+  {{ pii('r.body', 'body', 'body') }} as body,
+  coalesce(r.message_at, r.first_sent_status_at, r.first_status_at) as sent_at,
+  case
+    when x.status_state is not null then x.status_state
+    when r.direction = 'inbound' then 'received'
+    else 'sent'
+  end as status,
+  coalesce(x.status_at, r.message_at) as status_at,
+  r.delivered_at,
+  r.read_at,
+  coalesce(x.error_code, r.any_error_code) as error_code,
+  r.segments,
+  r.price_total,
+  r.price_currency,
+  r.conversation_id,
+  r.first_seen_at,
+  r.last_updated_at
+from rollup as r
+left join furthest as x on x.message_id = r.message_id
+left join {{ ref('phone_numbers') }} as f on f.raw = r.from_raw and f.region_hint = r.region_hint
+left join {{ ref('phone_numbers') }} as t on t.raw = r.to_raw and t.region_hint = r.region_hint

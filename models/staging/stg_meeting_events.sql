@@ -1,0 +1,47 @@
+{#
+  One row per JaaS event that says something about a meeting or a participant. JaaS
+  promises no order (8x8.md §5.3): meetings.sql and meeting_participants.sql aggregate, so
+  the arrival order never matters.
+#}
+{{ config(materialized='incremental', unique_key='dedupe_key', tags=['meetings', 'staging']) }}
+
+with events as (
+  select
+    dedupe_key, event_type, first_received_at, landed_at,
+    {{ json_text('body', 'sessionId') }} as meeting_id,
+    {{ json_text('body', 'fqn') }} as fqn,
+    {{ json_text('body', 'timestamp') }} as event_text,
+    coalesce({{ json_text('body', 'data.participantId') }}, {{ json_text('body', 'data.participantJid') }}, {{ json_text('body', 'data.id') }}) as participant_id,
+    {{ json_text('body', 'data.name') }} as name,
+    {{ json_text('body', 'data.email') }} as email,
+    {{ json_text('body', 'data.moderator') }} as moderator_text,
+    {{ json_text('body', 'data.nick') }} as nick,
+    {{ json_text('body', 'data.disconnectReason') }} as disconnect_reason,
+    {{ json_text('body', 'data.preAuthenticatedLink') }} as link
+  from {{ source('raw', 'meetings_events') }}
+  where event_type in (
+    'ROOM_CREATED', 'ROOM_DESTROYED', 'PARTICIPANT_JOINED', 'PARTICIPANT_LEFT',
+    'DIAL_IN_STARTED', 'DIAL_IN_ENDED', 'DIAL_OUT_STARTED', 'DIAL_OUT_ENDED',
+    'SIP_CALL_IN_STARTED', 'SIP_CALL_IN_ENDED', 'SIP_CALL_OUT_STARTED', 'SIP_CALL_OUT_ENDED',
+    'RECORDING_UPLOADED', 'TRANSCRIPTION_UPLOADED'
+  )
+  {% if is_incremental() %}
+    and landed_at > {{ watermark('landed_at') }}
+  {% endif %}
+)
+
+select
+  dedupe_key, event_type, meeting_id,
+  {{ split_part('fqn', '/', 2) }} as room_name,
+  {{ to_utc('event_text') }} as event_at,
+  participant_id, name, email,
+  -- 8x8 sends moderator as a boolean or as the string "true"/"false".
+  case when lower(moderator_text) = 'true' then 1 when lower(moderator_text) = 'false' then 0 end as moderator_flag,
+  nick,
+  '{{ var("default_region", "") }}' as region_hint,
+  disconnect_reason,
+  case when event_type = 'RECORDING_UPLOADED' then link end as recording_url,
+  case when event_type = 'TRANSCRIPTION_UPLOADED' then link end as transcript_url,
+  first_received_at, landed_at
+from events
+where meeting_id is not null

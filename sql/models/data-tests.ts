@@ -1,0 +1,142 @@
+/**
+ * Data tests, declared next to the models in YAML as dbt has them:
+ *
+ * ```yaml
+ * models:
+ *   - name: calls
+ *     tests:
+ *       - unique_combination_of_columns: { combination_of_columns: [call_id, leg_id] }
+ *     columns:
+ *       - name: call_id
+ *         tests: [unique, not_null]
+ *       - name: direction
+ *         tests:
+ *           - accepted_values: { values: [inbound, outbound, internal] }
+ *       - name: meeting_id
+ *         tests:
+ *           - relationships: { to: "ref('meetings')", field: meeting_id }
+ * ```
+ *
+ * Each test compiles to a SELECT of the failing rows; it passes when that returns none.
+ * `data_tests:` is accepted as a synonym of `tests:` (dbt ≥ 1.8).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { parse } from 'yaml';
+import type { SqlDialect } from '../dialect.js';
+import { ModelError } from './errors.js';
+import type { Project } from './model.js';
+import { closest } from './project.js';
+
+export type DataTestKind = 'unique' | 'not_null' | 'accepted_values' | 'relationships' | 'unique_combination_of_columns';
+
+export interface DataTest {
+  /** dbt-style unique name, e.g. `unique_calls_call_id`. */
+  name: string;
+  model: string;
+  /** The column tested; undefined for model-level tests. */
+  column: string | undefined;
+  kind: DataTestKind;
+  /** accepted_values: the values; relationships: `[model, field]`; unique_combination: the columns. */
+  args: readonly string[];
+  /** The YAML file it is declared in, relative to the project. */
+  path: string;
+}
+
+const KINDS: readonly DataTestKind[] = ['unique', 'not_null', 'accepted_values', 'relationships', 'unique_combination_of_columns'];
+
+/** Every data test declared in `*.yml` / `*.yaml` files under the project directory. */
+export async function loadDataTests(project: Project): Promise<DataTest[]> {
+  const tests: DataTest[] = [];
+  for (const file of (await yamlFiles(project.dir)).sort()) {
+    const path = relative(project.dir, file).split(sep).join('/');
+    let doc: unknown;
+    try {
+      doc = parse(await readFile(file, 'utf8'));
+    } catch (error) {
+      throw new ModelError('SB_MODEL_TESTS', `${path}: not valid YAML: ${(error as Error).message}`, { cause: error });
+    }
+    const models = (doc as { models?: unknown } | null)?.models;
+    if (models === undefined) continue;
+    if (!Array.isArray(models)) throw new ModelError('SB_MODEL_TESTS', `${path}: "models" must be a list of { name, columns, tests }.`);
+    for (const entry of models as Array<Record<string, unknown>>) tests.push(...modelTests(project, entry, path));
+  }
+  return tests;
+}
+
+function modelTests(project: Project, entry: Record<string, unknown>, path: string): DataTest[] {
+  const model = String(entry.name ?? '');
+  if (!project.models.has(model)) {
+    const hint = closest(model, [...project.models.keys()]);
+    throw new ModelError('SB_MODEL_TESTS', `${path}: tests for "${model}", which is no model${hint === undefined ? '' : ` (did you mean "${hint}"?)`}.`);
+  }
+  const out: DataTest[] = [];
+  for (const spec of list(entry.tests ?? entry.data_tests)) out.push(parseTest(project, model, undefined, spec, path));
+  for (const column of list(entry.columns) as Array<Record<string, unknown>>) {
+    const name = String(column.name ?? '');
+    if (name === '') throw new ModelError('SB_MODEL_TESTS', `${path}: a column of "${model}" has no name.`);
+    for (const spec of list(column.tests ?? column.data_tests)) out.push(parseTest(project, model, name, spec, path));
+  }
+  return out;
+}
+
+function parseTest(project: Project, model: string, column: string | undefined, spec: unknown, path: string): DataTest {
+  const [kind, raw] = typeof spec === 'string' ? [spec, {}] : (Object.entries(spec as object)[0] ?? ['', {}]);
+  const where = `${path}: ${model}${column === undefined ? '' : `.${column}`}`;
+  if (!KINDS.includes(kind as DataTestKind)) throw new ModelError('SB_MODEL_TESTS', `${where}: unknown test "${kind}"; use ${KINDS.join(', ')}.`);
+  const args = (raw ?? {}) as Record<string, unknown>;
+  const needColumn = kind !== 'unique_combination_of_columns';
+  if (needColumn && column === undefined) throw new ModelError('SB_MODEL_TESTS', `${where}: "${kind}" is a column test; list it under a column.`);
+  let values: string[] = [];
+  if (kind === 'accepted_values') {
+    values = list(args.values).map(String);
+    if (values.length === 0) throw new ModelError('SB_MODEL_TESTS', `${where}: accepted_values needs values: [ … ].`);
+  } else if (kind === 'relationships') {
+    const to = /^(?:ref\(\s*['"])?([A-Za-z0-9_]+)(?:['"]\s*\))?$/.exec(String(args.to ?? ''))?.[1];
+    if (to === undefined || !project.models.has(to)) throw new ModelError('SB_MODEL_TESTS', `${where}: relationships needs to: "ref('model')" naming a model (got ${JSON.stringify(args.to)}).`);
+    values = [to, String(args.field ?? column)];
+  } else if (kind === 'unique_combination_of_columns') {
+    values = list(args.combination_of_columns).map(String);
+    if (values.length === 0) throw new ModelError('SB_MODEL_TESTS', `${where}: unique_combination_of_columns needs combination_of_columns: [ … ].`);
+  }
+  const suffix = kind === 'unique_combination_of_columns' ? values.join('__') : column;
+  return { name: `${kind}_${model}_${suffix}`, model, column, kind: kind as DataTestKind, args: values, path };
+}
+
+/**
+ * The SELECT of the rows that fail `test` against `relation` (the model's quoted name);
+ * `resolve(model)` quotes another model (relationships).
+ */
+export function compileDataTest(test: DataTest, dialect: SqlDialect, relation: string, resolve: (model: string) => string): string {
+  const q = (name: string) => dialect.quoteIdent(name);
+  const col = q(test.column ?? '');
+  switch (test.kind) {
+    case 'unique':
+      return `SELECT ${col} AS value, COUNT(*) AS n FROM ${relation} WHERE ${col} IS NOT NULL GROUP BY ${col} HAVING COUNT(*) > 1`;
+    case 'not_null':
+      return `SELECT * FROM ${relation} WHERE ${col} IS NULL`;
+    case 'accepted_values':
+      return `SELECT ${col} AS value FROM ${relation} WHERE ${col} IS NOT NULL AND CAST(${col} AS ${dialect.typeName('text')}) NOT IN (${test.args.map((v) => dialect.stringLiteral(v)).join(', ')})`;
+    case 'relationships': {
+      const [to, field] = test.args as [string, string];
+      return `SELECT c.${col} AS value FROM ${relation} AS c WHERE c.${col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${resolve(to)} AS p WHERE p.${q(field)} = c.${col})`;
+    }
+    case 'unique_combination_of_columns': {
+      const cols = test.args.map(q).join(', ');
+      return `SELECT ${cols}, COUNT(*) AS n FROM ${relation} GROUP BY ${cols} HAVING COUNT(*) > 1`;
+    }
+  }
+}
+
+function list(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+async function yamlFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const nested = await Promise.all(
+    entries.map((e) => (e.isDirectory() ? yamlFiles(join(dir, e.name)) : Promise.resolve(/\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : []))),
+  );
+  return nested.flat();
+}

@@ -1,0 +1,45 @@
+/**
+ * The models settings of a Switchboard config: which project, which schemas, vars, the PII
+ * policy. Shared by `build`, `test`, `compile` and the scheduler in `serve`.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ConfigFile } from '../../core/config-schema.js';
+import type { PiiKind, PiiPolicy } from './render.js';
+import type { ProjectSettings } from './run.js';
+
+/** The models that ship with Switchboard (`models/` at the package root). */
+export const BUNDLED_MODELS_DIR = fileURLToPath(new URL('../../../models', import.meta.url));
+
+/** The environment variable holding the salt of hashed PII columns. */
+export const PII_SALT_ENV = 'SWITCHBOARD_PII_HASH_SALT';
+
+export interface ModelsRuntime {
+  /** Absolute path of the models project. */
+  projectDir: string;
+  /** Absolute path where run_results.json goes. */
+  targetDir: string;
+  settings: ProjectSettings;
+}
+
+/**
+ * @param cwd where relative paths in the config resolve
+ * @example modelsRuntime(config.file, process.env, process.cwd())
+ */
+export function modelsRuntime(file: ConfigFile, env: NodeJS.ProcessEnv, cwd: string): ModelsRuntime {
+  const { models, warehouse } = file;
+  const policy = (model: string, column: string, kind: PiiKind): PiiPolicy =>
+    models.pii.columns[`${model}.${column}`] ?? (kind === 'phone' ? models.pii.phone : models.pii.body);
+  return {
+    projectDir: models.dir === undefined ? BUNDLED_MODELS_DIR : resolve(cwd, models.dir),
+    targetDir: resolve(cwd, models.targetDir),
+    settings: {
+      targetSchema: models.schema,
+      sources: { raw: warehouse.rawSchema },
+      vars: { default_region: models.defaultRegion ?? '', ...models.vars },
+      lookbackSeconds: models.lookbackSeconds,
+      piiPolicy: policy,
+      hashSalt: env[PII_SALT_ENV] ?? '',
+    },
+  };
+}

@@ -1,0 +1,302 @@
+/**
+ * Runs a models project against a warehouse, as `dbt build` does: models in DAG order,
+ * each followed by its data tests; a model that fails, or whose tests fail, skips
+ * everything downstream of it. Every node leaves a result (status, rows, seconds) that the
+ * caller saves as JSON and as a warehouse table ({@link saveRunResults}).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { normalizePhone } from '../../core/normalize/phone.js';
+import type { TableSpec } from '../dialect.js';
+import type { SqlParam, Warehouse } from '../warehouse.js';
+import { compileModel, modelSchema, type CompileOptions } from './compile.js';
+import { descendants } from './dag.js';
+import { compileDataTest, loadDataTests, type DataTest } from './data-tests.js';
+import { executePlan, relationKind } from './execute.js';
+import { planMaterialization, type Statement } from './materialize.js';
+import type { Model, Project } from './model.js';
+import { selectModels } from './select.js';
+
+/** Everything a build needs besides the warehouse: compile options minus the dialect. */
+export type ProjectSettings = Omit<CompileOptions, 'dialect' | 'incremental'>;
+
+export interface RunOptions {
+  settings: ProjectSettings;
+  /** dbt selectors (`calls+`, `+meetings`, `tag:messages`); none selects every model. */
+  select?: readonly string[];
+  /** Rebuild incremental models (and phone lookups) from scratch. */
+  fullRefresh?: boolean;
+  /** Progress, one event as each node starts and ends. */
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export type NodeStatus = 'success' | 'error' | 'skipped' | 'pass' | 'fail';
+
+export interface NodeResult {
+  /** `model.calls` or `test.unique_calls_call_id`. */
+  node: string;
+  kind: 'model' | 'test';
+  /** Models: success | error | skipped. Tests: pass | fail | error | skipped. */
+  status: NodeStatus;
+  /** Models: rows written (incremental: rows merged; table: rows in it; view: null). Tests: failing rows. */
+  rows: number | null;
+  seconds: number;
+  /** Models: how it was built, e.g. `incremental (merge)`. */
+  materialized: string | null;
+  /** Why it failed or was skipped; '' on success. */
+  message: string;
+}
+
+export interface RunResults {
+  runId: string;
+  command: 'build' | 'test';
+  startedAt: string;
+  finishedAt: string;
+  seconds: number;
+  /** True when no node errored or failed. */
+  success: boolean;
+  results: NodeResult[];
+}
+
+export interface ProgressEvent {
+  phase: 'start' | 'end';
+  /** 1-based position and the count of nodes in this run. */
+  index: number;
+  total: number;
+  result?: NodeResult;
+  node: string;
+  kind: 'model' | 'test';
+  /** e.g. `incremental model analytics.calls` or `test not_null_calls_call_id`. */
+  description: string;
+}
+
+/** `switchboard build`: models and their tests. */
+export async function build(warehouse: Warehouse, project: Project, options: RunOptions): Promise<RunResults> {
+  return run(warehouse, project, options, 'build');
+}
+
+/** `switchboard test`: only the data tests of the selected models, against what is built. */
+export async function runDataTests(warehouse: Warehouse, project: Project, options: RunOptions): Promise<RunResults> {
+  return run(warehouse, project, options, 'test');
+}
+
+async function run(warehouse: Warehouse, project: Project, options: RunOptions, command: 'build' | 'test'): Promise<RunResults> {
+  const started = Date.now();
+  const models = selectModels(project, options.select ?? []);
+  const tests = await loadDataTests(project);
+  // A test runs after every model it reads: its own, and a relationships test's target.
+  const position = new Map(models.map((m, i) => [m.name, i]));
+  const runsAfter = (test: DataTest): string => {
+    const readers = test.kind === 'relationships' ? [test.model, test.args[0] as string] : [test.model];
+    return readers.reduce((last, name) => ((position.get(name) ?? -1) > (position.get(last) ?? -1) ? name : last));
+  };
+  const testsOf = (name: string) => tests.filter((t) => position.has(t.model) && runsAfter(t) === name);
+  const total = (command === 'build' ? models.length : 0) + models.reduce((n, m) => n + testsOf(m.name).length, 0);
+  const results: NodeResult[] = [];
+  const skipped = new Map<string, string>();
+  let index = 0;
+  const record = (result: NodeResult, description: string): void => {
+    results.push(result);
+    options.onProgress?.({ phase: 'end', index, total, result, node: result.node, kind: result.kind, description });
+  };
+
+  for (const model of models) {
+    const reason = skipped.get(model.name);
+    const skip = (of: string, failedNode: string) => {
+      for (const name of descendants(project, of)) if (!skipped.has(name)) skipped.set(name, `skipped: upstream ${failedNode} did not succeed`);
+    };
+    if (command === 'build') {
+      index += 1;
+      const description = `${materializedLabel(model)} model ${modelSchema(model, options.settings.targetSchema)}.${model.name}`;
+      if (reason !== undefined) {
+        record({ node: `model.${model.name}`, kind: 'model', status: 'skipped', rows: null, seconds: 0, materialized: null, message: reason }, description);
+      } else {
+        options.onProgress?.({ phase: 'start', index, total, node: `model.${model.name}`, kind: 'model', description });
+        const result = await buildModel(warehouse, project, model, options);
+        record(result, description);
+        if (result.status === 'error') skip(model.name, `model.${model.name}`);
+      }
+    }
+    for (const test of testsOf(model.name)) {
+      index += 1;
+      const description = `test ${test.name}`;
+      const testReason = command === 'build' ? (skipped.get(test.model) ?? skipped.get(model.name)) : undefined;
+      if (testReason !== undefined) {
+        record({ node: `test.${test.name}`, kind: 'test', status: 'skipped', rows: null, seconds: 0, materialized: null, message: testReason }, description);
+        continue;
+      }
+      options.onProgress?.({ phase: 'start', index, total, node: `test.${test.name}`, kind: 'test', description });
+      const result = await runDataTest(warehouse, project, test, options.settings);
+      record(result, description);
+      if (command === 'build' && result.status !== 'pass') skip(test.model, `test.${test.name}`);
+    }
+  }
+  const finished = Date.now();
+  return {
+    runId: randomUUID(),
+    command,
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date(finished).toISOString(),
+    seconds: (finished - started) / 1000,
+    success: results.every((r) => r.status === 'success' || r.status === 'pass'),
+    results,
+  };
+}
+
+function materializedLabel(model: Model): string {
+  return model.config.materialized.replace('_', ' ');
+}
+
+async function buildModel(warehouse: Warehouse, project: Project, model: Model, options: RunOptions): Promise<NodeResult> {
+  const started = performance.now();
+  const node = `model.${model.name}`;
+  const dialect = warehouse.dialect;
+  const schema = modelSchema(model, options.settings.targetSchema);
+  const { materialized } = model.config;
+  let how: string = materialized;
+  try {
+    const existing = await relationKind(warehouse, schema, model.name);
+    const incremental = (materialized === 'incremental' || materialized === 'phone_lookup') && existing === 'table' && options.fullRefresh !== true;
+    const select = compileModel(project, model, { ...options.settings, dialect, incremental });
+    let rows: number | null;
+    if (materialized === 'phone_lookup') {
+      how = options.fullRefresh === true || existing === null ? 'phone lookup (full)' : 'phone lookup (new values)';
+      rows = await buildPhoneLookup(warehouse, schema, model.name, select, options.fullRefresh === true);
+    } else {
+      if (materialized === 'incremental') how = incremental ? 'incremental (merge)' : 'incremental (full)';
+      const plan: Statement[] = [];
+      // A model that changed between view and table: drop the old kind first.
+      const target = dialect.tableName(schema, model.name);
+      if (existing === 'view' && materialized !== 'view') plan.push({ description: 'drop old view', sql: dialect.dropView(target) });
+      if (existing === 'table' && materialized === 'view') plan.push({ description: 'drop old table', sql: dialect.dropTable(target) });
+      plan.push(...planMaterialization(model, { dialect, schema, select, targetExists: incremental }));
+      rows = await executePlan(warehouse, plan);
+    }
+    return { node, kind: 'model', status: 'success', rows, seconds: elapsed(started), materialized: how, message: '' };
+  } catch (error) {
+    return { node, kind: 'model', status: 'error', rows: null, seconds: elapsed(started), materialized: how, message: `${model.path}: ${oneLine(error)}` };
+  }
+}
+
+async function runDataTest(warehouse: Warehouse, project: Project, test: DataTest, settings: ProjectSettings): Promise<NodeResult> {
+  const started = performance.now();
+  const node = `test.${test.name}`;
+  const d = warehouse.dialect;
+  const relation = (name: string) => d.tableName(modelSchema(project.models.get(name) as Model, settings.targetSchema), name);
+  try {
+    const failing = compileDataTest(test, d, relation(test.model), relation);
+    const [row] = await warehouse.all<{ n: number }>(`SELECT COUNT(*) AS n FROM (${failing}) AS failures`);
+    const n = Number(row?.n ?? 0);
+    const message = n === 0 ? '' : `${n} failing row${n === 1 ? '' : 's'} (${test.path}); see them with: switchboard sql "${failing.replaceAll('"', '\\"')}"`;
+    return { node, kind: 'test', status: n === 0 ? 'pass' : 'fail', rows: n, seconds: elapsed(started), materialized: null, message };
+  } catch (error) {
+    return { node, kind: 'test', status: 'error', rows: null, seconds: elapsed(started), materialized: null, message: `${test.path}: ${oneLine(error)}` };
+  }
+}
+
+/** The table a phone_lookup model fills. */
+export function phoneLookupTable(schema: string, name: string): TableSpec {
+  return {
+    schema,
+    name,
+    columns: [
+      { name: 'raw', type: 'text', nullable: false },
+      { name: 'region_hint', type: 'text', nullable: false },
+      { name: 'e164', type: 'text' },
+      { name: 'extension', type: 'text' },
+      { name: 'kind', type: 'text', nullable: false },
+      // The newest landed_at among the rows that brought the pair: watermark() of the next run.
+      { name: 'landed_at', type: 'timestamp' },
+    ],
+    primaryKey: ['raw', 'region_hint'],
+  };
+}
+
+/**
+ * Adds every (raw, region_hint) pair the model selects that the table lacks, normalised by
+ * core/normalize/phone.ts. Returns how many pairs it added.
+ */
+async function buildPhoneLookup(warehouse: Warehouse, schema: string, name: string, select: string, fullRefresh: boolean): Promise<number> {
+  const d = warehouse.dialect;
+  const table = phoneLookupTable(schema, name);
+  const target = d.tableName(schema, name);
+  return warehouse.transaction(async (tx) => {
+    await tx.run(d.createSchema(schema));
+    if (fullRefresh) await tx.run(d.dropTable(target));
+    await tx.run(d.createTable(table));
+    const pairs = await tx.all<{ raw: string; region_hint: string; landed_at: string | null }>(
+      `SELECT c.raw, COALESCE(c.region_hint, '') AS region_hint, MAX(c.landed_at) AS landed_at FROM (${select}) AS c WHERE c.raw IS NOT NULL ` +
+        `AND NOT EXISTS (SELECT 1 FROM ${target} AS p WHERE p.raw = c.raw AND p.region_hint = COALESCE(c.region_hint, '')) ` +
+        `GROUP BY c.raw, COALESCE(c.region_hint, '')`,
+    );
+    const columns = table.columns.map((c) => c.name);
+    const width = columns.length;
+    const perStatement = Math.max(1, Math.floor(Math.min(d.capabilities.maxParams, 10_000) / width));
+    for (let i = 0; i < pairs.length; i += perStatement) {
+      const chunk = pairs.slice(i, i + perStatement);
+      const params: SqlParam[] = chunk.flatMap(({ raw, region_hint, landed_at }) => {
+        const phone = normalizePhone(raw, region_hint === '' ? {} : { region: region_hint });
+        return [raw, region_hint, phone.e164, phone.extension, phone.kind, landed_at === null ? null : new Date(landed_at)];
+      });
+      await tx.run(d.upsert({ table, columns, rowCount: chunk.length, onMatch: {} }), params);
+    }
+    return pairs.length;
+  });
+}
+
+/**
+ * Saves `results` as `<targetDir>/run_results.json` (replaced atomically) and appends them to
+ * `<schema>.sb_run_results`, one row per node.
+ */
+export async function saveRunResults(warehouse: Warehouse, results: RunResults, where: { targetDir: string; schema: string }): Promise<void> {
+  await mkdir(where.targetDir, { recursive: true });
+  const file = join(where.targetDir, 'run_results.json');
+  await writeFile(`${file}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
+  await rename(`${file}.tmp`, file);
+  const d = warehouse.dialect;
+  const table = runResultsTable(where.schema);
+  const columns = table.columns.map((c) => c.name);
+  const rows = results.results.map((r) => [
+    results.runId, results.command, r.node, r.kind, r.status, r.rows, r.seconds, r.materialized, r.message, new Date(results.startedAt), new Date(results.finishedAt),
+  ]);
+  await warehouse.transaction(async (tx) => {
+    await tx.run(d.createSchema(where.schema));
+    await tx.run(d.createTable(table));
+    const perStatement = Math.floor(Math.min(d.capabilities.maxParams, 10_000) / columns.length);
+    for (let i = 0; i < rows.length; i += perStatement) {
+      const chunk = rows.slice(i, i + perStatement);
+      await tx.run(d.upsert({ table, columns, rowCount: chunk.length, onMatch: {} }), chunk.flat() as SqlParam[]);
+    }
+  });
+}
+
+/** `<schema>.sb_run_results`: every node of every run. */
+export function runResultsTable(schema: string): TableSpec {
+  return {
+    schema,
+    name: 'sb_run_results',
+    columns: [
+      { name: 'run_id', type: 'text', nullable: false },
+      { name: 'command', type: 'text', nullable: false },
+      { name: 'node', type: 'text', nullable: false },
+      { name: 'kind', type: 'text', nullable: false },
+      { name: 'status', type: 'text', nullable: false },
+      { name: 'rows_affected', type: 'bigint' },
+      { name: 'seconds', type: 'double', nullable: false },
+      { name: 'materialized', type: 'text' },
+      { name: 'message', type: 'text', nullable: false },
+      { name: 'run_started_at', type: 'timestamp', nullable: false },
+      { name: 'run_finished_at', type: 'timestamp', nullable: false },
+    ],
+    primaryKey: ['run_id', 'node'],
+  };
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started) / 1000;
+}
+
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
+}
