@@ -5,6 +5,7 @@
  * Secrets never live here: each one is read from an environment variable named in
  * README.md#configuration (see `core/secrets.ts`).
  */
+import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
 
 const port = z.number().int().min(0).max(65535);
@@ -149,11 +150,39 @@ const models = z.strictObject({
    * When `serve` builds the models: a cron expression (node-cron, 5 or 6 fields), or `off`.
    * Default: every 5 minutes.
    */
-  schedule: z.string().min(1).default('*/5 * * * *'),
+  schedule: z
+    .string()
+    .min(1)
+    .default('*/5 * * * *')
+    .superRefine((value, ctx) => {
+      if (value === 'off') return;
+      const { valid, errors } = validateDetailed(value);
+      if (valid) return;
+      const why = errors.map((e) => (e.field === 'expression' ? e.message : `${e.field}: ${e.message}`)).join('; ');
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${value}" is not a cron expression (${why}); use 5 fields ("*/5 * * * *"), 6 with seconds first ("*/30 * * * * *"), or "off"`,
+      });
+    }),
   /** How far incremental models look back before their newest row, for late and out-of-order events. */
   lookbackSeconds: z.number().int().min(0).default(3600),
   /** Region (ISO 3166 alpha-2) for national phone numbers that carry no country of their own. */
   defaultRegion: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as "US"').optional(),
+  /**
+   * IANA zone of zone-less local times (e.g. Cloud Storage `createdTime`, CC tenant-local
+   * strings), available to models as var('local_time_zone'). DST-safe.
+   */
+  localTimeZone: z
+    .string()
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as "America/New_York" or "UTC"')
+    .default('UTC'),
   /** Extra values for var() in models. */
   vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   /** What curated tables keep of personal data; the raw tables always keep the originals. */

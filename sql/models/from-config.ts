@@ -36,7 +36,7 @@ export function modelsRuntime(file: ConfigFile, env: NodeJS.ProcessEnv, cwd: str
     settings: {
       targetSchema: models.schema,
       sources: { raw: warehouse.rawSchema },
-      vars: { default_region: models.defaultRegion ?? '', ...models.vars },
+      vars: { default_region: models.defaultRegion ?? '', local_time_zone: models.localTimeZone, ...models.vars },
       lookbackSeconds: models.lookbackSeconds,
       piiPolicy: policy,
       hashSalt: env[PII_SALT_ENV] ?? '',
