@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { normalizePhone } from '../../core/normalize/phone.js';
-import type { TableSpec } from '../dialect.js';
-import type { SqlParam, Warehouse } from '../warehouse.js';
+import type { SqlDialect, TableSpec } from '../dialect.js';
+import type { Queryable, SqlParam, Warehouse } from '../warehouse.js';
 import { compileModel, modelSchema, type CompileOptions } from './compile.js';
 import { descendants } from './dag.js';
 import { compileDataTest, loadDataTests, type DataTest } from './data-tests.js';
@@ -230,17 +230,11 @@ async function buildPhoneLookup(warehouse: Warehouse, schema: string, name: stri
         `AND NOT EXISTS (SELECT 1 FROM ${target} AS p WHERE p.raw = c.raw AND p.region_hint = COALESCE(c.region_hint, '')) ` +
         `GROUP BY c.raw, COALESCE(c.region_hint, '')`,
     );
-    const columns = table.columns.map((c) => c.name);
-    const width = columns.length;
-    const perStatement = Math.max(1, Math.floor(Math.min(d.capabilities.maxParams, 10_000) / width));
-    for (let i = 0; i < pairs.length; i += perStatement) {
-      const chunk = pairs.slice(i, i + perStatement);
-      const params: SqlParam[] = chunk.flatMap(({ raw, region_hint, landed_at }) => {
-        const phone = normalizePhone(raw, region_hint === '' ? {} : { region: region_hint });
-        return [raw, region_hint, phone.e164, phone.extension, phone.kind, landed_at === null ? null : new Date(landed_at)];
-      });
-      await tx.run(d.upsert({ table, columns, rowCount: chunk.length, onMatch: {} }), params);
-    }
+    const rows = pairs.map(({ raw, region_hint, landed_at }): SqlParam[] => {
+      const phone = normalizePhone(raw, region_hint === '' ? {} : { region: region_hint });
+      return [raw, region_hint, phone.e164, phone.extension, phone.kind, landed_at === null ? null : new Date(landed_at)];
+    });
+    await insertNew(tx, d, table, rows);
     return pairs.length;
   });
 }
@@ -256,19 +250,24 @@ export async function saveRunResults(warehouse: Warehouse, results: RunResults, 
   await rename(`${file}.tmp`, file);
   const d = warehouse.dialect;
   const table = runResultsTable(where.schema);
-  const columns = table.columns.map((c) => c.name);
-  const rows = results.results.map((r) => [
+  const rows = results.results.map((r): SqlParam[] => [
     results.runId, results.command, r.node, r.kind, r.status, r.rows, r.seconds, r.materialized, r.message, new Date(results.startedAt), new Date(results.finishedAt),
   ]);
   await warehouse.transaction(async (tx) => {
     await tx.run(d.createSchema(where.schema));
     await tx.run(d.createTable(table));
-    const perStatement = Math.floor(Math.min(d.capabilities.maxParams, 10_000) / columns.length);
-    for (let i = 0; i < rows.length; i += perStatement) {
-      const chunk = rows.slice(i, i + perStatement);
-      await tx.run(d.upsert({ table, columns, rowCount: chunk.length, onMatch: {} }), chunk.flat() as SqlParam[]);
-    }
+    await insertNew(tx, d, table, rows);
   });
+}
+
+/** Inserts rows (values in `table.columns` order) whose key is not there yet, in statements of bounded size. */
+async function insertNew(tx: Queryable, d: SqlDialect, table: TableSpec, rows: readonly SqlParam[][]): Promise<void> {
+  const columns = table.columns.map((c) => c.name);
+  const perStatement = Math.max(1, Math.floor(Math.min(d.capabilities.maxParams, 10_000) / columns.length));
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    await tx.run(d.upsert({ table, columns, rowCount: chunk.length, onMatch: {} }), chunk.flat());
+  }
 }
 
 /** `<schema>.sb_run_results`: every node of every run. */
