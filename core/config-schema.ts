@@ -168,6 +168,15 @@ const models = z.strictObject({
   lookbackSeconds: z.number().int().min(0).default(3600),
   /** Region (ISO 3166 alpha-2) for national phone numbers that carry no country of their own. */
   defaultRegion: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as "US"').optional(),
+  /** Per family, overriding defaultRegion: e.g. `{ voice: "SG" }` when every voice number is Singaporean. */
+  regions: z
+    .strictObject({
+      messaging: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as "US"').optional(),
+      voice: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as "US"').optional(),
+      contactCenter: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as "US"').optional(),
+      meetings: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as "US"').optional(),
+    })
+    .prefault({}),
   /**
    * IANA zone of zone-less local times (e.g. Cloud Storage `createdTime`, CC tenant-local
    * strings), available to models as var('local_time_zone'). DST-safe.

@@ -38,7 +38,7 @@ select
   -- 8x8 sends moderator as a boolean or as the string "true"/"false".
   case when lower(moderator_text) = 'true' then 1 when lower(moderator_text) = 'false' then 0 end as moderator_flag,
   nick,
-  '{{ var("default_region", "") }}' as region_hint,
+  '{{ var("region_meetings", var("default_region", "")) }}' as region_hint,
   disconnect_reason,
   case when event_type = 'RECORDING_UPLOADED' then link end as recording_url,
   case when event_type = 'TRANSCRIPTION_UPLOADED' then link end as transcript_url,

@@ -36,7 +36,16 @@ export function modelsRuntime(file: ConfigFile, env: NodeJS.ProcessEnv, cwd: str
     settings: {
       targetSchema: models.schema,
       sources: { raw: warehouse.rawSchema },
-      vars: { default_region: models.defaultRegion ?? '', local_time_zone: models.localTimeZone, ...models.vars },
+      vars: {
+        default_region: models.defaultRegion ?? '',
+        // A payload's own country wins; then the family's region; then the default.
+        region_messaging: models.regions.messaging ?? models.defaultRegion ?? '',
+        region_voice: models.regions.voice ?? models.defaultRegion ?? '',
+        region_contact_center: models.regions.contactCenter ?? models.defaultRegion ?? '',
+        region_meetings: models.regions.meetings ?? models.defaultRegion ?? '',
+        local_time_zone: models.localTimeZone,
+        ...models.vars,
+      },
       lookbackSeconds: models.lookbackSeconds,
       piiPolicy: policy,
       hashSalt: env[PII_SALT_ENV] ?? '',

@@ -116,6 +116,8 @@ const FIRST_WAVE: Array<[FamilyName, string]> = [
   ['meetings', jaas('k-dial', 'DIAL_IN_STARTED', T0 + 180_000, { direction: 'in', nick: '40364630871 (+40364630871)', participantJid: 'dial@x', participantId: 'p-dial' })],
   ['meetings', jaas('k-created', 'ROOM_CREATED', T0, { conference: 'board-review@conference.x' })],
   ['meetings', jaas('k-transcript', 'TRANSCRIPTION_UPLOADED', T0 + 3_700_000, { preAuthenticatedLink: 'https://example.com/t.txt' })],
+  // A national number: the messaging family's configured region (SG) makes it E.164.
+  ['messaging', JSON.stringify({ namespace: 'SMS', eventType: 'inbound_message_received', payload: { umid: 'sms-national', timestamp: '2025-03-04T09:00:00Z', source: '91234567', destination: '+6568001234', body: 'hi' } })],
 ];
 
 /** Second wave, after a build: late events for rows that exist, and new rows. */
@@ -159,7 +161,7 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
     before(async () => {
       h = await startHarness({ warehouse });
       const rawSchema = (h.raw('x').split('.')[0] as string).replaceAll('"', '');
-      settings = { targetSchema: analytics, sources: { raw: rawSchema }, vars: { default_region: '' }, lookbackSeconds: 3600 };
+      settings = { targetSchema: analytics, sources: { raw: rawSchema }, vars: { default_region: '', region_messaging: 'SG' }, lookbackSeconds: 3600 };
       // Every documented sample (the CALL_ACTION one is refused by design, 422).
       for (const [family, samples] of Object.entries(SAMPLES)) {
         for (const sample of Object.keys(samples)) {
@@ -239,6 +241,8 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
       assert.deepEqual(pick(inbound, ['channel', 'direction', 'status', 'body', 'from_e164', 'price_total', 'price_currency', 'sender_id']), {
         channel: 'sms', direction: 'inbound', status: 'received', body: 'STOP', from_e164: '+6591234567', price_total: 0.0061, price_currency: 'USD', sender_id: null,
       });
+      const national = await one('messages', `message_id = 'sms-national'`);
+      assert.deepEqual(pick(national, ['from_raw', 'from_e164']), { from_raw: '91234567', from_e164: '+6591234567' });
       const v3 = await one('messages', `message_id = 'c8a1e0d4-2f3b-4a5c-9d6e-7f8091a2b3c4'`);
       assert.equal(v3.channel_user_id, 'BR.48213377019284431', 'a BSUID is kept as the channel user id');
       const chat = await one('messages', `channel = 'cc_chat'`);
