@@ -6,10 +6,24 @@
  *   GET  /rejections?family=&code=&since=&limit=&includeReplayed=
  *   POST /rejections/replay   { ids?, family?, code?, since?, limit?, trust?, dryRun? }
  *   POST /sql                 { query, maxRows? } → { columns, rows, truncated } (rolled back)
+ *   POST /build               { select?, fullRefresh? } → NDJSON stream (below)
+ *   POST /test                { select? } → NDJSON stream
  *   GET  /metrics             Prometheus text format
+ *
+ * /build and /test run in this process (it holds the warehouse) and answer
+ * `application/x-ndjson`: one ProgressEvent per line as each model or test starts and ends,
+ * then one RunResults line (it has `runId`), or `{"error":{code,message}}` if the run broke
+ * off. Blank lines are keep-alives, sent every 30 s so that a slow model does not trip a
+ * client's idle timeout (fetch gives up after 300 s without a byte). What can be checked
+ * before anything runs is answered with a plain error instead: 409 SB_MODEL_BUILD_RUNNING
+ * (one build at a time, scheduled ones included), 400 SB_MODEL_SELECTOR, 422 for a broken
+ * models project, 503 SB_SQL_UNAVAILABLE. A client that disconnects does not stop the run.
  */
+import { PassThrough } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { SwitchboardError } from '../core/errors.js';
 import { errorBody } from './errors.js';
+import type { ModelBuilds, PreparedRun, RunRequest } from './model-builds.js';
 import type { RejectionFilter, Replayer } from './replay.js';
 import { readQuery } from './read-query.js';
 import type { Warehouse } from '../sql/warehouse.js';
@@ -19,8 +33,13 @@ export interface AdminAppOptions {
   replayer: Replayer;
   warehouse: Warehouse;
   metrics: Metrics;
+  /** Runs `build` and `test` one at a time (shared with the scheduled builds). */
+  builds: ModelBuilds;
   logger: FastifyServerOptions['loggerInstance'];
 }
+
+/** How often a running /build or /test stream sends a keep-alive blank line. */
+const KEEP_ALIVE_MS = 30_000;
 
 interface ReplayRequest extends RejectionFilter {
   trust?: boolean;
@@ -87,5 +106,51 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     },
   );
 
+  for (const command of ['build', 'test'] as const) {
+    const properties = {
+      select: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 1000 },
+      ...(command === 'build' ? { fullRefresh: { type: 'boolean' } } : {}),
+    };
+    const schema = { body: { type: 'object', additionalProperties: false, properties } };
+    // A bare `curl -X POST …/build` (no body) means "everything, as configured".
+    const preValidation = async (request: { body: unknown }) => void (request.body ??= {});
+    app.post(`/${command}`, { schema, preValidation }, async (request, reply) => {
+      let run: PreparedRun;
+      try {
+        run = await options.builds.prepare(command, (request.body ?? {}) as RunRequest);
+      } catch (error) {
+        if (!(error instanceof SwitchboardError)) throw error;
+        return reply.code(prepareStatus(error.code)).send(errorBody(error.code, error.message));
+      }
+      const stream = new PassThrough();
+      stream.on('error', () => {}); // a client that went away; the run goes on
+      const write = (text: string): void => {
+        if (!stream.destroyed && !stream.writableEnded) stream.write(text);
+      };
+      const line = (value: unknown): void => write(`${JSON.stringify(value)}\n`);
+      const keepAlive = setInterval(() => write('\n'), KEEP_ALIVE_MS);
+      // Not awaited: the response streams while the run goes on.
+      void run
+        .execute(line)
+        .then(line, (error: unknown) => {
+          request.log.error({ err: error }, `${command} broke off`);
+          const code = error instanceof SwitchboardError ? error.code : 'SB_ADMIN_INTERNAL';
+          line(errorBody(code, (error as Error).message));
+        })
+        .finally(() => {
+          clearInterval(keepAlive);
+          stream.end();
+        });
+      return reply.type('application/x-ndjson').send(stream);
+    });
+  }
+
   return app;
+}
+
+function prepareStatus(code: string): number {
+  if (code === 'SB_MODEL_BUILD_RUNNING') return 409;
+  if (code === 'SB_MODEL_SELECTOR') return 400;
+  if (code === 'SB_SQL_UNAVAILABLE') return 503;
+  return 422; // the models project itself does not load
 }

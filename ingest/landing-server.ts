@@ -1,13 +1,16 @@
 /**
  * Wires the landing server from a validated config: the warehouse, the spool, the drainer,
- * the families and the Fastify app. Used by `switchboard serve` and by tests that need the
- * whole thing (in-process); the CLI adds listening, signals and the scheduler.
+ * the families, the Fastify app, the operator API and model builds. Used by `switchboard
+ * serve` and by tests that need the whole thing (in-process); the CLI adds listening,
+ * signals, and starts the build schedule (`schedule.start()`).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.js';
+import type { WarehouseSettings } from '../core/config-schema.js';
+import { modelsRuntime } from '../sql/models/from-config.js';
 import { dialectFor, openWarehouse, type WarehouseConfig } from '../sql/warehouses/index.js';
 import { deferredWarehouse } from '../sql/warehouses/deferred.js';
 import type { Warehouse } from '../sql/warehouse.js';
@@ -20,6 +23,8 @@ import { Spool } from './spool/spool.js';
 import { Replayer } from './replay.js';
 import { buildAdminApp } from './admin-app.js';
 import { Metrics } from './metrics.js';
+import { ModelBuilds } from './model-builds.js';
+import { BuildSchedule } from './build-schedule.js';
 
 export interface LandingServer {
   app: FastifyInstance;
@@ -29,22 +34,24 @@ export interface LandingServer {
   warehouse: Warehouse;
   drainer: Drainer;
   landing: Landing;
-  /** Stops accepting, drains what is in flight, closes the app, the spool and the warehouse. */
+  /** Model builds, one at a time: the operator API's /build and /test, and the schedule. */
+  builds: ModelBuilds;
+  /** Builds on `models.schedule`; not started until `schedule.start()` (serve calls it). */
+  schedule: BuildSchedule;
+  /**
+   * Stops the schedule, stops accepting, drains what is in flight, waits for a running
+   * build, and closes the app, the spool and the warehouse.
+   */
   close(): Promise<void>;
 }
 
-export async function createLandingServer(config: Config, logger: Logger, cwd = process.cwd()): Promise<LandingServer> {
+/**
+ * @param env where the models' PII hash salt is read (SWITCHBOARD_PII_HASH_SALT)
+ */
+export async function createLandingServer(config: Config, logger: Logger, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<LandingServer> {
   const { file } = config;
-  const warehouseConfig: WarehouseConfig =
-    file.warehouse.type === 'duckdb'
-      ? {
-          type: 'duckdb',
-          path: ensureParent(resolve(cwd, file.warehouse.path)),
-          threads: file.warehouse.threads,
-          checkpointThreshold: file.warehouse.checkpointThreshold,
-          memoryLimit: file.warehouse.memoryLimit,
-        }
-      : { type: 'postgres', url: file.warehouse.url };
+  const warehouseConfig = warehouseConfigOf(file.warehouse, cwd);
+  if (warehouseConfig.type === 'duckdb') ensureParent(warehouseConfig.path);
   const warehouse = await openOrDefer(warehouseConfig, logger);
   const spool = await Spool.open({
     dir: resolve(cwd, file.spool.dir),
@@ -105,10 +112,13 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
     logger,
     metrics,
   });
+  const builds = new ModelBuilds(warehouse, modelsRuntime(file, env, cwd));
+  const schedule = new BuildSchedule({ expression: file.models.schedule, builds, logger: logger.child({ component: 'models' }) });
   const admin = await buildAdminApp({
     replayer: new Replayer(families.routes, landing, warehouse, file.warehouse.rawSchema),
     warehouse,
     metrics,
+    builds,
     logger: logger.child({ component: 'admin' }),
   });
   drainer.start();
@@ -116,13 +126,31 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      await admin.close();
+      await schedule.stop(); // waits for a scheduled build in flight
+      await admin.close(); // waits for a manual build streaming its progress
       await app.close(); // stops accepting; waits for requests in flight (their fsyncs included)
       await drainer.stop();
+      await builds.idle();
       await spool.close();
       await warehouse.close();
     })());
-  return { app, admin, spool, warehouse, drainer, landing, close };
+  return { app, admin, spool, warehouse, drainer, landing, builds, schedule, close };
+}
+
+/**
+ * How to open the configured warehouse; relative DuckDB paths resolve against `cwd`.
+ * Shared with the commands that open it themselves when no server runs (`build`, `test`).
+ */
+export function warehouseConfigOf(settings: WarehouseSettings, cwd: string): WarehouseConfig {
+  return settings.type === 'duckdb'
+    ? {
+        type: 'duckdb',
+        path: resolve(cwd, settings.path),
+        threads: settings.threads,
+        checkpointThreshold: settings.checkpointThreshold,
+        memoryLimit: settings.memoryLimit,
+      }
+    : { type: 'postgres', url: settings.url };
 }
 
 /**

@@ -1,0 +1,131 @@
+/**
+ * Model builds as the server (and the CLI, when no server runs) starts them: one at a time
+ * per warehouse, the project re-read from disk each time (so an edited model counts
+ * without a restart), and the run results saved when the run ends. `switchboard build`
+ * through the operator API, `switchboard test`, and the scheduled builds in `serve` all go
+ * through one ModelBuilds, which is what keeps them from overlapping.
+ */
+import type { ModelsRuntime } from '../sql/models/from-config.js';
+import { ModelError } from '../sql/models/errors.js';
+import type { Project } from '../sql/models/model.js';
+import { loadProject } from '../sql/models/project.js';
+import { build, runDataTests, saveRunResults, type ProgressEvent, type RunResults } from '../sql/models/run.js';
+import { selectModels } from '../sql/models/select.js';
+import { SqlError } from '../sql/errors.js';
+import type { Warehouse } from '../sql/warehouse.js';
+
+/** `build`: models and their data tests. `test`: the data tests alone. */
+export type RunCommand = RunResults['command'];
+
+export interface RunRequest {
+  /** dbt selectors, e.g. `['calls+', 'tag:messages']`; none selects every model. */
+  select?: readonly string[] | undefined;
+  /** Rebuild incremental models from scratch (build only). */
+  fullRefresh?: boolean | undefined;
+}
+
+/** A run that holds the lock and has a loaded project; {@link PreparedRun.execute} runs it. */
+export interface PreparedRun {
+  readonly command: RunCommand;
+  /**
+   * Runs the models and tests, saves the run results, and releases the lock, whether it
+   * succeeded or threw. Call it exactly once.
+   * @param onProgress each node's start and end, e.g. to print dbt-style lines
+   */
+  execute(onProgress?: (event: ProgressEvent) => void): Promise<RunResults>;
+}
+
+export class ModelBuilds {
+  private current: Promise<unknown> | null = null;
+
+  /**
+   * @param runtime where the project and run results live, and the compile settings
+   *   (`modelsRuntime(config.file, env, cwd)`)
+   */
+  constructor(
+    private readonly warehouse: Warehouse,
+    private readonly runtime: ModelsRuntime,
+  ) {}
+
+  /** True while a run holds the lock (from prepare() until its execute() settles). */
+  get running(): boolean {
+    return this.current !== null;
+  }
+
+  /**
+   * Takes the lock, checks that the warehouse answers, loads the project and checks the
+   * selection, so that everything a caller can fix fails here, before any node runs.
+   * @throws ModelError `SB_MODEL_BUILD_RUNNING` while another run holds the lock;
+   *   `SB_MODEL_SELECTOR`, `SB_MODEL_TEMPLATE`, … for the project; SqlError
+   *   `SB_SQL_UNAVAILABLE` when the warehouse does not answer.
+   * @example const run = await builds.prepare('build', { select: ['calls+'] }); await run.execute(print)
+   */
+  async prepare(command: RunCommand, request: RunRequest = {}): Promise<PreparedRun> {
+    // Checked and taken before the first await, so two callers can never both get it.
+    if (this.current !== null) {
+      throw new ModelError('SB_MODEL_BUILD_RUNNING', 'A build is already running in this server (scheduled or manual); one runs at a time. Wait for it to finish and retry.');
+    }
+    let release!: () => void;
+    this.current = new Promise<void>((resolve) => {
+      release = () => {
+        this.current = null; // synchronously: a caller that awaited execute() may start the next run at once
+        resolve();
+      };
+    });
+    let project: Project;
+    try {
+      await this.ping();
+      project = await loadProject(this.runtime.projectDir, this.warehouse.dialect);
+      selectModels(project, request.select ?? []);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    let executed = false;
+    return {
+      command,
+      execute: async (onProgress) => {
+        if (executed) throw new Error('PreparedRun.execute() called twice');
+        executed = true;
+        try {
+          const options = {
+            settings: this.runtime.settings,
+            ...(request.select === undefined ? {} : { select: request.select }),
+            ...(request.fullRefresh === true ? { fullRefresh: true } : {}),
+            ...(onProgress === undefined ? {} : { onProgress }),
+          };
+          const results = command === 'build' ? await build(this.warehouse, project, options) : await runDataTests(this.warehouse, project, options);
+          await saveRunResults(this.warehouse, results, { targetDir: this.runtime.targetDir, schema: this.runtime.settings.targetSchema });
+          return results;
+        } finally {
+          release();
+        }
+      },
+    };
+  }
+
+  /** prepare() and execute() in one go. */
+  async run(command: RunCommand, request: RunRequest = {}, onProgress?: (event: ProgressEvent) => void): Promise<RunResults> {
+    return (await this.prepare(command, request)).execute(onProgress);
+  }
+
+  /** Resolves once no run holds the lock (at once when none does). For shutdown. */
+  async idle(): Promise<void> {
+    while (this.current !== null) await this.current;
+  }
+
+  private async ping(): Promise<void> {
+    try {
+      await this.warehouse.ping();
+    } catch (cause) {
+      if (cause instanceof SqlError && cause.code === 'SB_SQL_UNAVAILABLE') throw cause;
+      throw new SqlError('SB_SQL_UNAVAILABLE', `The warehouse does not answer (${(cause as Error).message}); no model was built.`, { cause });
+    }
+  }
+}
+
+/** dbt's summary counts: PASS (built or passed), ERROR (errored or failed), SKIP, TOTAL. */
+export function runCounts(results: RunResults): { pass: number; error: number; skip: number; total: number } {
+  const count = (...statuses: string[]) => results.results.filter((r) => statuses.includes(r.status)).length;
+  return { pass: count('success', 'pass'), error: count('error', 'fail'), skip: count('skipped'), total: results.results.length };
+}
