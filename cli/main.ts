@@ -10,6 +10,9 @@ import { sendTestEventCommand } from './commands/send-test-event.js';
 import { statusCommand } from './commands/status.js';
 import { replayCommand } from './commands/replay.js';
 import { sqlCommand } from './commands/sql.js';
+import { buildCommand } from './commands/build.js';
+import { testCommand } from './commands/test.js';
+import { compileCommand } from './commands/compile.js';
 
 const program = new Command()
   .name('switchboard')
@@ -29,6 +32,9 @@ program.addCommand(sendTestEventCommand());
 program.addCommand(statusCommand());
 program.addCommand(replayCommand());
 program.addCommand(sqlCommand());
+program.addCommand(buildCommand());
+program.addCommand(testCommand());
+program.addCommand(compileCommand());
 
 try {
   await program.parseAsync(process.argv);

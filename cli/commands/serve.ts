@@ -22,8 +22,14 @@ Routes:
   GET  /healthz, /readyz              liveness and readiness
 Operator API (admin.host:admin.port, loopback only by default):
   GET  /rejections, POST /rejections/replay   used by \`switchboard replay\`
+  POST /sql, POST /build, POST /test          used by \`switchboard sql\`, \`build\`, \`test\`
+  GET  /metrics                               Prometheus
 
-Stop with Ctrl-C (SIGINT) or SIGTERM: requests in flight finish, the spool is flushed.`,
+Models are built on models.schedule (default every 5 minutes; "off" disables it), one build
+at a time: a scheduled build is skipped while a manual one runs, and the other way round.
+
+Stop with Ctrl-C (SIGINT) or SIGTERM: requests in flight and a running build finish, the spool
+is flushed.`,
     )
     .action(async (options: { config?: string; port?: number; host?: string; adminPort?: number }) => {
       const config = loadConfig({
@@ -45,8 +51,9 @@ Stop with Ctrl-C (SIGINT) or SIGTERM: requests in flight finish, the spool is fl
       process.stderr.write(`Switchboard listening on ${address} (warehouse: ${where}; webhooks: POST ${address}/webhooks/8x8/<family>)\n`);
       if (config.file.admin.enabled) {
         const adminAddress = await server.admin.listen({ host: config.file.admin.host, port: config.file.admin.port });
-        process.stderr.write(`Operator API on ${adminAddress} (switchboard sql, replay; GET /metrics)\n`);
+        process.stderr.write(`Operator API on ${adminAddress} (switchboard sql, replay, build, test; GET /metrics)\n`);
       }
+      server.schedule.start();
 
       let stopping = false;
       const stop = (signal: string): void => {

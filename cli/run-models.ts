@@ -1,0 +1,111 @@
+/**
+ * `build` and `test`: in the running server when its operator API answers (it holds the
+ * warehouse, and an embedded DuckDB file admits one process), else against the warehouse
+ * directly. Either way the same dbt-style lines are printed as each node starts and ends,
+ * and the run results are saved (by whichever process ran the build).
+ */
+import { relative } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
+import { loadConfig, type Config } from '../core/config.js';
+import { SwitchboardError } from '../core/errors.js';
+import { warehouseConfigOf } from '../ingest/landing-server.js';
+import { ModelBuilds, runCounts, type RunCommand, type RunRequest } from '../ingest/model-builds.js';
+import { ModelError } from '../sql/models/errors.js';
+import { modelsRuntime } from '../sql/models/from-config.js';
+import type { ProgressEvent, RunResults } from '../sql/models/run.js';
+import { openWarehouse } from '../sql/warehouses/index.js';
+import { localUrl } from './local-url.js';
+import { progressLine, summary } from './run-output.js';
+
+export interface RunModelsOptions {
+  config?: string;
+  adminUrl?: string;
+  select?: string[];
+  fullRefresh?: boolean;
+}
+
+/**
+ * Runs, prints, and throws `SB_MODEL_BUILD_FAILED` (exit status 1) when a node errored or a
+ * data test failed.
+ */
+export async function runModels(command: RunCommand, options: RunModelsOptions): Promise<void> {
+  const config = loadConfig({ path: options.config, skipSecrets: true });
+  const base = options.adminUrl ?? localUrl(config.file.admin);
+  const request: RunRequest = {
+    ...(options.select === undefined ? {} : { select: options.select }),
+    ...(options.fullRefresh === true ? { fullRefresh: true } : {}),
+  };
+  const print = (event: ProgressEvent): void => void process.stdout.write(progressLine(event, new Date()));
+  const { schema, targetDir } = config.file.models;
+  const viaServer = await inServer(base, command, request, print);
+  let results: RunResults;
+  let savedTo: string;
+  if (viaServer !== null) {
+    results = viaServer;
+    savedTo = `${schema}.sb_run_results, and run_results.json in the server's models.targetDir (${targetDir})`;
+  } else {
+    const runtime = modelsRuntime(config.file, process.env, process.cwd());
+    results = await direct(config, runtime, command, request, print);
+    savedTo = `${schema}.sb_run_results, and ${relative(process.cwd(), runtime.targetDir) || '.'}/run_results.json`;
+  }
+  process.stdout.write(summary(results, savedTo));
+  if (!results.success) {
+    const { error, total } = runCounts(results);
+    throw new ModelError('SB_MODEL_BUILD_FAILED', `${error} of ${total} nodes failed; their messages are above and in the run results.`);
+  }
+}
+
+/** The results of a run in the server, or null when no server answers at `base`. */
+async function inServer(base: string, command: RunCommand, request: RunRequest, print: (event: ProgressEvent) => void): Promise<RunResults | null> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(`/${command}`, base), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+    });
+  } catch {
+    return null; // nothing listens: the warehouse is free to open here
+  }
+  if (!response.ok || response.body === null) {
+    const body = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
+    throw new SwitchboardError(body.error?.code ?? 'SB_CLI_ADMIN', body.error?.message ?? `HTTP ${response.status} from ${base}/${command}`);
+  }
+  process.stderr.write(`Running in the server at ${base} (it holds the warehouse).\n`);
+  const interrupted = (why: string) =>
+    new SwitchboardError(
+      'SB_CLI_BUILD_INTERRUPTED',
+      `${why}. The ${command} goes on in the server: its log and run results (sb_run_results) will have the outcome.`,
+    );
+  try {
+    const lines = createInterface({ input: Readable.fromWeb(response.body as ReadableStream<Uint8Array>), crlfDelay: Infinity });
+    for await (const text of lines) {
+      if (text.trim() === '') continue; // keep-alive
+      const value = JSON.parse(text) as Partial<ProgressEvent & RunResults> & { error?: { code: string; message: string } };
+      if (value.error !== undefined) throw new SwitchboardError(value.error.code, value.error.message);
+      if (value.runId !== undefined) return value as RunResults;
+      print(value as ProgressEvent);
+    }
+  } catch (error) {
+    if (error instanceof SwitchboardError) throw error;
+    throw interrupted(`The connection to ${base} broke (${(error as Error).message})`);
+  }
+  throw interrupted(`The server at ${base} ended the stream before the run results`);
+}
+
+async function direct(
+  config: Config,
+  runtime: ReturnType<typeof modelsRuntime>,
+  command: RunCommand,
+  request: RunRequest,
+  print: (event: ProgressEvent) => void,
+): Promise<RunResults> {
+  const warehouse = await openWarehouse(warehouseConfigOf(config.file.warehouse, process.cwd()));
+  try {
+    return await new ModelBuilds(warehouse, runtime).run(command, request, print);
+  } finally {
+    await warehouse.close();
+  }
+}
