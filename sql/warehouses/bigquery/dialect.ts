@@ -33,12 +33,11 @@ export class BigQueryDialect extends SqlDialect {
     return TYPES[type];
   }
 
-  /** Backticks; a backslash escapes `\` and a backtick inside: `a`b` → `` `a\`b` ``. */
   override regexMatches(expr: string, pattern: string): string {
     return `REGEXP_CONTAINS(${expr}, ${this.stringLiteral(`^(?:${pattern})$`)})`;
   }
 
-  override safeCast(expr: string, type: LogicalType): string {
+  protected override tryCast(expr: string, type: LogicalType): string {
     return `SAFE_CAST(${expr} AS ${this.typeName(type)})`;
   }
 
@@ -54,6 +53,10 @@ export class BigQueryDialect extends SqlDialect {
 
   protected override get localDateTimeType(): string {
     return 'DATETIME';
+  }
+
+  protected override addSecondsLocal(local: string, seconds: number): string {
+    return `DATETIME_ADD(${local}, INTERVAL ${seconds} SECOND)`;
   }
 
   override localToTimestamp(expr: string, zone: string): string {
@@ -92,6 +95,18 @@ export class BigQueryDialect extends SqlDialect {
     return `SPLIT(${expr}, ${this.stringLiteral(delimiter)})[SAFE_ORDINAL(${index})]`;
   }
 
+  /**
+   * Backslashes start escapes in GoogleSQL literals and a doubled quote is not one (`'it''s'`
+   * is two adjacent literals, a syntax error), so both are escaped with a backslash, and
+   * line breaks too, which a quoted literal may not hold:
+   * https://cloud.google.com/bigquery/docs/reference/standard-sql/lexical#string_and_bytes_literals
+   */
+  override stringLiteral(value: string): string {
+    const escaped = value.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\n', '\\n').replaceAll('\r', '\\r');
+    return `'${escaped}'`;
+  }
+
+  /** Backticks; a backslash escapes `\` and a backtick inside: `a`b` → `` `a\`b` ``. */
   override quoteIdent(identifier: string): string {
     return `\`${identifier.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``;
   }

@@ -39,16 +39,11 @@ export class DuckDbDialect extends SqlDialect {
     return `json_extract_string(${expr}, ${this.stringLiteral(jsonPath(path))})`;
   }
 
-  /**
-   * `from_json` parses the whole array natively against a struct spec, and a recursive
-   * unnest turns it into rows with one column per field.
-   * https://duckdb.org/docs/stable/data/json/json_functions#transforming-json-to-nested-types
-   */
   override regexMatches(expr: string, pattern: string): string {
     return `regexp_full_match(${expr}, ${this.stringLiteral(pattern)})`;
   }
 
-  override safeCast(expr: string, type: LogicalType): string {
+  protected override tryCast(expr: string, type: LogicalType): string {
     return `TRY_CAST(${expr} AS ${this.typeName(type)})`;
   }
 
@@ -69,10 +64,12 @@ export class DuckDbDialect extends SqlDialect {
     return `(epoch(${to}) - epoch(${from}))`;
   }
 
+  /** json_each walks arrays too (keys `0`, `1`, …), so only an OBJECT there yields entries. */
   override jsonEntries(expr: string, path: readonly string[], alias: string): string {
+    const at = this.stringLiteral(jsonPath(path));
     return (
       `CROSS JOIN LATERAL (SELECT key AS entry_key, CAST(value AS VARCHAR) AS entry_value ` +
-      `FROM json_each(${expr}, ${this.stringLiteral(jsonPath(path))}) WHERE key IS NOT NULL) AS ${this.quoteIdent(alias)}`
+      `FROM json_each(${expr}, ${at}) WHERE json_type(${expr}, ${at}) = 'OBJECT') AS ${this.quoteIdent(alias)}`
     );
   }
 
@@ -80,6 +77,11 @@ export class DuckDbDialect extends SqlDialect {
     return `sha256(${expr})`;
   }
 
+  /**
+   * `from_json` parses the whole array natively against a struct spec, and a recursive
+   * unnest turns it into rows with one column per field.
+   * https://duckdb.org/docs/stable/data/json/json_functions#transforming-json-to-nested-types
+   */
   protected override jsonRowsSource(columns: readonly ColumnSpec[], index: number): string {
     const spec = JSON.stringify([Object.fromEntries(columns.map((c) => [c.name, this.typeName(c.type)]))]);
     return `SELECT unnest(from_json(${this.param(index)}, '${spec.replaceAll("'", "''")}'), recursive := true)`;

@@ -2,7 +2,7 @@
  * Postgres' SQL: the base class's defaults are Postgres' own, so only type names and the
  * capability flags live here.
  */
-import { SqlDialect, type ColumnSpec, type DialectCapabilities, type LogicalType } from '../../dialect.js';
+import { nullsLast, SqlDialect, type ColumnSpec, type DialectCapabilities, type LogicalType } from '../../dialect.js';
 
 const TYPES: Readonly<Record<LogicalType, string>> = {
   text: 'text',
@@ -52,12 +52,12 @@ export class PostgresDialect extends SqlDialect {
     return `(CAST(${expr} AS jsonb) #>> ${this.stringLiteral(`{${keys}}`)})`;
   }
 
-  /** `json_to_recordset` turns the array into typed rows server-side (json, not jsonb: no re-parse of each object). */
   /** DISTINCT ON is Postgres' own "first row per group", and needs no extra column. */
   override firstRowPer(select: string, partitionBy: string, orderBy: string): string {
-    return `SELECT DISTINCT ON (${partitionBy}) * FROM (${select}) AS _sb_q ORDER BY ${partitionBy}, ${orderBy}`;
+    return `SELECT DISTINCT ON (${partitionBy}) * FROM (${select}) AS _sb_q ORDER BY ${partitionBy}, ${nullsLast(orderBy)}`;
   }
 
+  /** `json_to_recordset` turns the array into typed rows server-side (json, not jsonb: no re-parse of each object). */
   protected override jsonRowsSource(columns: readonly ColumnSpec[], index: number): string {
     const record = columns.map((c) => `${this.quoteIdent(c.name)} ${this.typeName(c.type)}`).join(', ');
     return `SELECT * FROM json_to_recordset(${this.param(index)}::json) AS r(${record})`;

@@ -35,7 +35,6 @@ export class SnowflakeDialect extends SqlDialect {
     return TYPES[type];
   }
 
-  /** Positional binds (`:3`) reference the binds array by number, so reuse is possible. */
   /** Snowflake reads backslash escapes inside '…' too, so backslashes are doubled as well. */
   override stringLiteral(value: string): string {
     return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
@@ -46,7 +45,7 @@ export class SnowflakeDialect extends SqlDialect {
     return `REGEXP_LIKE(${expr}, ${this.stringLiteral(pattern)})`;
   }
 
-  override safeCast(expr: string, type: LogicalType): string {
+  protected override tryCast(expr: string, type: LogicalType): string {
     return `TRY_CAST(${expr} AS ${this.typeName(type)})`;
   }
 
@@ -92,6 +91,7 @@ export class SnowflakeDialect extends SqlDialect {
     return `SHA2(${expr}, 256)`;
   }
 
+  /** Positional binds (`:3`) reference the binds array by number, so reuse is possible. */
   override param(index: number): string {
     return `:${index}`;
   }
