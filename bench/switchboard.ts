@@ -34,6 +34,8 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Chi
       // One client address sends everything here; 8x8's real traffic comes from several.
       server: { rateLimit: { max: 10_000_000 } },
       admin: { enabled: false },
+      // A scheduled model build would compete with the landing being measured.
+      models: { schedule: 'off' },
       log: { level: 'warn' },
     }),
   );

@@ -13,6 +13,8 @@ import { build, runDataTests, saveRunResults, type ProgressEvent, type RunResult
 import { selectModels } from '../sql/models/select.js';
 import { SqlError } from '../sql/errors.js';
 import type { Warehouse } from '../sql/warehouse.js';
+import { FAMILY_TABLES } from './families/family.js';
+import { rawEventTable } from './raw-tables.js';
 
 /** `build`: models and their data tests. `test`: the data tests alone. */
 export type RunCommand = RunResults['command'];
@@ -94,6 +96,7 @@ export class ModelBuilds {
             ...(request.fullRefresh === true ? { fullRefresh: true } : {}),
             ...(onProgress === undefined ? {} : { onProgress }),
           };
+          await ensureRawTables(this.warehouse, this.runtime.settings.sources.raw ?? 'raw');
           const results = command === 'build' ? await build(this.warehouse, project, options) : await runDataTests(this.warehouse, project, options);
           await saveRunResults(this.warehouse, results, { targetDir: this.runtime.targetDir, schema: this.runtime.settings.targetSchema });
           return results;
@@ -128,4 +131,14 @@ export class ModelBuilds {
 export function runCounts(results: RunResults): { pass: number; error: number; skip: number; total: number } {
   const count = (...statuses: string[]) => results.results.filter((r) => statuses.includes(r.status)).length;
   return { pass: count('success', 'pass'), error: count('error', 'fail'), skip: count('skipped'), total: results.results.length };
+}
+
+/**
+ * The raw tables the models read, created empty if nothing has landed yet, so that a build
+ * before the first event (or before `serve` ever ran) builds empty tables instead of failing.
+ */
+async function ensureRawTables(warehouse: Warehouse, rawSchema: string): Promise<void> {
+  const d = warehouse.dialect;
+  await warehouse.run(d.createSchema(rawSchema));
+  for (const table of Object.values(FAMILY_TABLES)) await warehouse.run(d.createTable(rawEventTable(rawSchema, table)));
 }

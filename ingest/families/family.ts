@@ -52,6 +52,14 @@ export interface SourceFamily {
 
 export type FamilyName = 'messaging' | 'voice' | 'contact-center' | 'meetings';
 
+/** Each family's raw table (in warehouse.rawSchema). */
+export const FAMILY_TABLES: Readonly<Record<FamilyName, string>> = {
+  messaging: 'messaging_events',
+  voice: 'voice_events',
+  'contact-center': 'contact_center_events',
+  meetings: 'meetings_events',
+};
+
 /** Each family's POST route: one per family, because each proves its origin differently. */
 export const FAMILY_ROUTES: Readonly<Record<FamilyName, string>> = {
   messaging: '/webhooks/8x8/messaging',

@@ -115,7 +115,10 @@ async function run(warehouse: Warehouse, project: Project, options: RunOptions, 
         options.onProgress?.({ phase: 'start', index, total, node: `model.${model.name}`, kind: 'model', description });
         const result = await buildModel(warehouse, project, model, options);
         record(result, description);
-        if (result.status === 'error') skip(model.name, `model.${model.name}`);
+        if (result.status === 'error') {
+          skip(model.name, `model.${model.name}`);
+          skipped.set(model.name, `skipped: model.${model.name} did not build`); // its own tests too, as dbt does
+        }
       }
     }
     for (const test of testsOf(model.name)) {

@@ -6,7 +6,7 @@
  * time change, which is why they are kept with the event).
  */
 import { IngestError } from '../../errors.js';
-import { header, str, type Classification, type Delivery, type SourceFamily, FAMILY_ROUTES } from '../family.js';
+import { FAMILY_ROUTES, FAMILY_TABLES, header, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
 import type { KeyStore } from './key-store.js';
 import { parseDetachedJws, SIGNATURE_HEADERS, signedPayload, verifyDetached } from './signature.js';
 
@@ -14,7 +14,7 @@ export function contactCenterFamily(keys: KeyStore): SourceFamily {
   return {
     name: 'contact-center',
     route: FAMILY_ROUTES['contact-center'],
-    table: 'contact_center_events',
+    table: FAMILY_TABLES['contact-center'],
     keptHeaders: ['content-type', 'user-agent', ...SIGNATURE_HEADERS],
     async verify(delivery) {
       const missing = SIGNATURE_HEADERS.filter((name) => header(delivery.headers, name) === undefined);

@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { IngestError } from '../../errors.js';
 import { constantTimeEqual, SecretSet } from '../../auth/constant-time.js';
 import { bodyDigestKey } from '../dedupe.js';
-import { header, str, type Classification, type Delivery, type SourceFamily, FAMILY_ROUTES } from '../family.js';
+import { FAMILY_ROUTES, FAMILY_TABLES, header, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
 
 export interface MeetingsAuth {
   /** Endpoint secrets (`whsec_…`); more than one during a rotation. */
@@ -23,7 +23,7 @@ export function meetingsFamily(auth: MeetingsAuth): SourceFamily {
   return {
     name: 'meetings',
     route: FAMILY_ROUTES.meetings,
-    table: 'meetings_events',
+    table: FAMILY_TABLES.meetings,
     keptHeaders: ['content-type', 'user-agent', 'x-jaas-signature'],
     async verify(delivery) {
       return verifyJaas(auth, authorization, delivery);

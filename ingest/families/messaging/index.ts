@@ -8,7 +8,7 @@
 import { IngestError } from '../../errors.js';
 import { SecretSet } from '../../auth/constant-time.js';
 import { bodyDigestKey } from '../dedupe.js';
-import { header, obj, str, type Classification, type Delivery, type SourceFamily, FAMILY_ROUTES } from '../family.js';
+import { FAMILY_ROUTES, FAMILY_TABLES, header, obj, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
 import type { OAuthTokens } from './oauth-tokens.js';
 
 export type MessagingAuth =
@@ -21,7 +21,7 @@ export function messagingFamily(auth: MessagingAuth): SourceFamily {
   return {
     name: 'messaging',
     route: FAMILY_ROUTES.messaging,
-    table: 'messaging_events',
+    table: FAMILY_TABLES.messaging,
     keptHeaders: ['content-type', 'user-agent', 'x-8x8-signature'],
     async verify(delivery) {
       return verifyMessaging(auth, expected, delivery);

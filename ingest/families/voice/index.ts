@@ -8,7 +8,7 @@
 import { IngestError } from '../../errors.js';
 import { SecretSet } from '../../auth/constant-time.js';
 import { bodyDigestKey } from '../dedupe.js';
-import { header, obj, str, type Classification, type Delivery, type SourceFamily, FAMILY_ROUTES } from '../family.js';
+import { FAMILY_ROUTES, FAMILY_TABLES, header, obj, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
 
 export type VoiceAuth = { mode: 'header'; header: string; value: string } | { mode: 'none' };
 
@@ -17,7 +17,7 @@ export function voiceFamily(auth: VoiceAuth): SourceFamily {
   return {
     name: 'voice',
     route: FAMILY_ROUTES.voice,
-    table: 'voice_events',
+    table: FAMILY_TABLES.voice,
     keptHeaders: ['content-type', 'user-agent'],
     async verify(delivery) {
       if (auth.mode === 'none') return 'ip-allowlist';

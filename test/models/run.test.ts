@@ -1,0 +1,97 @@
+/**
+ * The build runner's rules, on a small project and real DuckDB: what runs after what, what a
+ * failure skips, and what the run results say.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadProject } from '../../sql/models/project.js';
+import { build, runDataTests, saveRunResults } from '../../sql/models/run.js';
+import { openWarehouse } from '../../sql/warehouses/index.js';
+
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-run-'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+const settings = { targetSchema: 'analytics', sources: { raw: 'raw' } };
+
+test('a model that fails skips its own tests and everything downstream; the rest still builds', async () => {
+  const dir = project({
+    'broken.sql': "{{ config(materialized='table') }} select no_such_column from (select 1 as x) as t",
+    'downstream.sql': "select * from {{ ref('broken') }}",
+    'fine.sql': "{{ config(materialized='table') }} select 1 as id union all select 2",
+    'schema.yml': 'models:\n  - name: broken\n    columns:\n      - name: x\n        tests: [not_null]\n  - name: fine\n    columns:\n      - name: id\n        tests: [unique]\n',
+  });
+  const wh = await openWarehouse({ type: 'duckdb', path: join(dir, 'wh.duckdb') });
+  try {
+    const results = await build(wh, await loadProject(dir, wh.dialect), { settings });
+    const status = Object.fromEntries(results.results.map((r) => [r.node, r.status]));
+    assert.deepEqual(status, {
+      'model.broken': 'error',
+      'test.not_null_broken_x': 'skipped',
+      'model.downstream': 'skipped',
+      'model.fine': 'success',
+      'test.unique_fine_id': 'pass',
+    });
+    assert.equal(results.success, false);
+    assert.match(results.results[0]?.message ?? '', /broken\.sql: .*no_such_column/);
+    assert.equal(results.results.find((r) => r.node === 'model.fine')?.rows, 2);
+  } finally {
+    await wh.close();
+  }
+});
+
+test('a failing data test reports its failing rows and a query to see them; results land as JSON and as a table', async () => {
+  const dir = project({
+    'ids.sql': "{{ config(materialized='table') }} select 1 as id union all select 1 union all select null",
+    'schema.yml': 'models:\n  - name: ids\n    data_tests:\n      - unique_combination_of_columns: { combination_of_columns: [id] }\n    columns:\n      - name: id\n        data_tests: [unique, not_null]\n',
+  });
+  const wh = await openWarehouse({ type: 'duckdb', path: join(dir, 'wh.duckdb') });
+  try {
+    const p = await loadProject(dir, wh.dialect);
+    await build(wh, p, { settings });
+    const results = await runDataTests(wh, p, { settings });
+    assert.equal(results.command, 'test');
+    const byNode = Object.fromEntries(results.results.map((r) => [r.node, r]));
+    assert.equal(byNode['test.unique_ids_id']?.status, 'fail');
+    assert.equal(byNode['test.unique_ids_id']?.rows, 1, 'one duplicated value');
+    assert.equal(byNode['test.not_null_ids_id']?.rows, 1);
+    assert.match(byNode['test.not_null_ids_id']?.message ?? '', /1 failing row .*switchboard sql "SELECT \* FROM \\"analytics\\"\.\\"ids\\" WHERE \\"id\\" IS NULL"/);
+    await saveRunResults(wh, results, { targetDir: join(dir, 'target'), schema: 'analytics' });
+    const saved = JSON.parse(readFileSync(join(dir, 'target', 'run_results.json'), 'utf8')) as { runId: string; results: unknown[] };
+    assert.equal(saved.runId, results.runId);
+    const rows = await wh.all<{ node: string; status: string; rows_affected: number }>(
+      `SELECT node, status, rows_affected FROM analytics.sb_run_results WHERE run_id = '${results.runId}' ORDER BY node`,
+    );
+    assert.deepEqual(rows.map((r) => [r.node, r.status]), [
+      ['test.not_null_ids_id', 'fail'],
+      ['test.unique_combination_of_columns_ids_id', 'fail'],
+      ['test.unique_ids_id', 'fail'],
+    ]);
+  } finally {
+    await wh.close();
+  }
+});
+
+test('a model that changes between view and table replaces the old relation', async () => {
+  const dir = project({ 'm.sql': 'select 1 as id' });
+  const wh = await openWarehouse({ type: 'duckdb', path: join(dir, 'wh.duckdb') });
+  try {
+    assert.equal((await build(wh, await loadProject(dir, wh.dialect), { settings })).success, true);
+    writeFileSync(join(dir, 'm.sql'), "{{ config(materialized='table') }} select 2 as id");
+    assert.equal((await build(wh, await loadProject(dir, wh.dialect), { settings })).success, true);
+    assert.deepEqual(await wh.all('SELECT id FROM analytics.m'), [{ id: 2 }]);
+    writeFileSync(join(dir, 'm.sql'), 'select 3 as id');
+    assert.equal((await build(wh, await loadProject(dir, wh.dialect), { settings })).success, true);
+    assert.deepEqual(await wh.all('SELECT id FROM analytics.m'), [{ id: 3 }]);
+  } finally {
+    await wh.close();
+  }
+});
