@@ -12,6 +12,7 @@ import type { OAuthTokens } from './families/messaging/oauth-tokens.js';
 import type { Landing } from './landing.js';
 import type { IpAllowlist } from './auth/ip-allowlist.js';
 import type { Metrics } from './metrics.js';
+import type { LastRun } from './model-builds.js';
 
 export interface AppOptions {
   routes: readonly FamilyRoute[];
@@ -33,6 +34,8 @@ export interface AppOptions {
 export interface HealthReport {
   spool: { writable: boolean; backlogBytes: number; maxBytes: number; error: string | null };
   warehouse: { reachable: boolean; error: string | null; landedEvents: number; landedRejections: number };
+  /** Model builds: whether one runs now, and how the last one ended. */
+  models?: { running: boolean; schedule: string; lastRun: LastRun | null };
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {

@@ -96,6 +96,7 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
       landedEvents: drainer.stats.events,
       landedRejections: drainer.stats.rejections,
     },
+    models: { running: builds.running, schedule: file.models.schedule, lastRun: builds.lastRun },
   });
   const app = await buildApp({
     routes: families.routes,

@@ -37,8 +37,24 @@ export interface PreparedRun {
   execute(onProgress?: (event: ProgressEvent) => void): Promise<RunResults>;
 }
 
+/** The last finished run, for /readyz and `switchboard status`. */
+export interface LastRun {
+  runId: string;
+  command: RunCommand;
+  finishedAt: string;
+  success: boolean;
+  /** Node counts by status, e.g. `{ success: 10, pass: 31, fail: 1 }`. */
+  counts: Record<string, number>;
+}
+
 export class ModelBuilds {
   private current: Promise<unknown> | null = null;
+  private last: LastRun | null = null;
+
+  /** The last run that finished (null before the first). */
+  get lastRun(): LastRun | null {
+    return this.last;
+  }
 
   /**
    * @param runtime where the project and run results live, and the compile settings
@@ -98,6 +114,9 @@ export class ModelBuilds {
           };
           await ensureRawTables(this.warehouse, this.runtime.settings.sources.raw ?? 'raw');
           const results = command === 'build' ? await build(this.warehouse, project, options) : await runDataTests(this.warehouse, project, options);
+          const counts: Record<string, number> = {};
+          for (const r of results.results) counts[r.status] = (counts[r.status] ?? 0) + 1;
+          this.last = { runId: results.runId, command: results.command, finishedAt: results.finishedAt, success: results.success, counts };
           await saveRunResults(this.warehouse, results, { targetDir: this.runtime.targetDir, schema: this.runtime.settings.targetSchema });
           return results;
         } finally {

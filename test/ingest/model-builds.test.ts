@@ -88,6 +88,10 @@ describe('model builds in the server', () => {
         'one end event per node, carrying its result',
       );
       assert.equal(h.server.builds.running, false, 'the lock is released');
+      const ready = (await h.server.app.inject({ method: 'GET', url: '/readyz' })).json() as { models: { running: boolean; lastRun: { runId: string; success: boolean; counts: Record<string, number> } } };
+      assert.equal(ready.models.running, false);
+      assert.equal(ready.models.lastRun.runId, results.runId, '/readyz (and switchboard status) report the last build');
+      assert.equal(ready.models.lastRun.counts.success, results.results.filter((r) => r.status === 'success').length);
       const again = await h.server.admin.inject({ method: 'POST', url: '/test' });
       assert.equal(again.statusCode, 200, 'a bare POST (no body) runs everything');
       assert.equal((JSON.parse(again.body.trim().split('\n').at(-1) as string) as RunResults).command, 'test');
