@@ -1,0 +1,106 @@
+/**
+ * The baseline of bench:models: the SQL a build runs, compiled and planned beforehand by the
+ * engine's own functions (compileModel, planMaterialization, compileDataTest), then run
+ * statement by statement straight through the DuckDB connection, with no engine around it:
+ * no relation checks, no per-model transactions, no row counts, no run results.
+ *
+ * The phone lookup has no SQL-only form (its values are normalised in TypeScript), so this
+ * does what run.ts's buildPhoneLookup does, with the same query, the same normalizePhone and
+ * the same bounded inserts. Keep the two in step.
+ */
+import { normalizePhone } from '../core/normalize/phone.js';
+import type { SqlDialect } from '../sql/dialect.js';
+import { compileModel, modelSchema } from '../sql/models/compile.js';
+import { buildOrder } from '../sql/models/dag.js';
+import { compileDataTest, loadDataTests, type DataTest } from '../sql/models/data-tests.js';
+import { planMaterialization } from '../sql/models/materialize.js';
+import type { Model, Project } from '../sql/models/model.js';
+import { phoneLookupTable, type ProjectSettings } from '../sql/models/run.js';
+import type { SqlParam, Warehouse } from '../sql/warehouse.js';
+
+/** One node of a direct build: a model's statements, a phone lookup, or a data test. */
+export type DirectStep =
+  | { node: string; kind: 'model'; statements: string[] }
+  | { node: string; kind: 'phone_lookup'; schema: string; name: string; select: string }
+  | { node: string; kind: 'test'; sql: string };
+
+/**
+ * Every statement of a build in the engine's order, each model followed by its data tests.
+ * `incremental`: every model exists already, so incremental models take their incremental branch.
+ */
+export async function planDirectBuild(project: Project, dialect: SqlDialect, settings: ProjectSettings, incremental: boolean): Promise<DirectStep[]> {
+  const models = buildOrder(project);
+  const position = new Map(models.map((m, i) => [m.name, i]));
+  const tests = await loadDataTests(project);
+  const relation = (name: string): string => dialect.tableName(modelSchema(project.models.get(name) as Model, settings.targetSchema), name);
+  // As run.ts: a test runs after the last model it reads (a relationships test reads two).
+  const runsAfter = (test: DataTest): string =>
+    (test.kind === 'relationships' ? [test.model, test.args[0] as string] : [test.model]).reduce((a, b) => ((position.get(b) ?? -1) > (position.get(a) ?? -1) ? b : a));
+  const steps: DirectStep[] = [];
+  for (const model of models) {
+    const schema = modelSchema(model, settings.targetSchema);
+    const takesIncremental = incremental && (model.config.materialized === 'incremental' || model.config.materialized === 'phone_lookup');
+    const select = compileModel(project, model, { ...settings, dialect, incremental: takesIncremental });
+    if (model.config.materialized === 'phone_lookup') {
+      steps.push({ node: `model.${model.name}`, kind: 'phone_lookup', schema, name: model.name, select });
+    } else {
+      const plan = planMaterialization(model, { dialect, schema, select, targetExists: takesIncremental });
+      steps.push({ node: `model.${model.name}`, kind: 'model', statements: plan.map((s) => s.sql) });
+    }
+    for (const test of tests.filter((t) => runsAfter(t) === model.name)) {
+      const failing = compileDataTest(test, dialect, relation(test.model), relation);
+      steps.push({ node: `test.${test.name}`, kind: 'test', sql: `SELECT COUNT(*) AS n FROM (${failing}) AS failures` });
+    }
+  }
+  return steps;
+}
+
+export interface DirectResult {
+  /** Seconds per node, e.g. `model.calls` → 1.234. */
+  seconds: Map<string, number>;
+  /** Tests that found failing rows. */
+  failedTests: string[];
+}
+
+/** Runs the steps in order; throws on the first SQL error. */
+export async function runDirectBuild(wh: Warehouse, steps: readonly DirectStep[]): Promise<DirectResult> {
+  const seconds = new Map<string, number>();
+  const failedTests: string[] = [];
+  for (const step of steps) {
+    const started = performance.now();
+    if (step.kind === 'model') {
+      for (const sql of step.statements) await wh.run(sql);
+    } else if (step.kind === 'phone_lookup') {
+      await phoneLookup(wh, step.schema, step.name, step.select);
+    } else {
+      const [row] = await wh.all<{ n: number }>(step.sql);
+      if (Number(row?.n ?? 0) !== 0) failedTests.push(step.node);
+    }
+    seconds.set(step.node, (performance.now() - started) / 1000);
+  }
+  return { seconds, failedTests };
+}
+
+/** run.ts buildPhoneLookup without its transaction: add the new (raw, region_hint) pairs, normalised. */
+async function phoneLookup(wh: Warehouse, schema: string, name: string, select: string): Promise<void> {
+  const d = wh.dialect;
+  const table = phoneLookupTable(schema, name);
+  const target = d.tableName(schema, name);
+  await wh.run(d.createSchema(schema));
+  await wh.run(d.createTable(table));
+  const pairs = await wh.all<{ raw: string; region_hint: string; landed_at: string | null }>(
+    `SELECT c.raw, COALESCE(c.region_hint, '') AS region_hint, MAX(c.landed_at) AS landed_at FROM (${select}) AS c WHERE c.raw IS NOT NULL ` +
+      `AND NOT EXISTS (SELECT 1 FROM ${target} AS p WHERE p.raw = c.raw AND p.region_hint = COALESCE(c.region_hint, '')) ` +
+      `GROUP BY c.raw, COALESCE(c.region_hint, '')`,
+  );
+  const rows = pairs.map(({ raw, region_hint, landed_at }): SqlParam[] => {
+    const phone = normalizePhone(raw, region_hint === '' ? {} : { region: region_hint });
+    return [raw, region_hint, phone.e164, phone.extension, phone.kind, landed_at === null ? null : new Date(landed_at)];
+  });
+  const columns = table.columns.map((c) => c.name);
+  const perStatement = Math.max(1, Math.floor(Math.min(d.capabilities.maxParams, 10_000) / columns.length));
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    await wh.run(d.upsert({ table, columns, rowCount: chunk.length, onMatch: {} }), chunk.flat());
+  }
+}
