@@ -3,7 +3,7 @@
   promises no order (8x8.md §5.3): meetings.sql and meeting_participants.sql aggregate, so
   the arrival order never matters.
 #}
-{{ config(materialized='incremental', unique_key='dedupe_key', tags=['meetings', 'staging']) }}
+{{ config(materialized='incremental', unique_key='dedupe_key', merge_window_column='landed_at', tags=['meetings', 'staging']) }}
 
 with events as (
   select

@@ -4,7 +4,7 @@
   (Chat Gateway MESSAGE and legacy TEXT events). Receipts carry no body; inbound messages
   carry no status; messages.sql folds them together per message_id.
 #}
-{{ config(materialized='incremental', unique_key='dedupe_key', tags=['messages', 'staging']) }}
+{{ config(materialized='incremental', unique_key='dedupe_key', merge_window_column='landed_at', tags=['messages', 'staging']) }}
 
 with connect_events as (
   select

@@ -3,7 +3,7 @@
   SESSION_SUMMARY, and the leg a CALL_STATUS event reports on (leg_name 'status').
   Legs are not ordered in the summary and may be spelled "CallA" (8x8.md §2.2).
 #}
-{{ config(materialized='incremental', unique_key=['dedupe_key', 'leg_name'], tags=['calls', 'staging']) }}
+{{ config(materialized='incremental', unique_key=['dedupe_key', 'leg_name'], merge_window_column='landed_at', tags=['calls', 'staging']) }}
 
 with events as (
   select dedupe_key, event_type, body, first_received_at, landed_at

@@ -110,13 +110,14 @@ function parseTest(project: Project, model: string, column: string | undefined, 
 export function compileDataTest(test: DataTest, dialect: SqlDialect, relation: string, resolve: (model: string) => string): string {
   const q = (name: string) => dialect.quoteIdent(name);
   const col = q(test.column ?? '');
+  const condition = failureCondition(test, dialect);
+  if (condition !== null) return `SELECT * FROM ${relation} WHERE ${condition}`;
   switch (test.kind) {
     case 'unique':
       return `SELECT ${col} AS value, COUNT(*) AS n FROM ${relation} WHERE ${col} IS NOT NULL GROUP BY ${col} HAVING COUNT(*) > 1`;
     case 'not_null':
-      return `SELECT * FROM ${relation} WHERE ${col} IS NULL`;
     case 'accepted_values':
-      return `SELECT ${col} AS value FROM ${relation} WHERE ${col} IS NOT NULL AND CAST(${col} AS ${dialect.typeName('text')}) NOT IN (${test.args.map((v) => dialect.stringLiteral(v)).join(', ')})`;
+      throw new Error('unreachable: row tests have a failure condition');
     case 'relationships': {
       const [to, field] = test.args as [string, string];
       return `SELECT c.${col} AS value FROM ${relation} AS c WHERE c.${col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${resolve(to)} AS p WHERE p.${q(field)} = c.${col})`;
@@ -126,6 +127,29 @@ export function compileDataTest(test: DataTest, dialect: SqlDialect, relation: s
       return `SELECT ${cols}, COUNT(*) AS n FROM ${relation} GROUP BY ${cols} HAVING COUNT(*) > 1`;
     }
   }
+}
+
+/**
+ * For tests that judge each row alone (not_null, accepted_values): the condition a failing
+ * row meets, so that several such tests of one model can share one scan
+ * ({@link countRowTestFailures}). Null for tests that compare rows (unique, relationships).
+ */
+export function failureCondition(test: DataTest, dialect: SqlDialect): string | null {
+  const col = dialect.quoteIdent(test.column ?? '');
+  if (test.kind === 'not_null') return `${col} IS NULL`;
+  if (test.kind === 'accepted_values') {
+    return `${col} IS NOT NULL AND CAST(${col} AS ${dialect.typeName('text')}) NOT IN (${test.args.map((v) => dialect.stringLiteral(v)).join(', ')})`;
+  }
+  return null;
+}
+
+/**
+ * One query counting the failing rows of several row tests of the same model:
+ * `SELECT SUM(CASE WHEN <fails> THEN 1 ELSE 0 END) AS f0, … FROM <relation>`.
+ */
+export function countRowTestFailures(tests: readonly DataTest[], dialect: SqlDialect, relation: string): string {
+  const sums = tests.map((test, i) => `SUM(CASE WHEN ${failureCondition(test, dialect) ?? 'FALSE'} THEN 1 ELSE 0 END) AS f${i}`);
+  return `SELECT ${sums.join(', ')} FROM ${relation}`;
 }
 
 function list(value: unknown): unknown[] {

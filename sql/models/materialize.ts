@@ -43,11 +43,16 @@ export function planMaterialization(model: Model, options: MaterializeOptions): 
     const staged = d.tableName(schema, `${model.name}__sb_stage`);
     const key = model.config.uniqueKey.map((k) => d.quoteIdent(k));
     const matches = key.map((k) => `${target}.${k} = s.${k}`).join(' AND ');
+    const windowed = (column: string | undefined): string =>
+      column === undefined ? '' : `${target}.${d.quoteIdent(column)} >= (SELECT MIN(${d.quoteIdent(column)}) FROM ${staged}) AND `;
     return [
       ...steps,
       { description: `stage new rows for ${label}`, sql: d.dropTable(staged) },
       { description: `stage new rows for ${label}`, sql: `CREATE TABLE ${staged} AS\n${select}`, rowsQuery: `SELECT COUNT(*) AS n FROM ${staged}` },
-      { description: `delete rows of ${label} that are staged again`, sql: `DELETE FROM ${target} WHERE EXISTS (SELECT 1 FROM ${staged} AS s WHERE ${matches})` },
+      {
+        description: `delete rows of ${label} that are staged again`,
+        sql: `DELETE FROM ${target} WHERE ${windowed(model.config.mergeWindowColumn)}EXISTS (SELECT 1 FROM ${staged} AS s WHERE ${matches})`,
+      },
       { description: `insert staged rows into ${label}`, sql: `INSERT INTO ${target} SELECT * FROM ${staged}` },
       { description: `drop the stage of ${label}`, sql: d.dropTable(staged) },
     ];

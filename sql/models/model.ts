@@ -24,6 +24,12 @@ export interface ModelConfig {
   tags: readonly string[];
   /** The schema the model is built in; defaults to the project's target schema. */
   schema: string | undefined;
+  /**
+   * incremental: a column whose value never changes for a key (a staging model's raw
+   * `landed_at`). The merge then deletes only among target rows at or after the earliest
+   * staged value, so it reads the recent end of the table instead of all of it.
+   */
+  mergeWindowColumn: string | undefined;
 }
 
 export interface Model {

@@ -70,7 +70,7 @@ function parseConfig(values: Record<string, unknown>, path: string): ModelConfig
   const fail = (message: string): never => {
     throw new ModelError('SB_MODEL_CONFIG', `${path}: config(${message})`);
   };
-  const known = new Set(['materialized', 'unique_key', 'tags', 'schema']);
+  const known = new Set(['materialized', 'unique_key', 'tags', 'schema', 'merge_window_column']);
   for (const key of Object.keys(values)) if (!known.has(key)) fail(`${key}=…): unknown setting; use ${[...known].join(', ')}`);
   const materialized = (values.materialized ?? 'view') as Materialization;
   if (!MATERIALIZATIONS.includes(materialized)) fail(`materialized='${String(materialized)}'): use ${MATERIALIZATIONS.join(', ')}`);
@@ -78,7 +78,16 @@ function parseConfig(values: Record<string, unknown>, path: string): ModelConfig
   if (materialized === 'incremental' && uniqueKey.length === 0) fail(`materialized='incremental'): also give unique_key='…'`);
   const schema = values.schema;
   if (schema !== undefined && (typeof schema !== 'string' || !/^[a-z_][a-z0-9_]*$/.test(schema))) fail(`schema=…): a lower-case identifier`);
-  return { materialized, uniqueKey, tags: stringList(values.tags, 'tags', fail), schema: schema as string | undefined };
+  const window = values.merge_window_column;
+  if (window !== undefined && (typeof window !== 'string' || !/^[a-z_][a-z0-9_]*$/.test(window))) fail(`merge_window_column=…): a column name`);
+  if (window !== undefined && materialized !== 'incremental') fail(`merge_window_column=…): only incremental models merge`);
+  return {
+    materialized,
+    uniqueKey,
+    tags: stringList(values.tags, 'tags', fail),
+    schema: schema as string | undefined,
+    mergeWindowColumn: window as string | undefined,
+  };
 }
 
 function stringList(value: unknown, key: string, fail: (m: string) => never): string[] {

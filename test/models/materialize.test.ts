@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,26 @@ describe('materialization plans', () => {
     assert.ok(sqls.includes('INSERT INTO "analytics"."messages" SELECT * FROM "analytics"."messages__sb_stage"'));
     const first = planMaterialization(messages, { dialect: dialectFor('bigquery'), schema: 'analytics', select: 'SELECT 1', targetExists: false });
     assert.ok(first.some((s) => s.sql.startsWith('CREATE TABLE `analytics`.`messages__sb_new`')), 'the first run builds a table');
+  });
+
+  test('merge_window_column limits the delete to target rows at or after the earliest staged value', async () => {
+    const project = await loadProject(BASIC, dialectFor('duckdb'));
+    const messages = project.models.get('messages') as Model;
+    const windowed = { ...messages, config: { ...messages.config, mergeWindowColumn: 'landed_at' } };
+    const sqls = planMaterialization(windowed, { dialect: dialectFor('duckdb'), schema: 'analytics', select: 'SELECT 1', targetExists: true }).map((s) => s.sql);
+    assert.ok(
+      sqls.includes(
+        'DELETE FROM "analytics"."messages" WHERE "analytics"."messages"."landed_at" >= (SELECT MIN("landed_at") FROM "analytics"."messages__sb_stage") AND ' +
+          'EXISTS (SELECT 1 FROM "analytics"."messages__sb_stage" AS s WHERE "analytics"."messages"."message_id" = s."message_id")',
+      ),
+      sqls.join('\n'),
+    );
+  });
+
+  test('merge_window_column is refused where it means nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-window-'));
+    writeFileSync(join(dir, 'v.sql'), "{{ config(materialized='table', merge_window_column='landed_at') }} select 1 as x");
+    await assert.rejects(loadProject(dir, dialectFor('duckdb')), /v\.sql: config\(merge_window_column=…\): only incremental models merge/);
   });
 });
 

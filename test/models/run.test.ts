@@ -51,7 +51,7 @@ test('a model that fails skips its own tests and everything downstream; the rest
 test('a failing data test reports its failing rows and a query to see them; results land as JSON and as a table', async () => {
   const dir = project({
     'ids.sql': "{{ config(materialized='table') }} select 1 as id union all select 1 union all select null",
-    'schema.yml': 'models:\n  - name: ids\n    data_tests:\n      - unique_combination_of_columns: { combination_of_columns: [id] }\n    columns:\n      - name: id\n        data_tests: [unique, not_null]\n',
+    'schema.yml': 'models:\n  - name: ids\n    data_tests:\n      - unique_combination_of_columns: { combination_of_columns: [id] }\n    columns:\n      - name: id\n        data_tests: [unique, not_null, { accepted_values: { values: [\'1\'] } }]\n',
   });
   const wh = await openWarehouse({ type: 'duckdb', path: join(dir, 'wh.duckdb') });
   try {
@@ -63,6 +63,7 @@ test('a failing data test reports its failing rows and a query to see them; resu
     assert.equal(byNode['test.unique_ids_id']?.status, 'fail');
     assert.equal(byNode['test.unique_ids_id']?.rows, 1, 'one duplicated value');
     assert.equal(byNode['test.not_null_ids_id']?.rows, 1);
+    assert.equal(byNode['test.accepted_values_ids_id']?.status, 'pass', 'row tests share one scan and still report one by one');
     assert.match(byNode['test.not_null_ids_id']?.message ?? '', /1 failing row .*switchboard sql "SELECT \* FROM \\"analytics\\"\.\\"ids\\" WHERE \\"id\\" IS NULL"/);
     await saveRunResults(wh, results, { targetDir: join(dir, 'target'), schema: 'analytics' });
     const saved = JSON.parse(readFileSync(join(dir, 'target', 'run_results.json'), 'utf8')) as { runId: string; results: unknown[] };
@@ -71,6 +72,7 @@ test('a failing data test reports its failing rows and a query to see them; resu
       `SELECT node, status, rows_affected FROM analytics.sb_run_results WHERE run_id = '${results.runId}' ORDER BY node`,
     );
     assert.deepEqual(rows.map((r) => [r.node, r.status]), [
+      ['test.accepted_values_ids_id', 'pass'],
       ['test.not_null_ids_id', 'fail'],
       ['test.unique_combination_of_columns_ids_id', 'fail'],
       ['test.unique_ids_id', 'fail'],
