@@ -6,13 +6,13 @@
  *
  * The phone lookup has no SQL-only form (its values are normalised in TypeScript), so this
  * does what run.ts's buildPhoneLookup does, with the same query, the same normalizePhone and
- * the same bounded inserts. Keep the two in step.
+ * the same single JSON-rows insert. Keep the two in step.
  */
 import { normalizePhone } from '../core/normalize/phone.js';
 import type { SqlDialect } from '../sql/dialect.js';
 import { compileModel, modelSchema } from '../sql/models/compile.js';
 import { buildOrder } from '../sql/models/dag.js';
-import { compileDataTest, loadDataTests, type DataTest } from '../sql/models/data-tests.js';
+import { compileDataTest, countRowTestFailures, failureCondition, loadDataTests, type DataTest } from '../sql/models/data-tests.js';
 import { planMaterialization } from '../sql/models/materialize.js';
 import type { Model, Project } from '../sql/models/model.js';
 import { phoneLookupTable, type ProjectSettings } from '../sql/models/run.js';
@@ -47,7 +47,17 @@ export async function planDirectBuild(project: Project, dialect: SqlDialect, set
       const plan = planMaterialization(model, { dialect, schema, select, targetExists: takesIncremental });
       steps.push({ node: `model.${model.name}`, kind: 'model', statements: plan.map((s) => s.sql) });
     }
-    for (const test of tests.filter((t) => runsAfter(t) === model.name)) {
+    // As run.ts: a model's row tests (not_null, accepted_values) share one scan when there are several.
+    const attached = tests.filter((t) => runsAfter(t) === model.name);
+    const rowTestsOf = (name: string) => attached.filter((t) => t.model === name && failureCondition(t, dialect) !== null);
+    const folded = new Set<string>();
+    for (const name of new Set(attached.map((t) => t.model))) {
+      const rowTests = rowTestsOf(name);
+      if (rowTests.length < 2) continue;
+      for (const t of rowTests) folded.add(t.name);
+      steps.push({ node: rowTests.map((t) => `test.${t.name}`).join('+'), kind: 'test', sql: countRowTestFailures(rowTests, dialect, relation(name)) });
+    }
+    for (const test of attached.filter((t) => !folded.has(t.name))) {
       const failing = compileDataTest(test, dialect, relation(test.model), relation);
       steps.push({ node: `test.${test.name}`, kind: 'test', sql: `SELECT COUNT(*) AS n FROM (${failing}) AS failures` });
     }
@@ -73,8 +83,8 @@ export async function runDirectBuild(wh: Warehouse, steps: readonly DirectStep[]
     } else if (step.kind === 'phone_lookup') {
       await phoneLookup(wh, step.schema, step.name, step.select);
     } else {
-      const [row] = await wh.all<{ n: number }>(step.sql);
-      if (Number(row?.n ?? 0) !== 0) failedTests.push(step.node);
+      const [row] = await wh.all(step.sql);
+      if (Object.values(row ?? {}).some((n) => Number(n ?? 0) !== 0)) failedTests.push(step.node);
     }
     seconds.set(step.node, (performance.now() - started) / 1000);
   }
@@ -97,10 +107,9 @@ async function phoneLookup(wh: Warehouse, schema: string, name: string, select: 
     const phone = normalizePhone(raw, region_hint === '' ? {} : { region: region_hint });
     return [raw, region_hint, phone.e164, phone.extension, phone.kind, landed_at === null ? null : new Date(landed_at)];
   });
+  // As run.ts insertNew on DuckDB: every row in one JSON parameter.
   const columns = table.columns.map((c) => c.name);
-  const perStatement = Math.max(1, Math.floor(Math.min(d.capabilities.maxParams, 10_000) / columns.length));
-  for (let i = 0; i < rows.length; i += perStatement) {
-    const chunk = rows.slice(i, i + perStatement);
-    await wh.run(d.upsert({ table, columns, rowCount: chunk.length, onMatch: {} }), chunk.flat());
-  }
+  if (rows.length === 0) return;
+  const objects = rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i] ?? null])));
+  await wh.run(d.upsertJson({ table, columns, onMatch: {} }), [JSON.stringify(objects)]);
 }

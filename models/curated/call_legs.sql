@@ -2,7 +2,7 @@
   One row per call leg. A leg is reported by the session summary and by call-status events;
   whichever arrive, in whatever order and however often, fold into one row per leg_id.
 #}
-{{ config(materialized='incremental', unique_key=['call_id', 'leg_id'], tags=['calls', 'curated']) }}
+{{ config(materialized='incremental', unique_key=['call_id', 'leg_id'], updated_at='last_updated_at', tags=['calls', 'curated']) }}
 
 with observations as (
   select

@@ -3,7 +3,7 @@
   events arrived and in whatever order. Numbers come from the call's first leg: who called
   whom. The Work and Contact Center pulls add their calls under their own source.
 #}
-{{ config(materialized='incremental', unique_key='call_id', tags=['calls', 'curated']) }}
+{{ config(materialized='incremental', unique_key='call_id', updated_at='last_updated_at', tags=['calls', 'curated']) }}
 
 with legs as (
   select *

@@ -3,7 +3,7 @@
   phone and SIP participants. Dial-in participants get their number from the nick, e.g.
   "40364630871 (+40364630871)".
 #}
-{{ config(materialized='incremental', unique_key=['meeting_id', 'participant_id'], tags=['meetings', 'curated']) }}
+{{ config(materialized='incremental', unique_key=['meeting_id', 'participant_id'], updated_at='last_updated_at', tags=['meetings', 'curated']) }}
 
 with events as (
   select *

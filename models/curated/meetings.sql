@@ -3,7 +3,7 @@
   order (PARTICIPANT_JOINED before ROOM_CREATED is normal), so every column is an
   aggregate. Recording links are valid for 24 hours after the upload event.
 #}
-{{ config(materialized='incremental', unique_key='meeting_id', tags=['meetings', 'curated']) }}
+{{ config(materialized='incremental', unique_key='meeting_id', updated_at='last_updated_at', tags=['meetings', 'curated']) }}
 
 with events as (
   select *

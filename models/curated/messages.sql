@@ -4,7 +4,7 @@
   status is the furthest state reached: queued < sent < delivered < read, with rejected
   and undelivered terminal. Inbound messages have status 'received'.
 #}
-{{ config(materialized='incremental', unique_key='message_id', tags=['messages', 'curated']) }}
+{{ config(materialized='incremental', unique_key='message_id', updated_at='last_updated_at', tags=['messages', 'curated']) }}
 
 with events as (
   select

@@ -3,7 +3,7 @@
   promises no order (8x8.md §5.3): meetings.sql and meeting_participants.sql aggregate, so
   the arrival order never matters.
 #}
-{{ config(materialized='incremental', unique_key='dedupe_key', merge_window_column='landed_at', tags=['meetings', 'staging']) }}
+{{ config(materialized='incremental', unique_key='dedupe_key', merge_window_column='landed_at', updated_at='landed_at', tags=['meetings', 'staging']) }}
 
 with events as (
   select
@@ -27,6 +27,8 @@ with events as (
   )
   {% if is_incremental() %}
     and landed_at > {{ watermark('landed_at') }}
+    -- a staged event never changes: take only those not staged yet
+    and dedupe_key not in (select dedupe_key from {{ this }} where landed_at > {{ watermark('landed_at') }})
   {% endif %}
 )
 

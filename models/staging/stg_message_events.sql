@@ -4,7 +4,7 @@
   (Chat Gateway MESSAGE and legacy TEXT events). Receipts carry no body; inbound messages
   carry no status; messages.sql folds them together per message_id.
 #}
-{{ config(materialized='incremental', unique_key='dedupe_key', merge_window_column='landed_at', tags=['messages', 'staging']) }}
+{{ config(materialized='incremental', unique_key='dedupe_key', merge_window_column='landed_at', updated_at='landed_at', tags=['messages', 'staging']) }}
 
 with connect_events as (
   select
@@ -35,6 +35,8 @@ with connect_events as (
   )
   {% if is_incremental() %}
     and landed_at > {{ watermark('landed_at') }}
+    -- a staged event never changes: take only those not staged yet
+    and dedupe_key not in (select dedupe_key from {{ this }} where landed_at > {{ watermark('landed_at') }})
   {% endif %}
 ),
 
@@ -50,6 +52,8 @@ chat_events as (
   where event_type in ('MESSAGE', 'TEXT')
   {% if is_incremental() %}
     and landed_at > {{ watermark('landed_at') }}
+    -- a staged event never changes: take only those not staged yet
+    and dedupe_key not in (select dedupe_key from {{ this }} where landed_at > {{ watermark('landed_at') }})
   {% endif %}
 )
 

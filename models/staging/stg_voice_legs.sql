@@ -3,7 +3,7 @@
   SESSION_SUMMARY, and the leg a CALL_STATUS event reports on (leg_name 'status').
   Legs are not ordered in the summary and may be spelled "CallA" (8x8.md §2.2).
 #}
-{{ config(materialized='incremental', unique_key=['dedupe_key', 'leg_name'], merge_window_column='landed_at', tags=['calls', 'staging']) }}
+{{ config(materialized='incremental', unique_key=['dedupe_key', 'leg_name'], merge_window_column='landed_at', updated_at='landed_at', tags=['calls', 'staging']) }}
 
 with events as (
   select dedupe_key, event_type, body, first_received_at, landed_at
@@ -11,6 +11,8 @@ with events as (
   where event_type in ('SESSION_SUMMARY', 'CALL_STATUS')
   {% if is_incremental() %}
     and landed_at > {{ watermark('landed_at') }}
+    -- a staged event never changes: take only those not staged yet
+    and dedupe_key not in (select dedupe_key from {{ this }} where landed_at > {{ watermark('landed_at') }})
   {% endif %}
 ),
 

@@ -104,8 +104,9 @@ function parseTest(project: Project, model: string, column: string | undefined, 
 }
 
 /**
- * The SELECT of the rows that fail `test` against `relation` (the model's quoted name);
- * `resolve(model)` quotes another model (relationships).
+ * The SELECT of the rows that fail `test` against `relation` (the model's quoted name, or
+ * an aliased subquery of some of its rows); `resolve(model)` quotes another model
+ * (relationships).
  */
 export function compileDataTest(test: DataTest, dialect: SqlDialect, relation: string, resolve: (model: string) => string): string {
   const q = (name: string) => dialect.quoteIdent(name);
@@ -120,7 +121,7 @@ export function compileDataTest(test: DataTest, dialect: SqlDialect, relation: s
       throw new Error('unreachable: row tests have a failure condition');
     case 'relationships': {
       const [to, field] = test.args as [string, string];
-      return `SELECT c.${col} AS value FROM ${relation} AS c WHERE c.${col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${resolve(to)} AS p WHERE p.${q(field)} = c.${col})`;
+      return `SELECT c.${col} AS value FROM (SELECT * FROM ${relation}) AS c WHERE c.${col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${resolve(to)} AS p WHERE p.${q(field)} = c.${col})`;
     }
     case 'unique_combination_of_columns': {
       const cols = test.args.map(q).join(', ');

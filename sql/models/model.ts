@@ -30,6 +30,14 @@ export interface ModelConfig {
    * staged value, so it reads the recent end of the table instead of all of it.
    */
   mergeWindowColumn: string | undefined;
+  /**
+   * incremental: a timestamp column that rises whenever a row is written (`last_updated_at`,
+   * a staging model's `landed_at`), as dbt snapshots' `updated_at`. In an incremental build
+   * the model's data tests then check only the rows this build could have written (those
+   * past the watermark), as SQLMesh audits only the intervals it processed; a full refresh
+   * and `switchboard test` check every row.
+   */
+  updatedAt: string | undefined;
 }
 
 export interface Model {

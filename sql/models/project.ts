@@ -70,7 +70,7 @@ function parseConfig(values: Record<string, unknown>, path: string): ModelConfig
   const fail = (message: string): never => {
     throw new ModelError('SB_MODEL_CONFIG', `${path}: config(${message})`);
   };
-  const known = new Set(['materialized', 'unique_key', 'tags', 'schema', 'merge_window_column']);
+  const known = new Set(['materialized', 'unique_key', 'tags', 'schema', 'merge_window_column', 'updated_at']);
   for (const key of Object.keys(values)) if (!known.has(key)) fail(`${key}=…): unknown setting; use ${[...known].join(', ')}`);
   const materialized = (values.materialized ?? 'view') as Materialization;
   if (!MATERIALIZATIONS.includes(materialized)) fail(`materialized='${String(materialized)}'): use ${MATERIALIZATIONS.join(', ')}`);
@@ -81,12 +81,16 @@ function parseConfig(values: Record<string, unknown>, path: string): ModelConfig
   const window = values.merge_window_column;
   if (window !== undefined && (typeof window !== 'string' || !/^[a-z_][a-z0-9_]*$/.test(window))) fail(`merge_window_column=…): a column name`);
   if (window !== undefined && materialized !== 'incremental') fail(`merge_window_column=…): only incremental models merge`);
+  const updatedAt = values.updated_at;
+  if (updatedAt !== undefined && (typeof updatedAt !== 'string' || !/^[a-z_][a-z0-9_]*$/.test(updatedAt))) fail(`updated_at=…): a column name`);
+  if (updatedAt !== undefined && materialized !== 'incremental') fail(`updated_at=…): only incremental models have incremental builds`);
   return {
     materialized,
     uniqueKey,
     tags: stringList(values.tags, 'tags', fail),
     schema: schema as string | undefined,
     mergeWindowColumn: window as string | undefined,
+    updatedAt: updatedAt as string | undefined,
   };
 }
 

@@ -46,6 +46,8 @@ export interface NodeResult {
   materialized: string | null;
   /** Why it failed or was skipped; '' on success. */
   message: string;
+  /** Tests of an incremental build: the rows checked, e.g. `last_updated_at > 2025-03-04T10:00:00.000Z`; absent when every row was. */
+  scope?: string;
 }
 
 export interface RunResults {
@@ -95,6 +97,8 @@ async function run(warehouse: Warehouse, project: Project, options: RunOptions, 
   const total = (command === 'build' ? models.length : 0) + models.reduce((n, m) => n + testsOf(m.name).length, 0);
   const results: NodeResult[] = [];
   const skipped = new Map<string, string>();
+  // Model → the filter that limits its tests to the rows this build wrote (incremental runs).
+  const scopes = new Map<string, string>();
   let index = 0;
   const record = (result: NodeResult, description: string): void => {
     results.push(result);
@@ -113,7 +117,8 @@ async function run(warehouse: Warehouse, project: Project, options: RunOptions, 
         record({ node: `model.${model.name}`, kind: 'model', status: 'skipped', rows: null, seconds: 0, materialized: null, message: reason }, description);
       } else {
         options.onProgress?.({ phase: 'start', index, total, node: `model.${model.name}`, kind: 'model', description });
-        const result = await buildModel(warehouse, project, model, options);
+        const { result, scope } = await buildModel(warehouse, project, model, options);
+        if (scope !== undefined) scopes.set(model.name, scope);
         record(result, description);
         if (result.status === 'error') {
           skip(model.name, `model.${model.name}`);
@@ -122,7 +127,7 @@ async function run(warehouse: Warehouse, project: Project, options: RunOptions, 
       }
     }
     const modelTests = testsOf(model.name);
-    const folded = command === 'build' && skipped.has(model.name) ? new Map<string, number>() : await foldRowTests(warehouse, project, modelTests, options.settings);
+    const folded = command === 'build' && skipped.has(model.name) ? new Map<string, number>() : await foldRowTests(warehouse, project, modelTests, options.settings, scopes);
     for (const test of modelTests) {
       index += 1;
       const description = `test ${test.name}`;
@@ -132,7 +137,7 @@ async function run(warehouse: Warehouse, project: Project, options: RunOptions, 
         continue;
       }
       options.onProgress?.({ phase: 'start', index, total, node: `test.${test.name}`, kind: 'test', description });
-      const result = await runDataTest(warehouse, project, test, options.settings, folded.get(test.name));
+      const result = await runDataTest(warehouse, project, test, options.settings, scopes.get(test.model), folded.get(test.name));
       record(result, description);
       if (command === 'build' && result.status !== 'pass') skip(test.model, `test.${test.name}`);
     }
@@ -153,7 +158,7 @@ function materializedLabel(model: Model): string {
   return model.config.materialized.replace('_', ' ');
 }
 
-async function buildModel(warehouse: Warehouse, project: Project, model: Model, options: RunOptions): Promise<NodeResult> {
+async function buildModel(warehouse: Warehouse, project: Project, model: Model, options: RunOptions): Promise<{ result: NodeResult; scope?: string }> {
   const started = performance.now();
   const node = `model.${model.name}`;
   const dialect = warehouse.dialect;
@@ -175,13 +180,28 @@ async function buildModel(warehouse: Warehouse, project: Project, model: Model, 
       const target = dialect.tableName(schema, model.name);
       if (existing === 'view' && materialized !== 'view') plan.push({ description: 'drop old view', sql: dialect.dropView(target) });
       if (existing === 'table' && materialized === 'view') plan.push({ description: 'drop old table', sql: dialect.dropTable(target) });
+      const scope = incremental && model.config.updatedAt !== undefined ? await testScope(warehouse, target, model.config.updatedAt, options.settings.lookbackSeconds ?? 3600) : undefined;
       plan.push(...planMaterialization(model, { dialect, schema, select, targetExists: incremental }));
       rows = await executePlan(warehouse, plan);
+      return { result: { node, kind: 'model', status: 'success', rows, seconds: elapsed(started), materialized: how, message: '' }, ...(scope === undefined ? {} : { scope }) };
     }
-    return { node, kind: 'model', status: 'success', rows, seconds: elapsed(started), materialized: how, message: '' };
+    return { result: { node, kind: 'model', status: 'success', rows, seconds: elapsed(started), materialized: how, message: '' } };
   } catch (error) {
-    return { node, kind: 'model', status: 'error', rows: null, seconds: elapsed(started), materialized: how, message: `${model.path}: ${oneLine(error)}` };
+    return { result: { node, kind: 'model', status: 'error', rows: null, seconds: elapsed(started), materialized: how, message: `${model.path}: ${oneLine(error)}` } };
   }
+}
+
+/**
+ * Before an incremental merge: the condition true of every row the merge may write. The
+ * model's watermark() reaches back `lookbackSeconds` from the newest `updatedAt`, and every
+ * row it rewrites gets an `updatedAt` past that, so testing those rows tests the change.
+ */
+async function testScope(warehouse: Warehouse, target: string, updatedAt: string, lookbackSeconds: number): Promise<string | undefined> {
+  const d = warehouse.dialect;
+  const [row] = await warehouse.all<{ newest: string | null }>(`SELECT MAX(${d.quoteIdent(updatedAt)}) AS newest FROM ${target}`);
+  if (row?.newest === null || row?.newest === undefined) return undefined;
+  const since = new Date(Date.parse(String(row.newest)) - lookbackSeconds * 1000).toISOString();
+  return `${d.quoteIdent(updatedAt)} > CAST(${d.stringLiteral(since)} AS ${d.typeName('timestamp')})`;
 }
 
 /**
@@ -189,7 +209,13 @@ async function buildModel(warehouse: Warehouse, project: Project, model: Model, 
  * scan per model, instead of one scan per test. Returns test name → failing rows; a test
  * missing from the map (the shared query failed, or it compares rows) runs on its own.
  */
-async function foldRowTests(warehouse: Warehouse, project: Project, tests: readonly DataTest[], settings: ProjectSettings): Promise<Map<string, number>> {
+async function foldRowTests(
+  warehouse: Warehouse,
+  project: Project,
+  tests: readonly DataTest[],
+  settings: ProjectSettings,
+  scopes: ReadonlyMap<string, string>,
+): Promise<Map<string, number>> {
   const d = warehouse.dialect;
   const counts = new Map<string, number>();
   const byModel = new Map<string, DataTest[]>();
@@ -197,7 +223,8 @@ async function foldRowTests(warehouse: Warehouse, project: Project, tests: reado
   for (const [model, rowTests] of byModel) {
     if (rowTests.length < 2) continue;
     try {
-      const [row] = await warehouse.all(countRowTestFailures(rowTests, d, d.tableName(modelSchema(project.models.get(model) as Model, settings.targetSchema), model)));
+      const relation = scoped(d.tableName(modelSchema(project.models.get(model) as Model, settings.targetSchema), model), scopes.get(model));
+      const [row] = await warehouse.all(countRowTestFailures(rowTests, d, relation));
       rowTests.forEach((test, i) => counts.set(test.name, Number(row?.[`f${i}`] ?? 0)));
     } catch {
       // Each test then runs alone and reports its own error.
@@ -206,19 +233,32 @@ async function foldRowTests(warehouse: Warehouse, project: Project, tests: reado
   return counts;
 }
 
-async function runDataTest(warehouse: Warehouse, project: Project, test: DataTest, settings: ProjectSettings, failures?: number): Promise<NodeResult> {
+async function runDataTest(
+  warehouse: Warehouse,
+  project: Project,
+  test: DataTest,
+  settings: ProjectSettings,
+  scope: string | undefined,
+  failures?: number,
+): Promise<NodeResult> {
   const started = performance.now();
   const node = `test.${test.name}`;
   const d = warehouse.dialect;
   const relation = (name: string) => d.tableName(modelSchema(project.models.get(name) as Model, settings.targetSchema), name);
+  const withScope = scope === undefined ? {} : { scope };
   try {
-    const failing = compileDataTest(test, d, relation(test.model), relation);
+    const failing = compileDataTest(test, d, scoped(relation(test.model), scope), relation);
     const n = failures ?? Number((await warehouse.all<{ n: number }>(`SELECT COUNT(*) AS n FROM (${failing}) AS failures`))[0]?.n ?? 0);
     const message = n === 0 ? '' : `${n} failing row${n === 1 ? '' : 's'} (${test.path}); see them with: switchboard sql "${failing.replaceAll('"', '\\"')}"`;
-    return { node, kind: 'test', status: n === 0 ? 'pass' : 'fail', rows: n, seconds: elapsed(started), materialized: null, message };
+    return { node, kind: 'test', status: n === 0 ? 'pass' : 'fail', rows: n, seconds: elapsed(started), materialized: null, message, ...withScope };
   } catch (error) {
-    return { node, kind: 'test', status: 'error', rows: null, seconds: elapsed(started), materialized: null, message: `${test.path}: ${oneLine(error)}` };
+    return { node, kind: 'test', status: 'error', rows: null, seconds: elapsed(started), materialized: null, message: `${test.path}: ${oneLine(error)}`, ...withScope };
   }
+}
+
+/** `relation`, or only its rows meeting `scope`, as something a FROM clause takes. */
+function scoped(relation: string, scope: string | undefined): string {
+  return scope === undefined ? relation : `(SELECT * FROM ${relation} WHERE ${scope}) AS scoped`;
 }
 
 /** The table a phone_lookup model fills. */

@@ -97,3 +97,35 @@ test('a model that changes between view and table replaces the old relation', as
     await wh.close();
   }
 });
+
+test('an incremental build tests the rows it could have written (updated_at past the watermark); `test` checks every row', async () => {
+  const dir = project({
+    'src.sql': "{{ config(materialized='table') }} select 1 as id, 'a' as status, CAST('2025-01-01T00:00:00Z' AS TIMESTAMPTZ) as changed_at",
+    'inc.sql':
+      "{{ config(materialized='incremental', unique_key='id', updated_at='changed_at') }} select * from {{ ref('src') }}" +
+      '{% if is_incremental() %} where changed_at > {{ watermark("changed_at") }}{% endif %}',
+    'schema.yml': 'models:\n  - name: inc\n    columns:\n      - name: status\n        tests: [not_null]\n',
+  });
+  const wh = await openWarehouse({ type: 'duckdb', path: join(dir, 'wh.duckdb') });
+  try {
+    const settingsWithLookback = { ...settings, lookbackSeconds: 60 };
+    const first = await build(wh, await loadProject(dir, wh.dialect), { settings: settingsWithLookback });
+    assert.equal(first.success, true);
+    assert.equal(first.results.find((r) => r.kind === 'test')?.scope, undefined, 'the first build tests every row');
+    // A bad row long before the window, written behind the engine's back.
+    await wh.run("INSERT INTO analytics.inc VALUES (2, NULL, CAST('2024-01-01T00:00:00Z' AS TIMESTAMPTZ))");
+    const p = await loadProject(dir, wh.dialect);
+    const incremental = await build(wh, p, { settings: settingsWithLookback });
+    const scopedTest = incremental.results.find((r) => r.kind === 'test');
+    assert.equal(scopedTest?.status, 'pass', 'outside the window: not this build’s doing');
+    assert.equal(scopedTest?.scope, '"changed_at" > CAST(\'2024-12-31T23:59:00.000Z\' AS TIMESTAMPTZ)');
+    const everything = await runDataTests(wh, p, { settings: settingsWithLookback });
+    assert.equal(everything.results[0]?.status, 'fail', '`switchboard test` checks every row');
+    // A bad row inside the window is caught by the incremental build.
+    await wh.run("INSERT INTO analytics.inc VALUES (3, NULL, CAST('2025-01-01T00:00:00Z' AS TIMESTAMPTZ))");
+    const caught = await build(wh, p, { settings: settingsWithLookback });
+    assert.equal(caught.results.find((r) => r.kind === 'test')?.status, 'fail');
+  } finally {
+    await wh.close();
+  }
+});
