@@ -5,18 +5,16 @@
  * no relation checks, no per-model transactions, no row counts, no run results.
  *
  * The phone lookup has no SQL-only form (its values are normalised in TypeScript), so this
- * does what run.ts's buildPhoneLookup does, with the same query, the same normalizePhone and
- * the same single JSON-rows insert. Keep the two in step.
+ * runs the engine's own statements for it (run.ts fillPhoneLookup), without its transaction.
  */
-import { normalizePhone } from '../core/normalize/phone.js';
 import type { SqlDialect } from '../sql/dialect.js';
 import { compileModel, modelSchema } from '../sql/models/compile.js';
 import { buildOrder } from '../sql/models/dag.js';
 import { compileDataTest, countRowTestFailures, failureCondition, loadDataTests, type DataTest } from '../sql/models/data-tests.js';
 import { planMaterialization } from '../sql/models/materialize.js';
 import type { Model, Project } from '../sql/models/model.js';
-import { phoneLookupTable, type ProjectSettings } from '../sql/models/run.js';
-import type { SqlParam, Warehouse } from '../sql/warehouse.js';
+import { fillPhoneLookup, type ProjectSettings } from '../sql/models/run.js';
+import type { Warehouse } from '../sql/warehouse.js';
 
 /** One node of a direct build: a model's statements, a phone lookup, or a data test. */
 export type DirectStep =
@@ -81,7 +79,7 @@ export async function runDirectBuild(wh: Warehouse, steps: readonly DirectStep[]
     if (step.kind === 'model') {
       for (const sql of step.statements) await wh.run(sql);
     } else if (step.kind === 'phone_lookup') {
-      await phoneLookup(wh, step.schema, step.name, step.select);
+      await fillPhoneLookup(wh, wh.dialect, step.schema, step.name, step.select, false);
     } else {
       const [row] = await wh.all(step.sql);
       if (Object.values(row ?? {}).some((n) => Number(n ?? 0) !== 0)) failedTests.push(step.node);
@@ -89,27 +87,4 @@ export async function runDirectBuild(wh: Warehouse, steps: readonly DirectStep[]
     seconds.set(step.node, (performance.now() - started) / 1000);
   }
   return { seconds, failedTests };
-}
-
-/** run.ts buildPhoneLookup without its transaction: add the new (raw, region_hint) pairs, normalised. */
-async function phoneLookup(wh: Warehouse, schema: string, name: string, select: string): Promise<void> {
-  const d = wh.dialect;
-  const table = phoneLookupTable(schema, name);
-  const target = d.tableName(schema, name);
-  await wh.run(d.createSchema(schema));
-  await wh.run(d.createTable(table));
-  const pairs = await wh.all<{ raw: string; region_hint: string; landed_at: string | null }>(
-    `SELECT c.raw, COALESCE(c.region_hint, '') AS region_hint, MAX(c.landed_at) AS landed_at FROM (${select}) AS c WHERE c.raw IS NOT NULL ` +
-      `AND NOT EXISTS (SELECT 1 FROM ${target} AS p WHERE p.raw = c.raw AND p.region_hint = COALESCE(c.region_hint, '')) ` +
-      `GROUP BY c.raw, COALESCE(c.region_hint, '')`,
-  );
-  const rows = pairs.map(({ raw, region_hint, landed_at }): SqlParam[] => {
-    const phone = normalizePhone(raw, region_hint === '' ? {} : { region: region_hint });
-    return [raw, region_hint, phone.e164, phone.extension, phone.kind, landed_at === null ? null : new Date(landed_at)];
-  });
-  // As run.ts insertNew on DuckDB: every row in one JSON parameter.
-  const columns = table.columns.map((c) => c.name);
-  if (rows.length === 0) return;
-  const objects = rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i] ?? null])));
-  await wh.run(d.upsertJson({ table, columns, onMatch: {} }), [JSON.stringify(objects)]);
 }
