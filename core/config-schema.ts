@@ -193,7 +193,7 @@ const models = z.strictObject({
     }, 'must be an IANA time zone such as "America/New_York" or "UTC"')
     .default('UTC'),
   /** Extra values for var() in models. */
-  vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])).default({}),
   /** What curated tables keep of personal data; the raw tables always keep the originals. */
   pii: z
     .strictObject({
@@ -205,6 +205,83 @@ const models = z.strictObject({
       columns: z.record(z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, 'keys are model.column'), piiPolicy).default({}),
     })
     .prefault({}),
+});
+
+const cronOrOff = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    if (value === 'off') return;
+    const { valid, errors } = validateDetailed(value);
+    if (valid) return;
+    const why = errors.map((e) => (e.field === 'expression' ? e.message : `${e.field}: ${e.message}`)).join('; ');
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a cron expression (${why}); use 5 fields ("*/5 * * * *"), 6 with seconds first, or "off"` });
+  });
+
+const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case identifier such as calls_to_salesforce');
+
+/**
+ * One reverse-ETL sync: a model (or a query over models), its key, where it goes and how.
+ * Secrets of destinations come from the environment (README › Secrets).
+ */
+const sync = z
+  .strictObject({
+    name: identifier,
+    /** The model to send, e.g. `salesforce_call_tasks` (in models.schema). */
+    model: identifier.optional(),
+    /** Or a SELECT over the warehouse, e.g. `SELECT * FROM analytics.calls WHERE is_missed`. */
+    sql: z.string().min(1).optional(),
+    /** The column that identifies a row in the model and its record in the destination. */
+    key: identifier,
+    destination: z.enum(['salesforce', 'zendesk', 'slack']),
+    /** Salesforce sObject (`Task`), Zendesk `tickets`, or a Slack channel id (`C0123…`). */
+    object: z.string().min(1),
+    /** Destination field → model column. */
+    mapping: z.record(z.string().min(1), identifier).refine((m) => Object.keys(m).length > 0, 'map at least one field'),
+    /** upsert: create or update; update: never create; create: never update; mirror: upsert and delete what left the model. */
+    mode: z.enum(['upsert', 'update', 'create', 'mirror']).default('upsert'),
+    /** When `serve` runs it (node-cron), or `off` (then only `switchboard sync`). */
+    schedule: cronOrOff.default('*/5 * * * *'),
+    /** Alert syncs (Slack escalations) run ahead of bulk ones. */
+    priority: z.enum(['alert', 'bulk']).default('bulk'),
+  })
+  .superRefine((value, ctx) => {
+    if ((value.model === undefined) === (value.sql === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of model or sql', path: ['model'] });
+    }
+  });
+
+const destinations = z.strictObject({
+  salesforce: z
+    .strictObject({
+      /** Token endpoint host; a sandbox uses https://test.salesforce.com. */
+      loginUrl: z.string().url().default('https://login.salesforce.com'),
+      /** Set explicitly: jsforce's default is an old version. */
+      apiVersion: z.string().regex(/^\d+\.0$/, 'must look like "62.0"').default('62.0'),
+      /** OAuth: `client_credentials` (connected app) or `password` (username + password + token). */
+      auth: z.enum(['client_credentials', 'password']).default('client_credentials'),
+      clientId: z.string().min(1).optional(),
+      username: z.string().min(1).optional(),
+      /** The external-ID field Tasks are upserted by. */
+      externalIdField: z.string().min(1).default('Switchboard_Call_Id__c'),
+      /** Above this many changed records, Bulk API 2.0 instead of sObject Collections. */
+      bulkThreshold: z.number().int().min(1).default(2000),
+    })
+    .optional(),
+  zendesk: z
+    .strictObject({
+      /** https://<subdomain>.zendesk.com */
+      url: z.string().url(),
+      /** The agent the API token belongs to (`email/token` auth). */
+      email: z.string().min(1),
+    })
+    .optional(),
+  slack: z
+    .strictObject({
+      /** Only for tests and proxies; Slack's own by default. */
+      apiUrl: z.string().url().default('https://slack.com/api/'),
+    })
+    .optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -220,6 +297,8 @@ export const configSchema = z.strictObject({
   spool: spool.prefault({}),
   drain: drain.prefault({}),
   models: models.prefault({}),
+  destinations: destinations.prefault({}),
+  syncs: z.array(sync).default([]),
   families: z
     .strictObject({
       messaging: messaging.prefault({}),
