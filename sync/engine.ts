@@ -1,0 +1,415 @@
+/**
+ * One run of one sync: diff inside the warehouse, send only what changed, checkpoint what
+ * the destination confirmed.
+ *
+ * 1. **Diff** (one statement, in the warehouse): the sync's model, each row hashed over its
+ *    mapped columns, against `switchboard_sync.snapshots` (what the destination last
+ *    confirmed). New keys are creates, changed hashes updates, and in mirror mode keys that
+ *    left the model deletes. Rows refused with the same hash are left out until they change
+ *    or are replayed. The result lands in a pending table; only it leaves the warehouse.
+ * 2. **Send**, page by page and batch by batch. Whole-call failures the destination calls
+ *    transient, and records it marks `retry`, are retried with exponential backoff and full
+ *    jitter, never sooner than Retry-After, within a bounded number of attempts.
+ * 3. **Checkpoint** after each batch, in one warehouse transaction: snapshots move for sent
+ *    records, rejections are recorded, and every outcome is appended. A crash before this
+ *    write means the batch is diffed and sent again next run, with the same idempotency
+ *    keys, which the destinations make harmless; a crash after it sends nothing twice.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { ConfigFile } from '../core/config-schema.js';
+import type { SqlDialect, TableSpec } from '../sql/dialect.js';
+import type { Queryable, SqlParam, SqlRow, Warehouse } from '../sql/warehouse.js';
+import {
+  PermanentDestinationError,
+  TransientDestinationError,
+  type ChangeAction,
+  type ChangeRecord,
+  type Destination,
+  type RecordOutcome,
+} from './destination.js';
+import { SyncError } from './errors.js';
+import { outcomesTable, rejectionsTable, runsTable, snapshotsTable, SYNC_SCHEMA, SYNC_TABLES } from './state.js';
+
+export type SyncDefinition = ConfigFile['syncs'][number];
+
+/** Backoff for transient failures. */
+export interface RetryPolicy {
+  /** Sends of one batch (or one record) at most, the first included. */
+  maxAttempts: number;
+  /** First backoff; doubles each attempt, with full jitter. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
+
+export interface SyncRunOptions {
+  /** Where `model:` names live (models.schema). */
+  modelsSchema: string;
+  /** Plan only: count and sample the changes, send nothing. */
+  dryRun?: boolean;
+  /** Forget this sync's rejections first, so refused rows are sent again. */
+  replayRejected?: boolean;
+  retry?: RetryPolicy;
+  /** Changed rows read from the warehouse at a time. */
+  pageSize?: number;
+  /** Aborts the run (shutdown, deadline). */
+  signal?: AbortSignal;
+  onProgress?: (event: SyncProgress) => void;
+  /** Test seam for the backoff; resolves after `ms` or rejects when `signal` aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export type PlannedCounts = Record<ChangeAction | 'skip', number>;
+
+export type SyncProgress =
+  | { phase: 'planned'; sync: string; planned: PlannedCounts; total: number }
+  | { phase: 'sent'; sync: string; done: number; total: number; sent: number; rejected: number; retrying: number }
+  | { phase: 'retry'; sync: string; attempt: number; delayMs: number; reason: string };
+
+export interface SyncRunResult {
+  runId: string;
+  sync: string;
+  destination: string;
+  dryRun: boolean;
+  /** success: everything planned was confirmed or skipped; partial: some rejected or still retrying; failed: the run stopped. */
+  status: 'success' | 'partial' | 'failed';
+  planned: PlannedCounts;
+  sent: number;
+  rejected: number;
+  /** Still failing transiently after the last attempt: sent again next run. */
+  retrying: number;
+  skipped: number;
+  /** Dry runs: a few changes per action, as they would be sent. */
+  samples: Array<{ action: ChangeAction | 'skip'; key: string; fields: ChangeRecord['fields'] }>;
+  error: { code: string; message: string } | null;
+  startedAt: string;
+  finishedAt: string;
+  seconds: number;
+}
+
+/** Creates the state schema and tables (idempotent). */
+export async function prepareSyncState(warehouse: Warehouse): Promise<void> {
+  const d = warehouse.dialect;
+  await warehouse.run(d.createSchema(SYNC_SCHEMA));
+  for (const table of SYNC_TABLES) await warehouse.run(d.createTable(table));
+}
+
+const DELETED = '<deleted>';
+
+/**
+ * The diff as one SELECT: `sb_key, sb_action, sb_hash, sb_external_ref` and the mapped
+ * columns. Exported for the compile tests and `--dry-run`.
+ */
+export function diffSql(d: SqlDialect, sync: SyncDefinition, modelsSchema: string): string {
+  const source = sync.model !== undefined ? `SELECT * FROM ${d.tableName(modelsSchema, sync.model)}` : (sync.sql as string);
+  const text = d.typeName('text');
+  const columns = [...new Set(Object.values(sync.mapping))].sort();
+  const q = (c: string) => d.quoteIdent(c);
+  const name = d.stringLiteral(sync.name);
+  // The row's content: every mapped column as text, NULL spelled out, in a fixed order.
+  const content = columns.map((c) => `COALESCE(CAST(m.${q(c)} AS ${text}), '␀')`).join(` || '␟' || `);
+  const rows =
+    `SELECT CAST(m.${q(sync.key)} AS ${text}) AS sb_key, ${d.sha256Hex(content)} AS sb_hash, ${columns.map((c) => `m.${q(c)}`).join(', ')} ` +
+    `FROM (${source}) AS m WHERE m.${q(sync.key)} IS NOT NULL`;
+  // A model with a key twice: send one of them, the same one every time.
+  const unique = d.firstRowPer(rows, 'sb_key', 'sb_hash');
+  const snapshots = d.tableName(SYNC_SCHEMA, snapshotsTable.name);
+  const rejections = d.tableName(SYNC_SCHEMA, rejectionsTable.name);
+  const action =
+    sync.mode === 'update'
+      ? `'update'`
+      : sync.mode === 'create'
+        ? `CASE WHEN snap.key IS NULL THEN 'create' ELSE 'skip' END`
+        : `CASE WHEN snap.key IS NULL THEN 'create' ELSE 'update' END`;
+  const changed =
+    `SELECT s.sb_key, ${action} AS sb_action, s.sb_hash, snap.external_ref AS sb_external_ref, ${columns.map((c) => `s.${q(c)}`).join(', ')} ` +
+    `FROM (${unique}) AS s LEFT JOIN ${snapshots} AS snap ON snap.sync_name = ${name} AND snap.key = s.sb_key ` +
+    `WHERE (snap.key IS NULL OR snap.row_hash <> s.sb_hash) ` +
+    `AND NOT EXISTS (SELECT 1 FROM ${rejections} AS r WHERE r.sync_name = ${name} AND r.key = s.sb_key AND r.row_hash = s.sb_hash)`;
+  if (sync.mode !== 'mirror') return changed;
+  // Untyped NULLs take each column's type from the first branch of the UNION.
+  const nulls = columns.map((c) => `NULL AS ${q(c)}`).join(', ');
+  const deletes =
+    `SELECT snap.key AS sb_key, 'delete' AS sb_action, '${DELETED}' AS sb_hash, snap.external_ref AS sb_external_ref, ${nulls} ` +
+    `FROM ${snapshots} AS snap WHERE snap.sync_name = ${name} ` +
+    `AND NOT EXISTS (SELECT 1 FROM (${source}) AS m WHERE CAST(m.${q(sync.key)} AS ${text}) = snap.key) ` +
+    `AND NOT EXISTS (SELECT 1 FROM ${rejections} AS r WHERE r.sync_name = ${name} AND r.key = snap.key AND r.row_hash = '${DELETED}')`;
+  return `${changed}\nUNION ALL\n${deletes}`;
+}
+
+/**
+ * Runs `sync` once. `destination` may be null for a dry run.
+ * @example await runSync(warehouse, config.file.syncs[0], destination, { modelsSchema: 'analytics' })
+ */
+export async function runSync(warehouse: Warehouse, sync: SyncDefinition, destination: Destination | null, options: SyncRunOptions): Promise<SyncRunResult> {
+  const started = Date.now();
+  const runId = randomUUID();
+  const d = warehouse.dialect;
+  const dryRun = options.dryRun === true;
+  const pending = d.tableName(SYNC_SCHEMA, `${sync.name}__pending`);
+  const result: SyncRunResult = {
+    runId,
+    sync: sync.name,
+    destination: sync.destination,
+    dryRun,
+    status: 'success',
+    planned: { create: 0, update: 0, delete: 0, skip: 0 },
+    sent: 0,
+    rejected: 0,
+    retrying: 0,
+    skipped: 0,
+    samples: [],
+    error: null,
+    startedAt: new Date(started).toISOString(),
+    finishedAt: '',
+    seconds: 0,
+  };
+  try {
+    await prepareSyncState(warehouse);
+    if (options.replayRejected === true) {
+      await warehouse.run(`DELETE FROM ${d.tableName(SYNC_SCHEMA, rejectionsTable.name)} WHERE sync_name = ${d.param(1)}`, [sync.name]);
+    }
+    await warehouse.run(d.dropTable(pending));
+    try {
+      await warehouse.run(`CREATE TABLE ${pending} AS\n${diffSql(d, sync, options.modelsSchema)}`);
+    } catch (error) {
+      throw new SyncError('SB_SYNC_DIFF_FAILED', `sync ${sync.name}: the diff query failed: ${(error as Error).message}`, {
+        cause: error,
+        configKey: `syncs[${sync.name}].${sync.model !== undefined ? 'model' : 'sql'}`,
+      });
+    }
+    const counts = await warehouse.all<{ sb_action: string; n: number }>(`SELECT sb_action, COUNT(*) AS n FROM ${pending} GROUP BY sb_action`);
+    for (const { sb_action, n } of counts) result.planned[sb_action as ChangeAction | 'skip'] = Number(n);
+    const total = Object.values(result.planned).reduce((a, b) => a + b, 0);
+    options.onProgress?.({ phase: 'planned', sync: sync.name, planned: { ...result.planned }, total });
+    if (dryRun) {
+      for (const action of ['create', 'update', 'delete', 'skip'] as const) {
+        const rows = await warehouse.all(`SELECT * FROM ${pending} WHERE sb_action = '${action}' ORDER BY sb_key LIMIT 3`);
+        for (const row of rows) result.samples.push({ action, key: String(row.sb_key), fields: mapFields(sync, row) });
+      }
+    } else {
+      if (destination === null) throw new SyncError('SB_SYNC_NO_DESTINATION', `sync ${sync.name}: no destination to send to.`);
+      await sendPending(warehouse, sync, destination, pending, runId, total, result, options);
+    }
+    if (result.rejected > 0 || result.retrying > 0) result.status = 'partial';
+  } catch (error) {
+    result.status = 'failed';
+    result.error = {
+      code: error instanceof PermanentDestinationError ? error.code : ((error as { code?: string }).code ?? 'SB_SYNC_FAILED'),
+      message: (error as Error).message,
+    };
+  } finally {
+    await warehouse.run(d.dropTable(pending)).catch(() => undefined);
+  }
+  const finished = Date.now();
+  result.finishedAt = new Date(finished).toISOString();
+  result.seconds = (finished - started) / 1000;
+  await recordRun(warehouse, result).catch(() => undefined);
+  return result;
+}
+
+async function sendPending(
+  warehouse: Warehouse,
+  sync: SyncDefinition,
+  destination: Destination,
+  pending: string,
+  runId: string,
+  total: number,
+  result: SyncRunResult,
+  options: SyncRunOptions,
+): Promise<void> {
+  const pageSize = Math.max(options.pageSize ?? 10_000, destination.batchSize);
+  const signal = options.signal ?? new AbortController().signal;
+  let after: string | null = null;
+  let done = 0;
+  for (;;) {
+    signal.throwIfAborted();
+    const d = warehouse.dialect;
+    const page: SqlRow[] = await warehouse.all(
+      after === null
+        ? `SELECT * FROM ${pending} ORDER BY sb_key LIMIT ${pageSize}`
+        : `SELECT * FROM ${pending} WHERE sb_key > ${d.param(1)} ORDER BY sb_key LIMIT ${pageSize}`,
+      after === null ? [] : [after],
+    );
+    if (page.length === 0) return;
+    after = String(page[page.length - 1]?.sb_key);
+    // Skips (create-only syncs meeting a changed row) only move the snapshot.
+    const skips = page.filter((row) => row.sb_action === 'skip');
+    if (skips.length > 0) {
+      await checkpoint(warehouse, sync, runId, skips.map((row) => toRecord(sync, row)), skips.map((row) => ({ key: String(row.sb_key), status: 'skipped' as const })), 1);
+      result.skipped += skips.length;
+    }
+    const sendable = page.filter((row) => row.sb_action !== 'skip');
+    for (let i = 0; i < sendable.length; i += destination.batchSize) {
+      const batch = sendable.slice(i, i + destination.batchSize).map((row) => toRecord(sync, row));
+      await sendWithRetry(warehouse, sync, destination, batch, runId, result, options, signal);
+    }
+    done += page.length;
+    options.onProgress?.({ phase: 'sent', sync: sync.name, done, total, sent: result.sent, rejected: result.rejected, retrying: result.retrying });
+  }
+}
+
+async function sendWithRetry(
+  warehouse: Warehouse,
+  sync: SyncDefinition,
+  destination: Destination,
+  records: ChangeRecord[],
+  runId: string,
+  result: SyncRunResult,
+  options: SyncRunOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  const policy = options.retry ?? DEFAULT_RETRY;
+  const sleep = options.sleep ?? abortableSleep;
+  let remaining = records;
+  for (let attempt = 1; remaining.length > 0; attempt++) {
+    let outcomes: RecordOutcome[];
+    let retryAfterMs: number | undefined;
+    try {
+      outcomes = await destination.send(remaining, { sync: sync.name, object: sync.object, signal });
+      const missing = remaining.filter((r) => !outcomes.some((o) => o.key === r.key));
+      if (missing.length > 0) {
+        // A destination that loses records is a bug; treat them as transient so none is lost.
+        outcomes = [...outcomes, ...missing.map((r) => ({ key: r.key, status: 'retry' as const, reason: 'no outcome from the destination' }))];
+      }
+    } catch (error) {
+      if (!(error instanceof TransientDestinationError)) throw error;
+      outcomes = remaining.map((r) => ({ key: r.key, status: 'retry' as const, reason: error.message }));
+      retryAfterMs = error.retryAfterMs;
+    }
+    await checkpoint(warehouse, sync, runId, remaining, outcomes, attempt);
+    const retry = new Set(outcomes.filter((o) => o.status === 'retry').map((o) => o.key));
+    for (const o of outcomes) {
+      if (o.status === 'sent') result.sent += 1;
+      else if (o.status === 'rejected') result.rejected += 1;
+      else if (o.status === 'skipped') result.skipped += 1;
+    }
+    remaining = remaining.filter((r) => retry.has(r.key));
+    if (remaining.length === 0) return;
+    if (attempt >= policy.maxAttempts) {
+      result.retrying += remaining.length;
+      return;
+    }
+    const asked = Math.max(retryAfterMs ?? 0, ...outcomes.map((o) => o.retryAfterMs ?? 0));
+    const backoff = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    const delayMs = Math.min(Math.max(asked, backoff), Math.max(policy.maxDelayMs, asked));
+    const reason = outcomes.find((o) => o.status === 'retry')?.reason ?? 'transient failure';
+    options.onProgress?.({ phase: 'retry', sync: sync.name, attempt, delayMs: Math.round(delayMs), reason });
+    await sleep(delayMs, signal);
+  }
+}
+
+/**
+ * The checkpoint of one batch, in one transaction: snapshots move for what was sent (or
+ * skipped), rejections are kept, and every outcome is appended.
+ */
+async function checkpoint(
+  warehouse: Warehouse,
+  sync: SyncDefinition,
+  runId: string,
+  records: readonly ChangeRecord[],
+  outcomes: readonly RecordOutcome[],
+  attempt: number,
+): Promise<void> {
+  const d = warehouse.dialect;
+  const byKey = new Map(records.map((r) => [r.key, r]));
+  const now = new Date();
+  const snapshotRows: SqlParam[][] = [];
+  const deletedKeys: string[] = [];
+  const rejectionRows: SqlParam[][] = [];
+  const clearRejections: string[] = [];
+  const outcomeRows: SqlParam[][] = [];
+  for (const outcome of outcomes) {
+    const record = byKey.get(outcome.key);
+    if (record === undefined) continue;
+    const hash = hashOf(record);
+    const status = outcome.status === 'retry' ? 'retried' : outcome.status;
+    const externalRef = outcome.externalRef ?? record.externalRef;
+    outcomeRows.push([sync.name, runId, record.key, attempt, record.action, status, hash, externalRef, outcome.code ?? null, outcome.reason ?? null, now]);
+    if (outcome.status === 'sent' || outcome.status === 'skipped') {
+      clearRejections.push(record.key);
+      if (record.action === 'delete') deletedKeys.push(record.key);
+      else snapshotRows.push([sync.name, record.key, hash, externalRef, now]);
+    } else if (outcome.status === 'rejected') {
+      rejectionRows.push([sync.name, record.key, hash, record.action, outcome.code ?? null, outcome.reason ?? null, runId, now]);
+    }
+  }
+  await warehouse.transaction(async (tx) => {
+    await upsertRows(tx, d, snapshotsTable, snapshotRows, { row_hash: 'replace', external_ref: 'replace', sent_at: 'replace' });
+    await upsertRows(tx, d, rejectionsTable, rejectionRows, { row_hash: 'replace', action: 'replace', code: 'replace', reason: 'replace', run_id: 'replace', rejected_at: 'replace' });
+    await upsertRows(tx, d, outcomesTable, outcomeRows, {});
+    await deleteKeys(tx, d, snapshotsTable, sync.name, deletedKeys);
+    await deleteKeys(tx, d, rejectionsTable, sync.name, clearRejections);
+  });
+}
+
+async function upsertRows(tx: Queryable, d: SqlDialect, table: TableSpec, rows: readonly SqlParam[][], onMatch: Record<string, 'replace'>): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = table.columns.map((c) => c.name);
+  const perStatement = Math.max(1, Math.floor(Math.min(d.capabilities.maxParams, 10_000) / columns.length));
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    await tx.run(d.upsert({ table, columns, rowCount: chunk.length, onMatch }), chunk.flat());
+  }
+}
+
+async function deleteKeys(tx: Queryable, d: SqlDialect, table: TableSpec, sync: string, keys: readonly string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 1000) {
+    const chunk = keys.slice(i, i + 1000);
+    const params = chunk.map((_, j) => d.param(j + 2)).join(', ');
+    await tx.run(`DELETE FROM ${d.tableName(table.schema, table.name)} WHERE sync_name = ${d.param(1)} AND key IN (${params})`, [sync, ...chunk]);
+  }
+}
+
+async function recordRun(warehouse: Warehouse, r: SyncRunResult): Promise<void> {
+  const d = warehouse.dialect;
+  const planned = Object.values(r.planned).reduce((a, b) => a + b, 0);
+  const row: SqlParam[] = [
+    r.runId, r.sync, r.destination, r.dryRun, r.status, planned, r.sent, r.rejected, r.retrying, r.skipped,
+    r.error === null ? null : `${r.error.code}: ${r.error.message}`, new Date(r.startedAt), new Date(r.finishedAt),
+  ];
+  await warehouse.transaction((tx) => upsertRows(tx, d, runsTable, [row], {}));
+}
+
+/** The hash the diff computed, carried on the record for the checkpoint. */
+const HASH = Symbol('rowHash');
+type WithHash = ChangeRecord & { [HASH]?: string };
+
+function hashOf(record: ChangeRecord): string {
+  return (record as WithHash)[HASH] ?? '';
+}
+
+function toRecord(sync: SyncDefinition, row: SqlRow): ChangeRecord {
+  const key = String(row.sb_key);
+  const hash = String(row.sb_hash);
+  const action = (row.sb_action === 'skip' ? 'update' : row.sb_action) as ChangeAction;
+  const record: WithHash = {
+    key,
+    action,
+    fields: action === 'delete' ? {} : mapFields(sync, row),
+    externalRef: row.sb_external_ref === null || row.sb_external_ref === undefined ? null : String(row.sb_external_ref),
+    idempotencyKey: createHash('sha256').update(`${sync.name}\u0000${key}\u0000${hash}`).digest('hex').slice(0, 32),
+  };
+  record[HASH] = hash;
+  return record;
+}
+
+function mapFields(sync: SyncDefinition, row: SqlRow): ChangeRecord['fields'] {
+  return Object.fromEntries(Object.entries(sync.mapping).map(([field, column]) => [field, row[column] ?? null]));
+}
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted === true) return reject(signal.reason as Error);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
