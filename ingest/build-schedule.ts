@@ -108,7 +108,7 @@ function logProgress(logger: Logger, event: ProgressEvent): void {
 }
 
 /** node-cron's own warnings (a missed tick under load) go to pino, not the console. */
-function cronLogger(logger: Logger): CronLogger {
+export function cronLogger(logger: Logger): CronLogger {
   const child = logger.child({ component: 'node-cron' });
   return {
     info: (message) => child.info(message),

@@ -10,43 +10,9 @@ import { join } from 'node:path';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import type { Warehouse } from '../../sql/warehouse.js';
 import { runSync, type SyncDefinition } from '../../sync/engine.js';
-import { TransientDestinationError, type ChangeRecord, type Destination, type RecordOutcome } from '../../sync/destination.js';
+import type { Destination } from '../../sync/destination.js';
+import { MemoryDestination } from './memory-destination.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
-
-/** Keeps records by key, like a destination with external IDs; scriptable failures. */
-class MemoryDestination implements Destination {
-  readonly type = 'memory';
-  readonly store = new Map<string, ChangeRecord['fields']>();
-  readonly calls: ChangeRecord[][] = [];
-  /** Keys refused for good, with the reason. */
-  reject = new Map<string, string>();
-  /** Whole-call failures still to come. */
-  transientCalls = 0;
-  constructor(readonly batchSize = 2) {}
-
-  async send(records: readonly ChangeRecord[]): Promise<RecordOutcome[]> {
-    this.calls.push([...records]);
-    if (this.transientCalls > 0) {
-      this.transientCalls -= 1;
-      throw new TransientDestinationError('429 Too Many Requests', 1500);
-    }
-    return records.map((r): RecordOutcome => {
-      const reason = this.reject.get(r.key);
-      if (reason !== undefined) return { key: r.key, status: 'rejected', code: 'INVALID', reason };
-      if (r.action === 'delete') {
-        this.store.delete(r.key);
-        return { key: r.key, status: 'sent' };
-      }
-      if (r.action === 'update' && !this.store.has(r.key)) return { key: r.key, status: 'skipped', reason: 'no such record' };
-      this.store.set(r.key, r.fields);
-      return { key: r.key, status: 'sent', externalRef: `id-${r.key}` };
-    });
-  }
-
-  sentKeys(): string[] {
-    return this.calls.flat().map((r) => `${r.action}:${r.key}`);
-  }
-}
 
 const runTag = Math.random().toString(36).slice(2, 8);
 
