@@ -28,6 +28,7 @@ import type { RejectionFilter, Replayer } from './replay.js';
 import { readQuery } from './read-query.js';
 import type { Warehouse } from '../sql/warehouse.js';
 import type { Metrics } from './metrics.js';
+import type { Syncer } from '../sync/syncer.js';
 
 export interface AdminAppOptions {
   replayer: Replayer;
@@ -35,6 +36,8 @@ export interface AdminAppOptions {
   metrics: Metrics;
   /** Runs `build` and `test` one at a time (shared with the scheduled builds). */
   builds: ModelBuilds;
+  /** Runs syncs in their destination lanes (shared with the scheduled syncs). */
+  syncer?: Syncer | undefined;
   logger: FastifyServerOptions['loggerInstance'];
 }
 
@@ -144,6 +147,59 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
       return reply.type('application/x-ndjson').send(stream);
     });
   }
+
+  // POST /sync {names, dryRun?, replayRejected?}: NDJSON, one {sync, progress} line per step,
+  // one {sync, result} line per finished run (or {sync, error}), in whatever order they end.
+  app.post(
+    '/sync',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['names'],
+          properties: {
+            names: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, maxItems: 1000 },
+            dryRun: { type: 'boolean' },
+            replayRejected: { type: 'boolean' },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const syncer = options.syncer;
+      if (syncer === undefined) return reply.code(404).send(errorBody('SB_SYNC_UNKNOWN', 'No syncs are configured (config key syncs).'));
+      const body = request.body as { names: string[]; dryRun?: boolean; replayRejected?: boolean };
+      const known = new Set(syncer.syncs.map((s) => s.name));
+      const unknown = body.names.filter((n) => !known.has(n));
+      if (unknown.length > 0) {
+        return reply.code(404).send(errorBody('SB_SYNC_UNKNOWN', `No sync is named ${unknown.map((n) => `"${n}"`).join(', ')} (configured: ${[...known].join(', ') || 'none'}).`));
+      }
+      const running = body.names.filter((n) => syncer.isActive(n));
+      if (running.length > 0) {
+        return reply.code(409).send(errorBody('SB_SYNC_RUNNING', `Already running or queued: ${running.join(', ')}; one run per sync at a time.`));
+      }
+      const stream = new PassThrough();
+      stream.on('error', () => {}); // a client that went away; the runs go on
+      const line = (value: unknown): void => {
+        if (!stream.destroyed && !stream.writableEnded) stream.write(`${JSON.stringify(value)}\n`);
+      };
+      const keepAlive = setInterval(() => line({ keepAlive: true }), KEEP_ALIVE_MS);
+      const runs = body.names.map((name) =>
+        syncer
+          .run(name, { dryRun: body.dryRun === true, replayRejected: body.replayRejected === true, onProgress: (progress) => line({ sync: name, progress }) })
+          .then(
+            (result) => line({ sync: name, result }),
+            (error: unknown) => line({ sync: name, ...errorBody(error instanceof SwitchboardError ? error.code : 'SB_SYNC_FAILED', (error as Error).message) }),
+          ),
+      );
+      void Promise.all(runs).finally(() => {
+        clearInterval(keepAlive);
+        stream.end();
+      });
+      return reply.type('application/x-ndjson').send(stream);
+    },
+  );
 
   return app;
 }

@@ -25,6 +25,8 @@ import { buildAdminApp } from './admin-app.js';
 import { Metrics } from './metrics.js';
 import { ModelBuilds } from './model-builds.js';
 import { BuildSchedule } from './build-schedule.js';
+import { syncerFor } from '../sync/from-config.js';
+import type { Syncer } from '../sync/syncer.js';
 
 export interface LandingServer {
   app: FastifyInstance;
@@ -38,6 +40,8 @@ export interface LandingServer {
   builds: ModelBuilds;
   /** Builds on `models.schedule`; not started until `schedule.start()` (serve calls it). */
   schedule: BuildSchedule;
+  /** Reverse-ETL syncs: the operator API's /sync, and their schedules (serve calls `syncer.start()`). */
+  syncer: Syncer;
   /**
    * Stops the schedule, stops accepting, drains what is in flight, waits for a running
    * build, and closes the app, the spool and the warehouse.
@@ -115,11 +119,13 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
   });
   const builds = new ModelBuilds(warehouse, modelsRuntime(file, env, cwd));
   const schedule = new BuildSchedule({ expression: file.models.schedule, builds, logger: logger.child({ component: 'models' }) });
+  const syncer = syncerFor(file, warehouse, env, logger.child({ component: 'sync' }));
   const admin = await buildAdminApp({
     replayer: new Replayer(families.routes, landing, warehouse, file.warehouse.rawSchema),
     warehouse,
     metrics,
     builds,
+    syncer,
     logger: logger.child({ component: 'admin' }),
   });
   drainer.start();
@@ -128,6 +134,7 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await schedule.stop(); // waits for a scheduled build in flight
+      await syncer.stop(); // runs in flight stop at their next checkpoint
       await admin.close(); // waits for a manual build streaming its progress
       await app.close(); // stops accepting; waits for requests in flight (their fsyncs included)
       await drainer.stop();
@@ -135,7 +142,7 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
       await spool.close();
       await warehouse.close();
     })());
-  return { app, admin, spool, warehouse, drainer, landing, builds, schedule, close };
+  return { app, admin, spool, warehouse, drainer, landing, builds, schedule, syncer, close };
 }
 
 /**

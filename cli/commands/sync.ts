@@ -1,0 +1,179 @@
+import { Command } from 'commander';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
+import pino from 'pino';
+import { loadConfig, type Config } from '../../core/config.js';
+import { SwitchboardError } from '../../core/errors.js';
+import { warehouseConfigOf } from '../../ingest/landing-server.js';
+import { openWarehouse } from '../../sql/warehouses/index.js';
+import type { SyncProgress, SyncRunResult } from '../../sync/engine.js';
+import { SyncError } from '../../sync/errors.js';
+import { syncerFor } from '../../sync/from-config.js';
+import { localUrl } from '../local-url.js';
+
+interface SyncOptions {
+  all?: boolean;
+  list?: boolean;
+  dryRun?: boolean;
+  replayRejected?: boolean;
+  config?: string;
+  adminUrl?: string;
+}
+
+export function syncCommand(): Command {
+  return new Command('sync')
+    .description('Send what changed in the models to Salesforce, Zendesk or Slack, in the running server if there is one (it holds the DuckDB file), else directly.')
+    .argument('[names...]', 'syncs to run, as named in the config (syncs[].name)')
+    .option('--all', 'run every configured sync')
+    .option('--list', 'list the configured syncs and exit')
+    .option('--dry-run', 'show the creates, updates and deletes it would make, with samples; send nothing')
+    .option('--replay-rejected', 'send again the rows the destination refused, even unchanged (after fixing the cause)')
+    .option('-c, --config <file>', 'config file (syncs, destinations, the warehouse and the operator API address)')
+    .option('--admin-url <url>', 'the operator API base URL (default: from admin.host and admin.port)')
+    .addHelpText(
+      'after',
+      `
+Each sync compares its model with what the destination last confirmed (switchboard_sync.snapshots,
+in the warehouse) and sends only the difference. Every record's outcome goes to
+switchboard_sync.outcomes; refused records wait in switchboard_sync.rejections until their row
+changes or --replay-rejected. Exit status 1 when a run failed or a record was refused.
+\`serve\` also runs each sync on its syncs[].schedule.
+
+Examples:
+  switchboard sync --list
+  switchboard sync calls_to_salesforce --dry-run
+  switchboard sync calls_to_salesforce missed_calls_to_zendesk
+  switchboard sync --all
+  switchboard sync missed_calls_to_zendesk --replay-rejected`,
+    )
+    .action(async (names: string[], options: SyncOptions) => {
+      const config = loadConfig({ path: options.config, skipSecrets: true });
+      const syncs = config.file.syncs;
+      if (options.list === true) {
+        if (syncs.length === 0) process.stdout.write('No syncs are configured (config key syncs; see README › Syncs).\n');
+        for (const s of syncs) {
+          process.stdout.write(`${s.name}  ${s.model ?? '(sql)'} → ${s.destination} ${s.object}  mode=${s.mode} key=${s.key} schedule="${s.schedule}" priority=${s.priority}\n`);
+        }
+        return;
+      }
+      const chosen = options.all === true ? syncs.map((s) => s.name) : names;
+      if (chosen.length === 0) {
+        throw new SwitchboardError('SB_CLI_BAD_OPTION', 'Name the syncs to run, or give --all (switchboard sync --list shows them).');
+      }
+      const unknown = chosen.filter((n) => !syncs.some((s) => s.name === n));
+      if (unknown.length > 0) {
+        throw new SyncError('SB_SYNC_UNKNOWN', `No sync is named ${unknown.map((n) => `"${n}"`).join(', ')} (configured: ${syncs.map((s) => s.name).join(', ') || 'none'}).`);
+      }
+      const request = { names: chosen, dryRun: options.dryRun === true, replayRejected: options.replayRejected === true };
+      const base = options.adminUrl ?? localUrl(config.file.admin);
+      const results = (await viaServer(base, request)) ?? (await direct(config, request));
+      const bad = results.filter((r) => r.status === 'failed' || r.rejected > 0);
+      if (bad.length > 0) {
+        throw new SyncError('SB_SYNC_FAILED', `${bad.map((r) => r.sync).join(', ')}: ${bad.map((r) => r.error?.message ?? `${r.rejected} record(s) refused; see switchboard_sync.rejections`).join('; ')}`);
+      }
+    });
+}
+
+type Request = { names: string[]; dryRun: boolean; replayRejected: boolean };
+
+async function viaServer(base: string, request: Request): Promise<SyncRunResult[] | null> {
+  let response: Response;
+  try {
+    response = await fetch(new URL('/sync', base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+  } catch {
+    return null; // no server: the warehouse is free to open here
+  }
+  if (!response.ok || response.body === null) {
+    const body = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
+    throw new SwitchboardError(body.error?.code ?? 'SB_CLI_ADMIN', body.error?.message ?? `HTTP ${response.status} from ${base}/sync`);
+  }
+  process.stderr.write(`Running in the server at ${base} (it holds the warehouse).\n`);
+  const results: SyncRunResult[] = [];
+  const lines = createInterface({ input: Readable.fromWeb(response.body as ReadableStream<Uint8Array>), crlfDelay: Infinity });
+  for await (const text of lines) {
+    if (text.trim() === '') continue;
+    const value = JSON.parse(text) as { sync: string; progress?: SyncProgress; result?: SyncRunResult; error?: { code: string; message: string }; keepAlive?: boolean };
+    if (value.progress !== undefined) print(progressLine(value.sync, value.progress));
+    if (value.result !== undefined) {
+      results.push(value.result);
+      print(resultLines(value.result));
+    }
+    if (value.error !== undefined) {
+      results.push(failed(value.sync, value.error));
+      print(`${stamp()}  ${value.sync}: ERROR ${value.error.code}: ${value.error.message}\n`);
+    }
+  }
+  if (results.length < request.names.length) {
+    throw new SwitchboardError('SB_CLI_BUILD_INTERRUPTED', `The server at ${base} ended the stream early; the syncs go on there (switchboard_sync.runs will have the outcome).`);
+  }
+  return results;
+}
+
+async function direct(config: Config, request: Request): Promise<SyncRunResult[]> {
+  const warehouse = await openWarehouse(warehouseConfigOf(config.file.warehouse, process.cwd()));
+  const syncer = syncerFor(config.file, warehouse, process.env, pino({ level: config.file.log.level === 'silent' ? 'silent' : 'warn' }, pino.destination(2)));
+  try {
+    return await Promise.all(
+      request.names.map((name) =>
+        syncer
+          .run(name, { dryRun: request.dryRun, replayRejected: request.replayRejected, onProgress: (p) => print(progressLine(name, p)) })
+          .then(
+            (result) => {
+              print(resultLines(result));
+              return result;
+            },
+            (error: unknown) => {
+              const code = error instanceof SwitchboardError ? error.code : 'SB_SYNC_FAILED';
+              print(`${stamp()}  ${name}: ERROR ${code}: ${(error as Error).message}\n`);
+              return failed(name, { code, message: (error as Error).message });
+            },
+          ),
+      ),
+    );
+  } finally {
+    await syncer.stop();
+    await warehouse.close();
+  }
+}
+
+function failed(sync: string, error: { code: string; message: string }): SyncRunResult {
+  const now = new Date().toISOString();
+  return {
+    runId: '', sync, destination: '', dryRun: false, status: 'failed', planned: { create: 0, update: 0, delete: 0, skip: 0 },
+    sent: 0, rejected: 0, retrying: 0, skipped: 0, samples: [], error, startedAt: now, finishedAt: now, seconds: 0,
+  };
+}
+
+function print(text: string): void {
+  process.stdout.write(text);
+}
+
+function stamp(): string {
+  return new Date().toISOString().slice(11, 19);
+}
+
+const n = (value: number): string => value.toLocaleString('en-US');
+
+export function progressLine(sync: string, p: SyncProgress): string {
+  if (p.phase === 'planned') {
+    const { create, update, delete: del, skip } = p.planned;
+    return `${stamp()}  ${sync}: ${n(p.total)} changes: ${n(create)} to create, ${n(update)} to update, ${n(del)} to delete${skip > 0 ? `, ${n(skip)} skipped (create-only)` : ''}\n`;
+  }
+  if (p.phase === 'sent') return `${stamp()}  ${sync}: ${n(p.done)}/${n(p.total)} (sent ${n(p.sent)}, rejected ${n(p.rejected)}, retrying ${n(p.retrying)})\n`;
+  return `${stamp()}  ${sync}: attempt ${p.attempt} failed (${p.reason}); retrying in ${(p.delayMs / 1000).toFixed(1)}s\n`;
+}
+
+export function resultLines(r: SyncRunResult): string {
+  const lines: string[] = [];
+  if (r.dryRun) {
+    for (const s of r.samples) lines.push(`          ${s.action.padEnd(6)} ${s.key}  ${JSON.stringify(s.fields)}`);
+    lines.push(`${stamp()}  ${r.sync}: DRY RUN: nothing sent (${r.seconds.toFixed(2)}s)`);
+  } else {
+    const label = r.status === 'success' ? 'OK' : r.status === 'partial' ? 'PARTIAL' : 'FAILED';
+    lines.push(`${stamp()}  ${r.sync}: ${label}: sent ${n(r.sent)}, rejected ${n(r.rejected)}, retrying ${n(r.retrying)}, skipped ${n(r.skipped)} in ${r.seconds.toFixed(2)}s (run ${r.runId})`);
+    if (r.error !== null) lines.push(`          ${r.error.code}: ${r.error.message}`);
+    if (r.rejected > 0) lines.push(`          refused records: switchboard sql "SELECT key, code, reason FROM switchboard_sync.rejections WHERE sync_name = '${r.sync}'"`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,20 @@
+/**
+ * A Syncer for a Switchboard config: its syncs, and destinations built from
+ * `destinations.*` and their secrets. Shared by `serve` and `switchboard sync`.
+ */
+import type { Logger } from 'pino';
+import type { ConfigFile } from '../core/config-schema.js';
+import type { Warehouse } from '../sql/warehouse.js';
+import type { Destination } from './destination.js';
+import { createDestination } from './destinations/index.js';
+import { Syncer } from './syncer.js';
+
+export function syncerFor(file: ConfigFile, warehouse: Warehouse, env: NodeJS.ProcessEnv, logger: Logger): Syncer {
+  return new Syncer({
+    warehouse,
+    syncs: file.syncs,
+    destinationFor: (type): Promise<Destination> => createDestination(type, file, env, logger.child({ destination: type })),
+    modelsSchema: file.models.schema,
+    logger,
+  });
+}
