@@ -11,6 +11,7 @@
  * that harmless with an external ID (Salesforce upsert), an Idempotency-Key header or
  * external_id lookup (Zendesk), or message metadata it can find again (Slack).
  */
+import type { Warehouse } from '../sql/warehouse.js';
 
 /** What the engine asks for one record. */
 export type ChangeAction = 'create' | 'update' | 'delete';
@@ -106,6 +107,12 @@ export interface Destination {
    * TransientDestinationError / PermanentDestinationError for failures of the whole call.
    */
   send(records: readonly ChangeRecord[], context: SendContext): Promise<RecordOutcome[]>;
+  /**
+   * Runs before each (non-dry) run of a sync to this destination, e.g. Salesforce pulls its
+   * Contacts and Leads into `<rawSchema>.salesforce_people` so the sync's model can match
+   * WhoIds. A failure fails the run.
+   */
+  beforeSync?(context: { warehouse: Warehouse; rawSchema: string; signal: AbortSignal }): Promise<void>;
   /** Releases connections. */
   close?(): Promise<void>;
 }

@@ -56,6 +56,8 @@ export interface SyncRunOptions {
   /** Aborts the run (shutdown, deadline). */
   signal?: AbortSignal;
   onProgress?: (event: SyncProgress) => void;
+  /** Runs first, inside the run (a failure fails the run and is recorded): Destination.beforeSync. */
+  before?: () => Promise<void>;
   /** Test seam for the backoff; resolves after `ms` or rejects when `signal` aborts. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -167,6 +169,7 @@ export async function runSync(warehouse: Warehouse, sync: SyncDefinition, destin
   };
   try {
     await prepareSyncState(warehouse);
+    await options.before?.();
     if (options.replayRejected === true) {
       await warehouse.run(`DELETE FROM ${d.tableName(SYNC_SCHEMA, rejectionsTable.name)} WHERE sync_name = ${d.param(1)}`, [sync.name]);
     }

@@ -15,6 +15,7 @@ export function syncerFor(file: ConfigFile, warehouse: Warehouse, env: NodeJS.Pr
     syncs: file.syncs,
     destinationFor: (type): Promise<Destination> => createDestination(type, file, env, logger.child({ destination: type })),
     modelsSchema: file.models.schema,
+    rawSchema: file.warehouse.rawSchema,
     logger,
   });
 }

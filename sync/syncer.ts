@@ -24,6 +24,8 @@ export interface SyncerOptions {
   /** The destination a sync sends to; called once per destination type, then reused. */
   destinationFor: (type: SyncDefinition['destination']) => Promise<Destination>;
   modelsSchema: string;
+  /** Where destinations put what they pull for the models (warehouse.rawSchema). */
+  rawSchema: string;
   logger: Logger;
   retry?: RetryPolicy;
   /** Longest a run may take before it is aborted; default 15 minutes. */
@@ -161,9 +163,11 @@ export class Syncer {
     const deadline = AbortSignal.timeout(this.options.runDeadlineMs ?? 15 * 60_000);
     const signal = AbortSignal.any([deadline, this.stopping.signal]);
     const destination = request.dryRun === true ? null : await this.destination(sync.destination);
+    const before = destination?.beforeSync?.bind(destination);
     return runSync(warehouse, sync, destination, {
       modelsSchema,
       signal,
+      ...(before === undefined ? {} : { before: () => before({ warehouse, rawSchema: this.options.rawSchema, signal }) }),
       ...(retry === undefined ? {} : { retry }),
       ...(request.dryRun === true ? { dryRun: true } : {}),
       ...(request.replayRejected === true ? { replayRejected: true } : {}),

@@ -25,6 +25,7 @@ async function setup(syncs: SyncDefinition[], destinations: Record<string, Memor
     syncs,
     destinationFor: async (type) => destinations[type] as MemoryDestination,
     modelsSchema: 'analytics',
+    rawSchema: 'raw',
     logger: pino({ level: 'silent' }),
   });
   return { wh, syncer };
