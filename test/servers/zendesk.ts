@@ -1,0 +1,339 @@
+/**
+ * A local stand-in for the Zendesk Support API (tickets and job statuses), following the
+ * documented contract in ../shared/reference/clients-and-apis.md §2:
+ *
+ * - API token auth, `Authorization: Basic base64("{email}/token:{token}")`; anything else
+ *   is 401 `{"error":"Couldn't authenticate you"}`; `forbidden` turns every call into 403;
+ * - `GET /api/v2/tickets?external_id=`, `/tickets/{id}`, `/tickets/show_many?ids=`;
+ * - `POST /api/v2/tickets` (201, Location) with Idempotency-Key: the same key and body
+ *   answer the first response again with `x-idempotency-lookup: hit` and make nothing;
+ *   the same key with another body is refused (400); keys live 2 hours;
+ * - `PUT /api/v2/tickets/{id}`; `DELETE /api/v2/tickets/{id}` (204; 404 RecordNotFound);
+ * - `POST /tickets/create_many` and `PUT /tickets/update_many` (≤100 tickets, else 400) answer
+ *   a `queued` job status; `GET /job_statuses/{id}` moves it `working` and then `completed`
+ *   (after `jobPolls` polls), and only then are the writes made and `results` filled: per
+ *   ticket `{id, index}` (create), `{id, action, success, status}` (update), or
+ *   `{index, id, error, details}` for a ticket that failed;
+ * - validation errors as `422 {"error":"RecordInvalid","description":…,"details":{…}}`;
+ * - rate limits: `X-Rate-Limit` / `X-Rate-Limit-Remaining` on every answer, 429 with
+ *   Retry-After past `requestsPerMinute`, and scripted faults (`fail()`): 429 with a JSON or
+ *   plain-text body, 500, 503 with Retry-After;
+ * - `.json` after any path is accepted, as Zendesk does.
+ *
+ * Everything is inspectable: `tickets`, `requests`, `count()`.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { failureDetails, isFailure, TicketStore, ticketJson, type FakeTicket, type ValidationFailure } from './zendesk-store.js';
+
+export type { FakeTicket } from './zendesk-store.js';
+
+export interface RecordedRequest {
+  method: string;
+  /** Without `.json` and the query, e.g. `/api/v2/tickets/create_many`. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  body: unknown;
+  /** What the fake answered. */
+  status: number;
+}
+
+/** A scripted failure: the next `times` requests that `match` get this answer instead. */
+export interface Fault {
+  status: number;
+  /** Retry-After header value, e.g. `7` or an HTTP date. */
+  retryAfter?: string;
+  /** JSON body, or a string sent as text/plain (Zendesk's 429s may be plain text, reference §2.4). */
+  body?: unknown;
+  match?: (request: { method: string; path: string }) => boolean;
+  /** Default 1. */
+  times?: number;
+}
+
+export interface FakeZendeskOptions {
+  email?: string;
+  token?: string;
+  /** Polls a bulk job answers `working` before `completed`; default 1 (so queued → working → completed). */
+  jobPolls?: number;
+  /** Past this many requests in a minute, 429 with Retry-After; default 700 (Enterprise). */
+  requestsPerMinute?: number;
+}
+
+export interface FakeZendesk {
+  /** `http://127.0.0.1:<port>`: the account URL (`/api/v2` below it). */
+  url: string;
+  email: string;
+  token: string;
+  tickets: Map<number, FakeTicket>;
+  requests: RecordedRequest[];
+  /** Requests by method and path (exact, or a RegExp), e.g. `count('POST', '/api/v2/tickets')`. */
+  count(method: string, path: string | RegExp): number;
+  byExternalId(externalId: string): FakeTicket[];
+  /** A ticket made directly in the store (as an agent would), e.g. `{ external_id: 'call-1', subject: 'x' }`. */
+  addTicket(fields: Partial<FakeTicket> & { subject: string }): FakeTicket;
+  fail(fault: Fault): void;
+  /** The next bulk job ends `failed` (or `killed`) without doing anything. */
+  failNextJob(status?: 'failed' | 'killed'): void;
+  /** Runs every queued job to completion now, as Zendesk would while nobody polls. */
+  completeJobs(): void;
+  /** Every call answers 403 while true. */
+  forbidden: boolean;
+  /** Forgets tickets, requests, jobs, faults and Idempotency-Keys: a fresh account. */
+  reset(): void;
+  jobPolls: number;
+  close(): Promise<void>;
+}
+
+interface Job {
+  id: string;
+  status: 'queued' | 'working' | 'completed' | 'failed' | 'killed';
+  total: number;
+  polls: number;
+  run: () => unknown[];
+  results: unknown[] | null;
+  endAs: 'failed' | 'killed' | null;
+}
+
+const IDEMPOTENCY_TTL_MS = 2 * 60 * 60 * 1000;
+
+export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promise<FakeZendesk> {
+  const email = options.email ?? 'agent@example.com';
+  const token = options.token ?? 'zendesk-test-token';
+  const expectedAuth = `Basic ${Buffer.from(`${email}/token:${token}`).toString('base64')}`;
+  const store = new TicketStore();
+  const requests: RecordedRequest[] = [];
+  const faults: Array<Fault & { left: number }> = [];
+  const jobs = new Map<string, Job>();
+  const idempotency = new Map<string, { fingerprint: string; status: number; body: unknown; location: string; at: number }>();
+  const limit = options.requestsPerMinute ?? 700;
+  let window = { start: Date.now(), used: 0 };
+  let nextJob = 1;
+  let failJob: 'failed' | 'killed' | null = null;
+  let baseUrl = '';
+
+  const fake: FakeZendesk = {
+    url: '',
+    email,
+    token,
+    tickets: store.tickets,
+    requests,
+    count: (method, path) => requests.filter((r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path))).length,
+    byExternalId: (externalId) => store.byExternalId(externalId),
+    addTicket: (fields) => {
+      const created = store.create({ comment: { body: fields.description ?? 'Made by an agent' }, ...fields });
+      if (isFailure(created)) throw new Error(failureDetails(created));
+      Object.assign(created, { ...fields, id: created.id });
+      return created;
+    },
+    fail: (fault) => faults.push({ ...fault, left: fault.times ?? 1 }),
+    failNextJob: (status = 'failed') => {
+      failJob = status;
+    },
+    completeJobs: () => {
+      for (const job of jobs.values()) finish(job);
+    },
+    forbidden: false,
+    reset: () => {
+      store.tickets.clear();
+      requests.length = 0;
+      faults.length = 0;
+      jobs.clear();
+      idempotency.clear();
+      failJob = null;
+      fake.forbidden = false;
+      fake.jobPolls = options.jobPolls ?? 1;
+    },
+    jobPolls: options.jobPolls ?? 1,
+    close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+
+  function finish(job: Job): void {
+    if (job.status === 'completed' || job.status === 'failed' || job.status === 'killed') return;
+    if (job.endAs !== null) {
+      job.status = job.endAs;
+      return;
+    }
+    job.results = job.run();
+    job.status = 'completed';
+  }
+
+  function jobJson(job: Job): Record<string, unknown> {
+    const done = job.status === 'completed';
+    return {
+      id: job.id,
+      url: `${baseUrl}/api/v2/job_statuses/${job.id}.json`,
+      total: job.total,
+      progress: done ? job.total : job.status === 'working' ? 0 : null,
+      status: job.status,
+      message: done ? `Completed at ${new Date().toISOString()}` : job.status === 'failed' ? 'Job failed' : null,
+      results: job.results,
+    };
+  }
+
+  function queue(total: number, run: () => unknown[]): Job {
+    const job: Job = { id: `job${String(nextJob++).padStart(8, '0')}`, status: 'queued', total, polls: 0, run, results: null, endAs: failJob };
+    failJob = null;
+    jobs.set(job.id, job);
+    return job;
+  }
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/\.json$/, '');
+    const method = req.method ?? 'GET';
+    const raw = await readBody(req);
+    let body: unknown = null;
+    const record: RecordedRequest = { method, path, query: url.searchParams, headers: req.headers, body, status: 0 };
+    requests.push(record);
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
+      record.status = status;
+      window = Date.now() - window.start >= 60_000 ? { start: Date.now(), used: 0 } : window;
+      const rate = { 'x-rate-limit': String(limit), 'x-rate-limit-remaining': String(Math.max(0, limit - window.used)) };
+      if (payload === null) {
+        res.writeHead(status, { ...rate, ...headers }).end();
+      } else if (typeof payload === 'string') {
+        res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...rate, ...headers }).end(payload);
+      } else {
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...rate, ...headers }).end(JSON.stringify(payload));
+      }
+    };
+
+    if (req.headers.authorization !== expectedAuth) return send(401, { error: "Couldn't authenticate you" });
+    if (fake.forbidden) return send(403, { error: 'Forbidden', description: 'You do not have access to this page. Please contact the account owner of this help desk for further help.' });
+    window.used += 1;
+    if (window.used > limit) {
+      const seconds = Math.max(1, Math.ceil((window.start + 60_000 - Date.now()) / 1000));
+      return send(429, { error: 'APIRateLimitExceeded', description: 'Number of allowed API requests per minute exceeded' }, { 'retry-after': String(seconds) });
+    }
+    const fault = faults.find((f) => f.left > 0 && (f.match?.({ method, path }) ?? true));
+    if (fault !== undefined) {
+      fault.left -= 1;
+      return send(fault.status, fault.body ?? { error: 'ServerError', description: `Scripted ${fault.status}` }, fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter });
+    }
+    if (raw !== '') {
+      try {
+        body = JSON.parse(raw);
+        record.body = body;
+      } catch {
+        return send(400, { error: 'InvalidJSON', description: 'The request body is not valid JSON' });
+      }
+    }
+    const input = (body ?? {}) as Record<string, unknown>;
+    const ticketPath = /^\/api\/v2\/tickets\/(\d+)$/.exec(path);
+    const notFound = () => send(404, { error: 'RecordNotFound', description: 'Not found' });
+
+    if (method === 'GET' && path === '/api/v2/tickets') {
+      const externalId = url.searchParams.get('external_id');
+      const list = externalId === null ? [...store.tickets.values()] : store.byExternalId(externalId);
+      return send(200, { tickets: list.map((t) => ticketJson(t, baseUrl)), next_page: null, previous_page: null, count: list.length });
+    }
+    if (method === 'GET' && path === '/api/v2/tickets/show_many') {
+      const ids = (url.searchParams.get('ids') ?? '').split(',').filter((s) => s !== '').map(Number);
+      if (ids.length > 100) return send(400, { error: 'InvalidValue', description: 'Too many ids (at most 100)' });
+      const list = ids.map((id) => store.tickets.get(id)).filter((t): t is FakeTicket => t !== undefined);
+      return send(200, { tickets: list.map((t) => ticketJson(t, baseUrl)), next_page: null, previous_page: null, count: list.length });
+    }
+    if (method === 'GET' && ticketPath !== null) {
+      const ticket = store.tickets.get(Number(ticketPath[1]));
+      return ticket === undefined ? notFound() : send(200, { ticket: ticketJson(ticket, baseUrl) });
+    }
+    if (method === 'POST' && path === '/api/v2/tickets') {
+      const key = header(req, 'idempotency-key');
+      const fingerprint = raw;
+      if (key !== undefined) {
+        if (key.length > 255) return send(400, { error: 'InvalidValue', description: 'Idempotency-Key is longer than 255 characters' });
+        const seen = idempotency.get(key);
+        if (seen !== undefined && Date.now() - seen.at < IDEMPOTENCY_TTL_MS) {
+          if (seen.fingerprint !== fingerprint) {
+            // [?] The exact code is not in the reference; the behaviour (an error, nothing made) is.
+            return send(400, { error: 'IdempotentRequestError', description: 'This Idempotency-Key was already used with a different request body' }, { 'x-idempotency-lookup': 'hit' });
+          }
+          return send(seen.status, seen.body, { 'x-idempotency-lookup': 'hit', ...(seen.location === '' ? {} : { location: seen.location }) });
+        }
+      }
+      const created = store.create((input.ticket ?? {}) as Record<string, unknown>);
+      const [status, payload, location] = isFailure(created)
+        ? [422, created, '']
+        : [201, { ticket: ticketJson(created, baseUrl), audit: { ticket_id: created.id, events: [] } }, `${baseUrl}/api/v2/tickets/${created.id}.json`];
+      if (key !== undefined) idempotency.set(key, { fingerprint, status, body: payload, location, at: Date.now() });
+      return send(status, payload, { ...(location === '' ? {} : { location }), ...(key === undefined ? {} : { 'x-idempotency-lookup': 'miss' }) });
+    }
+    if (method === 'PUT' && ticketPath !== null) {
+      const updated = store.update(Number(ticketPath[1]), (input.ticket ?? {}) as Record<string, unknown>);
+      if (updated === 'not_found') return notFound();
+      if (isFailure(updated)) return send(422, updated);
+      return send(200, { ticket: ticketJson(updated, baseUrl), audit: { ticket_id: updated.id, events: [] } });
+    }
+    if (method === 'DELETE' && ticketPath !== null) {
+      return store.delete(Number(ticketPath[1])) ? send(204, null) : notFound();
+    }
+    if (method === 'POST' && path === '/api/v2/tickets/create_many') {
+      const tickets = input.tickets;
+      if (!Array.isArray(tickets) || tickets.length === 0) return send(400, { error: 'InvalidValue', description: 'tickets must be a non-empty list' });
+      if (tickets.length > 100) return send(400, { error: 'InvalidValue', description: `Too many tickets: ${tickets.length} (at most 100 per request)` });
+      const job = queue(tickets.length, () =>
+        tickets.map((ticket, index) => {
+          const created = store.create(ticket as Record<string, unknown>);
+          return isFailure(created) ? { index, error: created.error, details: failureDetails(created) } : { id: created.id, index, external_id: created.external_id };
+        }),
+      );
+      return send(200, { job_status: jobJson(job) });
+    }
+    if (method === 'PUT' && path === '/api/v2/tickets/update_many') {
+      // Either {"tickets":[{id,…}]} or ?ids=1,2 with {"ticket":{…}} (reference §2.3).
+      const ids = url.searchParams.get('ids');
+      const changes: Array<Record<string, unknown>> = ids !== null
+        ? ids.split(',').filter((s) => s !== '').map((id) => ({ ...((input.ticket ?? {}) as Record<string, unknown>), id: Number(id) }))
+        : Array.isArray(input.tickets) ? (input.tickets as Array<Record<string, unknown>>) : [];
+      if (changes.length === 0) return send(400, { error: 'InvalidValue', description: 'Give tickets: [{id, …}] or ids= with a ticket' });
+      if (changes.length > 100) return send(400, { error: 'InvalidValue', description: `Too many tickets: ${changes.length} (at most 100 per request)` });
+      const job = queue(changes.length, () =>
+        changes.map((change, index) => {
+          const { id, ...rest } = change;
+          const updated = store.update(Number(id), rest);
+          if (updated === 'not_found') return { index, id, error: 'TicketNotFound', details: `Ticket ${String(id)} not found`, success: false };
+          if (isFailure(updated)) return { index, id, error: 'TicketUpdateFailed', details: failureDetails(updated as ValidationFailure), success: false };
+          return { id: updated.id, action: 'update', success: true, status: 'Updated' };
+        }),
+      );
+      return send(200, { job_status: jobJson(job) });
+    }
+    const jobPath = /^\/api\/v2\/job_statuses\/([^/]+)$/.exec(path);
+    if (method === 'GET' && jobPath !== null) {
+      const job = jobs.get(decodeURIComponent(jobPath[1] as string));
+      if (job === undefined) return notFound();
+      job.polls += 1;
+      if (job.status === 'queued' || job.status === 'working') {
+        if (job.polls > fake.jobPolls) finish(job);
+        else job.status = 'working';
+      }
+      return send(200, { job_status: jobJson(job) });
+    }
+    return send(404, { error: 'InvalidEndpoint', description: 'Not found' });
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'InternalError', description: String(error) }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake.url = baseUrl;
+  return fake;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,389 @@
+/**
+ * The Zendesk destination through its fetch client against the local Zendesk of
+ * test/servers/zendesk.ts: upserts by external_id, single and bulk creates, job polling with
+ * results mapped back, safe repeats after a crash, mode gating, deletes, per-record
+ * rejections with Zendesk's reasons, and what 429, 5xx, 401 and 403 mean for the engine.
+ */
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SwitchboardError } from '../../core/errors.js';
+import {
+  PermanentDestinationError,
+  TransientDestinationError,
+  type ChangeRecord,
+  type Destination,
+  type RecordOutcome,
+  type SendContext,
+} from '../../sync/destination.js';
+import { changeTag, createZendeskDestination, ZENDESK_TOKEN_ENV } from '../../sync/destinations/zendesk/index.js';
+import { startFakeZendesk, type FakeZendesk } from '../servers/zendesk.js';
+
+const FIELDS = {
+  subject: 'Missed call from +6591234567',
+  comment_body: 'Missed call from +6591234567 to +6568001234 at 2025-03-04 17:00:00 UTC. Rang for 00:00:30. Outcome: missed.',
+  priority: 'high',
+  tags: 'switchboard,priority_caller,call_missed',
+};
+
+/** A change as the engine hands it over; `version` stands for the row's content. */
+function change(key: string, action: ChangeRecord['action'], options: { fields?: ChangeRecord['fields']; ref?: string | null; version?: string } = {}): ChangeRecord {
+  return {
+    key,
+    action,
+    fields: action === 'delete' ? {} : (options.fields ?? FIELDS),
+    externalRef: options.ref ?? null,
+    idempotencyKey: `missed_calls_to_zendesk:${key}:${options.version ?? 'v1'}`,
+  };
+}
+
+const byKey = (outcomes: RecordOutcome[]) => new Map(outcomes.map((o) => [o.key, o]));
+
+describe('Zendesk destination', () => {
+  let zendesk: FakeZendesk;
+  let destination: Destination;
+  const context = (): SendContext => ({ sync: 'missed_calls_to_zendesk', object: 'tickets', signal: new AbortController().signal });
+  const make = (env: Record<string, string> = { [ZENDESK_TOKEN_ENV]: zendesk.token }, email = zendesk.email): Destination =>
+    createZendeskDestination({ url: zendesk.url, email }, env, { jobPolling: { intervalMs: 1, maxIntervalMs: 4, timeoutMs: 30_000 } });
+
+  before(async () => {
+    zendesk = await startFakeZendesk();
+  });
+  after(async () => {
+    await zendesk.close();
+  });
+  beforeEach(() => {
+    zendesk.reset();
+    destination = make();
+  });
+
+  test('declares 100 records per batch, the bulk endpoints\' limit', () => {
+    assert.equal(destination.type, 'zendesk');
+    assert.equal(destination.batchSize, 100);
+  });
+
+  test('a create makes one ticket with external_id = key, and an update changes that same ticket', async () => {
+    const [created] = await destination.send([change('call-1', 'create')], context());
+    assert.equal(created?.status, 'sent');
+    const ticket = zendesk.byExternalId('call-1')[0];
+    assert.ok(ticket !== undefined);
+    assert.equal(created?.externalRef, String(ticket.id));
+    assert.deepEqual(
+      { subject: ticket.subject, description: ticket.description, priority: ticket.priority, public: ticket.comments[0]?.public },
+      { subject: FIELDS.subject, description: FIELDS.comment_body, priority: 'high', public: false },
+    );
+    assert.ok(['switchboard', 'priority_caller', 'call_missed', changeTag('missed_calls_to_zendesk:call-1:v1')].every((t) => ticket.tags.includes(t)), ticket.tags.join());
+    // A single create goes to POST /tickets with the record's idempotency key.
+    const post = zendesk.requests.find((r) => r.method === 'POST' && r.path === '/api/v2/tickets');
+    assert.equal(post?.headers['idempotency-key'], 'missed_calls_to_zendesk:call-1:v1');
+
+    const voicemail = { ...FIELDS, subject: 'Voicemail from +6591234567', comment_body: 'Voicemail from +6591234567.', priority: 'urgent' };
+    const [updated] = await destination.send([change('call-1', 'update', { fields: voicemail, ref: created?.externalRef ?? null, version: 'v2' })], context());
+    assert.deepEqual(updated, { key: 'call-1', status: 'sent', externalRef: String(ticket.id) });
+    assert.equal(zendesk.tickets.size, 1, 'still one ticket');
+    const after = zendesk.tickets.get(ticket.id);
+    assert.equal(after?.subject, 'Voicemail from +6591234567');
+    assert.equal(after?.priority, 'urgent');
+    assert.deepEqual(after?.comments.map((c) => c.body), [FIELDS.comment_body, 'Voicemail from +6591234567.']);
+    // Only the latest change tag stays.
+    assert.ok(after?.tags.includes(changeTag('missed_calls_to_zendesk:call-1:v2')));
+    assert.ok(!after?.tags.includes(changeTag('missed_calls_to_zendesk:call-1:v1')));
+  });
+
+  test('several creates go in one create_many; the job is polled to completion and each result maps back to its record', async () => {
+    zendesk.jobPolls = 3;
+    const records = ['a', 'b', 'c'].map((k) => change(`call-${k}`, 'create', { fields: { ...FIELDS, subject: `Missed call ${k}` } }));
+    const outcomes = byKey(await destination.send(records, context()));
+    assert.equal(zendesk.count('POST', '/api/v2/tickets/create_many'), 1);
+    assert.equal(zendesk.count('POST', '/api/v2/tickets'), 0);
+    assert.ok(zendesk.count('GET', /^\/api\/v2\/job_statuses\//) >= 4, 'queued → working ×3 → completed');
+    for (const k of ['a', 'b', 'c']) {
+      const ticket = zendesk.byExternalId(`call-${k}`)[0];
+      assert.equal(ticket?.subject, `Missed call ${k}`);
+      assert.deepEqual(outcomes.get(`call-${k}`), { key: `call-${k}`, status: 'sent', externalRef: String(ticket?.id) });
+    }
+  });
+
+  test('a record Zendesk refuses is rejected with its reason; the rest of the batch is sent', async () => {
+    const records = [
+      change('ok-1', 'create'),
+      change('no-subject', 'create', { fields: { ...FIELDS, subject: null } }),
+      change('bad-priority', 'create', { fields: { ...FIELDS, priority: 'whenever' } }),
+      change('ok-2', 'create'),
+    ];
+    const outcomes = byKey(await destination.send(records, context()));
+    assert.equal(outcomes.get('ok-1')?.status, 'sent');
+    assert.equal(outcomes.get('ok-2')?.status, 'sent');
+    assert.deepEqual(outcomes.get('no-subject'), { key: 'no-subject', status: 'rejected', code: 'RecordInvalid', reason: 'RecordInvalid (Subject: cannot be blank)' });
+    assert.equal(outcomes.get('bad-priority')?.status, 'rejected');
+    assert.match(outcomes.get('bad-priority')?.reason ?? '', /Priority: is not valid/);
+    assert.equal(zendesk.tickets.size, 2);
+  });
+
+  test('a single create Zendesk refuses (422) is rejected with the description and details of its error body', async () => {
+    const [outcome] = await destination.send([change('blank', 'create', { fields: { subject: 'x', comment_body: '  ' } })], context());
+    assert.deepEqual(outcome, { key: 'blank', status: 'rejected', code: 'RecordInvalid', reason: 'Record validation errors (description: Description: cannot be blank)' });
+  });
+
+  test('the same change sent again after a crash makes no second ticket and writes nothing', async () => {
+    const first = await destination.send([change('call-1', 'create')], context());
+    // The engine never checkpointed: it sends the same change again, still without a ref.
+    zendesk.requests.length = 0;
+    const again = await destination.send([change('call-1', 'create')], context());
+    assert.deepEqual(again, first);
+    assert.equal(zendesk.byExternalId('call-1').length, 1);
+    assert.deepEqual(zendesk.requests.map((r) => `${r.method} ${r.path}`), ['GET /api/v2/tickets'], 'one look-up, no write');
+  });
+
+  test('a bulk create whose job finished while the sender crashed is found again, not repeated', async () => {
+    const records = ['x', 'y'].map((k) => change(`call-${k}`, 'create'));
+    // The first attempt dies after submitting the job: simulate by aborting while it polls.
+    const abort = new AbortController();
+    zendesk.jobPolls = 1000;
+    const attempt = destination.send(records, { ...context(), signal: abort.signal });
+    while (zendesk.count('GET', /job_statuses/) === 0) await new Promise((resolve) => setImmediate(resolve));
+    abort.abort(new Error('killed'));
+    await assert.rejects(attempt, /killed/);
+    zendesk.completeJobs();
+    assert.equal(zendesk.tickets.size, 2);
+    zendesk.requests.length = 0;
+    const outcomes = await destination.send(records, context());
+    assert.deepEqual(outcomes.map((o) => o.status), ['sent', 'sent']);
+    assert.equal(zendesk.tickets.size, 2, 'no duplicates');
+    assert.equal(zendesk.count('POST', '/api/v2/tickets/create_many'), 0);
+  });
+
+  test('an update sent twice adds its comment once', async () => {
+    const [created] = await destination.send([change('call-1', 'create')], context());
+    const update = change('call-1', 'update', { fields: { ...FIELDS, comment_body: 'Called back, no answer.' }, ref: created?.externalRef ?? null, version: 'v2' });
+    await destination.send([update], context());
+    const [again] = await destination.send([update], context());
+    assert.equal(again?.status, 'sent');
+    const ticket = zendesk.byExternalId('call-1')[0];
+    assert.deepEqual(ticket?.comments.map((c) => c.body), [FIELDS.comment_body, 'Called back, no answer.']);
+    assert.equal(zendesk.count('PUT', '/api/v2/tickets/update_many'), 1);
+  });
+
+  test('Zendesk answers a repeated Idempotency-Key with the first ticket, and refuses it with another body', async () => {
+    const post = (subject: string) =>
+      fetch(`${zendesk.url}/api/v2/tickets.json`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${zendesk.email}/token:${zendesk.token}`).toString('base64')}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'key-1',
+        },
+        body: JSON.stringify({ ticket: { subject, comment: { body: 'hello' } } }),
+      });
+    const first = await post('One');
+    const second = await post('One');
+    assert.equal(first.status, 201);
+    assert.equal(first.headers.get('x-idempotency-lookup'), 'miss');
+    assert.equal(second.headers.get('x-idempotency-lookup'), 'hit');
+    assert.deepEqual(await second.json(), await first.json());
+    const other = await post('Two');
+    assert.equal(other.status, 400);
+    assert.equal(zendesk.tickets.size, 1);
+  });
+
+  test('a create that meets a ticket Switchboard did not make leaves it alone (create-only never updates)', async () => {
+    const existing = zendesk.addTicket({ external_id: 'call-1', subject: 'Made by an agent' });
+    const [outcome] = await destination.send([change('call-1', 'create')], context());
+    assert.equal(outcome?.status, 'skipped');
+    assert.equal(outcome?.code, 'SB_SYNC_ZENDESK_TICKET_EXISTS');
+    assert.equal(outcome?.externalRef, String(existing.id));
+    assert.equal(zendesk.tickets.get(existing.id)?.subject, 'Made by an agent');
+    assert.equal(zendesk.count('PUT', '/api/v2/tickets/update_many') + zendesk.count('POST', '/api/v2/tickets'), 0);
+  });
+
+  test('a create that meets its own earlier, unconfirmed ticket brings it up to date instead of making another', async () => {
+    await destination.send([change('call-1', 'create', { version: 'v1' })], context());
+    // Crash before the checkpoint, and the row changed before the next run.
+    const newer = { ...FIELDS, subject: 'Voicemail from +6591234567' };
+    const [outcome] = await destination.send([change('call-1', 'create', { fields: newer, version: 'v2' })], context());
+    assert.equal(outcome?.status, 'sent');
+    const tickets = zendesk.byExternalId('call-1');
+    assert.equal(tickets.length, 1);
+    assert.equal(tickets[0]?.subject, 'Voicemail from +6591234567');
+  });
+
+  test('an update for a key with no ticket is skipped, never created (update-only)', async () => {
+    const [outcome] = await destination.send([change('call-9', 'update')], context());
+    assert.equal(outcome?.status, 'skipped');
+    assert.equal(outcome?.code, 'SB_SYNC_ZENDESK_TICKET_NOT_FOUND');
+    assert.equal(zendesk.tickets.size, 0);
+    assert.equal(zendesk.count('POST', '/api/v2/tickets') + zendesk.count('POST', '/api/v2/tickets/create_many'), 0);
+  });
+
+  test('an update without a ref finds the ticket by external_id; one whose ref is gone falls back to external_id', async () => {
+    const existing = zendesk.addTicket({ external_id: 'call-1', subject: 'Old' });
+    const [byExternalId] = await destination.send([change('call-1', 'update', { version: 'v2' })], context());
+    assert.deepEqual(byExternalId, { key: 'call-1', status: 'sent', externalRef: String(existing.id) });
+    assert.equal(zendesk.tickets.get(existing.id)?.subject, FIELDS.subject);
+    const [staleRef] = await destination.send([change('call-1', 'update', { ref: '999999', version: 'v3' })], context());
+    assert.deepEqual(staleRef, { key: 'call-1', status: 'sent', externalRef: String(existing.id) });
+  });
+
+  test('an update of a closed ticket is rejected with the job result\'s reason', async () => {
+    const closed = zendesk.addTicket({ external_id: 'call-1', subject: 'Done', status: 'closed' });
+    const [outcome] = await destination.send([change('call-1', 'update', { ref: String(closed.id), version: 'v2' })], context());
+    assert.deepEqual(outcome, { key: 'call-1', status: 'rejected', code: 'TicketUpdateFailed', reason: 'TicketUpdateFailed (Status: closed prevents ticket update)' });
+  });
+
+  test('deletes remove the ticket; one already gone, or never made, counts as sent', async () => {
+    const a = zendesk.addTicket({ external_id: 'call-a', subject: 'A' });
+    const b = zendesk.addTicket({ external_id: 'call-b', subject: 'B' });
+    const outcomes = byKey(
+      await destination.send([change('call-a', 'delete', { ref: String(a.id) }), change('call-b', 'delete'), change('call-gone', 'delete', { ref: '424242' }), change('call-never', 'delete')], context()),
+    );
+    assert.deepEqual([...outcomes.values()].map((o) => o.status), ['sent', 'sent', 'sent', 'sent']);
+    assert.equal(outcomes.get('call-b')?.externalRef, String(b.id));
+    assert.equal(zendesk.tickets.size, 0);
+  });
+
+  test('mixed batches: creates, updates and deletes in one send, one outcome per record', async () => {
+    const old = zendesk.addTicket({ external_id: 'call-old', subject: 'Old' });
+    const upd = zendesk.addTicket({ external_id: 'call-upd', subject: 'Before' });
+    const records = [change('call-new-1', 'create'), change('call-new-2', 'create'), change('call-upd', 'update', { ref: String(upd.id) }), change('call-old', 'delete', { ref: String(old.id) })];
+    const outcomes = await destination.send(records, context());
+    assert.deepEqual(outcomes.map((o) => `${o.key}:${o.status}`), ['call-new-1:sent', 'call-new-2:sent', 'call-upd:sent', 'call-old:sent']);
+    assert.equal(zendesk.tickets.get(upd.id)?.subject, FIELDS.subject);
+    assert.equal(zendesk.tickets.has(old.id), false);
+  });
+
+  test('429 (JSON or plain text) is a TransientDestinationError carrying Retry-After', async () => {
+    zendesk.fail({ status: 429, retryAfter: '7', body: { error: 'APIRateLimitExceeded', description: 'Number of allowed API requests per minute exceeded' } });
+    await assert.rejects(destination.send([change('call-1', 'create')], context()), (error: unknown) => {
+      assert.ok(error instanceof TransientDestinationError);
+      assert.equal(error.retryAfterMs, 7000);
+      assert.match(error.message, /Number of allowed API requests per minute exceeded/);
+      return true;
+    });
+    zendesk.fail({ status: 429, retryAfter: '2', body: 'You have exceeded the rate limit for updating a single unique user' });
+    await assert.rejects(destination.send([change('call-1', 'create')], context()), (error: unknown) => {
+      assert.ok(error instanceof TransientDestinationError);
+      assert.equal(error.retryAfterMs, 2000);
+      assert.match(error.message, /exceeded the rate limit/);
+      return true;
+    });
+    assert.equal(zendesk.tickets.size, 0);
+  });
+
+  test('the fake\'s own per-minute limit answers 429 with Retry-After and rate headers', async () => {
+    const limited = await startFakeZendesk({ requestsPerMinute: 2 });
+    try {
+      const dest = createZendeskDestination({ url: limited.url, email: limited.email }, { [ZENDESK_TOKEN_ENV]: limited.token });
+      await dest.send([change('call-1', 'create')], context());
+      await assert.rejects(dest.send([change('call-2', 'create')], context()), (error: unknown) => error instanceof TransientDestinationError && (error.retryAfterMs ?? 0) > 0);
+      assert.equal(limited.requests[0]?.status, 200);
+      assert.equal(limited.requests.at(-1)?.status, 429);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test('500 and 503 are transient; 503 with Retry-After carries it', async () => {
+    zendesk.fail({ status: 500 });
+    await assert.rejects(destination.send([change('call-1', 'create')], context()), (error: unknown) => error instanceof TransientDestinationError && error.retryAfterMs === undefined);
+    zendesk.fail({ status: 503, retryAfter: '30', body: 'Service Unavailable' });
+    await assert.rejects(destination.send([change('call-1', 'create')], context()), (error: unknown) => error instanceof TransientDestinationError && error.retryAfterMs === 30_000);
+  });
+
+  test('a network failure is transient', async () => {
+    const dead = createZendeskDestination({ url: 'http://127.0.0.1:9', email: 'a@b.c' }, { [ZENDESK_TOKEN_ENV]: 't' });
+    await assert.rejects(dead.send([change('call-1', 'create')], context()), TransientDestinationError);
+  });
+
+  test('a transient failure after some writes reports what was sent and retries only the rest', async () => {
+    const upd = zendesk.addTicket({ external_id: 'call-upd', subject: 'Before' });
+    zendesk.fail({ status: 429, retryAfter: '3', match: (r) => r.path === '/api/v2/tickets/update_many' });
+    const outcomes = byKey(await destination.send([change('call-new', 'create'), change('call-upd', 'update', { ref: String(upd.id) })], context()));
+    assert.equal(outcomes.get('call-new')?.status, 'sent');
+    assert.deepEqual(pick(outcomes.get('call-upd')), { status: 'retry', code: 'SB_SYNC_ZENDESK_INTERRUPTED', retryAfterMs: 3000 });
+  });
+
+  test('a job that fails, or outlives the poll deadline, leaves its records to retry', async () => {
+    zendesk.failNextJob('failed');
+    const failed = await destination.send([change('call-a', 'create'), change('call-b', 'create')], context());
+    assert.deepEqual(failed.map((o) => pick(o)), [
+      { status: 'retry', code: 'SB_SYNC_ZENDESK_JOB_INCOMPLETE' },
+      { status: 'retry', code: 'SB_SYNC_ZENDESK_JOB_INCOMPLETE' },
+    ]);
+    zendesk.jobPolls = 1_000_000;
+    const impatient = createZendeskDestination({ url: zendesk.url, email: zendesk.email }, { [ZENDESK_TOKEN_ENV]: zendesk.token }, { jobPolling: { intervalMs: 1, maxIntervalMs: 1, timeoutMs: 30 } });
+    const slow = await impatient.send([change('call-a', 'create'), change('call-b', 'create')], context());
+    assert.deepEqual(slow.map((o) => o.status), ['retry', 'retry']);
+    assert.match(slow[0]?.reason ?? '', /still working/);
+  });
+
+  test('job polling waits out a 429 and a 503 and still maps the results', async () => {
+    zendesk.fail({ status: 429, retryAfter: '0', match: (r) => r.path.startsWith('/api/v2/job_statuses/') });
+    zendesk.fail({ status: 503, match: (r) => r.path.startsWith('/api/v2/job_statuses/') });
+    const outcomes = await destination.send([change('call-a', 'create'), change('call-b', 'create')], context());
+    assert.deepEqual(outcomes.map((o) => o.status), ['sent', 'sent']);
+  });
+
+  test('401 is permanent (SB_SYNC_ZENDESK_AUTH), and the token never appears in the error', async () => {
+    const wrong = make({ [ZENDESK_TOKEN_ENV]: 'not-the-token' });
+    await assert.rejects(wrong.send([change('call-1', 'create')], context()), (error: unknown) => {
+      assert.ok(error instanceof PermanentDestinationError);
+      assert.equal(error.code, 'SB_SYNC_ZENDESK_AUTH');
+      assert.match(error.message, /Couldn't authenticate you/);
+      assert.ok(!error.message.includes('not-the-token'));
+      return true;
+    });
+  });
+
+  test('403 is permanent (SB_SYNC_ZENDESK_FORBIDDEN)', async () => {
+    zendesk.forbidden = true;
+    await assert.rejects(destination.send([change('call-1', 'create')], context()), (error: unknown) => error instanceof PermanentDestinationError && error.code === 'SB_SYNC_ZENDESK_FORBIDDEN');
+  });
+
+  test('a wrong URL path is a permanent SB_SYNC_ZENDESK_REQUEST naming destinations.zendesk.url', async () => {
+    const wrong = createZendeskDestination({ url: `${zendesk.url}/nope`, email: zendesk.email }, { [ZENDESK_TOKEN_ENV]: zendesk.token });
+    await assert.rejects(wrong.send([change('call-1', 'create')], context()), (error: unknown) => error instanceof PermanentDestinationError && error.code === 'SB_SYNC_ZENDESK_REQUEST' && /destinations\.zendesk\.url/.test(error.message));
+  });
+
+  test('a mapping with an unknown field, or an object other than tickets, stops the run', async () => {
+    await assert.rejects(destination.send([change('call-1', 'create', { fields: { ...FIELDS, requester_phone: '+6591234567' } })], context()), (error: unknown) => {
+      assert.ok(error instanceof PermanentDestinationError);
+      assert.equal(error.code, 'SB_SYNC_ZENDESK_UNKNOWN_FIELD');
+      assert.match(error.message, /requester_phone.*custom_fields/);
+      return true;
+    });
+    await assert.rejects(destination.send([change('call-1', 'create')], { ...context(), object: 'users' }), (error: unknown) => error instanceof PermanentDestinationError && error.code === 'SB_SYNC_ZENDESK_OBJECT');
+    assert.equal(zendesk.requests.length, 0);
+  });
+
+  test('custom fields, requester, status and type map onto the ticket', async () => {
+    const fields = { ...FIELDS, 'custom_fields.360001234567': '+6591234567', requester_email: 'jane@example.com', requester_name: 'Jane', status: 'Open', type: 'incident', comment_public: 'true' };
+    await destination.send([change('call-1', 'create', { fields })], context());
+    const ticket = zendesk.byExternalId('call-1')[0];
+    assert.deepEqual(ticket?.custom_fields, [{ id: 360001234567, value: '+6591234567' }]);
+    assert.deepEqual(ticket?.requester, { email: 'jane@example.com', name: 'Jane' });
+    assert.equal(ticket?.status, 'open');
+    assert.equal(ticket?.type, 'incident');
+    assert.equal(ticket?.comments[0]?.public, true);
+  });
+
+  test('an aborted signal stops the send with its reason', async () => {
+    const abort = new AbortController();
+    abort.abort(new Error('shutting down'));
+    await assert.rejects(destination.send([change('call-1', 'create')], { ...context(), signal: abort.signal }), /shutting down/);
+  });
+
+  test('a missing token or missing settings is a SwitchboardError naming the variable and destinations.zendesk', () => {
+    assert.throws(() => make({}), (error: unknown) => {
+      assert.ok(error instanceof SwitchboardError);
+      assert.equal(error.code, 'SB_SYNC_ZENDESK_SECRET_MISSING');
+      assert.equal(error.configKey, 'destinations.zendesk');
+      assert.match(error.message, /SWITCHBOARD_ZENDESK_API_TOKEN/);
+      return true;
+    });
+    assert.throws(() => createZendeskDestination(undefined, {}), (error: unknown) => error instanceof SwitchboardError && error.code === 'SB_SYNC_ZENDESK_NOT_CONFIGURED');
+  });
+});
+
+function pick(outcome: RecordOutcome | undefined): Partial<RecordOutcome> {
+  const { status, code, retryAfterMs } = outcome ?? ({} as RecordOutcome);
+  return retryAfterMs === undefined ? { status, code } : { status, code, retryAfterMs };
+}
