@@ -1,0 +1,144 @@
+/**
+ * models/sync/slack_escalations.sql on real DuckDB and real Postgres, end to end: voice events land through
+ * the webhook route, the bundled models build with `priority_callers`, and the escalation
+ * rows go to the fake Slack through the Slack destination. When the callback lands and the
+ * models rebuild, the row's text and status change and the same message is edited.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness, type Harness } from '../helpers/harness.js';
+import { uniqueSchema } from '../helpers/postgres.js';
+import { loadProject } from '../../sql/models/project.js';
+import { build, type ProjectSettings } from '../../sql/models/run.js';
+import { BUNDLED_MODELS_DIR } from '../../sql/models/from-config.js';
+import type { SqlRow } from '../../sql/warehouse.js';
+import type { ChangeRecord, Destination } from '../../sync/destination.js';
+import { createSlackDestination } from '../../sync/destinations/slack/index.js';
+import { startFakeSlack, type FakeSlack } from '../servers/slack.js';
+
+const VIP = '+6591234567';
+const OFFICE = '+6568001234';
+
+const leg = (callId: string, direction: string, source: string, destination: string, extra: Record<string, unknown> = {}) => ({
+  callId, callDirection: direction, callType: 'PSTN', source, destination, sourceFormat: 'MSISDN', destinationFormat: 'MSISDN', callStatus: 'COMPLETED', ...extra,
+});
+
+/** A Connect voice SESSION_SUMMARY with one leg; `answerAfter` seconds of ringing, or never answered. */
+function session(id: string, direction: 'INBOUND' | 'OUTBOUND', from: string, to: string, start: string, answerAfter: number | null, seconds: number): string {
+  const at = (offset: number) => new Date(Date.parse(start) + offset * 1000).toISOString().replace('.000Z', 'Z');
+  return JSON.stringify({
+    namespace: 'VOICE', eventType: 'SESSION_SUMMARY',
+    payload: {
+      sessionId: id, sessionStatus: answerAfter === null ? 'NO_ANSWER' : 'COMPLETED', startTime: at(0), endTime: at(seconds),
+      details: {
+        callA: leg(`${id}-a`, direction, from, to, {
+          initiatedTimestamp: at(0), disconnectedTimestamp: at(seconds), callDuration: answerAfter === null ? 0 : seconds - answerAfter,
+          ...(answerAfter === null ? { callStatus: 'NO_ANSWER' } : { connectedTimestamp: at(answerAfter) }),
+        }),
+      },
+    },
+  });
+}
+
+for (const warehouse of ['duckdb', 'postgres'] as const) {
+  describe(`slack_escalations on ${warehouse}, synced to Slack`, () => {
+    const analytics = warehouse === 'postgres' ? uniqueSchema('analytics') : 'analytics';
+    let h: Harness;
+    let fake: FakeSlack;
+    let slack: Destination;
+    let settings: ProjectSettings;
+    const refs = new Map<string, string>();
+
+    const land = async (...bodies: string[]): Promise<void> => {
+      for (const body of bodies) {
+        const response = await h.send('voice', { body });
+        assert.equal(response.statusCode, 200, JSON.stringify(response.json));
+      }
+      await h.drain();
+    };
+    const rebuild = async (vars: Record<string, unknown> = {}): Promise<void> => {
+      const project = await loadProject(BUNDLED_MODELS_DIR, h.server.warehouse.dialect);
+      const results = await build(h.server.warehouse, project, { settings: { ...settings, vars: { ...settings.vars, ...vars } } });
+      assert.deepEqual(results.results.filter((r) => r.status !== 'success' && r.status !== 'pass').map((r) => `${r.node}: ${r.message}`), []);
+      assert.ok(results.results.some((r) => r.node.includes('slack_escalations') && r.kind === 'test'), 'the model\'s data tests ran');
+    };
+    const escalations = (): Promise<SqlRow[]> =>
+      h.query(`SELECT call_id, status, text, reason FROM ${h.server.warehouse.dialect.tableName(analytics, 'slack_escalations')} ORDER BY call_id`);
+    /** What the engine would hand the destination for these rows (mapping `text → text`). */
+    const changes = (rows: readonly SqlRow[]): ChangeRecord[] =>
+      rows.map((row) => {
+        const key = String(row.call_id);
+        const externalRef = refs.get(key) ?? null;
+        return { key, action: externalRef === null ? 'create' : 'update', fields: { text: String(row.text) }, externalRef, idempotencyKey: `${key}:${String(row.text)}` };
+      });
+    const sync = async (rows: readonly SqlRow[]): Promise<void> => {
+      const outcomes = await slack.send(changes(rows), { sync: 'escalations_to_slack', object: 'C0ALERTS', signal: new AbortController().signal });
+      for (const outcome of outcomes) {
+        assert.equal(outcome.status, 'sent', JSON.stringify(outcome));
+        refs.set(outcome.key, String(outcome.externalRef));
+      }
+    };
+
+    before(async () => {
+      h = await startHarness({ warehouse });
+      fake = await startFakeSlack();
+      slack = createSlackDestination({ apiUrl: fake.url }, { SWITCHBOARD_SLACK_BOT_TOKEN: fake.token });
+      const rawSchema = (h.raw('x').split('.')[0] as string).replaceAll('"', '');
+      settings = { targetSchema: analytics, sources: { raw: rawSchema }, vars: { default_region: 'SG', priority_callers: [VIP] }, lookbackSeconds: 3600 };
+      await land(
+        session('sess-earlier-outbound', 'OUTBOUND', OFFICE, VIP, '2025-03-04T10:00:00Z', 3, 60), // before the missed call: no callback
+        session('sess-vip-missed', 'INBOUND', VIP, OFFICE, '2025-03-04T11:20:00Z', null, 30),
+        session('sess-vip-answered', 'INBOUND', VIP, OFFICE, '2025-03-04T11:30:00Z', 5, 120),
+        session('sess-short-missed', 'INBOUND', '+6587654321', OFFICE, '2025-03-04T11:40:00Z', null, 20),
+        session('sess-long-wait', 'INBOUND', '+6598765432', OFFICE, '2025-03-04T12:00:00Z', 185, 400),
+      );
+    });
+    after(async () => {
+      await fake?.close();
+      if (warehouse === 'postgres') await h?.server.warehouse.run(`DROP SCHEMA IF EXISTS ${h.server.warehouse.dialect.quoteIdent(analytics)} CASCADE`);
+      await h?.close();
+    });
+
+    test('a missed call from a priority caller and a long wait are escalations; other calls are not', async () => {
+      await rebuild();
+      assert.deepEqual(await escalations(), [
+        { call_id: 'sess-long-wait', status: 'open', reason: 'long_wait', text: ':hourglass_flowing_sand: +6598765432 waited 185 s for an answer at 2025-03-04 12:00 UTC' },
+        { call_id: 'sess-vip-missed', status: 'open', reason: 'priority_missed', text: ':rotating_light: Missed call from +6591234567 at 2025-03-04 11:20 UTC — not called back yet' },
+      ]);
+      await sync(await escalations());
+      assert.deepEqual(fake.messages('C0ALERTS').map((m) => m.text).sort(), [
+        ':hourglass_flowing_sand: +6598765432 waited 185 s for an answer at 2025-03-04 12:00 UTC',
+        ':rotating_light: Missed call from +6591234567 at 2025-03-04 11:20 UTC — not called back yet',
+      ]);
+    });
+
+    test('when the callback lands and the models rebuild, the row says "called back" and the same message is edited', async () => {
+      await land(session('sess-callback', 'OUTBOUND', OFFICE, VIP, '2025-03-04T11:45:00Z', 4, 90));
+      await rebuild();
+      const rows = await escalations();
+      const vip = rows.find((r) => r.call_id === 'sess-vip-missed');
+      assert.deepEqual(vip, {
+        call_id: 'sess-vip-missed', status: 'called back', reason: 'priority_missed',
+        text: ':rotating_light: Missed call from +6591234567 at 2025-03-04 11:20 UTC — :white_check_mark: called back at 2025-03-04 11:45 UTC',
+      });
+      assert.equal(rows.find((r) => r.call_id === 'sess-long-wait')?.status, 'open', 'no callback to that number');
+      const before = fake.messages('C0ALERTS').find((m) => refs.get('sess-vip-missed')?.endsWith(m.ts));
+      await sync(rows.filter((r) => r.call_id === 'sess-vip-missed'));
+      const messages = fake.messages('C0ALERTS');
+      assert.equal(messages.length, 2, 'edited, not posted again');
+      assert.equal(fake.calls('chat.postMessage'), 2);
+      assert.equal(fake.calls('chat.update'), 1);
+      const edited = messages.find((m) => m.ts === before?.ts);
+      assert.match(edited?.text ?? '', /called back at 2025-03-04 11:45 UTC$/);
+    });
+
+    test('priority_callers: an empty list makes no one a priority; a comma-separated string works like a list', async () => {
+      await rebuild({ priority_callers: [] });
+      assert.deepEqual((await escalations()).map((r) => r.call_id), ['sess-long-wait']);
+      await rebuild({ priority_callers: '+65 9123 4567, not-a-number' });
+      assert.deepEqual((await escalations()).map((r) => r.call_id), ['sess-long-wait', 'sess-vip-missed']);
+      await rebuild({ long_wait_seconds: 600 });
+      assert.deepEqual((await escalations()).map((r) => r.call_id), ['sess-vip-missed'], 'long_wait_seconds raises the bar');
+    });
+  });
+}
