@@ -1,8 +1,9 @@
 /**
- * models/sync/slack_escalations.sql on real DuckDB and real Postgres, end to end: voice events land through
- * the webhook route, the bundled models build with `priority_callers`, and the escalation
- * rows go to the fake Slack through the Slack destination. When the callback lands and the
- * models rebuild, the row's text and status change and the same message is edited.
+ * models/sync/slack_escalations.sql on real DuckDB and real Postgres, end to end: voice
+ * events land through the webhook route, the bundled models build with `priority_callers`,
+ * and the sync engine sends the escalation rows to the fake Slack through the Slack
+ * destination. When the callback lands and the models rebuild, the row's text and status
+ * change and the same message is edited; a crash between post and checkpoint posts nothing twice.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,11 +13,13 @@ import { loadProject } from '../../sql/models/project.js';
 import { build, type ProjectSettings } from '../../sql/models/run.js';
 import { BUNDLED_MODELS_DIR } from '../../sql/models/from-config.js';
 import type { SqlRow } from '../../sql/warehouse.js';
-import type { ChangeRecord, Destination } from '../../sync/destination.js';
+import type { Destination } from '../../sync/destination.js';
+import { runSync, type SyncDefinition, type SyncRunResult } from '../../sync/engine.js';
 import { createSlackDestination } from '../../sync/destinations/slack/index.js';
 import { startFakeSlack, type FakeSlack } from '../servers/slack.js';
 
 const VIP = '+6591234567';
+const runTag = Math.random().toString(36).slice(2, 8);
 const OFFICE = '+6568001234';
 
 const leg = (callId: string, direction: string, source: string, destination: string, extra: Record<string, unknown> = {}) => ({
@@ -47,7 +50,6 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
     let fake: FakeSlack;
     let slack: Destination;
     let settings: ProjectSettings;
-    const refs = new Map<string, string>();
 
     const land = async (...bodies: string[]): Promise<void> => {
       for (const body of bodies) {
@@ -64,20 +66,22 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
     };
     const escalations = (): Promise<SqlRow[]> =>
       h.query(`SELECT call_id, status, text, reason FROM ${h.server.warehouse.dialect.tableName(analytics, 'slack_escalations')} ORDER BY call_id`);
-    /** What the engine would hand the destination for these rows (mapping `text → text`). */
-    const changes = (rows: readonly SqlRow[]): ChangeRecord[] =>
-      rows.map((row) => {
-        const key = String(row.call_id);
-        const externalRef = refs.get(key) ?? null;
-        return { key, action: externalRef === null ? 'create' : 'update', fields: { text: String(row.text) }, externalRef, idempotencyKey: `${key}:${String(row.text)}` };
-      });
-    const sync = async (rows: readonly SqlRow[]): Promise<void> => {
-      const outcomes = await slack.send(changes(rows), { sync: 'escalations_to_slack', object: 'C0ALERTS', signal: new AbortController().signal });
-      for (const outcome of outcomes) {
-        assert.equal(outcome.status, 'sent', JSON.stringify(outcome));
-        refs.set(outcome.key, String(outcome.externalRef));
-      }
+    // Postgres keeps switchboard_sync between test runs: a fresh name per run.
+    const definition: SyncDefinition = {
+      name: `escalations_to_slack_${warehouse}_${runTag}`,
+      model: 'slack_escalations',
+      key: 'call_id',
+      destination: 'slack',
+      object: 'C0ALERTS',
+      mapping: { text: 'text' },
+      mode: 'upsert',
+      schedule: 'off',
+      priority: 'alert',
     };
+    const sync = (destination: Destination = slack): Promise<SyncRunResult> =>
+      runSync(h.server.warehouse, definition, destination, { modelsSchema: analytics, sleep: async () => undefined });
+    /** The message posted for a call, found by the metadata the destination attaches. */
+    const messageFor = (callId: string) => fake.messages('C0ALERTS').find((m) => m.metadata?.event_payload.key === callId);
 
     before(async () => {
       h = await startHarness({ warehouse });
@@ -95,7 +99,13 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
     });
     after(async () => {
       await fake?.close();
-      if (warehouse === 'postgres') await h?.server.warehouse.run(`DROP SCHEMA IF EXISTS ${h.server.warehouse.dialect.quoteIdent(analytics)} CASCADE`);
+      const wh = h?.server.warehouse;
+      if (warehouse === 'postgres' && wh !== undefined) {
+        await wh.run(`DROP SCHEMA IF EXISTS ${wh.dialect.quoteIdent(analytics)} CASCADE`);
+        for (const t of ['snapshots', 'rejections', 'outcomes', 'runs']) {
+          await wh.run(`DELETE FROM switchboard_sync.${t} WHERE sync_name = '${definition.name}'`).catch(() => undefined);
+        }
+      }
       await h?.close();
     });
 
@@ -105,11 +115,16 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
         { call_id: 'sess-long-wait', status: 'open', reason: 'long_wait', text: ':hourglass_flowing_sand: +6598765432 waited 185 s for an answer at 2025-03-04 12:00 UTC' },
         { call_id: 'sess-vip-missed', status: 'open', reason: 'priority_missed', text: ':rotating_light: Missed call from +6591234567 at 2025-03-04 11:20 UTC — not called back yet' },
       ]);
-      await sync(await escalations());
+      const first = await sync();
+      assert.equal(first.status, 'success', JSON.stringify(first.error));
+      assert.deepEqual([first.planned.create, first.sent], [2, 2]);
       assert.deepEqual(fake.messages('C0ALERTS').map((m) => m.text).sort(), [
         ':hourglass_flowing_sand: +6598765432 waited 185 s for an answer at 2025-03-04 12:00 UTC',
         ':rotating_light: Missed call from +6591234567 at 2025-03-04 11:20 UTC — not called back yet',
       ]);
+      const again = await sync();
+      assert.deepEqual([again.planned.create, again.planned.update, again.sent], [0, 0, 0], 'a second sync sends nothing');
+      assert.equal(fake.calls('chat.postMessage'), 2);
     });
 
     test('when the callback lands and the models rebuild, the row says "called back" and the same message is edited', async () => {
@@ -122,21 +137,45 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
         text: ':rotating_light: Missed call from +6591234567 at 2025-03-04 11:20 UTC — :white_check_mark: called back at 2025-03-04 11:45 UTC',
       });
       assert.equal(rows.find((r) => r.call_id === 'sess-long-wait')?.status, 'open', 'no callback to that number');
-      const before = fake.messages('C0ALERTS').find((m) => refs.get('sess-vip-missed')?.endsWith(m.ts));
-      await sync(rows.filter((r) => r.call_id === 'sess-vip-missed'));
-      const messages = fake.messages('C0ALERTS');
-      assert.equal(messages.length, 2, 'edited, not posted again');
+      const posted = messageFor('sess-vip-missed');
+      const result = await sync();
+      assert.deepEqual([result.planned.update, result.sent], [1, 1], 'exactly one update');
+      assert.equal(fake.messages('C0ALERTS').length, 2, 'edited, not posted again');
       assert.equal(fake.calls('chat.postMessage'), 2);
       assert.equal(fake.calls('chat.update'), 1);
-      const edited = messages.find((m) => m.ts === before?.ts);
+      const edited = messageFor('sess-vip-missed');
+      assert.equal(edited?.ts, posted?.ts, 'the same message');
       assert.match(edited?.text ?? '', /called back at 2025-03-04 11:45 UTC$/);
+    });
+
+    test('a crash between Slack\'s answer and the checkpoint: the next run edits the alert it finds instead of posting it again', async () => {
+      await land(session('sess-long-wait-2', 'INBOUND', '+6587654321', OFFICE, '2025-03-04T13:00:00Z', 150, 300));
+      await rebuild();
+      // Posts for real, then dies before the engine can write its checkpoint.
+      const crashing: Destination = {
+        type: 'slack',
+        batchSize: slack.batchSize,
+        send: async (records, context) => {
+          await slack.send(records, context);
+          throw new Error('killed before the checkpoint');
+        },
+      };
+      const crashed = await sync(crashing);
+      assert.equal(crashed.status, 'failed');
+      assert.equal(fake.calls('chat.postMessage'), 3, 'the alert did reach Slack');
+      const replay = await sync();
+      assert.equal(replay.status, 'success', JSON.stringify(replay.error));
+      assert.deepEqual([replay.planned.create, replay.sent], [1, 1], 'the engine sends the create again');
+      assert.equal(fake.calls('chat.postMessage'), 3, 'but nothing is posted twice');
+      assert.equal(fake.messages('C0ALERTS').filter((m) => m.metadata?.event_payload.key === 'sess-long-wait-2').length, 1);
+      assert.deepEqual([(await sync()).planned.create, fake.calls('chat.postMessage')], [0, 3], 'and the checkpoint now holds its reference');
     });
 
     test('priority_callers: an empty list makes no one a priority; a comma-separated string works like a list', async () => {
       await rebuild({ priority_callers: [] });
-      assert.deepEqual((await escalations()).map((r) => r.call_id), ['sess-long-wait']);
+      assert.deepEqual((await escalations()).map((r) => r.call_id), ['sess-long-wait', 'sess-long-wait-2']);
       await rebuild({ priority_callers: '+65 9123 4567, not-a-number' });
-      assert.deepEqual((await escalations()).map((r) => r.call_id), ['sess-long-wait', 'sess-vip-missed']);
+      assert.deepEqual((await escalations()).map((r) => r.call_id), ['sess-long-wait', 'sess-long-wait-2', 'sess-vip-missed']);
       await rebuild({ long_wait_seconds: 600 });
       assert.deepEqual((await escalations()).map((r) => r.call_id), ['sess-vip-missed'], 'long_wait_seconds raises the bar');
     });
