@@ -1,12 +1,12 @@
 {#
-  One row per missed call or voicemail from a caller on the priority list, shaped as a
-  Zendesk ticket: the Zendesk sync upserts one ticket per call_id (its external_id).
+  One row per missed, voicemail or abandoned call from a caller on the priority list, shaped
+  as a Zendesk ticket: the Zendesk sync upserts one ticket per call_id (its external_id).
 
   The list is models.vars.priority_callers, E.164 numbers:
     models: { vars: { priority_callers: ["+6591234567", "+12015550199"] } }
-  Spaces, dashes and brackets are dropped ("+65 9123-4567" works); anything else in an
-  entry is too, so a value can never break out of its SQL string. A number without its
-  "+country" never matches: calls.from_e164 is always E.164. With no list, no rows.
+  Spaces, dots, dashes and brackets are ignored ("+65 9123-4567" works); an entry that is
+  then not E.164 is left out, so no value can break out of its SQL string (the same rule
+  as slack_escalations.sql). A string is read as a comma-separated list. With no list, no rows.
   The phone PII policy must keep calls.from_e164 (models.pii.phone: keep), or no masked or
   hashed number can match.
 
@@ -19,8 +19,8 @@
 {% if callers is string %}{% set callers = callers.split(',') %}{% endif %}
 {% set numbers = [] %}
 {% for caller in callers %}
-  {% set number = caller | string | replace(r/[^+0-9]/g, '') %}
-  {% if number %}{% set _ = numbers.push(number) %}{% endif %}
+  {% set number = caller | string | replace(r/[\s().-]/g, '') %}
+  {% if r/^[+][1-9][0-9]{5,14}$/.test(number) %}{% set _ = numbers.push(number) %}{% endif %}
 {% endfor %}
 
 with missed as (

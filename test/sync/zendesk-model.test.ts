@@ -132,14 +132,14 @@ describe('zendesk_missed_call_tickets', () => {
     }
   });
 
-  test('on every warehouse the list becomes quoted literals, and nothing else gets into the SQL', async () => {
+  test('on every warehouse the E.164 entries become quoted literals, and nothing else gets into the SQL', async () => {
     const project = await loadProject(BUNDLED_MODELS_DIR, dialectFor('duckdb'));
     const model = project.models.get(MODEL);
     assert.ok(model !== undefined);
     for (const name of ['duckdb', 'postgres', 'bigquery', 'snowflake'] as DialectName[]) {
       const compile = (vars: Record<string, unknown>) => compileModel(project, model, { targetSchema: 'analytics', sources: { raw: 'raw' }, vars, dialect: dialectFor(name) });
       const sql = compile({ priority_callers: ['+65 9123 4567', "+1'); DROP TABLE calls; --", '(201) 555'] });
-      assert.ok(sql.includes(`in ('+6591234567', '+1', '201555')`), `${name}: ${sql}`);
+      assert.ok(sql.includes(`in ('+6591234567')`), `${name}: ${sql}`);
       assert.ok(!sql.includes('DROP'), name);
       assert.ok(compile({}).includes('where 1 = 0'), `${name}: an empty list selects nothing`);
     }
