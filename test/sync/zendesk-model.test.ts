@@ -2,7 +2,9 @@
  * models/sync/zendesk_missed_call_tickets.sql: built with the bundled models on real DuckDB
  * from voice events landed through the webhook route, it holds one row per missed call,
  * voicemail or abandoned call from a priority caller (models.vars.priority_callers), and
- * none without a list. Its rows, mapped as a sync would, make tickets in the local Zendesk.
+ * none without a list. Then, through the sync engine and the Zendesk destination against
+ * the local Zendesk: the first sync makes the tickets, a second sends nothing, a change to
+ * one call updates its ticket once, and a crash before the checkpoint makes no duplicate.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,9 +14,10 @@ import { compileModel } from '../../sql/models/compile.js';
 import { build, type ProjectSettings } from '../../sql/models/run.js';
 import { BUNDLED_MODELS_DIR } from '../../sql/models/from-config.js';
 import { dialectFor, type DialectName } from '../../sql/warehouses/index.js';
-import type { ChangeRecord } from '../../sync/destination.js';
+import type { Destination } from '../../sync/destination.js';
+import { runSync, type SyncDefinition } from '../../sync/engine.js';
 import { createZendeskDestination, ZENDESK_TOKEN_ENV } from '../../sync/destinations/zendesk/index.js';
-import { startFakeZendesk } from '../servers/zendesk.js';
+import { startFakeZendesk, type FakeZendesk } from '../servers/zendesk.js';
 
 const MODEL = 'zendesk_missed_call_tickets';
 
@@ -34,6 +37,17 @@ function session(id: string, status: string, from: string, start: string, end: s
   });
 }
 
+/** A voice CALL_STATUS event of the call `zd-late` (8x8.md: VCS, deduplicated by eventId). */
+function status(eventId: string, callStatus: string, timestamp: string): string {
+  return JSON.stringify({
+    namespace: 'VOICE', eventType: 'CALL_STATUS',
+    payload: {
+      eventId, callId: 'zd-late-a', sessionId: 'zd-late', callStatus, callDirection: 'INBOUND', callType: 'PSTN',
+      source: '+6591234567', destination: '+6568001234', callDuration: 0, timestamp,
+    },
+  });
+}
+
 const EVENTS = [
   session('zd-missed', 'NO_ANSWER', '+6591234567', '2025-03-04T17:00:00Z', '2025-03-04T17:00:30Z'),
   session('zd-answered', 'COMPLETED', '+6591234567', '2025-03-04T18:00:00Z', '2025-03-04T18:05:00Z', '2025-03-04T18:00:04Z'),
@@ -46,6 +60,13 @@ describe('zendesk_missed_call_tickets', () => {
   let h: Harness;
   let base: ProjectSettings;
 
+  const land = async (...bodies: string[]) => {
+    for (const body of bodies) {
+      const response = await h.send('voice', { body });
+      assert.equal(response.statusCode, 200, JSON.stringify(response.json));
+    }
+    await h.drain();
+  };
   const buildWith = async (vars: Record<string, unknown>) => {
     const project = await loadProject(BUNDLED_MODELS_DIR, h.server.warehouse.dialect);
     const results = await build(h.server.warehouse, project, { settings: { ...base, vars: { ...base.vars, ...vars } } });
@@ -59,11 +80,7 @@ describe('zendesk_missed_call_tickets', () => {
   before(async () => {
     h = await startHarness({ warehouse: 'duckdb' });
     base = { targetSchema: 'analytics', sources: { raw: 'raw' }, vars: { default_region: '' }, lookbackSeconds: 3600 };
-    for (const body of EVENTS) {
-      const response = await h.send('voice', { body });
-      assert.equal(response.statusCode, 200, JSON.stringify(response.json));
-    }
-    await h.drain();
+    await land(...EVENTS);
   });
   after(async () => {
     await h.close();
@@ -104,32 +121,9 @@ describe('zendesk_missed_call_tickets', () => {
     ]);
   });
 
-  test('a comma-separated string works as the list too', async () => {
-    const rows = await buildWith({ priority_callers: '+6591234567' });
+  test('a comma-separated string works as the list too, and entries that are not E.164 are left out', async () => {
+    const rows = await buildWith({ priority_callers: ' +6591234567, not-a-number' });
     assert.deepEqual(rows.map((r) => r.call_id), ['zd-missed']);
-  });
-
-  test('its rows, mapped as a sync maps them, become tickets in Zendesk', async () => {
-    const rows = await buildWith({ priority_callers: ['+6591234567', '+12015550199'] });
-    const zendesk = await startFakeZendesk();
-    try {
-      const destination = createZendeskDestination({ url: zendesk.url, email: zendesk.email }, { [ZENDESK_TOKEN_ENV]: zendesk.token }, { jobPolling: { intervalMs: 1, maxIntervalMs: 4 } });
-      const records: ChangeRecord[] = rows.map((row) => ({
-        key: String(row.call_id),
-        action: 'create',
-        fields: { subject: row.subject as string, comment_body: row.comment_body as string, priority: row.priority as string, tags: row.tags as string },
-        externalRef: null,
-        idempotencyKey: `missed_calls_to_zendesk:${String(row.call_id)}:1`,
-      }));
-      const outcomes = await destination.send(records, { sync: 'missed_calls_to_zendesk', object: 'tickets', signal: new AbortController().signal });
-      assert.deepEqual(outcomes.map((o) => o.status), ['sent', 'sent', 'sent']);
-      const voicemail = zendesk.byExternalId('zd-voicemail')[0];
-      assert.equal(voicemail?.priority, 'urgent');
-      assert.equal(voicemail?.subject, 'Voicemail from +12015550199');
-      assert.ok(voicemail?.tags.includes('call_voicemail'));
-    } finally {
-      await zendesk.close();
-    }
   });
 
   test('on every warehouse the E.164 entries become quoted literals, and nothing else gets into the SQL', async () => {
@@ -143,5 +137,88 @@ describe('zendesk_missed_call_tickets', () => {
       assert.ok(!sql.includes('DROP'), name);
       assert.ok(compile({}).includes('where 1 = 0'), `${name}: an empty list selects nothing`);
     }
+  });
+  describe('synced to Zendesk by the engine', () => {
+    let zendesk: FakeZendesk;
+    let destination: Destination;
+    const definition: SyncDefinition = {
+      name: 'missed_calls_to_zendesk',
+      model: MODEL,
+      key: 'call_id',
+      destination: 'zendesk',
+      object: 'tickets',
+      mapping: { subject: 'subject', comment_body: 'comment_body', priority: 'priority', tags: 'tags' },
+      mode: 'upsert',
+      schedule: 'off',
+      priority: 'bulk',
+    };
+    const sync = (through: Destination = destination) => runSync(h.server.warehouse, definition, through, { modelsSchema: 'analytics', sleep: async () => undefined });
+    const VIPS = ['+6591234567', '+12015550199'];
+
+    before(async () => {
+      zendesk = await startFakeZendesk();
+      destination = createZendeskDestination({ url: zendesk.url, email: zendesk.email }, { [ZENDESK_TOKEN_ENV]: zendesk.token }, { jobPolling: { intervalMs: 1, maxIntervalMs: 4 } });
+    });
+    after(async () => {
+      await zendesk.close();
+    });
+
+    test('the first sync makes a ticket per row; a second sync sends nothing', async () => {
+      await buildWith({ priority_callers: VIPS });
+      const first = await sync();
+      assert.equal(first.status, 'success', JSON.stringify(first.error));
+      assert.deepEqual([first.planned.create, first.sent], [3, 3]);
+      assert.equal(zendesk.count('POST', '/api/v2/tickets/create_many'), 1);
+      const voicemail = zendesk.byExternalId('zd-voicemail');
+      assert.equal(voicemail.length, 1);
+      assert.deepEqual([voicemail[0]?.subject, voicemail[0]?.priority], ['Voicemail from +12015550199', 'urgent']);
+      const writes = zendesk.requests.length;
+      const again = await sync();
+      assert.deepEqual([again.planned.create, again.planned.update, again.sent], [0, 0, 0]);
+      assert.equal(zendesk.requests.length, writes, 'not even a look-up');
+    });
+
+    test('a change to one call sends exactly one update, to the same ticket', async () => {
+      // Status events first: a missed call. Then its summary says the caller left a voicemail.
+      await land(status('zd-late-1', 'CALL_INITIATED', '2025-03-04T22:00:00Z'), status('zd-late-2', 'CALL_DISCONNECTED', '2025-03-04T22:00:40Z'));
+      await buildWith({ priority_callers: VIPS });
+      const missed = await sync();
+      assert.deepEqual([missed.planned.create, missed.planned.update, missed.sent], [1, 0, 1]);
+      const before = zendesk.byExternalId('zd-late');
+      assert.deepEqual(before.map((t) => [t.subject, t.priority]), [['Missed call from +6591234567', 'high']]);
+
+      await land(session('zd-late', 'VOICEMAIL', '+6591234567', '2025-03-04T22:00:00Z', '2025-03-04T22:00:40Z'));
+      await buildWith({ priority_callers: VIPS });
+      const result = await sync();
+      assert.deepEqual([result.planned.create, result.planned.update, result.sent], [0, 1, 1]);
+      const after = zendesk.byExternalId('zd-late');
+      assert.equal(after.length, 1, 'the same ticket');
+      assert.deepEqual([after[0]?.id, after[0]?.subject, after[0]?.priority], [before[0]?.id, 'Voicemail from +6591234567', 'urgent']);
+      assert.match(after[0]?.comments.at(-1)?.body ?? '', /^Voicemail from \+6591234567 .* Outcome: voicemail\.$/);
+      assert.equal(zendesk.tickets.size, 4);
+    });
+
+    test('a crash between Zendesk\'s answer and the checkpoint: the next run finds the ticket and makes no other', async () => {
+      await buildWith({ priority_callers: [...VIPS, '+6598765432'] });
+      const crashing: Destination = {
+        type: 'zendesk',
+        batchSize: destination.batchSize,
+        send: async (records, context) => {
+          await destination.send(records, context);
+          throw new Error('killed before the checkpoint');
+        },
+      };
+      const crashed = await sync(crashing);
+      assert.equal(crashed.status, 'failed');
+      assert.equal(zendesk.byExternalId('zd-stranger').length, 1, 'the ticket was made');
+      const posts = zendesk.count('POST', '/api/v2/tickets');
+      const replay = await sync();
+      assert.equal(replay.status, 'success', JSON.stringify(replay.error));
+      assert.deepEqual([replay.planned.create, replay.sent], [1, 1], 'the engine sends the create again');
+      assert.equal(zendesk.count('POST', '/api/v2/tickets'), posts, 'nothing is created twice');
+      assert.equal(zendesk.byExternalId('zd-stranger').length, 1);
+      assert.equal((await sync()).planned.create, 0, 'and the checkpoint now holds it');
+      assert.equal(zendesk.tickets.size, 5);
+    });
   });
 });
