@@ -188,7 +188,6 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
     requests.push(record);
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
       record.status = status;
-      window = Date.now() - window.start >= 60_000 ? { start: Date.now(), used: 0 } : window;
       const rate = { 'x-rate-limit': String(limit), 'x-rate-limit-remaining': String(Math.max(0, limit - window.used)) };
       if (payload === null) {
         res.writeHead(status, { ...rate, ...headers }).end();
@@ -201,6 +200,8 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
 
     if (req.headers.authorization !== expectedAuth) return send(401, { error: "Couldn't authenticate you" });
     if (fake.forbidden) return send(403, { error: 'Forbidden', description: 'You do not have access to this page. Please contact the account owner of this help desk for further help.' });
+    // A fixed one-minute window, as Zendesk's per-minute account limit (reference §2.4).
+    if (Date.now() - window.start >= 60_000) window = { start: Date.now(), used: 0 };
     window.used += 1;
     if (window.used > limit) {
       const seconds = Math.max(1, Math.ceil((window.start + 60_000 - Date.now()) / 1000));
