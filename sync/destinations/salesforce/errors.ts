@@ -1,0 +1,133 @@
+/**
+ * Errors of the Salesforce destination, and how a failed jsforce call becomes the engine's
+ * TransientDestinationError (worth retrying) or PermanentDestinationError (fix the config).
+ * Codes are listed in docs/errors.md › Sync › Salesforce.
+ *
+ * What Salesforce answers (../shared/reference/clients-and-apis.md §1.6): REST errors are a
+ * JSON array of `{ message, errorCode }`, which jsforce throws as an HttpApiError named after
+ * the errorCode; OAuth errors are `{ error, error_description }`, thrown as an Error named
+ * after `error`.
+ */
+import { SwitchboardError } from '../../../core/errors.js';
+import { PermanentDestinationError, TransientDestinationError } from '../../destination.js';
+
+export type SalesforceErrorCode =
+  /** SWITCHBOARD_SALESFORCE_CLIENT_SECRET (or _PASSWORD for password auth) is not set. */
+  | 'SB_SYNC_SALESFORCE_SECRET_MISSING'
+  /** destinations.salesforce lacks a setting its auth needs (clientId, username). */
+  | 'SB_SYNC_SALESFORCE_CONFIG'
+  /** The token endpoint refused the credentials, or the new session was refused at once. */
+  | 'SB_SYNC_SALESFORCE_AUTH_FAILED'
+  /** Salesforce refused a whole call for a reason retrying cannot fix (unknown field or object, permissions). */
+  | 'SB_SYNC_SALESFORCE_REQUEST_REFUSED'
+  /** A Bulk API 2.0 job ended Failed (e.g. a CSV column that is not a field). */
+  | 'SB_SYNC_SALESFORCE_BULK_JOB_FAILED';
+
+/** Raised while building the destination (before any call): a missing secret or setting. */
+export class SalesforceError extends SwitchboardError {
+  declare readonly code: SalesforceErrorCode;
+
+  constructor(code: SalesforceErrorCode, message: string, options: { configKey?: string; cause?: unknown } = {}) {
+    super(code, message, options);
+    this.name = 'SalesforceError';
+  }
+}
+
+/** A transient failure that keeps Salesforce's errorCode, e.g. REQUEST_LIMIT_EXCEEDED. */
+export class SalesforceTransientError extends TransientDestinationError {
+  constructor(
+    readonly code: string,
+    message: string,
+    retryAfterMs?: number,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, retryAfterMs, options);
+  }
+}
+
+/** The status and headers of the last failed HTTP response, which jsforce's errors do not carry. */
+export interface FailedResponse {
+  status: number;
+  headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * Whole-call errorCodes that clear on their own
+ * (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm).
+ */
+const TRANSIENT_CODES = new Set([
+  'REQUEST_LIMIT_EXCEEDED',
+  'SERVER_UNAVAILABLE',
+  'UNABLE_TO_LOCK_ROW',
+  'REQUEST_RUNNING_TOO_LONG',
+  'QUERY_TIMEOUT',
+  'TXN_SECURITY_METERING_ERROR',
+  'JobPollingTimeout',
+]);
+
+/** Errors of the node-fetch transport that jsforce uses: the network, not Salesforce. */
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'ENETDOWN', 'ENETUNREACH', 'EHOSTDOWN', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+
+/** OAuth error names from the token endpoint (RFC 6749 §5.2, plus Salesforce's own). */
+const OAUTH_ERRORS = new Set(['invalid_client', 'invalid_grant', 'invalid_client_id', 'unsupported_grant_type', 'invalid_request', 'unauthorized_client', 'inactive_user', 'inactive_org']);
+
+interface JsforceError {
+  name?: string;
+  message?: string;
+  errorCode?: string;
+  code?: string;
+  data?: unknown;
+}
+
+/** Retry-After in seconds or as an HTTP date, as milliseconds; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** True for failures of the connection itself (refused, reset, DNS, timeout). */
+export function isNetworkError(error: unknown): boolean {
+  const e = error as JsforceError;
+  return e?.name === 'FetchError' || (typeof e?.code === 'string' && NETWORK_CODES.has(e.code));
+}
+
+/**
+ * The engine's view of a failed call.
+ * @param failed the last failed HTTP response, for its status and Retry-After.
+ * @returns a Transient/PermanentDestinationError, or the error itself when it is not a
+ *   Salesforce or network error (a bug should surface as one).
+ */
+export function classify(error: unknown, failed: FailedResponse | null, where: string): unknown {
+  if (error instanceof TransientDestinationError || error instanceof PermanentDestinationError) return error;
+  const e = error as JsforceError;
+  if (isNetworkError(error)) return new SalesforceTransientError('NETWORK', `${where}: Salesforce could not be reached (${e.code ?? e.message ?? 'network error'}).`, undefined, { cause: error });
+  if (typeof e?.name === 'string' && OAUTH_ERRORS.has(e.name)) {
+    return new PermanentDestinationError(
+      'SB_SYNC_SALESFORCE_AUTH_FAILED',
+      `${where}: Salesforce refused the login: ${e.name}: ${e.message ?? ''}. Check destinations.salesforce (loginUrl must be the org's My Domain URL for client_credentials; clientId, username) and SWITCHBOARD_SALESFORCE_CLIENT_SECRET / SWITCHBOARD_SALESFORCE_PASSWORD.`,
+      { cause: error },
+    );
+  }
+  const code = firstCode(e);
+  if (code === undefined) return error;
+  const status = failed?.status ?? Number(/^ERROR_HTTP_(\d{3})$/.exec(code)?.[1] ?? 0);
+  const message = `${where}: Salesforce answered ${status > 0 ? `HTTP ${status} ` : ''}${code}: ${e.message ?? ''}`.trim();
+  if (TRANSIENT_CODES.has(code) || status === 429 || status >= 500 || /^ERROR_HTTP_(429|5\d\d)$/.test(code)) {
+    return new SalesforceTransientError(code, message, retryAfterMs(failed?.headers['retry-after']), { cause: error });
+  }
+  if (code === 'INVALID_SESSION_ID') {
+    return new PermanentDestinationError('SB_SYNC_SALESFORCE_AUTH_FAILED', `${message}. The session was refused even after logging in again; check the connected app's policies.`, { cause: error });
+  }
+  return new PermanentDestinationError('SB_SYNC_SALESFORCE_REQUEST_REFUSED', `${message}. Check the sync's object and mapping, and the integration user's permissions.`, { cause: error });
+}
+
+/** An HttpApiError's errorCode; for MULTIPLE_API_ERRORS the first one in `data`. */
+function firstCode(e: JsforceError): string | undefined {
+  if (e?.errorCode === 'MULTIPLE_API_ERRORS' && Array.isArray(e.data)) {
+    const first = e.data[0] as { errorCode?: string } | undefined;
+    return first?.errorCode ?? e.errorCode;
+  }
+  return typeof e?.errorCode === 'string' ? e.errorCode : undefined;
+}

@@ -1,0 +1,110 @@
+/**
+ * The people a call's WhoId can point at: Contacts, and Leads not converted yet, pulled from
+ * Salesforce with SOQL (jsforce follows `nextRecordsUrl` page by page) into the warehouse
+ * table `salesforce_people`, one row per person and phone field, the number normalised to
+ * E.164 by the same code as the models (core/normalize/phone.ts).
+ *
+ * The table is the model `models/sync/salesforce_people.sql`, which a build creates empty
+ * (and never fills), so `salesforce_call_tasks` builds before any sync has run; the pull
+ * replaces its rows in one transaction, and creates it when no build has yet.
+ */
+import type { Connection } from 'jsforce';
+import { normalizePhone } from '../../../core/normalize/phone.js';
+import type { SqlParam, Warehouse } from '../../../sql/warehouse.js';
+import type { TableSpec } from '../../../sql/dialect.js';
+import { SalesforceSession } from './session.js';
+
+export const PEOPLE_TABLE = 'salesforce_people';
+
+/**
+ * The table's columns, in the model's column order (an incremental build inserts
+ * `SELECT *`, so the order must match models/sync/salesforce_people.sql).
+ */
+export function salesforcePeopleTable(schema: string): TableSpec {
+  return {
+    schema,
+    name: PEOPLE_TABLE,
+    columns: [
+      { name: 'id', type: 'text', nullable: false },
+      { name: 'object', type: 'text', nullable: false },
+      { name: 'phone_field', type: 'text', nullable: false },
+      { name: 'phone_raw', type: 'text', nullable: false },
+      { name: 'phone_e164', type: 'text' },
+      { name: 'pulled_at', type: 'timestamp', nullable: false },
+    ],
+    primaryKey: ['id', 'phone_field'],
+  };
+}
+
+/** The SOQL of each pull: who can be a WhoId, with a phone to match on. */
+export const PEOPLE_QUERIES = {
+  Contact: 'SELECT Id, Phone, MobilePhone FROM Contact WHERE Phone != null OR MobilePhone != null',
+  Lead: 'SELECT Id, Phone, MobilePhone FROM Lead WHERE IsConverted = false AND (Phone != null OR MobilePhone != null)',
+} as const;
+
+const PHONE_FIELDS = ['Phone', 'MobilePhone'] as const;
+
+/** jsforce stops after maxFetch records (default 10,000); an org has no more people than this. */
+const MAX_FETCH = 50_000_000;
+
+export interface PullOptions {
+  /** ISO country for national numbers (`models.defaultRegion`), e.g. `US`. */
+  defaultRegion?: string | undefined;
+  signal?: AbortSignal;
+  /** Stamped on every row; default now. */
+  now?: Date;
+}
+
+type PersonRecord = { Id: string; Phone?: string | null; MobilePhone?: string | null };
+
+/**
+ * Pulls Contacts and Leads and replaces the rows of `<schema>.salesforce_people` with them,
+ * atomically.
+ * @param source a logged-in jsforce Connection, or the destination's session.
+ * @example await pullSalesforcePeople(destination.session, warehouse, 'analytics', { defaultRegion: 'US' })
+ */
+export async function pullSalesforcePeople(
+  source: Connection | SalesforceSession,
+  warehouse: Warehouse,
+  schema: string,
+  options: PullOptions = {},
+): Promise<{ contacts: number; leads: number }> {
+  const pulledAt = options.now ?? new Date();
+  const fetch = async (object: keyof typeof PEOPLE_QUERIES): Promise<PersonRecord[]> => {
+    options.signal?.throwIfAborted();
+    const run = async (conn: Connection) => (await conn.query<PersonRecord>(PEOPLE_QUERIES[object], { autoFetch: true, maxFetch: MAX_FETCH })).records;
+    return source instanceof SalesforceSession ? source.call(`pull of ${object}s`, run) : run(source);
+  };
+  const contacts = await fetch('Contact');
+  const leads = await fetch('Lead');
+
+  const rows: SqlParam[][] = [];
+  for (const [object, records] of [['Contact', contacts], ['Lead', leads]] as const) {
+    for (const record of records) {
+      for (const field of PHONE_FIELDS) {
+        const raw = record[field];
+        if (raw === null || raw === undefined || raw.trim() === '') continue;
+        const phone = normalizePhone(raw, options.defaultRegion === undefined ? {} : { defaultRegion: options.defaultRegion });
+        rows.push([record.Id, object, field, raw, phone.e164, pulledAt]);
+      }
+    }
+  }
+
+  const d = warehouse.dialect;
+  const table = salesforcePeopleTable(schema);
+  await warehouse.run(d.createSchema(schema));
+  await warehouse.run(d.createTable(table));
+  const target = d.tableName(schema, table.name);
+  const columns = table.columns.map((c) => d.quoteIdent(c.name)).join(', ');
+  const width = table.columns.length;
+  const perStatement = Math.max(1, Math.floor(Math.min(d.capabilities.maxParams, 12_000) / width));
+  await warehouse.transaction(async (tx) => {
+    await tx.run(`DELETE FROM ${target}`);
+    for (let i = 0; i < rows.length; i += perStatement) {
+      const chunk = rows.slice(i, i + perStatement);
+      const values = chunk.map((_, r) => `(${table.columns.map((c, k) => (c.type === 'timestamp' ? d.typedParam(r * width + k + 1, 'timestamp') : d.param(r * width + k + 1))).join(', ')})`);
+      await tx.run(`INSERT INTO ${target} (${columns}) VALUES ${values.join(', ')}`, chunk.flat());
+    }
+  });
+  return { contacts: contacts.length, leads: leads.length };
+}

@@ -1,0 +1,475 @@
+/**
+ * A local Salesforce for tests and the sync benchmark, following the contract in
+ * ../shared/reference/clients-and-apis.md §1 (what jsforce sends, what Salesforce answers):
+ *
+ * - OAuth token endpoint `POST /services/oauth2/token`: `client_credentials` and `password`
+ *   grants; `invalid_client` / `invalid_grant` / `unsupported_grant_type` (400) otherwise.
+ *   The answer's `instance_url` is this server, so jsforce sends everything here.
+ * - REST under `/services/data/vNN.0/`: SOQL query with paging (`nextRecordsUrl`), sObject
+ *   Collections (create, update, upsert by external ID, delete; 200 records at most, per-record
+ *   results in an HTTP 200), single-record upsert/get/update/delete, Bulk API 2.0 ingest jobs,
+ *   and `limits`. Every response carries `Sforce-Limit-Info: api-usage=N/15000`.
+ * - Errors as Salesforce writes them: a JSON array of `{ message, errorCode }`; 401
+ *   INVALID_SESSION_ID for a missing or expired token.
+ *
+ * Knobs for tests and the benchmark:
+ * - `requestsPerSecond: N`: at most N REST calls in any 1 s window; beyond it the call is
+ *   refused with 403 REQUEST_LIMIT_EXCEEDED (or 429 with `limitStatus: 429`) and a
+ *   `Retry-After` in seconds. Salesforce itself sends no Retry-After with
+ *   REQUEST_LIMIT_EXCEEDED; the fake adds one so a client that honours it can pace itself.
+ * - `failNext({ status, errorCode, kind, times, retryAfterSeconds })`: scripted whole-call
+ *   failures (5xx, 429, REQUEST_LIMIT_EXCEEDED, …) for the next matching calls.
+ * - `expireSessions()`: every issued token stops working (401 INVALID_SESSION_ID).
+ * - `org`: the records (FakeOrg), per-record faults and validation rules.
+ * - `stats`: `apiCalls` (every REST call, refused ones included), `limited`, `tokenRequests`,
+ *   `byKind` (e.g. `collections:upsert`, `query`, `queryMore`, `bulk:upload`) and the API
+ *   versions used.
+ *
+ * @example
+ *   const sf = await startSalesforceServer({ requestsPerSecond: 10 });
+ *   const conn = new jsforce.Connection({ oauth2: { loginUrl: sf.url, clientId: sf.clientId, clientSecret: sf.clientSecret }, version: '62.0' });
+ *   await conn.authorize({ grant_type: 'client_credentials' });
+ *   …; sf.stats.apiCalls; await sf.close();
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { BulkIngest } from './salesforce-bulk.js';
+import { FakeOrg, RequestError, type FieldValue, type SObjectType } from './salesforce-org.js';
+import { conditionFields, matches, parseSoql, SoqlSyntaxError } from './salesforce-soql.js';
+
+export interface SalesforceServerOptions {
+  clientId?: string;
+  clientSecret?: string;
+  /** username → password with the security token appended, for the password grant. */
+  users?: Record<string, string>;
+  /** External-ID fields on Task; default `['Switchboard_Call_Id__c']`. */
+  externalIdFields?: string[];
+  /** REST calls allowed in any 1 s window; unlimited when absent. */
+  requestsPerSecond?: number;
+  /** How a call over `requestsPerSecond` is refused: 403 REQUEST_LIMIT_EXCEEDED (default) or 429. */
+  limitStatus?: 403 | 429;
+  /** Records per query page (Salesforce: 2000). */
+  queryPageSize?: number;
+  /** Status requests a closed Bulk job answers InProgress before it completes; default 1. */
+  bulkPollsBeforeComplete?: number;
+  /** The clock of the rate limiter (ms); tests freeze it. */
+  now?: () => number;
+}
+
+/** A scripted failure of whole calls. */
+export interface ScriptedFailure {
+  status: number;
+  /** errorCode of the JSON error body; omit for a non-JSON body (`body`). */
+  errorCode?: string;
+  message?: string;
+  /** A raw body instead of the JSON array, e.g. an HTML 503 page. */
+  body?: string;
+  retryAfterSeconds?: number;
+  /** Only calls of this kind (see stats.byKind), e.g. `collections:upsert`; any call when absent. */
+  kind?: string;
+  /** How many calls fail; default 1. */
+  times?: number;
+}
+
+export interface SalesforceStats {
+  apiCalls: number;
+  limited: number;
+  tokenRequests: number;
+  byKind: Record<string, number>;
+  versions: Set<string>;
+}
+
+export interface SalesforceServer {
+  /** Base URL: the login URL and the instance URL. */
+  url: string;
+  clientId: string;
+  clientSecret: string;
+  org: FakeOrg;
+  stats: SalesforceStats;
+  /** Every REST call: method, path (with query), kind and the status answered. */
+  log: Array<{ method: string; path: string; kind: string; status: number }>;
+  failNext(failure: ScriptedFailure): void;
+  expireSessions(): void;
+  /** Clears stats and the log (not the records). */
+  resetStats(): void;
+  /** Drops scripted failures not used up yet. */
+  clearFailures(): void;
+  close(): Promise<void>;
+}
+
+/** Salesforce's limit for one sObject Collections call. */
+const COLLECTION_LIMIT = 200;
+
+export async function startSalesforceServer(options: SalesforceServerOptions = {}): Promise<SalesforceServer> {
+  const clientId = options.clientId ?? 'switchboard-test-client';
+  const clientSecret = options.clientSecret ?? 'switchboard-test-secret';
+  const users = options.users ?? {};
+  const now = options.now ?? Date.now;
+  const org = new FakeOrg(options.externalIdFields);
+  const bulk = new BulkIngest(org, options.bulkPollsBeforeComplete ?? 1);
+  const pageSize = options.queryPageSize ?? 2000;
+  const tokens = new Set<string>();
+  const cursors = new Map<string, { type: SObjectType; rows: Array<Record<string, unknown>>; total: number }>();
+  const failures: ScriptedFailure[] = [];
+  const window: number[] = [];
+  const stats: SalesforceStats = { apiCalls: 0, limited: 0, tokenRequests: 0, byKind: {}, versions: new Set() };
+  const log: SalesforceServer['log'] = [];
+  let url = '';
+  let cursorCount = 0;
+
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+    const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+    const type = typeof body === 'string' ? 'text/csv' : 'application/json;charset=UTF-8';
+    res.writeHead(status, { ...(text === '' ? {} : { 'content-type': type }), 'sforce-limit-info': `api-usage=${stats.apiCalls}/15000`, ...headers });
+    res.end(text);
+  };
+  const error = (res: ServerResponse, status: number, errorCode: string, message: string, headers: Record<string, string> = {}): void =>
+    send(res, status, [{ message, errorCode }], headers);
+
+  // ---- OAuth ---------------------------------------------------------------------------------
+
+  const token = (res: ServerResponse, form: URLSearchParams): void => {
+    stats.tokenRequests += 1;
+    const oauthError = (code: string, description: string) => {
+      res.writeHead(400, { 'content-type': 'application/json;charset=UTF-8' });
+      res.end(JSON.stringify({ error: code, error_description: description }));
+    };
+    const grant = form.get('grant_type');
+    if (grant !== 'client_credentials' && grant !== 'password') return oauthError('unsupported_grant_type', 'grant type not supported');
+    if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) return oauthError('invalid_client', 'invalid client credentials');
+    if (grant === 'password') {
+      const username = form.get('username') ?? '';
+      if (users[username] === undefined || users[username] !== form.get('password')) return oauthError('invalid_grant', 'authentication failure');
+    }
+    const accessToken = `00DFAKE!${randomBytes(12).toString('hex')}`;
+    tokens.add(accessToken);
+    res.writeHead(200, { 'content-type': 'application/json;charset=UTF-8' });
+    res.end(
+      JSON.stringify({
+        access_token: accessToken,
+        instance_url: url,
+        id: `${url}/id/00D000000000001AAA/005000000000001AAA`,
+        token_type: 'Bearer',
+        issued_at: String(Date.now()),
+        signature: 'fake',
+        scope: 'api',
+      }),
+    );
+  };
+
+  // ---- REST ----------------------------------------------------------------------------------
+
+  /** Names the call for stats and scripted failures. */
+  const kindOf = (method: string, parts: string[]): string => {
+    const [first, second, third, fourth] = parts;
+    if (first === 'query' || first === 'queryAll') return parts.length > 1 ? 'queryMore' : 'query';
+    if (first === 'limits') return 'limits';
+    if (first === 'composite' && second === 'sobjects') {
+      if (method === 'PATCH') return third === undefined ? 'collections:update' : 'collections:upsert';
+      return method === 'POST' ? 'collections:create' : method === 'DELETE' ? 'collections:delete' : 'collections:other';
+    }
+    if (first === 'sobjects') {
+      if (parts.length === 4) return 'sobject:upsert';
+      return method === 'POST' ? 'sobject:create' : `sobject:${method === 'GET' ? 'get' : method === 'PATCH' ? 'update' : 'delete'}`;
+    }
+    if (first === 'jobs' && second === 'ingest') {
+      if (third === undefined) return 'bulk:create';
+      if (fourth === 'batches') return 'bulk:upload';
+      if (fourth !== undefined) return 'bulk:results';
+      return method === 'PATCH' ? 'bulk:state' : method === 'DELETE' ? 'bulk:delete' : 'bulk:status';
+    }
+    return 'other';
+  };
+
+  /** At most N calls in any 1 s window: the time until a slot frees, or 0 when one is free. */
+  const limitWaitMs = (): number => {
+    if (options.requestsPerSecond === undefined) return 0;
+    const t = now();
+    while (window.length > 0 && (window[0] as number) <= t - 1000) window.shift();
+    if (window.length < options.requestsPerSecond) {
+      window.push(t);
+      return 0;
+    }
+    return (window[0] as number) + 1000 - t;
+  };
+
+  const query = (res: ServerResponse, version: string, soql: string, all: boolean): void => {
+    let parsed;
+    try {
+      parsed = parseSoql(soql);
+    } catch (e) {
+      if (e instanceof SoqlSyntaxError) return error(res, 400, 'MALFORMED_QUERY', `unexpected token: ${e.message}`);
+      throw e;
+    }
+    const type = parsed.object;
+    if (!org.isType(type)) return error(res, 400, 'INVALID_TYPE', `sObject type '${type}' is not supported.`);
+    const names = [...parsed.fields, ...conditionFields(parsed.where), ...(parsed.orderBy === null ? [] : [parsed.orderBy.field])];
+    for (const name of names) {
+      if (org.field(type, name) === undefined) return error(res, 400, 'INVALID_FIELD', `No such column '${name}' on entity '${type}'.`);
+    }
+    const selected = parsed.fields.map((f) => org.field(type, f) as string);
+    let rows = [...org.records[type].values()].filter(
+      (r) => (all || r.IsDeleted !== true) && matches(parsed.where, (f) => r[org.field(type, f) as string] ?? null),
+    );
+    if (parsed.orderBy !== null) {
+      const field = org.field(type, parsed.orderBy.field) as string;
+      const sign = parsed.orderBy.descending ? -1 : 1;
+      rows.sort((a, b) => sign * String(a[field] ?? '').localeCompare(String(b[field] ?? '')));
+    }
+    if (parsed.limit !== null) rows = rows.slice(0, parsed.limit);
+    const shaped = rows.map((r) => ({
+      attributes: { type, url: `/services/data/v${version}/sobjects/${type}/${r.Id}` },
+      ...Object.fromEntries(selected.map((f) => [f, r[f] ?? null])),
+    }));
+    page(res, version, { type, rows: shaped, total: shaped.length }, 0);
+  };
+
+  const page = (res: ServerResponse, version: string, cursor: { type: SObjectType; rows: Array<Record<string, unknown>>; total: number }, offset: number): void => {
+    const records = cursor.rows.slice(offset, offset + pageSize);
+    const next = offset + pageSize;
+    if (next >= cursor.rows.length) return send(res, 200, { totalSize: cursor.total, done: true, records });
+    cursorCount += 1;
+    const locator = `01gFAKE${String(cursorCount).padStart(10, '0')}-${next}`;
+    cursors.set(locator, cursor);
+    send(res, 200, { totalSize: cursor.total, done: false, nextRecordsUrl: `/services/data/v${version}/query/${locator}`, records });
+  };
+
+  const collection = (res: ServerResponse, method: string, parts: string[], body: Record<string, unknown> | null, search: URLSearchParams): void => {
+    const allOrNone = body?.allOrNone === true || search.get('allOrNone') === 'true';
+    if (method === 'DELETE') {
+      const ids = (search.get('ids') ?? '').split(',').filter((id) => id !== '');
+      if (ids.length > COLLECTION_LIMIT) return error(res, 400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
+      if (ids.length === 0) return error(res, 400, 'MISSING_ARGUMENT', 'ids parameter is required');
+      return send(res, 200, org.many(ids, allOrNone, (id) => ({ id, ...org.delete(id) })));
+    }
+    const records = body?.records;
+    if (!Array.isArray(records)) return error(res, 400, 'JSON_PARSER_ERROR', 'records: an array is required');
+    if (records.length > COLLECTION_LIMIT) return error(res, 400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
+    const typed = (record: Record<string, unknown>, urlType?: string): SObjectType => {
+      const type = (record.attributes as { type?: string } | undefined)?.type;
+      if (type === undefined) throw new RequestError('INVALID_TYPE', 'Must send a concrete entity type.');
+      if (!org.isType(type) || (urlType !== undefined && type !== urlType)) throw new RequestError('INVALID_TYPE', `sObject type '${type}' is not supported.`);
+      return type;
+    };
+    const input = records as Array<Record<string, unknown>>;
+    if (method === 'PATCH' && parts[2] !== undefined) {
+      // Upsert by external ID: PATCH composite/sobjects/{type}/{field}.
+      const urlType = parts[2];
+      if (!org.isType(urlType)) return error(res, 404, 'NOT_FOUND', `The requested resource does not exist`);
+      const extField = org.field(urlType, parts[3] ?? '');
+      if (extField === undefined || !org.externalIdFields.includes(extField)) {
+        return error(res, 400, 'INVALID_FIELD', `Field name provided, ${parts[3] ?? ''} is not an External ID or indexed field for ${urlType}`);
+      }
+      const prepared = input.map((r) => ({ type: typed(r, urlType), fields: org.canonical(urlType, r) }));
+      const seen = new Map<FieldValue | undefined, number>();
+      for (const p of prepared) seen.set(p.fields[extField], (seen.get(p.fields[extField]) ?? 0) + 1);
+      return send(
+        res,
+        200,
+        org.many(prepared, allOrNone, (p) =>
+          (seen.get(p.fields[extField]) ?? 0) > 1
+            ? { success: false, errors: [{ statusCode: 'DUPLICATE_EXTERNAL_ID', message: `Duplicate external id specified: ${String(p.fields[extField])}`, fields: [extField] }] }
+            : org.upsert(p.type, extField, p.fields),
+        ),
+      );
+    }
+    if (method === 'POST') {
+      const prepared = input.map((r) => {
+        const type = typed(r);
+        return { type, fields: org.canonical(type, r) };
+      });
+      return send(res, 200, org.many(prepared, allOrNone, (p) => org.insert(p.type, p.fields)));
+    }
+    if (method === 'PATCH') {
+      const prepared = input.map((r) => {
+        const type = typed(r);
+        const fields = org.canonical(type, r);
+        const { Id: id, ...rest } = fields;
+        return { type, id: String(id ?? ''), fields: rest };
+      });
+      return send(res, 200, org.many(prepared, allOrNone, (p) => org.update(p.type, p.id, p.fields)));
+    }
+    return error(res, 405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are POST,PATCH,DELETE`);
+  };
+
+  const sobject = (res: ServerResponse, method: string, parts: string[], body: Record<string, unknown> | null): void => {
+    const [, type, second, third] = parts;
+    if (type === undefined || !org.isType(type)) return error(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
+    if (parts.length === 4) {
+      // PATCH sobjects/{type}/{field}/{value}: upsert one record; the value is in the path (reference §1.3).
+      const extField = org.field(type, second ?? '');
+      if (method !== 'PATCH' || extField === undefined || !org.externalIdFields.includes(extField)) return error(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
+      const fields = { ...org.canonical(type, body ?? {}), [extField]: decodeURIComponent(third ?? '') };
+      const result = org.upsert(type, extField, fields);
+      if (!result.success) return send(res, 400, result.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })));
+      return send(res, result.created === true ? 201 : 200, result);
+    }
+    if (method === 'POST' && second === undefined) {
+      const result = org.insert(type, org.canonical(type, body ?? {}));
+      if (!result.success) return send(res, 400, result.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })));
+      return send(res, 201, result);
+    }
+    const record = second === undefined ? undefined : org.find(second);
+    if (record === undefined || record.IsDeleted === true) {
+      return record === undefined ? error(res, 404, 'NOT_FOUND', 'The requested resource does not exist') : error(res, 404, 'ENTITY_IS_DELETED', 'entity is deleted');
+    }
+    if (method === 'GET') return send(res, 200, { attributes: { type, url: `/sobjects/${type}/${record.Id}` }, ...record });
+    if (method === 'DELETE') {
+      org.delete(record.Id);
+      return send(res, 204, undefined);
+    }
+    if (method === 'PATCH') {
+      const result = org.update(type, record.Id, org.canonical(type, body ?? {}));
+      if (!result.success) return send(res, 400, result.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })));
+      return send(res, 204, undefined);
+    }
+    return error(res, 405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed.`);
+  };
+
+  const ingest = (res: ServerResponse, method: string, parts: string[], text: string, version: string): void => {
+    const [, , id, sub] = parts;
+    const json = () => (text === '' ? {} : (JSON.parse(text) as Record<string, unknown>));
+    if (id === undefined && method === 'POST') return send(res, 200, bulk.create(json(), Number(version)));
+    if (id === undefined) return error(res, 405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed.`);
+    if (sub === 'batches' && method === 'PUT') {
+      bulk.upload(id, text);
+      return send(res, 201, undefined);
+    }
+    if (sub === 'successfulResults' || sub === 'failedResults' || sub === 'unprocessedrecords') return send(res, 200, bulk.results(id, sub));
+    if (sub !== undefined) return error(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
+    if (method === 'PATCH') return send(res, 200, bulk.setState(id, String(json().state ?? '')));
+    if (method === 'GET') return send(res, 200, bulk.status(id));
+    if (method === 'DELETE') {
+      bulk.delete(id);
+      return send(res, 204, undefined);
+    }
+    return error(res, 405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed.`);
+  };
+
+  const rest = (req: IncomingMessage, res: ServerResponse, path: URL, text: string): string => {
+    const match = /^\/services\/data\/v(\d+\.\d)\/(.*)$/.exec(path.pathname);
+    const method = req.method ?? 'GET';
+    if (match === null) {
+      error(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
+      return 'other';
+    }
+    const version = match[1] as string;
+    const parts = (match[2] as string).split('/').filter((p) => p !== '');
+    const kind = kindOf(method, parts);
+    stats.apiCalls += 1;
+    stats.byKind[kind] = (stats.byKind[kind] ?? 0) + 1;
+    stats.versions.add(version);
+
+    const auth = req.headers.authorization ?? '';
+    if (!auth.startsWith('Bearer ') || !tokens.has(auth.slice('Bearer '.length))) {
+      error(res, 401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+      return kind;
+    }
+    const waitMs = limitWaitMs();
+    if (waitMs > 0) {
+      stats.limited += 1;
+      const retryAfter = { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) };
+      if (options.limitStatus === 429) error(res, 429, 'REQUEST_LIMIT_EXCEEDED', 'Too many requests: the rate limit of the fake is exceeded.', retryAfter);
+      else error(res, 403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.', retryAfter);
+      return kind;
+    }
+    const scripted = failures.find((f) => (f.times ?? 1) > 0 && (f.kind === undefined || f.kind === kind));
+    if (scripted !== undefined) {
+      scripted.times = (scripted.times ?? 1) - 1;
+      if (scripted.times <= 0) failures.splice(failures.indexOf(scripted), 1);
+      const headers: Record<string, string> = scripted.retryAfterSeconds === undefined ? {} : { 'retry-after': String(scripted.retryAfterSeconds) };
+      if (scripted.body !== undefined) {
+        res.writeHead(scripted.status, { 'content-type': 'text/html', ...headers });
+        res.end(scripted.body);
+      } else {
+        error(res, scripted.status, scripted.errorCode ?? 'UNKNOWN_EXCEPTION', scripted.message ?? 'scripted failure', headers);
+      }
+      return kind;
+    }
+    if (Number(version) < 42) {
+      error(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
+      return kind;
+    }
+
+    const [first] = parts;
+    if (kind === 'query' || kind === 'queryMore') {
+      if (kind === 'queryMore') {
+        const locator = parts[1] as string;
+        const cursor = cursors.get(locator);
+        if (cursor === undefined) error(res, 400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+        else {
+          cursors.delete(locator);
+          page(res, version, cursor, Number(locator.split('-')[1]));
+        }
+      } else {
+        query(res, version, path.searchParams.get('q') ?? '', first === 'queryAll');
+      }
+      return kind;
+    }
+    if (kind === 'limits') {
+      send(res, 200, { DailyApiRequests: { Max: 15000, Remaining: 15000 - stats.apiCalls } });
+      return kind;
+    }
+    const body = (): Record<string, unknown> | null => {
+      if (text === '') return null;
+      try {
+        return JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        throw new RequestError('JSON_PARSER_ERROR', 'Unexpected character in the request body');
+      }
+    };
+    if (first === 'composite' && parts[1] === 'sobjects') {
+      if (kind === 'collections:upsert' && Number(version) < 46) error(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
+      else collection(res, method, parts, body(), path.searchParams);
+    } else if (first === 'sobjects') sobject(res, method, parts, body());
+    else if (first === 'jobs' && parts[1] === 'ingest') ingest(res, method, parts, text, version);
+    else error(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
+    return kind;
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const path = new URL(req.url ?? '/', url);
+      let kind = 'other';
+      try {
+        if (path.pathname === '/services/oauth2/token' && req.method === 'POST') return token(res, new URLSearchParams(text));
+        kind = rest(req, res, path, text);
+      } catch (e) {
+        if (res.headersSent) return;
+        if (e instanceof RequestError) error(res, e.status, e.errorCode, e.message);
+        else error(res, 500, 'UNKNOWN_EXCEPTION', `An unexpected error occurred in the fake: ${(e as Error).message}`);
+      } finally {
+        if (path.pathname.startsWith('/services/data/')) log.push({ method: req.method ?? 'GET', path: `${path.pathname}${path.search}`, kind, status: res.statusCode });
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    clientId,
+    clientSecret,
+    org,
+    stats,
+    log,
+    failNext: (failure) => failures.push({ ...failure }),
+    expireSessions: () => tokens.clear(),
+    clearFailures: () => {
+      failures.splice(0);
+    },
+    resetStats: () => {
+      Object.assign(stats, { apiCalls: 0, limited: 0, tokenRequests: 0, byKind: {}, versions: new Set() });
+      log.splice(0);
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((e) => (e === undefined ? resolve() : reject(e)));
+      }),
+  };
+}
