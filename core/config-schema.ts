@@ -280,6 +280,14 @@ const destinations = z.strictObject({
     .strictObject({
       /** Only for tests and proxies; Slack's own by default. */
       apiUrl: z.string().url().default('https://slack.com/api/'),
+      /** Per Web API call. */
+      timeoutMs: z.number().int().positive().default(10_000),
+      /** Records per send (one API call each). */
+      batchSize: z.number().int().positive().max(1000).default(20),
+      /** After a crash, how far back to look for an alert already posted (seconds). */
+      lookupWindowSeconds: z.number().int().positive().default(259_200),
+      /** …and how many pages of conversations.history at most. */
+      lookupMaxPages: z.number().int().positive().max(100).default(5),
     })
     .optional(),
 });
