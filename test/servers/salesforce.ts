@@ -5,10 +5,11 @@
  * - OAuth token endpoint `POST /services/oauth2/token`: `client_credentials` and `password`
  *   grants; `invalid_client` / `invalid_grant` / `unsupported_grant_type` (400) otherwise.
  *   The answer's `instance_url` is this server, so jsforce sends everything here.
- * - REST under `/services/data/vNN.0/`: SOQL query with paging (`nextRecordsUrl`), sObject
- *   Collections (create, update, upsert by external ID, delete; 200 records at most, per-record
- *   results in an HTTP 200), single-record upsert/get/update/delete, Bulk API 2.0 ingest jobs,
- *   and `limits`. Every response carries `Sforce-Limit-Info: api-usage=N/15000`.
+ * - REST under `/services/data/vNN.0/` (salesforce-rest.ts): SOQL query with paging
+ *   (`nextRecordsUrl`), sObject Collections (create, update, upsert by external ID, delete; 200
+ *   records at most, per-record results in an HTTP 200), single-record upsert/get/update/delete,
+ *   Bulk API 2.0 ingest jobs (salesforce-bulk.ts), and `limits`, over an in-memory org
+ *   (salesforce-org.ts). Every response carries `Sforce-Limit-Info: api-usage=N/15000`.
  * - Errors as Salesforce writes them: a JSON array of `{ message, errorCode }`; 401
  *   INVALID_SESSION_ID for a missing or expired token.
  *
@@ -34,9 +35,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { BulkIngest } from './salesforce-bulk.js';
-import { FakeOrg, RequestError, type FieldValue, type SObjectType } from './salesforce-org.js';
-import { conditionFields, matches, parseSoql, SoqlSyntaxError } from './salesforce-soql.js';
+import { FakeOrg, RequestError } from './salesforce-org.js';
+import { restApi } from './salesforce-rest.js';
 
 export interface SalesforceServerOptions {
   clientId?: string;
@@ -98,25 +98,19 @@ export interface SalesforceServer {
   close(): Promise<void>;
 }
 
-/** Salesforce's limit for one sObject Collections call. */
-const COLLECTION_LIMIT = 200;
-
 export async function startSalesforceServer(options: SalesforceServerOptions = {}): Promise<SalesforceServer> {
   const clientId = options.clientId ?? 'switchboard-test-client';
   const clientSecret = options.clientSecret ?? 'switchboard-test-secret';
   const users = options.users ?? {};
   const now = options.now ?? Date.now;
   const org = new FakeOrg(options.externalIdFields);
-  const bulk = new BulkIngest(org, options.bulkPollsBeforeComplete ?? 1);
-  const pageSize = options.queryPageSize ?? 2000;
+  const api = restApi(org, options.queryPageSize ?? 2000, options.bulkPollsBeforeComplete ?? 1);
   const tokens = new Set<string>();
-  const cursors = new Map<string, { type: SObjectType; rows: Array<Record<string, unknown>>; total: number }>();
   const failures: ScriptedFailure[] = [];
   const window: number[] = [];
   const stats: SalesforceStats = { apiCalls: 0, limited: 0, tokenRequests: 0, byKind: {}, versions: new Set() };
   const log: SalesforceServer['log'] = [];
   let url = '';
-  let cursorCount = 0;
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
@@ -194,159 +188,6 @@ export async function startSalesforceServer(options: SalesforceServerOptions = {
     return (window[0] as number) + 1000 - t;
   };
 
-  const query = (res: ServerResponse, version: string, soql: string, all: boolean): void => {
-    let parsed;
-    try {
-      parsed = parseSoql(soql);
-    } catch (e) {
-      if (e instanceof SoqlSyntaxError) return error(res, 400, 'MALFORMED_QUERY', `unexpected token: ${e.message}`);
-      throw e;
-    }
-    const type = parsed.object;
-    if (!org.isType(type)) return error(res, 400, 'INVALID_TYPE', `sObject type '${type}' is not supported.`);
-    const names = [...parsed.fields, ...conditionFields(parsed.where), ...(parsed.orderBy === null ? [] : [parsed.orderBy.field])];
-    for (const name of names) {
-      if (org.field(type, name) === undefined) return error(res, 400, 'INVALID_FIELD', `No such column '${name}' on entity '${type}'.`);
-    }
-    const selected = parsed.fields.map((f) => org.field(type, f) as string);
-    let rows = [...org.records[type].values()].filter(
-      (r) => (all || r.IsDeleted !== true) && matches(parsed.where, (f) => r[org.field(type, f) as string] ?? null),
-    );
-    if (parsed.orderBy !== null) {
-      const field = org.field(type, parsed.orderBy.field) as string;
-      const sign = parsed.orderBy.descending ? -1 : 1;
-      rows.sort((a, b) => sign * String(a[field] ?? '').localeCompare(String(b[field] ?? '')));
-    }
-    if (parsed.limit !== null) rows = rows.slice(0, parsed.limit);
-    const shaped = rows.map((r) => ({
-      attributes: { type, url: `/services/data/v${version}/sobjects/${type}/${r.Id}` },
-      ...Object.fromEntries(selected.map((f) => [f, r[f] ?? null])),
-    }));
-    page(res, version, { type, rows: shaped, total: shaped.length }, 0);
-  };
-
-  const page = (res: ServerResponse, version: string, cursor: { type: SObjectType; rows: Array<Record<string, unknown>>; total: number }, offset: number): void => {
-    const records = cursor.rows.slice(offset, offset + pageSize);
-    const next = offset + pageSize;
-    if (next >= cursor.rows.length) return send(res, 200, { totalSize: cursor.total, done: true, records });
-    cursorCount += 1;
-    const locator = `01gFAKE${String(cursorCount).padStart(10, '0')}-${next}`;
-    cursors.set(locator, cursor);
-    send(res, 200, { totalSize: cursor.total, done: false, nextRecordsUrl: `/services/data/v${version}/query/${locator}`, records });
-  };
-
-  const collection = (res: ServerResponse, method: string, parts: string[], body: Record<string, unknown> | null, search: URLSearchParams): void => {
-    const allOrNone = body?.allOrNone === true || search.get('allOrNone') === 'true';
-    if (method === 'DELETE') {
-      const ids = (search.get('ids') ?? '').split(',').filter((id) => id !== '');
-      if (ids.length > COLLECTION_LIMIT) return error(res, 400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
-      if (ids.length === 0) return error(res, 400, 'MISSING_ARGUMENT', 'ids parameter is required');
-      return send(res, 200, org.many(ids, allOrNone, (id) => ({ id, ...org.delete(id) })));
-    }
-    const records = body?.records;
-    if (!Array.isArray(records)) return error(res, 400, 'JSON_PARSER_ERROR', 'records: an array is required');
-    if (records.length > COLLECTION_LIMIT) return error(res, 400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
-    const typed = (record: Record<string, unknown>, urlType?: string): SObjectType => {
-      const type = (record.attributes as { type?: string } | undefined)?.type;
-      if (type === undefined) throw new RequestError('INVALID_TYPE', 'Must send a concrete entity type.');
-      if (!org.isType(type) || (urlType !== undefined && type !== urlType)) throw new RequestError('INVALID_TYPE', `sObject type '${type}' is not supported.`);
-      return type;
-    };
-    const input = records as Array<Record<string, unknown>>;
-    if (method === 'PATCH' && parts[2] !== undefined) {
-      // Upsert by external ID: PATCH composite/sobjects/{type}/{field}.
-      const urlType = parts[2];
-      if (!org.isType(urlType)) return error(res, 404, 'NOT_FOUND', `The requested resource does not exist`);
-      const extField = org.field(urlType, parts[3] ?? '');
-      if (extField === undefined || !org.externalIdFields.includes(extField)) {
-        return error(res, 400, 'INVALID_FIELD', `Field name provided, ${parts[3] ?? ''} is not an External ID or indexed field for ${urlType}`);
-      }
-      const prepared = input.map((r) => ({ type: typed(r, urlType), fields: org.canonical(urlType, r) }));
-      const seen = new Map<FieldValue | undefined, number>();
-      for (const p of prepared) seen.set(p.fields[extField], (seen.get(p.fields[extField]) ?? 0) + 1);
-      return send(
-        res,
-        200,
-        org.many(prepared, allOrNone, (p) =>
-          (seen.get(p.fields[extField]) ?? 0) > 1
-            ? { success: false, errors: [{ statusCode: 'DUPLICATE_EXTERNAL_ID', message: `Duplicate external id specified: ${String(p.fields[extField])}`, fields: [extField] }] }
-            : org.upsert(p.type, extField, p.fields),
-        ),
-      );
-    }
-    if (method === 'POST') {
-      const prepared = input.map((r) => {
-        const type = typed(r);
-        return { type, fields: org.canonical(type, r) };
-      });
-      return send(res, 200, org.many(prepared, allOrNone, (p) => org.insert(p.type, p.fields)));
-    }
-    if (method === 'PATCH') {
-      const prepared = input.map((r) => {
-        const type = typed(r);
-        const fields = org.canonical(type, r);
-        const { Id: id, ...rest } = fields;
-        return { type, id: String(id ?? ''), fields: rest };
-      });
-      return send(res, 200, org.many(prepared, allOrNone, (p) => org.update(p.type, p.id, p.fields)));
-    }
-    return error(res, 405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are POST,PATCH,DELETE`);
-  };
-
-  const sobject = (res: ServerResponse, method: string, parts: string[], body: Record<string, unknown> | null): void => {
-    const [, type, second, third] = parts;
-    if (type === undefined || !org.isType(type)) return error(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
-    if (parts.length === 4) {
-      // PATCH sobjects/{type}/{field}/{value}: upsert one record; the value is in the path (reference §1.3).
-      const extField = org.field(type, second ?? '');
-      if (method !== 'PATCH' || extField === undefined || !org.externalIdFields.includes(extField)) return error(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
-      const fields = { ...org.canonical(type, body ?? {}), [extField]: decodeURIComponent(third ?? '') };
-      const result = org.upsert(type, extField, fields);
-      if (!result.success) return send(res, 400, result.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })));
-      return send(res, result.created === true ? 201 : 200, result);
-    }
-    if (method === 'POST' && second === undefined) {
-      const result = org.insert(type, org.canonical(type, body ?? {}));
-      if (!result.success) return send(res, 400, result.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })));
-      return send(res, 201, result);
-    }
-    const record = second === undefined ? undefined : org.find(second);
-    if (record === undefined || record.IsDeleted === true) {
-      return record === undefined ? error(res, 404, 'NOT_FOUND', 'The requested resource does not exist') : error(res, 404, 'ENTITY_IS_DELETED', 'entity is deleted');
-    }
-    if (method === 'GET') return send(res, 200, { attributes: { type, url: `/sobjects/${type}/${record.Id}` }, ...record });
-    if (method === 'DELETE') {
-      org.delete(record.Id);
-      return send(res, 204, undefined);
-    }
-    if (method === 'PATCH') {
-      const result = org.update(type, record.Id, org.canonical(type, body ?? {}));
-      if (!result.success) return send(res, 400, result.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })));
-      return send(res, 204, undefined);
-    }
-    return error(res, 405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed.`);
-  };
-
-  const ingest = (res: ServerResponse, method: string, parts: string[], text: string, version: string): void => {
-    const [, , id, sub] = parts;
-    const json = () => (text === '' ? {} : (JSON.parse(text) as Record<string, unknown>));
-    if (id === undefined && method === 'POST') return send(res, 200, bulk.create(json(), Number(version)));
-    if (id === undefined) return error(res, 405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed.`);
-    if (sub === 'batches' && method === 'PUT') {
-      bulk.upload(id, text);
-      return send(res, 201, undefined);
-    }
-    if (sub === 'successfulResults' || sub === 'failedResults' || sub === 'unprocessedrecords') return send(res, 200, bulk.results(id, sub));
-    if (sub !== undefined) return error(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
-    if (method === 'PATCH') return send(res, 200, bulk.setState(id, String(json().state ?? '')));
-    if (method === 'GET') return send(res, 200, bulk.status(id));
-    if (method === 'DELETE') {
-      bulk.delete(id);
-      return send(res, 204, undefined);
-    }
-    return error(res, 405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed.`);
-  };
-
   const rest = (req: IncomingMessage, res: ServerResponse, path: URL, text: string): string => {
     const match = /^\/services\/data\/v(\d+\.\d)\/(.*)$/.exec(path.pathname);
     const method = req.method ?? 'GET';
@@ -387,44 +228,8 @@ export async function startSalesforceServer(options: SalesforceServerOptions = {
       }
       return kind;
     }
-    if (Number(version) < 42) {
-      error(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
-      return kind;
-    }
-
-    const [first] = parts;
-    if (kind === 'query' || kind === 'queryMore') {
-      if (kind === 'queryMore') {
-        const locator = parts[1] as string;
-        const cursor = cursors.get(locator);
-        if (cursor === undefined) error(res, 400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
-        else {
-          cursors.delete(locator);
-          page(res, version, cursor, Number(locator.split('-')[1]));
-        }
-      } else {
-        query(res, version, path.searchParams.get('q') ?? '', first === 'queryAll');
-      }
-      return kind;
-    }
-    if (kind === 'limits') {
-      send(res, 200, { DailyApiRequests: { Max: 15000, Remaining: 15000 - stats.apiCalls } });
-      return kind;
-    }
-    const body = (): Record<string, unknown> | null => {
-      if (text === '') return null;
-      try {
-        return JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        throw new RequestError('JSON_PARSER_ERROR', 'Unexpected character in the request body');
-      }
-    };
-    if (first === 'composite' && parts[1] === 'sobjects') {
-      if (kind === 'collections:upsert' && Number(version) < 46) error(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
-      else collection(res, method, parts, body(), path.searchParams);
-    } else if (first === 'sobjects') sobject(res, method, parts, body());
-    else if (first === 'jobs' && parts[1] === 'ingest') ingest(res, method, parts, text, version);
-    else error(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
+    const answer = api({ method, parts, version, search: path.searchParams, text, apiCalls: stats.apiCalls });
+    send(res, answer.status, answer.body);
     return kind;
   };
 
