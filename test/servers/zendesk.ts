@@ -11,9 +11,10 @@
  * - `PUT /api/v2/tickets/{id}`; `DELETE /api/v2/tickets/{id}` (204; 404 RecordNotFound);
  * - `POST /tickets/create_many` and `PUT /tickets/update_many` (≤100 tickets, else 400) answer
  *   a `queued` job status; `GET /job_statuses/{id}` moves it `working` and then `completed`
- *   (after `jobPolls` polls), and only then are the writes made and `results` filled: per
- *   ticket `{id, index}` (create), `{id, action, success, status}` (update), or
- *   `{index, id, error, details}` for a ticket that failed;
+ *   (after `jobPolls` polls, or `jobMs` after it was queued whether anyone polls or not), and
+ *   only then are the writes made and `results` filled: per ticket `{id, index}` (create),
+ *   `{id, action, success, status}` (update), or `{index, id, error, details}` for a ticket
+ *   that failed; `GET /job_statuses` lists recent jobs;
  * - validation errors as `422 {"error":"RecordInvalid","description":…,"details":{…}}`;
  * - rate limits: `X-Rate-Limit` / `X-Rate-Limit-Remaining` on every answer, 429 with
  *   Retry-After past `requestsPerMinute`, and scripted faults (`fail()`): 429 with a JSON or
@@ -56,6 +57,8 @@ export interface FakeZendeskOptions {
   token?: string;
   /** Polls a bulk job answers `working` before `completed`; default 1 (so queued → working → completed). */
   jobPolls?: number;
+  /** A job also completes on its own this long after it was queued, polled or not, as Zendesk's do; default 500 ms (Infinity: never). */
+  jobMs?: number;
   /** Past this many requests in a minute, 429 with Retry-After; default 700 (Enterprise). */
   requestsPerMinute?: number;
 }
@@ -79,6 +82,8 @@ export interface FakeZendesk {
   completeJobs(): void;
   /** Every call answers 403 while true. */
   forbidden: boolean;
+  /** See FakeZendeskOptions.jobMs; applies to jobs queued after the change. */
+  jobMs: number;
   /** Forgets tickets, requests, jobs, faults and Idempotency-Keys: a fresh account. */
   reset(): void;
   jobPolls: number;
@@ -93,6 +98,7 @@ interface Job {
   run: () => unknown[];
   results: unknown[] | null;
   endAs: 'failed' | 'killed' | null;
+  timer: NodeJS.Timeout | undefined;
 }
 
 const IDEMPOTENCY_TTL_MS = 2 * 60 * 60 * 1000;
@@ -138,18 +144,28 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
       store.tickets.clear();
       requests.length = 0;
       faults.length = 0;
+      for (const job of jobs.values()) clearTimeout(job.timer);
       jobs.clear();
       idempotency.clear();
       failJob = null;
       fake.forbidden = false;
       fake.jobPolls = options.jobPolls ?? 1;
+      fake.jobMs = options.jobMs ?? 500;
     },
+    jobMs: options.jobMs ?? 500,
     jobPolls: options.jobPolls ?? 1,
-    close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    close: () => {
+      for (const job of jobs.values()) clearTimeout(job.timer);
+      return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
   };
 
+  function isDone(job: Job): boolean {
+    return job.status === 'completed' || job.status === 'failed' || job.status === 'killed';
+  }
+
   function finish(job: Job): void {
-    if (job.status === 'completed' || job.status === 'failed' || job.status === 'killed') return;
+    if (isDone(job)) return;
     if (job.endAs !== null) {
       job.status = job.endAs;
       return;
@@ -172,9 +188,10 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
   }
 
   function queue(total: number, run: () => unknown[]): Job {
-    const job: Job = { id: `job${String(nextJob++).padStart(8, '0')}`, status: 'queued', total, polls: 0, run, results: null, endAs: failJob };
+    const job: Job = { id: `job${String(nextJob++).padStart(8, '0')}`, status: 'queued', total, polls: 0, run, results: null, endAs: failJob, timer: undefined };
     failJob = null;
     jobs.set(job.id, job);
+    if (Number.isFinite(fake.jobMs)) job.timer = setTimeout(() => finish(job), fake.jobMs).unref();
     return job;
   }
 
@@ -299,6 +316,11 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
         }),
       );
       return send(200, { job_status: jobJson(job) });
+    }
+    if (method === 'GET' && path === '/api/v2/job_statuses') {
+      // Recent jobs of the account, those still running first (List Job Statuses).
+      const list = [...jobs.values()].sort((a, b) => Number(isDone(a)) - Number(isDone(b)) || b.id.localeCompare(a.id)).slice(0, 100);
+      return send(200, { job_statuses: list.map(jobJson), next_page: null, previous_page: null, count: list.length });
     }
     const jobPath = /^\/api\/v2\/job_statuses\/([^/]+)$/.exec(path);
     if (method === 'GET' && jobPath !== null) {

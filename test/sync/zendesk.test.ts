@@ -131,7 +131,7 @@ describe('Zendesk destination', () => {
     const again = await destination.send([change('call-1', 'create')], context());
     assert.deepEqual(again, first);
     assert.equal(zendesk.byExternalId('call-1').length, 1);
-    assert.deepEqual(zendesk.requests.map((r) => `${r.method} ${r.path}`), ['GET /api/v2/tickets'], 'one look-up, no write');
+    assert.deepEqual(zendesk.requests.map((r) => `${r.method} ${r.path}`), ['GET /api/v2/job_statuses', 'GET /api/v2/tickets'], 'look-ups, no write');
   });
 
   test('a bulk create whose job finished while the sender crashed is found again, not repeated', async () => {
@@ -140,7 +140,7 @@ describe('Zendesk destination', () => {
     const abort = new AbortController();
     zendesk.jobPolls = 1000;
     const attempt = destination.send(records, { ...context(), signal: abort.signal });
-    while (zendesk.count('GET', /job_statuses/) === 0) await new Promise((resolve) => setImmediate(resolve));
+    while (zendesk.count('GET', /^\/api\/v2\/job_statuses\/./) === 0) await new Promise((resolve) => setImmediate(resolve));
     abort.abort(new Error('killed'));
     await assert.rejects(attempt, /killed/);
     zendesk.completeJobs();
@@ -150,6 +150,35 @@ describe('Zendesk destination', () => {
     assert.deepEqual(outcomes.map((o) => o.status), ['sent', 'sent']);
     assert.equal(zendesk.tickets.size, 2, 'no duplicates');
     assert.equal(zendesk.count('POST', '/api/v2/tickets/create_many'), 0);
+  });
+
+  test('a bulk job still running from a process that died is waited for before the look-ups, so nothing is written twice', async () => {
+    zendesk.jobMs = Infinity;
+    zendesk.jobPolls = 1000;
+    const records = [change('call-x', 'create'), change('call-y', 'create')];
+    const abort = new AbortController();
+    const attempt = destination.send(records, { ...context(), signal: abort.signal });
+    while (zendesk.count('POST', '/api/v2/tickets/create_many') === 0) await new Promise((resolve) => setImmediate(resolve));
+    abort.abort(new Error('killed'));
+    await assert.rejects(attempt, /killed/);
+    assert.equal(zendesk.tickets.size, 0, 'the job has not run yet');
+    // The restart: the job is still queued in Zendesk, and finishes while the new attempt waits.
+    zendesk.jobPolls = 2;
+    const outcomes = await destination.send(records, context());
+    assert.deepEqual(outcomes.map((o) => o.status), ['sent', 'sent']);
+    assert.equal(zendesk.count('POST', '/api/v2/tickets/create_many'), 1, 'the creates were not sent again');
+    assert.equal(zendesk.tickets.size, 2);
+    assert.equal(zendesk.count('GET', '/api/v2/job_statuses'), 2, 'each attempt lists the running jobs once');
+  });
+
+  test('a job of the account that outlives the poll deadline makes the batch transient, before any look-up', async () => {
+    zendesk.jobMs = Infinity;
+    zendesk.jobPolls = 1_000_000;
+    const impatient = createZendeskDestination({ url: zendesk.url, email: zendesk.email }, { [ZENDESK_TOKEN_ENV]: zendesk.token }, { jobPolling: { intervalMs: 1, maxIntervalMs: 1, timeoutMs: 20 } });
+    const first = await impatient.send([change('call-a', 'create'), change('call-b', 'create')], context());
+    assert.deepEqual(first.map((o) => o.status), ['retry', 'retry']);
+    await assert.rejects(impatient.send([change('call-a', 'create'), change('call-b', 'create')], context()), (error: unknown) => error instanceof TransientDestinationError && /still runs/.test(error.message));
+    assert.equal(zendesk.count('GET', '/api/v2/tickets'), 2, 'only the first attempt looked up');
   });
 
   test('an update sent twice adds its comment once', async () => {
@@ -269,7 +298,8 @@ describe('Zendesk destination', () => {
   });
 
   test('the fake\'s own per-minute limit answers 429 with Retry-After and rate headers', async () => {
-    const limited = await startFakeZendesk({ requestsPerMinute: 2 });
+    // A single create costs 3 calls: the running jobs, the look-up, the POST.
+    const limited = await startFakeZendesk({ requestsPerMinute: 3 });
     try {
       const dest = createZendeskDestination({ url: limited.url, email: limited.email }, { [ZENDESK_TOKEN_ENV]: limited.token });
       await dest.send([change('call-1', 'create')], context());
@@ -309,6 +339,7 @@ describe('Zendesk destination', () => {
       { status: 'retry', code: 'SB_SYNC_ZENDESK_JOB_INCOMPLETE' },
     ]);
     zendesk.jobPolls = 1_000_000;
+    zendesk.jobMs = Infinity;
     const impatient = createZendeskDestination({ url: zendesk.url, email: zendesk.email }, { [ZENDESK_TOKEN_ENV]: zendesk.token }, { jobPolling: { intervalMs: 1, maxIntervalMs: 1, timeoutMs: 30 } });
     const slow = await impatient.send([change('call-a', 'create'), change('call-b', 'create')], context());
     assert.deepEqual(slow.map((o) => o.status), ['retry', 'retry']);

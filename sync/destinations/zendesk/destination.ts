@@ -2,11 +2,12 @@
  * The Zendesk destination: one ticket per record, found again by `external_id` = the
  * record's key. One send() of up to 100 records:
  *
- * 1. **Find** each record's ticket: one `show_many` for the records that carry a ticket id
- *    (externalRef), one `GET /tickets?external_id=` per record without one (Zendesk has
- *    no bulk look-up by external_id, and search is eventually consistent). external_id is
- *    not unique in Zendesk: of several tickets, the one with Switchboard's change tag wins,
- *    then the oldest.
+ * 1. **Find** each record's ticket, once any bulk job still running in the account has
+ *    finished (it may be this batch's, queued by a process that died): one `show_many` for
+ *    the records that carry a ticket id (externalRef), one `GET /tickets?external_id=` per
+ *    record without one (Zendesk has no bulk look-up by external_id, and search is
+ *    eventually consistent). external_id is not unique in Zendesk: of several tickets, the
+ *    one with Switchboard's change tag wins, then the oldest.
  * 2. **Decide** per record (the engine already decided the mode through the action):
  *    - a ticket that already carries this change's tag has it: `sent`, nothing written;
  *    - create: no ticket → create it; a ticket Switchboard made (it has an older change
@@ -93,6 +94,7 @@ class BatchRun {
 
   async execute(): Promise<RecordOutcome[]> {
     try {
+      if (this.records.some((r) => r.action !== 'delete')) await this.waitForRunningJobs();
       const tickets = await this.findTickets();
       const creates: ChangeRecord[] = [];
       const updates: Update[] = [];
@@ -141,6 +143,26 @@ class BatchRun {
   }
 
   // ---- 1. find -------------------------------------------------------------------------
+
+  /**
+   * A bulk job keeps running in Zendesk when the process that queued it dies. If it is an
+   * earlier attempt of this batch, a look-up made before it finishes would miss its tickets
+   * and the batch would be written twice (two tickets, or a comment added twice). So any job
+   * of the account still queued or working is waited for first (within the poll deadline;
+   * else the whole batch is retried later). Zendesk cannot tell whose job it is, so another
+   * integration's job delays this batch as well.
+   */
+  private async waitForRunningJobs(): Promise<void> {
+    const response = await this.read<{ job_statuses?: JobStatus[] }>('/job_statuses', {});
+    const running = (response.job_statuses ?? []).filter((job) => job.status === 'queued' || job.status === 'working');
+    for (const job of running) {
+      this.logger.debug({ sync: this.context.sync, job: job.id, status: job.status }, 'zendesk job still running; waiting before the look-ups');
+      const outcome = await waitForJob(this.client, job, this.signal, this.settings.polling);
+      if (!outcome.finished) {
+        throw new TransientDestinationError(`A Zendesk bulk job still runs, maybe an earlier attempt of this batch: ${outcome.reason}; retrying later.`);
+      }
+    }
+  }
 
   /** Each non-delete record's ticket (or none), and each delete's when it has no ticket id. */
   private async findTickets(): Promise<Map<string, Ticket | null>> {

@@ -25,7 +25,7 @@ export type ZendeskSettings = NonNullable<ConfigFile['destinations']['zendesk']>
 export interface ZendeskDestinationOptions {
   /** Default: silent. */
   logger?: Logger;
-  /** Bulk job polling; defaults 500 ms doubling to 5 s, for at most 120 s. */
+  /** Bulk job polling; defaults 250 ms doubling to 5 s, for at most 120 s. */
   jobPolling?: Partial<JobPolling>;
   /** Per HTTP request; default 30 s. */
   timeoutMs?: number;

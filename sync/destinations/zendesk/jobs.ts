@@ -38,7 +38,7 @@ export interface JobStatus {
 }
 
 export interface JobPolling {
-  /** First wait before asking again; doubles each time. Default 500 ms. */
+  /** First wait before asking again; doubles each time. Default 250 ms. */
   intervalMs: number;
   /** The longest wait between two polls. Default 5 s. */
   maxIntervalMs: number;
@@ -46,7 +46,7 @@ export interface JobPolling {
   timeoutMs: number;
 }
 
-export const DEFAULT_JOB_POLLING: JobPolling = { intervalMs: 500, maxIntervalMs: 5_000, timeoutMs: 120_000 };
+export const DEFAULT_JOB_POLLING: JobPolling = { intervalMs: 250, maxIntervalMs: 5_000, timeoutMs: 120_000 };
 
 export type JobOutcome = { finished: true; job: JobStatus } | { finished: false; reason: string };
 
