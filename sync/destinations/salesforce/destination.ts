@@ -35,7 +35,11 @@ export interface SalesforceDestinationOptions {
   logger?: Logger;
   /** Pull Contacts and Leads before each sync (beforeSync); default true. */
   fetchPeople?: boolean;
-  /** Skip the pull when the table was filled less than this long ago; default 15 minutes. */
+  /**
+   * Skip the pull when this destination filled the table less than this long ago and it
+   * still has rows; default 15 minutes. Each pull costs one API call per 2,000 people, and
+   * syncs run every 5 minutes by default.
+   */
   peopleMaxAgeMs?: number;
   /** The schema of the `salesforce_people` model when the engine does not say (models.schema); default `analytics`. */
   peopleSchema?: string;
