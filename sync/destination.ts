@@ -91,6 +91,13 @@ export class PermanentDestinationError extends Error {
 export interface SendContext {
   /** The sync's name, e.g. `calls_to_salesforce`. */
   sync: string;
+  /**
+   * The sync's mode. `create` actions come from upsert and create-only syncs alike: a create
+   * that meets an existing record may update it only in `upsert`/`mirror`. The engine always
+   * sets it; a destination called without it must read actions the safe way (a create never
+   * updates, an update never creates).
+   */
+  mode?: 'upsert' | 'update' | 'create' | 'mirror';
   /** The sync's destination object, e.g. `Task`, `tickets`, or a Slack channel id. */
   object: string;
   /** Aborted when the run must stop (shutdown, run deadline); stop promptly and throw. */
@@ -109,10 +116,10 @@ export interface Destination {
   send(records: readonly ChangeRecord[], context: SendContext): Promise<RecordOutcome[]>;
   /**
    * Runs before each (non-dry) run of a sync to this destination, e.g. Salesforce pulls its
-   * Contacts and Leads into `<rawSchema>.salesforce_people` so the sync's model can match
-   * WhoIds. A failure fails the run.
+   * Contacts and Leads into `<modelsSchema>.salesforce_people` so the sync's model can match
+   * WhoIds (phones normalised with `defaultRegion`). A failure fails the run.
    */
-  beforeSync?(context: { warehouse: Warehouse; rawSchema: string; signal: AbortSignal }): Promise<void>;
+  beforeSync?(context: { warehouse: Warehouse; rawSchema: string; modelsSchema: string; defaultRegion?: string; signal: AbortSignal }): Promise<void>;
   /** Releases connections. */
   close?(): Promise<void>;
 }

@@ -270,7 +270,7 @@ async function sendWithRetry(
     let outcomes: RecordOutcome[];
     let retryAfterMs: number | undefined;
     try {
-      outcomes = await destination.send(remaining, { sync: sync.name, object: sync.object, signal });
+      outcomes = await destination.send(remaining, { sync: sync.name, mode: sync.mode, object: sync.object, signal });
       const missing = remaining.filter((r) => !outcomes.some((o) => o.key === r.key));
       if (missing.length > 0) {
         // A destination that loses records is a bug; treat them as transient so none is lost.

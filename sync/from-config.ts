@@ -16,6 +16,7 @@ export function syncerFor(file: ConfigFile, warehouse: Warehouse, env: NodeJS.Pr
     destinationFor: (type): Promise<Destination> => createDestination(type, file, env, logger.child({ destination: type })),
     modelsSchema: file.models.schema,
     rawSchema: file.warehouse.rawSchema,
+    defaultRegion: file.models.defaultRegion,
     logger,
   });
 }

@@ -26,6 +26,8 @@ export interface SyncerOptions {
   modelsSchema: string;
   /** Where destinations put what they pull for the models (warehouse.rawSchema). */
   rawSchema: string;
+  /** models.defaultRegion, for destinations that normalise phone numbers they pull. */
+  defaultRegion?: string | undefined;
   logger: Logger;
   retry?: RetryPolicy;
   /** Longest a run may take before it is aborted; default 15 minutes. */
@@ -167,7 +169,18 @@ export class Syncer {
     return runSync(warehouse, sync, destination, {
       modelsSchema,
       signal,
-      ...(before === undefined ? {} : { before: () => before({ warehouse, rawSchema: this.options.rawSchema, signal }) }),
+      ...(before === undefined
+        ? {}
+        : {
+            before: () =>
+              before({
+                warehouse,
+                rawSchema: this.options.rawSchema,
+                modelsSchema,
+                ...(this.options.defaultRegion === undefined ? {} : { defaultRegion: this.options.defaultRegion }),
+                signal,
+              }),
+          }),
       ...(retry === undefined ? {} : { retry }),
       ...(request.dryRun === true ? { dryRun: true } : {}),
       ...(request.replayRejected === true ? { replayRejected: true } : {}),
