@@ -266,6 +266,8 @@ const destinations = z.strictObject({
       externalIdField: z.string().min(1).default('Switchboard_Call_Id__c'),
       /** Above this many changed records, Bulk API 2.0 instead of sObject Collections. */
       bulkThreshold: z.number().int().min(1).default(2000),
+      /** Pace REST calls to at most this many per second (the share of the org's API allowance for Switchboard); unset: no pacing. */
+      requestsPerSecond: z.number().int().positive().optional(),
     })
     .optional(),
   zendesk: z

@@ -157,6 +157,19 @@ for (const target of targets) {
       assert.equal((await run(stubborn, down)).sent, 3, 'the next run sends what still waited');
     });
 
+    test('an attempt that confirmed part of a batch does not use up the retry budget', async () => {
+      const sync = definition('trickle', 'upsert');
+      const dest = new MemoryDestination(10);
+      // Like a rate-limited API: the first record of each call gets through, the rest wait.
+      const send = dest.send.bind(dest);
+      dest.send = async (records) => {
+        const [first, ...rest] = await send(records.slice(0, 1));
+        return [first, ...rest, ...records.slice(1).map((r) => ({ key: r.key, status: 'retry' as const, retryAfterMs: 10 }))].filter((o) => o !== undefined);
+      };
+      const result = await run(sync, dest, { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 10 } });
+      assert.deepEqual([result.status, result.sent, result.retrying], ['success', 3, 0]);
+    });
+
     test('the idempotency key is stable for the same change and differs for another', async () => {
       const sync = definition('idem', 'upsert');
       const keysOf = async (): Promise<string[]> => {

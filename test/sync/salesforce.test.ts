@@ -351,3 +351,20 @@ describe('Salesforce destination', () => {
     });
   });
 });
+
+describe('pacing', () => {
+  test('with requestsPerSecond set, calls wait their turn instead of being refused', async () => {
+    const sf = await startSalesforceServer({ requestsPerSecond: 3 });
+    try {
+      const destination = destinationFor(sf, { requestsPerSecond: 3 });
+      const records = Array.from({ length: 1400 }, (_, i) => change(`paced-${i}`, 'create', taskFields(i)));
+      const outcomes = await destination.send(records, context('upsert'));
+      assert.equal(outcomes.filter((o) => o.status === 'sent').length, 1400, 'all seven calls went through');
+      assert.equal(sf.stats.limited, 0, 'none was refused for the rate limit');
+      assert.equal(sf.stats.byKind['collections:upsert'], 7);
+      await destination.close();
+    } finally {
+      await sf.close();
+    }
+  });
+});

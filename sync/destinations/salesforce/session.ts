@@ -27,6 +27,35 @@ export interface SalesforceSettings {
   username?: string | undefined;
   externalIdField: string;
   bulkThreshold: number;
+  /** Most REST calls to start in any 1 s window (the org's allowance for Switchboard); none: no pacing. */
+  requestsPerSecond?: number | undefined;
+}
+
+/**
+ * Spaces calls so that at most `perSecond` start in any 1.05 s window: a sync that knows its
+ * allowance waits its turn instead of being refused (REQUEST_LIMIT_EXCEEDED) and backing off.
+ */
+export class Pacer {
+  private readonly starts: number[] = [];
+  /** A call reaches Salesforce a little after it starts here: keep this much slack. */
+  private static readonly MARGIN_MS = 50;
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async take(): Promise<void> {
+    for (;;) {
+      const now = this.now();
+      while (this.starts.length > 0 && (this.starts[0] as number) <= now - 1000 - Pacer.MARGIN_MS) this.starts.shift();
+      if (this.starts.length < this.perSecond) {
+        this.starts.push(now);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, (this.starts[0] as number) + 1000 + Pacer.MARGIN_MS - now + 1));
+    }
+  }
 }
 
 export interface SalesforceSecrets {
@@ -55,6 +84,7 @@ export class SalesforceSession {
   /** Set by a refresh, cleared by the next response that is not a 401. */
   private refreshedSinceSuccess = false;
   private refreshError: unknown = null;
+  private readonly pacer: Pacer | null;
 
   constructor(
     readonly settings: SalesforceSettings,
@@ -68,6 +98,7 @@ export class SalesforceSession {
       refreshFn: (_conn, callback) => this.refresh(callback),
     });
     this.conn._transport = new WatchingTransport((response) => this.watch(response));
+    this.pacer = settings.requestsPerSecond === undefined ? null : new Pacer(settings.requestsPerSecond);
   }
 
   /** The logged-in connection. @throws the classified login failure. */
@@ -86,6 +117,7 @@ export class SalesforceSession {
    */
   async call<T>(where: string, fn: (conn: Connection) => Promise<T>): Promise<T> {
     const conn = await this.connection();
+    await this.pacer?.take();
     try {
       return await fn(conn);
     } catch (error) {
