@@ -76,6 +76,7 @@ export function probeDestination(destination: Destination, buckets: Buckets): De
   return {
     type: destination.type,
     batchSize: destination.batchSize,
+    ...(destination.batchSizeFor === undefined ? {} : { batchSizeFor: (total: number) => (destination.batchSizeFor as (t: number) => number).call(destination, total) }),
     send: (records: readonly ChangeRecord[], context: SendContext): Promise<RecordOutcome[]> => timed(buckets.send, () => destination.send(records, context)),
   };
 }

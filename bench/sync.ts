@@ -187,7 +187,8 @@ async function measureDiff(bench: Bench, reps: number): Promise<{ dryRun: number
 async function measureSend(bench: Bench, label: string, bulkThreshold: number, problems: string[]): Promise<SendMeasurement> {
   const { sf } = bench;
   const destination: SalesforceDestination = createSalesforceDestination(
-    { loginUrl: sf.url, apiVersion: API_VERSION, auth: 'client_credentials', clientId: sf.clientId, externalIdField: EXTERNAL_ID, bulkThreshold },
+    // The operator tells Switchboard its allowance (destinations.salesforce.requestsPerSecond), as the README says to.
+    { loginUrl: sf.url, apiVersion: API_VERSION, auth: 'client_credentials', clientId: sf.clientId, externalIdField: EXTERNAL_ID, bulkThreshold, requestsPerSecond: bench.rps },
     { SWITCHBOARD_SALESFORCE_CLIENT_SECRET: sf.clientSecret },
     { fetchPeople: false },
   );

@@ -110,6 +110,12 @@ export interface Destination {
   /** Most records per send() call, e.g. 200 for Salesforce sObject Collections. */
   readonly batchSize: number;
   /**
+   * The batch size for a run with `total` changes, when it depends on them (Salesforce: small
+   * batches for sObject Collections, so the engine checkpoints one while the next is sent;
+   * one big batch above the Bulk API threshold). At most `batchSize`; `batchSize` when absent.
+   */
+  batchSizeFor?(total: number): number;
+  /**
    * Sends one batch; resolves with exactly one outcome per record (any order). Throws
    * TransientDestinationError / PermanentDestinationError for failures of the whole call.
    */

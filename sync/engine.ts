@@ -231,10 +231,20 @@ async function sendPending(
   result: SyncRunResult,
   options: SyncRunOptions,
 ): Promise<void> {
-  const pageSize = Math.max(options.pageSize ?? 10_000, destination.batchSize);
+  const batchSize = Math.max(1, Math.min(destination.batchSize, destination.batchSizeFor?.(total) ?? destination.batchSize));
+  const pageSize = Math.max(options.pageSize ?? 10_000, batchSize);
   const signal = options.signal ?? new AbortController().signal;
+  // Checkpoints are written in order, one behind the sends: batch k is checkpointed while
+  // batch k+1 is on the wire. A crash in between only means batch k is sent again.
+  const checkpoints = new CheckpointQueue();
   let after: string | null = null;
   let done = 0;
+  try {
+    await sendPages();
+  } finally {
+    await checkpoints.drain();
+  }
+  async function sendPages(): Promise<void> {
   for (;;) {
     signal.throwIfAborted();
     const d = warehouse.dialect;
@@ -249,16 +259,37 @@ async function sendPending(
     // Skips (create-only syncs meeting a changed row) only move the snapshot.
     const skips = page.filter((row) => row.sb_action === 'skip');
     if (skips.length > 0) {
-      await checkpoint(warehouse, sync, runId, skips.map((row) => toRecord(sync, row)), skips.map((row) => ({ key: String(row.sb_key), status: 'skipped' as const })), 1);
+      await checkpoints.add(() =>
+        checkpoint(warehouse, sync, runId, skips.map((row) => toRecord(sync, row)), skips.map((row) => ({ key: String(row.sb_key), status: 'skipped' as const })), 1),
+      );
       result.skipped += skips.length;
     }
     const sendable = page.filter((row) => row.sb_action !== 'skip');
-    for (let i = 0; i < sendable.length; i += destination.batchSize) {
-      const batch = sendable.slice(i, i + destination.batchSize).map((row) => toRecord(sync, row));
-      await sendWithRetry(warehouse, sync, destination, batch, runId, result, options, signal);
+    for (let i = 0; i < sendable.length; i += batchSize) {
+      const batch = sendable.slice(i, i + batchSize).map((row) => toRecord(sync, row));
+      await sendWithRetry(warehouse, sync, destination, batch, runId, result, options, signal, checkpoints);
+      done += batch.length;
+      options.onProgress?.({ phase: 'sent', sync: sync.name, done, total, sent: result.sent, rejected: result.rejected, retrying: result.retrying });
     }
-    done += page.length;
-    options.onProgress?.({ phase: 'sent', sync: sync.name, done, total, sent: result.sent, rejected: result.rejected, retrying: result.retrying });
+    done += skips.length;
+  }
+  }
+}
+
+/** Checkpoints in order, at most one behind: add() waits for the one before to finish. */
+class CheckpointQueue {
+  private last: Promise<void> = Promise.resolve();
+
+  /** Starts `write` after the previous one; resolves once the previous one is done (not this one). */
+  async add(write: () => Promise<void>): Promise<void> {
+    const previous = this.last;
+    await previous;
+    this.last = write();
+    this.last.catch(() => undefined); // surfaced by the next add() or drain()
+  }
+
+  async drain(): Promise<void> {
+    await this.last;
   }
 }
 
@@ -271,6 +302,7 @@ async function sendWithRetry(
   result: SyncRunResult,
   options: SyncRunOptions,
   signal: AbortSignal,
+  checkpoints: CheckpointQueue,
 ): Promise<void> {
   const policy = options.retry ?? DEFAULT_RETRY;
   const sleep = options.sleep ?? abortableSleep;
@@ -293,7 +325,9 @@ async function sendWithRetry(
       outcomes = remaining.map((r) => ({ key: r.key, status: 'retry' as const, reason: error.message }));
       retryAfterMs = error.retryAfterMs;
     }
-    await checkpoint(warehouse, sync, runId, remaining, outcomes, attempt);
+    const tried = remaining;
+    const confirmed = outcomes;
+    await checkpoints.add(() => checkpoint(warehouse, sync, runId, tried, confirmed, attempt));
     const retry = new Set(outcomes.filter((o) => o.status === 'retry').map((o) => o.key));
     for (const o of outcomes) {
       if (o.status === 'sent') result.sent += 1;
@@ -357,7 +391,7 @@ async function checkpoint(
     await upsertRows(tx, d, rejectionsTable, rejectionRows, { row_hash: 'replace', action: 'replace', code: 'replace', reason: 'replace', run_id: 'replace', rejected_at: 'replace' });
     await upsertRows(tx, d, outcomesTable, outcomeRows, {});
     await deleteKeys(tx, d, snapshotsTable, sync.name, deletedKeys);
-    await deleteKeys(tx, d, rejectionsTable, sync.name, clearRejections);
+    if (await hasRejections(tx, d, sync.name)) await deleteKeys(tx, d, rejectionsTable, sync.name, clearRejections);
   });
 }
 
@@ -375,6 +409,12 @@ async function upsertRows(tx: Queryable, d: SqlDialect, table: TableSpec, rows: 
     const chunk = rows.slice(i, i + perStatement);
     await tx.run(d.upsert({ table, columns, rowCount: chunk.length, onMatch }), chunk.flat());
   }
+}
+
+/** Whether the sync has refused rows waiting (most runs have none: then nothing to clear). */
+async function hasRejections(tx: Queryable, d: SqlDialect, sync: string): Promise<boolean> {
+  const rows = await tx.all(`SELECT 1 AS found FROM ${d.tableName(SYNC_SCHEMA, rejectionsTable.name)} WHERE sync_name = ${d.param(1)} LIMIT 1`, [sync]);
+  return rows.length > 0;
 }
 
 async function deleteKeys(tx: Queryable, d: SqlDialect, table: TableSpec, sync: string, keys: readonly string[]): Promise<void> {

@@ -82,13 +82,19 @@ export async function sendBulk(
   await session.call(where('close'), () => job.close());
 
   const started = Date.now();
-  for (;;) {
+  let failedCount: number | undefined;
+  for (let poll = 0; ; poll++) {
+    // A job takes a moment: the first status check after one interval, not at once.
+    if (poll === 0) await sleep(polling.intervalMs, signal);
     if (signal.aborted) {
       await job.abort().catch(() => undefined);
       signal.throwIfAborted();
     }
     const info = await session.call(where('status'), () => job.check());
-    if (info.state === 'JobComplete') break;
+    if (info.state === 'JobComplete') {
+      failedCount = typeof info.numberRecordsFailed === 'number' ? info.numberRecordsFailed : undefined;
+      break;
+    }
     if (info.state === 'Failed') {
       throw new PermanentDestinationError(
         'SB_SYNC_SALESFORCE_BULK_JOB_FAILED',
@@ -108,7 +114,8 @@ export async function sendBulk(
   const rows = (text: unknown): Array<Record<string, string>> =>
     typeof text === 'string' && text.trim() !== '' ? (parse(text, { columns: true, bom: true, skip_empty_lines: true }) as Array<Record<string, string>>) : [];
   const successful = rows(await session.call(where('successful results'), () => job.getSuccessfulResults(true)));
-  const failed = rows(await session.call(where('failed results'), () => job.getFailedResults(true)));
+  // The job says how many failed: with none, there is no failed-results file to fetch.
+  const failed = failedCount === 0 ? [] : rows(await session.call(where('failed results'), () => job.getFailedResults(true)));
   const byExternalId = new Map(records.map((r) => [r.key, r]));
   const byId = new Map(records.filter((r) => ids.has(r.key)).map((r) => [ids.get(r.key) as string, r]));
   // Results come in any order (reference §1.5): find each row's record by the column we sent.

@@ -77,6 +77,15 @@ export class SalesforceDestination implements Destination {
     this.polling = { intervalMs: 2000, timeoutMs: 10 * 60_000, ...options.bulkPolling };
   }
 
+  /**
+   * Up to bulkThreshold changes go through sObject Collections: batches of 1,000 (five calls),
+   * so the engine checkpoints one batch while the next is being sent. Above it, one batch
+   * per Bulk API 2.0 job.
+   */
+  batchSizeFor(total: number): number {
+    return total > this.session.settings.bulkThreshold ? this.batchSize : Math.min(this.batchSize, 1_000);
+  }
+
   async send(records: readonly ChangeRecord[], context: SendContext): Promise<RecordOutcome[]> {
     const { externalIdField, bulkThreshold } = this.session.settings;
     const object = context.object;
