@@ -7,11 +7,12 @@
  * deleted only once the checkpoint covering them is committed.
  */
 import type { Logger } from 'pino';
-import type { Queryable, SqlParam, Warehouse } from '../sql/warehouse.js';
-import type { MergeRule, TableSpec } from '../sql/dialect.js';
+import type { Warehouse } from '../sql/warehouse.js';
+import type { TableSpec } from '../sql/dialect.js';
 import { comparePositions, type Spool, type SpoolPosition } from './spool/spool.js';
 import { decodeRecord, type RawEventRecord, type RejectionRecord } from './records.js';
 import { checkpointTable, rawEventTable, rejectionsTable } from './raw-tables.js';
+import { RAW_EVENT_RULES, upsertRows, YIELD_EVERY, yieldToEventLoop } from './upsert-rows.js';
 
 export interface DrainerOptions {
   spool: Spool;
@@ -28,13 +29,6 @@ export interface DrainerOptions {
 }
 
 /** A row to upsert, keyed by column name. */
-type Row = Record<string, SqlParam | Record<string, unknown>>;
-
-const RAW_EVENT_RULES: Readonly<Record<string, MergeRule>> = {
-  first_received_at: 'least',
-  last_received_at: 'greatest',
-  delivery_count: 'add',
-};
 
 export class Drainer {
   /** How far the warehouse has landed; null until the checkpoint is read. */
@@ -151,7 +145,7 @@ export class Drainer {
           delivery_count: count,
           landed_at: landedAt,
         }));
-        await this.upsertRows(tx, table, rows, RAW_EVENT_RULES);
+        await upsertRows(tx, this.options.warehouse.dialect, table, rows, RAW_EVENT_RULES);
       }
       const rejectionRows = rejections.map((r) => ({
         rejection_id: r.rejectionId,
@@ -171,9 +165,9 @@ export class Drainer {
         replayed_at: null,
         replayed_as: null,
       }));
-      await this.upsertRows(tx, this.rejections, rejectionRows, {});
+      await upsertRows(tx, this.options.warehouse.dialect, this.rejections, rejectionRows, {});
       const checkpoint = { spool_id: spool.id, segment: last.next.segment, segment_offset: last.next.offset, updated_at: landedAt };
-      await this.upsertRows(tx, this.checkpoints, [checkpoint], {
+      await upsertRows(tx, this.options.warehouse.dialect, this.checkpoints, [checkpoint], {
         segment: 'replace',
         segment_offset: 'replace',
         updated_at: 'replace',
@@ -196,28 +190,6 @@ export class Drainer {
   private behindReleased(position: SpoolPosition): SpoolPosition {
     const start = this.options.spool.start();
     return comparePositions(position, start) >= 0 ? position : start;
-  }
-
-  /**
-   * Upserts rows given as objects keyed by column name (timestamps as Date, json columns as
-   * the value itself). Where the dialect takes rows as JSON, the whole batch is one
-   * parameter; otherwise it is chunked under the parameter limit.
-   */
-  private async upsertRows(tx: Queryable, table: TableSpec, rows: readonly Row[], onMatch: Readonly<Record<string, MergeRule>>): Promise<void> {
-    if (rows.length === 0) return;
-    const columns = table.columns.map((c) => c.name);
-    const dialect = this.options.warehouse.dialect;
-    if (dialect.capabilities.supportsJsonRows) {
-      await tx.run(dialect.upsertJson({ table, columns, onMatch }), [await stringifyInSlices(rows)]);
-      return;
-    }
-    const params = (row: Row): SqlParam[] =>
-      table.columns.map((c) => (c.type === 'json' ? JSON.stringify(row[c.name]) : ((row[c.name] ?? null) as SqlParam)));
-    const perStatement = Math.max(1, Math.min(500, Math.floor(dialect.capabilities.maxParams / columns.length)));
-    for (let i = 0; i < rows.length; i += perStatement) {
-      const chunk = rows.slice(i, i + perStatement);
-      await tx.run(dialect.upsert({ table, columns, rowCount: chunk.length, onMatch }), chunk.flatMap(params));
-    }
   }
 
   private async run(): Promise<void> {
@@ -250,22 +222,7 @@ export class Drainer {
 }
 
 /** How many records the drainer handles between yields to the event loop. */
-const YIELD_EVERY = 100;
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 /** JSON.stringify(rows), in slices with yields between, so HTTP requests are not stalled. */
-async function stringifyInSlices(rows: readonly Row[]): Promise<string> {
-  const parts: string[] = [];
-  for (let i = 0; i < rows.length; i += YIELD_EVERY) {
-    if (i > 0) await yieldToEventLoop();
-    parts.push(JSON.stringify(rows.slice(i, i + YIELD_EVERY)).slice(1, -1));
-  }
-  return `[${parts.join(',')}]`;
-}
-
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
