@@ -17,8 +17,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { ConfigFile } from '../core/config-schema.js';
-import type { SqlDialect, TableSpec } from '../sql/dialect.js';
-import type { Queryable, SqlParam, SqlRow, Warehouse } from '../sql/warehouse.js';
+import type { SqlRow, Warehouse } from '../sql/warehouse.js';
 import {
   PermanentDestinationError,
   TransientDestinationError,
@@ -27,8 +26,10 @@ import {
   type Destination,
   type RecordOutcome,
 } from './destination.js';
+import { checkpoint, CheckpointQueue, HASH, recordRun, type WithHash } from './checkpoint.js';
+import { diffSql } from './diff.js';
 import { SyncError } from './errors.js';
-import { outcomesTable, rejectionsTable, runsTable, snapshotsTable, SYNC_SCHEMA, SYNC_TABLES } from './state.js';
+import { rejectionsTable, SYNC_SCHEMA, SYNC_TABLES } from './state.js';
 
 export type SyncDefinition = ConfigFile['syncs'][number];
 
@@ -90,63 +91,13 @@ export interface SyncRunResult {
   seconds: number;
 }
 
+export { diffSql } from './diff.js';
+
 /** Creates the state schema and tables (idempotent). */
 export async function prepareSyncState(warehouse: Warehouse): Promise<void> {
   const d = warehouse.dialect;
   await warehouse.run(d.createSchema(SYNC_SCHEMA));
   for (const table of SYNC_TABLES) await warehouse.run(d.createTable(table));
-}
-
-const DELETED = '<deleted>';
-
-/**
- * The diff as one SELECT: `sb_key, sb_action, sb_hash, sb_external_ref` and the mapped
- * columns. Exported for the compile tests and `--dry-run`.
- */
-export function diffSql(d: SqlDialect, sync: SyncDefinition, modelsSchema: string): string {
-  const source = sync.model !== undefined ? `SELECT * FROM ${d.tableName(modelsSchema, sync.model)}` : (sync.sql as string);
-  const text = d.typeName('text');
-  const columns = [...new Set(Object.values(sync.mapping))].sort();
-  const q = (c: string) => d.quoteIdent(c);
-  const name = d.stringLiteral(sync.name);
-  // The row's content: every mapped column as text, NULL spelled out, in a fixed order.
-  const content = columns.map((c) => `COALESCE(CAST(m.${q(c)} AS ${text}), '␀')`).join(` || '␟' || `);
-  const key = `CAST(m.${q(sync.key)} AS ${text})`;
-  const hash = d.sha256Hex(content);
-  const snapshots = d.tableName(SYNC_SCHEMA, snapshotsTable.name);
-  const rejections = d.tableName(SYNC_SCHEMA, rejectionsTable.name);
-  const action =
-    sync.mode === 'update'
-      ? `'update'`
-      : sync.mode === 'create'
-        ? `CASE WHEN c.snap_key IS NULL THEN 'create' ELSE 'skip' END`
-        : `CASE WHEN c.snap_key IS NULL THEN 'create' ELSE 'update' END`;
-  // 1. Key and hash only, over every row (a key twice: the smaller hash, the same every
-  //    time). Carrying the mapped columns through this step would hold all of them in memory.
-  const keyed = `SELECT ${key} AS sb_key, MIN(${hash}) AS sb_hash FROM (${source}) AS m WHERE m.${q(sync.key)} IS NOT NULL GROUP BY ${key}`;
-  // 2. Against the confirmed snapshot: what changed, less what was refused unchanged.
-  const changedKeys =
-    `SELECT k.sb_key, k.sb_hash, snap.key AS snap_key, snap.external_ref FROM (${keyed}) AS k ` +
-    `LEFT JOIN ${snapshots} AS snap ON snap.sync_name = ${name} AND snap.key = k.sb_key ` +
-    `WHERE (snap.key IS NULL OR snap.row_hash <> k.sb_hash) ` +
-    `AND NOT EXISTS (SELECT 1 FROM ${rejections} AS r WHERE r.sync_name = ${name} AND r.key = k.sb_key AND r.row_hash = k.sb_hash)`;
-  // 3. Only the changed rows' columns: joined back by key, their hash checked after the join.
-  const rows =
-    `SELECT c.sb_key, ${action} AS sb_action, c.sb_hash, c.external_ref AS sb_external_ref, ${columns.map((col) => `m.${q(col)}`).join(', ')} ` +
-    `FROM (${changedKeys}) AS c JOIN (${source}) AS m ON ${key} = c.sb_key WHERE ${hash} = c.sb_hash`;
-  // Identical duplicate rows: one of them. Wrapped, so the result is a plain SELECT of the
-  // diff's columns whatever the dialect's form (QUALIFY, DISTINCT ON … ORDER BY, subquery).
-  const outputs = ['sb_key', 'sb_action', 'sb_hash', 'sb_external_ref', ...columns].map(q).join(', ');
-  const changed = `SELECT ${outputs} FROM (${d.firstRowPer(rows, 'sb_key', 'sb_hash')}) AS changed_rows`;
-  if (sync.mode !== 'mirror') return changed;
-  // Untyped NULLs take each column's type from the first branch of the UNION.
-  const nulls = columns.map((c) => `NULL AS ${q(c)}`).join(', ');
-  const deletes =
-    `SELECT snap.key AS sb_key, 'delete' AS sb_action, '${DELETED}' AS sb_hash, snap.external_ref AS sb_external_ref, ${nulls} ` +
-    `FROM ${snapshots} AS snap WHERE snap.sync_name = ${name} ` +
-    `AND NOT EXISTS (SELECT 1 FROM (${source}) AS m WHERE CAST(m.${q(sync.key)} AS ${text}) = snap.key) ` +
-    `AND NOT EXISTS (SELECT 1 FROM ${rejections} AS r WHERE r.sync_name = ${name} AND r.key = snap.key AND r.row_hash = '${DELETED}')`;
-  return `${changed}\nUNION ALL\n${deletes}`;
 }
 
 /**
@@ -276,23 +227,6 @@ async function sendPending(
   }
 }
 
-/** Checkpoints in order, at most one behind: add() waits for the one before to finish. */
-class CheckpointQueue {
-  private last: Promise<void> = Promise.resolve();
-
-  /** Starts `write` after the previous one; resolves once the previous one is done (not this one). */
-  async add(write: () => Promise<void>): Promise<void> {
-    const previous = this.last;
-    await previous;
-    this.last = write();
-    this.last.catch(() => undefined); // surfaced by the next add() or drain()
-  }
-
-  async drain(): Promise<void> {
-    await this.last;
-  }
-}
-
 async function sendWithRetry(
   warehouse: Warehouse,
   sync: SyncDefinition,
@@ -349,98 +283,6 @@ async function sendWithRetry(
     options.onProgress?.({ phase: 'retry', sync: sync.name, attempt, delayMs: Math.round(delayMs), reason });
     await sleep(delayMs, signal);
   }
-}
-
-/**
- * The checkpoint of one batch, in one transaction: snapshots move for what was sent (or
- * skipped), rejections are kept, and every outcome is appended.
- */
-async function checkpoint(
-  warehouse: Warehouse,
-  sync: SyncDefinition,
-  runId: string,
-  records: readonly ChangeRecord[],
-  outcomes: readonly RecordOutcome[],
-  attempt: number,
-): Promise<void> {
-  const d = warehouse.dialect;
-  const byKey = new Map(records.map((r) => [r.key, r]));
-  const now = new Date();
-  const snapshotRows: SqlParam[][] = [];
-  const deletedKeys: string[] = [];
-  const rejectionRows: SqlParam[][] = [];
-  const clearRejections: string[] = [];
-  const outcomeRows: SqlParam[][] = [];
-  for (const outcome of outcomes) {
-    const record = byKey.get(outcome.key);
-    if (record === undefined) continue;
-    const hash = hashOf(record);
-    const status = outcome.status === 'retry' ? 'retried' : outcome.status;
-    const externalRef = outcome.externalRef ?? record.externalRef;
-    outcomeRows.push([sync.name, runId, record.key, attempt, record.action, status, hash, externalRef, outcome.code ?? null, outcome.reason ?? null, now]);
-    if (outcome.status === 'sent' || outcome.status === 'skipped') {
-      clearRejections.push(record.key);
-      if (record.action === 'delete') deletedKeys.push(record.key);
-      else snapshotRows.push([sync.name, record.key, hash, externalRef, now]);
-    } else if (outcome.status === 'rejected') {
-      rejectionRows.push([sync.name, record.key, hash, record.action, outcome.code ?? null, outcome.reason ?? null, runId, now]);
-    }
-  }
-  await warehouse.transaction(async (tx) => {
-    await upsertRows(tx, d, snapshotsTable, snapshotRows, { row_hash: 'replace', external_ref: 'replace', sent_at: 'replace' });
-    await upsertRows(tx, d, rejectionsTable, rejectionRows, { row_hash: 'replace', action: 'replace', code: 'replace', reason: 'replace', run_id: 'replace', rejected_at: 'replace' });
-    await upsertRows(tx, d, outcomesTable, outcomeRows, {});
-    await deleteKeys(tx, d, snapshotsTable, sync.name, deletedKeys);
-    if (await hasRejections(tx, d, sync.name)) await deleteKeys(tx, d, rejectionsTable, sync.name, clearRejections);
-  });
-}
-
-async function upsertRows(tx: Queryable, d: SqlDialect, table: TableSpec, rows: readonly SqlParam[][], onMatch: Record<string, 'replace'>): Promise<void> {
-  if (rows.length === 0) return;
-  const columns = table.columns.map((c) => c.name);
-  if (d.capabilities.supportsJsonRows) {
-    // Every row in one JSON parameter: about 6× faster than bound VALUES for 10,000 outcomes.
-    const objects = rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i] ?? null])));
-    await tx.run(d.upsertJson({ table, columns, onMatch }), [JSON.stringify(objects)]);
-    return;
-  }
-  const perStatement = Math.max(1, Math.floor(Math.min(d.capabilities.maxParams, 10_000) / columns.length));
-  for (let i = 0; i < rows.length; i += perStatement) {
-    const chunk = rows.slice(i, i + perStatement);
-    await tx.run(d.upsert({ table, columns, rowCount: chunk.length, onMatch }), chunk.flat());
-  }
-}
-
-/** Whether the sync has refused rows waiting (most runs have none: then nothing to clear). */
-async function hasRejections(tx: Queryable, d: SqlDialect, sync: string): Promise<boolean> {
-  const rows = await tx.all(`SELECT 1 AS found FROM ${d.tableName(SYNC_SCHEMA, rejectionsTable.name)} WHERE sync_name = ${d.param(1)} LIMIT 1`, [sync]);
-  return rows.length > 0;
-}
-
-async function deleteKeys(tx: Queryable, d: SqlDialect, table: TableSpec, sync: string, keys: readonly string[]): Promise<void> {
-  for (let i = 0; i < keys.length; i += 1000) {
-    const chunk = keys.slice(i, i + 1000);
-    const params = chunk.map((_, j) => d.param(j + 2)).join(', ');
-    await tx.run(`DELETE FROM ${d.tableName(table.schema, table.name)} WHERE sync_name = ${d.param(1)} AND key IN (${params})`, [sync, ...chunk]);
-  }
-}
-
-async function recordRun(warehouse: Warehouse, r: SyncRunResult): Promise<void> {
-  const d = warehouse.dialect;
-  const planned = Object.values(r.planned).reduce((a, b) => a + b, 0);
-  const row: SqlParam[] = [
-    r.runId, r.sync, r.destination, r.dryRun, r.status, planned, r.sent, r.rejected, r.retrying, r.skipped,
-    r.error === null ? null : `${r.error.code}: ${r.error.message}`, new Date(r.startedAt), new Date(r.finishedAt),
-  ];
-  await warehouse.transaction((tx) => upsertRows(tx, d, runsTable, [row], {}));
-}
-
-/** The hash the diff computed, carried on the record for the checkpoint. */
-const HASH = Symbol('rowHash');
-type WithHash = ChangeRecord & { [HASH]?: string };
-
-function hashOf(record: ChangeRecord): string {
-  return (record as WithHash)[HASH] ?? '';
 }
 
 function toRecord(sync: SyncDefinition, row: SqlRow): ChangeRecord {
