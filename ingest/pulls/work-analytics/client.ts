@@ -1,0 +1,264 @@
+/**
+ * A client for 8x8 Work Analytics (Analytics for Work, historical CDRs), per
+ * ../shared/reference/8x8.md §4.2 and https://developer.8x8.com/analytics/docs/work-analytics-call-detail-records:
+ *
+ * - auth is its own scheme, not XCaaS OAuth: `POST {base}/v1/oauth/token` with header
+ *   `8x8-apikey` and form `username`/`password` gives a bearer token with `expires_in: 1800`;
+ *   data calls need BOTH `Authorization: Bearer` and `8x8-apikey`;
+ * - `GET {base}/v2/call-records` and `/v2/call-legs` page with `meta.scrollId` until a page
+ *   with empty `data` and `meta.scrollId == "No Data"`; `pageSize` is required (max 7000).
+ *
+ * The client makes one request per call and never sleeps: a 429/5xx/timeout becomes a
+ * transient WorkAnalyticsError with `retryAfterMs`, and the caller decides when to retry.
+ */
+import { WorkAnalyticsError } from './errors.js';
+import { formatQueryTime } from './windows.js';
+
+/** The env vars that hold the credentials (named in auth errors). */
+export const WORK_ANALYTICS_ENV = {
+  apiKey: 'SWITCHBOARD_WORK_ANALYTICS_API_KEY',
+  username: 'SWITCHBOARD_WORK_ANALYTICS_USERNAME',
+  password: 'SWITCHBOARD_WORK_ANALYTICS_PASSWORD',
+} as const;
+
+/** The value of `meta.scrollId` on the last (empty) page. */
+export const NO_DATA = 'No Data';
+
+export interface WorkAnalyticsClientOptions {
+  /** e.g. `https://api.8x8.com/analytics/work` (a trailing slash is ignored). */
+  baseUrl: string;
+  /** Admin Console API key, sent as `8x8-apikey` (its secret is not used). */
+  apiKey: string;
+  /** An 8x8 user with Work Analytics access who has opened Analytics once in a browser. */
+  username: string;
+  password: string;
+  /** Per-request timeout. Default 60 000 ms (a 7000-row page can be large). */
+  timeoutMs?: number;
+  /** Get a new token this long before the old one expires. Default 60 000 ms. */
+  refreshBeforeMs?: number;
+  /** The clock, in epoch ms; tests pass a controllable one. Default `Date.now`. */
+  now?: () => number;
+  /** Default the global fetch. */
+  fetch?: typeof fetch;
+}
+
+/** One page request. */
+export interface PageQuery {
+  /** Window start: an instant, or already `YYYY-MM-DD HH:MM:SS` in `timeZone`. */
+  from: Date | string;
+  /** Window end, same forms. */
+  to: Date | string;
+  /** IANA zone the API reads `startTime`/`endTime` in, e.g. `America/New_York`. */
+  timeZone: string;
+  /** Required by the API; at most 7000. */
+  pageSize: number;
+  /** `meta.scrollId` of the previous page; absent or null for the first page. */
+  scrollId?: string | null;
+  /** `pbxId`: a PBX name, a comma list, or `allpbxes` (the default). */
+  pbxId?: string;
+  /** Extra query parameters, e.g. `{ isSimplified: 'true' }` for call legs. */
+  params?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** One page of records. */
+export interface Page {
+  /** The records exactly as parsed from `data`. */
+  records: Record<string, unknown>[];
+  /** Pass this back for the next page; null when 8x8 said "No Data" (the end). */
+  scrollId: string | null;
+  /** `meta.totalRecordCount`, when present. */
+  totalRecordCount: number | undefined;
+}
+
+/** An HTTP answer with its body read. */
+interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+interface CachedToken {
+  value: string;
+  /** Epoch ms at which 8x8 stops accepting it. */
+  expiresAt: number;
+}
+
+export class WorkAnalyticsClient {
+  readonly #base: string;
+  readonly #options: WorkAnalyticsClientOptions;
+  readonly #now: () => number;
+  readonly #fetch: typeof fetch;
+  readonly #timeoutMs: number;
+  readonly #refreshBeforeMs: number;
+  #token: CachedToken | null = null;
+  /** A token request in flight, shared so concurrent pages ask once. */
+  #pending: Promise<CachedToken> | null = null;
+
+  constructor(options: WorkAnalyticsClientOptions) {
+    this.#options = options;
+    this.#base = options.baseUrl.replace(/\/+$/, '');
+    this.#now = options.now ?? Date.now;
+    this.#fetch = options.fetch ?? fetch;
+    this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#refreshBeforeMs = options.refreshBeforeMs ?? 60_000;
+  }
+
+  /** One page of `GET /v2/call-records` (one row per call). */
+  callRecords(query: PageQuery): Promise<Page> {
+    return this.#page('/v2/call-records', query);
+  }
+
+  /** One page of `GET /v2/call-legs` (one row per leg). */
+  callLegs(query: PageQuery): Promise<Page> {
+    return this.#page('/v2/call-legs', query);
+  }
+
+  /** A valid bearer token, from the cache unless it expires within `refreshBeforeMs`. */
+  async token(signal?: AbortSignal): Promise<string> {
+    const cached = this.#token;
+    if (cached && this.#now() < cached.expiresAt - this.#refreshBeforeMs) return cached.value;
+    this.#pending ??= this.#requestToken(signal).finally(() => {
+      this.#pending = null;
+    });
+    return (await this.#pending).value;
+  }
+
+  async #requestToken(signal: AbortSignal | undefined): Promise<CachedToken> {
+    const body = new URLSearchParams({ username: this.#options.username, password: this.#options.password });
+    const response = await this.#send(
+      `${this.#base}/v1/oauth/token`,
+      { method: 'POST', headers: { '8x8-apikey': this.#options.apiKey, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body },
+      signal,
+    );
+    if (response.status === 401 || response.status === 403) {
+      throw authError(`8x8 refused the Work Analytics token request (HTTP ${response.status})`, response.status);
+    }
+    this.#throwUnlessOk(response, 'token request');
+    const json = readJson(response) as { access_token?: unknown; expires_in?: unknown } | null;
+    const expiresIn = Number(json?.expires_in);
+    if (typeof json?.access_token !== 'string' || !Number.isFinite(expiresIn)) {
+      throw new WorkAnalyticsError('SB_PULL_WORK_RESPONSE', 'The Work Analytics token response has no access_token/expires_in. Check pulls.workAnalytics.baseUrl.', {
+        status: response.status,
+        configKey: 'pulls.workAnalytics.baseUrl',
+      });
+    }
+    const token = { value: json.access_token, expiresAt: this.#now() + expiresIn * 1000 };
+    this.#token = token;
+    return token;
+  }
+
+  async #page(path: string, query: PageQuery): Promise<Page> {
+    const params = new URLSearchParams({
+      pbxId: query.pbxId ?? 'allpbxes',
+      startTime: queryTime(query.from, query.timeZone),
+      endTime: queryTime(query.to, query.timeZone),
+      timeZone: query.timeZone,
+      pageSize: String(query.pageSize),
+      ...query.params,
+    });
+    if (query.scrollId) params.set('scrollId', query.scrollId);
+    const url = `${this.#base}${path}?${params}`;
+
+    let response = await this.#dataCall(url, query.signal);
+    if (response.status === 401) {
+      // The token may have expired early or been revoked: refresh once, then give up.
+      this.#token = null;
+      response = await this.#dataCall(url, query.signal);
+      if (response.status === 401) {
+        throw authError(`8x8 refused a fresh Work Analytics token on ${path} (HTTP 401)`, 401);
+      }
+    }
+    this.#throwUnlessOk(response, path);
+    const json = readJson(response) as { meta?: { scrollId?: unknown; totalRecordCount?: unknown }; data?: unknown } | null;
+    if (!json || !Array.isArray(json.data)) {
+      throw new WorkAnalyticsError('SB_PULL_WORK_RESPONSE', `${path} answered without a data array. Check pulls.workAnalytics.baseUrl.`, {
+        status: response.status,
+        configKey: 'pulls.workAnalytics.baseUrl',
+      });
+    }
+    const records = json.data as Record<string, unknown>[];
+    const scroll = json.meta?.scrollId;
+    // The documented end: empty data and scrollId "No Data". A missing scrollId ends too.
+    const scrollId = typeof scroll === 'string' && scroll !== NO_DATA && scroll !== '' ? scroll : null;
+    const total = json.meta?.totalRecordCount;
+    return { records, scrollId, totalRecordCount: typeof total === 'number' ? total : undefined };
+  }
+
+  async #dataCall(url: string, signal: AbortSignal | undefined): Promise<Answer> {
+    const token = await this.token(signal);
+    return this.#send(url, { headers: { authorization: `Bearer ${token}`, '8x8-apikey': this.#options.apiKey, accept: 'application/json' } }, signal);
+  }
+
+  /**
+   * One request, body read in full, within the per-request timeout (a ref'd timer, so a
+   * pending request keeps the process alive). Network errors and timeouts become transient
+   * errors; the caller's abort stays an abort.
+   */
+  async #send(url: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Answer> {
+    signal?.throwIfAborted();
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new Error(`timed out after ${this.#timeoutMs} ms`)), this.#timeoutMs);
+    try {
+      const response = await this.#fetch(url, { ...init, signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal });
+      return { status: response.status, headers: response.headers, text: await response.text() };
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw new WorkAnalyticsError(
+        'SB_PULL_WORK_UNAVAILABLE',
+        timeout.signal.aborted ? `Work Analytics did not answer within ${this.#timeoutMs} ms` : `Work Analytics could not be reached: ${(error as Error).message}`,
+        { cause: error },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #throwUnlessOk(response: Answer, what: string): void {
+    if (response.status >= 200 && response.status < 300) return;
+    const text = response.text.slice(0, 300);
+    const status = response.status;
+    if (status === 429 || status >= 500) {
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.#now());
+      throw new WorkAnalyticsError('SB_PULL_WORK_UNAVAILABLE', `Work Analytics ${what} answered HTTP ${status}${retryAfterMs === undefined ? '' : ` (retry after ${retryAfterMs} ms)`}: ${text}`, {
+        status,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
+    }
+    throw new WorkAnalyticsError('SB_PULL_WORK_REQUEST', `Work Analytics ${what} answered HTTP ${status}: ${text}`, { status });
+  }
+}
+
+/** Retry-After as ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function queryTime(value: Date | string, timeZone: string): string {
+  return typeof value === 'string' ? value : formatQueryTime(value, timeZone);
+}
+
+function readJson(response: Answer): unknown {
+  const text = response.text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new WorkAnalyticsError('SB_PULL_WORK_RESPONSE', `Work Analytics answered HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`, {
+      cause: error,
+      status: response.status,
+    });
+  }
+}
+
+function authError(what: string, status: number): WorkAnalyticsError {
+  return new WorkAnalyticsError(
+    'SB_PULL_WORK_AUTH',
+    `${what}. Check ${WORK_ANALYTICS_ENV.apiKey} (the Admin Console API key), ${WORK_ANALYTICS_ENV.username} and ${WORK_ANALYTICS_ENV.password} ` +
+      '(pulls.workAnalytics.apiKey/username/password); the user needs Work Analytics access and must have opened Analytics in a browser once.',
+    { status, configKey: 'pulls.workAnalytics.apiKey' },
+  );
+}
