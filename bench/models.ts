@@ -13,9 +13,10 @@
  * 1 when a build failed, a data test failed, or the engine and the direct SQL disagree on row
  * counts; 2 when the run broke.
  */
-import { copyFileSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { copyFileSync, renameSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
+import { benchTempDir } from './temp-dir.js';
 import { parseConfig } from '../core/config.js';
 import { rawEventTable } from '../ingest/raw-tables.js';
 import { FAMILY_TABLES } from './models-events.js';
@@ -221,15 +222,7 @@ async function describeEnvironment(bench: Bench, path: string): Promise<string> 
   });
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-models-'));
-const cleanUp = (): void => rmSync(dir, { recursive: true, force: true });
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    say(`${signal}: stopping`);
-    cleanUp();
-    process.exit(130);
-  });
-}
+const { dir, cleanUp } = benchTempDir('models', say);
 
 try {
   if (!(await main(dir))) {

@@ -18,9 +18,9 @@
  * send every change (rejected, still retrying, failed) or the fake did not end up with the
  * changes; 2 when the run broke.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
+import { benchTempDir } from './temp-dir.js';
 import { parseConfig } from '../core/config.js';
 import { createSalesforceDestination, type SalesforceDestination } from '../sync/destinations/salesforce/index.js';
 import { DEFAULT_RETRY, runSync, type RetryPolicy, type SyncProgress } from '../sync/engine.js';
@@ -281,16 +281,8 @@ async function describeEnvironment(wh: Warehouse, tuned: boolean, rps: number): 
   );
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-sync-'));
+const { dir, cleanUp } = benchTempDir('sync', say);
 const state: { sf?: SalesforceServer; wh?: Warehouse } = {};
-const cleanUp = (): void => rmSync(dir, { recursive: true, force: true });
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    say(`${signal}: stopping`);
-    cleanUp();
-    process.exit(130);
-  });
-}
 
 try {
   if (!(await main(dir, state))) {
