@@ -2,10 +2,13 @@
  * The Salesforce destination: one record per changed row (a Task per call), written by an
  * external-ID field so that sending the same change twice is harmless.
  *
- * Batches: the engine hands send() up to `batchSize` records (10,000 by default, always more
- * than `bulkThreshold`). Per operation (plan.ts), up to `bulkThreshold` records go through sObject
- * Collections, 200 per call; more go through one Bulk API 2.0 job. A small diff costs one
- * call per 200 records; a big one a handful of calls in all.
+ * Batches: the engine asks batchSizeFor(total). A run with at most `bulkThreshold` changes
+ * gets batches of 1,000 (five sObject Collections calls of 200), so the engine checkpoints
+ * one batch while the next is sent; a bigger run gets batches of up to `batchSize` (10,000 by
+ * default, always more than `bulkThreshold`), and per operation (plan.ts) more than
+ * `bulkThreshold` records go through one Bulk API 2.0 job. A small diff costs one call per
+ * 200 records; a big one a handful of calls in all. With `requestsPerSecond` set, the
+ * session paces every call to that allowance.
  *
  * Failures: a whole-call failure before any record got an outcome is thrown (Transient or
  * Permanent, see errors.ts); once some calls of the batch went through, their outcomes are
