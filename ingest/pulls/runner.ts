@@ -1,0 +1,239 @@
+/**
+ * Runs one pull source over a range, with its cursor in the warehouse.
+ *
+ * Two kinds of run share the machinery:
+ * - a **backfill** (`switchboard pull <source> --from … --to …`) has its own cursor, keyed
+ *   `<source>@<from>/<to>`: running the same command again after a kill resumes it, and
+ *   running it after it finished does nothing (`--restart` reads it again);
+ * - a **scheduled** (incremental) run keys its cursor by the source's name alone. It first
+ *   finishes the range a killed run left open; otherwise it reads from where the last run
+ *   ended, minus `lookback` (8x8 finalises records late), up to now. The first run ever
+ *   reaches back `initial`.
+ *
+ * The cursor is `{from, to, position, done}`; `position` belongs to the source. Each page
+ * lands with its new position in one transaction (land.ts), so the cursor never runs ahead
+ * of the data. Every run is recorded in `<rawSchema>._pull_runs`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TableSpec } from '../../sql/dialect.js';
+import type { Warehouse } from '../../sql/warehouse.js';
+import { SwitchboardError } from '../../core/errors.js';
+import { upsertRows } from '../upsert-rows.js';
+import { landPage, preparePull, pullCursorsTable, readCursor, type PulledEvent, type PullTarget } from './land.js';
+import type { PullProgress, PullRange, PullSource, SkippedRange } from './source.js';
+
+/** What `_pull_cursors.cursor` holds for a run's range. */
+export interface RangeCursor<P = unknown> {
+  from: string;
+  to: string;
+  position: P | null;
+  done: boolean;
+}
+
+export type PullMode = 'backfill' | 'scheduled';
+
+export interface PullRunOptions {
+  rawSchema: string;
+  /** A backfill's range; absent for a scheduled run. */
+  range?: PullRange;
+  /** Scheduled runs: re-read this far before where the last run ended (ms). */
+  lookbackMs?: number;
+  /** Scheduled runs: the first run reaches this far back from now (ms). */
+  initialMs?: number;
+  /** Backfills: forget a finished (or half-done) run of the same range and read it again. */
+  restart?: boolean;
+  signal?: AbortSignal;
+  now?: Date;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  onProgress?: (event: PullEvent) => void;
+  runId?: string;
+}
+
+/** What a run reports as it goes (printed by the CLI, streamed by the operator API). */
+export type PullEvent =
+  | { phase: 'start'; source: string; mode: PullMode; from: string; to: string; resumed: boolean }
+  | { phase: 'page'; source: string; progress: PullProgress }
+  | { phase: 'waiting'; source: string; progress: PullProgress; note: string }
+  | { phase: 'skipped'; source: string; skipped: SkippedRange };
+
+export interface PullRunResult {
+  runId: string;
+  source: string;
+  mode: PullMode;
+  from: string;
+  to: string;
+  status: 'success' | 'failed' | 'nothing-to-do';
+  pages: number;
+  landed: number;
+  /** The run continued a range a killed run had left open. */
+  resumed: boolean;
+  skipped: SkippedRange[];
+  error: { code: string; message: string } | null;
+  startedAt: string;
+  finishedAt: string;
+  seconds: number;
+}
+
+/** `<rawSchema>._pull_runs`: one row per run, for operators (`switchboard status`, SQL). */
+export function pullRunsTable(rawSchema: string): TableSpec {
+  return {
+    schema: rawSchema,
+    name: '_pull_runs',
+    columns: [
+      { name: 'run_id', type: 'text', nullable: false },
+      { name: 'source', type: 'text', nullable: false },
+      { name: 'mode', type: 'text', nullable: false },
+      { name: 'range_from', type: 'timestamp', nullable: false },
+      { name: 'range_to', type: 'timestamp', nullable: false },
+      { name: 'status', type: 'text', nullable: false },
+      { name: 'pages', type: 'integer', nullable: false },
+      { name: 'landed', type: 'integer', nullable: false },
+      { name: 'skipped', type: 'text', nullable: true },
+      { name: 'error_code', type: 'text', nullable: true },
+      { name: 'error_message', type: 'text', nullable: true },
+      { name: 'started_at', type: 'timestamp', nullable: false },
+      { name: 'finished_at', type: 'timestamp', nullable: true },
+    ],
+    primaryKey: ['run_id'],
+  };
+}
+
+/** The cursor key of a backfill: its own, so it never moves the schedule's. */
+export function backfillKey(source: string, range: PullRange): string {
+  return `${source}@${range.from.toISOString()}/${range.to.toISOString()}`;
+}
+
+const DEFAULT_SLEEP = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted === true) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, options: PullRunOptions): Promise<PullRunResult> {
+  const started = new Date();
+  const now = options.now ?? started;
+  const runId = options.runId ?? randomUUID();
+  const mode: PullMode = options.range === undefined ? 'scheduled' : 'backfill';
+  const key = options.range === undefined ? source.name : backfillKey(source.name, options.range);
+  const target: PullTarget = { rawSchema: options.rawSchema, table: source.table, family: source.family, source: key, runId };
+  await preparePull(warehouse, target);
+  await warehouse.run(warehouse.dialect.createTable(pullRunsTable(options.rawSchema)));
+
+  const stored = options.restart === true ? null : await readCursor<RangeCursor<P>>(warehouse, options.rawSchema, key);
+  let range: PullRange;
+  let position: P | null = null;
+  let resumed = false;
+  if (options.range !== undefined) {
+    range = options.range;
+    if (options.range.to <= options.range.from) {
+      throw new SwitchboardError('SB_PULL_RANGE', `--from (${options.range.from.toISOString()}) must be before --to (${options.range.to.toISOString()}).`);
+    }
+    if (stored !== null) {
+      if (stored.done) return finish('nothing-to-do', 0, 0, []);
+      position = stored.position;
+      resumed = true;
+    }
+  } else if (stored !== null && !stored.done) {
+    range = { from: new Date(stored.from), to: new Date(stored.to) };
+    position = stored.position;
+    resumed = true;
+  } else {
+    const lookback = options.lookbackMs ?? 0;
+    const start = stored !== null ? new Date(Date.parse(stored.to) - lookback) : new Date(now.getTime() - (options.initialMs ?? 86_400_000));
+    range = { from: start, to: now };
+    if (range.to <= range.from) return finish('nothing-to-do', 0, 0, []);
+  }
+  const from = range.from.toISOString();
+  const to = range.to.toISOString();
+
+  await recordRun({ status: 'running', pages: 0, landed: 0, skipped: [], error: null, finishedAt: null });
+  options.onProgress?.({ phase: 'start', source: source.name, mode, from, to, resumed });
+  let pages = 0;
+  let landed = 0;
+  const signal = options.signal ?? new AbortController().signal;
+  try {
+    const outcome = await source.pull(range, position, {
+      signal,
+      now,
+      sleep: options.sleep ?? DEFAULT_SLEEP,
+      report: (progress, note) => options.onProgress?.({ phase: 'waiting', source: source.name, progress, note: note ?? '' }),
+      land: async (events: readonly PulledEvent[], next: P, progress: PullProgress) => {
+        signal.throwIfAborted();
+        await landPage(warehouse, target, events, { from, to, position: next, done: false } satisfies RangeCursor<P>);
+        pages += 1;
+        landed += events.length;
+        options.onProgress?.({ phase: 'page', source: source.name, progress: { ...progress, landed } });
+      },
+    });
+    for (const skipped of outcome.skipped) options.onProgress?.({ phase: 'skipped', source: source.name, skipped });
+    // The range is done: a later backfill of it does nothing, a later scheduled run starts at `to`.
+    const cursors = pullCursorsTable(options.rawSchema);
+    const last = await readCursor<RangeCursor<P>>(warehouse, options.rawSchema, key);
+    await upsertRows(warehouse, warehouse.dialect, cursors, [{ source: key, cursor: JSON.stringify({ from, to, position: last?.position ?? null, done: true } satisfies RangeCursor<P>), updated_at: new Date() }], { cursor: 'replace', updated_at: 'replace' });
+    return await finish('success', pages, landed, outcome.skipped);
+  } catch (error) {
+    const code = error instanceof SwitchboardError ? error.code : signal.aborted ? 'SB_PULL_STOPPED' : 'SB_PULL_FAILED';
+    const message = signal.aborted && !(error instanceof SwitchboardError) ? 'stopped before the range was done; run it again to resume where it stopped' : (error as Error).message;
+    await recordRun({ status: 'failed', pages, landed, skipped: [], error: { code, message }, finishedAt: new Date() }).catch(() => undefined);
+    throw error;
+  }
+
+  async function recordRun(state: { status: string; pages: number; landed: number; skipped: SkippedRange[]; error: { code: string; message: string } | null; finishedAt: Date | null }): Promise<void> {
+    await upsertRows(
+      warehouse,
+      warehouse.dialect,
+      pullRunsTable(options.rawSchema),
+      [
+        {
+          run_id: runId,
+          source: source.name,
+          mode,
+          range_from: range.from,
+          range_to: range.to,
+          status: state.status,
+          pages: state.pages,
+          landed: state.landed,
+          skipped: state.skipped.length === 0 ? null : state.skipped.map((s) => s.message).join('; '),
+          error_code: state.error?.code ?? null,
+          error_message: state.error?.message ?? null,
+          started_at: started,
+          finished_at: state.finishedAt,
+        },
+      ],
+      { status: 'replace', pages: 'replace', landed: 'replace', skipped: 'replace', error_code: 'replace', error_message: 'replace', finished_at: 'replace' },
+    );
+  }
+
+  async function finish(status: PullRunResult['status'], pagesDone: number, landedDone: number, skipped: SkippedRange[]): Promise<PullRunResult> {
+    const finishedAt = new Date();
+    const r = range ?? options.range ?? { from: now, to: now };
+    if (status !== 'nothing-to-do') await recordRun({ status, pages: pagesDone, landed: landedDone, skipped, error: null, finishedAt });
+    return {
+      runId,
+      source: source.name,
+      mode,
+      from: r.from.toISOString(),
+      to: r.to.toISOString(),
+      status,
+      pages: pagesDone,
+      landed: landedDone,
+      resumed,
+      skipped,
+      error: null,
+      startedAt: started.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      seconds: (finishedAt.getTime() - started.getTime()) / 1000,
+    };
+  }
+}
