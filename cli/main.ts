@@ -14,6 +14,7 @@ import { syncCommand } from './commands/sync.js';
 import { buildCommand } from './commands/build.js';
 import { testCommand } from './commands/test.js';
 import { compileCommand } from './commands/compile.js';
+import { pullCommand } from './commands/pull.js';
 
 const program = new Command()
   .name('switchboard')
@@ -34,6 +35,7 @@ program.addCommand(statusCommand());
 program.addCommand(replayCommand());
 program.addCommand(sqlCommand());
 program.addCommand(syncCommand());
+program.addCommand(pullCommand());
 program.addCommand(buildCommand());
 program.addCommand(testCommand());
 program.addCommand(compileCommand());

@@ -8,6 +8,8 @@
  *   POST /sql                 { query, maxRows? } → { columns, rows, truncated } (rolled back)
  *   POST /build               { select?, fullRefresh? } → NDJSON stream (below)
  *   POST /test                { select? } → NDJSON stream
+ *   POST /sync                { names, dryRun?, replayRejected? } → NDJSON stream
+ *   POST /pull                { source, from?, to?, restart? } → NDJSON stream
  *   GET  /metrics             Prometheus text format
  *
  * /build and /test run in this process (it holds the warehouse) and answer
@@ -29,6 +31,7 @@ import { readQuery } from './read-query.js';
 import type { Warehouse } from '../sql/warehouse.js';
 import type { Metrics } from './metrics.js';
 import type { Syncer } from '../sync/syncer.js';
+import type { Puller } from './pulls/puller.js';
 
 export interface AdminAppOptions {
   replayer: Replayer;
@@ -38,6 +41,8 @@ export interface AdminAppOptions {
   builds: ModelBuilds;
   /** Runs syncs in their destination lanes (shared with the scheduled syncs). */
   syncer?: Syncer | undefined;
+  /** Runs pulls, one per source at a time (shared with the scheduled pulls). */
+  puller?: Puller | undefined;
   logger: FastifyServerOptions['loggerInstance'];
 }
 
@@ -197,6 +202,57 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
         clearInterval(keepAlive);
         stream.end();
       });
+      return reply.type('application/x-ndjson').send(stream);
+    },
+  );
+
+  app.post(
+    '/pull',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['source'],
+          properties: {
+            source: { type: 'string', minLength: 1 },
+            from: { type: 'string', format: 'date-time' },
+            to: { type: 'string', format: 'date-time' },
+            restart: { type: 'boolean' },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const puller = options.puller;
+      const body = request.body as { source: string; from?: string; to?: string; restart?: boolean };
+      const known = puller?.sources.map((s) => s.name) ?? [];
+      if (puller === undefined || !known.includes(body.source)) {
+        return reply.code(404).send(errorBody('SB_PULL_UNKNOWN', `No pull source "${body.source}" is configured (configured: ${known.join(', ') || 'none'}; config keys pulls.*).`));
+      }
+      if ((body.from === undefined) !== (body.to === undefined)) {
+        return reply.code(400).send(errorBody('SB_PULL_RANGE', 'Give both from and to for a backfill, or neither for the scheduled (incremental) pull.'));
+      }
+      if (puller.isActive(body.source)) {
+        return reply.code(409).send(errorBody('SB_PULL_RUNNING', `A pull of ${body.source} is already running; one run per source at a time.`));
+      }
+      const stream = new PassThrough();
+      stream.on('error', () => {}); // a client that went away; the pull goes on
+      const line = (value: unknown): void => {
+        if (!stream.destroyed && !stream.writableEnded) stream.write(`${JSON.stringify(value)}\n`);
+      };
+      const keepAlive = setInterval(() => line({ keepAlive: true }), KEEP_ALIVE_MS);
+      const range = body.from === undefined || body.to === undefined ? undefined : { from: new Date(body.from), to: new Date(body.to) };
+      void puller
+        .run(body.source, { ...(range === undefined ? {} : { range }), restart: body.restart === true, onProgress: (event) => line({ event }) })
+        .then(
+          (result) => line({ result }),
+          (error: unknown) => line(errorBody(error instanceof SwitchboardError ? error.code : 'SB_PULL_FAILED', (error as Error).message)),
+        )
+        .finally(() => {
+          clearInterval(keepAlive);
+          stream.end();
+        });
       return reply.type('application/x-ndjson').send(stream);
     },
   );

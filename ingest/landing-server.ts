@@ -27,6 +27,8 @@ import { ModelBuilds } from './model-builds.js';
 import { BuildSchedule } from './build-schedule.js';
 import { syncerFor } from '../sync/from-config.js';
 import type { Syncer } from '../sync/syncer.js';
+import { pullerFor } from './pulls/from-config.js';
+import type { Puller } from './pulls/puller.js';
 
 export interface LandingServer {
   app: FastifyInstance;
@@ -42,6 +44,8 @@ export interface LandingServer {
   schedule: BuildSchedule;
   /** Reverse-ETL syncs: the operator API's /sync, and their schedules (serve calls `syncer.start()`). */
   syncer: Syncer;
+  /** Pulls from 8x8's APIs: the operator API's /pull, and their schedules (serve calls `puller.start()`). */
+  puller: Puller;
   /**
    * Stops the schedule, stops accepting, drains what is in flight, waits for a running
    * build, and closes the app, the spool and the warehouse.
@@ -120,12 +124,14 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
   const builds = new ModelBuilds(warehouse, modelsRuntime(file, env, cwd));
   const schedule = new BuildSchedule({ expression: file.models.schedule, builds, logger: logger.child({ component: 'models' }) });
   const syncer = syncerFor(file, warehouse, env, logger.child({ component: 'sync' }));
+  const puller = pullerFor(file, warehouse, env, logger.child({ component: 'pull' }));
   const admin = await buildAdminApp({
     replayer: new Replayer(families.routes, landing, warehouse, file.warehouse.rawSchema),
     warehouse,
     metrics,
     builds,
     syncer,
+    puller,
     logger: logger.child({ component: 'admin' }),
   });
   drainer.start();
@@ -135,6 +141,7 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
     (closing ??= (async () => {
       await schedule.stop(); // waits for a scheduled build in flight
       await syncer.stop(); // runs in flight stop at their next checkpoint
+      await puller.stop(); // pulls in flight stop at their next page; their cursors say where
       await admin.close(); // waits for a manual build streaming its progress
       await app.close(); // stops accepting; waits for requests in flight (their fsyncs included)
       await drainer.stop();
@@ -142,7 +149,7 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
       await spool.close();
       await warehouse.close();
     })());
-  return { app, admin, spool, warehouse, drainer, landing, builds, schedule, syncer, close };
+  return { app, admin, spool, warehouse, drainer, landing, builds, schedule, syncer, puller, close };
 }
 
 /**

@@ -51,10 +51,11 @@ is flushed.`,
       process.stderr.write(`Switchboard listening on ${address} (warehouse: ${where}; webhooks: POST ${address}/webhooks/8x8/<family>)\n`);
       if (config.file.admin.enabled) {
         const adminAddress = await server.admin.listen({ host: config.file.admin.host, port: config.file.admin.port });
-        process.stderr.write(`Operator API on ${adminAddress} (switchboard sql, replay, build, test, sync; GET /metrics)\n`);
+        process.stderr.write(`Operator API on ${adminAddress} (switchboard sql, replay, build, test, sync, pull; GET /metrics)\n`);
       }
       server.schedule.start();
       server.syncer.start();
+      server.puller.start();
 
       let stopping = false;
       const stop = (signal: string): void => {

@@ -65,6 +65,8 @@ export interface FakeWorkAnalytics {
   expireTokens(): void;
   /** While true, every bearer token is refused (a user whose Analytics access was removed). */
   refuseAllTokens: boolean;
+  /** Data pages are answered after this many ms (so a test can kill a pull mid-range). */
+  pageDelayMs: number;
   fail(fault: Fault): void;
   close(): Promise<void>;
 }
@@ -94,6 +96,7 @@ export async function startFakeWorkAnalytics(options: FakeWorkAnalyticsOptions =
       for (const token of tokens.keys()) tokens.set(token, now() - 1);
     },
     refuseAllTokens: false,
+    pageDelayMs: 0,
     fail(fault) {
       faults.push({ times: 1, ...fault });
     },
@@ -135,7 +138,8 @@ export async function startFakeWorkAnalytics(options: FakeWorkAnalyticsOptions =
           return;
         }
         const outcome = page(path === '/v2/call-records' ? fake.records : fake.legs, path === '/v2/call-legs', url.searchParams);
-        send(outcome.status, outcome.body);
+        if (fake.pageDelayMs > 0) setTimeout(() => send(outcome.status, outcome.body), fake.pageDelayMs);
+        else send(outcome.status, outcome.body);
         return;
       }
       send(404, { status: 404, error: 'Not Found' });

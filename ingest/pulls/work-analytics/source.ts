@@ -2,9 +2,15 @@
  * Work Analytics call records as a pull source (`work-analytics`), landing in
  * `<rawSchema>.work_events`: the range is cut into local-day windows (planWindows), each
  * window is read page by page (scrollId), and every page lands with the position
- * `{ window, scrollId }`. On resume the windows before the position's are skipped and the
- * open window continues from the last scrollId that landed; if 8x8 no longer knows that
- * scrollId, the window is read again from its start (the dedupe keys make that harmless).
+ * `{ window, done }`.
+ *
+ * A scroll is state on 8x8's side: each request with the same scrollId moves it on (the
+ * id does not change). So a scrollId is never resumed across a failure: a page fetched but
+ * not landed (the process killed in between, a timeout whose answer was lost) would be
+ * skipped. After a kill the open window is read again from its start, and a 5xx or timeout
+ * mid-scroll restarts the window too; only a 429 (refused before it was served) retries the
+ * same scrollId. Records read twice merge by their dedupe keys. The SIGKILL test
+ * (test/pulls/sigkill.test.ts) found this.
  */
 import type { PullSource } from '../source.js';
 import type { WorkAnalyticsClient } from './client.js';
@@ -12,10 +18,10 @@ import { WorkAnalyticsError } from './errors.js';
 import { callRecordEvent } from './records.js';
 import { planWindows } from './windows.js';
 
-/** Where a Work Analytics pull stands: the window being read, and the next page's scrollId (null: window done). */
+/** Where a Work Analytics pull stands: the window being read (its start), and whether all its pages landed. */
 export interface WorkPosition {
   window: string;
-  scrollId: string | null;
+  done: boolean;
 }
 
 export interface WorkSourceOptions {
@@ -43,8 +49,8 @@ export function workCallRecordsSource(client: WorkAnalyticsClient, options: Work
       for (const [index, window] of plan.windows.entries()) {
         const key = window.start.toISOString();
         // Done before: windows before the position's, and the position's own once its last page landed.
-        if (position !== null && (key < position.window || (key === position.window && position.scrollId === null))) continue;
-        let scrollId = position !== null && key === position.window ? position.scrollId : null;
+        if (position !== null && (key < position.window || (key === position.window && position.done))) continue;
+        let scrollId: string | null = null; // a half-read window starts again (see above)
         const step = { step: window.startTime.slice(0, 10), stepIndex: index + 1, steps: plan.windows.length, landed: 0 };
         for (let attempt = 1; ; ) {
           io.signal.throwIfAborted();
@@ -62,8 +68,11 @@ export function workCallRecordsSource(client: WorkAnalyticsClient, options: Work
           } catch (error) {
             if (error instanceof WorkAnalyticsError && error.transient && attempt < (options.maxAttempts ?? 5)) {
               const delay = Math.max(error.retryAfterMs ?? 0, 500 * 2 ** (attempt - 1));
-              io.report(step, `${error.message}; retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${options.maxAttempts ?? 5})`);
+              // Only a 429 surely left the scroll where it was.
+              const restart = scrollId !== null && error.status !== 429;
+              io.report(step, `${error.message}; retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${options.maxAttempts ?? 5})${restart ? ', reading the window again from its start' : ''}`);
               await io.sleep(delay, io.signal);
+              if (restart) scrollId = null;
               attempt += 1;
               continue;
             }
@@ -74,7 +83,7 @@ export function workCallRecordsSource(client: WorkAnalyticsClient, options: Work
             throw error;
           }
           attempt = 1;
-          await io.land(page.records.map(callRecordEvent), { window: key, scrollId: page.scrollId }, step);
+          await io.land(page.records.map(callRecordEvent), { window: key, done: page.scrollId === null }, step);
           if (page.scrollId === null) break;
           scrollId = page.scrollId;
         }

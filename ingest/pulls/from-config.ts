@@ -1,0 +1,58 @@
+/**
+ * The pull sources the config turns on (`pulls.*`), with their credentials from the
+ * environment. A source whose key is absent is off; one whose credentials are missing
+ * is listed, and says which variable to set when it is run.
+ */
+import type { Logger } from 'pino';
+import type { ConfigFile } from '../../core/config-schema.js';
+import { SwitchboardError } from '../../core/errors.js';
+import type { Warehouse } from '../../sql/warehouse.js';
+import { Puller, type ConfiguredSource } from './puller.js';
+import { WORK_ANALYTICS_ENV, WorkAnalyticsClient } from './work-analytics/client.js';
+import { WORK_SOURCE, workCallRecordsSource } from './work-analytics/source.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** Every configured source, in a stable order. */
+export function configuredSources(file: ConfigFile, env: Env): ConfiguredSource[] {
+  const sources: ConfiguredSource[] = [];
+  const work = file.pulls.workAnalytics;
+  if (work !== undefined) {
+    sources.push({
+      name: WORK_SOURCE,
+      description: '8x8 Work Analytics call records → raw.work_events → calls',
+      configKey: 'pulls.workAnalytics',
+      schedule: work.schedule,
+      lookbackMs: work.lookbackHours * HOUR,
+      initialMs: work.initialDays * DAY,
+      create: () => {
+        const [apiKey = '', username = '', password = ''] = required(env, [WORK_ANALYTICS_ENV.apiKey, WORK_ANALYTICS_ENV.username, WORK_ANALYTICS_ENV.password], 'pulls.workAnalytics');
+        const client = new WorkAnalyticsClient({ baseUrl: work.baseUrl, apiKey, username, password });
+        return workCallRecordsSource(client, { timeZone: work.timeZone, pageSize: work.pageSize, ...(work.pbxId === undefined ? {} : { pbxId: work.pbxId }) });
+      },
+    });
+  }
+  return sources;
+}
+
+
+/** The Puller of `serve` and of `switchboard pull` without a server. */
+export function pullerFor(file: ConfigFile, warehouse: Warehouse, env: Env, logger: Logger): Puller {
+  return new Puller({ warehouse, rawSchema: file.warehouse.rawSchema, sources: configuredSources(file, env), logger });
+}
+
+/** The values of `names` in env, or SB_PULL_CREDENTIALS naming every one that is missing. */
+function required(env: Env, names: readonly string[], configKey: string): string[] {
+  const missing = names.filter((name) => (env[name] ?? '').trim() === '');
+  if (missing.length > 0) {
+    throw new SwitchboardError(
+      'SB_PULL_CREDENTIALS',
+      `${configKey} is configured but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set. Set ${missing.length === 1 ? 'it' : 'them'} in the environment of serve and switchboard pull (README › Secrets), or remove ${configKey} from the config.`,
+      { configKey },
+    );
+  }
+  return names.map((name) => (env[name] ?? '').trim());
+}

@@ -1,0 +1,118 @@
+/**
+ * Kill-and-resume, for real: the `switchboard pull` process is SIGKILLed mid-backfill (once
+ * right after some pages landed, then at random moments) and started again with the same
+ * command until a run completes. Every call in the range ends in the raw table exactly
+ * once, as sent (no page lost, no row doubled), and running the command again has nothing
+ * to do. It caught a real loss: 8x8's scroll moves on with each request, so resuming from
+ * a stored scrollId skipped the page that was fetched but not yet landed.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+import { openWarehouse } from '../../sql/warehouses/index.js';
+import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../servers/work-analytics.js';
+
+const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+const NY = 'America/New_York';
+
+interface Attempt {
+  killed: boolean;
+  code: number | null;
+  output: string;
+}
+
+function start(dir: string, fake: FakeWorkAnalytics, range: string[]) {
+  const child = spawn(process.execPath, [CLI, 'pull', 'work-analytics', ...range, '--config', join(dir, 'switchboard.json'), '--admin-url', 'http://127.0.0.1:9'], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      SWITCHBOARD_WORK_ANALYTICS_API_KEY: 'test-api-key',
+      SWITCHBOARD_WORK_ANALYTICS_USERNAME: 'analyst@example.com',
+      SWITCHBOARD_WORK_ANALYTICS_PASSWORD: 'correct horse',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  return {
+    kill: () => child.kill('SIGKILL'),
+    result: async (): Promise<Attempt> => {
+      const [code, signal] = await exited;
+      return { killed: signal === 'SIGKILL', code, output };
+    },
+  };
+}
+
+const dataPages = (fake: FakeWorkAnalytics): number => fake.requests.filter((r) => r.path === '/v2/call-records' && r.status === 200).length;
+
+test('SIGKILL mid-backfill, then the same command again: every call lands exactly once', { timeout: 600_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pull-sigkill-'));
+  // Three days of calls, a page per 20 calls, each page a little slow: kills land mid-range.
+  const now = Date.now();
+  const from = new Date(Math.floor(now / 86_400_000) * 86_400_000 - 5 * 86_400_000);
+  const to = new Date(from.getTime() + 3 * 86_400_000);
+  const seed = seedWorkCalls({ count: 400, start: new Date(from.getTime() - 3_600_000), timeZone: NY, spacingMs: 13 * 60_000 });
+  const expected = seed.records.filter((r) => (r['startTimeUTC'] as number) >= from.getTime() && (r['startTimeUTC'] as number) < to.getTime()).length;
+  const fake = await startFakeWorkAnalytics({ records: seed.records, legs: seed.legs });
+  fake.pageDelayMs = 40;
+  const range = ['--from', from.toISOString(), '--to', to.toISOString()];
+  try {
+    writeFileSync(
+      join(dir, 'switchboard.json'),
+      JSON.stringify({
+        warehouse: { type: 'duckdb', path: join(dir, 'wh.duckdb') },
+        pulls: { workAnalytics: { baseUrl: fake.baseUrl, timeZone: NY, pageSize: 20, schedule: 'off' } },
+        log: { level: 'warn' },
+      }),
+    );
+
+    // First: killed right after a few pages came back (so some have landed, some not).
+    const first = start(dir, fake, range);
+    while (dataPages(fake) < 3) await delay(5);
+    first.kill();
+    assert.equal((await first.result()).killed, true);
+
+    let kills = 1;
+    let finished: Attempt | null = null;
+    for (let round = 0; round < 60 && finished === null; round++) {
+      const run = start(dir, fake, range);
+      const timer = setTimeout(run.kill, 150 + Math.floor(Math.random() * (300 + round * 150)));
+      const result = await run.result();
+      clearTimeout(timer);
+      if (result.killed) kills += 1;
+      else finished = result;
+    }
+    assert.ok(finished !== null, 'a run completed within 60 rounds');
+    assert.equal(finished.code, 0, `the run that was not killed succeeds:\n${finished.output}`);
+    assert.match(finished.output, /work-analytics: OK: \d+ records/);
+
+    const wh = await openWarehouse({ type: 'duckdb', path: join(dir, 'wh.duckdb') });
+    try {
+      const rows = await wh.all<{ dedupe_key: string; body: string }>('SELECT dedupe_key, CAST(body AS VARCHAR) AS body FROM raw.work_events ORDER BY dedupe_key');
+      const want = seed.records
+        .filter((r) => (r['startTimeUTC'] as number) >= from.getTime() && (r['startTimeUTC'] as number) < to.getTime())
+        .map((r) => ({ dedupe_key: `work:call:${String(r['callId'])}`, body: r }))
+        .sort((a, b) => (a.dedupe_key < b.dedupe_key ? -1 : 1));
+      assert.equal(rows.length, expected, `every call in the range landed once (after ${kills} kills)`);
+      assert.deepEqual(rows.map((r) => ({ dedupe_key: r.dedupe_key, body: JSON.parse(r.body) as unknown })), want, 'each exactly as 8x8 sent it');
+      const [runs] = await wh.all<{ ok: number }>("SELECT COUNT(*) AS ok FROM raw._pull_runs WHERE status = 'success'");
+      assert.equal(Number(runs?.ok), 1);
+    } finally {
+      await wh.close();
+    }
+
+    const again = await start(dir, fake, range).result();
+    assert.equal(again.code, 0, again.output);
+    assert.match(again.output, /nothing to do/, 'the finished range is not read again');
+  } finally {
+    await fake.close();
+  }
+});
