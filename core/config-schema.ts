@@ -175,6 +175,8 @@ const models = z.strictObject({
       voice: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as "US"').optional(),
       contactCenter: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as "US"').optional(),
       meetings: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as "US"').optional(),
+      /** 8x8 Work call records (pulls.workAnalytics): national numbers and `dnis` without `+`. */
+      work: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as "US"').optional(),
     })
     .prefault({}),
   /**

@@ -4,6 +4,7 @@
  * moves in the SAME transaction. So a pull killed at any point resumes exactly after the
  * last page that landed: nothing lost, nothing doubled.
  */
+import { createHash } from 'node:crypto';
 import type { TableSpec } from '../../sql/dialect.js';
 import type { Warehouse } from '../../sql/warehouse.js';
 import { rawEventTable } from '../raw-tables.js';
@@ -11,12 +12,25 @@ import { RAW_EVENT_RULES, upsertRows, type Row } from '../upsert-rows.js';
 
 /** One record fetched from an 8x8 API, ready to land. */
 export interface PulledEvent {
-  /** The same key a webhook of the same event would have, e.g. `SMS:inbound_message_received:<umid>`, or a pull-only key such as `work:call:<callId>`. */
+  /**
+   * The record's identity, e.g. `work:call:<callId>` or `pull:sms:<umid>`. It lands as
+   * `<dedupeKey>#<first 16 hex of the body's SHA-256>` (see {@link versionedKey}).
+   */
   dedupeKey: string;
   /** e.g. `WORK_CALL_RECORD`. */
   eventType: string;
   /** The record as the API returned it, as JSON text. */
   body: string;
+}
+
+/**
+ * The raw row's key: the record's identity plus a digest of its content. A pull reads
+ * state, not events: the same SMS is `sent` in one export and `delivered` in the next, a
+ * CC interaction ongoing, then finished. Each distinct version lands once (reading it
+ * again merges, as a retried webhook does) and the models take the newest per record.
+ */
+export function versionedKey(event: PulledEvent): string {
+  return `${event.dedupeKey}#${createHash('sha256').update(event.body).digest('hex').slice(0, 16)}`;
 }
 
 /** Where and as whom a pull lands. */
@@ -71,9 +85,9 @@ export async function landPage(warehouse: Warehouse, target: PullTarget, events:
   const now = new Date();
   // One key twice in a page (an API repeating a record) would be refused by the upsert.
   const unique = new Map<string, PulledEvent>();
-  for (const event of events) unique.set(event.dedupeKey, event);
-  const rows: Row[] = [...unique.values()].map((event) => ({
-    dedupe_key: event.dedupeKey,
+  for (const event of events) unique.set(versionedKey(event), event);
+  const rows: Row[] = [...unique.entries()].map(([key, event]) => ({
+    dedupe_key: key,
     family: target.family,
     event_type: event.eventType,
     body: event.body,

@@ -43,6 +43,7 @@ export function modelsRuntime(file: ConfigFile, env: NodeJS.ProcessEnv, cwd: str
         region_voice: models.regions.voice ?? models.defaultRegion ?? '',
         region_contact_center: models.regions.contactCenter ?? models.defaultRegion ?? '',
         region_meetings: models.regions.meetings ?? models.defaultRegion ?? '',
+        region_work: models.regions.work ?? models.defaultRegion ?? '',
         local_time_zone: models.localTimeZone,
         ...models.vars,
       },

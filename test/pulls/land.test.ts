@@ -40,19 +40,30 @@ for (const t of targets) {
       const rows = await wh.all<{ dedupe_key: string; delivery_count: number; verified_by: string; first_delivery_id: string }>(
         `SELECT dedupe_key, delivery_count, verified_by, first_delivery_id FROM ${wh.dialect.tableName(t.schema, 'work_events')} ORDER BY dedupe_key`,
       );
-      assert.deepEqual(rows.map((r) => [r.dedupe_key, Number(r.delivery_count), r.verified_by, r.first_delivery_id]), [
+      assert.deepEqual(rows.map((r) => [r.dedupe_key.replace(/#[0-9a-f]{16}$/, ''), Number(r.delivery_count), r.verified_by, r.first_delivery_id]), [
         ['work:call:1', 1, 'pull:work-analytics', 'run-1'],
         ['work:call:2', 2, 'pull:work-analytics', 'run-1'],
         ['work:call:3', 1, 'pull:work-analytics', 'run-2'],
       ]);
     });
 
+    test('a record whose content changed lands as a new version beside the old one', async () => {
+      const changed = { ...event(3), body: JSON.stringify({ callId: '3', answered: 'Answered' }) };
+      await landPage(wh, target('run-4'), [changed], { window: '2025-03-05', scrollId: null });
+      const rows = await wh.all<{ dedupe_key: string; body: string }>(
+        `SELECT dedupe_key, CAST(body AS ${wh.dialect.typeName('text')}) AS body FROM ${wh.dialect.tableName(t.schema, 'work_events')} WHERE dedupe_key LIKE 'work:call:3#%' ORDER BY landed_at`,
+      );
+      assert.equal(rows.length, 2);
+      assert.notEqual(rows[0]?.dedupe_key, rows[1]?.dedupe_key);
+      assert.deepEqual(rows.map((r) => JSON.parse(r.body) as unknown), [{ callId: '3' }, { callId: '3', answered: 'Answered' }]);
+    });
+
     test('a page that fails to land leaves the cursor where it was', async () => {
       const before = await readCursor(wh, t.schema, 'work-analytics');
-      const broken = { ...event(9), body: null as unknown as string }; // body is NOT NULL
+      const broken = { ...event(9), eventType: null as unknown as string }; // event_type is NOT NULL
       await assert.rejects(landPage(wh, target('run-3'), [event(8), broken], { window: 'later' }));
       assert.deepEqual(await readCursor(wh, t.schema, 'work-analytics'), before);
-      const [row] = await wh.all(`SELECT COUNT(*) AS n FROM ${wh.dialect.tableName(t.schema, 'work_events')} WHERE dedupe_key = 'work:call:8'`);
+      const [row] = await wh.all(`SELECT COUNT(*) AS n FROM ${wh.dialect.tableName(t.schema, 'work_events')} WHERE dedupe_key LIKE 'work:call:8#%'`);
       assert.equal(Number(row?.n), 0, 'nothing of the failed page landed');
     });
   });
