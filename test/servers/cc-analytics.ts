@@ -1,0 +1,340 @@
+/**
+ * A local stand-in for 8x8 Contact Center Historical Analytics (detailed reports) and the
+ * XCaaS OAuth token endpoint, following the documented contract in
+ * ../shared/reference/8x8.md §3.3 and §6:
+ *
+ * - `POST /oauth/v2/token` with `Authorization: Basic base64(key:secret)` and form
+ *   `grant_type=client_credentials` answers `{access_token, token_type: "BearerToken",
+ *   expires_in: "1799" (a string), issued_at: "<epoch ms>" (a string)}`; else 401;
+ * - every other call needs a bearer token that has not expired (by the fake's clock, or
+ *   `expireTokens()`), else 401; with `tenantId` set, also `X-Tenant-Info`, else 400;
+ * - `POST …/detailed-reports` checks `type` and an ISO `dateRange` (400 otherwise) and answers
+ *   `{id, status: "DONE"}` (or `"FAILED"`, scripted with `failNextReports`); the report holds
+ *   the interactions whose `creationTime` is in [start, end);
+ * - `GET …/detailed-reports/{id}/data?size=≤1000&lastDocumentId=…` answers rows
+ *   `{total: null, items: [{key, label, value}]}` with `X-Page-Size`, `X-Total-Pages`,
+ *   `X-Total-Elements`, `Link rel="next"` and `Last-Document-Id` (absent on the last page);
+ *   `size` over 1000 or an unknown `lastDocumentId` is 400, an unknown report 404;
+ * - times are rendered with the tenant's offset (`…T16:02:27.576+03:00`);
+ * - scripted faults (`fail()`), e.g. 429 with Retry-After.
+ *
+ * Everything is inspectable: `requests`, `tokensIssued()`, `reportsCreated`.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { DateTime } from 'luxon';
+
+/** An interaction as a flat object (`{interactionId, creationTime, …}`); the fake turns it into items. */
+export type CcInteraction = Record<string, unknown>;
+
+export interface RecordedRequest {
+  method: string;
+  /** Without the base path and query, e.g. `/detailed-reports` or `/oauth/v2/token`. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  body: string;
+  /** What the fake answered. */
+  status: number;
+}
+
+/** A scripted failure: the next `times` requests that `match` get this answer instead. */
+export interface Fault {
+  status: number;
+  /** Retry-After header value, e.g. `7`. */
+  retryAfter?: string;
+  body?: unknown;
+  times?: number;
+  match?: (request: { method: string; path: string }) => boolean;
+}
+
+export interface FakeCcAnalyticsOptions {
+  clientId?: string;
+  clientSecret?: string;
+  /** When set, every data call must carry `X-Tenant-Info: <tenantId>`. */
+  tenantId?: string;
+  /** The tenant's UTC offset times are rendered in, e.g. `+03:00` (the default). */
+  tenantOffset?: string;
+  /** Token lifetime in seconds. Default 1799, as 8x8 answers. */
+  tokenTtlSeconds?: number;
+  /** The fake's clock in epoch ms, for token expiry and `issued_at`. Default `Date.now`. */
+  now?: () => number;
+  interactions?: CcInteraction[];
+}
+
+export interface FakeCcAnalytics {
+  /** e.g. `http://127.0.0.1:5123/analytics/cc/v8/historical-metrics/`. */
+  baseUrl: string;
+  /** e.g. `http://127.0.0.1:5123/oauth/v2/token`. */
+  tokenUrl: string;
+  /** What reports are built from; tests may push more. */
+  interactions: CcInteraction[];
+  requests: RecordedRequest[];
+  /** Ids of the reports created, in order. */
+  reportsCreated: string[];
+  tokensIssued(): number;
+  /** Makes every token issued so far expire now (8x8 revoking or expiring early). */
+  expireTokens(): void;
+  /** The next `n` report creations answer `status: "FAILED"`. */
+  failNextReports(n?: number): void;
+  /** Forgets every report (8x8 expiring them): reading one answers 404. */
+  dropReports(): void;
+  fail(fault: Fault): void;
+  close(): Promise<void>;
+}
+
+const BASE = '/analytics/cc/v8/historical-metrics';
+const TOKEN_PATH = '/oauth/v2/token';
+const DATA = /^\/detailed-reports\/([^/]+)\/data$/;
+/** Keys whose values are instants, rendered with the tenant's offset. */
+const TIME_KEYS = new Set(['creationTime', 'finishedTime', 'time']);
+const LABELS: Record<string, string> = {
+  interactionId: 'Interaction ID',
+  creationTime: 'Creation Time',
+  finishedTime: 'Finished Time',
+  queueWaitDuration: 'Queue Wait Time',
+  interactionDuration: 'Interaction Duration',
+  mediaType: 'Media Type',
+};
+
+interface Report {
+  rows: { docId: string; interaction: CcInteraction }[];
+}
+
+export async function startFakeCcAnalytics(options: FakeCcAnalyticsOptions = {}): Promise<FakeCcAnalytics> {
+  const clientId = options.clientId ?? 'cc-app-key';
+  const clientSecret = options.clientSecret ?? 'cc-app-secret';
+  const ttl = options.tokenTtlSeconds ?? 1799;
+  const zone = `UTC${options.tenantOffset ?? '+03:00'}`;
+  const now = options.now ?? Date.now;
+  const tokens = new Map<string, number>();
+  const reports = new Map<string, Report>();
+  const faults: Fault[] = [];
+  let failedReports = 0;
+
+  const fake: FakeCcAnalytics = {
+    baseUrl: '',
+    tokenUrl: '',
+    interactions: options.interactions ?? [],
+    requests: [],
+    reportsCreated: [],
+    tokensIssued: () => tokens.size,
+    expireTokens() {
+      for (const token of tokens.keys()) tokens.set(token, now() - 1);
+    },
+    failNextReports(n = 1) {
+      failedReports += n;
+    },
+    dropReports() {
+      reports.clear();
+    },
+    fail(fault) {
+      faults.push({ times: 1, ...fault });
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const path = url.pathname.startsWith(BASE) ? url.pathname.slice(BASE.length) : url.pathname;
+      const method = req.method ?? 'GET';
+      const send = (status: number, answer: unknown, headers: Record<string, string> = {}): void => {
+        fake.requests.push({ method, path, query: url.searchParams, headers: req.headers, body, status });
+        reply(res, status, answer, headers);
+      };
+      const fault = faults.find((f) => (f.times ?? 1) > 0 && (!f.match || f.match({ method, path })));
+      if (fault) {
+        fault.times = (fault.times ?? 1) - 1;
+        send(fault.status, fault.body ?? { status: fault.status, error: fault.status === 429 ? 'Too Many Requests' : 'Internal Server Error' }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+        return;
+      }
+      if (method === 'POST' && path === TOKEN_PATH) {
+        const expected = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
+        if (req.headers.authorization !== expected || new URLSearchParams(body).get('grant_type') !== 'client_credentials') {
+          send(401, { ErrorCode: 'invalid_client', Error: 'Client credentials are invalid' });
+          return;
+        }
+        const token = randomBytes(21).toString('base64url');
+        tokens.set(token, now() + ttl * 1000);
+        send(200, { access_token: token, token_type: 'BearerToken', issued_at: String(now()), expires_in: String(ttl), status: 'approved', api_product_list: '[Analytics]' });
+        return;
+      }
+      const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const expiry = bearer === undefined ? undefined : tokens.get(bearer);
+      if (expiry === undefined || expiry <= now()) {
+        send(401, { status: 401, error: 'Unauthorized', message: 'Invalid access token' });
+        return;
+      }
+      if (options.tenantId !== undefined && req.headers['x-tenant-info'] !== options.tenantId) {
+        send(400, { status: 400, error: 'Bad Request', message: 'X-Tenant-Info header is required for multi-tenant customers' });
+        return;
+      }
+      if (method === 'POST' && path === '/detailed-reports') {
+        const outcome = create(body);
+        send(outcome.status, outcome.body);
+        return;
+      }
+      const data = DATA.exec(path);
+      if (method === 'GET' && data) {
+        const outcome = page(decodeURIComponent(data[1] ?? ''), url);
+        send(outcome.status, outcome.body, outcome.headers);
+        return;
+      }
+      send(404, { status: 404, error: 'Not Found' });
+    });
+  });
+
+  const bad = (message: string) => ({ status: 400, body: { status: 400, error: 'Bad Request', message }, headers: {} });
+
+  function create(text: string): { status: number; body: unknown } {
+    let json: { type?: unknown; dateRange?: { start?: unknown; end?: unknown } };
+    try {
+      json = JSON.parse(text) as typeof json;
+    } catch {
+      return bad('Body is not JSON');
+    }
+    if (json.type !== 'detailed-reports-interaction-details') return bad(`Unsupported report type ${String(json.type)}`);
+    const start = typeof json.dateRange?.start === 'string' ? DateTime.fromISO(json.dateRange.start) : null;
+    const end = typeof json.dateRange?.end === 'string' ? DateTime.fromISO(json.dateRange.end) : null;
+    if (!start?.isValid || !end?.isValid || end <= start) return bad('dateRange.start and dateRange.end must be ISO instants, start before end');
+    const id = randomBytes(8).toString('hex');
+    fake.reportsCreated.push(id);
+    if (failedReports > 0) {
+      failedReports -= 1;
+      return { status: 200, body: { id, status: 'FAILED' } };
+    }
+    const selected = fake.interactions
+      .map((interaction) => ({ interaction, at: instant(interaction['creationTime']) }))
+      .filter(({ at }) => at !== null && at >= start.toMillis() && at < end.toMillis())
+      .sort((a, b) => (a.at ?? 0) - (b.at ?? 0));
+    reports.set(id, { rows: selected.map(({ interaction }) => ({ docId: randomBytes(12).toString('hex'), interaction })) });
+    return { status: 200, body: { id, status: 'DONE' } };
+  }
+
+  function page(id: string, url: URL): { status: number; body: unknown; headers: Record<string, string> } {
+    const report = reports.get(id);
+    if (!report) return { status: 404, body: { status: 404, error: 'Not Found', message: `Report ${id} not found` }, headers: {} };
+    const size = Number(url.searchParams.get('size') ?? '100');
+    if (!Number.isInteger(size) || size < 1 || size > 1000) return bad('size must be between 1 and 1000');
+    const last = url.searchParams.get('lastDocumentId');
+    let offset = 0;
+    if (last) {
+      const at = report.rows.findIndex((row) => row.docId === last);
+      if (at < 0) return bad(`Unknown lastDocumentId ${last}`);
+      offset = at + 1;
+    }
+    const rows = report.rows.slice(offset, offset + size);
+    const headers: Record<string, string> = {
+      'x-page-size': String(size),
+      'x-total-pages': String(Math.ceil(report.rows.length / size)),
+      'x-total-elements': String(report.rows.length),
+    };
+    const lastRow = rows[rows.length - 1];
+    if (offset + rows.length < report.rows.length && lastRow) {
+      headers['last-document-id'] = lastRow.docId;
+      const next = new URL(url.href.replace('http://fake', fake.baseUrl.replace(/\/analytics\/.*$/, '')));
+      next.searchParams.set('lastDocumentId', lastRow.docId);
+      headers['link'] = `<${next.href}>; rel="next"`;
+    }
+    return { status: 200, body: rows.map(({ interaction }) => toRow(interaction, zone)), headers };
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake.baseUrl = `${origin}${BASE}/`;
+  fake.tokenUrl = `${origin}${TOKEN_PATH}`;
+  return fake;
+}
+
+/** A flat interaction as 8x8 answers it: items with labels, instants in the tenant's offset. */
+function toRow(interaction: CcInteraction, zone: string): { total: null; items: { key: string; label: string; value: unknown }[] } {
+  const items = Object.entries(interaction).map(([key, value]) => ({ key, label: LABELS[key] ?? key, value: TIME_KEYS.has(key) ? renderTime(value, zone) : value }));
+  return { total: null, items };
+}
+
+/** `creationTime` is an ISO string; `finishedTime` an object `{value: ISO, ongoing}`. */
+function renderTime(value: unknown, zone: string): unknown {
+  if (typeof value === 'string') {
+    const at = DateTime.fromISO(value, { setZone: true });
+    return at.isValid ? at.setZone(zone).toFormat("yyyy-MM-dd'T'HH:mm:ss.SSSZZ") : value;
+  }
+  if (value !== null && typeof value === 'object' && 'value' in value) return { ...value, value: renderTime((value as { value: unknown }).value, zone) };
+  return value;
+}
+
+function instant(value: unknown): number | null {
+  if (typeof value !== 'string') return null;
+  const at = DateTime.fromISO(value);
+  return at.isValid ? at.toMillis() : null;
+}
+
+function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+export interface SeedOptions {
+  count: number;
+  /** The first interaction's creation. */
+  start: Date;
+  /** Time between creations. Default 10 minutes. */
+  spacingMs?: number;
+  /** The tenant offset the seeded times carry, e.g. `+03:00` (the default). */
+  tenantOffset?: string;
+}
+
+const MEDIA = ['Phone', 'Chat', 'Email', 'VoiceMail'] as const;
+const OUTCOMES = ['Handled', 'Abandoned', 'Handled', 'Voicemail'] as const;
+const AGENTS = [
+  { id: 'ag1Xk2mP3qR4sT5uV6wY7z', name: 'Priya Patel' },
+  { id: 'ag9Lm8Nb7Vc6Xz5As4Df3g', name: 'John Doe' },
+];
+
+/**
+ * Realistic interactions: mixed media and directions, phone numbers without `+`, times with
+ * the tenant's offset, durations as `{value: ms, ongoing}`, labels as comma lists, empty
+ * recordings for non-voice media, and `participant*` empty when nobody answered.
+ */
+export function seedCcInteractions(options: SeedOptions): CcInteraction[] {
+  const spacing = options.spacingMs ?? 10 * 60_000;
+  const zone = `UTC${options.tenantOffset ?? '+03:00'}`;
+  const iso = (ms: number): string => DateTime.fromMillis(ms, { zone }).toFormat("yyyy-MM-dd'T'HH:mm:ss.SSSZZ");
+  const rows: CcInteraction[] = [];
+  for (let i = 0; i < options.count; i++) {
+    const created = options.start.getTime() + i * spacing + (i % 7) * 1_013;
+    const media = MEDIA[i % MEDIA.length] as (typeof MEDIA)[number];
+    const outcome = OUTCOMES[i % OUTCOMES.length] as (typeof OUTCOMES)[number];
+    const inbound = i % 5 !== 4;
+    const wait = 2_000 + (i % 6) * 3_517;
+    const duration = wait + (outcome === 'Abandoned' ? 0 : 45_000 + (i % 9) * 21_773);
+    const agent = AGENTS[i % AGENTS.length] as (typeof AGENTS)[number];
+    const customer = `1669333${String(5000 + i).slice(-4)}`;
+    rows.push({
+      interactionId: `int-${(created % 1e10).toString(36)}-${i}`,
+      journeyId: `jrn-${randomBytes(6).toString('hex')}`,
+      transactionId: String(880_000 + i),
+      mediaType: media,
+      direction: inbound ? 'InboundDir' : 'OutboundDir',
+      origination: inbound ? customer : '18005550199',
+      destination: inbound ? '16693335195' : customer,
+      customerPhone: media === 'Phone' || media === 'VoiceMail' ? customer : '',
+      creationTime: iso(created),
+      finishedTime: { value: iso(created + duration), ongoing: false },
+      queueName: i % 3 === 0 ? 'Billing' : 'Support EN',
+      queueWaitDuration: { value: wait, ongoing: false },
+      interactionDuration: { value: duration, ongoing: false },
+      participantId: outcome === 'Abandoned' ? '' : agent.id,
+      participantName: outcome === 'Abandoned' ? '' : agent.name,
+      participantType: outcome === 'Abandoned' ? '' : 'Agent',
+      outcome,
+      interactionLabels: i % 4 === 0 ? 'VIP,Callback' : '',
+      recordingFileNames: media === 'Phone' && outcome === 'Handled' ? [`rec-${880_000 + i}.wav`] : [],
+    });
+  }
+  return rows;
+}
