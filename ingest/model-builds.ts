@@ -14,7 +14,7 @@ import { selectModels } from '../sql/models/select.js';
 import { SqlError } from '../sql/errors.js';
 import type { Warehouse } from '../sql/warehouse.js';
 import { FAMILY_TABLES } from './families/family.js';
-import { rawEventTable } from './raw-tables.js';
+import { PULL_ONLY_TABLES, rawEventTable } from './raw-tables.js';
 
 /** `build`: models and their data tests. `test`: the data tests alone. */
 export type RunCommand = RunResults['command'];
@@ -159,5 +159,5 @@ export function runCounts(results: RunResults): { pass: number; error: number; s
 async function ensureRawTables(warehouse: Warehouse, rawSchema: string): Promise<void> {
   const d = warehouse.dialect;
   await warehouse.run(d.createSchema(rawSchema));
-  for (const table of Object.values(FAMILY_TABLES)) await warehouse.run(d.createTable(rawEventTable(rawSchema, table)));
+  for (const table of [...Object.values(FAMILY_TABLES), ...PULL_ONLY_TABLES]) await warehouse.run(d.createTable(rawEventTable(rawSchema, table)));
 }

@@ -23,6 +23,9 @@ export const RAW_EVENT_COLUMNS: readonly ColumnSpec[] = [
   { name: 'landed_at', type: 'timestamp', nullable: false },
 ];
 
+/** Raw tables only pulls fill (no webhook family lands there): 8x8 Work call records. */
+export const PULL_ONLY_TABLES: readonly string[] = ['work_events'];
+
 export function rawEventTable(schema: string, name: string): TableSpec {
   return { schema, name, columns: RAW_EVENT_COLUMNS, primaryKey: ['dedupe_key'] };
 }

@@ -1,7 +1,10 @@
 {#
-  One row per call (a Connect voice session: call_id is its sessionId), whichever of its
-  events arrived and in whatever order. Numbers come from the call's first leg: who called
-  whom. The Work and Contact Center pulls add their calls under their own source.
+  One row per call, whichever of its events arrived, in whatever order, by webhook or pull.
+  - source 'connect_voice': a Connect voice session; call_id is its sessionId. Webhook
+    legs and Voice log-export rows of the same session fold into one row (stg_voice_legs).
+    Numbers come from the call's first leg: who called whom.
+  - source 'work': an 8x8 Work call record (pulled); call_id is 'work:<callId>'. The
+    newest version of the record wins.
 #}
 {{ config(materialized='incremental', unique_key='call_id', updated_at='last_updated_at', tags=['calls', 'curated']) }}
 
@@ -56,7 +59,9 @@ shaped as (
     cast(round({{ seconds_between('r.started_at', 'r.ended_at') }}) as {{ type('bigint') }}) as duration_seconds
   from rollup as r
 )
+,
 
+connect_calls as (
 select
   s.call_id,
   'connect_voice' as source,
@@ -85,3 +90,77 @@ from shaped as s
 left join first_leg as l on l.session_id = s.call_id
 left join {{ ref('phone_numbers') }} as f on f.raw = l.source_raw and f.region_hint = l.source_region
 left join {{ ref('phone_numbers') }} as t on t.raw = l.destination_raw and t.region_hint = l.destination_region
+),
+
+work_versions as (
+  select *
+  from {{ ref('stg_work_calls') }}
+  {% if is_incremental() %}
+  where call_id in (select call_id from {{ ref('stg_work_calls') }} where landed_at > {{ watermark('last_updated_at') }})
+  {% endif %}
+),
+
+work_latest as (
+  {{ first_row_per('select * from work_versions', 'call_id', 'landed_at desc, dedupe_key desc') }}
+),
+
+work_seen as (
+  select call_id, min(first_received_at) as first_seen_at, max(landed_at) as last_updated_at
+  from work_versions
+  group by call_id
+),
+
+work_shaped as (
+  select
+    w.*,
+    case
+      when w.is_abandoned_flag then 'abandoned'
+      when w.last_leg_disposition = 'voicemail' then 'voicemail'
+      when w.is_missed_flag then 'missed'
+      when w.answered_at is not null or w.is_answered_flag then 'answered'
+      when w.ended_at is null then 'in_progress'
+      else 'missed'
+    end as outcome,
+    -- inbound: the number dialled (dnis); outbound and internal: whom the caller rang
+    coalesce(case when w.direction = 'inbound' then w.dnis_raw end, w.callee_raw) as to_number_raw,
+    cast(round({{ seconds_between('w.started_at', 'w.answered_at') }}) as {{ type('bigint') }}) as ring_seconds,
+    cast(round(w.talk_ms / 1000.0) as {{ type('bigint') }}) as talk_seconds,
+    cast(round(coalesce(w.call_ms / 1000.0, {{ seconds_between('w.started_at', 'w.ended_at') }})) as {{ type('bigint') }}) as duration_seconds
+  from work_latest as w
+),
+
+work_calls as (
+select
+  w.call_id,
+  'work' as source,
+  coalesce(w.direction, 'inbound') as direction,
+  {{ pii('f.e164', 'phone', 'from_e164') }} as from_e164,
+  {{ pii('t.e164', 'phone', 'to_e164') }} as to_e164,
+  {{ pii('w.caller_raw', 'phone', 'from_raw') }} as from_raw,
+  {{ pii('w.to_number_raw', 'phone', 'to_raw') }} as to_raw,
+  f.extension as from_extension,
+  coalesce(c.extension, t.extension) as to_extension,
+  w.started_at,
+  w.answered_at,
+  w.ended_at,
+  w.ring_seconds,
+  w.talk_seconds,
+  w.duration_seconds,
+  {{ hhmmss('w.duration_seconds') }} as duration_hhmmss,
+  w.outcome,
+  w.outcome in ('missed', 'abandoned', 'voicemail') as is_missed,
+  w.leg_count,
+  case when w.via_queue then w.callee_name end as queue_name,
+  cast(null as {{ type('text') }}) as agent_id,
+  seen.first_seen_at,
+  seen.last_updated_at
+from work_shaped as w
+join work_seen as seen on seen.call_id = w.call_id
+left join {{ ref('phone_numbers') }} as f on f.raw = w.caller_raw and f.region_hint = w.region_hint
+left join {{ ref('phone_numbers') }} as t on t.raw = w.to_number_raw and t.region_hint = w.region_hint
+left join {{ ref('phone_numbers') }} as c on c.raw = w.callee_raw and c.region_hint = w.region_hint
+)
+
+select * from connect_calls
+union all
+select * from work_calls

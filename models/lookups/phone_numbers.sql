@@ -21,3 +21,12 @@ select to_raw, region_hint, landed_at from {{ ref('stg_message_events') }}
 union all
 select nick, region_hint, landed_at from {{ ref('stg_meeting_events') }}
 {% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
+union all
+select caller_raw, region_hint, landed_at from {{ ref('stg_work_calls') }}
+{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
+union all
+select callee_raw, region_hint, landed_at from {{ ref('stg_work_calls') }}
+{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
+union all
+select dnis_raw, region_hint, landed_at from {{ ref('stg_work_calls') }}
+{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
