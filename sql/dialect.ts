@@ -105,6 +105,11 @@ export abstract class SqlDialect extends DialectBase {
     return `(${ts} + INTERVAL '${seconds} seconds')`;
   }
 
+  /** `ts` plus a number of milliseconds given by an SQL expression (e.g. a column); NULL if it is NULL. */
+  addMilliseconds(ts: string, ms: string): string {
+    return `(${ts} + CAST(${ms} AS BIGINT) * INTERVAL '1 millisecond')`;
+  }
+
   /** Seconds from timestamp `from` to timestamp `to`, with fractions; NULL if either is NULL. */
   secondsBetween(from: string, to: string): string {
     return `EXTRACT(EPOCH FROM (${to} - ${from}))`;

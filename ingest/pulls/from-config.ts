@@ -10,6 +10,8 @@ import type { Warehouse } from '../../sql/warehouse.js';
 import { Puller, type ConfiguredSource } from './puller.js';
 import { WORK_ANALYTICS_ENV, WorkAnalyticsClient } from './work-analytics/client.js';
 import { WORK_SOURCE, workCallRecordsSource } from './work-analytics/source.js';
+import { CC_ANALYTICS_ENV, CcAnalyticsClient } from './contact-center/client.js';
+import { CC_SOURCE, ccInteractionsSource } from './contact-center/source.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -32,6 +34,29 @@ export function configuredSources(file: ConfigFile, env: Env): ConfiguredSource[
         const [apiKey = '', username = '', password = ''] = required(env, [WORK_ANALYTICS_ENV.apiKey, WORK_ANALYTICS_ENV.username, WORK_ANALYTICS_ENV.password], 'pulls.workAnalytics');
         const client = new WorkAnalyticsClient({ baseUrl: work.baseUrl, apiKey, username, password });
         return workCallRecordsSource(client, { timeZone: work.timeZone, pageSize: work.pageSize, ...(work.pbxId === undefined ? {} : { pbxId: work.pbxId }) });
+      },
+    });
+  }
+  const cc = file.pulls.ccInteractions;
+  if (cc !== undefined) {
+    sources.push({
+      name: CC_SOURCE,
+      description: '8x8 Contact Center Historical Analytics, detailed interactions → raw.contact_center_events → calls',
+      configKey: 'pulls.ccInteractions',
+      schedule: cc.schedule,
+      lookbackMs: cc.lookbackHours * HOUR,
+      initialMs: cc.initialDays * DAY,
+      create: () => {
+        const [clientId = '', clientSecret = ''] = required(env, [CC_ANALYTICS_ENV.clientId, CC_ANALYTICS_ENV.clientSecret], 'pulls.ccInteractions');
+        const client = new CcAnalyticsClient({
+          clientId,
+          clientSecret,
+          region: cc.region,
+          tokenUrl: cc.tokenUrl,
+          ...(cc.baseUrl === undefined ? {} : { baseUrl: cc.baseUrl }),
+          ...(cc.tenantId === undefined ? {} : { tenantId: cc.tenantId }),
+        });
+        return ccInteractionsSource(client, { pageSize: cc.pageSize, windowHours: cc.windowHours });
       },
     });
   }

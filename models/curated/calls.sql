@@ -5,6 +5,11 @@
     Numbers come from the call's first leg: who called whom.
   - source 'work': an 8x8 Work call record (pulled); call_id is 'work:<callId>'. The
     newest version of the record wins.
+  - source 'contact_center': a Contact Center voice interaction (pulled); call_id is
+    'cc:<interactionId>', with its queue, queue wait (ring_seconds) and agent. 8x8 does
+    not document its outcome values: Handled/Answered/Completed/Accepted read as answered,
+    Abandoned, Voicemail as themselves, anything else as answered when an agent took it,
+    else missed.
 #}
 {{ config(materialized='incremental', unique_key='call_id', updated_at='last_updated_at', tags=['calls', 'curated']) }}
 
@@ -159,8 +164,75 @@ join work_seen as seen on seen.call_id = w.call_id
 left join {{ ref('phone_numbers') }} as f on f.raw = w.caller_raw and f.region_hint = w.region_hint
 left join {{ ref('phone_numbers') }} as t on t.raw = w.to_number_raw and t.region_hint = w.region_hint
 left join {{ ref('phone_numbers') }} as c on c.raw = w.callee_raw and c.region_hint = w.region_hint
+),
+
+cc_versions as (
+  select *
+  from {{ ref('stg_cc_interactions') }}
+  {% if is_incremental() %}
+  where call_id in (select call_id from {{ ref('stg_cc_interactions') }} where landed_at > {{ watermark('last_updated_at') }})
+  {% endif %}
+),
+
+cc_latest as (
+  {{ first_row_per('select * from cc_versions', 'call_id', 'landed_at desc, dedupe_key desc') }}
+),
+
+cc_seen as (
+  select call_id, min(first_received_at) as first_seen_at, max(landed_at) as last_updated_at
+  from cc_versions
+  group by call_id
+),
+
+cc_shaped as (
+  select
+    c.*,
+    case
+      when c.is_ongoing then 'in_progress'
+      when c.media_type = 'VoiceMail' or c.outcome_raw = 'voicemail' then 'voicemail'
+      when c.outcome_raw in ('handled', 'answered', 'completed', 'accepted') then 'answered'
+      when c.outcome_raw = 'abandoned' then 'abandoned'
+      when c.agent_id is not null then 'answered'
+      else 'missed'
+    end as outcome,
+    cast(round(c.wait_ms / 1000.0) as {{ type('bigint') }}) as wait_seconds,
+    cast(round(c.duration_ms / 1000.0) as {{ type('bigint') }}) as total_seconds
+  from cc_latest as c
+),
+
+cc_calls as (
+select
+  c.call_id,
+  'contact_center' as source,
+  coalesce(c.direction, 'inbound') as direction,
+  {{ pii('f.e164', 'phone', 'from_e164') }} as from_e164,
+  {{ pii('t.e164', 'phone', 'to_e164') }} as to_e164,
+  {{ pii('c.from_raw', 'phone', 'from_raw') }} as from_raw,
+  {{ pii('c.to_raw', 'phone', 'to_raw') }} as to_raw,
+  f.extension as from_extension,
+  t.extension as to_extension,
+  c.started_at,
+  case when c.outcome = 'answered' and c.wait_ms is not null then {{ add_milliseconds('c.started_at', 'c.wait_ms') }} end as answered_at,
+  c.ended_at,
+  c.wait_seconds as ring_seconds,
+  case when c.outcome = 'answered' then c.total_seconds - coalesce(c.wait_seconds, 0) end as talk_seconds,
+  coalesce(c.total_seconds, cast(round({{ seconds_between('c.started_at', 'c.ended_at') }}) as {{ type('bigint') }})) as duration_seconds,
+  {{ hhmmss('coalesce(c.total_seconds, cast(round(' ~ seconds_between('c.started_at', 'c.ended_at') ~ ') as ' ~ type('bigint') ~ '))') }} as duration_hhmmss,
+  c.outcome,
+  c.outcome in ('missed', 'abandoned', 'voicemail') as is_missed,
+  cast(null as {{ type('bigint') }}) as leg_count,
+  c.queue_name,
+  c.agent_id,
+  seen.first_seen_at,
+  seen.last_updated_at
+from cc_shaped as c
+join cc_seen as seen on seen.call_id = c.call_id
+left join {{ ref('phone_numbers') }} as f on f.raw = c.from_raw and f.region_hint = c.region_hint
+left join {{ ref('phone_numbers') }} as t on t.raw = c.to_raw and t.region_hint = c.region_hint
 )
 
 select * from connect_calls
 union all
 select * from work_calls
+union all
+select * from cc_calls

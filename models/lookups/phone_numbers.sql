@@ -30,3 +30,9 @@ select callee_raw, region_hint, landed_at from {{ ref('stg_work_calls') }}
 union all
 select dnis_raw, region_hint, landed_at from {{ ref('stg_work_calls') }}
 {% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
+union all
+select from_raw, region_hint, landed_at from {{ ref('stg_cc_interactions') }}
+{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
+union all
+select to_raw, region_hint, landed_at from {{ ref('stg_cc_interactions') }}
+{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}

@@ -71,6 +71,10 @@ export class BigQueryDialect extends SqlDialect {
     return `TIMESTAMP_ADD(${ts}, INTERVAL ${seconds} SECOND)`;
   }
 
+  override addMilliseconds(ts: string, ms: string): string {
+    return `TIMESTAMP_ADD(${ts}, INTERVAL CAST(${ms} AS INT64) MILLISECOND)`;
+  }
+
   override secondsBetween(from: string, to: string): string {
     return `(TIMESTAMP_DIFF(${to}, ${from}, MICROSECOND) / 1e6)`;
   }

@@ -73,6 +73,10 @@ export class SnowflakeDialect extends SqlDialect {
     return `DATEADD(second, ${seconds}, ${ts})`;
   }
 
+  override addMilliseconds(ts: string, ms: string): string {
+    return `DATEADD(millisecond, CAST(${ms} AS BIGINT), ${ts})`;
+  }
+
   override secondsBetween(from: string, to: string): string {
     return `(DATEDIFF(microsecond, ${from}, ${to}) / 1e6)`;
   }
