@@ -18,7 +18,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { benchTempDir } from './temp-dir.js';
 import { parseConfig } from '../core/config.js';
-import { rawEventTable } from '../ingest/raw-tables.js';
+import { PULL_ONLY_TABLES, rawEventTable } from '../ingest/raw-tables.js';
 import { FAMILY_TABLES } from './models-events.js';
 import { generateDataset, loadRaw, type Dataset, type RawTable } from './models-dataset.js';
 import { planDirectBuild, runDirectBuild, type DirectStep } from './models-direct.js';
@@ -89,6 +89,7 @@ async function main(dir: string): Promise<boolean> {
   const basePath = join(dir, 'base.duckdb');
   await withWarehouse(bench, basePath, async (wh) => {
     await wh.run(wh.dialect.createSchema(rawSchema));
+    for (const table of PULL_ONLY_TABLES) await wh.run(wh.dialect.createTable(rawEventTable(rawSchema, table)));
     for (const table of Object.values(FAMILY_TABLES)) {
       await wh.run(wh.dialect.createTable(rawEventTable(rawSchema, table)));
       await loadRaw(wh, wh.dialect, rawSchema, table, data.files.base[table]);

@@ -28,6 +28,7 @@ import { BuildSchedule } from './build-schedule.js';
 import { syncerFor } from '../sync/from-config.js';
 import type { Syncer } from '../sync/syncer.js';
 import { pullerFor } from './pulls/from-config.js';
+import { PULL_ONLY_TABLES } from './raw-tables.js';
 import type { Puller } from './pulls/puller.js';
 
 export interface LandingServer {
@@ -71,7 +72,8 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
     spool,
     warehouse,
     rawSchema: file.warehouse.rawSchema,
-    eventTables: families.routes.map((r) => r.family.table),
+    // The pull-only tables too, so that the models find every raw table from the start.
+    eventTables: [...families.routes.map((r) => r.family.table), ...PULL_ONLY_TABLES],
     batchSize: file.drain.batchSize,
     lingerMs: file.drain.lingerMs,
     maxBackoffMs: file.drain.maxBackoffMs,

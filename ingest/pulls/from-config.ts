@@ -12,6 +12,8 @@ import { WORK_ANALYTICS_ENV, WorkAnalyticsClient } from './work-analytics/client
 import { WORK_SOURCE, workCallRecordsSource } from './work-analytics/source.js';
 import { CC_ANALYTICS_ENV, CcAnalyticsClient } from './contact-center/client.js';
 import { CC_SOURCE, ccInteractionsSource } from './contact-center/source.js';
+import { CONNECT_ENV, ConnectExportsClient } from './connect/client.js';
+import { connectExportSource, connectSourceName } from './connect/source.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -57,6 +59,24 @@ export function configuredSources(file: ConfigFile, env: Env): ConfiguredSource[
           ...(cc.tenantId === undefined ? {} : { tenantId: cc.tenantId }),
         });
         return ccInteractionsSource(client, { pageSize: cc.pageSize, windowHours: cc.windowHours });
+      },
+    });
+  }
+  const connect = file.pulls.connect;
+  for (const product of connect?.products ?? []) {
+    if (connect === undefined) break;
+    const baseUrl = { sms: connect.smsUrl, chatapps: connect.chatappsUrl, voice: connect.voiceUrl }[product];
+    sources.push({
+      name: connectSourceName(product),
+      description: `8x8 Connect ${product === 'sms' ? 'SMS' : product === 'chatapps' ? 'Chat Apps' : 'Voice'} log exports (CSV jobs) → raw.${product === 'voice' ? 'voice_events → calls' : 'messaging_events → messages'}`,
+      configKey: 'pulls.connect',
+      schedule: connect.schedule,
+      lookbackMs: connect.lookbackHours * HOUR,
+      initialMs: connect.initialDays * DAY,
+      create: () => {
+        const [apiKey = ''] = required(env, [CONNECT_ENV.apiKey], 'pulls.connect');
+        const client = new ConnectExportsClient({ product, apiKey, subAccountId: connect.subAccountId, baseUrl });
+        return connectExportSource(client, product, { windowHours: connect.windowHours, pollIntervalMs: connect.pollIntervalMs });
       },
     });
   }

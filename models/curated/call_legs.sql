@@ -1,6 +1,7 @@
 {#
-  One row per call leg. A leg is reported by the session summary and by call-status events;
-  whichever arrive, in whatever order and however often, fold into one row per leg_id.
+  One row per call leg. A leg is reported by the session summary, by call-status events and
+  by Voice log-export rows; whichever arrive, in whatever order and however often, fold into
+  one row per leg_id.
 #}
 {{ config(materialized='incremental', unique_key=['call_id', 'leg_id'], updated_at='last_updated_at', tags=['calls', 'curated']) }}
 
@@ -48,7 +49,7 @@ rollup as (
 select
   r.call_id,
   r.leg_id,
-  case when w.leg_name = 'status' then null else w.leg_name end as leg_name,
+  case when w.leg_name in ('status', 'export') then null else w.leg_name end as leg_name,
   r.direction,
   r.call_type,
   {{ pii('f.e164', 'phone', 'from_e164') }} as from_e164,
@@ -62,7 +63,7 @@ select
   r.ended_at,
   lower(w.leg_status) as status,
   cast(round(coalesce(
-    case when w.event_type = 'SESSION_SUMMARY' or w.leg_status = 'CALL_DISCONNECTED' then w.reported_duration_seconds end,
+    case when w.event_type in ('SESSION_SUMMARY', 'VOICE_LOG_EXPORT') or w.leg_status = 'CALL_DISCONNECTED' then w.reported_duration_seconds end,
     {{ seconds_between('r.answered_at', 'r.ended_at') }}
   )) as {{ type('bigint') }}) as talk_seconds,
   cast(round({{ seconds_between('r.started_at', 'r.ended_at') }}) as {{ type('bigint') }}) as duration_seconds,

@@ -26,7 +26,7 @@ first_leg as (
   {{ first_row_per(
       "select session_id, leg_name, initiated_at, direction, source_raw, destination_raw, source_region, destination_region from legs where direction is not null",
       'session_id',
-      "case when leg_name = 'status' then 1 else 0 end, initiated_at, leg_name"
+      "case when leg_name in ('status', 'export') then 1 else 0 end, initiated_at, leg_name"
   ) }}
 ),
 

@@ -30,7 +30,8 @@ furthest as (
 rollup as (
   select
     message_id,
-    max(channel) as channel,
+    -- a Chat Apps export row does not say which app: the webhook's 'whatsapp' wins over 'chatapps'
+    coalesce(max(case when channel <> 'chatapps' then channel end), max(channel)) as channel,
     -- the message itself says which way it went; receipts always describe outbound ones
     coalesce(max(case when status_state is null then direction end), max(direction)) as direction,
     max(from_raw) as from_raw,

@@ -3,6 +3,10 @@
   delivery and read receipts, WhatsApp Business App echoes) and Contact Center chat
   (Chat Gateway MESSAGE and legacy TEXT events). Receipts carry no body; inbound messages
   carry no status; messages.sql folds them together per message_id.
+  Rows of the SMS and Chat Apps log exports (`switchboard pull connect-sms|connect-chatapps`)
+  are one more event of their message: its state when the export ran. 8x8 masks the
+  export's msisdn ("+63922110xxxx") and body ("**MASKED**") unless support unmasks them;
+  masked values are NULL here, so they never outvote what a webhook said.
 #}
 {{ config(materialized='incremental', unique_key='dedupe_key', merge_window_column='landed_at', updated_at='landed_at', tags=['messages', 'staging']) }}
 
@@ -36,6 +40,30 @@ with connect_events as (
   {% if is_incremental() %}
     and landed_at > {{ watermark('landed_at') }}
     -- a staged event never changes: take only those not staged yet
+    and dedupe_key not in (select dedupe_key from {{ this }} where landed_at > {{ watermark('landed_at') }})
+  {% endif %}
+),
+
+export_events as (
+  select
+    dedupe_key, event_type, first_received_at, landed_at,
+    {{ json_text('body', 'umid') }} as umid,
+    {{ json_text('body', 'direction') }} as direction_code,
+    {{ json_text('body', 'source') }} as source,
+    case when {{ json_text('body', 'msisdn') }} not like '%x%' and {{ json_text('body', 'msisdn') }} not like '%X%' and {{ json_text('body', 'msisdn') }} not like '%*%'
+      then nullif({{ json_text('body', 'msisdn') }}, '') end as msisdn,
+    case when {{ json_text('body', 'body') }} <> '**MASKED**' then {{ json_text('body', 'body') }} end as export_body,
+    {{ json_text('body', 'createdat') }} as message_text,
+    lower(nullif({{ json_text('body', 'status_value') }}, '')) as status_value,
+    {{ json_text('body', 'status_timestamp') }} as status_text,
+    nullif(nullif({{ json_text('body', 'status_errorcode') }}, ''), '0') as error_code,
+    {{ json_text('body', 'smscount') }} as segments_text,
+    {{ json_text('body', 'price_total') }} as price_total_text,
+    nullif({{ json_text('body', 'price_currency') }}, '') as price_currency
+  from {{ source('raw', 'messaging_events') }}
+  where event_type in ('SMS_LOG_EXPORT', 'CHATAPPS_LOG_EXPORT')
+  {% if is_incremental() %}
+    and landed_at > {{ watermark('landed_at') }}
     and dedupe_key not in (select dedupe_key from {{ this }} where landed_at > {{ watermark('landed_at') }})
   {% endif %}
 ),
@@ -78,6 +106,32 @@ select
   cast(null as {{ type('text') }}) as conversation_id,
   first_received_at, landed_at
 from connect_events
+where umid is not null
+
+union all
+
+select
+  dedupe_key, event_type,
+  umid as message_id,
+  case when event_type = 'SMS_LOG_EXPORT' then 'sms' else 'chatapps' end as channel,
+  case when direction_code = '0' then 'inbound' else 'outbound' end as direction,
+  case when direction_code = '0' then msisdn else source end as from_raw,
+  case when direction_code = '0' then source else msisdn end as to_raw,
+  '{{ var("region_messaging", var("default_region", "")) }}' as region_hint,
+  cast(null as {{ type('text') }}) as channel_user_id,
+  case when event_type = 'SMS_LOG_EXPORT' and direction_code <> '0' then source end as sender_id,
+  export_body as body,
+  {{ to_utc('message_text') }} as message_at,
+  -- an inbound message's only state is 'received', which messages.sql derives itself
+  case when direction_code <> '0' then status_value end as status_state,
+  case when direction_code <> '0' then {{ to_utc('status_text') }} end as status_at,
+  error_code,
+  {{ safe_cast('segments_text', 'integer') }} as segments,
+  {{ safe_cast('price_total_text', 'double') }} as price_total,
+  price_currency,
+  cast(null as {{ type('text') }}) as conversation_id,
+  first_received_at, landed_at
+from export_events
 where umid is not null
 
 union all

@@ -2,13 +2,16 @@
   One row per call leg per Connect voice event: each leg (callA, callB, …) of a
   SESSION_SUMMARY, and the leg a CALL_STATUS event reports on (leg_name 'status').
   Legs are not ordered in the summary and may be spelled "CallA" (8x8.md §2.2).
+  A row of the Voice log export (`switchboard pull connect-voice`, leg_name 'export') is
+  one more report of its leg: same SessionId and CallId, so calls and call_legs fold it in.
+  Its *CountryCode columns are calling codes ("65"), not regions: the voice region applies.
 #}
 {{ config(materialized='incremental', unique_key=['dedupe_key', 'leg_name'], merge_window_column='landed_at', updated_at='landed_at', tags=['calls', 'staging']) }}
 
 with events as (
   select dedupe_key, event_type, body, first_received_at, landed_at
   from {{ source('raw', 'voice_events') }}
-  where event_type in ('SESSION_SUMMARY', 'CALL_STATUS')
+  where event_type in ('SESSION_SUMMARY', 'CALL_STATUS', 'VOICE_LOG_EXPORT')
   {% if is_incremental() %}
     and landed_at > {{ watermark('landed_at') }}
     -- a staged event never changes: take only those not staged yet
@@ -68,10 +71,38 @@ status_legs as (
   where event_type = 'CALL_STATUS'
 ),
 
+export_legs as (
+  select
+    dedupe_key, event_type, first_received_at, landed_at,
+    {{ json_text('body', 'SessionId') }} as session_id,
+    nullif({{ json_text('body', 'SessionStatus') }}, '') as session_status,
+    cast(null as {{ type('text') }}) as session_start_text,
+    cast(null as {{ type('text') }}) as session_end_text,
+    'export' as leg_name,
+    nullif({{ json_text('body', 'CallId') }}, '') as leg_id,
+    nullif({{ json_text('body', 'CallStatus') }}, '') as leg_status,
+    nullif({{ json_text('body', 'Direction') }}, '') as direction_text,
+    nullif({{ json_text('body', 'CallType') }}, '') as call_type,
+    nullif({{ json_text('body', 'SourceEndpoint') }}, '') as source_raw,
+    nullif({{ json_text('body', 'DestinationEndpoint') }}, '') as destination_raw,
+    cast(null as {{ type('text') }}) as source_country,
+    cast(null as {{ type('text') }}) as destination_country,
+    nullif({{ json_text('body', 'InitiatedAt') }}, '') as initiated_text,
+    nullif({{ json_text('body', 'ConnectedAt') }}, '') as connected_text,
+    nullif({{ json_text('body', 'DisconnectedAt') }}, '') as disconnected_text,
+    nullif({{ json_text('body', 'DisconnectedAt') }}, '') as event_text,
+    nullif({{ json_text('body', 'DurationInSec') }}, '') as duration_text,
+    nullif({{ json_text('body', 'SipStatus') }}, '') as sip_code_text
+  from events
+  where event_type = 'VOICE_LOG_EXPORT'
+),
+
 legs as (
   select * from summary_legs
   union all
   select * from status_legs
+  union all
+  select * from export_legs
 ),
 
 typed as (

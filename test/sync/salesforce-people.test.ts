@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAMILY_TABLES } from '../../ingest/families/family.js';
-import { rawEventTable } from '../../ingest/raw-tables.js';
+import { PULL_ONLY_TABLES, rawEventTable } from '../../ingest/raw-tables.js';
 import { BUNDLED_MODELS_DIR } from '../../sql/models/from-config.js';
 import { loadProject } from '../../sql/models/project.js';
 import { build, type ProjectSettings } from '../../sql/models/run.js';
@@ -105,7 +105,7 @@ for (const target of targets) {
 
       const d = wh.dialect;
       await wh.run(d.createSchema(target.raw));
-      for (const name of Object.values(FAMILY_TABLES)) await wh.run(d.createTable(rawEventTable(target.raw, name)));
+      for (const name of [...Object.values(FAMILY_TABLES), ...PULL_ONLY_TABLES]) await wh.run(d.createTable(rawEventTable(target.raw, name)));
       const now = new Date('2025-03-05T00:00:00Z');
       for (const [key, body] of CALLS) {
         await wh.run(
