@@ -105,6 +105,11 @@ export abstract class SqlDialect extends DialectBase {
     return `(${ts} + INTERVAL '${seconds} seconds')`;
   }
 
+  /** The UTC calendar date of timestamp `ts` (whatever the session's time zone). */
+  utcDate(ts: string): string {
+    return `CAST(${this.timestampToLocal(ts, 'UTC')} AS DATE)`;
+  }
+
   /** `ts` plus a number of milliseconds given by an SQL expression (e.g. a column); NULL if it is NULL. */
   addMilliseconds(ts: string, ms: string): string {
     return `(${ts} + CAST(${ms} AS BIGINT) * INTERVAL '1 millisecond')`;

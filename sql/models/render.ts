@@ -101,6 +101,7 @@ export function renderTemplate(template: string, path: string, ctx: RenderContex
     seconds_between: (from: unknown, to: unknown) => dialect.secondsBetween(String(from), String(to)),
     add_seconds: (ts: unknown, seconds: unknown) => dialect.addSeconds(String(ts), Number(seconds)),
     add_milliseconds: (ts: unknown, ms: unknown) => dialect.addMilliseconds(String(ts), String(ms)),
+    utc_date: (ts: unknown) => dialect.utcDate(String(ts)),
     hhmmss: (seconds: unknown) => dialect.hhmmss(String(seconds)),
     sha256: (expr: unknown) => dialect.sha256Hex(String(expr)),
     split_part: (expr: unknown, delimiter: unknown, index: unknown) => dialect.splitPart(String(expr), String(delimiter), Number(index)),
