@@ -20,6 +20,8 @@ export interface BuildScheduleOptions {
   expression: string;
   builds: ModelBuilds;
   logger: Logger;
+  /** Runs after each scheduled build that finished (the missed-webhook check); must not throw. */
+  afterBuild?: (results: RunResults) => Promise<unknown>;
 }
 
 export class BuildSchedule {
@@ -67,6 +69,7 @@ export class BuildSchedule {
         { runId: results.runId, success: results.success, ...counts, seconds: results.seconds },
         `scheduled build finished: PASS=${counts.pass} WARN=0 ERROR=${counts.error} SKIP=${counts.skip} TOTAL=${counts.total} in ${results.seconds}s`,
       );
+      await this.options.afterBuild?.(results);
       return results;
     } catch (error) {
       const code = (error as { code?: unknown }).code;

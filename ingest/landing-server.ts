@@ -28,6 +28,7 @@ import { BuildSchedule } from './build-schedule.js';
 import { syncerFor } from '../sync/from-config.js';
 import type { Syncer } from '../sync/syncer.js';
 import { pullerFor } from './pulls/from-config.js';
+import { ReconciliationCheck } from './pulls/reconciliation-check.js';
 import { PULL_ONLY_TABLES } from './raw-tables.js';
 import type { Puller } from './pulls/puller.js';
 
@@ -124,7 +125,19 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
     metrics,
   });
   const builds = new ModelBuilds(warehouse, modelsRuntime(file, env, cwd));
-  const schedule = new BuildSchedule({ expression: file.models.schedule, builds, logger: logger.child({ component: 'models' }) });
+  const reconciliation = new ReconciliationCheck({
+    warehouse,
+    analyticsSchema: file.models.schema,
+    settings: file.pulls.reconciliation,
+    logger: logger.child({ component: 'reconciliation' }),
+    metrics,
+  });
+  const schedule = new BuildSchedule({
+    expression: file.models.schedule,
+    builds,
+    logger: logger.child({ component: 'models' }),
+    afterBuild: () => reconciliation.run(),
+  });
   const syncer = syncerFor(file, warehouse, env, logger.child({ component: 'sync' }));
   const puller = pullerFor(file, warehouse, env, logger.child({ component: 'pull' }));
   const admin = await buildAdminApp({

@@ -19,6 +19,8 @@ export class Metrics {
   readonly latency: Histogram<'family'>;
   /** Refusals by stable error code. */
   readonly rejections: Counter<'family' | 'code'>;
+  /** Per reconciled source, the highest missed-webhook share of the recent days (reconciliation check). */
+  readonly webhooksMissedShare: Gauge<'source'>;
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
@@ -40,6 +42,12 @@ export class Metrics {
       name: 'switchboard_rejections_total',
       help: 'Refused webhooks, by family and error code (see docs/errors.md).',
       labelNames: ['family', 'code'],
+      registers,
+    });
+    this.webhooksMissedShare = new Gauge({
+      name: 'switchboard_webhooks_missed_share',
+      help: 'Per source, the highest share of pulled events with no webhook over the recent days (analytics.reconciliation_daily; after each scheduled build).',
+      labelNames: ['source'],
       registers,
     });
     const gauge = (name: string, help: string, read: () => number): void => {
