@@ -2,6 +2,7 @@
  * Builds the landing app. `buildApp` never listens: the CLI does (`switchboard serve`), and
  * tests use `app.inject()` or listen on port 0 themselves.
  */
+import type { PullStatus } from './pulls/puller.js';
 import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import underPressure from '@fastify/under-pressure';
@@ -36,6 +37,8 @@ export interface HealthReport {
   warehouse: { reachable: boolean; error: string | null; landedEvents: number; landedRejections: number };
   /** Model builds: whether one runs now, and how the last one ended. */
   models?: { running: boolean; schedule: string; lastRun: LastRun | null };
+  /** Each configured pull source: its schedule, whether it runs now, and its last run in this process. */
+  pulls?: PullStatus[];
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {

@@ -108,6 +108,7 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
       landedRejections: drainer.stats.rejections,
     },
     models: { running: builds.running, schedule: file.models.schedule, lastRun: builds.lastRun },
+    pulls: puller.status(),
   });
   const app = await buildApp({
     routes: families.routes,

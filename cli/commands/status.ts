@@ -4,7 +4,7 @@ import { localUrl } from '../local-url.js';
 
 export function statusCommand(): Command {
   return new Command('status')
-    .description('Ask a running server how it is doing: spool backlog, warehouse reachability, events landed.')
+    .description('Ask a running server how it is doing: spool backlog, warehouse reachability, events landed, model builds and pulls.')
     .option('-c, --config <file>', 'config file, to find the server address')
     .option('--url <url>', 'the server base URL (default: from server.host and server.port)')
     .action(async (options: { config?: string; url?: string }) => {

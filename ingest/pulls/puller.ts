@@ -44,8 +44,18 @@ export interface PullRequest {
   signal?: AbortSignal;
 }
 
+/** One source in `/readyz` and `switchboard status`. */
+export interface PullStatus {
+  source: string;
+  schedule: string;
+  running: boolean;
+  /** The last run this process finished (all runs: `<rawSchema>._pull_runs`). */
+  lastRun: { runId: string; status: string; from: string; to: string; landed: number; finishedAt: string; error: { code: string; message: string } | null } | null;
+}
+
 export class Puller {
   private readonly active = new Map<string, AbortController>();
+  private readonly lastRuns = new Map<string, PullStatus['lastRun']>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private tasks: ScheduledTask[] = [];
   private stopped = false;
@@ -58,6 +68,10 @@ export class Puller {
 
   isActive(name: string): boolean {
     return this.active.has(name);
+  }
+
+  status(): PullStatus[] {
+    return this.options.sources.map((s) => ({ source: s.name, schedule: s.schedule, running: this.active.has(s.name), lastRun: this.lastRuns.get(s.name) ?? null }));
   }
 
   /** Runs one source now. Rejects with SB_PULL_UNKNOWN, SB_PULL_RUNNING, or the run's own error. */
@@ -93,7 +107,13 @@ export class Puller {
     })();
     this.inFlight.add(run);
     try {
-      return await run;
+      const result = await run;
+      this.lastRuns.set(name, { runId: result.runId, status: result.status, from: result.from, to: result.to, landed: result.landed, finishedAt: result.finishedAt, error: null });
+      return result;
+    } catch (error) {
+      const code = error instanceof SwitchboardError ? error.code : 'SB_PULL_FAILED';
+      this.lastRuns.set(name, { runId: '', status: 'failed', from: request.range?.from.toISOString() ?? '', to: request.range?.to.toISOString() ?? '', landed: 0, finishedAt: new Date().toISOString(), error: { code, message: (error as Error).message } });
+      throw error;
     } finally {
       this.inFlight.delete(run);
       this.active.delete(name);
