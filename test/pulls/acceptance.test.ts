@@ -128,7 +128,7 @@ test('webhooks land, backfills land history, build merges them, reconciliation s
   const workTo = new Date(workDay.getTime() + 86_400_000).toISOString().slice(0, 10);
   const workPull = await cli('pull', 'work-analytics', '--from', workFrom, '--to', workTo);
   assert.equal(workPull.code, 0, workPull.out);
-  assert.match(workPull.out, /work-analytics: OK: 12 records/);
+  assert.match(workPull.out, /work-analytics: OK: 36 records/);
   const ccPull = await cli('pull', 'cc-interactions', '--from', workFrom, '--to', workTo);
   assert.equal(ccPull.code, 0, ccPull.out);
   assert.match(ccPull.out, /cc-interactions: OK: 8 records/);

@@ -79,12 +79,12 @@ describe('pulls in serve', () => {
     assert.equal(lines[0]?.event?.phase, 'start');
     assert.ok(lines.filter((l) => l.event?.phase === 'page').length >= 4, 'a line per page');
     const result = lines.at(-1)?.result;
-    assert.deepEqual([result?.status, result?.landed, result?.mode], ['success', 40, 'backfill']);
+    assert.deepEqual([result?.status, result?.landed, result?.mode], ['success', 120, 'backfill']);
 
     const ready = (await h.server.app.inject({ method: 'GET', url: '/readyz' })).json() as { pulls: Array<{ source: string; running: boolean; lastRun: { runId: string; landed: number } }> };
-    assert.deepEqual(ready.pulls.map((p) => [p.source, p.running, p.lastRun.runId, p.lastRun.landed]), [['work-analytics', false, result?.runId, 40]]);
+    assert.deepEqual(ready.pulls.map((p) => [p.source, p.running, p.lastRun.runId, p.lastRun.landed]), [['work-analytics', false, result?.runId, 120]]);
     const [rows] = await h.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${h.raw('work_events')}`);
-    assert.equal(Number(rows?.n), 40);
+    assert.equal(Number(rows?.n), 120, '40 call records and their 80 legs');
   });
 
   test('a scheduled tick runs the incremental pull and logs what it did', async () => {

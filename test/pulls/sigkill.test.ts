@@ -51,7 +51,7 @@ function start(dir: string, fake: FakeWorkAnalytics, range: string[]) {
   };
 }
 
-const dataPages = (fake: FakeWorkAnalytics): number => fake.requests.filter((r) => r.path === '/v2/call-records' && r.status === 200).length;
+const dataPages = (fake: FakeWorkAnalytics): number => fake.requests.filter((r) => r.path.startsWith('/v2/call-') && r.status === 200).length;
 
 test('SIGKILL mid-backfill, then the same command again: every call lands exactly once', { timeout: 600_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pull-sigkill-'));
@@ -60,7 +60,13 @@ test('SIGKILL mid-backfill, then the same command again: every call lands exactl
   const from = new Date(Math.floor(now / 86_400_000) * 86_400_000 - 5 * 86_400_000);
   const to = new Date(from.getTime() + 3 * 86_400_000);
   const seed = seedWorkCalls({ count: 400, start: new Date(from.getTime() - 3_600_000), timeZone: NY, spacingMs: 13 * 60_000 });
-  const expected = seed.records.filter((r) => (r['startTimeUTC'] as number) >= from.getTime() && (r['startTimeUTC'] as number) < to.getTime()).length;
+  const inRange = (ms: unknown): boolean => (ms as number) >= from.getTime() && (ms as number) < to.getTime();
+  // Records are listed by start time, legs by disconnect time (8x8.md §4.2).
+  const want = [
+    ...seed.records.filter((r) => inRange(r['startTimeUTC'])).map((r) => ({ dedupe_key: `work:call:${String(r['callId'])}`, body: r })),
+    ...seed.legs.filter((l) => inRange(l['disconnectedTimeUTC'])).map((l) => ({ dedupe_key: `work:leg:${String(l['callId'])}:${String(l['legId'])}`, body: l })),
+  ].sort((a, b) => (a.dedupe_key < b.dedupe_key ? -1 : 1));
+  const expected = want.length;
   const fake = await startFakeWorkAnalytics({ records: seed.records, legs: seed.legs });
   fake.pageDelayMs = 40;
   const range = ['--from', from.toISOString(), '--to', to.toISOString()];
@@ -97,12 +103,9 @@ test('SIGKILL mid-backfill, then the same command again: every call lands exactl
     const wh = await openWarehouse({ type: 'duckdb', path: join(dir, 'wh.duckdb') });
     try {
       const rows = await wh.all<{ dedupe_key: string; body: string }>('SELECT dedupe_key, CAST(body AS VARCHAR) AS body FROM raw.work_events ORDER BY dedupe_key');
-      const want = seed.records
-        .filter((r) => (r['startTimeUTC'] as number) >= from.getTime() && (r['startTimeUTC'] as number) < to.getTime())
-        .map((r) => ({ dedupe_key: `work:call:${String(r['callId'])}`, body: r }))
-        .sort((a, b) => (a.dedupe_key < b.dedupe_key ? -1 : 1));
-      assert.equal(rows.length, expected, `every call in the range landed once (after ${kills} kills)`);
-      assert.deepEqual(rows.map((r) => ({ dedupe_key: r.dedupe_key.replace(/#[0-9a-f]{16}$/, ''), body: JSON.parse(r.body) as unknown })), want, 'each exactly as 8x8 sent it');
+      assert.equal(rows.length, expected, `every call record and leg in the range landed once (after ${kills} kills)`);
+      const landed = rows.map((r) => ({ dedupe_key: r.dedupe_key.replace(/#[0-9a-f]{16}$/, ''), body: JSON.parse(r.body) as unknown })).sort((a, b) => (a.dedupe_key < b.dedupe_key ? -1 : 1));
+      assert.deepEqual(landed, want, 'each exactly as 8x8 sent it');
       const [runs] = await wh.all<{ ok: number }>("SELECT COUNT(*) AS ok FROM raw._pull_runs WHERE status = 'success'");
       assert.equal(Number(runs?.ok), 1);
     } finally {

@@ -42,7 +42,7 @@ for (const t of targets) {
       wh = await t.open();
       fake = await startFakeWorkAnalytics({ now: () => NOW.getTime(), records: seed.records, legs: seed.legs });
       client = new WorkAnalyticsClient({ baseUrl: fake.baseUrl, apiKey: 'test-api-key', username: 'analyst@example.com', password: 'correct horse', now: () => NOW.getTime() });
-      source = workCallRecordsSource(client, { timeZone: NY, pageSize: 50 });
+      source = workCallRecordsSource(client, { timeZone: NY, pageSize: 50, legs: false }); // legs: see test/pulls/sigkill.test.ts
     });
     after(async () => {
       await wh.run(`DROP SCHEMA IF EXISTS ${wh.dialect.quoteIdent(t.schema)} CASCADE`);

@@ -1,8 +1,8 @@
 /**
- * Work Analytics call records as a pull source (`work-analytics`), landing in
- * `<rawSchema>.work_events`: the range is cut into local-day windows (planWindows), each
- * window is read page by page (scrollId), and every page lands with the position
- * `{ window, done }`.
+ * Work Analytics call records and their legs as a pull source (`work-analytics`), landing
+ * in `<rawSchema>.work_events`: the range is cut into local-day windows (planWindows); each
+ * window's call records, then its call legs, are read page by page (scrollId), and every
+ * page lands with the position `{ window, part, done }`.
  *
  * A scroll is state on 8x8's side: each request with the same scrollId moves it on (the
  * id does not change). So a scrollId is never resumed across a failure: a page fetched but
@@ -12,15 +12,20 @@
  * same scrollId. Records read twice merge by their dedupe keys. The SIGKILL test
  * (test/pulls/sigkill.test.ts) found this.
  */
-import type { PullSource } from '../source.js';
-import type { WorkAnalyticsClient } from './client.js';
+import type { PullProgress, PullSource } from '../source.js';
+import type { PageQuery, WorkAnalyticsClient } from './client.js';
 import { WorkAnalyticsError } from './errors.js';
-import { callRecordEvent } from './records.js';
-import { planWindows } from './windows.js';
+import { callLegEvent, callRecordEvent } from './records.js';
+import { planWindows, type QueryWindow } from './windows.js';
 
-/** Where a Work Analytics pull stands: the window being read (its start), and whether all its pages landed. */
+/** The two listings read per window: call records, then their legs. */
+export type WorkPart = 'records' | 'legs';
+
+/** Where a Work Analytics pull stands: the window being read (its start), the listing, and whether all its pages landed. */
 export interface WorkPosition {
   window: string;
+  /** Absent in positions written before legs were pulled: read as `records`. */
+  part?: WorkPart;
   done: boolean;
 }
 
@@ -33,30 +38,45 @@ export interface WorkSourceOptions {
   pbxId?: string;
   /** Transient failures (429, 5xx) retried per page at most this many times. Default 5. */
   maxAttempts?: number;
+  /** Also pull /v2/call-legs (into call_legs). Default true (`pulls.workAnalytics.legs`). */
+  legs?: boolean;
 }
 
 export const WORK_SOURCE = 'work-analytics';
 
 export function workCallRecordsSource(client: WorkAnalyticsClient, options: WorkSourceOptions): PullSource<WorkPosition> {
+  const parts: WorkPart[] = options.legs === false ? ['records'] : ['records', 'legs'];
+  const maxAttempts = options.maxAttempts ?? 5;
   return {
     name: WORK_SOURCE,
-    description: '8x8 Work Analytics call records (/v2/call-records) → raw.work_events → calls',
+    description: '8x8 Work Analytics call records and legs (/v2/call-records, /v2/call-legs) → raw.work_events → calls, call_legs',
     table: 'work_events',
     family: 'work',
     retention: '2 years',
     async pull(range, position, io) {
       const plan = planWindows({ from: range.from, to: range.to, timeZone: options.timeZone, now: io.now });
+      const rank = (part: WorkPart | undefined): number => parts.indexOf(part ?? 'records');
       for (const [index, window] of plan.windows.entries()) {
         const key = window.start.toISOString();
-        // Done before: windows before the position's, and the position's own once its last page landed.
-        if (position !== null && (key < position.window || (key === position.window && position.done))) continue;
-        let scrollId: string | null = null; // a half-read window starts again (see above)
+        if (position !== null && key < position.window) continue;
         const step = { step: window.startTime.slice(0, 10), stepIndex: index + 1, steps: plan.windows.length, landed: 0 };
+        for (const part of parts) {
+          // Done before: the position's window up to its listing, and that listing once its last page landed.
+          if (position !== null && key === position.window && (rank(part) < rank(position.part) || (rank(part) === rank(position.part) && position.done))) continue;
+          await readListing(window, key, part, step);
+        }
+      }
+      return { skipped: plan.skipped };
+
+      /** One listing of one window, from its start (a half-read one starts again: see above). */
+      async function readListing(window: QueryWindow, key: string, part: WorkPart, step: PullProgress): Promise<void> {
+        let scrollId: string | null = null;
+        let restarts = 0;
         for (let attempt = 1; ; ) {
           io.signal.throwIfAborted();
           let page;
           try {
-            page = await client.callRecords({
+            const query: PageQuery = {
               from: window.start,
               to: window.end,
               timeZone: options.timeZone,
@@ -64,31 +84,33 @@ export function workCallRecordsSource(client: WorkAnalyticsClient, options: Work
               scrollId,
               signal: io.signal,
               ...(options.pbxId === undefined ? {} : { pbxId: options.pbxId }),
-            });
+            };
+            page = part === 'records' ? await client.callRecords(query) : await client.callLegs(query);
           } catch (error) {
-            if (error instanceof WorkAnalyticsError && error.transient && attempt < (options.maxAttempts ?? 5)) {
+            if (error instanceof WorkAnalyticsError && error.transient && attempt < maxAttempts) {
               const delay = Math.max(error.retryAfterMs ?? 0, 500 * 2 ** (attempt - 1));
               // Only a 429 surely left the scroll where it was.
               const restart = scrollId !== null && error.status !== 429;
-              io.report(step, `${error.message}; retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${options.maxAttempts ?? 5})${restart ? ', reading the window again from its start' : ''}`);
+              io.report(step, `${error.message}; retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${maxAttempts})${restart ? ', reading the window again from its start' : ''}`);
               await io.sleep(delay, io.signal);
               if (restart) scrollId = null;
               attempt += 1;
               continue;
             }
-            if (error instanceof WorkAnalyticsError && error.code === 'SB_PULL_WORK_REQUEST' && scrollId !== null) {
+            if (error instanceof WorkAnalyticsError && error.code === 'SB_PULL_WORK_REQUEST' && scrollId !== null && restarts < maxAttempts) {
+              restarts += 1;
               scrollId = null; // the scroll expired while we were away: read the window again
               continue;
             }
             throw error;
           }
           attempt = 1;
-          await io.land(page.records.map(callRecordEvent), { window: key, done: page.scrollId === null }, step);
-          if (page.scrollId === null) break;
+          const events = page.records.map(part === 'records' ? callRecordEvent : callLegEvent);
+          await io.land(events, { window: key, part, done: page.scrollId === null }, { ...step, step: `${step.step} ${part}` });
+          if (page.scrollId === null) return;
           scrollId = page.scrollId;
         }
       }
-      return { skipped: plan.skipped };
     },
   };
 }
