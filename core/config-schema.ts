@@ -330,6 +330,8 @@ const pulls = z.strictObject({
       pageSize: z.number().int().min(1).max(7000).default(1000),
       /** A PBX name, a comma list, or `allpbxes`. */
       pbxId: z.string().min(1).optional(),
+      /** Also pull each call's legs (/v2/call-legs) into call_legs. */
+      legs: z.boolean().default(true),
       ...pullTiming,
     })
     .optional(),

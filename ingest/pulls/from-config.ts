@@ -35,7 +35,7 @@ export function configuredSources(file: ConfigFile, env: Env): ConfiguredSource[
       create: () => {
         const [apiKey = '', username = '', password = ''] = required(env, [WORK_ANALYTICS_ENV.apiKey, WORK_ANALYTICS_ENV.username, WORK_ANALYTICS_ENV.password], 'pulls.workAnalytics');
         const client = new WorkAnalyticsClient({ baseUrl: work.baseUrl, apiKey, username, password });
-        return workCallRecordsSource(client, { timeZone: work.timeZone, pageSize: work.pageSize, ...(work.pbxId === undefined ? {} : { pbxId: work.pbxId }) });
+        return workCallRecordsSource(client, { timeZone: work.timeZone, pageSize: work.pageSize, legs: work.legs, ...(work.pbxId === undefined ? {} : { pbxId: work.pbxId }) });
       },
     });
   }

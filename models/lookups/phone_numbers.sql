@@ -36,3 +36,9 @@ select from_raw, region_hint, landed_at from {{ ref('stg_cc_interactions') }}
 union all
 select to_raw, region_hint, landed_at from {{ ref('stg_cc_interactions') }}
 {% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
+union all
+select caller_raw, region_hint, landed_at from {{ ref('stg_work_legs') }}
+{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
+union all
+select callee_raw, region_hint, landed_at from {{ ref('stg_work_legs') }}
+{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}

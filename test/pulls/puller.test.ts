@@ -96,7 +96,7 @@ describe('pulls in serve', () => {
 
 test('a source without credentials: serve names the variables at start and leaves its schedule off', async () => {
   const config = loadConfig({ cwd: '/', env: {}, skipSecrets: true, path: undefined });
-  const file = { ...config.file, pulls: { ...config.file.pulls, workAnalytics: { baseUrl: 'http://127.0.0.1:9', timeZone: 'UTC', pageSize: 10, schedule: '0 * * * *', lookbackHours: 24, initialDays: 2 } } };
+  const file = { ...config.file, pulls: { ...config.file.pulls, workAnalytics: { baseUrl: 'http://127.0.0.1:9', timeZone: 'UTC', pageSize: 10, legs: true, schedule: '0 * * * *', lookbackHours: 24, initialDays: 2 } } };
   const { logger, lines } = captureLogger();
   const puller = new Puller({ warehouse: undefined as never, rawSchema: 'raw', sources: configuredSources(file, {}), logger });
   puller.start();
