@@ -9,7 +9,7 @@
  */
 import type { SqlDialect } from '../sql/dialect.js';
 import { compileModel, modelSchema } from '../sql/models/compile.js';
-import { buildOrder } from '../sql/models/dag.js';
+import { selectModels } from '../sql/models/select.js';
 import { compileDataTest, countRowTestFailures, failureCondition, loadDataTests, type DataTest } from '../sql/models/data-tests.js';
 import { planMaterialization } from '../sql/models/materialize.js';
 import type { Model, Project } from '../sql/models/model.js';
@@ -26,8 +26,8 @@ export type DirectStep =
  * Every statement of a build in the engine's order, each model followed by its data tests.
  * `incremental`: every model exists already, so incremental models take their incremental branch.
  */
-export async function planDirectBuild(project: Project, dialect: SqlDialect, settings: ProjectSettings, incremental: boolean): Promise<DirectStep[]> {
-  const models = buildOrder(project);
+export async function planDirectBuild(project: Project, dialect: SqlDialect, settings: ProjectSettings, incremental: boolean, exclude: readonly string[] = []): Promise<DirectStep[]> {
+  const models = selectModels(project, [], exclude);
   const position = new Map(models.map((m, i) => [m.name, i]));
   const tests = await loadDataTests(project);
   const relation = (name: string): string => dialect.tableName(modelSchema(project.models.get(name) as Model, settings.targetSchema), name);

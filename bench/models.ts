@@ -24,7 +24,7 @@ import { generateDataset, loadRaw, type Dataset, type RawTable } from './models-
 import { planDirectBuild, runDirectBuild, type DirectStep } from './models-direct.js';
 import { formatModelsReport, type Measurement } from './models-report.js';
 import { modelSchema } from '../sql/models/compile.js';
-import { buildOrder } from '../sql/models/dag.js';
+import { selectModels } from '../sql/models/select.js';
 import { BUNDLED_MODELS_DIR, modelsRuntime } from '../sql/models/from-config.js';
 import type { Project } from '../sql/models/model.js';
 import { loadProject } from '../sql/models/project.js';
@@ -56,6 +56,8 @@ interface Bench {
   dir: string;
   project: Project;
   settings: ProjectSettings;
+  /** What `switchboard build` leaves out with this config (modelsRuntime's defaultExclude). */
+  exclude: readonly string[];
   /** How `switchboard build` opens DuckDB with the default config, plus BENCH_THREADS/BENCH_MEMORY. */
   open: (path: string) => Promise<Warehouse>;
 }
@@ -73,6 +75,7 @@ async function main(dir: string): Promise<boolean> {
     dir,
     project: await loadProject(BUNDLED_MODELS_DIR, dialectFor('duckdb')),
     settings: modelsRuntime(config, {}, process.cwd()).settings,
+    exclude: process.env.BENCH_EXCLUDE === undefined ? modelsRuntime(config, {}, process.cwd()).defaultExclude : process.env.BENCH_EXCLUDE.split(',').filter((s) => s !== ''),
     open: (path) => openWarehouse({ type: 'duckdb', path, threads, memoryLimit, checkpointThreshold }),
   };
   const rawSchema = bench.settings.sources.raw ?? 'raw';
@@ -101,7 +104,7 @@ async function main(dir: string): Promise<boolean> {
   const environment = await describeEnvironment(bench, basePath);
 
   const dialect = dialectFor('duckdb');
-  const direct = { full: await planDirectBuild(bench.project, dialect, bench.settings, false), incremental: await planDirectBuild(bench.project, dialect, bench.settings, true) };
+  const direct = { full: await planDirectBuild(bench.project, dialect, bench.settings, false, bench.exclude), incremental: await planDirectBuild(bench.project, dialect, bench.settings, true, bench.exclude) };
   const full: Measurement[] = [];
   const builtPath = join(dir, 'built.duckdb');
   for (let i = 0; i < reps; i++) {
@@ -133,7 +136,8 @@ async function main(dir: string): Promise<boolean> {
     for (const side of alternate(i)) incremental.push(await measure(bench, side, 'incremental', i + 1, reps, deltaPath, direct.incremental));
   }
 
-  const report = formatModelsReport({ data: describeData(data, days, generateSeconds, loadSeconds, { lookbackSeconds, reread }), environment, reps, full, incremental });
+  const excluded = bench.exclude.length === 0 ? 'none' : `${bench.exclude.join(' ')} (no pull source is configured, so \`switchboard build\` leaves them out; BENCH_EXCLUDE= includes them)`;
+  const report = formatModelsReport({ data: describeData(data, days, generateSeconds, loadSeconds, { lookbackSeconds, reread }), environment: `${environment}\n  excluded models: ${excluded}`, reps, full, incremental });
   process.stdout.write(`${report.lines.join('\n')}\n`);
   return report.correct;
 }
@@ -156,7 +160,7 @@ async function measure(bench: Bench, side: Side, what: 'full' | 'incremental', r
     let nodes: Map<string, number>;
     const problems: string[] = [];
     if (side === 'engine') {
-      const results = await build(wh, bench.project, { settings: bench.settings });
+      const results = await build(wh, bench.project, { settings: bench.settings, exclude: bench.exclude });
       nodes = new Map(results.results.map((r) => [r.node, r.seconds]));
       for (const r of results.results) if (r.status !== 'success' && r.status !== 'pass') problems.push(`${r.node}: ${r.status} ${r.message}`.slice(0, 300));
     } else {
@@ -176,7 +180,7 @@ async function measure(bench: Bench, side: Side, what: 'full' | 'incremental', r
 /** Rows in every model's table after a build: the engine and the direct SQL must agree. */
 async function rowCounts(bench: Bench, wh: Warehouse): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for (const model of buildOrder(bench.project)) {
+  for (const model of selectModels(bench.project, [], bench.exclude)) {
     const table = wh.dialect.tableName(modelSchema(model, bench.settings.targetSchema), model.name);
     const [row] = await wh.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`);
     counts.set(model.name, Number(row?.n ?? 0));

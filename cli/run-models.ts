@@ -23,6 +23,7 @@ export interface RunModelsOptions {
   config?: string;
   adminUrl?: string;
   select?: string[];
+  exclude?: string[];
   fullRefresh?: boolean;
 }
 
@@ -35,6 +36,7 @@ export async function runModels(command: RunCommand, options: RunModelsOptions):
   const base = options.adminUrl ?? localUrl(config.file.admin);
   const request: RunRequest = {
     ...(options.select === undefined ? {} : { select: options.select }),
+    ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
     ...(options.fullRefresh === true ? { fullRefresh: true } : {}),
   };
   const print = (event: ProgressEvent): void => void process.stdout.write(progressLine(event, new Date()));

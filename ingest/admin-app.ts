@@ -6,8 +6,8 @@
  *   GET  /rejections?family=&code=&since=&limit=&includeReplayed=
  *   POST /rejections/replay   { ids?, family?, code?, since?, limit?, trust?, dryRun? }
  *   POST /sql                 { query, maxRows? } → { columns, rows, truncated } (rolled back)
- *   POST /build               { select?, fullRefresh? } → NDJSON stream (below)
- *   POST /test                { select? } → NDJSON stream
+ *   POST /build               { select?, exclude?, fullRefresh? } → NDJSON stream (below)
+ *   POST /test                { select?, exclude? } → NDJSON stream
  *   POST /sync                { names, dryRun?, replayRejected? } → NDJSON stream
  *   POST /pull                { source, from?, to?, restart? } → NDJSON stream
  *   GET  /metrics             Prometheus text format
@@ -117,6 +117,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   for (const command of ['build', 'test'] as const) {
     const properties = {
       select: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 1000 },
+      exclude: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 1000 },
       ...(command === 'build' ? { fullRefresh: { type: 'boolean' } } : {}),
     };
     const schema = { body: { type: 'object', additionalProperties: false, properties } };

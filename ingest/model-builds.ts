@@ -22,6 +22,8 @@ export type RunCommand = RunResults['command'];
 export interface RunRequest {
   /** dbt selectors, e.g. `['calls+', 'tag:messages']`; none selects every model. */
   select?: readonly string[] | undefined;
+  /** dbt --exclude selectors; absent: the configured default (models.exclude, see modelsRuntime). */
+  exclude?: readonly string[] | undefined;
   /** Rebuild incremental models from scratch (build only). */
   fullRefresh?: boolean | undefined;
 }
@@ -91,10 +93,14 @@ export class ModelBuilds {
       };
     });
     let project: Project;
+    let exclude: readonly string[];
     try {
       await this.ping();
       project = await loadProject(this.runtime.projectDir, this.warehouse.dialect);
-      selectModels(project, request.select ?? []);
+      // The default leaves out tags your own project may not have; an explicit --exclude must match.
+      const tags = new Set([...project.models.values()].flatMap((m) => m.config.tags));
+      exclude = request.exclude ?? this.runtime.defaultExclude.filter((s) => !s.startsWith('tag:') || tags.has(s.slice(4)));
+      selectModels(project, request.select ?? [], exclude);
     } catch (error) {
       release();
       throw error;
@@ -109,6 +115,7 @@ export class ModelBuilds {
           const options = {
             settings: this.runtime.settings,
             ...(request.select === undefined ? {} : { select: request.select }),
+            exclude,
             ...(request.fullRefresh === true ? { fullRefresh: true } : {}),
             ...(onProgress === undefined ? {} : { onProgress }),
           };

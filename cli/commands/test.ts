@@ -5,6 +5,7 @@ export function testCommand(): Command {
   return new Command('test')
     .description('Run the data tests (models/**/*.yml) against the tables as built, in the running server if there is one, else directly.')
     .option('-s, --select <selector...>', 'only the tests of these models: name, name+, +name, tag:name')
+    .option('--exclude <selector...>', 'leave these out (after --select); default: the reconciliation models while no pull source is configured')
     .option('-c, --config <file>', 'config file (for the warehouse, models.* and the operator API address)')
     .option('--admin-url <url>', 'the operator API base URL (default: from admin.host and admin.port)')
     .addHelpText(

@@ -20,6 +20,22 @@ export async function relationKind(warehouse: Queryable, schema: string, name: s
   return /view/i.test(String(rows[0]?.table_type)) ? 'view' : 'table';
 }
 
+/** Every table and view in `schemas`, as `schema.name` → kind (one query for a whole build). */
+export async function relationKinds(warehouse: Queryable, schemas: readonly string[]): Promise<Map<string, 'table' | 'view'>> {
+  const d = (warehouse as Warehouse).dialect;
+  const found = new Map<string, 'table' | 'view'>();
+  if (schemas.length === 0) return found;
+  const rows = await warehouse.all<{ table_schema: string; table_name: string; table_type: string }>(
+    `SELECT table_schema, table_name, table_type FROM information_schema.tables WHERE table_schema IN (${schemas.map((_, i) => d.param(i + 1)).join(', ')})`,
+    schemas.map((s) => `${d.schemaPrefix}${s}`),
+  );
+  for (const row of rows) {
+    const schema = row.table_schema.slice(d.schemaPrefix.length);
+    found.set(`${schema}.${row.table_name}`, /view/i.test(String(row.table_type)) ? 'view' : 'table');
+  }
+  return found;
+}
+
 /**
  * Executes `plan` in one transaction: a model is either rebuilt completely or left as it
  * was. Returns the count of the last statement with a `rowsQuery`, or null.

@@ -20,6 +20,12 @@ export interface ModelsRuntime {
   /** Absolute path where run_results.json goes. */
   targetDir: string;
   settings: ProjectSettings;
+  /**
+   * What a build leaves out unless told otherwise: the reconciliation models (tag
+   * `reconciliation`) while no pull source is configured, since without pulls there is
+   * nothing to reconcile.
+   */
+  defaultExclude: readonly string[];
 }
 
 /**
@@ -33,6 +39,7 @@ export function modelsRuntime(file: ConfigFile, env: NodeJS.ProcessEnv, cwd: str
   return {
     projectDir: models.dir === undefined ? BUNDLED_MODELS_DIR : resolve(cwd, models.dir),
     targetDir: resolve(cwd, models.targetDir),
+    defaultExclude: file.pulls.workAnalytics === undefined && file.pulls.ccInteractions === undefined && file.pulls.connect === undefined ? ['tag:reconciliation'] : [],
     settings: {
       targetSchema: models.schema,
       sources: { raw: warehouse.rawSchema },

@@ -38,6 +38,19 @@ export type PiiPolicy = 'keep' | 'mask' | 'hash';
 // escaping (this is SQL), and an undefined name is an error rather than an empty string.
 const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true, trimBlocks: true, lstripBlocks: true });
 
+/** Parsed templates by source text: a build renders each model once or twice, every few minutes. */
+const parsed = new Map<string, nunjucks.Template>();
+
+function templateFor(source: string): nunjucks.Template {
+  let template = parsed.get(source);
+  if (template === undefined) {
+    template = new nunjucks.Template(source, env);
+    if (parsed.size > 1000) parsed.clear(); // a long-running process editing models: stay bounded
+    parsed.set(source, template);
+  }
+  return template;
+}
+
 /**
  * @example renderTemplate('select * from {{ ref("stg") }}', 'calls.sql', ctx) → 'select * from "analytics"."stg"'
  */
@@ -126,7 +139,7 @@ export function renderTemplate(template: string, path: string, ctx: RenderContex
     pii: (expr: unknown, kind: unknown, column: unknown) => guard(() => piiExpression(String(expr), kind, String(column ?? expr), ctx, path)),
   };
   try {
-    return env.renderString(template, context).trim();
+    return templateFor(template).render(context).trim();
   } catch (error) {
     if (raised instanceof ModelError) throw raised;
     const message = (error as Error).message.replace(/^\(unknown path\)\s*/, '').replace(/\s+/g, ' ');

@@ -13,7 +13,7 @@ import type { Queryable, SqlParam, Warehouse } from '../warehouse.js';
 import { compileModel, modelSchema, type CompileOptions } from './compile.js';
 import { descendants } from './dag.js';
 import { compileDataTest, countRowTestFailures, failureCondition, loadDataTests, type DataTest } from './data-tests.js';
-import { executePlan, relationKind } from './execute.js';
+import { executePlan, relationKinds } from './execute.js';
 import { planMaterialization, type Statement } from './materialize.js';
 import type { Model, Project } from './model.js';
 import { selectModels } from './select.js';
@@ -25,6 +25,8 @@ export interface RunOptions {
   settings: ProjectSettings;
   /** dbt selectors (`calls+`, `+meetings`, `tag:messages`); none selects every model. */
   select?: readonly string[];
+  /** dbt --exclude: selectors of models left out (after --select). */
+  exclude?: readonly string[];
   /** Rebuild incremental models (and phone lookups) from scratch. */
   fullRefresh?: boolean;
   /** Progress, one event as each node starts and ends. */
@@ -85,7 +87,7 @@ export async function runDataTests(warehouse: Warehouse, project: Project, optio
 
 async function run(warehouse: Warehouse, project: Project, options: RunOptions, command: 'build' | 'test'): Promise<RunResults> {
   const started = Date.now();
-  const models = selectModels(project, options.select ?? []);
+  const models = selectModels(project, options.select ?? [], options.exclude ?? []);
   const tests = await loadDataTests(project);
   // A test runs after every model it reads: its own, and a relationships test's target.
   const position = new Map(models.map((m, i) => [m.name, i]));
@@ -105,6 +107,9 @@ async function run(warehouse: Warehouse, project: Project, options: RunOptions, 
     options.onProgress?.({ phase: 'end', index, total, result, node: result.node, kind: result.kind, description });
   };
 
+  // What exists already, read once (an information_schema query per model costs more than some models).
+  const relations = command === 'build' ? await relationKinds(warehouse, [...new Set(models.map((m) => modelSchema(m, options.settings.targetSchema)))]) : new Map<string, 'table' | 'view'>();
+
   for (const model of models) {
     const reason = skipped.get(model.name);
     const skip = (of: string, failedNode: string) => {
@@ -117,7 +122,9 @@ async function run(warehouse: Warehouse, project: Project, options: RunOptions, 
         record({ node: `model.${model.name}`, kind: 'model', status: 'skipped', rows: null, seconds: 0, materialized: null, message: reason }, description);
       } else {
         options.onProgress?.({ phase: 'start', index, total, node: `model.${model.name}`, kind: 'model', description });
-        const { result, scope } = await buildModel(warehouse, project, model, options);
+        const key = `${modelSchema(model, options.settings.targetSchema)}.${model.name}`;
+        const { result, scope } = await buildModel(warehouse, project, model, options, relations.get(key) ?? null);
+        if (result.status === 'success') relations.set(key, model.config.materialized === 'view' ? 'view' : 'table');
         if (scope !== undefined) scopes.set(model.name, scope);
         record(result, description);
         if (result.status === 'error') {
@@ -158,7 +165,13 @@ function materializedLabel(model: Model): string {
   return model.config.materialized.replace('_', ' ');
 }
 
-async function buildModel(warehouse: Warehouse, project: Project, model: Model, options: RunOptions): Promise<{ result: NodeResult; scope?: string }> {
+async function buildModel(
+  warehouse: Warehouse,
+  project: Project,
+  model: Model,
+  options: RunOptions,
+  existing: 'table' | 'view' | null,
+): Promise<{ result: NodeResult; scope?: string }> {
   const started = performance.now();
   const node = `model.${model.name}`;
   const dialect = warehouse.dialect;
@@ -166,7 +179,6 @@ async function buildModel(warehouse: Warehouse, project: Project, model: Model, 
   const { materialized } = model.config;
   let how: string = materialized;
   try {
-    const existing = await relationKind(warehouse, schema, model.name);
     const incremental = (materialized === 'incremental' || materialized === 'phone_lookup') && existing === 'table' && options.fullRefresh !== true;
     const select = compileModel(project, model, { ...options.settings, dialect, incremental });
     let rows: number | null;

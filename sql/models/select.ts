@@ -9,16 +9,21 @@ import type { Model, Project } from './model.js';
 import { closest } from './project.js';
 
 /**
- * The selected models in build order.
- * @example selectModels(project, ['stg_messages+', 'tag:meetings'])
+ * The selected models in build order, minus the excluded ones (dbt's --select and --exclude).
+ * @example selectModels(project, ['stg_messages+', 'tag:meetings'], ['tag:reconciliation'])
  */
-export function selectModels(project: Project, selectors: readonly string[]): Model[] {
-  const expressions = selectors.flatMap((s) => s.split(/[\s,]+/)).filter((s) => s !== '');
+export function selectModels(project: Project, selectors: readonly string[], excludes: readonly string[] = []): Model[] {
+  const expressions = split(selectors);
   const order = buildOrder(project);
-  if (expressions.length === 0) return order;
+  const excluded = new Set<string>();
+  for (const expression of split(excludes)) for (const name of resolve(project, expression)) excluded.add(name);
   const chosen = new Set<string>();
   for (const expression of expressions) for (const name of resolve(project, expression)) chosen.add(name);
-  return order.filter((model) => chosen.has(model.name));
+  return order.filter((model) => (expressions.length === 0 || chosen.has(model.name)) && !excluded.has(model.name));
+}
+
+function split(selectors: readonly string[]): string[] {
+  return selectors.flatMap((s) => s.split(/[\s,]+/)).filter((s) => s !== '');
 }
 
 function resolve(project: Project, expression: string): Set<string> {

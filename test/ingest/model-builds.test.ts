@@ -228,3 +228,30 @@ describe('model builds in the server', () => {
 function readResults(h: Harness): RunResults {
   return JSON.parse(readFileSync(join(h.dir, 'data', 'target', 'run_results.json'), 'utf8')) as RunResults;
 }
+
+describe('the reconciliation models follow the pulls', () => {
+  const built = async (h: Harness, request: { exclude?: string[] } = {}): Promise<string[]> => {
+    const results = await h.server.builds.run('build', request);
+    return results.results.filter((r) => r.kind === 'model').map((r) => r.node);
+  };
+
+  test('left out while no pull source is configured, built once one is, and --exclude overrides both', async () => {
+    const plain = await startHarness({ config: { models: { schedule: 'off' } } });
+    try {
+      const nodes = await built(plain);
+      assert.ok(nodes.includes('model.calls'));
+      assert.equal(nodes.filter((n) => n.startsWith('model.reconciliation')).length, 0, 'nothing to reconcile without pulls');
+      assert.ok((await built(plain, { exclude: [] })).includes('model.reconciliation_daily'), 'an explicit (empty) --exclude builds them anyway');
+    } finally {
+      await plain.close();
+    }
+    const pulling = await startHarness({ config: { models: { schedule: 'off' }, pulls: { connect: { subAccountId: 'acme', schedule: 'off' } } } });
+    try {
+      const nodes = await built(pulling);
+      assert.ok(nodes.includes('model.reconciliation_items') && nodes.includes('model.reconciliation_daily'));
+      assert.ok(!(await built(pulling, { exclude: ['tag:reconciliation'] })).includes('model.reconciliation_daily'));
+    } finally {
+      await pulling.close();
+    }
+  });
+});

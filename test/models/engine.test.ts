@@ -91,6 +91,13 @@ describe('the DAG and selection', () => {
     assert.equal(selectModels(project, []).length, 5);
   });
 
+  test('excludes like dbt --exclude, after the selection', async () => {
+    const project = await loadProject(BASIC, duckdb);
+    assert.deepEqual(names(selectModels(project, [], ['tag:curated'])), names(selectModels(project, [])).filter((n) => n !== 'meetings' && n !== 'messages'));
+    assert.deepEqual(names(selectModels(project, ['stg_messages+'], ['message_counts'])), ['stg_messages', 'messages']);
+    assert.throws(() => selectModels(project, [], ['tag:nope']), /No model has tag "nope"/);
+  });
+
   test('a selector that matches nothing says so, with a suggestion', async () => {
     const project = await loadProject(BASIC, duckdb);
     assert.throws(() => selectModels(project, ['mesages']), /No model is named "mesages" \(did you mean "messages"\?\)/);
