@@ -12,16 +12,9 @@ import { pino, type Logger } from 'pino';
 import { BuildSchedule } from '../../ingest/build-schedule.js';
 import type { ProgressEvent, RunResults } from '../../sql/models/run.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { captureLogger } from '../helpers/logs.js';
 import { uniqueSchema } from '../helpers/postgres.js';
 import { createTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
-
-type LogLine = Record<string, unknown> & { level: number; msg: string };
-
-function captureLogger(): { logger: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
-  return { logger, lines };
-}
 
 const WARN = 40;
 const ERROR = 50;

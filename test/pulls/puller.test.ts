@@ -6,9 +6,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { captureLogger } from '../helpers/logs.js';
 import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../servers/work-analytics.js';
 import { configuredSources } from '../../ingest/pulls/from-config.js';
 import { Puller } from '../../ingest/pulls/puller.js';
@@ -21,16 +20,6 @@ const CREDENTIALS = {
   SWITCHBOARD_WORK_ANALYTICS_PASSWORD: 'correct horse',
 };
 
-function captureLogger(): { logger: pino.Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
-}
 
 const waitFor = async (check: () => boolean, what: string): Promise<void> => {
   for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));

@@ -5,26 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { openWarehouse } from '../../sql/warehouses/index.js';
+import { captureLogger } from '../helpers/logs.js';
 import { ReconciliationCheck } from '../../ingest/pulls/reconciliation-check.js';
 import { Metrics } from '../../ingest/metrics.js';
 
-function capture(): { logger: pino.Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, stream), lines };
-}
 
 test('breaches of recent, big-enough days are logged once and exported as a gauge', async () => {
   const wh = await openWarehouse({ type: 'duckdb', path: ':memory:' });
-  const { logger, lines } = capture();
+  const { logger, lines } = captureLogger();
   const metrics = new Metrics({ backlogBytes: () => 0, spoolStats: () => ({ appends: 0, syncs: 0, bytes: 0 }), drainStats: () => ({ events: 0, rejections: 0, batches: 0, failures: 0 }), warehouseUp: () => true });
   const check = new ReconciliationCheck({ warehouse: wh, analyticsSchema: 'analytics', settings: { missedShareAlert: 0.05, minEvents: 20, days: 3 }, logger, metrics });
   try {

@@ -20,6 +20,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { DateTime } from 'luxon';
 import { ConnectExportError } from './errors.js';
+import { parseRetryAfter, readText, sendOnce, type Answer } from '../http.js';
 
 /** The env var that holds the Connect API key (named in auth errors). */
 export const CONNECT_ENV = {
@@ -75,12 +76,6 @@ export interface ExportQuery {
   signal?: AbortSignal;
 }
 
-/** An HTTP answer with its body read. */
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-}
 
 export class ConnectExportsClient {
   readonly product: ConnectProduct;
@@ -169,32 +164,23 @@ export class ConnectExportsClient {
 
   async #call(url: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Answer> {
     const headers = { ...this.#headers(), ...(init.headers as Record<string, string> | undefined) };
-    return this.#send(url, { ...init, headers }, signal, async (response) => ({ status: response.status, headers: response.headers, text: await response.text() }));
+    return this.#send(url, { ...init, headers }, signal, readText);
   }
 
-  /**
-   * One request, and `read` of its answer, within the per-request timeout (a ref'd timer, so
-   * a pending request keeps the process alive). A download's `read` returns at the headers:
-   * its body may stream for longer. Network errors and timeouts become transient errors; the
-   * caller's abort stays an abort.
-   */
-  async #send<T>(url: string, init: RequestInit, signal: AbortSignal | undefined, read: (response: Response) => Promise<T>): Promise<T> {
-    signal?.throwIfAborted();
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new Error(`timed out after ${this.#timeoutMs} ms`)), this.#timeoutMs);
-    try {
-      const response = await this.#fetch(url, { ...init, signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal });
-      return await read(response);
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      throw new ConnectExportError(
-        'SB_PULL_CONNECT_UNAVAILABLE',
-        timeout.signal.aborted ? `8x8 ${this.product} did not answer within ${this.#timeoutMs} ms` : `8x8 ${this.product} could not be reached: ${(error as Error).message}`,
-        { cause: error },
-      );
-    } finally {
-      clearTimeout(timer);
-    }
+  /** One request, and `read` of its answer, within the per-request timeout (http.ts); a download's `read` returns at the headers. */
+  #send<T>(url: string, init: RequestInit, signal: AbortSignal | undefined, read: (response: Response) => Promise<T>): Promise<T> {
+    return sendOnce(url, init, {
+      fetch: this.#fetch,
+      timeoutMs: this.#timeoutMs,
+      signal,
+      read,
+      unavailable: ({ timedOut, error }) =>
+        new ConnectExportError(
+          'SB_PULL_CONNECT_UNAVAILABLE',
+          timedOut ? `8x8 ${this.product} did not answer within ${this.#timeoutMs} ms` : `8x8 ${this.product} could not be reached: ${(error as Error).message}`,
+          { cause: error },
+        ),
+    });
   }
 
   #throwUnlessOk(answer: Answer, what: string): void {
@@ -247,13 +233,4 @@ export class ConnectExportsClient {
 /** An instant as the exports API reads it: `2026-03-07T05:00:00Z` (UTC, whole seconds). */
 export function formatExportTime(at: Date): string {
   return DateTime.fromJSDate(at, { zone: 'utc' }).toFormat("yyyy-MM-dd'T'HH:mm:ss'Z'");
-}
-
-/** Retry-After as ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

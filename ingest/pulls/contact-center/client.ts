@@ -17,6 +17,7 @@
  * transient CcAnalyticsError with `retryAfterMs`, and the caller decides when to retry.
  */
 import { CcAnalyticsError } from './errors.js';
+import { parseRetryAfter, readText, sendOnce, type Answer } from '../http.js';
 import type { CcRow } from './records.js';
 
 /** The env vars that hold the credentials (named in auth errors). */
@@ -97,12 +98,6 @@ export interface CcPage {
   totalElements: number | undefined;
 }
 
-/** An HTTP answer with its body read. */
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-}
 
 interface CachedToken {
   value: string;
@@ -274,29 +269,22 @@ export class CcAnalyticsClient {
     return response;
   }
 
-  /**
-   * One request, body read in full, within the per-request timeout. Network errors and
-   * timeouts become transient errors; the caller's abort stays an abort.
-   */
-  async #send(url: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Answer> {
-    signal?.throwIfAborted();
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new Error(`timed out after ${this.#timeoutMs} ms`)), this.#timeoutMs);
-    try {
-      const response = await this.#fetch(url, { ...init, signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal });
-      return { status: response.status, headers: response.headers, text: await response.text() };
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      throw new CcAnalyticsError(
-        'SB_PULL_CC_UNAVAILABLE',
-        timeout.signal.aborted
-          ? `Contact Center Analytics did not answer within ${this.#timeoutMs} ms; retry later`
-          : `Contact Center Analytics could not be reached (${(error as Error).message}); check outbound HTTPS to ${new URL(url).host} and ${BASE_URL_KEY}`,
-        { cause: error },
-      );
-    } finally {
-      clearTimeout(timer);
-    }
+  /** One request, body read in full, within the per-request timeout (http.ts). */
+  #send(url: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Answer> {
+    return sendOnce(url, init, {
+      fetch: this.#fetch,
+      timeoutMs: this.#timeoutMs,
+      signal,
+      read: readText,
+      unavailable: ({ timedOut, error }) =>
+        new CcAnalyticsError(
+          'SB_PULL_CC_UNAVAILABLE',
+          timedOut
+            ? `Contact Center Analytics did not answer within ${this.#timeoutMs} ms; retry later`
+            : `Contact Center Analytics could not be reached (${(error as Error).message}); check outbound HTTPS to ${new URL(url).host} and ${BASE_URL_KEY}`,
+          { cause: error },
+        ),
+    });
   }
 
   #throwUnlessOk(response: Answer, what: string): void {
@@ -318,14 +306,6 @@ export class CcAnalyticsClient {
   }
 }
 
-/** Retry-After as ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
 
 function readJson(response: Answer): unknown {
   try {

@@ -12,6 +12,7 @@
  * transient WorkAnalyticsError with `retryAfterMs`, and the caller decides when to retry.
  */
 import { WorkAnalyticsError } from './errors.js';
+import { parseRetryAfter, readText, sendOnce, type Answer } from '../http.js';
 import { formatQueryTime } from './windows.js';
 
 /** The env vars that hold the credentials (named in auth errors). */
@@ -71,12 +72,6 @@ export interface Page {
   totalRecordCount: number | undefined;
 }
 
-/** An HTTP answer with its body read. */
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-}
 
 interface CachedToken {
   value: string;
@@ -190,28 +185,20 @@ export class WorkAnalyticsClient {
     return this.#send(url, { headers: { authorization: `Bearer ${token}`, '8x8-apikey': this.#options.apiKey, accept: 'application/json' } }, signal);
   }
 
-  /**
-   * One request, body read in full, within the per-request timeout (a ref'd timer, so a
-   * pending request keeps the process alive). Network errors and timeouts become transient
-   * errors; the caller's abort stays an abort.
-   */
-  async #send(url: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Answer> {
-    signal?.throwIfAborted();
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new Error(`timed out after ${this.#timeoutMs} ms`)), this.#timeoutMs);
-    try {
-      const response = await this.#fetch(url, { ...init, signal: signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal });
-      return { status: response.status, headers: response.headers, text: await response.text() };
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      throw new WorkAnalyticsError(
-        'SB_PULL_WORK_UNAVAILABLE',
-        timeout.signal.aborted ? `Work Analytics did not answer within ${this.#timeoutMs} ms` : `Work Analytics could not be reached: ${(error as Error).message}`,
-        { cause: error },
-      );
-    } finally {
-      clearTimeout(timer);
-    }
+  /** One request, body read in full, within the per-request timeout (http.ts). */
+  #send(url: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Answer> {
+    return sendOnce(url, init, {
+      fetch: this.#fetch,
+      timeoutMs: this.#timeoutMs,
+      signal,
+      read: readText,
+      unavailable: ({ timedOut, error }) =>
+        new WorkAnalyticsError(
+          'SB_PULL_WORK_UNAVAILABLE',
+          timedOut ? `Work Analytics did not answer within ${this.#timeoutMs} ms` : `Work Analytics could not be reached: ${(error as Error).message}`,
+          { cause: error },
+        ),
+    });
   }
 
   #throwUnlessOk(response: Answer, what: string): void {
@@ -227,15 +214,6 @@ export class WorkAnalyticsClient {
     }
     throw new WorkAnalyticsError('SB_PULL_WORK_REQUEST', `Work Analytics ${what} answered HTTP ${status}: ${text}`, { status });
   }
-}
-
-/** Retry-After as ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 function queryTime(value: Date | string, timeZone: string): string {
