@@ -9,7 +9,7 @@
  *   POST /build               { select?, exclude?, fullRefresh? } → NDJSON stream (below)
  *   POST /test                { select?, exclude? } → NDJSON stream
  *   POST /sync                { names, dryRun?, replayRejected? } → NDJSON stream
- *   POST /pull                { source, from?, to?, restart? } → NDJSON stream
+ *   POST /pull                { source, from?, to?, restart? } → NDJSON stream (from alone: to now)
  *   GET  /metrics             Prometheus text format
  *
  * /build and /test run in this process (it holds the warehouse) and answer
@@ -231,8 +231,8 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
       if (puller === undefined || !known.includes(body.source)) {
         return reply.code(404).send(errorBody('SB_PULL_UNKNOWN', `No pull source "${body.source}" is configured (configured: ${known.join(', ') || 'none'}; config keys pulls.*).`));
       }
-      if ((body.from === undefined) !== (body.to === undefined)) {
-        return reply.code(400).send(errorBody('SB_PULL_RANGE', 'Give both from and to for a backfill, or neither for the scheduled (incremental) pull.'));
+      if (body.from === undefined && body.to !== undefined) {
+        return reply.code(400).send(errorBody('SB_PULL_RANGE', 'to needs from: give the start of the backfill (from alone runs to now), or neither for the scheduled (incremental) pull.'));
       }
       if (puller.isActive(body.source)) {
         return reply.code(409).send(errorBody('SB_PULL_RUNNING', `A pull of ${body.source} is already running; one run per source at a time.`));
@@ -243,9 +243,10 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
         if (!stream.destroyed && !stream.writableEnded) stream.write(`${JSON.stringify(value)}\n`);
       };
       const keepAlive = setInterval(() => line({ keepAlive: true }), KEEP_ALIVE_MS);
-      const range = body.from === undefined || body.to === undefined ? undefined : { from: new Date(body.from), to: new Date(body.to) };
+      const range = body.from === undefined ? undefined : { from: new Date(body.from), to: body.to === undefined ? new Date() : new Date(body.to) };
+      const openEnded = body.from !== undefined && body.to === undefined;
       void puller
-        .run(body.source, { ...(range === undefined ? {} : { range }), restart: body.restart === true, onProgress: (event) => line({ event }) })
+        .run(body.source, { ...(range === undefined ? {} : { range }), restart: body.restart === true, openEnded, onProgress: (event) => line({ event }) })
         .then(
           (result) => line({ result }),
           (error: unknown) => line(errorBody(error instanceof SwitchboardError ? error.code : 'SB_PULL_FAILED', (error as Error).message)),

@@ -42,6 +42,8 @@ analytics.reconciliation_daily shows what only the pull saw: webhooks that never
 Each page lands together with the source's cursor (<rawSchema>._pull_cursors), so a pull
 that is stopped or killed resumes where it stopped: run the same command again. A backfill
 keeps its own cursor per range; running it again after it finished does nothing (--restart).
+Without --to it runs to now, and running it again resumes an unfinished one with the same
+--from (to its original end).
 Runs are recorded in <rawSchema>._pull_runs. Parts of a range the API cannot serve (Work
 Analytics keeps 2 years) are skipped with a message saying so.
 \`serve\` runs each source on its pulls.<source>.schedule (hourly by default).
@@ -65,10 +67,12 @@ Examples:
         throw new SwitchboardError('SB_PULL_UNKNOWN', `No pull source "${name}" is configured (configured: ${sources.map((s) => s.name).join(', ') || 'none'}). Sources come from the config keys pulls.workAnalytics, pulls.ccInteractions and pulls.connect (README › Pulls).`, { configKey: 'pulls' });
       }
       const range = rangeOf(options);
-      const request = { source: name, ...(range === undefined ? {} : { from: range.from.toISOString(), to: range.to.toISOString() }), restart: options.restart === true };
+      const openEnded = range !== undefined && options.to === undefined;
+      // An open-ended backfill sends no `to`: the server runs it to its own now.
+      const request = { source: name, ...(range === undefined ? {} : { from: range.from.toISOString() }), ...(range === undefined || openEnded ? {} : { to: range.to.toISOString() }), restart: options.restart === true };
       const base = options.adminUrl ?? localUrl(config.file.admin);
       const view = new ProgressView(process.stdout);
-      const result = (await viaServer(base, request, view)) ?? (await direct(config, name, range, options.restart === true, view));
+      const result = (await viaServer(base, request, view)) ?? (await direct(config, name, range, options.restart === true, openEnded, view));
       view.done(result);
     });
 }
@@ -116,7 +120,7 @@ async function viaServer(base: string, request: Request, view: ProgressView): Pr
   throw new SwitchboardError('SB_CLI_BUILD_INTERRUPTED', `The server at ${base} ended the stream early; the pull goes on there (<rawSchema>._pull_runs will have the outcome).`);
 }
 
-async function direct(config: Config, name: string, range: PullRange | undefined, restart: boolean, view: ProgressView): Promise<PullRunResult> {
+async function direct(config: Config, name: string, range: PullRange | undefined, restart: boolean, openEnded: boolean, view: ProgressView): Promise<PullRunResult> {
   const warehouse = await openWarehouse(warehouseConfigOf(config.file.warehouse, process.cwd()));
   const puller = pullerFor(config.file, warehouse, process.env, pino({ level: 'warn' }, pino.destination(2)));
   const stop = new AbortController();
@@ -126,7 +130,7 @@ async function direct(config: Config, name: string, range: PullRange | undefined
   };
   process.once('SIGINT', onSignal);
   try {
-    return await puller.run(name, { ...(range === undefined ? {} : { range }), restart, signal: stop.signal, onProgress: (event) => view.event(event) });
+    return await puller.run(name, { ...(range === undefined ? {} : { range }), restart, openEnded, signal: stop.signal, onProgress: (event) => view.event(event) });
   } finally {
     process.off('SIGINT', onSignal);
     await puller.stop();

@@ -39,6 +39,8 @@ export interface PullRequest {
   /** A backfill's range; absent: the scheduled (incremental) run. */
   range?: PullRange;
   restart?: boolean;
+  /** The backfill's end was not given (it runs to now): resume a half-done one with the same start. */
+  openEnded?: boolean;
   onProgress?: (event: PullEvent) => void;
   /** Stops this run (the CLI's Ctrl-C); `stop()` stops every run. */
   signal?: AbortSignal;
@@ -100,6 +102,7 @@ export class Puller {
         initialMs: configured.initialMs,
         ...(request.range === undefined ? {} : { range: request.range }),
         ...(request.restart === true ? { restart: true } : {}),
+        ...(request.openEnded === true ? { openEnded: true } : {}),
         ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }),
         ...(this.options.now === undefined ? {} : { now: this.options.now() }),
         ...(this.options.sleep === undefined ? {} : { sleep: this.options.sleep }),

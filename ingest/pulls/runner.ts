@@ -42,6 +42,12 @@ export interface PullRunOptions {
   initialMs?: number;
   /** Backfills: forget a finished (or half-done) run of the same range and read it again. */
   restart?: boolean;
+  /**
+   * Backfills whose end was not given (`--from` alone: up to now). Their `to` differs on
+   * every run, so a half-done backfill with the same `from` is resumed instead of a new one
+   * started beside it.
+   */
+  openEnded?: boolean;
   signal?: AbortSignal;
   now?: Date;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -125,19 +131,29 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
   const now = options.now ?? started;
   const runId = options.runId ?? randomUUID();
   const mode: PullMode = options.range === undefined ? 'scheduled' : 'backfill';
-  const key = options.range === undefined ? source.name : backfillKey(source.name, options.range);
+  let key = options.range === undefined ? source.name : backfillKey(source.name, options.range);
   const target: PullTarget = { rawSchema: options.rawSchema, table: source.table, family: source.family, source: key, runId };
   await preparePull(warehouse, target);
   await warehouse.run(warehouse.dialect.createTable(pullRunsTable(options.rawSchema)));
 
-  const stored = options.restart === true ? null : await readCursor<RangeCursor<P>>(warehouse, options.rawSchema, key);
+  let stored = options.restart === true ? null : await readCursor<RangeCursor<P>>(warehouse, options.rawSchema, key);
+  let requested = options.range;
+  if (requested !== undefined && options.openEnded === true && options.restart !== true && stored === null) {
+    const open = await openBackfill<P>(warehouse, options.rawSchema, source.name, requested.from);
+    if (open !== null) {
+      key = open.key;
+      target.source = key;
+      stored = open.cursor;
+      requested = { from: new Date(open.cursor.from), to: new Date(open.cursor.to) };
+    }
+  }
   let range: PullRange;
   let position: P | null = null;
   let resumed = false;
-  if (options.range !== undefined) {
-    range = options.range;
-    if (options.range.to <= options.range.from) {
-      throw new SwitchboardError('SB_PULL_RANGE', `--from (${options.range.from.toISOString()}) must be before --to (${options.range.to.toISOString()}).`);
+  if (requested !== undefined) {
+    range = requested;
+    if (range.to <= range.from) {
+      throw new SwitchboardError('SB_PULL_RANGE', `--from (${range.from.toISOString()}) must be before --to (${range.to.toISOString()}).`);
     }
     if (stored !== null) {
       if (stored.done) return finish('nothing-to-do', 0, 0, []);
@@ -217,7 +233,7 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
 
   async function finish(status: PullRunResult['status'], pagesDone: number, landedDone: number, skipped: SkippedRange[]): Promise<PullRunResult> {
     const finishedAt = new Date();
-    const r = range ?? options.range ?? { from: now, to: now };
+    const r = range ?? requested ?? { from: now, to: now };
     if (status !== 'nothing-to-do') await recordRun({ status, pages: pagesDone, landed: landedDone, skipped, error: null, finishedAt });
     return {
       runId,
@@ -236,4 +252,21 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
       seconds: (finishedAt.getTime() - started.getTime()) / 1000,
     };
   }
+}
+
+/** The most recent unfinished backfill of `source` that started at `from`, whatever its end. */
+async function openBackfill<P>(warehouse: Warehouse, rawSchema: string, source: string, from: Date): Promise<{ key: string; cursor: RangeCursor<P> } | null> {
+  const d = warehouse.dialect;
+  const table = pullCursorsTable(rawSchema);
+  const prefix = `${source}@${from.toISOString()}/`;
+  const rows = await warehouse.all<{ source: string; cursor: string }>(
+    `SELECT source, cursor FROM ${d.tableName(table.schema, table.name)} WHERE source LIKE ${d.param(1)} ORDER BY updated_at DESC`,
+    [`${prefix}%`],
+  );
+  for (const row of rows) {
+    if (!row.source.startsWith(prefix)) continue;
+    const cursor = JSON.parse(row.cursor) as RangeCursor<P>;
+    if (!cursor.done) return { key: row.source, cursor };
+  }
+  return null;
 }

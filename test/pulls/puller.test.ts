@@ -48,7 +48,7 @@ describe('pulls in serve', () => {
     const unknown = await h.server.admin.inject({ method: 'POST', url: '/pull', payload: { source: 'work-analytcs' } });
     assert.equal(unknown.statusCode, 404);
     assert.match((unknown.json() as { error: { code: string; message: string } }).error.message, /No pull source "work-analytcs" is configured \(configured: work-analytics/);
-    const half = await h.server.admin.inject({ method: 'POST', url: '/pull', payload: { source: 'work-analytics', from: range.from } });
+    const half = await h.server.admin.inject({ method: 'POST', url: '/pull', payload: { source: 'work-analytics', to: range.to } });
     assert.equal(half.statusCode, 400);
     assert.equal((half.json() as { error: { code: string } }).error.code, 'SB_PULL_RANGE');
 

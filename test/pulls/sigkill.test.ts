@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../servers/work-analytics.js';
+import { seedSmsRows, startFakeConnectExports } from '../servers/connect-exports.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const NY = 'America/New_York';
@@ -27,15 +28,17 @@ interface Attempt {
   output: string;
 }
 
-function start(dir: string, fake: FakeWorkAnalytics, range: string[]) {
-  const child = spawn(process.execPath, [CLI, 'pull', 'work-analytics', ...range, '--config', join(dir, 'switchboard.json'), '--admin-url', 'http://127.0.0.1:9'], {
+const WORK_ENV = {
+  SWITCHBOARD_WORK_ANALYTICS_API_KEY: 'test-api-key',
+  SWITCHBOARD_WORK_ANALYTICS_USERNAME: 'analyst@example.com',
+  SWITCHBOARD_WORK_ANALYTICS_PASSWORD: 'correct horse',
+};
+
+/** One `switchboard pull <args>` process on the config in `dir`, without a server. */
+function start(dir: string, args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [CLI, 'pull', ...args, '--config', join(dir, 'switchboard.json'), '--admin-url', 'http://127.0.0.1:9'], {
     cwd: dir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      SWITCHBOARD_WORK_ANALYTICS_API_KEY: 'test-api-key',
-      SWITCHBOARD_WORK_ANALYTICS_USERNAME: 'analyst@example.com',
-      SWITCHBOARD_WORK_ANALYTICS_PASSWORD: 'correct horse',
-    },
+    env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -52,6 +55,28 @@ function start(dir: string, fake: FakeWorkAnalytics, range: string[]) {
 }
 
 const dataPages = (fake: FakeWorkAnalytics): number => fake.requests.filter((r) => r.path.startsWith('/v2/call-') && r.status === 200).length;
+
+/**
+ * Kills the pull once when `midway()` says some pages are in, then at random moments, and
+ * starts it again until a run completes; returns that run and how many were killed.
+ */
+async function pullThroughKills(dir: string, args: string[], env: Record<string, string>, midway: () => boolean): Promise<{ finished: Attempt; kills: number }> {
+  const first = start(dir, args, env);
+  while (!midway()) await delay(5);
+  first.kill();
+  assert.equal((await first.result()).killed, true);
+  let kills = 1;
+  for (let round = 0; round < 60; round++) {
+    const run = start(dir, args, env);
+    // Early rounds die young; later ones get time to finish.
+    const timer = setTimeout(run.kill, 150 + Math.floor(Math.random() * (300 + round * 150)));
+    const result = await run.result();
+    clearTimeout(timer);
+    if (!result.killed) return { finished: result, kills };
+    kills += 1;
+  }
+  throw new Error('no run completed in 60 rounds');
+}
 
 test('SIGKILL mid-backfill, then the same command again: every call lands exactly once', { timeout: 600_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pull-sigkill-'));
@@ -80,25 +105,11 @@ test('SIGKILL mid-backfill, then the same command again: every call lands exactl
       }),
     );
 
-    // First: killed right after a few pages came back (so some have landed, some not).
-    const first = start(dir, fake, range);
-    while (dataPages(fake) < 3) await delay(5);
-    first.kill();
-    assert.equal((await first.result()).killed, true);
-
-    let kills = 1;
-    let finished: Attempt | null = null;
-    for (let round = 0; round < 60 && finished === null; round++) {
-      const run = start(dir, fake, range);
-      const timer = setTimeout(run.kill, 150 + Math.floor(Math.random() * (300 + round * 150)));
-      const result = await run.result();
-      clearTimeout(timer);
-      if (result.killed) kills += 1;
-      else finished = result;
-    }
-    assert.ok(finished !== null, 'a run completed within 60 rounds');
+    // First killed right after a few pages came back (so some have landed, some not).
+    const { finished, kills } = await pullThroughKills(dir, ['work-analytics', ...range], WORK_ENV, () => dataPages(fake) >= 3);
     assert.equal(finished.code, 0, `the run that was not killed succeeds:\n${finished.output}`);
-    assert.match(finished.output, /work-analytics: OK: \d+ records/);
+    // A run killed after it marked the range done leaves the next one nothing to do.
+    assert.match(finished.output, /work-analytics: (OK: \d+ records|nothing to do)/);
 
     const wh = await openWarehouse({ type: 'duckdb', path: join(dir, 'wh.duckdb') });
     try {
@@ -112,9 +123,47 @@ test('SIGKILL mid-backfill, then the same command again: every call lands exactl
       await wh.close();
     }
 
-    const again = await start(dir, fake, range).result();
+    const again = await start(dir, ['work-analytics', ...range], WORK_ENV).result();
     assert.equal(again.code, 0, again.output);
     assert.match(again.output, /nothing to do/, 'the finished range is not read again');
+  } finally {
+    await fake.close();
+  }
+});
+
+test('SIGKILL mid-export (jobs started, files half landed), then the same command again: every exported SMS lands once', { timeout: 600_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pull-sigkill-connect-'));
+  const from = new Date('2026-03-07T00:00:00Z');
+  const to = new Date('2026-03-10T00:00:00Z');
+  const rows = seedSmsRows({ count: 540, start: new Date(from.getTime() - 3_600_000), spacingMs: 8 * 60_000 });
+  const fake = await startFakeConnectExports({ sms: rows, rowsPerFile: 30, polls: 1 });
+  fake.delayMs = 25;
+  const served = fake.rows.sms.filter((r) => Date.parse(r['createdat'] as string) >= from.getTime() && Date.parse(r['createdat'] as string) < to.getTime());
+  const env = { SWITCHBOARD_CONNECT_API_KEY: 'test-connect-key' };
+  const range = ['--from', from.toISOString(), '--to', to.toISOString()];
+  try {
+    writeFileSync(
+      join(dir, 'switchboard.json'),
+      JSON.stringify({
+        warehouse: { type: 'duckdb', path: join(dir, 'wh.duckdb') },
+        pulls: { connect: { subAccountId: 'acme_sub', products: ['sms'], smsUrl: fake.baseUrl('sms'), pollIntervalMs: 10, schedule: 'off' } },
+        log: { level: 'warn' },
+      }),
+    );
+    const downloads = (): number => fake.requests.filter((r) => r.path.includes('/download/') && r.status === 200).length;
+    const { finished, kills } = await pullThroughKills(dir, ['connect-sms', ...range], env, () => downloads() >= 3);
+    assert.equal(finished.code, 0, `the run that was not killed succeeds:\n${finished.output}`);
+    assert.match(finished.output, /connect-sms: (OK: \d+ records|nothing to do)/);
+
+    const wh = await openWarehouse({ type: 'duckdb', path: join(dir, 'wh.duckdb') });
+    try {
+      const landed = await wh.all<{ dedupe_key: string; body: string }>("SELECT dedupe_key, CAST(body AS VARCHAR) AS body FROM raw.messaging_events WHERE event_type = 'SMS_LOG_EXPORT'");
+      assert.equal(landed.length, served.length, `every exported SMS landed once (after ${kills} kills)`);
+      const byKey = new Map(landed.map((r) => [r.dedupe_key.replace(/#[0-9a-f]{16}$/, ''), JSON.parse(r.body) as Record<string, string>]));
+      for (const row of served) assert.equal(byKey.get(`pull:sms:${String(row['umid'])}`)?.['createdat'], row['createdat']);
+    } finally {
+      await wh.close();
+    }
   } finally {
     await fake.close();
   }

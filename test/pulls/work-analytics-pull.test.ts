@@ -86,6 +86,19 @@ for (const t of targets) {
       assert.deepEqual(runs.map((r) => [r.status, Number(r.n)]), [['failed', 1], ['success', 2]], 'every run is recorded');
     });
 
+    test('a backfill without --to, killed, then run again later: the unfinished one resumes to its own end', async () => {
+      const from = new Date('2026-03-08T05:00:00Z');
+      const firstEnd = new Date('2026-03-10T04:00:00Z');
+      const stop = new AbortController();
+      let pages = 0;
+      const openEnded = (to: Date, extra: object = {}) => runPull(wh, source, { rawSchema: t.schema, range: { from, to }, openEnded: true, now: NOW, sleep: async () => undefined, ...extra });
+      await assert.rejects(openEnded(firstEnd, { signal: stop.signal, onProgress: (e: PullEvent) => e.phase === 'page' && ++pages === 2 && stop.abort(new Error('killed')) }), /killed/);
+      const later = await openEnded(new Date('2026-03-10T09:00:00Z'));
+      assert.deepEqual([later.resumed, later.from, later.to], [true, from.toISOString(), firstEnd.toISOString()], 'resumed to the end it had, not a new range beside it');
+      const again = await openEnded(new Date('2026-03-10T10:00:00Z'));
+      assert.deepEqual([again.resumed, again.to], [false, '2026-03-10T10:00:00.000Z'], 'once finished, the next one is a new backfill to now');
+    });
+
     test('scheduled runs: the first reaches back `initial`, a killed one is finished first, the next starts where it ended minus lookback', async () => {
       const day = 86_400_000;
       const at = (iso: string) => new Date(iso);

@@ -119,6 +119,8 @@ export interface FakeConnectExports {
   expireLinks(): void;
   /** 8x8 forgets every job so far (GET answers 404). */
   forgetJobs(): void;
+  /** Every answer waits this many ms (so a test can kill a pull mid-download). */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -148,6 +150,7 @@ export async function startFakeConnectExports(options: FakeConnectExportsOptions
     fail: (fault) => void faults.push({ times: 1, ...fault }),
     expireLinks: () => fake.jobs.forEach((job) => job.files.forEach((f) => expired.add(f.token))),
     forgetJobs: () => fake.jobs.forEach((job) => forgotten.add(job.id)),
+    delayMs: 0,
     close: async () => {
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     },
@@ -170,8 +173,12 @@ export async function startFakeConnectExports(options: FakeConnectExportsOptions
       const send = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
         fake.requests.push({ method, path, product, host, headers: req.headers, body, status });
         const text = typeof payload === 'string' ? payload : payload === undefined ? '' : JSON.stringify(payload);
-        res.writeHead(status, { 'content-type': typeof payload === 'string' ? 'text/csv; charset=utf-8' : 'application/json', ...headers });
-        res.end(text);
+        const answer = (): void => {
+          res.writeHead(status, { 'content-type': typeof payload === 'string' ? 'text/csv; charset=utf-8' : 'application/json', ...headers });
+          res.end(text);
+        };
+        if (fake.delayMs > 0) setTimeout(answer, fake.delayMs);
+        else answer();
       };
       const error = (status: number, code: number, message: string): void => send(status, { code, message, errorId: randomUUID(), timestamp: new Date().toISOString().replace('Z', '0000+00:00') });
 
