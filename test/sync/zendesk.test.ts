@@ -1,42 +1,19 @@
 /**
  * The Zendesk destination through its fetch client against the local Zendesk of
  * test/servers/zendesk.ts: upserts by external_id, single and bulk creates, job polling with
- * results mapped back, safe repeats after a crash, mode gating, deletes, per-record
- * rejections with Zendesk's reasons, and what 429, 5xx, 401 and 403 mean for the engine.
+ * results mapped back, safe repeats after a crash, mode gating, deletes, and per-record
+ * rejections with Zendesk's reasons. What 429, 5xx, 401 and 403 mean: zendesk-errors.test.ts.
  */
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SwitchboardError } from '../../core/errors.js';
 import {
-  PermanentDestinationError,
   TransientDestinationError,
-  type ChangeRecord,
   type Destination,
-  type RecordOutcome,
   type SendContext,
 } from '../../sync/destination.js';
 import { changeTag, createZendeskDestination, ZENDESK_TOKEN_ENV } from '../../sync/destinations/zendesk/index.js';
 import { startFakeZendesk, type FakeZendesk } from '../servers/zendesk.js';
-
-const FIELDS = {
-  subject: 'Missed call from +6591234567',
-  comment_body: 'Missed call from +6591234567 to +6568001234 at 2025-03-04 17:00:00 UTC. Rang for 00:00:30. Outcome: missed.',
-  priority: 'high',
-  tags: 'switchboard,priority_caller,call_missed',
-};
-
-/** A change as the engine hands it over; `version` stands for the row's content. */
-function change(key: string, action: ChangeRecord['action'], options: { fields?: ChangeRecord['fields']; ref?: string | null; version?: string } = {}): ChangeRecord {
-  return {
-    key,
-    action,
-    fields: action === 'delete' ? {} : (options.fields ?? FIELDS),
-    externalRef: options.ref ?? null,
-    idempotencyKey: `missed_calls_to_zendesk:${key}:${options.version ?? 'v1'}`,
-  };
-}
-
-const byKey = (outcomes: RecordOutcome[]) => new Map(outcomes.map((o) => [o.key, o]));
+import { byKey, change, FIELDS } from './zendesk-fixture.js';
 
 describe('Zendesk destination', () => {
   let zendesk: FakeZendesk;
@@ -278,143 +255,4 @@ describe('Zendesk destination', () => {
     assert.equal(zendesk.tickets.get(upd.id)?.subject, FIELDS.subject);
     assert.equal(zendesk.tickets.has(old.id), false);
   });
-
-  test('429 (JSON or plain text) is a TransientDestinationError carrying Retry-After', async () => {
-    zendesk.fail({ status: 429, retryAfter: '7', body: { error: 'APIRateLimitExceeded', description: 'Number of allowed API requests per minute exceeded' } });
-    await assert.rejects(destination.send([change('call-1', 'create')], context()), (error: unknown) => {
-      assert.ok(error instanceof TransientDestinationError);
-      assert.equal(error.retryAfterMs, 7000);
-      assert.match(error.message, /Number of allowed API requests per minute exceeded/);
-      return true;
-    });
-    zendesk.fail({ status: 429, retryAfter: '2', body: 'You have exceeded the rate limit for updating a single unique user' });
-    await assert.rejects(destination.send([change('call-1', 'create')], context()), (error: unknown) => {
-      assert.ok(error instanceof TransientDestinationError);
-      assert.equal(error.retryAfterMs, 2000);
-      assert.match(error.message, /exceeded the rate limit/);
-      return true;
-    });
-    assert.equal(zendesk.tickets.size, 0);
-  });
-
-  test('the fake\'s own per-minute limit answers 429 with Retry-After and rate headers', async () => {
-    // A single create costs 3 calls: the running jobs, the look-up, the POST.
-    const limited = await startFakeZendesk({ requestsPerMinute: 3 });
-    try {
-      const dest = createZendeskDestination({ url: limited.url, email: limited.email }, { [ZENDESK_TOKEN_ENV]: limited.token });
-      await dest.send([change('call-1', 'create')], context());
-      await assert.rejects(dest.send([change('call-2', 'create')], context()), (error: unknown) => error instanceof TransientDestinationError && (error.retryAfterMs ?? 0) > 0);
-      assert.equal(limited.requests[0]?.status, 200);
-      assert.equal(limited.requests.at(-1)?.status, 429);
-    } finally {
-      await limited.close();
-    }
-  });
-
-  test('500 and 503 are transient; 503 with Retry-After carries it', async () => {
-    zendesk.fail({ status: 500 });
-    await assert.rejects(destination.send([change('call-1', 'create')], context()), (error: unknown) => error instanceof TransientDestinationError && error.retryAfterMs === undefined);
-    zendesk.fail({ status: 503, retryAfter: '30', body: 'Service Unavailable' });
-    await assert.rejects(destination.send([change('call-1', 'create')], context()), (error: unknown) => error instanceof TransientDestinationError && error.retryAfterMs === 30_000);
-  });
-
-  test('a network failure is transient', async () => {
-    const dead = createZendeskDestination({ url: 'http://127.0.0.1:9', email: 'a@b.c' }, { [ZENDESK_TOKEN_ENV]: 't' });
-    await assert.rejects(dead.send([change('call-1', 'create')], context()), TransientDestinationError);
-  });
-
-  test('a transient failure after some writes reports what was sent and retries only the rest', async () => {
-    const upd = zendesk.addTicket({ external_id: 'call-upd', subject: 'Before' });
-    zendesk.fail({ status: 429, retryAfter: '3', match: (r) => r.path === '/api/v2/tickets/update_many' });
-    const outcomes = byKey(await destination.send([change('call-new', 'create'), change('call-upd', 'update', { ref: String(upd.id) })], context()));
-    assert.equal(outcomes.get('call-new')?.status, 'sent');
-    assert.deepEqual(pick(outcomes.get('call-upd')), { status: 'retry', code: 'SB_SYNC_ZENDESK_INTERRUPTED', retryAfterMs: 3000 });
-  });
-
-  test('a job that fails, or outlives the poll deadline, leaves its records to retry', async () => {
-    zendesk.failNextJob('failed');
-    const failed = await destination.send([change('call-a', 'create'), change('call-b', 'create')], context());
-    assert.deepEqual(failed.map((o) => pick(o)), [
-      { status: 'retry', code: 'SB_SYNC_ZENDESK_JOB_INCOMPLETE' },
-      { status: 'retry', code: 'SB_SYNC_ZENDESK_JOB_INCOMPLETE' },
-    ]);
-    zendesk.jobPolls = 1_000_000;
-    zendesk.jobMs = Infinity;
-    const impatient = createZendeskDestination({ url: zendesk.url, email: zendesk.email }, { [ZENDESK_TOKEN_ENV]: zendesk.token }, { jobPolling: { intervalMs: 1, maxIntervalMs: 1, timeoutMs: 30 } });
-    const slow = await impatient.send([change('call-a', 'create'), change('call-b', 'create')], context());
-    assert.deepEqual(slow.map((o) => o.status), ['retry', 'retry']);
-    assert.match(slow[0]?.reason ?? '', /still working/);
-  });
-
-  test('job polling waits out a 429 and a 503 and still maps the results', async () => {
-    zendesk.fail({ status: 429, retryAfter: '0', match: (r) => r.path.startsWith('/api/v2/job_statuses/') });
-    zendesk.fail({ status: 503, match: (r) => r.path.startsWith('/api/v2/job_statuses/') });
-    const outcomes = await destination.send([change('call-a', 'create'), change('call-b', 'create')], context());
-    assert.deepEqual(outcomes.map((o) => o.status), ['sent', 'sent']);
-  });
-
-  test('401 is permanent (SB_SYNC_ZENDESK_AUTH), and the token never appears in the error', async () => {
-    const wrong = make({ [ZENDESK_TOKEN_ENV]: 'not-the-token' });
-    await assert.rejects(wrong.send([change('call-1', 'create')], context()), (error: unknown) => {
-      assert.ok(error instanceof PermanentDestinationError);
-      assert.equal(error.code, 'SB_SYNC_ZENDESK_AUTH');
-      assert.match(error.message, /Couldn't authenticate you/);
-      assert.ok(!error.message.includes('not-the-token'));
-      return true;
-    });
-  });
-
-  test('403 is permanent (SB_SYNC_ZENDESK_FORBIDDEN)', async () => {
-    zendesk.forbidden = true;
-    await assert.rejects(destination.send([change('call-1', 'create')], context()), (error: unknown) => error instanceof PermanentDestinationError && error.code === 'SB_SYNC_ZENDESK_FORBIDDEN');
-  });
-
-  test('a wrong URL path is a permanent SB_SYNC_ZENDESK_REQUEST naming destinations.zendesk.url', async () => {
-    const wrong = createZendeskDestination({ url: `${zendesk.url}/nope`, email: zendesk.email }, { [ZENDESK_TOKEN_ENV]: zendesk.token });
-    await assert.rejects(wrong.send([change('call-1', 'create')], context()), (error: unknown) => error instanceof PermanentDestinationError && error.code === 'SB_SYNC_ZENDESK_REQUEST' && /destinations\.zendesk\.url/.test(error.message));
-  });
-
-  test('a mapping with an unknown field, or an object other than tickets, stops the run', async () => {
-    await assert.rejects(destination.send([change('call-1', 'create', { fields: { ...FIELDS, requester_phone: '+6591234567' } })], context()), (error: unknown) => {
-      assert.ok(error instanceof PermanentDestinationError);
-      assert.equal(error.code, 'SB_SYNC_ZENDESK_UNKNOWN_FIELD');
-      assert.match(error.message, /requester_phone.*custom_fields/);
-      return true;
-    });
-    await assert.rejects(destination.send([change('call-1', 'create')], { ...context(), object: 'users' }), (error: unknown) => error instanceof PermanentDestinationError && error.code === 'SB_SYNC_ZENDESK_OBJECT');
-    assert.equal(zendesk.requests.length, 0);
-  });
-
-  test('custom fields, requester, status and type map onto the ticket', async () => {
-    const fields = { ...FIELDS, 'custom_fields.360001234567': '+6591234567', requester_email: 'jane@example.com', requester_name: 'Jane', status: 'Open', type: 'incident', comment_public: 'true' };
-    await destination.send([change('call-1', 'create', { fields })], context());
-    const ticket = zendesk.byExternalId('call-1')[0];
-    assert.deepEqual(ticket?.custom_fields, [{ id: 360001234567, value: '+6591234567' }]);
-    assert.deepEqual(ticket?.requester, { email: 'jane@example.com', name: 'Jane' });
-    assert.equal(ticket?.status, 'open');
-    assert.equal(ticket?.type, 'incident');
-    assert.equal(ticket?.comments[0]?.public, true);
-  });
-
-  test('an aborted signal stops the send with its reason', async () => {
-    const abort = new AbortController();
-    abort.abort(new Error('shutting down'));
-    await assert.rejects(destination.send([change('call-1', 'create')], { ...context(), signal: abort.signal }), /shutting down/);
-  });
-
-  test('a missing token or missing settings is a SwitchboardError naming the variable and destinations.zendesk', () => {
-    assert.throws(() => make({}), (error: unknown) => {
-      assert.ok(error instanceof SwitchboardError);
-      assert.equal(error.code, 'SB_SYNC_ZENDESK_SECRET_MISSING');
-      assert.equal(error.configKey, 'destinations.zendesk');
-      assert.match(error.message, /SWITCHBOARD_ZENDESK_API_TOKEN/);
-      return true;
-    });
-    assert.throws(() => createZendeskDestination(undefined, {}), (error: unknown) => error instanceof SwitchboardError && error.code === 'SB_SYNC_ZENDESK_NOT_CONFIGURED');
-  });
 });
-
-function pick(outcome: RecordOutcome | undefined): Partial<RecordOutcome> {
-  const { status, code, retryAfterMs } = outcome ?? ({} as RecordOutcome);
-  return retryAfterMs === undefined ? { status, code } : { status, code, retryAfterMs };
-}
