@@ -12,7 +12,8 @@
  *
  * The cursor is `{from, to, position, done}`; `position` belongs to the source. Each page
  * lands with its new position in one transaction (land.ts), so the cursor never runs ahead
- * of the data. Every run is recorded in `<rawSchema>._pull_runs`.
+ * of the data. Every run is recorded in `<rawSchema>._pull_runs` (status running, success,
+ * failed, or interrupted: killed before it could say, found by the next run of the source).
  */
 import { randomUUID } from 'node:crypto';
 import type { TableSpec } from '../../sql/dialect.js';
@@ -173,6 +174,13 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
   const from = range.from.toISOString();
   const to = range.to.toISOString();
 
+  // A run of this source still 'running' was killed (one run per source at a time): say so.
+  const runs = pullRunsTable(options.rawSchema);
+  const d = warehouse.dialect;
+  await warehouse.run(
+    `UPDATE ${d.tableName(runs.schema, runs.name)} SET status = 'interrupted', finished_at = ${d.param(1)} WHERE source = ${d.param(2)} AND status = 'running'`,
+    [new Date(), source.name],
+  );
   await recordRun({ status: 'running', pages: 0, landed: 0, skipped: [], error: null, finishedAt: null });
   options.onProgress?.({ phase: 'start', source: source.name, mode, from, to, resumed });
   let pages = 0;
