@@ -52,6 +52,9 @@ export function modelsRuntime(file: ConfigFile, env: NodeJS.ProcessEnv, cwd: str
         region_meetings: models.regions.meetings ?? models.defaultRegion ?? '',
         region_work: models.regions.work ?? models.defaultRegion ?? '',
         local_time_zone: models.localTimeZone,
+        // slack_missed_webhooks alerts on the thresholds serve's check logs with.
+        missed_webhooks_alert_share: file.pulls.reconciliation.missedShareAlert,
+        missed_webhooks_min_events: file.pulls.reconciliation.minEvents,
         ...models.vars,
       },
       lookbackSeconds: models.lookbackSeconds,

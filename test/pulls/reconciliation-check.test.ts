@@ -9,6 +9,12 @@ import { openWarehouse } from '../../sql/warehouses/index.js';
 import { captureLogger } from '../helpers/logs.js';
 import { ReconciliationCheck } from '../../ingest/pulls/reconciliation-check.js';
 import { Metrics } from '../../ingest/metrics.js';
+import { loadProject } from '../../sql/models/project.js';
+import { build, type ProjectSettings } from '../../sql/models/run.js';
+import { BUNDLED_MODELS_DIR } from '../../sql/models/from-config.js';
+import { runSync, type SyncDefinition } from '../../sync/engine.js';
+import { createSlackDestination } from '../../sync/destinations/slack/index.js';
+import { startFakeSlack } from '../servers/slack.js';
 
 
 test('breaches of recent, big-enough days are logged once and exported as a gauge', async () => {
@@ -44,6 +50,43 @@ test('breaches of recent, big-enough days are logged once and exported as a gaug
     assert.match(exposition, /switchboard_webhooks_missed_share\{source="connect_sms"\} 0\.12/);
     assert.match(exposition, /switchboard_webhooks_missed_share\{source="connect_voice"\} 0\.5/);
   } finally {
+    await wh.close();
+  }
+});
+
+test('the Slack alert for missed webhooks: slack_missed_webhooks through a sync posts one message per day, and edits it when more go missing', async () => {
+  const wh = await openWarehouse({ type: 'duckdb', path: ':memory:' });
+  const fake = await startFakeSlack();
+  try {
+    await wh.run('CREATE SCHEMA analytics');
+    await wh.run(`CREATE TABLE analytics.reconciliation_daily AS SELECT * FROM (VALUES
+      ('connect_sms',   DATE '2026-11-26', 100, 10, 0.10),
+      ('connect_sms',   DATE '2026-11-25', 100,  2, 0.02),
+      ('connect_voice', DATE '2026-11-26',  10,  5, 0.50)
+    ) AS t(source, day, pull_events, missed_webhooks, missed_share)`);
+    const settings: ProjectSettings = { targetSchema: 'analytics', sources: { raw: 'raw' }, vars: { missed_webhooks_alert_share: 0.05, missed_webhooks_min_events: 20 }, lookbackSeconds: 3600 };
+    const project = await loadProject(BUNDLED_MODELS_DIR, wh.dialect);
+    const built = await build(wh, project, { settings, select: ['slack_missed_webhooks'] });
+    assert.deepEqual(built.results.filter((r) => r.status !== 'success' && r.status !== 'pass'), [], 'the view builds and its data tests pass');
+
+    const slack = createSlackDestination({ apiUrl: fake.url }, { SWITCHBOARD_SLACK_BOT_TOKEN: fake.token });
+    const definition: SyncDefinition = {
+      name: 'missed_webhooks_to_slack', model: 'slack_missed_webhooks', key: 'alert_key', destination: 'slack', object: 'C0ALERTS',
+      mapping: { text: 'text' }, mode: 'upsert', schedule: 'off', priority: 'alert',
+    };
+    const sync = () => runSync(wh, definition, slack, { modelsSchema: 'analytics', sleep: async () => undefined });
+    assert.equal((await sync()).sent, 1);
+    assert.deepEqual(fake.messages('C0ALERTS').map((m) => m.text), [
+      ':warning: 10 of 100 connect_sms events on 2026-11-26 (10 %) never arrived as webhooks. Which ones: reconciliation_missed_webhooks.',
+    ]);
+    assert.equal((await sync()).sent, 0, 'nothing new, nothing sent');
+    await wh.run(`UPDATE analytics.reconciliation_daily SET missed_webhooks = 12, missed_share = 0.12 WHERE source = 'connect_sms' AND day = DATE '2026-11-26'`);
+    assert.equal((await sync()).sent, 1);
+    assert.deepEqual(fake.messages('C0ALERTS').map((m) => m.text), [
+      ':warning: 12 of 100 connect_sms events on 2026-11-26 (12 %) never arrived as webhooks. Which ones: reconciliation_missed_webhooks.',
+    ], 'the same message, edited');
+  } finally {
+    await fake.close();
     await wh.close();
   }
 });
