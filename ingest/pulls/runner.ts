@@ -21,7 +21,7 @@ import type { Warehouse } from '../../sql/warehouse.js';
 import { SwitchboardError } from '../../core/errors.js';
 import { upsertRows } from '../upsert-rows.js';
 import { landPage, preparePull, pullCursorsTable, readCursor, type PulledEvent, type PullTarget } from './land.js';
-import type { PullProgress, PullRange, PullSource, SkippedRange } from './source.js';
+import type { PullProgress, PullRange, PullSource, PullStep, SkippedRange } from './source.js';
 
 /** What `_pull_cursors.cursor` holds for a run's range. */
 export interface RangeCursor<P = unknown> {
@@ -185,26 +185,29 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
   options.onProgress?.({ phase: 'start', source: source.name, mode, from, to, resumed });
   let pages = 0;
   let landed = 0;
+  /** The position of the last page that landed (where a killed run had got to, before the first). */
+  let reached = position;
   const signal = options.signal ?? new AbortController().signal;
   try {
     const outcome = await source.pull(range, position, {
       signal,
       now,
       sleep: options.sleep ?? DEFAULT_SLEEP,
-      report: (progress, note) => options.onProgress?.({ phase: 'waiting', source: source.name, progress, note: note ?? '' }),
-      land: async (events: readonly PulledEvent[], next: P, progress: PullProgress) => {
+      report: (step, note) => options.onProgress?.({ phase: 'waiting', source: source.name, progress: { ...step, landed }, note: note ?? '' }),
+      land: async (events: readonly PulledEvent[], next: P, step: PullStep) => {
         signal.throwIfAborted();
         await landPage(warehouse, target, events, { from, to, position: next, done: false } satisfies RangeCursor<P>);
+        reached = next;
         pages += 1;
         landed += events.length;
-        options.onProgress?.({ phase: 'page', source: source.name, progress: { ...progress, landed } });
+        options.onProgress?.({ phase: 'page', source: source.name, progress: { ...step, landed } });
       },
     });
     for (const skipped of outcome.skipped) options.onProgress?.({ phase: 'skipped', source: source.name, skipped });
     // The range is done: a later backfill of it does nothing, a later scheduled run starts at `to`.
     const cursors = pullCursorsTable(options.rawSchema);
-    const last = await readCursor<RangeCursor<P>>(warehouse, options.rawSchema, key);
-    await upsertRows(warehouse, warehouse.dialect, cursors, [{ source: key, cursor: JSON.stringify({ from, to, position: last?.position ?? null, done: true } satisfies RangeCursor<P>), updated_at: new Date() }], { cursor: 'replace', updated_at: 'replace' });
+    const done: RangeCursor<P> = { from, to, position: reached, done: true };
+    await upsertRows(warehouse, warehouse.dialect, cursors, [{ source: key, cursor: JSON.stringify(done), updated_at: new Date() }], { cursor: 'replace', updated_at: 'replace' });
     return await finish('success', pages, landed, outcome.skipped);
   } catch (error) {
     const code = error instanceof SwitchboardError ? error.code : signal.aborted ? 'SB_PULL_STOPPED' : 'SB_PULL_FAILED';

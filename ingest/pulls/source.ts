@@ -19,14 +19,17 @@ export interface SkippedRange {
   message: string;
 }
 
-/** What a source reports as it goes; the CLI draws its progress bar from these. */
-export interface PullProgress {
+/** Where a source is in its range; the CLI draws its progress bar from these. */
+export interface PullStep {
   /** The step being read, e.g. a window `2026-03-08` or an export job id. */
   step: string;
   /** 1-based index of that step, and how many steps the range has (when known). */
   stepIndex: number;
   steps: number;
-  /** Records landed so far in this call of `pull`. */
+}
+
+/** A step as the runner reports it, with the records this run has landed so far (the runner counts them). */
+export interface PullProgress extends PullStep {
   landed: number;
 }
 
@@ -36,13 +39,13 @@ export interface PullIO<P> {
    * Lands one page's events and records `position` as reached, in one transaction.
    * Call it once per page, in order; an empty page with a new position is fine.
    */
-  land(events: readonly PulledEvent[], position: P, progress: PullProgress): Promise<void>;
+  land(events: readonly PulledEvent[], position: P, step: PullStep): Promise<void>;
   /** Aborted when the operator stops the pull (Ctrl-C, shutdown): stop at the next page. */
   signal: AbortSignal;
   /** Waits (backoff, Retry-After, job polling); tests pass one that returns at once. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Progress without landing (a job still running, a retry): shown, never stored. */
-  report(progress: PullProgress, note?: string): void;
+  report(step: PullStep, note?: string): void;
   /** "Now", for retention limits and default ranges; tests pass a fixed instant. */
   now: Date;
 }

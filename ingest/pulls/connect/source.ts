@@ -12,7 +12,8 @@
  * start: the dedupe keys make re-landing harmless.
  */
 import type { PulledEvent } from '../land.js';
-import type { PullIO, PullProgress, PullRange, PullSource, SkippedRange } from '../source.js';
+import { planUtcWindows } from '../utc-windows.js';
+import type { PullIO, PullStep, PullRange, PullSource } from '../source.js';
 import { formatExportTime, type ConnectExportsClient, type ConnectProduct, type ExportJob } from './client.js';
 import { ConnectExportError } from './errors.js';
 import { exportRowEvent, readExportRows } from './records.js';
@@ -77,15 +78,13 @@ export function connectExportSource(client: ConnectExportsClient, product: Conne
     table,
     family,
     async pull(range, position, io) {
-      const plan = planWindows(range, io.now, windowMs);
-      let landed = 0;
+      const plan = planUtcWindows(range, io.now, windowMs, { wholeSeconds: true });
       for (const [index, window] of plan.windows.entries()) {
         const key = window.from.toISOString();
         if (position !== null && (key < position.window || (key === position.window && position.done))) continue;
         const resume = position !== null && key === position.window ? position : null;
-        const progress = (): PullProgress => ({ step: `${product} ${key.slice(0, 16)}Z`, stepIndex: index + 1, steps: plan.windows.length, landed });
+        const progress = (): PullStep => ({ step: `${product} ${key.slice(0, 16)}Z`, stepIndex: index + 1, steps: plan.windows.length });
         const land = async (events: PulledEvent[], at: Omit<ConnectPosition, 'window'>): Promise<void> => {
-          landed += events.length;
           await io.land(events, { window: key, ...at }, progress());
         };
         await pullWindow({ client, product, io, window, resume, land, progress, pageSize, pollMs, maxWaitMs, maxAttempts });
@@ -102,7 +101,7 @@ interface WindowRun {
   window: PullRange;
   resume: ConnectPosition | null;
   land(events: PulledEvent[], at: Omit<ConnectPosition, 'window'>): Promise<void>;
-  progress(): PullProgress;
+  progress(): PullStep;
   pageSize: number;
   pollMs: number;
   maxWaitMs: number;
@@ -251,29 +250,4 @@ async function backoff(run: WindowRun, error: ConnectExportError, attempt: numbe
   const delay = Math.max(error.retryAfterMs ?? 0, Math.min(MAX_POLL_MS, 1000 * 2 ** (attempt - 1)));
   run.io.report(run.progress(), `${error.message}; retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${run.maxAttempts})`);
   await run.io.sleep(delay, run.io.signal);
-}
-
-/**
- * The windows of [range.from, range.to), in whole UTC seconds (the API reads
- * `yyyy-MM-ddTHH:mm:ssZ`), aligned on range.from, each at most `windowMs` long. What lies
- * after `now` is skipped as `in-future`.
- */
-export function planWindows(range: PullRange, now: Date, windowMs: number): { windows: PullRange[]; skipped: SkippedRange[] } {
-  const second = (at: Date): number => Math.floor(at.getTime() / 1000) * 1000;
-  const from = second(range.from);
-  const nowMs = second(now);
-  const to = Math.min(second(range.to), nowMs);
-  const skipped: SkippedRange[] = [];
-  if (range.to.getTime() > nowMs) {
-    const skipFrom = new Date(Math.max(range.from.getTime(), nowMs));
-    skipped.push({
-      from: skipFrom,
-      to: range.to,
-      reason: 'in-future',
-      message: `${skipFrom.toISOString()} … ${range.to.toISOString()} skipped: it is in the future; 8x8 has no logs for it yet`,
-    });
-  }
-  const windows: PullRange[] = [];
-  for (let start = from; start < to; start += windowMs) windows.push({ from: new Date(start), to: new Date(Math.min(start + windowMs, to)) });
-  return { windows, skipped };
 }

@@ -12,7 +12,8 @@
  * one is created for the window and read from its start: the dedupe keys
  * (`pull:cc:<interactionId>`) make re-landing what had landed harmless.
  */
-import type { PullProgress, PullSource, SkippedRange } from '../source.js';
+import { planUtcWindows } from '../utc-windows.js';
+import type { PullStep, PullSource } from '../source.js';
 import type { CcAnalyticsClient } from './client.js';
 import { CcAnalyticsError } from './errors.js';
 import { ccInteractionEvent } from './records.js';
@@ -63,13 +64,14 @@ export function ccInteractionsSource(client: CcAnalyticsClient, options: CcSourc
     table: 'contact_center_events',
     family: 'contact-center',
     async pull(range, position, io) {
-      const { windows, skipped } = planWindows(range.from, range.to, windowMs, io.now);
+      const plan = planUtcWindows(range, io.now, windowMs);
+      const windows: Window[] = plan.windows.map((w) => ({ key: w.from.toISOString(), start: w.from, end: w.to }));
+      const { skipped } = plan;
       // A position from another window size (config changed between runs) matches no window: start over, dedupe keys make it harmless.
       const resume = position !== null && windows.some((w) => w.key === position.window) ? position : null;
-      let landed = 0;
 
       /** One request, retried while transient, waiting at least Retry-After. */
-      const retrying = async <T>(step: PullProgress, request: () => Promise<T>): Promise<T> => {
+      const retrying = async <T>(step: PullStep, request: () => Promise<T>): Promise<T> => {
         for (let attempt = 1; ; attempt += 1) {
           io.signal.throwIfAborted();
           try {
@@ -77,7 +79,7 @@ export function ccInteractionsSource(client: CcAnalyticsClient, options: CcSourc
           } catch (error) {
             if (!(error instanceof CcAnalyticsError && error.transient && attempt < maxAttempts)) throw error;
             const delay = Math.max(error.retryAfterMs ?? 0, 500 * 2 ** (attempt - 1));
-            io.report({ ...step, landed }, `${error.message} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${maxAttempts}).`);
+            io.report(step, `${error.message} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${maxAttempts}).`);
             await io.sleep(delay, io.signal);
           }
         }
@@ -85,7 +87,7 @@ export function ccInteractionsSource(client: CcAnalyticsClient, options: CcSourc
 
       for (const [index, window] of windows.entries()) {
         if (resume !== null && (window.key < resume.window || (window.key === resume.window && resume.done))) continue;
-        const step = (): PullProgress => ({ step: window.key.slice(0, 16), stepIndex: index + 1, steps: windows.length, landed });
+        const step = (): PullStep => ({ step: window.key.slice(0, 16), stepIndex: index + 1, steps: windows.length });
         const at = (reportId: string, lastDocumentId: string | null, done = false): CcPosition => ({ window: window.key, reportId, lastDocumentId, done });
         const create = async (): Promise<string> => {
           const report = await retrying(step(), () =>
@@ -117,7 +119,6 @@ export function ccInteractionsSource(client: CcAnalyticsClient, options: CcSourc
             throw error;
           }
           const events = page.rows.map(ccInteractionEvent);
-          landed += events.length;
           const done = page.nextLastDocumentId === null;
           await io.land(events, at(reportId, page.nextLastDocumentId, done), step());
           if (done) break;
@@ -127,26 +128,4 @@ export function ccInteractionsSource(client: CcAnalyticsClient, options: CcSourc
       return { skipped };
     },
   };
-}
-
-/** [from, to) clamped to `now`, cut into UTC windows of `windowMs` starting at `from`. */
-export function planWindows(from: Date, to: Date, windowMs: number, now: Date): { windows: Window[]; skipped: SkippedRange[] } {
-  const skipped: SkippedRange[] = [];
-  let end = to.getTime();
-  if (end > now.getTime()) {
-    const cut = Math.max(from.getTime(), now.getTime());
-    skipped.push({
-      from: new Date(cut),
-      to,
-      reason: 'in-future',
-      message: `${new Date(cut).toISOString()} … ${to.toISOString()} skipped: it has not happened yet`,
-    });
-    end = cut;
-  }
-  const windows: Window[] = [];
-  for (let start = from.getTime(); start < end; start += windowMs) {
-    const stop = Math.min(start + windowMs, end);
-    windows.push({ key: new Date(start).toISOString(), start: new Date(start), end: new Date(stop) });
-  }
-  return { windows, skipped };
 }

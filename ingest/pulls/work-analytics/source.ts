@@ -12,7 +12,7 @@
  * same scrollId. Records read twice merge by their dedupe keys. The SIGKILL test
  * (test/pulls/sigkill.test.ts) found this.
  */
-import type { PullProgress, PullSource } from '../source.js';
+import type { PullSource, PullStep } from '../source.js';
 import type { PageQuery, WorkAnalyticsClient } from './client.js';
 import { WorkAnalyticsError } from './errors.js';
 import { callLegEvent, callRecordEvent } from './records.js';
@@ -59,7 +59,7 @@ export function workCallRecordsSource(client: WorkAnalyticsClient, options: Work
       for (const [index, window] of plan.windows.entries()) {
         const key = window.start.toISOString();
         if (position !== null && key < position.window) continue;
-        const step = { step: window.startTime.slice(0, 10), stepIndex: index + 1, steps: plan.windows.length, landed: 0 };
+        const step: PullStep = { step: window.startTime.slice(0, 10), stepIndex: index + 1, steps: plan.windows.length };
         for (const part of parts) {
           // Done before: the position's window up to its listing, and that listing once its last page landed.
           if (position !== null && key === position.window && (rank(part) < rank(position.part) || (rank(part) === rank(position.part) && position.done))) continue;
@@ -69,7 +69,7 @@ export function workCallRecordsSource(client: WorkAnalyticsClient, options: Work
       return { skipped: plan.skipped };
 
       /** One listing of one window, from its start (a half-read one starts again: see above). */
-      async function readListing(window: QueryWindow, key: string, part: WorkPart, step: PullProgress): Promise<void> {
+      async function readListing(window: QueryWindow, key: string, part: WorkPart, step: PullStep): Promise<void> {
         let scrollId: string | null = null;
         let restarts = 0;
         for (let attempt = 1; ; ) {

@@ -7,6 +7,7 @@
  */
 import { DateTime, Duration, type DurationLikeObject } from 'luxon';
 import { WorkAnalyticsError } from './errors.js';
+import type { SkippedRange } from '../source.js';
 
 /** One query window, [start, end), with its times as the API wants them. */
 export interface QueryWindow {
@@ -20,16 +21,6 @@ export interface QueryWindow {
   endTime: string;
   /** The IANA zone both strings are in, e.g. `America/New_York`. */
   timeZone: string;
-}
-
-/** A part of the requested range that will not be queried, and why (for the caller to print). */
-export interface SkippedRange {
-  from: Date;
-  to: Date;
-  /** e.g. `before-retention`: 8x8 keeps only the last 2 years. */
-  reason: 'before-retention' | 'in-future';
-  /** A sentence for the operator, e.g. "2023-01-01 … 2024-11-27: 8x8 Work Analytics keeps only the last 2 years". */
-  message: string;
 }
 
 export interface WindowPlanOptions {
