@@ -54,3 +54,40 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
+
+/** A bearer token and the epoch ms at which the API stops accepting it. */
+export interface Token {
+  value: string;
+  expiresAt: number;
+}
+
+/**
+ * A bearer token reused until `refreshBeforeMs` before it expires. Callers at the same time
+ * share one token request; `clear()` after a 401 makes the next `get()` ask again.
+ */
+export class TokenCache {
+  #token: Token | null = null;
+  #pending: Promise<Token> | null = null;
+
+  constructor(
+    private readonly request: (signal: AbortSignal | undefined) => Promise<Token>,
+    private readonly now: () => number,
+    private readonly refreshBeforeMs: number,
+  ) {}
+
+  async get(signal?: AbortSignal): Promise<string> {
+    const cached = this.#token;
+    if (cached && this.now() < cached.expiresAt - this.refreshBeforeMs) return cached.value;
+    this.#pending ??= this.request(signal)
+      .then((token) => (this.#token = token))
+      .finally(() => {
+        this.#pending = null;
+      });
+    return (await this.#pending).value;
+  }
+
+  /** Forgets the token: the API no longer takes it (expired early, or revoked). */
+  clear(): void {
+    this.#token = null;
+  }
+}

@@ -17,7 +17,7 @@
  * transient CcAnalyticsError with `retryAfterMs`, and the caller decides when to retry.
  */
 import { CcAnalyticsError } from './errors.js';
-import { parseRetryAfter, readText, sendOnce, type Answer } from '../http.js';
+import { parseRetryAfter, readText, sendOnce, TokenCache, type Answer, type Token } from '../http.js';
 import type { CcRow } from './records.js';
 
 /** The env vars that hold the credentials (named in auth errors). */
@@ -99,12 +99,6 @@ export interface CcPage {
 }
 
 
-interface CachedToken {
-  value: string;
-  /** Epoch ms at which 8x8 stops accepting it. */
-  expiresAt: number;
-}
-
 const BASE_URL_KEY = 'pulls.ccInteractions.baseUrl';
 
 export class CcAnalyticsClient {
@@ -114,10 +108,7 @@ export class CcAnalyticsClient {
   readonly #now: () => number;
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
-  readonly #refreshBeforeMs: number;
-  #token: CachedToken | null = null;
-  /** A token request in flight, shared so concurrent calls ask once. */
-  #pending: Promise<CachedToken> | null = null;
+  readonly #tokens: TokenCache;
 
   constructor(options: CcAnalyticsClientOptions) {
     this.#options = options;
@@ -132,7 +123,7 @@ export class CcAnalyticsClient {
     this.#now = options.now ?? Date.now;
     this.#fetch = options.fetch ?? fetch;
     this.#timeoutMs = options.timeoutMs ?? 60_000;
-    this.#refreshBeforeMs = options.refreshBeforeMs ?? 60_000;
+    this.#tokens = new TokenCache((signal) => this.#requestToken(signal), this.#now, options.refreshBeforeMs ?? 60_000);
   }
 
   /** The base path requests go to, always ending in `/`. */
@@ -201,16 +192,11 @@ export class CcAnalyticsClient {
   }
 
   /** A valid bearer token, from the cache unless it expires within `refreshBeforeMs`. */
-  async token(signal?: AbortSignal): Promise<string> {
-    const cached = this.#token;
-    if (cached && this.#now() < cached.expiresAt - this.#refreshBeforeMs) return cached.value;
-    this.#pending ??= this.#requestToken(signal).finally(() => {
-      this.#pending = null;
-    });
-    return (await this.#pending).value;
+  token(signal?: AbortSignal): Promise<string> {
+    return this.#tokens.get(signal);
   }
 
-  async #requestToken(signal: AbortSignal | undefined): Promise<CachedToken> {
+  async #requestToken(signal: AbortSignal | undefined): Promise<Token> {
     const basic = Buffer.from(`${this.#options.clientId}:${this.#options.clientSecret}`).toString('base64');
     const response = await this.#send(
       this.#tokenUrl,
@@ -240,7 +226,6 @@ export class CcAnalyticsClient {
     const issuedAt = Number(json.issued_at);
     const from = Number.isFinite(issuedAt) && issuedAt > 0 ? Math.min(issuedAt, now) : now;
     const token = { value: json.access_token, expiresAt: from + expiresIn * 1000 };
-    this.#token = token;
     return token;
   }
 
@@ -256,7 +241,7 @@ export class CcAnalyticsClient {
     let response = await attempt();
     if (response.status === 401) {
       // The token may have expired early or been revoked.
-      this.#token = null;
+      this.#tokens.clear();
       response = await attempt();
       if (response.status === 401) throw authError(`8x8 refused a fresh Contact Center token on ${init.method} ${path.split('?')[0]} (HTTP 401)`, 401);
     }

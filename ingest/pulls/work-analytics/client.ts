@@ -12,7 +12,7 @@
  * transient WorkAnalyticsError with `retryAfterMs`, and the caller decides when to retry.
  */
 import { WorkAnalyticsError } from './errors.js';
-import { parseRetryAfter, readText, sendOnce, type Answer } from '../http.js';
+import { parseRetryAfter, readText, sendOnce, TokenCache, type Answer, type Token } from '../http.js';
 import { formatQueryTime } from './windows.js';
 
 /** The env vars that hold the credentials (named in auth errors). */
@@ -73,22 +73,13 @@ export interface Page {
 }
 
 
-interface CachedToken {
-  value: string;
-  /** Epoch ms at which 8x8 stops accepting it. */
-  expiresAt: number;
-}
-
 export class WorkAnalyticsClient {
   readonly #base: string;
   readonly #options: WorkAnalyticsClientOptions;
   readonly #now: () => number;
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
-  readonly #refreshBeforeMs: number;
-  #token: CachedToken | null = null;
-  /** A token request in flight, shared so concurrent pages ask once. */
-  #pending: Promise<CachedToken> | null = null;
+  readonly #tokens: TokenCache;
 
   constructor(options: WorkAnalyticsClientOptions) {
     this.#options = options;
@@ -96,7 +87,7 @@ export class WorkAnalyticsClient {
     this.#now = options.now ?? Date.now;
     this.#fetch = options.fetch ?? fetch;
     this.#timeoutMs = options.timeoutMs ?? 60_000;
-    this.#refreshBeforeMs = options.refreshBeforeMs ?? 60_000;
+    this.#tokens = new TokenCache((signal) => this.#requestToken(signal), this.#now, options.refreshBeforeMs ?? 60_000);
   }
 
   /** One page of `GET /v2/call-records` (one row per call). */
@@ -110,16 +101,11 @@ export class WorkAnalyticsClient {
   }
 
   /** A valid bearer token, from the cache unless it expires within `refreshBeforeMs`. */
-  async token(signal?: AbortSignal): Promise<string> {
-    const cached = this.#token;
-    if (cached && this.#now() < cached.expiresAt - this.#refreshBeforeMs) return cached.value;
-    this.#pending ??= this.#requestToken(signal).finally(() => {
-      this.#pending = null;
-    });
-    return (await this.#pending).value;
+  token(signal?: AbortSignal): Promise<string> {
+    return this.#tokens.get(signal);
   }
 
-  async #requestToken(signal: AbortSignal | undefined): Promise<CachedToken> {
+  async #requestToken(signal: AbortSignal | undefined): Promise<Token> {
     const body = new URLSearchParams({ username: this.#options.username, password: this.#options.password });
     const response = await this.#send(
       `${this.#base}/v1/oauth/token`,
@@ -139,7 +125,6 @@ export class WorkAnalyticsClient {
       });
     }
     const token = { value: json.access_token, expiresAt: this.#now() + expiresIn * 1000 };
-    this.#token = token;
     return token;
   }
 
@@ -158,7 +143,7 @@ export class WorkAnalyticsClient {
     let response = await this.#dataCall(url, query.signal);
     if (response.status === 401) {
       // The token may have expired early or been revoked: refresh once, then give up.
-      this.#token = null;
+      this.#tokens.clear();
       response = await this.#dataCall(url, query.signal);
       if (response.status === 401) {
         throw authError(`8x8 refused a fresh Work Analytics token on ${path} (HTTP 401)`, 401);
