@@ -79,3 +79,8 @@ export const pulls = z.strictObject({
     })
     .prefault({}),
 });
+
+/** Whether any pull source is on: without one there is nothing to reconcile, so neither the reconciliation models nor serve's check run. */
+export function pullsConfigured(section: z.infer<typeof pulls>): boolean {
+  return section.workAnalytics !== undefined || section.ccInteractions !== undefined || section.connect !== undefined;
+}

@@ -29,6 +29,7 @@ import { syncerFor } from '../sync/from-config.js';
 import type { Syncer } from '../sync/syncer.js';
 import { pullerFor } from './pulls/from-config.js';
 import { ReconciliationCheck } from './pulls/reconciliation-check.js';
+import { pullsConfigured } from '../core/config-pulls.js';
 import { PULL_ONLY_TABLES } from './raw-tables.js';
 import type { Puller } from './pulls/puller.js';
 
@@ -126,18 +127,21 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
     metrics,
   });
   const builds = new ModelBuilds(warehouse, modelsRuntime(file, env, cwd));
-  const reconciliation = new ReconciliationCheck({
-    warehouse,
-    analyticsSchema: file.models.schema,
-    settings: file.pulls.reconciliation,
-    logger: logger.child({ component: 'reconciliation' }),
-    metrics,
-  });
+  // Nothing to reconcile without a pull source: no check then (the models are left out too).
+  const reconciliation = pullsConfigured(file.pulls)
+    ? new ReconciliationCheck({
+        warehouse,
+        analyticsSchema: file.models.schema,
+        settings: file.pulls.reconciliation,
+        logger: logger.child({ component: 'reconciliation' }),
+        metrics,
+      })
+    : null;
   const schedule = new BuildSchedule({
     expression: file.models.schedule,
     builds,
     logger: logger.child({ component: 'models' }),
-    afterBuild: () => reconciliation.run(),
+    ...(reconciliation === null ? {} : { afterBuild: () => reconciliation.run() }),
   });
   const syncer = syncerFor(file, warehouse, env, logger.child({ component: 'sync' }));
   const puller = pullerFor(file, warehouse, env, logger.child({ component: 'pull' }));

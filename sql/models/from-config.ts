@@ -2,6 +2,7 @@
  * The models settings of a Switchboard config: which project, which schemas, vars, the PII
  * policy. Shared by `build`, `test`, `compile` and the scheduler in `serve`.
  */
+import { pullsConfigured } from '../../core/config-pulls.js';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConfigFile } from '../../core/config-schema.js';
@@ -39,7 +40,7 @@ export function modelsRuntime(file: ConfigFile, env: NodeJS.ProcessEnv, cwd: str
   return {
     projectDir: models.dir === undefined ? BUNDLED_MODELS_DIR : resolve(cwd, models.dir),
     targetDir: resolve(cwd, models.targetDir),
-    defaultExclude: file.pulls.workAnalytics === undefined && file.pulls.ccInteractions === undefined && file.pulls.connect === undefined ? ['tag:reconciliation'] : [],
+    defaultExclude: pullsConfigured(file.pulls) ? [] : ['tag:reconciliation'],
     settings: {
       targetSchema: models.schema,
       sources: { raw: warehouse.rawSchema },
