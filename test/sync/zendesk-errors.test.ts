@@ -3,53 +3,36 @@
  * network failures (transient, with partial progress kept), job failures and polling,
  * 401/403/404 (permanent, naming the setting), bad mappings, aborts and missing settings.
  */
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SwitchboardError } from '../../core/errors.js';
 import {
   PermanentDestinationError,
   TransientDestinationError,
-  type Destination,
-  type SendContext,
 } from '../../sync/destination.js';
 import { createZendeskDestination, ZENDESK_TOKEN_ENV } from '../../sync/destinations/zendesk/index.js';
-import { startFakeZendesk, type FakeZendesk } from '../servers/zendesk.js';
-import { byKey, change, FIELDS, pick } from './zendesk-fixture.js';
+import { startFakeZendesk } from '../servers/zendesk.js';
+import { byKey, change, FIELDS, pick, useFakeZendesk } from './zendesk-fixture.js';
 
 describe('Zendesk destination: refusals, limits and settings', () => {
-  let zendesk: FakeZendesk;
-  let destination: Destination;
-  const context = (): SendContext => ({ sync: 'missed_calls_to_zendesk', object: 'tickets', signal: new AbortController().signal });
-  const make = (env: Record<string, string> = { [ZENDESK_TOKEN_ENV]: zendesk.token }, email = zendesk.email): Destination =>
-    createZendeskDestination({ url: zendesk.url, email }, env, { jobPolling: { intervalMs: 1, maxIntervalMs: 4, timeoutMs: 30_000 } });
-
-  before(async () => {
-    zendesk = await startFakeZendesk();
-  });
-  after(async () => {
-    await zendesk.close();
-  });
-  beforeEach(() => {
-    zendesk.reset();
-    destination = make();
-  });
+  const z = useFakeZendesk();
 
   test('429 (JSON or plain text) is a TransientDestinationError carrying Retry-After', async () => {
-    zendesk.fail({ status: 429, retryAfter: '7', body: { error: 'APIRateLimitExceeded', description: 'Number of allowed API requests per minute exceeded' } });
-    await assert.rejects(destination.send([change('call-1', 'create')], context()), (error: unknown) => {
+    z.zendesk.fail({ status: 429, retryAfter: '7', body: { error: 'APIRateLimitExceeded', description: 'Number of allowed API requests per minute exceeded' } });
+    await assert.rejects(z.destination.send([change('call-1', 'create')], z.context()), (error: unknown) => {
       assert.ok(error instanceof TransientDestinationError);
       assert.equal(error.retryAfterMs, 7000);
       assert.match(error.message, /Number of allowed API requests per minute exceeded/);
       return true;
     });
-    zendesk.fail({ status: 429, retryAfter: '2', body: 'You have exceeded the rate limit for updating a single unique user' });
-    await assert.rejects(destination.send([change('call-1', 'create')], context()), (error: unknown) => {
+    z.zendesk.fail({ status: 429, retryAfter: '2', body: 'You have exceeded the rate limit for updating a single unique user' });
+    await assert.rejects(z.destination.send([change('call-1', 'create')], z.context()), (error: unknown) => {
       assert.ok(error instanceof TransientDestinationError);
       assert.equal(error.retryAfterMs, 2000);
       assert.match(error.message, /exceeded the rate limit/);
       return true;
     });
-    assert.equal(zendesk.tickets.size, 0);
+    assert.equal(z.zendesk.tickets.size, 0);
   });
 
   test('the fake\'s own per-minute limit answers 429 with Retry-After and rate headers', async () => {
@@ -57,8 +40,8 @@ describe('Zendesk destination: refusals, limits and settings', () => {
     const limited = await startFakeZendesk({ requestsPerMinute: 3 });
     try {
       const dest = createZendeskDestination({ url: limited.url, email: limited.email }, { [ZENDESK_TOKEN_ENV]: limited.token });
-      await dest.send([change('call-1', 'create')], context());
-      await assert.rejects(dest.send([change('call-2', 'create')], context()), (error: unknown) => error instanceof TransientDestinationError && (error.retryAfterMs ?? 0) > 0);
+      await dest.send([change('call-1', 'create')], z.context());
+      await assert.rejects(dest.send([change('call-2', 'create')], z.context()), (error: unknown) => error instanceof TransientDestinationError && (error.retryAfterMs ?? 0) > 0);
       assert.equal(limited.requests[0]?.status, 200);
       assert.equal(limited.requests.at(-1)?.status, 429);
     } finally {
@@ -67,50 +50,50 @@ describe('Zendesk destination: refusals, limits and settings', () => {
   });
 
   test('500 and 503 are transient; 503 with Retry-After carries it', async () => {
-    zendesk.fail({ status: 500 });
-    await assert.rejects(destination.send([change('call-1', 'create')], context()), (error: unknown) => error instanceof TransientDestinationError && error.retryAfterMs === undefined);
-    zendesk.fail({ status: 503, retryAfter: '30', body: 'Service Unavailable' });
-    await assert.rejects(destination.send([change('call-1', 'create')], context()), (error: unknown) => error instanceof TransientDestinationError && error.retryAfterMs === 30_000);
+    z.zendesk.fail({ status: 500 });
+    await assert.rejects(z.destination.send([change('call-1', 'create')], z.context()), (error: unknown) => error instanceof TransientDestinationError && error.retryAfterMs === undefined);
+    z.zendesk.fail({ status: 503, retryAfter: '30', body: 'Service Unavailable' });
+    await assert.rejects(z.destination.send([change('call-1', 'create')], z.context()), (error: unknown) => error instanceof TransientDestinationError && error.retryAfterMs === 30_000);
   });
 
   test('a network failure is transient', async () => {
     const dead = createZendeskDestination({ url: 'http://127.0.0.1:9', email: 'a@b.c' }, { [ZENDESK_TOKEN_ENV]: 't' });
-    await assert.rejects(dead.send([change('call-1', 'create')], context()), TransientDestinationError);
+    await assert.rejects(dead.send([change('call-1', 'create')], z.context()), TransientDestinationError);
   });
 
   test('a transient failure after some writes reports what was sent and retries only the rest', async () => {
-    const upd = zendesk.addTicket({ external_id: 'call-upd', subject: 'Before' });
-    zendesk.fail({ status: 429, retryAfter: '3', match: (r) => r.path === '/api/v2/tickets/update_many' });
-    const outcomes = byKey(await destination.send([change('call-new', 'create'), change('call-upd', 'update', { ref: String(upd.id) })], context()));
+    const upd = z.zendesk.addTicket({ external_id: 'call-upd', subject: 'Before' });
+    z.zendesk.fail({ status: 429, retryAfter: '3', match: (r) => r.path === '/api/v2/tickets/update_many' });
+    const outcomes = byKey(await z.destination.send([change('call-new', 'create'), change('call-upd', 'update', { ref: String(upd.id) })], z.context()));
     assert.equal(outcomes.get('call-new')?.status, 'sent');
     assert.deepEqual(pick(outcomes.get('call-upd')), { status: 'retry', code: 'SB_SYNC_ZENDESK_INTERRUPTED', retryAfterMs: 3000 });
   });
 
   test('a job that fails, or outlives the poll deadline, leaves its records to retry', async () => {
-    zendesk.failNextJob('failed');
-    const failed = await destination.send([change('call-a', 'create'), change('call-b', 'create')], context());
+    z.zendesk.failNextJob('failed');
+    const failed = await z.destination.send([change('call-a', 'create'), change('call-b', 'create')], z.context());
     assert.deepEqual(failed.map((o) => pick(o)), [
       { status: 'retry', code: 'SB_SYNC_ZENDESK_JOB_INCOMPLETE' },
       { status: 'retry', code: 'SB_SYNC_ZENDESK_JOB_INCOMPLETE' },
     ]);
-    zendesk.jobPolls = 1_000_000;
-    zendesk.jobMs = Infinity;
-    const impatient = createZendeskDestination({ url: zendesk.url, email: zendesk.email }, { [ZENDESK_TOKEN_ENV]: zendesk.token }, { jobPolling: { intervalMs: 1, maxIntervalMs: 1, timeoutMs: 30 } });
-    const slow = await impatient.send([change('call-a', 'create'), change('call-b', 'create')], context());
+    z.zendesk.jobPolls = 1_000_000;
+    z.zendesk.jobMs = Infinity;
+    const impatient = createZendeskDestination({ url: z.zendesk.url, email: z.zendesk.email }, { [ZENDESK_TOKEN_ENV]: z.zendesk.token }, { jobPolling: { intervalMs: 1, maxIntervalMs: 1, timeoutMs: 30 } });
+    const slow = await impatient.send([change('call-a', 'create'), change('call-b', 'create')], z.context());
     assert.deepEqual(slow.map((o) => o.status), ['retry', 'retry']);
     assert.match(slow[0]?.reason ?? '', /still working/);
   });
 
   test('job polling waits out a 429 and a 503 and still maps the results', async () => {
-    zendesk.fail({ status: 429, retryAfter: '0', match: (r) => r.path.startsWith('/api/v2/job_statuses/') });
-    zendesk.fail({ status: 503, match: (r) => r.path.startsWith('/api/v2/job_statuses/') });
-    const outcomes = await destination.send([change('call-a', 'create'), change('call-b', 'create')], context());
+    z.zendesk.fail({ status: 429, retryAfter: '0', match: (r) => r.path.startsWith('/api/v2/job_statuses/') });
+    z.zendesk.fail({ status: 503, match: (r) => r.path.startsWith('/api/v2/job_statuses/') });
+    const outcomes = await z.destination.send([change('call-a', 'create'), change('call-b', 'create')], z.context());
     assert.deepEqual(outcomes.map((o) => o.status), ['sent', 'sent']);
   });
 
   test('401 is permanent (SB_SYNC_ZENDESK_AUTH), and the token never appears in the error', async () => {
-    const wrong = make({ [ZENDESK_TOKEN_ENV]: 'not-the-token' });
-    await assert.rejects(wrong.send([change('call-1', 'create')], context()), (error: unknown) => {
+    const wrong = z.make({ [ZENDESK_TOKEN_ENV]: 'not-the-token' });
+    await assert.rejects(wrong.send([change('call-1', 'create')], z.context()), (error: unknown) => {
       assert.ok(error instanceof PermanentDestinationError);
       assert.equal(error.code, 'SB_SYNC_ZENDESK_AUTH');
       assert.match(error.message, /Couldn't authenticate you/);
@@ -120,30 +103,30 @@ describe('Zendesk destination: refusals, limits and settings', () => {
   });
 
   test('403 is permanent (SB_SYNC_ZENDESK_FORBIDDEN)', async () => {
-    zendesk.forbidden = true;
-    await assert.rejects(destination.send([change('call-1', 'create')], context()), (error: unknown) => error instanceof PermanentDestinationError && error.code === 'SB_SYNC_ZENDESK_FORBIDDEN');
+    z.zendesk.forbidden = true;
+    await assert.rejects(z.destination.send([change('call-1', 'create')], z.context()), (error: unknown) => error instanceof PermanentDestinationError && error.code === 'SB_SYNC_ZENDESK_FORBIDDEN');
   });
 
   test('a wrong URL path is a permanent SB_SYNC_ZENDESK_REQUEST naming destinations.zendesk.url', async () => {
-    const wrong = createZendeskDestination({ url: `${zendesk.url}/nope`, email: zendesk.email }, { [ZENDESK_TOKEN_ENV]: zendesk.token });
-    await assert.rejects(wrong.send([change('call-1', 'create')], context()), (error: unknown) => error instanceof PermanentDestinationError && error.code === 'SB_SYNC_ZENDESK_REQUEST' && /destinations\.zendesk\.url/.test(error.message));
+    const wrong = createZendeskDestination({ url: `${z.zendesk.url}/nope`, email: z.zendesk.email }, { [ZENDESK_TOKEN_ENV]: z.zendesk.token });
+    await assert.rejects(wrong.send([change('call-1', 'create')], z.context()), (error: unknown) => error instanceof PermanentDestinationError && error.code === 'SB_SYNC_ZENDESK_REQUEST' && /destinations\.zendesk\.url/.test(error.message));
   });
 
   test('a mapping with an unknown field, or an object other than tickets, stops the run', async () => {
-    await assert.rejects(destination.send([change('call-1', 'create', { fields: { ...FIELDS, requester_phone: '+6591234567' } })], context()), (error: unknown) => {
+    await assert.rejects(z.destination.send([change('call-1', 'create', { fields: { ...FIELDS, requester_phone: '+6591234567' } })], z.context()), (error: unknown) => {
       assert.ok(error instanceof PermanentDestinationError);
       assert.equal(error.code, 'SB_SYNC_ZENDESK_UNKNOWN_FIELD');
       assert.match(error.message, /requester_phone.*custom_fields/);
       return true;
     });
-    await assert.rejects(destination.send([change('call-1', 'create')], { ...context(), object: 'users' }), (error: unknown) => error instanceof PermanentDestinationError && error.code === 'SB_SYNC_ZENDESK_OBJECT');
-    assert.equal(zendesk.requests.length, 0);
+    await assert.rejects(z.destination.send([change('call-1', 'create')], { ...z.context(), object: 'users' }), (error: unknown) => error instanceof PermanentDestinationError && error.code === 'SB_SYNC_ZENDESK_OBJECT');
+    assert.equal(z.zendesk.requests.length, 0);
   });
 
   test('custom fields, requester, status and type map onto the ticket', async () => {
     const fields = { ...FIELDS, 'custom_fields.360001234567': '+6591234567', requester_email: 'jane@example.com', requester_name: 'Jane', status: 'Open', type: 'incident', comment_public: 'true' };
-    await destination.send([change('call-1', 'create', { fields })], context());
-    const ticket = zendesk.byExternalId('call-1')[0];
+    await z.destination.send([change('call-1', 'create', { fields })], z.context());
+    const ticket = z.zendesk.byExternalId('call-1')[0];
     assert.deepEqual(ticket?.custom_fields, [{ id: 360001234567, value: '+6591234567' }]);
     assert.deepEqual(ticket?.requester, { email: 'jane@example.com', name: 'Jane' });
     assert.equal(ticket?.status, 'open');
@@ -154,11 +137,11 @@ describe('Zendesk destination: refusals, limits and settings', () => {
   test('an aborted signal stops the send with its reason', async () => {
     const abort = new AbortController();
     abort.abort(new Error('shutting down'));
-    await assert.rejects(destination.send([change('call-1', 'create')], { ...context(), signal: abort.signal }), /shutting down/);
+    await assert.rejects(z.destination.send([change('call-1', 'create')], { ...z.context(), signal: abort.signal }), /shutting down/);
   });
 
   test('a missing token or missing settings is a SwitchboardError naming the variable and destinations.zendesk', () => {
-    assert.throws(() => make({}), (error: unknown) => {
+    assert.throws(() => z.make({}), (error: unknown) => {
       assert.ok(error instanceof SwitchboardError);
       assert.equal(error.code, 'SB_SYNC_ZENDESK_SECRET_MISSING');
       assert.equal(error.configKey, 'destinations.zendesk');
