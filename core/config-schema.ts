@@ -81,6 +81,11 @@ const drain = z.strictObject({
   lingerMs: z.number().int().min(0).max(60_000).default(200),
   /** Longest back-off between failed warehouse writes. */
   maxBackoffMs: positiveInt.default(30_000),
+  /**
+   * A waiting backlog that has not moved for this long is a stalled drain: /readyz reports
+   * not ready, switchboard_drain_stalled is 1, and an error is logged.
+   */
+  stallAfterSeconds: positiveInt.default(300),
 });
 
 const messaging = z.strictObject({

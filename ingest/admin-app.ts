@@ -82,7 +82,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
 
   app.get('/rejections', { schema: { querystring: filterSchema } }, async (request) => {
     const query = request.query as ReplayRequest;
-    return { rejections: await options.replayer.list(query) };
+    return { rejections: await options.replayer.list(query), quarantined: await options.replayer.listQuarantined(query) };
   });
 
   app.post('/rejections/replay', { schema: { body: filterSchema } }, async (request) => {

@@ -35,6 +35,8 @@ export interface AppOptions {
 export interface HealthReport {
   spool: { writable: boolean; backlogBytes: number; maxBytes: number; error: string | null };
   warehouse: { reachable: boolean; error: string | null; landedEvents: number; landedRejections: number };
+  /** The drainer: whether a waiting backlog has stopped moving, and what it set aside. */
+  drain?: { stalled: boolean; stalledForSeconds: number; stallAfterSeconds: number; quarantined: number; conflicts: number };
   /** Model builds: whether one runs now, and how the last one ended. */
   models?: { running: boolean; schedule: string; lastRun: LastRun | null };
   /** Each configured pull source: its schedule, whether it runs now, and its last run in this process. */
@@ -90,8 +92,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/readyz', async (_request, reply) => {
     const report = options.health();
     // Ready when an event can be made durable, which always means the spool takes it; the
-    // warehouse being down only grows the backlog (until spool.maxBytes).
-    const ready = report.spool.writable;
+    // warehouse being down only grows the backlog (until spool.maxBytes), but a backlog that
+    // has not moved for drain.stallAfterSeconds means nothing lands: not ready then either.
+    const ready = report.spool.writable && report.drain?.stalled !== true;
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', ...report });
   });
 

@@ -5,14 +5,29 @@
  * transaction, and the checkpoint is read back from the warehouse on start. A crash before
  * the commit re-drains the batch; a crash after it resumes past it. Spool segments are
  * deleted only once the checkpoint covering them is committed.
+ *
+ * No single record can block the others. Rejections land in a transaction of their own
+ * (their text is made storable first), never beside verified events. When the warehouse
+ * refuses a batch while it still answers, the batch is landed in halves until the record at
+ * fault stands alone; that record goes to the quarantine (ingest/quarantine.ts) and the
+ * checkpoint moves past it. When the warehouse does not answer, nothing is split: the
+ * batch waits in the spool and is retried with back-off.
+ *
+ * Conflicts are kept, not hidden: a body that arrives under a dedupe key already landed with
+ * a *different* body lands as its own row (`conflict_of` names the key), is logged as an
+ * error and counted. Retries (the same bytes again) merge as before.
  */
 import type { Logger } from 'pino';
-import type { Warehouse } from '../sql/warehouse.js';
+import type { Warehouse, Queryable } from '../sql/warehouse.js';
 import type { TableSpec } from '../sql/dialect.js';
+import { ensureTable } from '../sql/ensure-table.js';
 import { comparePositions, type Spool, type SpoolPosition } from './spool/spool.js';
+import type { SpoolEntry } from './spool/position.js';
 import { decodeRecord, type RawEventRecord, type RejectionRecord } from './records.js';
-import { checkpointTable, rawEventTable, rejectionsTable } from './raw-tables.js';
-import { RAW_EVENT_RULES, upsertRows, YIELD_EVERY, yieldToEventLoop } from './upsert-rows.js';
+import { checkpointTable, quarantineTable, rawEventTable, rejectionsTable } from './raw-tables.js';
+import { bodySha256, RAW_EVENT_RULES, upsertRows, YIELD_EVERY, yieldToEventLoop, type Row } from './upsert-rows.js';
+import { jsonSafeCopy, storableText } from './storable-text.js';
+import type { Quarantine } from './quarantine.js';
 
 export interface DrainerOptions {
   spool: Spool;
@@ -25,10 +40,15 @@ export interface DrainerOptions {
   /** How long to let events gather when the spool is nearly caught up (ms). */
   lingerMs: number;
   maxBackoffMs: number;
+  /** Where records the warehouse refuses on their own are kept. */
+  quarantine: Quarantine;
+  /**
+   * A backlog that has not moved for this long makes the drainer *stalled*: /readyz turns
+   * not ready, switchboard_drain_stalled is 1, and an error is logged (drain.stallAfterSeconds).
+   */
+  stallAfterMs: number;
   logger: Logger;
 }
-
-/** A row to upsert, keyed by column name. */
 
 export class Drainer {
   /** How far the warehouse has landed; null until the checkpoint is read. */
@@ -41,7 +61,11 @@ export class Drainer {
   /** The last warehouse error, cleared by the next successful batch. */
   lastError: Error | null = null;
   /** Counters for /readyz and metrics. */
-  readonly stats = { events: 0, rejections: 0, batches: 0, failures: 0 };
+  readonly stats = { events: 0, rejections: 0, batches: 0, failures: 0, quarantined: 0, conflicts: 0 };
+  /** When the drainer last landed something, or last found the spool caught up. */
+  private lastProgressAt = Date.now();
+  private stallTimer: NodeJS.Timeout | null = null;
+  private stallLogged = false;
 
   constructor(private readonly options: DrainerOptions) {
     for (const name of options.eventTables) this.tables.set(name, rawEventTable(options.rawSchema, name));
@@ -55,13 +79,24 @@ export class Drainer {
     return spool.bytesAfter(this.position ?? spool.start());
   }
 
+  /** How long a non-empty backlog has gone without progress (0 when caught up). */
+  stalledForMs(now = Date.now()): number {
+    return this.backlogBytes() > 0 ? Math.max(0, now - this.lastProgressAt) : 0;
+  }
+
+  /** True once {@link stalledForMs} passes `stallAfterMs`. */
+  isStalled(now = Date.now()): boolean {
+    return this.stalledForMs(now) >= this.options.stallAfterMs;
+  }
+
   /** Creates the raw schema and tables if needed, and reads the checkpoint. Idempotent. */
   async prepare(): Promise<void> {
     if (this.position !== null) return;
     const { warehouse: wh, spool } = this.options;
     const d = wh.dialect;
     await wh.run(d.createSchema(this.options.rawSchema));
-    for (const table of [...this.tables.values(), this.rejections, this.checkpoints]) await wh.run(d.createTable(table));
+    const tables = [...this.tables.values(), this.rejections, this.checkpoints, quarantineTable(this.options.rawSchema)];
+    for (const table of tables) await ensureTable(wh, d, table);
     const rows = await wh.all<{ segment: number; segment_offset: number }>(
       `SELECT segment, segment_offset FROM ${d.tableName(this.checkpoints.schema, this.checkpoints.name)} WHERE spool_id = ${d.param(1)}`,
       [spool.id],
@@ -73,11 +108,14 @@ export class Drainer {
   /** Starts draining in the background until stop(). */
   start(): void {
     this.loop ??= this.run();
+    this.stallTimer ??= setInterval(() => this.watchStall(), Math.max(50, Math.min(5000, this.options.stallAfterMs / 2)));
+    this.stallTimer.unref();
   }
 
   /** Finishes the batch in flight and stops. */
   async stop(): Promise<void> {
     this.abort.abort();
+    if (this.stallTimer !== null) clearInterval(this.stallTimer);
     await this.loop;
   }
 
@@ -103,83 +141,225 @@ export class Drainer {
 
   private async landBatch(): Promise<number> {
     await this.prepare();
-    const { spool, warehouse } = this.options;
+    const { spool } = this.options;
     const entries = await spool.read(this.position as SpoolPosition, { maxRecords: this.options.batchSize, maxBytes: 32 * 1024 * 1024 });
     const last = entries.at(-1);
-    if (last === undefined) return 0;
-    const events = new Map<string, Map<string, { record: RawEventRecord; count: number; last: number }>>();
+    if (last === undefined) {
+      this.progressed();
+      return 0;
+    }
+    await this.landEntries(entries);
+    this.stats.batches += 1;
+    await spool.release(last.next);
+    this.position = this.behindReleased(last.next);
+    return entries.length;
+  }
+
+  /**
+   * Lands `entries` and moves the checkpoint past them. When the warehouse refuses them but
+   * still answers, lands each half on its own, down to the single record at fault, which is
+   * quarantined. Throws (and splits nothing) when the warehouse does not answer.
+   */
+  private async landEntries(entries: readonly SpoolEntry[]): Promise<void> {
+    try {
+      await this.commit(entries);
+      return;
+    } catch (error) {
+      if (!(await this.warehouseAnswers())) throw error;
+      if (entries.length > 1) {
+        const middle = Math.ceil(entries.length / 2);
+        this.options.logger.warn(
+          { err: error, records: entries.length },
+          'the warehouse refused a batch but answers; landing it in halves to find the record at fault',
+        );
+        await this.landEntries(entries.slice(0, middle));
+        await this.landEntries(entries.slice(middle));
+        return;
+      }
+      // One record: give a passing cause (a deadlock with a pull, say) one more chance first.
+      try {
+        await this.commit(entries);
+      } catch (again) {
+        if (!(await this.warehouseAnswers())) throw again;
+        await this.quarantineOne(entries[0] as SpoolEntry, again);
+      }
+    }
+  }
+
+  /** Lands the records of `entries` (rejections first, on their own) and the checkpoint after them. */
+  private async commit(entries: readonly SpoolEntry[]): Promise<void> {
+    const { warehouse } = this.options;
+    const d = warehouse.dialect;
+    const last = entries.at(-1) as SpoolEntry;
+    const events = new Map<string, RawEventRecord[]>();
     const rejections: RejectionRecord[] = [];
     for (const [i, entry] of entries.entries()) {
       // Decoding a whole batch in one go stalls the event loop for several ms; let requests in.
       if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
       const record = decodeRecord(entry.payload);
-      if (record.k === 'rejection') {
-        rejections.push(record);
-        continue;
+      if (record.k === 'rejection') rejections.push(record);
+      else {
+        let list = events.get(record.table);
+        if (list === undefined) events.set(record.table, (list = []));
+        list.push(record);
       }
-      let byKey = events.get(record.table);
-      if (byKey === undefined) events.set(record.table, (byKey = new Map()));
-      const seen = byKey.get(record.dedupeKey);
+    }
+    const landedAt = new Date();
+    if (rejections.length > 0) {
+      // Their own transaction: a rejection is what an attacker wrote, and must never be able
+      // to take verified events down with it. Idempotent (first writer wins), so a re-drain
+      // after a crash between the two transactions changes nothing.
+      const rows = rejections.map((r) => rejectionRow(r, landedAt));
+      await warehouse.transaction((tx) => upsertRows(tx, d, this.rejections, rows, {}));
+    }
+    let conflicts: Conflict[] = [];
+    await warehouse.transaction(async (tx) => {
+      conflicts = [];
+      for (const [tableName, records] of events) {
+        const table = this.tables.get(tableName) ?? rawEventTable(this.options.rawSchema, tableName);
+        conflicts.push(...(await this.landEvents(tx, table, records, landedAt)));
+      }
+      await this.writeCheckpoint(tx, last.next, landedAt);
+    });
+    this.position = last.next; // committed: never re-read, even if what follows fails
+    this.progressed();
+    this.stats.events += entries.length - rejections.length;
+    this.stats.rejections += rejections.length;
+    for (const conflict of conflicts) {
+      this.stats.conflicts += 1;
+      this.options.logger.error(
+        conflict,
+        'an event arrived again under a dedupe key already landed, with a different body; both versions are kept (the new one as conflict_of), and models keep the first. Check where it came from before trusting either.',
+      );
+    }
+  }
+
+  /**
+   * Upserts one table's events. Retries (same key, same bytes) merge into one row; a
+   * different body under a landed key becomes a row of its own (see the file comment).
+   */
+  private async landEvents(tx: Queryable, table: TableSpec, records: readonly RawEventRecord[], landedAt: Date): Promise<Conflict[]> {
+    interface Version { record: RawEventRecord; sha: string; count: number; last: number }
+    const byKey = new Map<string, Map<string, Version>>();
+    for (const record of records) {
+      const sha = bodySha256(record.body);
+      let versions = byKey.get(record.dedupeKey);
+      if (versions === undefined) byKey.set(record.dedupeKey, (versions = new Map()));
+      const seen = versions.get(sha);
       // Collapse retries inside the batch: engines refuse one key twice in one upsert.
-      if (seen === undefined) byKey.set(record.dedupeKey, { record, count: 1, last: record.receivedAt });
+      if (seen === undefined) versions.set(sha, { record, sha, count: 1, last: record.receivedAt });
       else {
         seen.count += 1;
         seen.last = Math.max(seen.last, record.receivedAt);
       }
     }
-    const landedAt = new Date();
-    await warehouse.transaction(async (tx) => {
-      for (const [tableName, byKey] of events) {
-        const table = this.tables.get(tableName) ?? rawEventTable(this.options.rawSchema, tableName);
-        const rows = [...byKey.values()].map(({ record: r, count, last }) => ({
-          dedupe_key: r.dedupeKey,
+    const landed = await this.landedDigests(tx, table, [...byKey.keys()]);
+    const rows: Row[] = [];
+    const conflicts: Conflict[] = [];
+    for (const [key, versions] of byKey) {
+      const first = landed.get(key) ?? (versions.keys().next().value as string);
+      for (const { record: r, sha, count, last } of versions.values()) {
+        const conflicting = sha !== first;
+        const rowKey = conflicting ? `${key}#conflict:${sha.slice(0, 16)}` : key;
+        if (conflicting) {
+          conflicts.push({ family: r.family, table: table.name, dedupeKey: storableText(key), conflictKey: storableText(rowKey), firstSha256: first, sha256: sha, deliveryId: r.deliveryId });
+        }
+        rows.push({
+          dedupe_key: storableText(rowKey),
           family: r.family,
-          event_type: r.eventType,
-          body: r.body,
-          headers: r.headers,
-          source_ip: r.ip,
+          event_type: storableText(r.eventType),
+          body: r.body, // exactly as received: verified UTF-8 JSON, which every warehouse stores as text
+          headers: storableHeaderValues(r.headers),
+          source_ip: storableText(r.ip),
           verified_by: r.verifiedBy,
           first_delivery_id: r.deliveryId,
           first_received_at: new Date(r.receivedAt),
           last_received_at: new Date(last),
           delivery_count: count,
           landed_at: landedAt,
-        }));
-        await upsertRows(tx, this.options.warehouse.dialect, table, rows, RAW_EVENT_RULES);
+          body_sha256: sha,
+          body_json: jsonSafeCopy(r.body),
+          conflict_of: conflicting ? storableText(key) : null,
+        });
       }
-      const rejectionRows = rejections.map((r) => ({
-        rejection_id: r.rejectionId,
-        family: r.family,
-        route: r.route,
-        received_at: new Date(r.receivedAt),
-        source_ip: r.ip,
-        status_code: r.statusCode,
-        error_code: r.errorCode,
-        reason: r.reason,
-        verified: r.verified,
-        headers: r.headers,
-        body: r.body,
-        body_bytes: r.bodyBytes,
-        body_truncated: r.bodyTruncated,
-        landed_at: landedAt,
-        replayed_at: null,
-        replayed_as: null,
-      }));
-      await upsertRows(tx, this.options.warehouse.dialect, this.rejections, rejectionRows, {});
-      const checkpoint = { spool_id: spool.id, segment: last.next.segment, segment_offset: last.next.offset, updated_at: landedAt };
-      await upsertRows(tx, this.options.warehouse.dialect, this.checkpoints, [checkpoint], {
-        segment: 'replace',
-        segment_offset: 'replace',
-        updated_at: 'replace',
-      });
+    }
+    await upsertRows(tx, this.options.warehouse.dialect, table, rows, RAW_EVENT_RULES);
+    return conflicts;
+  }
+
+  /** The body digest of each of `keys` already landed in `table` (computed for rows landed before digests were kept). */
+  private async landedDigests(tx: Queryable, table: TableSpec, keys: readonly string[]): Promise<Map<string, string>> {
+    const d = this.options.warehouse.dialect;
+    const digests = new Map<string, string>();
+    const perStatement = Math.max(1, Math.min(1000, d.capabilities.maxParams));
+    for (let i = 0; i < keys.length; i += perStatement) {
+      const chunk = keys.slice(i, i + perStatement).map(storableText);
+      const rows = await tx.all<{ dedupe_key: string; body_sha256: string | null; old_body: string | null }>(
+        `SELECT dedupe_key, body_sha256, CASE WHEN body_sha256 IS NULL THEN body END AS old_body FROM ${d.tableName(table.schema, table.name)} ` +
+          `WHERE dedupe_key IN (${chunk.map((_, j) => d.param(j + 1)).join(', ')})`,
+        chunk,
+      );
+      for (const row of rows) digests.set(row.dedupe_key, row.body_sha256 ?? bodySha256(row.old_body ?? ''));
+    }
+    return digests;
+  }
+
+  private async writeCheckpoint(tx: Queryable, next: SpoolPosition, at: Date): Promise<void> {
+    const checkpoint = { spool_id: this.options.spool.id, segment: next.segment, segment_offset: next.offset, updated_at: at };
+    await upsertRows(tx, this.options.warehouse.dialect, this.checkpoints, [checkpoint], {
+      segment: 'replace',
+      segment_offset: 'replace',
+      updated_at: 'replace',
     });
-    this.position = last.next; // committed: never re-read, even if release() below fails
-    this.stats.batches += 1;
-    this.stats.events += entries.length - rejections.length;
-    this.stats.rejections += rejections.length;
-    await spool.release(last.next);
-    this.position = this.behindReleased(last.next);
-    return entries.length;
+  }
+
+  /** Keeps a record the warehouse refused on its own, and moves the checkpoint past it. */
+  private async quarantineOne(entry: SpoolEntry, error: unknown): Promise<void> {
+    const { warehouse, quarantine, logger } = this.options;
+    const row = await quarantine.keep(entry, error);
+    await warehouse.transaction(async (tx) => {
+      await quarantine.writeRow(tx, warehouse.dialect, row);
+      await this.writeCheckpoint(tx, entry.next, new Date());
+    });
+    this.position = entry.next;
+    this.progressed();
+    this.stats.quarantined += 1;
+    logger.error(
+      { err: error, quarantineId: row.quarantine_id, family: row.family, table: row.target_table, recordKey: row.record_key, file: row.file },
+      'the warehouse refused one record on its own; it is quarantined and everything else lands. See `switchboard replay --list`, and replay it by its id once the cause is fixed.',
+    );
+  }
+
+  /** True when the warehouse answers a trivial query: a refusal was then about the data. */
+  private async warehouseAnswers(): Promise<boolean> {
+    try {
+      await this.options.warehouse.ping();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private progressed(): void {
+    this.lastProgressAt = Date.now();
+    if (this.stallLogged) {
+      this.stallLogged = false;
+      this.options.logger.info('the drainer is making progress again');
+    }
+  }
+
+  private watchStall(): void {
+    if (this.stallLogged || !this.isStalled()) return;
+    this.stallLogged = true;
+    this.options.logger.error(
+      {
+        stalledForSeconds: Math.round(this.stalledForMs() / 1000),
+        backlogBytes: this.backlogBytes(),
+        lastError: this.lastError?.message,
+        configKey: 'drain.stallAfterSeconds',
+      },
+      'the drainer has made no progress on a waiting backlog: nothing is reaching the warehouse (see the errors above); /readyz reports not ready until it moves again',
+    );
   }
 
   /**
@@ -201,7 +381,10 @@ export class Drainer {
         if (this.lastError !== null) logger.info('warehouse writes recovered; draining the spool');
         this.lastError = null;
         backoff = 250;
-        if (drained === 0) await spool.waitForData(this.abort.signal, this.position ?? undefined);
+        if (drained === 0) {
+          await spool.waitForData(this.abort.signal, this.position ?? undefined);
+          this.progressed(); // caught up until now: the clock for a stall starts when data arrives
+        }
         // A short batch means the spool is nearly caught up: let events gather for lingerMs so
         // the next transaction is larger. Each transaction has a fixed cost (prepare, commit,
         // WAL sync) that dominates when batches hold a handful of events.
@@ -221,8 +404,54 @@ export class Drainer {
   }
 }
 
-/** How many records the drainer handles between yields to the event loop. */
-/** JSON.stringify(rows), in slices with yields between, so HTTP requests are not stalled. */
+/** A conflict between a landed body and a new one under the same dedupe key (logged, never the bodies). */
+interface Conflict {
+  family: string;
+  table: string;
+  dedupeKey: string;
+  conflictKey: string;
+  firstSha256: string;
+  sha256: string;
+  deliveryId: string;
+}
+
+/** A rejection as a row, every text made storable (it is what an unverified sender wrote). */
+function rejectionRow(r: RejectionRecord, landedAt: Date): Row {
+  return {
+    rejection_id: storableText(r.rejectionId),
+    family: storableText(r.family),
+    // Only the path: a query string is the sender's, and may carry anything.
+    route: storableText(r.route.split('?')[0] ?? ''),
+    received_at: new Date(r.receivedAt),
+    source_ip: storableText(r.ip),
+    status_code: r.statusCode,
+    error_code: storableText(r.errorCode),
+    reason: storableText(r.reason).slice(0, 2000),
+    verified: r.verified,
+    headers: storableHeaderValues(r.headers),
+    body: storableBody(r.body),
+    body_bytes: r.bodyBytes,
+    body_truncated: r.bodyTruncated,
+    landed_at: landedAt,
+    replayed_at: null,
+    replayed_as: null,
+    body_sha256: r.bodySha256 ?? null,
+    occurrences: r.occurrences ?? 1,
+  };
+}
+
+/** A rejected body as stored: its text, or `base64:` of its bytes when the text holds what a warehouse refuses (NUL). */
+function storableBody(body: string | null): string | null {
+  if (body === null || body === storableText(body)) return body;
+  return `base64:${Buffer.from(body, 'utf8').toString('base64')}`;
+}
+
+function storableHeaderValues(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[storableText(name)] = storableText(String(value));
+  return out;
+}
+
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);

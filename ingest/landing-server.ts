@@ -21,6 +21,7 @@ import { buildFamilies } from './families/index.js';
 import { Landing } from './landing.js';
 import { Spool } from './spool/spool.js';
 import { Replayer } from './replay.js';
+import { Quarantine } from './quarantine.js';
 import { buildAdminApp } from './admin-app.js';
 import { Metrics } from './metrics.js';
 import { ModelBuilds } from './model-builds.js';
@@ -64,12 +65,14 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
   const warehouseConfig = warehouseConfigOf(file.warehouse, cwd);
   if (warehouseConfig.type === 'duckdb') ensureParent(warehouseConfig.path);
   const warehouse = await openOrDefer(warehouseConfig, logger);
+  const spoolDir = resolve(cwd, file.spool.dir);
   const spool = await Spool.open({
-    dir: resolve(cwd, file.spool.dir),
+    dir: spoolDir,
     segmentBytes: file.spool.segmentBytes,
     fsync: file.spool.fsync,
   });
   const families = await buildFamilies(config, cwd);
+  const quarantine = new Quarantine(spoolDir, spool.id, file.warehouse.rawSchema);
   const drainer = new Drainer({
     spool,
     warehouse,
@@ -79,6 +82,8 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
     batchSize: file.drain.batchSize,
     lingerMs: file.drain.lingerMs,
     maxBackoffMs: file.drain.maxBackoffMs,
+    quarantine,
+    stallAfterMs: file.drain.stallAfterSeconds * 1000,
     logger: logger.child({ component: 'drainer' }),
   });
   const metrics = new Metrics({
@@ -86,6 +91,7 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
     spoolStats: () => spool.stats(),
     drainStats: () => drainer.stats,
     warehouseUp: () => drainer.lastError === null,
+    drainStalled: () => drainer.isStalled(),
   });
   const landing = new Landing({
     metrics,
@@ -107,6 +113,13 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
       error: drainer.lastError?.message ?? null,
       landedEvents: drainer.stats.events,
       landedRejections: drainer.stats.rejections,
+    },
+    drain: {
+      stalled: drainer.isStalled(),
+      stalledForSeconds: Math.round(drainer.stalledForMs() / 1000),
+      stallAfterSeconds: file.drain.stallAfterSeconds,
+      quarantined: drainer.stats.quarantined,
+      conflicts: drainer.stats.conflicts,
     },
     models: { running: builds.running, schedule: file.models.schedule, lastRun: builds.lastRun },
     pulls: puller.status(),
@@ -146,7 +159,7 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
   const syncer = syncerFor(file, warehouse, env, logger.child({ component: 'sync' }));
   const puller = pullerFor(file, warehouse, env, logger.child({ component: 'pull' }));
   const admin = await buildAdminApp({
-    replayer: new Replayer(families.routes, landing, warehouse, file.warehouse.rawSchema),
+    replayer: new Replayer(families.routes, landing, warehouse, file.warehouse.rawSchema, quarantine),
     warehouse,
     metrics,
     builds,

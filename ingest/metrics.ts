@@ -7,8 +7,10 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface MetricSources {
   backlogBytes: () => number;
   spoolStats: () => { appends: number; syncs: number; bytes: number };
-  drainStats: () => { events: number; rejections: number; batches: number; failures: number };
+  drainStats: () => { events: number; rejections: number; batches: number; failures: number; quarantined: number; conflicts: number };
   warehouseUp: () => boolean;
+  /** True while a waiting backlog has not moved for drain.stallAfterSeconds. */
+  drainStalled?: () => boolean;
 }
 
 export class Metrics {
@@ -60,5 +62,10 @@ export class Metrics {
     gauge('switchboard_landed_rejections', 'Rejections landed in the warehouse since start.', () => sources.drainStats().rejections);
     gauge('switchboard_drain_failures', 'Failed warehouse write attempts since start.', () => sources.drainStats().failures);
     gauge('switchboard_warehouse_up', '1 when the last warehouse write succeeded.', () => (sources.warehouseUp() ? 1 : 0));
+    gauge('switchboard_drain_stalled', '1 while a waiting backlog has not moved for drain.stallAfterSeconds (nothing reaches the warehouse).', () =>
+      sources.drainStalled?.() === true ? 1 : 0,
+    );
+    gauge('switchboard_quarantined_records', 'Spool records the warehouse refused on their own, set aside in the quarantine since start.', () => sources.drainStats().quarantined);
+    gauge('switchboard_dedupe_conflicts', 'Events that arrived under a landed dedupe key with a different body, since start (both versions kept).', () => sources.drainStats().conflicts);
   }
 }

@@ -21,6 +21,21 @@ export const RAW_EVENT_COLUMNS: readonly ColumnSpec[] = [
   { name: 'last_received_at', type: 'timestamp', nullable: false },
   { name: 'delivery_count', type: 'bigint', nullable: false },
   { name: 'landed_at', type: 'timestamp', nullable: false },
+  // Added in 0.2 (nullable, so ensureTable adds them to tables landed by 0.1).
+  /** Hex SHA-256 of the body's bytes: how a second body under one dedupe key is noticed. */
+  { name: 'body_sha256', type: 'text' },
+  /**
+   * The body with the JSON escapes warehouses refuse (`\u0000`, unpaired surrogates) made
+   * `\ufffd` (see ingest/storable-text.ts); NULL when `body` parses as it is. Models read
+   * `coalesce(body_json, body)`; `body` stays exactly as received.
+   */
+  { name: 'body_json', type: 'text' },
+  /**
+   * Set on a *conflicting version*: a body that arrived under an already-landed dedupe key
+   * but differs from it. Its own key is `<dedupe_key>#conflict:<16 hex of its SHA-256>`;
+   * this column names the key it conflicts with. Models read only rows where it is NULL.
+   */
+  { name: 'conflict_of', type: 'text' },
 ];
 
 /** Raw tables only pulls fill (no webhook family lands there): 8x8 Work call records. */
@@ -51,6 +66,48 @@ export function rejectionsTable(schema: string): TableSpec {
       { name: 'body_truncated', type: 'boolean', nullable: false },
       { name: 'landed_at', type: 'timestamp', nullable: false },
       // Set by `switchboard replay` once the rejected request has landed after all.
+      { name: 'replayed_at', type: 'timestamp' },
+      { name: 'replayed_as', type: 'text' },
+      // Added in 0.2.
+      /** Hex SHA-256 of the whole body as received (the stored `body` is only a sample of it). */
+      { name: 'body_sha256', type: 'text' },
+      /**
+       * How many refusals this row stands for: 1, or more for a summary row that counts
+       * refusals from one source past rejections.perSourcePerMinute (stored without body).
+       */
+      { name: 'occurrences', type: 'bigint' },
+    ],
+  };
+}
+
+/**
+ * `<rawSchema>._quarantine`: spool records the warehouse refused on their own (every other
+ * record around them landed). The record itself is kept byte for byte in the file named by
+ * `file` (under spool.dir/quarantine/); `switchboard replay --list` shows these rows, and
+ * `switchboard replay <quarantine_id>` lands the record again once the cause is fixed.
+ */
+export function quarantineTable(schema: string): TableSpec {
+  return {
+    schema,
+    name: '_quarantine',
+    primaryKey: ['quarantine_id'],
+    columns: [
+      /** `q:<spool id>:<segment>:<offset>`: where it was in the spool, so a re-drain finds the same row. */
+      { name: 'quarantine_id', type: 'text', nullable: false },
+      /** `event` or `rejection`. */
+      { name: 'kind', type: 'text', nullable: false },
+      { name: 'family', type: 'text', nullable: false },
+      /** The raw table an event was bound for (`rejections` for a rejection). */
+      { name: 'target_table', type: 'text', nullable: false },
+      /** The event's dedupe key, or the rejection's id. */
+      { name: 'record_key', type: 'text', nullable: false },
+      { name: 'received_at', type: 'timestamp', nullable: false },
+      /** The warehouse's refusal, made storable. */
+      { name: 'error', type: 'text', nullable: false },
+      /** The file holding the record, relative to spool.dir, e.g. `quarantine/q-….json`. */
+      { name: 'file', type: 'text', nullable: false },
+      { name: 'bytes', type: 'bigint', nullable: false },
+      { name: 'quarantined_at', type: 'timestamp', nullable: false },
       { name: 'replayed_at', type: 'timestamp' },
       { name: 'replayed_as', type: 'text' },
     ],

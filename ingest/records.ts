@@ -43,6 +43,13 @@ export interface RejectionRecord {
   body: string | null;
   bodyBytes: number;
   bodyTruncated: boolean;
+  /** Hex SHA-256 of the whole body as received (absent when it was never read). */
+  bodySha256?: string | undefined;
+  /**
+   * How many refusals this record stands for: absent (one), or the count of refusals from one
+   * source that were past rejections.perSourcePerMinute and are summed up here, bodyless.
+   */
+  occurrences?: number | undefined;
 }
 
 export type SpoolRecord = RawEventRecord | RejectionRecord;

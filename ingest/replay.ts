@@ -14,6 +14,7 @@ import type { FamilyRoute } from './landing-route.js';
 import type { Landing } from './landing.js';
 import { rejectionsTable } from './raw-tables.js';
 import { parseEvent } from './parse-event.js';
+import type { Quarantine, QuarantineSummary } from './quarantine.js';
 
 export interface RejectionFilter {
   /** Specific rejection ids; when given, the other filters narrow them further. */
@@ -62,6 +63,7 @@ export class Replayer {
     private readonly landing: Landing,
     private readonly warehouse: Warehouse,
     private readonly rawSchema: string,
+    private readonly quarantine?: Quarantine,
   ) {}
 
   async list(filter: RejectionFilter): Promise<RejectionSummary[]> {
@@ -69,9 +71,35 @@ export class Replayer {
     return rows.map(({ headers: _h, body: _b, body_truncated: _t, ...summary }) => summary);
   }
 
-  /** Replays what `filter` selects. With `dryRun`, verifies and classifies but lands nothing. */
+  /** Records the warehouse refused on their own (see ingest/quarantine.ts), for `replay --list`. */
+  async listQuarantined(filter: Pick<RejectionFilter, 'ids' | 'includeReplayed' | 'limit'>): Promise<QuarantineSummary[]> {
+    if (this.quarantine === undefined) return [];
+    const ids = filter.ids?.filter(isQuarantineId);
+    if (filter.ids !== undefined && filter.ids.length > 0 && ids?.length === 0) return [];
+    return this.quarantine.list(this.warehouse, { ids, includeReplayed: filter.includeReplayed, limit: filter.limit });
+  }
+
+  /**
+   * Replays what `filter` selects. With `dryRun`, verifies and classifies but lands nothing.
+   * Quarantine ids (`q-…`) send the kept record to the spool again, unchanged: it lands once
+   * whatever the warehouse refused is fixed (or is quarantined again, under the same id).
+   */
   async replay(filter: RejectionFilter, options: { trust?: boolean; dryRun?: boolean } = {}): Promise<ReplayOutcome[]> {
     const outcomes: ReplayOutcome[] = [];
+    const quarantined = (filter.ids ?? []).filter(isQuarantineId);
+    if (quarantined.length > 0 && this.quarantine !== undefined) {
+      for (const row of await this.quarantine.list(this.warehouse, { ids: quarantined, includeReplayed: filter.includeReplayed })) {
+        const record = await this.quarantine.read(row);
+        if (options.dryRun !== true) {
+          if (record.k === 'event') await this.landing.accept(record);
+          else this.landing.record(record);
+          await this.quarantine.markReplayed(this.warehouse, row.quarantine_id, row.record_key);
+        }
+        outcomes.push({ rejectionId: row.quarantine_id, outcome: 'landed', dedupeKey: row.record_key });
+      }
+      if (quarantined.length === filter.ids?.length) return outcomes;
+      filter = { ...filter, ids: filter.ids?.filter((id) => !isQuarantineId(id)) };
+    }
     for (const row of await this.select(filter)) {
       const outcome = await this.replayOne(row, options);
       if (outcome.outcome === 'landed' && options.dryRun !== true) await this.markReplayed(row.rejection_id, outcome.dedupeKey ?? '');
@@ -162,4 +190,8 @@ export class Replayer {
       [new Date(), dedupeKey, rejectionId],
     );
   }
+}
+
+function isQuarantineId(id: string): boolean {
+  return id.startsWith('q-');
 }

@@ -2,8 +2,10 @@
  * Writing raw rows, shared by the drainer (webhooks) and the pulls (8x8's APIs), so that an
  * event landed either way merges into the same row by the same rules.
  */
+import { createHash } from 'node:crypto';
 import type { MergeRule, SqlDialect, TableSpec } from '../sql/dialect.js';
 import type { Queryable, SqlParam } from '../sql/warehouse.js';
+import { jsonSafeCopy } from './storable-text.js';
 
 /** One row keyed by column name: timestamps as Date, json columns as the value itself. */
 export type Row = Record<string, SqlParam | Record<string, unknown>>;
@@ -14,6 +16,19 @@ export const RAW_EVENT_RULES: Readonly<Record<string, MergeRule>> = {
   last_received_at: 'greatest',
   delivery_count: 'add',
 };
+
+/**
+ * The body columns of a raw row: the exact text, its digest, and the copy models parse
+ * when the text holds escapes a warehouse's JSON type refuses.
+ */
+export function rawBodyColumns(body: string): { body: string; body_sha256: string; body_json: string | null } {
+  return { body, body_sha256: bodySha256(body), body_json: jsonSafeCopy(body) };
+}
+
+/** Hex SHA-256 of the text's UTF-8 bytes (for a landed body: the bytes as received). */
+export function bodySha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
 
 /** Rows serialised this many at a time, yielding to the event loop in between. */
 export const YIELD_EVERY = 100;

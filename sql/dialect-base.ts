@@ -197,6 +197,14 @@ export abstract class DialectBase {
   }
 
   /**
+   * `ALTER TABLE … ADD COLUMN IF NOT EXISTS …` (DuckDB, Postgres, BigQuery and Snowflake all
+   * spell it so). Only for nullable columns: rows already there get NULL.
+   */
+  addColumn(table: Pick<TableSpec, 'schema' | 'name'>, column: ColumnSpec): string {
+    return `ALTER TABLE ${this.tableName(table.schema, table.name)} ADD COLUMN IF NOT EXISTS ${this.quoteIdent(column.name)} ${this.typeName(column.type)}`;
+  }
+
+  /**
    * The table constraint for a primary key: `PRIMARY KEY ("id")`. Where keys are not enforced
    * the constraint says so (`… NOT ENFORCED`): BigQuery requires those words, Snowflake
    * accepts them, and they remind a reader that duplicates must be prevented upstream.

@@ -3,6 +3,7 @@ import { loadConfig } from '../../core/config.js';
 import { SwitchboardError } from '../../core/errors.js';
 import { localUrl } from '../local-url.js';
 import type { RejectionSummary, ReplayOutcome } from '../../ingest/replay.js';
+import type { QuarantineSummary } from '../../ingest/quarantine.js';
 
 interface ReplayOptions {
   config?: string;
@@ -57,8 +58,9 @@ Examples:
       };
       if (options.list === true) {
         const query = new URLSearchParams(Object.entries(filter).filter(([k]) => k !== 'ids').map(([k, v]): [string, string] => [k, String(v)]));
-        const { rejections } = (await call(base, `/rejections?${query}`)) as { rejections: RejectionSummary[] };
+        const { rejections, quarantined = [] } = (await call(base, `/rejections?${query}`)) as { rejections: RejectionSummary[]; quarantined?: QuarantineSummary[] };
         printRejections(rejections);
+        printQuarantined(quarantined);
         return;
       }
       if (Object.keys(filter).length === 0 && options.all !== true) {
@@ -115,4 +117,15 @@ function printRejections(rows: readonly RejectionSummary[]): void {
     process.stdout.write(`${r.rejection_id}  ${r.received_at}  ${r.family.padEnd(14)} ${r.status_code} ${r.error_code}  from ${r.source_ip}${replayed}\n    ${r.reason}\n`);
   }
   process.stdout.write(`${rows.length} rejection(s)\n`);
+}
+
+/** Records the warehouse refused on their own: verified events are among them, so they always show. */
+function printQuarantined(rows: readonly QuarantineSummary[]): void {
+  if (rows.length === 0) return;
+  process.stdout.write(`\nQuarantined (the warehouse refused these records on their own; everything around them landed):\n`);
+  for (const q of rows) {
+    const replayed = q.replayed_at === null ? '' : `  (replayed ${q.replayed_at})`;
+    process.stdout.write(`${q.quarantine_id}  ${q.quarantined_at}  ${q.kind} ${q.family} ${q.target_table} ${q.record_key}  file ${q.file}${replayed}\n    ${q.error}\n`);
+  }
+  process.stdout.write(`${rows.length} quarantined record(s); replay one with: switchboard replay <quarantine id>\n`);
 }

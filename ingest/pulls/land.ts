@@ -7,8 +7,9 @@
 import { createHash } from 'node:crypto';
 import type { TableSpec } from '../../sql/dialect.js';
 import type { Warehouse } from '../../sql/warehouse.js';
+import { ensureTable } from '../../sql/ensure-table.js';
 import { rawEventTable } from '../raw-tables.js';
-import { RAW_EVENT_RULES, upsertRows, type Row } from '../upsert-rows.js';
+import { RAW_EVENT_RULES, rawBodyColumns, upsertRows, type Row } from '../upsert-rows.js';
 
 /** One record fetched from an 8x8 API, ready to land. */
 export interface PulledEvent {
@@ -64,8 +65,8 @@ export function pullCursorsTable(rawSchema: string): TableSpec {
 export async function preparePull(warehouse: Warehouse, target: PullTarget): Promise<void> {
   const d = warehouse.dialect;
   await warehouse.run(d.createSchema(target.rawSchema));
-  await warehouse.run(d.createTable(pullCursorsTable(target.rawSchema)));
-  await warehouse.run(d.createTable(rawEventTable(target.rawSchema, target.table)));
+  await ensureTable(warehouse, d, pullCursorsTable(target.rawSchema));
+  await ensureTable(warehouse, d, rawEventTable(target.rawSchema, target.table));
 }
 
 /** The source's cursor as last landed (parsed JSON), or null before its first page. */
@@ -90,7 +91,7 @@ export async function landPage(warehouse: Warehouse, target: PullTarget, events:
     dedupe_key: key,
     family: target.family,
     event_type: event.eventType,
-    body: event.body,
+    ...rawBodyColumns(event.body),
     headers: {},
     source_ip: '',
     verified_by: `pull:${target.source}`,

@@ -9,7 +9,7 @@
 
 with events as (
   select dedupe_key, body, first_received_at, landed_at
-  from {{ source('raw', 'contact_center_events') }}
+  from {{ landed_events('contact_center_events') }}
   where event_type = 'CC_INTERACTION'
   {% if is_incremental() %}
     and landed_at > {{ watermark('landed_at') }}

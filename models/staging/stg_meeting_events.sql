@@ -18,7 +18,7 @@ with events as (
     {{ json_text('body', 'data.nick') }} as nick,
     {{ json_text('body', 'data.disconnectReason') }} as disconnect_reason,
     {{ json_text('body', 'data.preAuthenticatedLink') }} as link
-  from {{ source('raw', 'meetings_events') }}
+  from {{ landed_events('meetings_events') }}
   where event_type in (
     'ROOM_CREATED', 'ROOM_DESTROYED', 'PARTICIPANT_JOINED', 'PARTICIPANT_LEFT',
     'DIAL_IN_STARTED', 'DIAL_IN_ENDED', 'DIAL_OUT_STARTED', 'DIAL_OUT_ENDED',

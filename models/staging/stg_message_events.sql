@@ -32,7 +32,7 @@ with connect_events as (
     {{ json_text('body', 'payload.smsCount') }} as segments_text,
     {{ json_text('body', 'payload.price.total') }} as price_total_text,
     {{ json_text('body', 'payload.price.currency') }} as price_currency
-  from {{ source('raw', 'messaging_events') }}
+  from {{ landed_events('messaging_events') }}
   where event_type in (
     'SMS.inbound_message_received', 'SMS.outbound_message_status_changed',
     'ChatApps.inbound_message_received', 'ChatApps.outbound_message_status_changed', 'ChatApps.external_app_message'
@@ -60,7 +60,7 @@ export_events as (
     {{ json_text('body', 'smscount') }} as segments_text,
     {{ json_text('body', 'price_total') }} as price_total_text,
     nullif({{ json_text('body', 'price_currency') }}, '') as price_currency
-  from {{ source('raw', 'messaging_events') }}
+  from {{ landed_events('messaging_events') }}
   where event_type in ('SMS_LOG_EXPORT', 'CHATAPPS_LOG_EXPORT')
   {% if is_incremental() %}
     and landed_at > {{ watermark('landed_at') }}
@@ -76,7 +76,7 @@ chat_events as (
     coalesce({{ json_text('body', 'data.text') }}, {{ json_text('body', 'message') }}) as chat_body,
     coalesce({{ json_text('body', 'data.sender.id') }}, {{ json_text('body', 'agentId') }}) as sender_id,
     lower(coalesce({{ json_text('body', 'data.sender.type') }}, {{ json_text('body', 'messageType') }})) as sender_type
-  from {{ source('raw', 'contact_center_events') }}
+  from {{ landed_events('contact_center_events') }}
   where event_type in ('MESSAGE', 'TEXT')
   {% if is_incremental() %}
     and landed_at > {{ watermark('landed_at') }}

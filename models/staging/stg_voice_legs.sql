@@ -10,7 +10,7 @@
 
 with events as (
   select dedupe_key, event_type, body, first_received_at, landed_at
-  from {{ source('raw', 'voice_events') }}
+  from {{ landed_events('voice_events') }}
   where event_type in ('SESSION_SUMMARY', 'CALL_STATUS', 'VOICE_LOG_EXPORT')
   {% if is_incremental() %}
     and landed_at > {{ watermark('landed_at') }}

@@ -8,7 +8,7 @@
 
 with events as (
   select dedupe_key, body, first_received_at, landed_at
-  from {{ source('raw', 'work_events') }}
+  from {{ landed_events('work_events') }}
   where event_type = 'WORK_CALL_LEG'
   {% if is_incremental() %}
     and landed_at > {{ watermark('landed_at') }}

@@ -137,6 +137,20 @@ export function renderTemplate(template: string, path: string, ctx: RenderContex
     },
     /** `{{ pii('from_e164', 'phone', 'from_e164') }}`: the column under its PII policy (keep, mask or hash). */
     pii: (expr: unknown, kind: unknown, column: unknown) => guard(() => piiExpression(String(expr), kind, String(column ?? expr), ctx, path)),
+    /**
+     * `{{ landed_events('voice_events') }}`: a raw event table as models should read it —
+     * `source('raw', …)` with conflicting versions left out (`conflict_of IS NULL`: the first
+     * body under a dedupe key wins, as before) and `body` replaced by the copy every
+     * warehouse's JSON functions parse (`body_json`, set only when the exact body holds
+     * `\u0000` or unpaired surrogate escapes). Aliased as the table's name.
+     */
+    landed_events: (table: unknown) =>
+      guard(() => {
+        const name = String(table);
+        const relation = ctx.relation('source', 'raw', name);
+        const columns = 'dedupe_key, family, event_type, COALESCE(body_json, body) AS body, headers, source_ip, verified_by, first_delivery_id, first_received_at, last_received_at, delivery_count, landed_at';
+        return `(SELECT ${columns} FROM ${relation} WHERE conflict_of IS NULL) AS ${dialect.quoteIdent(name)}`;
+      }),
   };
   try {
     return templateFor(template).render(context).trim();

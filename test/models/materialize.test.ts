@@ -85,8 +85,8 @@ for (const kind of ['duckdb', 'postgres'] as const) {
       const d = wh.dialect;
       for (const umid of umids) {
         await wh.run(
-          `INSERT INTO ${d.tableName(raw, 'messaging_events')} VALUES (${Array.from({ length: 12 }, (_, i) => d.param(i + 1)).join(', ')})`,
-          [`k-${umid}`, 'messaging', 'SMS.inbound_message_received', JSON.stringify({ payload: { umid } }), '{}', '127.0.0.1', 'test', umid, new Date(at), new Date(at), 1, new Date(at)],
+          `INSERT INTO ${d.tableName(raw, 'messaging_events')} VALUES (${Array.from({ length: 15 }, (_, i) => d.param(i + 1)).join(', ')})`,
+          [`k-${umid}`, 'messaging', 'SMS.inbound_message_received', JSON.stringify({ payload: { umid } }), '{}', '127.0.0.1', 'test', umid, new Date(at), new Date(at), 1, new Date(at), null, null, null],
         );
       }
     };

@@ -20,7 +20,7 @@ import { startFakeSlack } from '../servers/slack.js';
 test('breaches of recent, big-enough days are logged once and exported as a gauge', async () => {
   const wh = await openWarehouse({ type: 'duckdb', path: ':memory:' });
   const { logger, lines } = captureLogger();
-  const metrics = new Metrics({ backlogBytes: () => 0, spoolStats: () => ({ appends: 0, syncs: 0, bytes: 0 }), drainStats: () => ({ events: 0, rejections: 0, batches: 0, failures: 0 }), warehouseUp: () => true });
+  const metrics = new Metrics({ backlogBytes: () => 0, spoolStats: () => ({ appends: 0, syncs: 0, bytes: 0 }), drainStats: () => ({ events: 0, rejections: 0, batches: 0, failures: 0, quarantined: 0, conflicts: 0 }), warehouseUp: () => true });
   const check = new ReconciliationCheck({ warehouse: wh, analyticsSchema: 'analytics', settings: { missedShareAlert: 0.05, minEvents: 20, days: 3 }, logger, metrics });
   try {
     assert.deepEqual(await check.run(new Date('2026-11-27T12:00:00Z')), [], 'no model yet: nothing to say, no error');
