@@ -2,10 +2,10 @@
  * Starts the whole landing server in-process on a temp directory, for inject() tests:
  * real spool, real warehouse (DuckDB file or a fresh Postgres schema), real families.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../../core/config.js';
 import { createLandingServer, type LandingServer } from '../../ingest/landing-server.js';
 import type { FamilyName } from '../../ingest/families/family.js';
@@ -16,7 +16,10 @@ import { TEST_POSTGRES_URL, uniqueSchema } from './postgres.js';
 export interface Harness {
   dir: string;
   config: Config;
+  /** The running server; replaced by {@link Harness.restart}. */
   server: LandingServer;
+  /** Closes the server (keeping its data: spool, warehouse) and starts a new one on the same config. */
+  restart(): Promise<void>;
   /** Posts a sample event for `family`, authenticated like 8x8 would. */
   send(family: FamilyName, options?: TestRequestOptions & { headers?: Record<string, string>; ip?: string }): Promise<InjectResult>;
   /** Lands everything in the spool now. */
@@ -40,6 +43,10 @@ export interface HarnessOptions {
   warehouse?: 'duckdb' | 'postgres';
   /** The raw schema when `config` supplies its own Postgres warehouse (dropped on close). */
   rawSchema?: string;
+  /** The server's logger (default: silent). */
+  logger?: Logger;
+  /** Runs after the config is written and before the server starts (e.g. to prepare the warehouse). */
+  beforeStart?: (dir: string, config: Config) => Promise<void>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -52,13 +59,21 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const file = { warehouse, spool: { dir: join(dir, 'data', 'spool') }, log: { level: 'silent' }, ...options.config };
   writeFileSync(join(dir, 'switchboard.json'), JSON.stringify(file));
   const config = loadConfig({ cwd: dir, env: options.env ?? {} });
-  const server = await createLandingServer(config, pino({ level: 'silent' }), dir);
+  const logger = options.logger ?? pino({ level: 'silent' });
+  await options.beforeStart?.(dir, config);
+  let server = await createLandingServer(config, logger, dir);
   const d = server.warehouse.dialect;
 
   return {
     dir,
     config,
-    server,
+    get server() {
+      return server;
+    },
+    async restart() {
+      await server.close();
+      server = await createLandingServer(config, logger, dir);
+    },
     async send(family, sendOptions = {}) {
       const request = await buildTestRequest(family, config, { cwd: dir, ...sendOptions });
       const response = await server.app.inject({
@@ -77,8 +92,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     query: (sql) => server.warehouse.all(sql),
     raw: (table) => d.tableName(rawSchema, table),
     async close() {
-      if (rawSchema !== 'raw') await server.warehouse.run(`DROP SCHEMA IF EXISTS ${d.quoteIdent(rawSchema)} CASCADE`);
-      await server.close();
+      try {
+        if (rawSchema !== 'raw') await server.warehouse.run(`DROP SCHEMA IF EXISTS ${d.quoteIdent(rawSchema)} CASCADE`);
+        await server.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }
