@@ -226,7 +226,7 @@ export class Drainer {
     this.stats.events += entries.length - rejections.length;
     this.stats.rejections += rejections.length;
     for (const conflict of conflicts) {
-      this.stats.conflicts += 1;
+      this.stats.conflicts += conflict.arrivals;
       this.options.logger.error(
         conflict,
         'an event arrived again under a dedupe key already landed, with a different body; both versions are kept (the new one as conflict_of), and models keep the first. Check where it came from before trusting either.',
@@ -262,7 +262,7 @@ export class Drainer {
         const conflicting = sha !== first;
         const rowKey = conflicting ? `${key}#conflict:${sha.slice(0, 16)}` : key;
         if (conflicting) {
-          conflicts.push({ family: r.family, table: table.name, dedupeKey: storableText(key), conflictKey: storableText(rowKey), firstSha256: first, sha256: sha, deliveryId: r.deliveryId });
+          conflicts.push({ family: r.family, table: table.name, dedupeKey: storableText(key), conflictKey: storableText(rowKey), firstSha256: first, sha256: sha, deliveryId: r.deliveryId, arrivals: count });
         }
         rows.push({
           dedupe_key: storableText(rowKey),
@@ -413,6 +413,8 @@ interface Conflict {
   firstSha256: string;
   sha256: string;
   deliveryId: string;
+  /** How many deliveries of this body the batch held. */
+  arrivals: number;
 }
 
 /** A rejection as a row, every text made storable (it is what an unverified sender wrote). */
