@@ -51,6 +51,12 @@ const server = z.strictObject({
     .strictObject({
       max: positiveInt.default(50_000),
       windowMs: positiveInt.default(60_000),
+      /**
+       * Per source IP and window, refusals of *unverified* requests (wrong or missing
+       * credentials, refused addresses) before that address gets 429 without its body being
+       * read. 8x8 itself never fails verification once set up.
+       */
+      unverifiedMax: positiveInt.default(300),
     })
     .prefault({}),
 });
@@ -72,6 +78,15 @@ const spool = z.strictObject({
   segmentBytes: positiveInt.default(64 * 1024 * 1024),
   /** Only for benchmarks that say so: acknowledging without fsync can lose events. */
   fsync: z.boolean().default(true),
+});
+
+const rejections = z.strictObject({
+  /** How much of a refused body is kept (its SHA-256 and size are always kept). 8x8 events are a few KB. */
+  bodySampleBytes: z.number().int().min(0).max(1_048_576).default(16_384),
+  /** Refusals stored one by one per source address and minute; past it they are counted into one summary row a minute. */
+  perSourcePerMinute: positiveInt.default(60),
+  /** Refusals stored one by one per minute from all sources together (the disk budget for refusals). */
+  maxPerMinute: positiveInt.default(600),
 });
 
 const drain = z.strictObject({
@@ -280,6 +295,7 @@ export const configSchema = z.strictObject({
   admin: admin.prefault({}),
   spool: spool.prefault({}),
   drain: drain.prefault({}),
+  rejections: rejections.prefault({}),
   models: models.prefault({}),
   destinations: destinations.prefault({}),
   syncs: z.array(sync).default([]),

@@ -26,8 +26,10 @@ export interface AppOptions {
     trustProxy: readonly string[];
     bodyLimitBytes: number;
     requestTimeoutMs: number;
-    rateLimit: { max: number; windowMs: number };
+    rateLimit: { max: number; windowMs: number; unverifiedMax?: number };
   };
+  /** What refusals keep (config key rejections); defaults as in the config schema. */
+  rejections?: { bodySampleBytes: number } | undefined;
   logger: FastifyServerOptions['loggerInstance'];
   metrics?: Metrics | undefined;
 }
@@ -104,6 +106,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimitBytes: options.server.bodyLimitBytes,
     requestTimeoutMs: options.server.requestTimeoutMs,
     rateLimit: options.server.rateLimit,
+    bodySampleBytes: options.rejections?.bodySampleBytes ?? 16_384,
     metrics: options.metrics,
   });
   if (options.oauth !== undefined) await app.register(tokenRoute, options.oauth);

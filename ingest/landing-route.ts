@@ -8,7 +8,7 @@
  * rejection (except refusals that are "retry later" by nature: rate limits, a full spool).
  * The raw-body parser exists only inside this plugin, so no other route sees raw buffers.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { errorBody, IngestError } from './errors.js';
@@ -18,6 +18,7 @@ import type { IpAllowlist } from './auth/ip-allowlist.js';
 import type { Metrics } from './metrics.js';
 import { storableHeaders, type RejectionRecord } from './records.js';
 import { parseEvent, utf8 } from './parse-event.js';
+import { FailureBudget } from './rejection-sampler.js';
 
 export interface FamilyRoute {
   family: SourceFamily;
@@ -30,12 +31,12 @@ export interface LandingRouteOptions {
   bodyLimitBytes: number;
   /** Deadline for making an event durable before answering 503 (8x8 will retry). */
   requestTimeoutMs: number;
-  rateLimit: { max: number; windowMs: number };
+  /** unverifiedMax: refusals of unverified requests per source and window before 429 (default 300). */
+  rateLimit: { max: number; windowMs: number; unverifiedMax?: number | undefined };
+  /** How much of a refused body is kept (rejections.bodySampleBytes); its digest and size always are. */
+  bodySampleBytes: number;
   metrics?: Metrics | undefined;
 }
-
-/** How much of a rejected body is kept for operators (bodies over the limit are never read). */
-const REJECTED_BODY_KEEP_BYTES = 64 * 1024;
 
 export async function landingRoutes(app: FastifyInstance, options: LandingRouteOptions): Promise<void> {
   const { landing } = options;
@@ -54,6 +55,26 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
         { retryAfterSeconds: Math.ceil(context.ttl / 1000), configKey: 'server.rateLimit.max' },
       ),
   });
+
+  // Unverified traffic gets a tighter budget than verified traffic: an address whose requests
+  // keep failing verification is answered 429 before its body is read or anything is stored.
+  const unverified = new FailureBudget(options.rateLimit.unverifiedMax ?? 300, options.rateLimit.windowMs);
+  app.addHook('onRequest', async (request, reply) => {
+    const retryAfter = unverified.retryAfterSeconds(request.ip);
+    if (retryAfter === 0) return;
+    return sendError(
+      reply,
+      new IngestError(
+        'SB_INGEST_RATE_LIMITED',
+        `More than ${options.rateLimit.unverifiedMax ?? 300} refused requests in ${Math.round(options.rateLimit.windowMs / 1000)} s from this address. Retry after ${retryAfter} s with valid credentials; operators: raise server.rateLimit.unverifiedMax if this is 8x8 (and fix its credentials).`,
+        { retryAfterSeconds: retryAfter, configKey: 'server.rateLimit.unverifiedMax' },
+      ),
+    );
+  });
+  const refuse = (request: FastifyRequest, family: string, error: IngestError, verified: boolean, body: Buffer | null): void => {
+    if (!verified) unverified.fail(request.ip);
+    landing.record(rejectionOf(request, family, error, verified, body, options.bodySampleBytes));
+  };
 
   const { metrics } = options;
   if (metrics !== undefined) {
@@ -78,9 +99,7 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
     if (ingestError.statusCode >= 500 && ingestError.code === 'SB_INGEST_INTERNAL') {
       request.log.error({ err: error }, 'unexpected error while landing a webhook');
     }
-    if (recordable(ingestError)) {
-      landing.record(rejectionOf(request, route?.family.name ?? 'unknown', ingestError, false, bodyOf(request)));
-    }
+    if (recordable(ingestError)) refuse(request, route?.family.name ?? 'unknown', ingestError, false, bodyOf(request));
     return sendError(reply, ingestError);
   });
 
@@ -93,7 +112,7 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
           `Source address ${request.ip} is not allowed for ${family.name}. Add it (or a preset) to families.${configName(family.name)}.allow; behind a proxy, list the proxy in server.trustProxy.`,
           { configKey: `families.${configName(family.name)}.allow` },
         );
-        landing.record(rejectionOf(request, family.name, error, false, null));
+        refuse(request, family.name, error, false, null);
         return sendError(reply, error);
       },
       handler: async (request, reply) => {
@@ -124,7 +143,7 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
           return reply.code(200).send({ status: 'accepted', deliveryId: request.id, dedupeKey });
         } catch (error) {
           const ingestError = toIngestError(error as Error, options.bodyLimitBytes);
-          if (recordable(ingestError)) landing.record(rejectionOf(request, family.name, ingestError, true, body));
+          if (recordable(ingestError)) refuse(request, family.name, ingestError, true, body);
           return sendError(reply, ingestError);
         }
       },
@@ -172,10 +191,11 @@ function rejectionOf(
   error: IngestError,
   verified: boolean,
   body: Buffer | null,
+  sampleBytes: number,
 ): RejectionRecord {
   let text: string | null = null;
   if (body !== null) {
-    const kept = body.subarray(0, REJECTED_BODY_KEEP_BYTES);
+    const kept = body.subarray(0, sampleBytes);
     try {
       text = utf8.decode(kept);
     } catch {
@@ -186,7 +206,8 @@ function rejectionOf(
     k: 'rejection',
     rejectionId: request.id,
     family,
-    route: request.url,
+    // The route, never the query string: it is the sender's, and may carry anything.
+    route: request.routeOptions.url ?? request.url.split('?')[0] ?? '',
     receivedAt: Date.now(),
     ip: request.ip,
     statusCode: error.statusCode,
@@ -196,7 +217,8 @@ function rejectionOf(
     headers: storableHeaders(request.headers),
     body: text,
     bodyBytes: body?.length ?? Number(request.headers['content-length'] ?? 0),
-    bodyTruncated: body !== null && body.length > REJECTED_BODY_KEEP_BYTES,
+    bodyTruncated: body !== null && body.length > sampleBytes,
+    bodySha256: body === null ? undefined : createHash('sha256').update(body).digest('hex'),
   };
 }
 

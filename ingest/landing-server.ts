@@ -22,6 +22,7 @@ import { Landing } from './landing.js';
 import { Spool } from './spool/spool.js';
 import { Replayer } from './replay.js';
 import { Quarantine } from './quarantine.js';
+import { RejectionSampler } from './rejection-sampler.js';
 import { buildAdminApp } from './admin-app.js';
 import { Metrics } from './metrics.js';
 import { ModelBuilds } from './model-builds.js';
@@ -99,6 +100,7 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
     backlogBytes: () => drainer.backlogBytes(),
     maxBacklogBytes: file.spool.maxBytes,
     retryAfterSeconds: file.spool.retryAfterSeconds,
+    sampler: new RejectionSampler(file.rejections),
     logger: logger.child({ component: 'landing' }),
   });
   const health = (): HealthReport => ({
@@ -136,6 +138,7 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
             allowlist: new IpAllowlist(file.families.messaging.allow, 'families.messaging.allow'),
           },
     server: file.server,
+    rejections: file.rejections,
     logger,
     metrics,
   });
@@ -177,6 +180,8 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
       await puller.stop(); // pulls in flight stop at their next page; their cursors say where
       await admin.close(); // waits for a manual build streaming its progress
       await app.close(); // stops accepting; waits for requests in flight (their fsyncs included)
+      landing.close(); // the summary of refusals counted since the last minute
+      await landing.settled();
       await drainer.stop();
       await builds.idle();
       await spool.close();

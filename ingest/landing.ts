@@ -10,6 +10,7 @@ import { IngestError } from './errors.js';
 import { encodeRecord, type RawEventRecord, type RejectionRecord } from './records.js';
 import type { Spool } from './spool/spool.js';
 import type { Metrics } from './metrics.js';
+import type { RejectionSampler } from './rejection-sampler.js';
 
 export interface LandingOptions {
   spool: Spool;
@@ -21,6 +22,8 @@ export interface LandingOptions {
   logger: Logger;
   /** Set once the server's metrics exist (they read from the landing, too). */
   metrics?: Metrics | undefined;
+  /** Bounds how many refusals are stored one by one; past it they are summed up once a minute. */
+  sampler?: RejectionSampler | undefined;
 }
 
 export class Landing {
@@ -31,7 +34,29 @@ export class Landing {
    */
   spoolError: Error | null = null;
 
-  constructor(private readonly options: LandingOptions) {}
+  private readonly summaryTimer: NodeJS.Timeout | null;
+
+  constructor(private readonly options: LandingOptions) {
+    this.summaryTimer = options.sampler === undefined ? null : setInterval(() => this.flushSummaries(), 60_000);
+    this.summaryTimer?.unref();
+  }
+
+  /** Writes the summaries of refusals counted past the sampling limits (also done once a minute). */
+  flushSummaries(): void {
+    for (const summary of this.options.sampler?.flush() ?? []) {
+      this.options.logger.warn(
+        { family: summary.family, code: summary.errorCode, ip: summary.ip, occurrences: summary.occurrences },
+        'refusals past rejections.perSourcePerMinute were counted, not stored one by one (a summary row is in the rejections table)',
+      );
+      this.write(summary);
+    }
+  }
+
+  /** Stops the summary timer and writes what it holds. */
+  close(): void {
+    if (this.summaryTimer !== null) clearInterval(this.summaryTimer);
+    this.flushSummaries();
+  }
 
   /** True while the spool can take events (not failed, not over budget). */
   isWritable(): boolean {
@@ -65,12 +90,18 @@ export class Landing {
 
   /** Records a rejection. Never throws: a failure to record is logged, and the caller still answers. */
   record(rejection: RejectionRecord): void {
-    const { logger, spool } = this.options;
+    const { logger } = this.options;
     this.options.metrics?.rejections.inc({ family: rejection.family, code: rejection.errorCode });
+    if (this.options.sampler !== undefined && !this.options.sampler.admit(rejection)) return; // counted into the next summary
     logger.warn(
       { family: rejection.family, code: rejection.errorCode, ip: rejection.ip, rejectionId: rejection.rejectionId },
       rejection.reason,
     );
+    this.write(rejection);
+  }
+
+  private write(rejection: RejectionRecord): void {
+    const { logger, spool } = this.options;
     if (this.spoolError !== null) return;
     // The response does not wait for this write; it shares the next group commit's fsync.
     const write = spool.append(encodeRecord(rejection)).then(

@@ -24,8 +24,18 @@ function prng(seed: number): () => number {
 
 const ROUTES = ['/webhooks/8x8/messaging', '/webhooks/8x8/voice', '/webhooks/8x8/contact-center', '/webhooks/8x8/meetings'];
 
+/** Inputs that once stopped landing for good or broke a warehouse (hardening issue, finding 1 and 7). */
+const POISON_BODIES: ReadonlyArray<string | Buffer> = [
+  Buffer.from('{"x":"\u0000"}', 'utf8'), // a raw NUL inside a string
+  '{"idempotencyKey":"\\u0000","eventType":"\u0000"}', // escaped NUL (valid JSON, refused by jsonb)
+  '{"eventType":"\ud800","idempotencyKey":"\udc00x"}', // unpaired surrogate escapes
+  Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x7d]), // CESU-8 surrogate: invalid UTF-8
+  Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc0, 0x80, 0x22, 0x7d]), // overlong NUL: invalid UTF-8
+  Buffer.from([0xff, 0xfe, 0x00, 0x7b]),
+];
+
 function fuzzBody(rand: () => number): string | Buffer {
-  const pick = Math.floor(rand() * 12);
+  const pick = Math.floor(rand() * 13);
   const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(rand() * 256)));
   switch (pick) {
     case 0: return bytes(Math.floor(rand() * 2000));
@@ -39,6 +49,7 @@ function fuzzBody(rand: () => number): string | Buffer {
     case 8: return Buffer.concat([Buffer.from('{"a":"'), bytes(50), Buffer.from('"}')]);
     case 9: return JSON.stringify({ namespace: 'VOICE', eventType: 'SESSION_SUMMARY', payload: { sessionId: rand() } });
     case 10: return '\ufeff{"eventType":"PARTICIPANT_JOINED"}';
+    case 11: return POISON_BODIES[Math.floor(rand() * POISON_BODIES.length)] as string | Buffer;
     default: return JSON.stringify({ nested: JSON.parse('{"a":'.repeat(200) + '1' + '}'.repeat(200)) });
   }
 }
@@ -64,20 +75,37 @@ function fuzzHeaders(rand: () => number): Record<string, string> {
     () => (headers['content-type'] = ['text/xml', 'application/json; charset=latin1', 'multipart/form-data; boundary=x', '', 'application/x-www-form-urlencoded'][Math.floor(rand() * 5)] ?? ''),
     () => (headers['x-forwarded-for'] = '52.220.117.120, 1.2.3.4'),
     () => (headers['content-encoding'] = 'gzip'),
+    // Poisoned kids: unpaired surrogates and NUL (escaped in the JWS header's JSON), dots that move a URL path.
+    () => {
+      const kid = ['\ud800', '\ud800x', 'a\u0000b', '.', '..', '%2e%2e', '\udfff\ud800'][Math.floor(rand() * 7)] ?? '.';
+      headers['x-8x8-customer-id'] = 'c';
+      headers['x-8x8-tenant-id'] = 't';
+      headers['x-8x8-event-id'] = `e${Math.floor(rand() * 1e9)}`;
+      headers['x-8x8-retry'] = '0';
+      headers['x-8x8-transmission-time'] = String(Date.now());
+      headers['x-8x8-signature'] = `${b64(JSON.stringify({ alg: 'RS256', b64: false, crit: ['b64'], kid }))}..${b64('x')}`;
+    },
+    // Header values that are not UTF-8 (Node reads them as latin1).
+    () => (headers.authorization = `Bearer \u00ff\u00fe\u0080${'\u00e9'.repeat(Math.floor(rand() * 50))}`),
+    () => (headers['x-jaas-signature'] = `t=\u00ff,v1=\u0080\u00c0`),
   ];
   const n = 1 + Math.floor(rand() * 4);
   for (let i = 0; i < n; i++) choices[Math.floor(rand() * choices.length)]?.();
   return headers;
 }
 
-describe('fuzzing the landing routes', () => {
+for (const warehouse of ['duckdb', 'postgres'] as const) describe(`[${warehouse}] fuzzing the landing routes`, () => {
   let h: Harness;
   let jwks: JwkServer;
   before(async () => {
     jwks = await startJwkServer(); // knows no kid: every fuzzed kid is unknown
     h = await startHarness({
+      warehouse,
       config: {
-        server: { bodyLimitBytes: 256 * 1024, requestTimeoutMs: 2000 },
+        // Every refusal is stored one by one here: this test is about what parsing survives, not
+        // about the flood limits (test/security/flood.test.ts covers those).
+        server: { bodyLimitBytes: 256 * 1024, requestTimeoutMs: 2000, rateLimit: { unverifiedMax: 1_000_000 } },
+        rejections: { perSourcePerMinute: 1_000_000, maxPerMinute: 1_000_000 },
         families: { contactCenter: { jwkUrls: [jwks.urlTemplate] } },
       },
     });
@@ -116,6 +144,22 @@ describe('fuzzing the landing routes', () => {
     // A flood of invented kids must not become a flood of key fetches.
     const fetches = [...jwks.hits.values()].reduce((a, b) => a + b, 0);
     assert.ok(fetches <= 20, `key fetches: ${fetches}`);
+    assert.ok(![...jwks.hits.keys()].some((kid) => kid === '.' || kid === '..' || kid.includes('/')), 'no kid moved the key URL');
+  });
+
+  test('after the fuzz run, a verified event lands within 2 s by itself, escapes and all', async () => {
+    // The acceptance bar of the hardening issue: nothing the fuzzer sent may leave the
+    // drainer blocked or in a long back-off. The background drainer lands it; nobody calls drain().
+    const body = '{"eventType":"PARTICIPANT_JOINED","idempotencyKey":"after-fuzz","sessionId":"s","data":{"name":"\\u0000 \\ud800"}}';
+    const sent = await h.send('meetings', { body });
+    assert.equal(sent.statusCode, 200);
+    const deadline = Date.now() + 2000;
+    let landed: Array<{ body: string }> = [];
+    while (Date.now() < deadline && landed.length === 0) {
+      landed = await h.query<{ body: string }>(`SELECT body FROM ${h.raw('meetings_events')} WHERE dedupe_key = 'jaas:after-fuzz'`).catch(() => []);
+      if (landed.length === 0) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    assert.equal(landed[0]?.body, body, 'landed within 2 s, byte for byte');
   });
 
   describe('over raw sockets', () => {

@@ -67,7 +67,8 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
         }
         assert.equal(await conflictsMetric(h), 8, 'each arrival of a conflicting body is counted');
         const errors = lines.filter((l: LogLine) => l.level === 50 && /different body/.test(l.msg ?? ''));
-        assert.equal(errors.length, 4, 'one error per conflicting version landed');
+        // One error per conflicting version per landed batch: 4 versions, in 4 or more batches.
+        assert.ok(errors.length >= 4 && errors.length <= 8, `errors logged: ${errors.length}`);
         assert.ok(errors.every((l) => !JSON.stringify(l).includes('altered')), 'bodies are never logged');
       } finally {
         await h.close();
