@@ -16,7 +16,7 @@ import type { Delivery, SourceFamily } from './families/family.js';
 import type { Landing } from './landing.js';
 import type { IpAllowlist } from './auth/ip-allowlist.js';
 import type { Metrics } from './metrics.js';
-import { storableHeaders, type RejectionRecord } from './records.js';
+import { headerPolicy, storableHeaders, type HeaderPolicy, type RejectionRecord } from './records.js';
 import { parseEvent, utf8 } from './parse-event.js';
 
 export interface FamilyRoute {
@@ -39,6 +39,9 @@ const REJECTED_BODY_KEEP_BYTES = 64 * 1024;
 
 export async function landingRoutes(app: FastifyInstance, options: LandingRouteOptions): Promise<void> {
   const { landing } = options;
+  // Every family's credential headers, redacted on every route (a voice token sent to the
+  // messaging route is still a voice token).
+  const policy = headerPolicy(options.routes.map((r) => r.family));
 
   await app.register(rateLimit, {
     max: options.rateLimit.max,
@@ -79,7 +82,7 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
       request.log.error({ err: error }, 'unexpected error while landing a webhook');
     }
     if (recordable(ingestError)) {
-      landing.record(rejectionOf(request, route?.family.name ?? 'unknown', ingestError, false, bodyOf(request)));
+      landing.record(rejectionOf(request, route?.family.name ?? 'unknown', ingestError, false, bodyOf(request), policy));
     }
     return sendError(reply, ingestError);
   });
@@ -93,7 +96,7 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
           `Source address ${request.ip} is not allowed for ${family.name}. Add it (or a preset) to families.${configName(family.name)}.allow; behind a proxy, list the proxy in server.trustProxy.`,
           { configKey: `families.${configName(family.name)}.allow` },
         );
-        landing.record(rejectionOf(request, family.name, error, false, null));
+        landing.record(rejectionOf(request, family.name, error, false, null, policy));
         return sendError(reply, error);
       },
       handler: async (request, reply) => {
@@ -114,7 +117,7 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
               eventType,
               dedupeKey,
               body: text,
-              headers: storableHeaders(request.headers, family.keptHeaders),
+              headers: storableHeaders(request.headers, policy, family.keptHeaders),
               receivedAt: delivery.receivedAt.getTime(),
               ip: request.ip,
               verifiedBy,
@@ -124,7 +127,7 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
           return reply.code(200).send({ status: 'accepted', deliveryId: request.id, dedupeKey });
         } catch (error) {
           const ingestError = toIngestError(error as Error, options.bodyLimitBytes);
-          if (recordable(ingestError)) landing.record(rejectionOf(request, family.name, ingestError, true, body));
+          if (recordable(ingestError)) landing.record(rejectionOf(request, family.name, ingestError, true, body, policy));
           return sendError(reply, ingestError);
         }
       },
@@ -172,6 +175,7 @@ function rejectionOf(
   error: IngestError,
   verified: boolean,
   body: Buffer | null,
+  policy: HeaderPolicy,
 ): RejectionRecord {
   let text: string | null = null;
   if (body !== null) {
@@ -193,7 +197,7 @@ function rejectionOf(
     errorCode: error.code,
     reason: error.message,
     verified,
-    headers: storableHeaders(request.headers),
+    headers: storableHeaders(request.headers, policy),
     body: text,
     bodyBytes: body?.length ?? Number(request.headers['content-length'] ?? 0),
     bodyTruncated: body !== null && body.length > REJECTED_BODY_KEEP_BYTES,

@@ -39,6 +39,23 @@ export interface SourceFamily {
   /** The header names kept with each event (lower-case). Credentials are never kept. */
   readonly keptHeaders: readonly string[];
   /**
+   * Header names (lower-case) whose values are this family's credentials, e.g. voice's
+   * configured `x-voice-token`. Wherever headers are stored or logged, their values become
+   * `[redacted]`, on every route (a credential sent to the wrong route is still a credential).
+   */
+  readonly credentialHeaders: readonly string[];
+  /**
+   * Header names (lower-case) carrying a proof that could be reused if read back, e.g.
+   * Contact Center's `x-8x8-signature` (it signs a CRC32 of the body, so its headers can be
+   * paired with another body of the same CRC32). Stored only as `sha256:<hex>` of the value.
+   */
+  readonly digestedHeaders: readonly string[];
+  /**
+   * True when `value` contains one of this family's configured secrets (belt and braces for
+   * headers whose name nobody declared). @example family.holdsSecret?.('Bearer s3cret') → true
+   */
+  holdsSecret?(value: string): boolean;
+  /**
    * Proves the delivery came from 8x8, over the raw bytes. Resolves with how it was verified
    * (stored in `verified_by`, e.g. `hmac-sha256`), or throws an IngestError.
    */
