@@ -2,10 +2,10 @@
  * Starts the whole landing server in-process on a temp directory, for inject() tests:
  * real spool, real warehouse (DuckDB file or a fresh Postgres schema), real families.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../../core/config.js';
 import { createLandingServer, type LandingServer } from '../../ingest/landing-server.js';
 import type { FamilyName } from '../../ingest/families/family.js';
@@ -40,6 +40,25 @@ export interface HarnessOptions {
   warehouse?: 'duckdb' | 'postgres';
   /** The raw schema when `config` supplies its own Postgres warehouse (dropped on close). */
   rawSchema?: string;
+  /** The server's logger (default: silent); e.g. captureLogger() from ./logs.js. */
+  logger?: Logger;
+}
+
+/**
+ * Distinct values for every secret. Setting any one secret ends the development fallback
+ * (core/secrets.ts), so a test that sets some gets these for the rest.
+ */
+export const TEST_SECRETS: Readonly<Record<string, string>> = {
+  SWITCHBOARD_MESSAGING_AUTHORIZATION: 'Bearer harness-messaging-static',
+  SWITCHBOARD_MESSAGING_OAUTH_CLIENT_SECRET: 'harness-oauth-client-secret',
+  SWITCHBOARD_VOICE_AUTH_HEADER: 'Bearer harness-voice-header',
+  SWITCHBOARD_MEETINGS_WEBHOOK_SECRET: 'whsec_harnessmeetingssecret000000',
+};
+
+/** `env` as given when it sets no secret (the try-out); otherwise completed with TEST_SECRETS. */
+export function withTestSecrets(env: Record<string, string>): Record<string, string> {
+  const setsSecret = Object.keys(env).some((name) => /^SWITCHBOARD_(MESSAGING|VOICE|MEETINGS)_/.test(name) && env[name] !== '');
+  return setsSecret ? { ...TEST_SECRETS, ...env } : env;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -51,8 +70,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       : { type: 'duckdb', path: join(dir, 'warehouse.duckdb'), rawSchema };
   const file = { warehouse, spool: { dir: join(dir, 'data', 'spool') }, log: { level: 'silent' }, ...options.config };
   writeFileSync(join(dir, 'switchboard.json'), JSON.stringify(file));
-  const config = loadConfig({ cwd: dir, env: options.env ?? {} });
-  const server = await createLandingServer(config, pino({ level: 'silent' }), dir);
+  let config: Config;
+  try {
+    config = loadConfig({ cwd: dir, env: withTestSecrets(options.env ?? {}) });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const server = await createLandingServer(config, options.logger ?? pino({ level: 'silent' }), dir);
   const d = server.warehouse.dialect;
 
   return {
@@ -79,6 +104,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       if (rawSchema !== 'raw') await server.warehouse.run(`DROP SCHEMA IF EXISTS ${d.quoteIdent(rawSchema)} CASCADE`);
       await server.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
