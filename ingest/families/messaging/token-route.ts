@@ -30,7 +30,7 @@ export async function tokenRoute(app: FastifyInstance, options: TokenRouteOption
   const failures = new FailedAttempts(
     options.failures?.max ?? DEFAULT_MAX_FAILURES,
     options.failures?.windowMs ?? DEFAULT_FAILURE_WINDOW_MS,
-    options.failures?.now ?? Date.now,
+    options.failures?.now ?? (() => Date.now()), // read at each call, so mock.timers can move it
   );
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
