@@ -42,6 +42,8 @@ export interface HarnessOptions {
   rawSchema?: string;
   /** The server's logger (default: silent); e.g. captureLogger() from ./logs.js. */
   logger?: Logger;
+  /** Use `env` exactly as given: no TEST_SECRETS for the secrets it leaves out. */
+  exactEnv?: boolean;
 }
 
 /**
@@ -72,7 +74,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   writeFileSync(join(dir, 'switchboard.json'), JSON.stringify(file));
   let config: Config;
   try {
-    config = loadConfig({ cwd: dir, env: withTestSecrets(options.env ?? {}) });
+    config = loadConfig({ cwd: dir, env: options.exactEnv === true ? (options.env ?? {}) : withTestSecrets(options.env ?? {}) });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
