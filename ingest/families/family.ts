@@ -85,9 +85,20 @@ export const FAMILY_ROUTES: Readonly<Record<FamilyName, string>> = {
   meetings: '/webhooks/8x8/meetings',
 };
 
-/** Reads a string field, or undefined when it is absent or not a string. */
+/**
+ * Reads a string field, or undefined when it is absent, not a string, or not text a
+ * warehouse can store. Event types and dedupe keys are built from these, and a NUL or a
+ * lone surrogate (both valid in JSON: `"\u0000"`, `"\ud800"`) is refused by Postgres and
+ * DuckDB: one such event would stop the drainer for every event behind it. Treated as
+ * absent, the event still lands (type `unknown`, dedupe key from the body digest).
+ */
 export function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  return typeof value === 'string' && value !== '' && isStorableText(value) ? value : undefined;
+}
+
+/** No NUL and no unpaired UTF-16 surrogate. @example isStorableText('a\u0000') → false */
+export function isStorableText(value: string): boolean {
+  return !/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value);
 }
 
 /** Reads a nested object, or an empty one. */

@@ -83,6 +83,24 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
       for (const { reason } of rows) assert.match(reason, /^[\x20-\x7e]*$/, reason);
     });
 
+    test('an event whose type and ids hold a NUL or a lone surrogate lands, and does not stop the drainer', async () => {
+      const bad = 'x\u0000y\ud800';
+      const bodies: Array<[FamilyName, string]> = [
+        ['messaging', JSON.stringify({ namespace: 'SMS', eventType: bad, payload: { umid: bad } })],
+        ['voice', JSON.stringify({ eventType: bad, payload: { eventId: bad, sessionId: bad } })],
+        ['meetings', JSON.stringify({ eventType: bad, idempotencyKey: bad })],
+        ['contact-center', JSON.stringify({ eventType: bad })],
+      ];
+      for (const [family, body] of bodies) assert.equal((await h.send(family, { body })).statusCode, 200, family);
+      for (const family of ['messaging', 'voice', 'meetings', 'contact-center'] as const) assert.equal((await h.send(family)).statusCode, 200);
+      await h.drain();
+      const health = (await h.server.app.inject({ url: '/readyz' })).json() as { warehouse: { reachable: boolean; error: string | null } };
+      assert.equal(health.warehouse.error, null);
+      const stored = await h.query<{ event_type: string }>(`SELECT event_type FROM ${h.raw('voice_events')}`);
+      assert.ok(stored.length >= 2, 'both voice events landed');
+      for (const { event_type: type } of stored) assert.doesNotMatch(type, /\u0000/);
+    });
+
     test('odd bytes in every header, on every route, are never a 500', async () => {
       const odd = '\u00ff\u00fe\u0080\u00e9 \u007f';
       const families: FamilyName[] = ['messaging', 'voice', 'contact-center', 'meetings'];
