@@ -100,6 +100,30 @@ describe('Contact Center: a CRC32-forged body and stored signatures', () => {
     assert.equal(storedEvent?.['x-8x8-signature'], digest);
   });
 
+  test('replays judge the transmission time against the original arrival time (a rejection stored before signatures were digested)', async () => {
+    const arrival = Date.now() - 2 * 3600_000;
+    const body = CONTACT_CENTER_SAMPLES['chat-message'];
+    const legacy = async (id: string, transmittedAt: number) => {
+      const headers = await signedHeaders(body, key1, transmittedAt, id);
+      h.server.landing.record({
+        k: 'rejection', rejectionId: id, family: 'contact-center', route: ROUTE, receivedAt: arrival, ip: '203.0.113.9',
+        statusCode: 503, errorCode: 'SB_INGEST_KEY_UNAVAILABLE', reason: 'legacy', verified: false,
+        headers, body, bodyBytes: Buffer.byteLength(body), bodyTruncated: false,
+      });
+    };
+    await legacy('legacy-fresh', arrival + 1000); // fresh when it arrived, two hours ago
+    await legacy('legacy-stale', arrival - 3600_000); // already an hour old when it arrived
+    await h.drain();
+    const res = await h.server.admin.inject({
+      method: 'POST', url: '/rejections/replay', headers: ADMIN_HEADERS, payload: { ids: ['legacy-fresh', 'legacy-stale'] },
+    });
+    const outcomes = (res.json() as { outcomes: Array<{ rejectionId: string; outcome: string; code?: string }> }).outcomes;
+    const byId = new Map(outcomes.map((o) => [o.rejectionId, o]));
+    assert.equal(byId.get('legacy-fresh')?.outcome, 'landed');
+    assert.equal(byId.get('legacy-stale')?.outcome, 'rejected');
+    assert.equal(byId.get('legacy-stale')?.code, 'SB_INGEST_SIGNATURE_EXPIRED');
+  });
+
   test('a Contact Center rejection replays only with trust, and the refusal says so', async () => {
     const key2 = await jwks.addKey('key2');
     const body = CONTACT_CENTER_SAMPLES['conversation-update'];
