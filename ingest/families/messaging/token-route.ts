@@ -8,7 +8,8 @@
  *
  * Failed attempts are limited per source address (FailedAttempts): past the limit the
  * address gets 429 with Retry-After, even with the right secret, until the window ends, so
- * the secret cannot be guessed at request speed.
+ * the secret cannot be guessed at request speed. (@fastify/rate-limit counts every request;
+ * here only failures may count, so 8x8's own token fetches are never throttled.)
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IpAllowlist } from '../../auth/ip-allowlist.js';
