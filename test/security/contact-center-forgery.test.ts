@@ -152,3 +152,21 @@ describe('Contact Center: a CRC32-forged body and stored signatures', () => {
     assert.deepEqual(rows, [{ verified_by: 'replay:operator' }]);
   });
 });
+
+describe('Contact Center: families.contactCenter.toleranceSeconds', () => {
+  test('widens the accepted gap between the signed transmission time and the arrival', async () => {
+    const jwks = await startJwkServer();
+    const key = await jwks.addKey('key1');
+    const h = await startHarness({ config: { families: { contactCenter: { jwkUrls: [jwks.urlTemplate], toleranceSeconds: 900 } } } });
+    try {
+      const body = CONTACT_CENTER_SAMPLES['chat-message'];
+      const post = async (transmittedAt: number, id: string) =>
+        (await h.server.app.inject({ method: 'POST', url: ROUTE, headers: await signedHeaders(body, key, transmittedAt, id), payload: body })).statusCode;
+      assert.equal(await post(Date.now() - 600_000, 'ten-minutes-old'), 200);
+      assert.equal(await post(Date.now() - 1_200_000, 'twenty-minutes-old'), 401);
+    } finally {
+      await h.close();
+      await jwks.close();
+    }
+  });
+});
