@@ -138,6 +138,7 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
         }
         const rejections = places.find(([name]) => name.endsWith('.rejections'))?.[1] ?? '';
         assert.match(rejections, /x-voice-token/, 'the voice rejections were recorded (with the header redacted)');
+        assert.ok(lines.some((l) => l.level >= 40), 'refusals were logged (so the log search is not vacuous)');
         places.push(['logs', JSON.stringify(lines)]);
         places.push(['/metrics', (await h.server.admin.inject({ method: 'GET', url: '/metrics', headers: ADMIN_HEADERS })).body]);
         places.push(['/readyz', (await h.server.app.inject({ method: 'GET', url: '/readyz' })).body]);
