@@ -33,6 +33,8 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Chi
       spool: { dir: join(options.dir, 'spool'), fsync: options.fsync },
       // One client address sends everything here; 8x8's real traffic comes from several.
       server: { rateLimit: { max: 10_000_000 } },
+      // Only messaging is measured; with one secret set, the others would need theirs too.
+      families: { voice: { enabled: false }, contactCenter: { enabled: false }, meetings: { enabled: false } },
       admin: { enabled: false },
       // A scheduled model build would compete with the landing being measured.
       models: { schedule: 'off' },

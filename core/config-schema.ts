@@ -149,6 +149,12 @@ const contactCenter = z.strictObject({
   jwkFetchTimeoutMs: positiveInt.default(3000),
   /** A local JWKS file of extra trusted keys (tests, air-gapped setups). */
   trustedKeysFile: z.string().min(1).optional(),
+  /**
+   * Largest accepted difference between the signed `x-8x8-transmission-time` (epoch ms) and
+   * the arrival time. The signature covers only a CRC32 of the body, so this bounds how long
+   * a captured delivery's headers can be reused with a forged body. Like meetings.toleranceSeconds.
+   */
+  toleranceSeconds: positiveInt.default(300),
 });
 
 const meetings = z.strictObject({

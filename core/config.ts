@@ -65,6 +65,7 @@ const NO_SECRETS: Secrets = {
   voiceAuthHeader: null,
   meetingsWebhookSecrets: [],
   meetingsAuthorization: null,
+  development: false,
 };
 
 function applyOverrides(raw: unknown, overrides: LoadConfigOptions['overrides']): unknown {

@@ -16,7 +16,7 @@ import type { Delivery, SourceFamily } from './families/family.js';
 import type { Landing } from './landing.js';
 import type { IpAllowlist } from './auth/ip-allowlist.js';
 import type { Metrics } from './metrics.js';
-import { storableHeaders, type RejectionRecord } from './records.js';
+import { headerPolicy, storableHeaders, type HeaderPolicy, type RejectionRecord } from './records.js';
 import { parseEvent, utf8 } from './parse-event.js';
 import { FailureBudget } from './rejection-sampler.js';
 
@@ -40,6 +40,9 @@ export interface LandingRouteOptions {
 
 export async function landingRoutes(app: FastifyInstance, options: LandingRouteOptions): Promise<void> {
   const { landing } = options;
+  // Every family's credential headers, redacted on every route (a voice token sent to the
+  // messaging route is still a voice token).
+  const policy = headerPolicy(options.routes.map((r) => r.family));
 
   await app.register(rateLimit, {
     max: options.rateLimit.max,
@@ -73,7 +76,7 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
   });
   const refuse = (request: FastifyRequest, family: string, error: IngestError, verified: boolean, body: Buffer | null): void => {
     if (!verified) unverified.fail(request.ip);
-    landing.record(rejectionOf(request, family, error, verified, body, options.bodySampleBytes));
+    landing.record(rejectionOf(request, family, error, verified, body, options.bodySampleBytes, policy));
   };
 
   const { metrics } = options;
@@ -133,7 +136,7 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
               eventType,
               dedupeKey,
               body: text,
-              headers: storableHeaders(request.headers, family.keptHeaders),
+              headers: storableHeaders(request.headers, policy, family.keptHeaders),
               receivedAt: delivery.receivedAt.getTime(),
               ip: request.ip,
               verifiedBy,
@@ -192,6 +195,7 @@ function rejectionOf(
   verified: boolean,
   body: Buffer | null,
   sampleBytes: number,
+  policy: HeaderPolicy,
 ): RejectionRecord {
   let text: string | null = null;
   if (body !== null) {
@@ -214,7 +218,7 @@ function rejectionOf(
     errorCode: error.code,
     reason: error.message,
     verified,
-    headers: storableHeaders(request.headers),
+    headers: storableHeaders(request.headers, policy),
     body: text,
     bodyBytes: body?.length ?? Number(request.headers['content-length'] ?? 0),
     bodyTruncated: body !== null && body.length > sampleBytes,

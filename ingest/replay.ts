@@ -5,7 +5,9 @@
  * A replay re-verifies the stored body and headers with the *current* config, as of the
  * original arrival time (so a JaaS signature is judged against when it arrived, not now).
  * Credentials are never stored, so a rejection from a header-authenticated family can only
- * land with `trust`: the operator vouches for it, and `verified_by` says so.
+ * land with `trust`: the operator vouches for it, and `verified_by` says so. The same holds
+ * for Contact Center: its signature is stored only as a digest (a stored usable one could
+ * be paired with a forged body of the same CRC32), so it cannot be re-verified.
  */
 import type { Warehouse } from '../sql/warehouse.js';
 import { IngestError } from './errors.js';
@@ -15,6 +17,7 @@ import type { Landing } from './landing.js';
 import { rejectionsTable } from './raw-tables.js';
 import { parseEvent } from './parse-event.js';
 import type { Quarantine, QuarantineSummary } from './quarantine.js';
+import { headerPolicy, storableHeaders, type HeaderPolicy } from './records.js';
 
 export interface RejectionFilter {
   /** Specific rejection ids; when given, the other filters narrow them further. */
@@ -58,13 +61,17 @@ interface RejectionRow extends RejectionSummary {
 }
 
 export class Replayer {
+  private readonly policy: HeaderPolicy;
+
   constructor(
     private readonly routes: readonly FamilyRoute[],
     private readonly landing: Landing,
     private readonly warehouse: Warehouse,
     private readonly rawSchema: string,
     private readonly quarantine?: Quarantine,
-  ) {}
+  ) {
+    this.policy = headerPolicy(routes.map((r) => r.family));
+  }
 
   async list(filter: RejectionFilter): Promise<RejectionSummary[]> {
     const rows = await this.select(filter);
@@ -128,6 +135,13 @@ export class Replayer {
     };
     const { family } = route;
     try {
+      const digested = family.digestedHeaders.filter((h) => /^sha256:/.test(String(delivery.headers[h] ?? '')));
+      if (options.trust !== true && digested.length > 0) {
+        throw new IngestError(
+          'SB_INGEST_AUTH_MISSING',
+          `Only a digest of ${digested.join(', ')} was stored, so ${family.name} rejections cannot be re-verified.`,
+        );
+      }
       const verifiedBy = options.trust === true ? 'operator' : await family.verify(delivery);
       const { text, event } = parseEvent(body);
       const { eventType, dedupeKey } = family.classify(event, delivery);
@@ -140,7 +154,7 @@ export class Replayer {
           eventType,
           dedupeKey,
           body: text,
-          headers: Object.fromEntries(family.keptHeaders.flatMap((h) => (delivery.headers[h] === undefined ? [] : [[h, String(delivery.headers[h])]]))),
+          headers: storableHeaders(delivery.headers, this.policy, family.keptHeaders),
           receivedAt: delivery.receivedAt.getTime(),
           ip: delivery.ip,
           verifiedBy: `replay:${verifiedBy}`,
@@ -155,7 +169,7 @@ export class Replayer {
         outcome: 'rejected',
         code: error.code,
         message: credentialsRedacted
-          ? `${error.message} (Credentials are never stored, so this family's rejections replay only with --trust, once you have checked where the request came from.)`
+          ? `${error.message} (Credentials and Contact Center signatures are never stored usably, so this family's rejections replay only with --trust, once you have checked where the request came from.)`
           : error.message,
       };
     }

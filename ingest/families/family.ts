@@ -39,6 +39,23 @@ export interface SourceFamily {
   /** The header names kept with each event (lower-case). Credentials are never kept. */
   readonly keptHeaders: readonly string[];
   /**
+   * Header names (lower-case) whose values are this family's credentials, e.g. voice's
+   * configured `x-voice-token`. Wherever headers are stored or logged, their values become
+   * `[redacted]`, on every route (a credential sent to the wrong route is still a credential).
+   */
+  readonly credentialHeaders: readonly string[];
+  /**
+   * Header names (lower-case) carrying a proof that could be reused if read back, e.g.
+   * Contact Center's `x-8x8-signature` (it signs a CRC32 of the body, so its headers can be
+   * paired with another body of the same CRC32). Stored only as `sha256:<hex>` of the value.
+   */
+  readonly digestedHeaders: readonly string[];
+  /**
+   * True when `value` contains one of this family's configured secrets (belt and braces for
+   * headers whose name nobody declared). @example family.holdsSecret?.('Bearer s3cret') → true
+   */
+  holdsSecret?(value: string): boolean;
+  /**
    * Proves the delivery came from 8x8, over the raw bytes. Resolves with how it was verified
    * (stored in `verified_by`, e.g. `hmac-sha256`), or throws an IngestError.
    */
@@ -68,9 +85,20 @@ export const FAMILY_ROUTES: Readonly<Record<FamilyName, string>> = {
   meetings: '/webhooks/8x8/meetings',
 };
 
-/** Reads a string field, or undefined when it is absent or not a string. */
+/**
+ * Reads a string field, or undefined when it is absent, not a string, or not text a
+ * warehouse can store. Event types and dedupe keys are built from these, and a NUL or a
+ * lone surrogate (both valid in JSON: `"\u0000"`, `"\ud800"`) is refused by Postgres and
+ * DuckDB: one such event would stop the drainer for every event behind it. Treated as
+ * absent, the event still lands (type `unknown`, dedupe key from the body digest).
+ */
 export function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  return typeof value === 'string' && value !== '' && isStorableText(value) ? value : undefined;
+}
+
+/** No NUL and no unpaired UTF-16 surrogate. @example isStorableText('a\u0000') → false */
+export function isStorableText(value: string): boolean {
+  return !/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value);
 }
 
 /** Reads a nested object, or an empty one. */

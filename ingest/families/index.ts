@@ -4,7 +4,6 @@
  */
 import { dirname, resolve } from 'node:path';
 import type { Config } from '../../core/config.js';
-import { isLoopbackHost } from '../../core/secrets.js';
 import { IpAllowlist } from '../auth/ip-allowlist.js';
 import type { FamilyRoute } from '../landing-route.js';
 import { contactCenterFamily } from './contact-center/index.js';
@@ -27,7 +26,7 @@ export function devKeysDir(config: Config, cwd: string): string {
 }
 
 export async function buildFamilies(config: Config, cwd: string): Promise<Families> {
-  const { families: f, server } = config.file;
+  const { families: f } = config.file;
   const { secrets } = config;
   const routes: FamilyRoute[] = [];
   let oauthTokens: OAuthTokens | null = null;
@@ -51,14 +50,15 @@ export async function buildFamilies(config: Config, cwd: string): Promise<Famili
   }
   if (f.contactCenter.enabled) {
     const trusted = f.contactCenter.trustedKeysFile === undefined ? [] : KeyStore.readJwksFile(resolve(cwd, f.contactCenter.trustedKeysFile));
-    if (isLoopbackHost(server.host)) trusted.push((await ensureDevKeyPair(devKeysDir(config, cwd))).publicJwk);
+    // Only in the local try-out (loopback, no proxy, no secret set: see core/secrets.ts).
+    if (secrets.development) trusted.push((await ensureDevKeyPair(devKeysDir(config, cwd))).publicJwk);
     const keys = new KeyStore({
       urls: f.contactCenter.jwkUrls,
       cacheSeconds: f.contactCenter.jwkCacheSeconds,
       fetchTimeoutMs: f.contactCenter.jwkFetchTimeoutMs,
       trusted,
     });
-    routes.push({ family: contactCenterFamily(keys), allowlist: allow(f.contactCenter.allow, 'contactCenter') });
+    routes.push({ family: contactCenterFamily(keys, { toleranceSeconds: f.contactCenter.toleranceSeconds }), allowlist: allow(f.contactCenter.allow, 'contactCenter') });
   }
   if (f.meetings.enabled) {
     const auth = {

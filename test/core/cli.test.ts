@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { withTestSecrets } from '../helpers/harness.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const run = promisify(execFile);
@@ -77,16 +78,17 @@ describe('the switchboard command', () => {
     });
 
     test('send-test-event exits 1 and prints the refusal when the secret does not match', async () => {
-      const res = await cli(['send-test-event', 'meetings', '--url', server.url], home, {
+      const res = await cli(['send-test-event', 'meetings', '--url', server.url], home, withTestSecrets({
+        // Setting one secret ends the development fallback, so the others get test values.
         SWITCHBOARD_MEETINGS_WEBHOOK_SECRET: 'whsec_not_the_servers',
-      });
+      }));
       assert.equal(res.code, 1);
       assert.match(res.stdout, /→ 401/);
       assert.match(res.stdout, /SB_INGEST_SIGNATURE_INVALID/);
     });
 
     test('replay lists recorded rejections and replays them through the running server', async () => {
-      await cli(['send-test-event', 'meetings', '--url', server.url], home, { SWITCHBOARD_MEETINGS_WEBHOOK_SECRET: 'whsec_not_the_servers' });
+      await cli(['send-test-event', 'meetings', '--url', server.url], home, withTestSecrets({ SWITCHBOARD_MEETINGS_WEBHOOK_SECRET: 'whsec_not_the_servers' }));
       let listed = { code: 0, stdout: '', stderr: '' };
       for (let i = 0; i < 50 && !/SB_INGEST_SIGNATURE_INVALID/.test(listed.stdout); i++) {
         await new Promise((resolve) => setTimeout(resolve, 100)); // the drainer lands rejections in the background

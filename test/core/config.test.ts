@@ -37,7 +37,11 @@ describe('configuration', () => {
   });
 
   test('reads YAML, fills defaults, and takes secrets from the environment', () => {
-    const cwd = dirWith('switchboard.yaml', 'server:\n  port: 9090\nfamilies:\n  meetings:\n    toleranceSeconds: 60\n');
+    // Only meetings: setting one secret ends the development fallback for the others.
+    const cwd = dirWith(
+      'switchboard.yaml',
+      'server:\n  port: 9090\nfamilies:\n  messaging:\n    enabled: false\n  voice:\n    enabled: false\n  meetings:\n    toleranceSeconds: 60\n',
+    );
     const config = loadConfig({ cwd, env: { SWITCHBOARD_MEETINGS_WEBHOOK_SECRET: 'whsec_a, whsec_b' } });
     assert.equal(config.file.server.port, 9090);
     assert.equal(config.file.families.meetings.toleranceSeconds, 60);

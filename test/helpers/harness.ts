@@ -47,6 +47,25 @@ export interface HarnessOptions {
   logger?: Logger;
   /** Runs after the config is written and before the server starts (e.g. to prepare the warehouse). */
   beforeStart?: (dir: string, config: Config) => Promise<void>;
+  /** Use `env` exactly as given: no TEST_SECRETS for the secrets it leaves out. */
+  exactEnv?: boolean;
+}
+
+/**
+ * Distinct values for every secret. Setting any one secret ends the development fallback
+ * (core/secrets.ts), so a test that sets some gets these for the rest.
+ */
+export const TEST_SECRETS: Readonly<Record<string, string>> = {
+  SWITCHBOARD_MESSAGING_AUTHORIZATION: 'Bearer harness-messaging-static',
+  SWITCHBOARD_MESSAGING_OAUTH_CLIENT_SECRET: 'harness-oauth-client-secret',
+  SWITCHBOARD_VOICE_AUTH_HEADER: 'Bearer harness-voice-header',
+  SWITCHBOARD_MEETINGS_WEBHOOK_SECRET: 'whsec_harnessmeetingssecret000000',
+};
+
+/** `env` as given when it sets no secret (the try-out); otherwise completed with TEST_SECRETS. */
+export function withTestSecrets(env: Record<string, string>): Record<string, string> {
+  const setsSecret = Object.keys(env).some((name) => /^SWITCHBOARD_(MESSAGING|VOICE|MEETINGS)_/.test(name) && env[name] !== '');
+  return setsSecret ? { ...TEST_SECRETS, ...env } : env;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -58,7 +77,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       : { type: 'duckdb', path: join(dir, 'warehouse.duckdb'), rawSchema };
   const file = { warehouse, spool: { dir: join(dir, 'data', 'spool') }, log: { level: 'silent' }, ...options.config };
   writeFileSync(join(dir, 'switchboard.json'), JSON.stringify(file));
-  const config = loadConfig({ cwd: dir, env: options.env ?? {} });
+  let config: Config;
+  try {
+    config = loadConfig({ cwd: dir, env: options.exactEnv === true ? (options.env ?? {}) : withTestSecrets(options.env ?? {}) });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const logger = options.logger ?? pino({ level: 'silent' });
   await options.beforeStart?.(dir, config);
   let server = await createLandingServer(config, logger, dir);

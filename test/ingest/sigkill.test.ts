@@ -13,6 +13,7 @@ import { signJaas } from '../../ingest/families/meetings/index.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
 import { startServerProcess } from '../helpers/server-process.js';
+import { withTestSecrets } from '../helpers/harness.js';
 
 const SECRET = 'whsec_sigkilltest';
 const ROUNDS = 4;
@@ -52,7 +53,7 @@ for (const kind of ['duckdb', 'postgres'] as const) {
       configPath,
       JSON.stringify({ warehouse, spool: { dir: join(dir, 'spool'), segmentBytes: 256 * 1024 }, drain: { batchSize: 50 }, log: { level: 'warn' } }),
     );
-    const env = { SWITCHBOARD_MEETINGS_WEBHOOK_SECRET: SECRET };
+    const env = withTestSecrets({ SWITCHBOARD_MEETINGS_WEBHOOK_SECRET: SECRET });
 
     after(async () => {
       if (kind === 'postgres') {

@@ -40,13 +40,34 @@ export function signedPayload(body: Buffer, headers: IncomingHttpHeaders): strin
   });
 }
 
-/** Splits `BASE64URL(header)..BASE64URL(signature)` and reads the protected header. */
+/**
+ * What a kid may look like before it goes into a key URL or a message: 8x8's are short
+ * tokens such as `key1` (8x8.md "Verification algorithm"). Never `.` or `..`, which would
+ * change the fetched path, and nothing that needs escaping.
+ */
+export const KID_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
+
+export function isValidKid(kid: string): boolean {
+  return KID_PATTERN.test(kid) && kid !== '.' && kid !== '..';
+}
+
+/**
+ * A value from a request made safe to quote in a message or a stored reason: printable
+ * ASCII only (no NUL or lone surrogate, which Postgres and DuckDB refuse), at most 64 chars.
+ * @example printable('a\u0000b\ud800') → 'a?b?'
+ */
+export function printable(value: string, max = 64): string {
+  const safe = value.replace(/[^\x20-\x7e]/g, '?').replaceAll('"', "'");
+  return safe.length > max ? `${safe.slice(0, max)}...` : safe;
+}
+
+/** Splits `BASE64URL(header)..BASE64URL(signature)` and reads the protected header; null when malformed or the kid is not a valid one. */
 export function parseDetachedJws(value: string): { protectedHeader: string; signature: string; kid: string } | null {
   const parts = value.split('.');
   if (parts.length !== 3 || parts[1] !== '' || parts[0] === '' || parts[2] === '') return null;
   try {
     const decoded = decodeProtectedHeader(value);
-    if (decoded.alg !== 'RS256' || decoded.b64 !== false || typeof decoded.kid !== 'string') return null;
+    if (decoded.alg !== 'RS256' || decoded.b64 !== false || typeof decoded.kid !== 'string' || !isValidKid(decoded.kid)) return null;
     return { protectedHeader: parts[0] as string, signature: parts[2] as string, kid: decoded.kid };
   } catch {
     return null;

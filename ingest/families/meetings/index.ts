@@ -7,6 +7,7 @@
 import { createHmac } from 'node:crypto';
 import { IngestError } from '../../errors.js';
 import { constantTimeEqual, SecretSet } from '../../auth/constant-time.js';
+import { secretScanner } from '../../auth/secret-scan.js';
 import { bodyDigestKey } from '../dedupe.js';
 import { FAMILY_ROUTES, FAMILY_TABLES, header, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
 
@@ -24,7 +25,12 @@ export function meetingsFamily(auth: MeetingsAuth): SourceFamily {
     name: 'meetings',
     route: FAMILY_ROUTES.meetings,
     table: FAMILY_TABLES.meetings,
+    // X-Jaas-Signature is an HMAC over the whole body, so a stored one can only re-send the
+    // same event (deduplicated); it is kept so a rejection can be re-verified on replay.
     keptHeaders: ['content-type', 'user-agent', 'x-jaas-signature'],
+    credentialHeaders: ['authorization'],
+    digestedHeaders: [],
+    holdsSecret: secretScanner([...auth.secrets, auth.authorization]),
     async verify(delivery) {
       return verifyJaas(auth, authorization, delivery);
     },

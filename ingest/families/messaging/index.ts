@@ -7,6 +7,7 @@
  */
 import { IngestError } from '../../errors.js';
 import { SecretSet } from '../../auth/constant-time.js';
+import { secretScanner } from '../../auth/secret-scan.js';
 import { bodyDigestKey } from '../dedupe.js';
 import { FAMILY_ROUTES, FAMILY_TABLES, header, obj, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
 import type { OAuthTokens } from './oauth-tokens.js';
@@ -18,11 +19,16 @@ export type MessagingAuth =
 
 export function messagingFamily(auth: MessagingAuth): SourceFamily {
   const expected = new SecretSet(auth.mode === 'static' ? [auth.authorization] : []);
+  const holds = secretScanner(auth.mode === 'static' ? [auth.authorization] : []);
   return {
     name: 'messaging',
     route: FAMILY_ROUTES.messaging,
     table: FAMILY_TABLES.messaging,
     keptHeaders: ['content-type', 'user-agent', 'x-8x8-signature'],
+    credentialHeaders: ['authorization'],
+    // 8x8 documents no scheme for it (8x8.md §1.7): kept as a digest, never as a reusable value.
+    digestedHeaders: ['x-8x8-signature'],
+    holdsSecret: (value) => (auth.mode === 'static' ? holds(value) : auth.mode === 'oauth' && auth.tokens.holdsSecret(value)),
     async verify(delivery) {
       return verifyMessaging(auth, expected, delivery);
     },

@@ -5,7 +5,9 @@
  *
  * Tokens are stateless and signed (`sbat.<expiry>.<nonce>.<mac>`) with a key derived from the
  * client secret, so they survive restarts (8x8 caches a token until it expires) and rotating
- * the secret revokes every token at once.
+ * the secret revokes every token at once. The MAC also covers the clientId the token was
+ * issued to: changing families.messaging.auth.clientId revokes them too, and a token is
+ * never good for another client.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { constantTimeEqual } from '../../auth/constant-time.js';
@@ -20,7 +22,12 @@ export class OAuthTokens {
     private readonly clientSecret: string,
     readonly ttlSeconds: number,
   ) {
-    this.key = createHmac('sha256', clientSecret).update('switchboard-oauth-token-v1').digest();
+    this.key = createHmac('sha256', clientSecret).update('switchboard-oauth-token-v2').digest();
+  }
+
+  /** True when `value` contains the client secret (for redaction; see HeaderPolicy). */
+  holdsSecret(value: string): boolean {
+    return this.clientSecret.length >= 6 && value.includes(this.clientSecret);
   }
 
   /** True when both match what is configured; compared in constant time. */
@@ -46,7 +53,8 @@ export class OAuthTokens {
     return Number.isFinite(expiry) && expiry * 1000 > nowMs ? 'valid' : 'expired';
   }
 
+  /** Over `<clientId length>:<clientId>` then the token body, so the two cannot be confused. */
   private mac(body: string): string {
-    return createHmac('sha256', this.key).update(body).digest('base64url');
+    return createHmac('sha256', this.key).update(`${Buffer.byteLength(this.clientId)}:${this.clientId}\n`).update(body).digest('base64url');
   }
 }

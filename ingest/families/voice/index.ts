@@ -7,6 +7,7 @@
  */
 import { IngestError } from '../../errors.js';
 import { SecretSet } from '../../auth/constant-time.js';
+import { secretScanner } from '../../auth/secret-scan.js';
 import { bodyDigestKey } from '../dedupe.js';
 import { FAMILY_ROUTES, FAMILY_TABLES, header, obj, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
 
@@ -19,6 +20,10 @@ export function voiceFamily(auth: VoiceAuth): SourceFamily {
     route: FAMILY_ROUTES.voice,
     table: FAMILY_TABLES.voice,
     keptHeaders: ['content-type', 'user-agent'],
+    // The configured name (families.voice.auth.header), whatever it is: e.g. x-voice-token.
+    credentialHeaders: auth.mode === 'header' ? [auth.header] : [],
+    digestedHeaders: [],
+    holdsSecret: secretScanner(auth.mode === 'header' ? [auth.value] : []),
     async verify(delivery) {
       if (auth.mode === 'none') return 'ip-allowlist';
       const presented = header(delivery.headers, auth.header);
