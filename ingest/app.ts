@@ -18,7 +18,7 @@ import type { LastRun } from './model-builds.js';
 export interface AppOptions {
   routes: readonly FamilyRoute[];
   landing: Landing;
-  /** For /readyz and /status: the drainer's view of the warehouse. */
+  /** For /readyz (ready or not; the details are the operator API's GET /status). */
   health: () => HealthReport;
   /** Messaging OAuth mode: serves POST /oauth/token behind the messaging allowlist. */
   oauth?: { tokens: OAuthTokens; allowlist: IpAllowlist } | undefined;
@@ -90,9 +90,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/readyz', async (_request, reply) => {
     const report = options.health();
     // Ready when an event can be made durable, which always means the spool takes it; the
-    // warehouse being down only grows the backlog (until spool.maxBytes).
+    // warehouse being down only grows the backlog (until spool.maxBytes). Only that: the
+    // details (warehouse errors, builds, pulls) are for operators, at GET /status on the
+    // operator API (`switchboard status`).
     const ready = report.spool.writable;
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', ...report });
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable' });
   });
 
   await app.register(landingRoutes, {

@@ -19,11 +19,15 @@ Routes:
   POST /webhooks/8x8/contact-center   Contact Center chat (signed JWS)
   POST /webhooks/8x8/meetings         JaaS (signed HMAC)
   POST /oauth/token                   token endpoint for messaging in oauth mode
-  GET  /healthz, /readyz              liveness and readiness
-Operator API (admin.host:admin.port, loopback only by default):
+  GET  /healthz, /readyz              liveness and readiness (ready or not, no details)
+Operator API (admin.host:admin.port, loopback only by default; Authorization: Bearer <token>):
+  GET  /status                                used by \`switchboard status\` (role read)
   GET  /rejections, POST /rejections/replay   used by \`switchboard replay\`
   POST /sql, POST /build, POST /test          used by \`switchboard sql\`, \`build\`, \`test\`
-  GET  /metrics                               Prometheus
+  POST /sync, POST /pull                      used by \`switchboard sync\`, \`pull\` (role operate)
+  GET  /metrics                               Prometheus (role read)
+The token is SWITCHBOARD_ADMIN_TOKEN, else <data dir>/admin-token (generated on first start,
+mode 0600; the CLI reads it); more with \`switchboard admin-token create\`.
 
 Models are built on models.schedule (default every 5 minutes; "off" disables it), one build
 at a time: a scheduled build is skipped while a manual one runs, and the other way round.

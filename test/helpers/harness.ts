@@ -11,6 +11,8 @@ import { createLandingServer, type LandingServer } from '../../ingest/landing-se
 import type { FamilyName } from '../../ingest/families/family.js';
 import { buildTestRequest, type TestRequestOptions } from '../../ingest/test-events.js';
 import type { SqlRow } from '../../sql/warehouse.js';
+import { adminDataDir, clientToken } from '../../ingest/admin-tokens.js';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { TEST_POSTGRES_URL, uniqueSchema } from './postgres.js';
 
 export interface Harness {
@@ -22,6 +24,10 @@ export interface Harness {
   /** Lands everything in the spool now. */
   drain(): Promise<void>;
   query<T extends SqlRow = SqlRow>(sql: string): Promise<T[]>;
+  /** The operator API's bootstrap token (role operate), as the CLI would find it. */
+  adminToken: string;
+  /** An operator API request with the bootstrap token (or `token`; null for none). */
+  admin(request: InjectOptions & { token?: string | null }): Promise<LightMyRequestResponse>;
   /** `raw.<table>` as the harness's raw schema spells it. */
   raw(table: string): string;
   close(): Promise<void>;
@@ -54,6 +60,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const config = loadConfig({ cwd: dir, env: options.env ?? {} });
   const server = await createLandingServer(config, pino({ level: 'silent' }), dir);
   const d = server.warehouse.dialect;
+  const adminToken = clientToken(adminDataDir(config, dir), process.env) ?? '';
 
   return {
     dir,
@@ -75,6 +82,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await server.drainer.drainAll();
     },
     query: (sql) => server.warehouse.all(sql),
+    adminToken,
+    admin({ token = adminToken, headers, ...request }) {
+      return server.admin.inject({ ...request, headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...headers } });
+    },
     raw: (table) => d.tableName(rawSchema, table),
     async close() {
       if (rawSchema !== 'raw') await server.warehouse.run(`DROP SCHEMA IF EXISTS ${d.quoteIdent(rawSchema)} CASCADE`);
