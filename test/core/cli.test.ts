@@ -111,13 +111,14 @@ describe('the switchboard command', () => {
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /SB_ADMIN_QUERY_FAILED.*nowhere/);
       const write = await cli(['sql', 'DELETE FROM raw.voice_events RETURNING 1 AS gone', '--admin-url', server.adminUrl, '--format', 'csv'], home);
-      assert.equal(write.code, 0, write.stderr);
+      assert.equal(write.code, 1);
+      assert.match(write.stderr, /SB_SQL_NOT_READ_ONLY/);
       const still = await cli(['sql', 'SELECT count(*) AS n FROM raw.voice_events', '--admin-url', server.adminUrl, '--format', 'csv'], home);
-      assert.equal(still.stdout, 'n\n1\n', 'writes from switchboard sql are rolled back');
+      assert.equal(still.stdout, 'n\n1\n', 'switchboard sql refuses writes');
     });
 
     test('status reports readiness and what has landed', async () => {
-      const res = await cli(['status', '--url', server.url], home);
+      const res = await cli(['status', '--admin-url', server.adminUrl, '--url', server.url], home);
       assert.equal(res.code, 0, res.stderr);
       const report = JSON.parse(res.stdout) as { status: string; spool: { writable: boolean } };
       assert.equal(report.status, 'ready');
