@@ -13,7 +13,7 @@ import type { TableSpec } from '../sql/dialect.js';
 import type { SqlParam, Warehouse } from '../sql/warehouse.js';
 
 export interface AuditEntry {
-  at: Date;
+  requestedAt: Date;
   /** The token's id (`env`, `bootstrap`, `t_…`), or `none` when no valid token was presented. */
   tokenId: string;
   /** The token's role, or `none`. */
@@ -35,7 +35,7 @@ export function auditTable(schema: string): TableSpec {
     name: '_admin_audit',
     primaryKey: [],
     columns: [
-      { name: 'at', type: 'timestamp', nullable: false },
+      { name: 'requested_at', type: 'timestamp', nullable: false },
       { name: 'token_id', type: 'text', nullable: false },
       { name: 'role', type: 'text', nullable: false },
       { name: 'method', type: 'text', nullable: false },
@@ -112,7 +112,7 @@ export class AdminAudit {
     }
     const params: SqlParam[] = [];
     const tuples = batch.map((e) => {
-      const values: SqlParam[] = [e.at, e.tokenId, e.role, e.method, e.route, e.summary, e.sourceIp, e.status, e.outcome];
+      const values: SqlParam[] = [e.requestedAt, e.tokenId, e.role, e.method, e.route, e.summary, e.sourceIp, e.status, e.outcome];
       const placeholders = values.map((value) => {
         params.push(value);
         return d.param(params.length);

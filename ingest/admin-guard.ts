@@ -101,7 +101,7 @@ export function adminGuard(app: FastifyInstance, options: AdminGuardOptions): vo
   app.addHook('onResponse', async (request, reply) => {
     const principal = request.adminPrincipal;
     options.audit.record({
-      at: new Date(),
+      requestedAt: new Date(),
       tokenId: principal?.id ?? 'none',
       role: principal?.role ?? 'none',
       method: request.method,
