@@ -88,6 +88,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     raw: (table) => d.tableName(rawSchema, table),
     async close() {
+      await server.audit.flush(); // else a late audit row could re-create the schema dropped below
       if (rawSchema !== 'raw') await server.warehouse.run(`DROP SCHEMA IF EXISTS ${d.quoteIdent(rawSchema)} CASCADE`);
       await server.close();
     },
