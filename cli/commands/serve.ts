@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import { loadConfig } from '../../core/config.js';
 import { createLandingServer } from '../../ingest/landing-server.js';
+import { ADMIN_TOKEN_ENV, adminDataDir, bootstrapTokenPath } from '../../ingest/admin-tokens.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -55,7 +56,8 @@ is flushed.`,
       process.stderr.write(`Switchboard listening on ${address} (warehouse: ${where}; webhooks: POST ${address}/webhooks/8x8/<family>)\n`);
       if (config.file.admin.enabled) {
         const adminAddress = await server.admin.listen({ host: config.file.admin.host, port: config.file.admin.port });
-        process.stderr.write(`Operator API on ${adminAddress} (switchboard sql, replay, build, test, sync, pull; GET /metrics)\n`);
+        const token = process.env[ADMIN_TOKEN_ENV] ? ADMIN_TOKEN_ENV : bootstrapTokenPath(adminDataDir(config, process.cwd()));
+        process.stderr.write(`Operator API on ${adminAddress} (switchboard sql, replay, build, test, sync, pull, status; GET /metrics; token: ${token})\n`);
       }
       server.schedule.start();
       server.syncer.start();

@@ -105,17 +105,27 @@ export class PostgresReader {
         if (!exists) await client.query(`CREATE ROLE ${READER_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION`);
         if (password !== null) await client.query(`ALTER ROLE ${READER_ROLE} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${password}'`);
         await client.query(`ALTER ROLE ${READER_ROLE} SET default_transaction_read_only = on`);
+        const present: string[] = [];
         for (const name of names) {
           // A schema not created yet (the models' before the first build) is granted next time.
           const there = (await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [name])).rowCount === 1;
           if (!there) continue;
+          present.push(name);
           const quoted = `"${name.replaceAll('"', '""')}"`;
-          await client.query(`GRANT USAGE ON SCHEMA ${quoted} TO ${READER_ROLE}`);
-          await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${quoted} TO ${READER_ROLE}`);
-          await client.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${quoted} GRANT SELECT ON TABLES TO ${READER_ROLE}`);
+          // A schema the configured user does not own (and may not grant on) stays unreadable:
+          // queries on it then fail with Postgres' own "permission denied for schema".
+          await client.query('SAVEPOINT switchboard_grant');
+          try {
+            await client.query(`GRANT USAGE ON SCHEMA ${quoted} TO ${READER_ROLE}`);
+            await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${quoted} TO ${READER_ROLE}`);
+            await client.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${quoted} GRANT SELECT ON TABLES TO ${READER_ROLE}`);
+          } catch (error) {
+            if ((error as { code?: string }).code !== '42501') throw error;
+            await client.query('ROLLBACK TO SAVEPOINT switchboard_grant');
+          }
         }
         await client.query('COMMIT');
-        for (const name of names) this.granted.add(name);
+        for (const name of present) this.granted.add(name);
         if (password !== null) this.pool = this.readerPool(password);
         return this.pool!;
       } catch (error) {
