@@ -40,7 +40,7 @@ export class Drainer {
   private readonly abort = new AbortController();
   /** The last warehouse error, cleared by the next successful batch. */
   lastError: Error | null = null;
-  /** Counters for /readyz and metrics. */
+  /** Counters for GET /status (operator API) and metrics. */
   readonly stats = { events: 0, rejections: 0, batches: 0, failures: 0 };
 
   constructor(private readonly options: DrainerOptions) {

@@ -217,7 +217,7 @@ async function openOrDefer(config: WarehouseConfig, logger: Logger): Promise<War
   } catch (error) {
     logger.error(
       { err: error },
-      'the warehouse is not reachable at start-up; accepting webhooks into the spool and retrying (see /readyz)',
+      'the warehouse is not reachable at start-up; accepting webhooks into the spool and retrying (see switchboard status)',
     );
     return deferredWarehouse(dialectFor(config.type), open);
   }
