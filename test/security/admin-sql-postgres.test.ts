@@ -96,13 +96,20 @@ describe('POST /sql on Postgres is read-only by construction', () => {
     assert.equal(await count(), rows);
   });
 
-  test('a setting changed by a query does not outlive it', async () => {
-    assert.equal((await sql(`SELECT set_config('statement_timeout', '1', false) AS s`)).status, 200);
-    const after = await sql(`SELECT current_setting('statement_timeout') AS s`);
-    assert.notEqual(after.rows[0]?.s, '1ms');
+  test('a setting changed by a query does not outlive it, and no COMMIT lets one escape the transaction', async () => {
+    const escape = await sql(`SELECT 1; COMMIT; SELECT set_config('work_mem', '77kB', false)`);
+    assert.equal(escape.status, 400);
+    assert.equal(escape.code, 'SB_SQL_NOT_READ_ONLY');
+    assert.equal((await sql(`SELECT set_config('work_mem', '77kB', false) AS s`)).status, 200);
+    for (let i = 0; i < 4; i++) {
+      // Several times: the reader's pool has more than one connection.
+      const after = await sql(`SELECT current_setting('work_mem') AS s`);
+      assert.notEqual(after.rows[0]?.s, '77kB');
+    }
   });
 
-  test('a query that runs past admin.sqlTimeoutMs is cancelled with SB_SQL_QUERY_TIMEOUT', async () => {
+  // The test's own timeout only turns a hang (no query timeout at all) into a failure.
+  test('a query that runs past admin.sqlTimeoutMs is cancelled with SB_SQL_QUERY_TIMEOUT', { timeout: 120_000 }, async () => {
     const res = await sql('SELECT pg_sleep(3600) AS slept');
     assert.equal(res.status, 400);
     assert.equal(res.code, 'SB_SQL_QUERY_TIMEOUT');
