@@ -177,7 +177,9 @@ class DuckDbWarehouse implements Warehouse {
         const typeIds = names.map((_, index) => result.columnTypeId(index));
         const rows: SqlRow[] = [];
         // Chunk by chunk (2048 rows each), stopping once one row more than asked is known.
-        for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0 && rows.length <= options.maxRows; chunk = await result.fetchChunk()) {
+        while (rows.length <= options.maxRows) {
+          const chunk = await result.fetchChunk();
+          if (chunk === null || chunk.rowCount === 0) break;
           for (const row of chunk.getRows()) {
             const record: SqlRow = {};
             row.forEach((value, index) => {
