@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +65,7 @@ describe('the switchboard command', () => {
       // With the server stopped, sql opens the warehouse itself.
       const res = await cli(['sql', 'SELECT count(*) AS n FROM raw.contact_center_events', '--admin-url', 'http://127.0.0.1:9', '--format', 'csv'], home);
       assert.equal(res.stdout, 'n\n1\n', res.stderr);
+      rmSync(home, { recursive: true, force: true }); // the warehouse, the spool and the admin token files
     });
 
     test('send-test-event lands a signed sample for every family (the end-to-end check)', async () => {
