@@ -76,7 +76,7 @@ async function main(dir: string): Promise<boolean> {
   say(`warming up (a) and (b), ${WARM_UP_SECONDS} s each …`);
   await runSlice(a, WARM_UP_SECONDS);
   const warm = await runSlice(b, WARM_UP_SECONDS);
-  let drain = await waitForDrain(sb.url, TARGETS.drainSeconds * 1000);
+  let drain = await waitForDrain(sb, TARGETS.drainSeconds * 1000);
 
   const aSlices: Slice[] = [];
   const bSlices: Slice[] = [];
@@ -88,10 +88,10 @@ async function main(dir: string): Promise<boolean> {
     aSlices.push(await runSlice(a, sliceSeconds));
     say(`running ${formatSeconds(sliceSeconds)} s against (b) Switchboard${of} …`);
     bSlices.push(await runSlice(b, sliceSeconds, () => rssKb.push(memoryKb(sb.pid, 'VmRSS'))));
-    backlogAtEnd = await backlogBytes(sb.url);
+    backlogAtEnd = await backlogBytes(sb);
     // (b) catches up before (a) runs again, so its drainer never takes (a)'s CPU.
     if (i === slices) say(`waiting up to ${TARGETS.drainSeconds} s for the warehouse to catch up (${(backlogAtEnd / 1024).toFixed(0)} KiB in the spool) …`);
-    drain = await waitForDrain(sb.url, TARGETS.drainSeconds * 1000);
+    drain = await waitForDrain(sb, TARGETS.drainSeconds * 1000);
   }
   const peakRssKb = memoryKb(sb.pid, 'VmHWM');
   await bare.stop('SIGTERM', 5_000);

@@ -2,6 +2,7 @@
  * The real server for bench:ingest: `switchboard serve` in a child process, landing durably
  * in DuckDB under a temporary directory, and the checks made on what it landed.
  */
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +36,8 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Chi
       server: { rateLimit: { max: 10_000_000 } },
       // Only messaging is measured; with one secret set, the others would need theirs too.
       families: { voice: { enabled: false }, contactCenter: { enabled: false }, meetings: { enabled: false } },
-      admin: { enabled: false },
+      // On (port 0) for GET /status, the backlog; the public /readyz says only ready or not.
+      admin: { enabled: true },
       // A scheduled model build would compete with the landing being measured.
       models: { schedule: 'off' },
       log: { level: 'warn' },
@@ -43,26 +45,31 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Chi
   );
   const profile = options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
   return startChild(
-    [...profile, CLI, 'serve', '--config', config, '--port', '0'],
-    { SWITCHBOARD_MESSAGING_AUTHORIZATION: options.authorization },
+    [...profile, CLI, 'serve', '--config', config, '--port', '0', '--admin-port', '0'],
+    { SWITCHBOARD_MESSAGING_AUTHORIZATION: options.authorization, SWITCHBOARD_ADMIN_TOKEN: ADMIN_TOKEN },
     /Switchboard listening on (http:\/\/[^\s;()]+)/,
   );
 }
 
-/** Bytes acknowledged but not yet in the warehouse, from GET /readyz. */
-export async function backlogBytes(url: string): Promise<number> {
-  const response = await fetch(`${url}/readyz`);
+/** The operator API token the bench's server gets (SWITCHBOARD_ADMIN_TOKEN), new each run. */
+const ADMIN_TOKEN = `sbat_${randomBytes(32).toString('base64url')}`;
+
+/** Bytes acknowledged but not yet in the warehouse, from the operator API's GET /status. */
+export async function backlogBytes(server: Child): Promise<number> {
+  const adminUrl = /Operator API on (http:\/\/[^\s;()]+)/.exec(server.output())?.[1];
+  if (adminUrl === undefined) throw new Error(`the server printed no operator API address:\n${server.output()}`);
+  const response = await fetch(`${adminUrl}/status`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   const report = (await response.json()) as { spool?: { backlogBytes?: number } };
   const bytes = report.spool?.backlogBytes;
-  if (typeof bytes !== 'number') throw new Error(`/readyz answered ${response.status} without spool.backlogBytes`);
+  if (typeof bytes !== 'number') throw new Error(`/status answered ${response.status} without spool.backlogBytes`);
   return bytes;
 }
 
 /** Polls until the backlog is 0. Resolves with the seconds it took, or null on timeout. */
-export async function waitForDrain(url: string, timeoutMs: number): Promise<{ seconds: number | null; backlog: number }> {
+export async function waitForDrain(server: Child, timeoutMs: number): Promise<{ seconds: number | null; backlog: number }> {
   const start = Date.now();
   for (;;) {
-    const backlog = await backlogBytes(url);
+    const backlog = await backlogBytes(server);
     if (backlog === 0) return { seconds: (Date.now() - start) / 1000, backlog };
     if (Date.now() - start >= timeoutMs) return { seconds: null, backlog };
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -51,6 +51,7 @@ export function probeWarehouse(wh: Warehouse, buckets: Buckets, onRun?: (sql: st
     },
     all: <T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]) => timed(buckets.warehouse, () => wh.all<T>(sql, params)),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) => timed(buckets.checkpoint, () => wh.transaction((tx) => fn(probeStatements(tx, buckets)))),
+    readOnlyQuery: (sql, options) => wh.readOnlyQuery(sql, options),
     ping: () => wh.ping(),
     close: () => wh.close(),
   };

@@ -15,6 +15,7 @@ import { buildCommand } from './commands/build.js';
 import { testCommand } from './commands/test.js';
 import { compileCommand } from './commands/compile.js';
 import { pullCommand } from './commands/pull.js';
+import { adminTokenCommand } from './commands/admin-token.js';
 
 const program = new Command()
   .name('switchboard')
@@ -39,6 +40,7 @@ program.addCommand(pullCommand());
 program.addCommand(buildCommand());
 program.addCommand(testCommand());
 program.addCommand(compileCommand());
+program.addCommand(adminTokenCommand());
 
 try {
   await program.parseAsync(process.argv);

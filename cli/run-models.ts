@@ -17,6 +17,7 @@ import { modelsRuntime } from '../sql/models/from-config.js';
 import type { ProgressEvent, RunResults } from '../sql/models/run.js';
 import { openWarehouse } from '../sql/warehouses/index.js';
 import { localUrl } from './local-url.js';
+import { adminHeaders, adminRefusal } from './admin-client.js';
 import { progressLine, summary } from './run-output.js';
 
 export interface RunModelsOptions {
@@ -41,7 +42,7 @@ export async function runModels(command: RunCommand, options: RunModelsOptions):
   };
   const print = (event: ProgressEvent): void => void process.stdout.write(progressLine(event, new Date()));
   const { schema, targetDir } = config.file.models;
-  const viaServer = await inServer(base, command, request, print);
+  const viaServer = await inServer(config, base, command, request, print);
   let results: RunResults;
   let savedTo: string;
   if (viaServer !== null) {
@@ -60,12 +61,12 @@ export async function runModels(command: RunCommand, options: RunModelsOptions):
 }
 
 /** The results of a run in the server, or null when no server answers at `base`. */
-async function inServer(base: string, command: RunCommand, request: RunRequest, print: (event: ProgressEvent) => void): Promise<RunResults | null> {
+async function inServer(config: Config, base: string, command: RunCommand, request: RunRequest, print: (event: ProgressEvent) => void): Promise<RunResults | null> {
   let response: Response;
   try {
     response = await fetch(new URL(`/${command}`, base), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: adminHeaders(config, true),
       body: JSON.stringify(request),
     });
   } catch {
@@ -73,7 +74,7 @@ async function inServer(base: string, command: RunCommand, request: RunRequest, 
   }
   if (!response.ok || response.body === null) {
     const body = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
-    throw new SwitchboardError(body.error?.code ?? 'SB_CLI_ADMIN', body.error?.message ?? `HTTP ${response.status} from ${base}/${command}`);
+    throw adminRefusal(config, response.status, body, `HTTP ${response.status} from ${base}/${command}`);
   }
   process.stderr.write(`Running in the server at ${base} (it holds the warehouse).\n`);
   const interrupted = (why: string) =>

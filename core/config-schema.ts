@@ -66,6 +66,14 @@ const admin = z.strictObject({
   enabled: z.boolean().default(true),
   host: z.string().min(1).default('127.0.0.1'),
   port: port.default(8081),
+  /**
+   * More host names the operator API answers to (the Host header), besides admin.host and,
+   * when that is loopback or a wildcard, 127.0.0.1, localhost and ::1. Requests naming any
+   * other host are refused (DNS rebinding). E.g. `["switchboard.internal"]`.
+   */
+  allowedHosts: z.array(z.string().min(1)).default([]),
+  /** How long one `switchboard sql` query (POST /sql) may run before it is cancelled. */
+  sqlTimeoutMs: positiveInt.default(60_000),
 });
 
 const spool = z.strictObject({

@@ -3,9 +3,14 @@
  * is never reachable where 8x8 is. The CLI uses it while `serve` holds the warehouse (an
  * embedded DuckDB file can be opened by one process only).
  *
+ * Every route needs `Authorization: Bearer <token>` and a Host header naming the listener;
+ * routes that start work need role operate (admin-guard.ts, admin-tokens.ts). Every request
+ * leaves an audit row in `<rawSchema>._admin_audit` (admin-audit.ts).
+ *
+ *   GET  /status              the server's health in detail (what /readyz only summarises)
  *   GET  /rejections?family=&code=&since=&limit=&includeReplayed=
  *   POST /rejections/replay   { ids?, family?, code?, since?, limit?, trust?, dryRun? }
- *   POST /sql                 { query, maxRows? } → { columns, rows, truncated } (rolled back)
+ *   POST /sql                 { query, maxRows? } → { columns, rows, truncated } (read-only by construction)
  *   POST /build               { select?, exclude?, fullRefresh? } → NDJSON stream (below)
  *   POST /test                { select?, exclude? } → NDJSON stream
  *   POST /sync                { names, dryRun?, replayRejected? } → NDJSON stream
@@ -28,6 +33,8 @@ import { errorBody } from './errors.js';
 import type { ModelBuilds, PreparedRun, RunRequest } from './model-builds.js';
 import type { RejectionFilter, Replayer } from './replay.js';
 import { readQuery } from './read-query.js';
+import { adminGuard, type AdminGuardOptions } from './admin-guard.js';
+import { isReady, type HealthReport } from './app.js';
 import type { Warehouse } from '../sql/warehouse.js';
 import type { Metrics } from './metrics.js';
 import type { Syncer } from '../sync/syncer.js';
@@ -44,6 +51,14 @@ export interface AdminAppOptions {
   /** Runs pulls, one per source at a time (shared with the scheduled pulls). */
   puller?: Puller | undefined;
   logger: FastifyServerOptions['loggerInstance'];
+  /** Host, token and role checks, and the audit. */
+  guard: AdminGuardOptions;
+  /** For GET /status: the whole health report. */
+  health: () => HealthReport;
+  /** The schemas POST /sql may read: the raw schema and models.schema. */
+  readableSchemas: readonly string[];
+  /** POST /sql's deadline (admin.sqlTimeoutMs). */
+  sqlTimeoutMs: number;
 }
 
 /** How often a running /build or /test stream sends a keep-alive blank line. */
@@ -74,6 +89,13 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, _request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
     return reply.code(status).send(errorBody(status < 500 ? 'SB_ADMIN_BAD_REQUEST' : 'SB_ADMIN_INTERNAL', error.message));
+  });
+  adminGuard(app, options.guard);
+
+  app.get('/status', async (_request, reply) => {
+    const report = options.health();
+    const ready = isReady(report);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', ...report });
   });
 
   app.get('/metrics', async (_request, reply) => {
@@ -106,10 +128,12 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     async (request, reply) => {
       const { query, maxRows } = request.body as { query: string; maxRows?: number };
       try {
-        return await readQuery(options.warehouse, query, maxRows);
+        return await readQuery(options.warehouse, query, { maxRows, timeoutMs: options.sqlTimeoutMs, schemas: options.readableSchemas });
       } catch (error) {
-        // The engine's own message (syntax, unknown table) is what the analyst needs.
-        return reply.code(400).send(errorBody('SB_ADMIN_QUERY_FAILED', (error as Error).message));
+        const code = error instanceof SwitchboardError ? error.code : 'SB_ADMIN_QUERY_FAILED';
+        const status = code === 'SB_SQL_READER_UNAVAILABLE' || code === 'SB_SQL_UNAVAILABLE' ? 503 : 400;
+        // The engine's own message (syntax, unknown table, permission) is what the analyst needs.
+        return reply.code(status).send(errorBody(code, (error as Error).message));
       }
     },
   );

@@ -18,7 +18,7 @@ import type { LastRun } from './model-builds.js';
 export interface AppOptions {
   routes: readonly FamilyRoute[];
   landing: Landing;
-  /** For /readyz and /status: the drainer's view of the warehouse. */
+  /** For /readyz (ready or not; the details are the operator API's GET /status). */
   health: () => HealthReport;
   /** Messaging OAuth mode: serves POST /oauth/token behind the messaging allowlist. */
   oauth?: { tokens: OAuthTokens; allowlist: IpAllowlist } | undefined;
@@ -96,8 +96,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Ready when an event can be made durable, which always means the spool takes it; the
     // warehouse being down only grows the backlog (until spool.maxBytes), but a backlog that
     // has not moved for drain.stallAfterSeconds means nothing lands: not ready then either.
-    const ready = report.spool.writable && report.drain?.stalled !== true;
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', ...report });
+    // Only that: the details (warehouse errors, builds, pulls) are for operators, at GET
+    // /status on the operator API (`switchboard status`).
+    const ready = isReady(report);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable' });
   });
 
   await app.register(landingRoutes, {
@@ -111,4 +113,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   if (options.oauth !== undefined) await app.register(tokenRoute, options.oauth);
   return app;
+}
+
+/**
+ * Ready when an event can be made durable (the spool takes it) and the drain is not stalled.
+ * The public /readyz and the operator's GET /status answer the same.
+ */
+export function isReady(report: HealthReport): boolean {
+  return report.spool.writable && report.drain?.stalled !== true;
 }

@@ -60,7 +60,7 @@ export class Drainer {
   private readonly abort = new AbortController();
   /** The last warehouse error, cleared by the next successful batch. */
   lastError: Error | null = null;
-  /** Counters for /readyz and metrics. */
+  /** Counters for GET /status (operator API) and metrics. */
   readonly stats = { events: 0, rejections: 0, batches: 0, failures: 0, quarantined: 0, conflicts: 0 };
   /** When the drainer last landed something, or last found the spool caught up. */
   private lastProgressAt = Date.now();

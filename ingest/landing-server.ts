@@ -24,6 +24,8 @@ import { Replayer } from './replay.js';
 import { Quarantine } from './quarantine.js';
 import { RejectionSampler } from './rejection-sampler.js';
 import { buildAdminApp } from './admin-app.js';
+import { AdminAudit } from './admin-audit.js';
+import { adminDataDir, AdminTokenVerifier, bootstrapToken, bootstrapTokenPath } from './admin-tokens.js';
 import { Metrics } from './metrics.js';
 import { ModelBuilds } from './model-builds.js';
 import { BuildSchedule } from './build-schedule.js';
@@ -39,6 +41,8 @@ export interface LandingServer {
   app: FastifyInstance;
   /** The operator API; the CLI listens on admin.host:admin.port when admin.enabled. */
   admin: FastifyInstance;
+  /** The operator API's audit trail (`<rawSchema>._admin_audit`); `flush()` waits for queued rows. */
+  audit: AdminAudit;
   spool: Spool;
   warehouse: Warehouse;
   drainer: Drainer;
@@ -59,7 +63,8 @@ export interface LandingServer {
 }
 
 /**
- * @param env where the models' PII hash salt is read (SWITCHBOARD_PII_HASH_SALT)
+ * @param env where the models' PII hash salt (SWITCHBOARD_PII_HASH_SALT) and the operator
+ *   API's bootstrap token (SWITCHBOARD_ADMIN_TOKEN; else generated into the data dir) are read
  */
 export async function createLandingServer(config: Config, logger: Logger, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<LandingServer> {
   const { file } = config;
@@ -161,6 +166,8 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
   });
   const syncer = syncerFor(file, warehouse, env, logger.child({ component: 'sync' }));
   const puller = pullerFor(file, warehouse, env, logger.child({ component: 'pull' }));
+  const dataDir = adminDataDir(config, cwd);
+  const audit = new AdminAudit(warehouse, file.warehouse.rawSchema, logger.child({ component: 'admin-audit' }));
   const admin = await buildAdminApp({
     replayer: new Replayer(families.routes, landing, warehouse, file.warehouse.rawSchema, quarantine),
     warehouse,
@@ -169,6 +176,16 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
     syncer,
     puller,
     logger: logger.child({ component: 'admin' }),
+    guard: {
+      verifier: new AdminTokenVerifier(dataDir, bootstrapToken(dataDir, env)),
+      audit,
+      host: file.admin.host,
+      allowedHosts: file.admin.allowedHosts,
+      tokenFile: bootstrapTokenPath(dataDir),
+    },
+    health,
+    readableSchemas: [file.warehouse.rawSchema, file.models.schema],
+    sqlTimeoutMs: file.admin.sqlTimeoutMs,
   });
   drainer.start();
 
@@ -179,6 +196,7 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
       await syncer.stop(); // runs in flight stop at their next checkpoint
       await puller.stop(); // pulls in flight stop at their next page; their cursors say where
       await admin.close(); // waits for a manual build streaming its progress
+      await audit.flush();
       await app.close(); // stops accepting; waits for requests in flight (their fsyncs included)
       landing.close(); // the summary of refusals counted since the last minute
       await landing.settled();
@@ -187,7 +205,7 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
       await spool.close();
       await warehouse.close();
     })());
-  return { app, admin, spool, warehouse, drainer, landing, builds, schedule, syncer, puller, close };
+  return { app, admin, audit, spool, warehouse, drainer, landing, builds, schedule, syncer, puller, close };
 }
 
 /**
@@ -217,7 +235,7 @@ async function openOrDefer(config: WarehouseConfig, logger: Logger): Promise<War
   } catch (error) {
     logger.error(
       { err: error },
-      'the warehouse is not reachable at start-up; accepting webhooks into the spool and retrying (see /readyz)',
+      'the warehouse is not reachable at start-up; accepting webhooks into the spool and retrying (see switchboard status)',
     );
     return deferredWarehouse(dialectFor(config.type), open);
   }

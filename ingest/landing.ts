@@ -71,7 +71,7 @@ export class Landing {
       throw new IngestError(
         'SB_INGEST_SPOOL_FULL',
         `The local spool holds more than spool.maxBytes (${maxBacklogBytes} bytes) not yet written to the warehouse. ` +
-          'Retry later; operators: check the warehouse (see /readyz) or raise spool.maxBytes.',
+          'Retry later; operators: check the warehouse (switchboard status) or raise spool.maxBytes.',
         { retryAfterSeconds, configKey: 'spool.maxBytes' },
       );
     }

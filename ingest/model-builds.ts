@@ -40,7 +40,7 @@ export interface PreparedRun {
   execute(onProgress?: (event: ProgressEvent) => void): Promise<RunResults>;
 }
 
-/** The last finished run, for /readyz and `switchboard status`. */
+/** The last finished run, for the operator API's GET /status (`switchboard status`). */
 export interface LastRun {
   runId: string;
   command: RunCommand;

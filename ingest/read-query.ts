@@ -1,31 +1,30 @@
 /**
- * Read-only ad-hoc queries for `switchboard sql`, run inside the serving process (an
- * embedded DuckDB file can be opened by one process only). The query runs in a transaction
- * that is always rolled back, so a stray write or DDL never persists. It shares the
- * warehouse with the drainer: a long query delays landing (the spool absorbs it), so
- * heavy analysis belongs on a warehouse with its own clients (Postgres: use psql).
+ * Ad-hoc queries for `switchboard sql` and the operator API's POST /sql, run inside the
+ * serving process when there is one (an embedded DuckDB file can be opened by one process
+ * only). The warehouse makes them read-only by construction (Warehouse.readOnlyQuery): one
+ * SELECT, no file or network access, no lasting setting, a row cap and a timeout. It shares
+ * the warehouse with the drainer: heavy analysis belongs on a copy (Postgres: use psql).
  */
-import type { SqlRow, Warehouse } from '../sql/warehouse.js';
+import type { ReadOnlyResult, Warehouse } from '../sql/warehouse.js';
 
-const ROLLBACK = Symbol('rollback');
+export type ReadResult = ReadOnlyResult;
 
-export interface ReadResult {
-  columns: string[];
-  rows: SqlRow[];
-  /** True when more rows existed than `maxRows`. */
-  truncated: boolean;
+/** Rows returned when the caller does not say. */
+export const DEFAULT_MAX_ROWS = 10_000;
+/** How long a query may run before it is cancelled (SB_SQL_QUERY_TIMEOUT). */
+export const DEFAULT_QUERY_TIMEOUT_MS = 60_000;
+
+export interface ReadQueryOptions {
+  maxRows?: number | undefined;
+  timeoutMs?: number | undefined;
+  /** The schemas the query may read, e.g. the raw schema and models.schema. */
+  schemas: readonly string[];
 }
 
-export async function readQuery(warehouse: Warehouse, query: string, maxRows = 10_000): Promise<ReadResult> {
-  let result: ReadResult = { columns: [], rows: [], truncated: false };
-  try {
-    await warehouse.transaction(async (tx) => {
-      const rows = await tx.all(query);
-      result = { columns: Object.keys(rows[0] ?? {}), rows: rows.slice(0, maxRows), truncated: rows.length > maxRows };
-      throw ROLLBACK;
-    });
-  } catch (error) {
-    if (error !== ROLLBACK) throw error;
-  }
-  return result;
+export function readQuery(warehouse: Warehouse, query: string, options: ReadQueryOptions): Promise<ReadResult> {
+  return warehouse.readOnlyQuery(query, {
+    maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
+    timeoutMs: options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+    schemas: options.schemas,
+  });
 }

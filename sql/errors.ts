@@ -22,7 +22,13 @@ export type SqlErrorCode =
   /** The Warehouse itself (not `tx`) was called from inside its own transaction(). */
   | 'SB_SQL_REENTRANT_CALL'
   /** The warehouse could not be reached or opened. */
-  | 'SB_SQL_UNAVAILABLE';
+  | 'SB_SQL_UNAVAILABLE'
+  /** readOnlyQuery() was given something other than exactly one SELECT-like statement. */
+  | 'SB_SQL_NOT_READ_ONLY'
+  /** readOnlyQuery() ran past its timeoutMs and was cancelled. */
+  | 'SB_SQL_QUERY_TIMEOUT'
+  /** readOnlyQuery() has no safe session to run in (Postgres: the reader role cannot be set up). */
+  | 'SB_SQL_READER_UNAVAILABLE';
 
 export class SqlError extends SwitchboardError {
   declare readonly code: SqlErrorCode;

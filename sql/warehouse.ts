@@ -50,10 +50,42 @@ export interface Warehouse extends Queryable {
    * Calls are serialised: two transactions never interleave on one Warehouse.
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs one analyst's query that cannot change anything, by construction rather than by a
+   * rollback: exactly one SELECT-like statement, no file, network or extension access, no
+   * setting that outlives it, at most `maxRows` rows read, stopped after `timeoutMs`.
+   * Refusals raise SB_SQL_NOT_READ_ONLY, SB_SQL_QUERY_TIMEOUT or SB_SQL_READER_UNAVAILABLE;
+   * the engine's own errors (syntax, unknown table, permission) pass through unchanged.
+   * Each warehouse folder says how it sandboxes the query (docs/security-admin.md).
+   * @example await wh.readOnlyQuery('SELECT count(*) AS n FROM raw.voice_events', { maxRows: 100, timeoutMs: 30_000, schemas: ['raw'] })
+   */
+  readOnlyQuery(sql: string, options: ReadOnlyQueryOptions): Promise<ReadOnlyResult>;
   /** Resolves when the warehouse answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /** Flushes and closes. The instance is unusable afterwards. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** Limits for {@link Warehouse.readOnlyQuery}. */
+export interface ReadOnlyQueryOptions {
+  /** At most this many rows are read (one more is fetched to tell `truncated`), e.g. 10000. */
+  maxRows: number;
+  /** The query is cancelled after this many milliseconds (SB_SQL_QUERY_TIMEOUT), e.g. 30000. */
+  timeoutMs: number;
+  /**
+   * The schemas the query may read, unprefixed, e.g. `['raw', 'analytics']`. Postgres grants
+   * its reader role USAGE and SELECT on them; DuckDB reads everything in its one file.
+   */
+  schemas: readonly string[];
+}
+
+/** What {@link Warehouse.readOnlyQuery} returns. */
+export interface ReadOnlyResult {
+  /** Column names as the query spelled them, also when there are no rows. */
+  columns: string[];
+  rows: SqlRow[];
+  /** True when more rows existed than `maxRows` (only `maxRows` are returned). */
+  truncated: boolean;
 }
 
 /** What a warehouse folder exports: how to open one from its validated options. */

@@ -12,6 +12,7 @@ import type { PullEvent, PullRunResult } from '../../ingest/pulls/runner.js';
 import type { PullRange } from '../../ingest/pulls/source.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import { localUrl } from '../local-url.js';
+import { adminHeaders, adminRefusal } from '../admin-client.js';
 
 interface PullOptions {
   from?: string;
@@ -72,7 +73,7 @@ Examples:
       const request = { source: name, ...(range === undefined ? {} : { from: range.from.toISOString() }), ...(range === undefined || openEnded ? {} : { to: range.to.toISOString() }), restart: options.restart === true };
       const base = options.adminUrl ?? localUrl(config.file.admin);
       const view = new ProgressView(process.stdout);
-      const result = (await viaServer(base, request, view)) ?? (await direct(config, name, range, options.restart === true, openEnded, view));
+      const result = (await viaServer(config, base, request, view)) ?? (await direct(config, name, range, options.restart === true, openEnded, view));
       view.done(result);
     });
 }
@@ -97,16 +98,16 @@ function parseTime(value: string, flag: string): Date {
 
 type Request = { source: string; from?: string; to?: string; restart: boolean };
 
-async function viaServer(base: string, request: Request, view: ProgressView): Promise<PullRunResult | null> {
+async function viaServer(config: Config, base: string, request: Request, view: ProgressView): Promise<PullRunResult | null> {
   let response: Response;
   try {
-    response = await fetch(new URL('/pull', base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+    response = await fetch(new URL('/pull', base), { method: 'POST', headers: adminHeaders(config, true), body: JSON.stringify(request) });
   } catch {
     return null; // no server: the warehouse is free to open here
   }
   if (!response.ok || response.body === null) {
     const body = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
-    throw new SwitchboardError(body.error?.code ?? 'SB_CLI_ADMIN', body.error?.message ?? `HTTP ${response.status} from ${base}/pull`);
+    throw adminRefusal(config, response.status, body, `HTTP ${response.status} from ${base}/pull`);
   }
   process.stderr.write(`Running in the server at ${base} (it holds the warehouse).\n`);
   const lines = createInterface({ input: Readable.fromWeb(response.body as ReadableStream<Uint8Array>), crlfDelay: Infinity });

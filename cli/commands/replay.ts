@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { loadConfig } from '../../core/config.js';
 import { SwitchboardError } from '../../core/errors.js';
 import { localUrl } from '../local-url.js';
+import { adminHeaders, adminRefusal } from '../admin-client.js';
+import type { Config } from '../../core/config.js';
 import type { RejectionSummary, ReplayOutcome } from '../../ingest/replay.js';
 import type { QuarantineSummary } from '../../ingest/quarantine.js';
 
@@ -47,7 +49,8 @@ Examples:
   switchboard replay --family voice --code SB_INGEST_AUTH_INVALID --trust`,
     )
     .action(async (ids: string[], options: ReplayOptions) => {
-      const base = options.adminUrl ?? adminUrl(options.config);
+      const config = loadConfig({ path: options.config, skipSecrets: true });
+      const base = options.adminUrl ?? localUrl(config.file.admin);
       const filter = {
         ...(ids.length > 0 ? { ids } : {}),
         ...(options.family !== undefined ? { family: options.family } : {}),
@@ -58,7 +61,7 @@ Examples:
       };
       if (options.list === true) {
         const query = new URLSearchParams(Object.entries(filter).filter(([k]) => k !== 'ids').map(([k, v]): [string, string] => [k, String(v)]));
-        const { rejections, quarantined = [] } = (await call(base, `/rejections?${query}`)) as { rejections: RejectionSummary[]; quarantined?: QuarantineSummary[] };
+        const { rejections, quarantined = [] } = (await call(config, base, `/rejections?${query}`)) as { rejections: RejectionSummary[]; quarantined?: QuarantineSummary[] };
         printRejections(rejections);
         printQuarantined(quarantined);
         return;
@@ -66,7 +69,7 @@ Examples:
       if (Object.keys(filter).length === 0 && options.all !== true) {
         throw new SwitchboardError('SB_CLI_REPLAY_UNSCOPED', 'Name rejection ids or a filter (--family, --code, --since), or pass --all to replay every rejection.');
       }
-      const { outcomes } = (await call(base, '/rejections/replay', {
+      const { outcomes } = (await call(config, base, '/rejections/replay', {
         ...filter,
         ...(options.trust === true ? { trust: true } : {}),
         ...(options.dryRun === true ? { dryRun: true } : {}),
@@ -83,16 +86,12 @@ Examples:
     });
 }
 
-function adminUrl(configPath: string | undefined): string {
-  return localUrl(loadConfig({ path: configPath, skipSecrets: true }).file.admin);
-}
-
-async function call(base: string, path: string, body?: unknown): Promise<unknown> {
+async function call(config: Config, base: string, path: string, body?: unknown): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(new URL(path, base), {
       method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: adminHeaders(config, body !== undefined),
       body: body === undefined ? null : JSON.stringify(body),
       signal: AbortSignal.timeout(120_000),
     });
@@ -103,7 +102,7 @@ async function call(base: string, path: string, body?: unknown): Promise<unknown
     );
   }
   const json = (await response.json()) as { error?: { code: string; message: string } };
-  if (!response.ok) throw new SwitchboardError(json.error?.code ?? 'SB_CLI_ADMIN', json.error?.message ?? `HTTP ${response.status}`);
+  if (!response.ok) throw adminRefusal(config, response.status, json, `HTTP ${response.status}`);
   return json;
 }
 

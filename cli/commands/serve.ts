@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import { loadConfig } from '../../core/config.js';
 import { createLandingServer } from '../../ingest/landing-server.js';
+import { ADMIN_TOKEN_ENV, adminDataDir, bootstrapTokenPath } from '../../ingest/admin-tokens.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -19,11 +20,15 @@ Routes:
   POST /webhooks/8x8/contact-center   Contact Center chat (signed JWS)
   POST /webhooks/8x8/meetings         JaaS (signed HMAC)
   POST /oauth/token                   token endpoint for messaging in oauth mode
-  GET  /healthz, /readyz              liveness and readiness
-Operator API (admin.host:admin.port, loopback only by default):
+  GET  /healthz, /readyz              liveness and readiness (ready or not, no details)
+Operator API (admin.host:admin.port, loopback only by default; Authorization: Bearer <token>):
+  GET  /status                                used by \`switchboard status\` (role read)
   GET  /rejections, POST /rejections/replay   used by \`switchboard replay\`
   POST /sql, POST /build, POST /test          used by \`switchboard sql\`, \`build\`, \`test\`
-  GET  /metrics                               Prometheus
+  POST /sync, POST /pull                      used by \`switchboard sync\`, \`pull\` (role operate)
+  GET  /metrics                               Prometheus (role read)
+The token is SWITCHBOARD_ADMIN_TOKEN, else <data dir>/admin-token (generated on first start,
+mode 0600; the CLI reads it); more with \`switchboard admin-token create\`.
 
 Models are built on models.schedule (default every 5 minutes; "off" disables it), one build
 at a time: a scheduled build is skipped while a manual one runs, and the other way round.
@@ -51,7 +56,8 @@ is flushed.`,
       process.stderr.write(`Switchboard listening on ${address} (warehouse: ${where}; webhooks: POST ${address}/webhooks/8x8/<family>)\n`);
       if (config.file.admin.enabled) {
         const adminAddress = await server.admin.listen({ host: config.file.admin.host, port: config.file.admin.port });
-        process.stderr.write(`Operator API on ${adminAddress} (switchboard sql, replay, build, test, sync, pull; GET /metrics)\n`);
+        const token = process.env[ADMIN_TOKEN_ENV] ? ADMIN_TOKEN_ENV : bootstrapTokenPath(adminDataDir(config, process.cwd()));
+        process.stderr.write(`Operator API on ${adminAddress} (switchboard sql, replay, build, test, sync, pull, status; GET /metrics; token: ${token})\n`);
       }
       server.schedule.start();
       server.syncer.start();

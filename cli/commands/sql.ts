@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../../core/config.js';
 import { SwitchboardError } from '../../core/errors.js';
 import { localUrl } from '../local-url.js';
+import { adminHeaders, adminRefusal } from '../admin-client.js';
+import type { Config } from '../../core/config.js';
 import type { ReadResult } from '../../ingest/read-query.js';
 import { readQuery } from '../../ingest/read-query.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
@@ -19,7 +21,9 @@ export function sqlCommand(): Command {
     .addHelpText(
       'after',
       `
-Queries run in a transaction that is rolled back: nothing they write persists.
+Queries are read-only by construction: one SELECT, no file or network access, no lasting
+setting, a row cap (--max-rows) and a timeout (admin.sqlTimeoutMs). On Postgres they run as the
+role switchboard_sql_reader, which may only read the raw and models schemas.
 
 Examples:
   switchboard sql "SELECT family, event_type, count(*) AS n FROM raw.messaging_events GROUP BY ALL"
@@ -30,21 +34,21 @@ Examples:
         throw new SwitchboardError('SB_CLI_BAD_OPTION', `--format must be table, json or csv, not "${options.format}".`);
       }
       const config = loadConfig({ path: options.config, skipSecrets: true });
-      const { admin, warehouse } = config.file;
+      const { admin } = config.file;
       const base = options.adminUrl ?? localUrl(admin);
-      const result = (await viaServer(base, query, options.maxRows)) ?? (await direct(warehouse, query, options.maxRows));
+      const result = (await viaServer(config, base, query, options.maxRows)) ?? (await direct(config, query, options.maxRows));
       process.stdout.write(render(result, options.format));
       if (result.truncated) process.stderr.write(`(only the first ${result.rows.length} rows; raise --max-rows)\n`);
     });
 }
 
 /** null when no server answers (then the warehouse is free to open directly). */
-async function viaServer(base: string, query: string, maxRows: number | undefined): Promise<ReadResult | null> {
+async function viaServer(config: Config, base: string, query: string, maxRows: number | undefined): Promise<ReadResult | null> {
   let response: Response;
   try {
     response = await fetch(new URL('/sql', base), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: adminHeaders(config, true),
       body: JSON.stringify({ query, ...(maxRows === undefined ? {} : { maxRows }) }),
       signal: AbortSignal.timeout(600_000),
     });
@@ -52,19 +56,17 @@ async function viaServer(base: string, query: string, maxRows: number | undefine
     return null;
   }
   const body = (await response.json()) as ReadResult & { error?: { code: string; message: string } };
-  if (!response.ok) throw new SwitchboardError(body.error?.code ?? 'SB_ADMIN_QUERY_FAILED', body.error?.message ?? `HTTP ${response.status}`);
+  if (!response.ok) throw adminRefusal(config, response.status, body, `HTTP ${response.status}`);
   return body;
 }
 
-async function direct(
-  settings: ReturnType<typeof loadConfig>['file']['warehouse'],
-  query: string,
-  maxRows: number | undefined,
-): Promise<ReadResult> {
+async function direct(config: Config, query: string, maxRows: number | undefined): Promise<ReadResult> {
+  const { warehouse: settings, models, admin } = config.file;
   const wh = await openWarehouse(settings.type === 'duckdb' ? { type: 'duckdb', path: resolve(settings.path) } : { type: 'postgres', url: settings.url });
   try {
-    return await readQuery(wh, query, maxRows);
+    return await readQuery(wh, query, { maxRows, timeoutMs: admin.sqlTimeoutMs, schemas: [settings.rawSchema, models.schema] });
   } catch (error) {
+    if (error instanceof SwitchboardError) throw error;
     throw new SwitchboardError('SB_ADMIN_QUERY_FAILED', (error as Error).message);
   } finally {
     await wh.close();

@@ -11,6 +11,7 @@ import type { SyncProgress, SyncRunResult } from '../../sync/engine.js';
 import { SyncError } from '../../sync/errors.js';
 import { syncerFor } from '../../sync/from-config.js';
 import { localUrl } from '../local-url.js';
+import { adminHeaders, adminRefusal } from '../admin-client.js';
 
 interface SyncOptions {
   all?: boolean;
@@ -67,7 +68,7 @@ Examples:
       }
       const request = { names: chosen, dryRun: options.dryRun === true, replayRejected: options.replayRejected === true };
       const base = options.adminUrl ?? localUrl(config.file.admin);
-      const results = (await viaServer(base, request)) ?? (await direct(config, request));
+      const results = (await viaServer(config, base, request)) ?? (await direct(config, request));
       const bad = results.filter((r) => r.status === 'failed' || r.rejected > 0);
       if (bad.length > 0) {
         throw new SyncError('SB_SYNC_FAILED', `${bad.map((r) => r.sync).join(', ')}: ${bad.map((r) => r.error?.message ?? `${r.rejected} record(s) refused; see switchboard_sync.rejections`).join('; ')}`);
@@ -77,16 +78,16 @@ Examples:
 
 type Request = { names: string[]; dryRun: boolean; replayRejected: boolean };
 
-async function viaServer(base: string, request: Request): Promise<SyncRunResult[] | null> {
+async function viaServer(config: Config, base: string, request: Request): Promise<SyncRunResult[] | null> {
   let response: Response;
   try {
-    response = await fetch(new URL('/sync', base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+    response = await fetch(new URL('/sync', base), { method: 'POST', headers: adminHeaders(config, true), body: JSON.stringify(request) });
   } catch {
     return null; // no server: the warehouse is free to open here
   }
   if (!response.ok || response.body === null) {
     const body = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
-    throw new SwitchboardError(body.error?.code ?? 'SB_CLI_ADMIN', body.error?.message ?? `HTTP ${response.status} from ${base}/sync`);
+    throw adminRefusal(config, response.status, body, `HTTP ${response.status} from ${base}/sync`);
   }
   process.stderr.write(`Running in the server at ${base} (it holds the warehouse).\n`);
   const results: SyncRunResult[] = [];

@@ -46,7 +46,7 @@ export interface PullRequest {
   signal?: AbortSignal;
 }
 
-/** One source in `/readyz` and `switchboard status`. */
+/** One source in the operator API's GET /status (`switchboard status`). */
 export interface PullStatus {
   source: string;
   schedule: string;

@@ -63,7 +63,8 @@ describe('switchboard build, test and compile', () => {
       assert.equal((await h.send(family, sample === undefined ? {} : { sample })).statusCode, 200);
     }
     await h.drain();
-    await h.close(); // the CLI opens the DuckDB file itself
+    await h.stop(); // the CLI opens the DuckDB file itself
+    after(() => h.close());
 
     const res = await cli(['build', '--config', join(h.dir, 'switchboard.json'), ...NO_SERVER], h.dir);
     assert.equal(res.code, 0, res.stdout + res.stderr);

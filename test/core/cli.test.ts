@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +66,7 @@ describe('the switchboard command', () => {
       // With the server stopped, sql opens the warehouse itself.
       const res = await cli(['sql', 'SELECT count(*) AS n FROM raw.contact_center_events', '--admin-url', 'http://127.0.0.1:9', '--format', 'csv'], home);
       assert.equal(res.stdout, 'n\n1\n', res.stderr);
+      rmSync(home, { recursive: true, force: true }); // the warehouse, the spool and the admin token files
     });
 
     test('send-test-event lands a signed sample for every family (the end-to-end check)', async () => {
@@ -113,13 +114,35 @@ describe('the switchboard command', () => {
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /SB_ADMIN_QUERY_FAILED.*nowhere/);
       const write = await cli(['sql', 'DELETE FROM raw.voice_events RETURNING 1 AS gone', '--admin-url', server.adminUrl, '--format', 'csv'], home);
-      assert.equal(write.code, 0, write.stderr);
+      assert.equal(write.code, 1);
+      assert.match(write.stderr, /SB_SQL_NOT_READ_ONLY/);
       const still = await cli(['sql', 'SELECT count(*) AS n FROM raw.voice_events', '--admin-url', server.adminUrl, '--format', 'csv'], home);
-      assert.equal(still.stdout, 'n\n1\n', 'writes from switchboard sql are rolled back');
+      assert.equal(still.stdout, 'n\n1\n', 'switchboard sql refuses writes');
+    });
+
+    test('admin-token issues a read token that may query but not build; revoked or wrong tokens get a 401 naming SWITCHBOARD_ADMIN_TOKEN', async () => {
+      const created = await cli(['admin-token', 'create', '--role', 'read', '--name', 'analyst'], home);
+      assert.equal(created.code, 0, created.stderr);
+      const token = created.stdout.trim();
+      assert.match(token, /^sbat_[A-Za-z0-9_-]{43}$/);
+      const id = /Token (t_[0-9a-f]+)/.exec(created.stderr)?.[1] ?? '';
+      const listed = await cli(['admin-token', 'list'], home);
+      assert.match(listed.stdout, new RegExp(`${id}\\tread\\tanalyst\\tcreated \\S+\\tactive`));
+      assert.ok(!listed.stdout.includes(token), 'list never shows values');
+      const env = { SWITCHBOARD_ADMIN_TOKEN: token };
+      const read = await cli(['sql', 'SELECT 1 AS one', '--admin-url', server.adminUrl, '--format', 'csv'], home, env);
+      assert.equal(read.stdout, 'one\n1\n', read.stderr);
+      const build = await cli(['build', '--admin-url', server.adminUrl], home, env);
+      assert.equal(build.code, 1);
+      assert.match(build.stderr, /SB_ADMIN_FORBIDDEN.*--role operate/);
+      assert.equal((await cli(['admin-token', 'revoke', id], home)).code, 0);
+      const revoked = await cli(['sql', 'SELECT 1 AS one', '--admin-url', server.adminUrl], home, env);
+      assert.equal(revoked.code, 1);
+      assert.match(revoked.stderr, /SB_CLI_ADMIN_UNAUTHORIZED.*SWITCHBOARD_ADMIN_TOKEN/);
     });
 
     test('status reports readiness and what has landed', async () => {
-      const res = await cli(['status', '--url', server.url], home);
+      const res = await cli(['status', '--admin-url', server.adminUrl, '--url', server.url], home);
       assert.equal(res.code, 0, res.stderr);
       const report = JSON.parse(res.stdout) as { status: string; spool: { writable: boolean } };
       assert.equal(report.status, 'ready');
@@ -128,7 +151,7 @@ describe('the switchboard command', () => {
   });
 
   test('status explains how to start a server when none answers', async () => {
-    const res = await cli(['status', '--url', 'http://127.0.0.1:9'], dir);
+    const res = await cli(['status', '--url', 'http://127.0.0.1:9', '--admin-url', 'http://127.0.0.1:9'], dir);
     assert.equal(res.code, 1);
     assert.match(res.stderr, /switchboard serve/);
   });

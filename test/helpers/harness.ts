@@ -11,6 +11,8 @@ import { createLandingServer, type LandingServer } from '../../ingest/landing-se
 import type { FamilyName } from '../../ingest/families/family.js';
 import { buildTestRequest, type TestRequestOptions } from '../../ingest/test-events.js';
 import type { SqlRow } from '../../sql/warehouse.js';
+import { adminDataDir, clientToken } from '../../ingest/admin-tokens.js';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { TEST_POSTGRES_URL, uniqueSchema } from './postgres.js';
 
 export interface Harness {
@@ -20,11 +22,17 @@ export interface Harness {
   server: LandingServer;
   /** Closes the server (keeping its data: spool, warehouse) and starts a new one on the same config. */
   restart(): Promise<void>;
+  /** Stops the server (dropping a Postgres test schema) but keeps the directory, e.g. for a CLI run on its files. */
+  stop(): Promise<void>;
   /** Posts a sample event for `family`, authenticated like 8x8 would. */
   send(family: FamilyName, options?: TestRequestOptions & { headers?: Record<string, string>; ip?: string }): Promise<InjectResult>;
   /** Lands everything in the spool now. */
   drain(): Promise<void>;
   query<T extends SqlRow = SqlRow>(sql: string): Promise<T[]>;
+  /** The operator API's bootstrap token (role operate), as the CLI would find it. */
+  adminToken: string;
+  /** An operator API request with the bootstrap token (or `token`; null for none). */
+  admin(request: InjectOptions & { token?: string | null }): Promise<LightMyRequestResponse>;
   /** `raw.<table>` as the harness's raw schema spells it. */
   raw(table: string): string;
   close(): Promise<void>;
@@ -87,7 +95,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logger = options.logger ?? pino({ level: 'silent' });
   await options.beforeStart?.(dir, config);
   let server = await createLandingServer(config, logger, dir);
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await server.audit.flush(); // else a late audit row could re-create the schema dropped below
+    if (rawSchema !== 'raw') await server.warehouse.run(`DROP SCHEMA IF EXISTS ${d.quoteIdent(rawSchema)} CASCADE`);
+    await server.close();
+  };
   const d = server.warehouse.dialect;
+  const adminToken = clientToken(adminDataDir(config, dir), process.env) ?? '';
 
   return {
     dir,
@@ -96,6 +113,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return server;
     },
     async restart() {
+      await server.audit.flush();
       await server.close();
       server = await createLandingServer(config, logger, dir);
     },
@@ -115,11 +133,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await server.drainer.drainAll();
     },
     query: (sql) => server.warehouse.all(sql),
+    adminToken,
+    admin({ token = adminToken, headers, ...request }) {
+      return server.admin.inject({ ...request, headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...headers } });
+    },
     raw: (table) => d.tableName(rawSchema, table),
+    stop,
     async close() {
       try {
-        if (rawSchema !== 'raw') await server.warehouse.run(`DROP SCHEMA IF EXISTS ${d.quoteIdent(rawSchema)} CASCADE`);
-        await server.close();
+        await stop();
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -83,7 +83,7 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
     });
 
     test('the operator API exports Prometheus metrics: answers by status, refusals by code, the backlog', async () => {
-      const res = await h.server.admin.inject({ method: 'GET', url: '/metrics' });
+      const res = await h.admin({ method: 'GET', url: '/metrics' });
       assert.equal(res.statusCode, 200);
       assert.match(res.body, /switchboard_webhook_responses_total\{family="meetings",status="200"\} \d+/);
       assert.match(res.body, /switchboard_rejections_total\{family="meetings",code="SB_INGEST_BODY_TOO_LARGE"\} 1/);
@@ -92,8 +92,11 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
       assert.match(res.body, /switchboard_webhook_duration_seconds_bucket/);
     });
 
-    test('readyz reports the spool and the warehouse', async () => {
-      const res = await h.server.app.inject({ method: 'GET', url: '/readyz' });
+    test('readyz says only ready; the operator API\'s /status reports the spool and the warehouse', async () => {
+      const ready = await h.server.app.inject({ method: 'GET', url: '/readyz' });
+      assert.equal(ready.statusCode, 200);
+      assert.deepEqual(ready.json(), { status: 'ready' });
+      const res = await h.admin({ method: 'GET', url: '/status' });
       assert.equal(res.statusCode, 200);
       const body = res.json() as { status: string; spool: { writable: boolean }; warehouse: { reachable: boolean } };
       assert.equal(body.status, 'ready');
@@ -118,7 +121,7 @@ describe('back-pressure', () => {
     assert.equal(full.statusCode, 503);
     assert.equal(full.json.error?.code, 'SB_INGEST_SPOOL_FULL');
     assert.equal(full.headers['retry-after'], '30');
-    const ready = await h.server.app.inject({ method: 'GET', url: '/readyz' });
+    const ready = await h.admin({ method: 'GET', url: '/status' });
     assert.equal((ready.json() as { spool: { writable: boolean } }).spool.writable, false);
     await h.drain();
     assert.equal((await h.send('meetings', { sample: 'recording-uploaded' })).statusCode, 200);

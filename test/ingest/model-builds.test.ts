@@ -49,11 +49,11 @@ describe('model builds in the server', () => {
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
       const held = h.server.warehouse.transaction(() => gate);
-      const first = h.server.admin.inject({ method: 'POST', url: '/build', payload: {} });
+      const first = h.admin({ method: 'POST', url: '/build', payload: {} });
       await waitFor(() => h.server.builds.running, 'the first build holds the lock');
 
       for (const url of ['/build', '/test']) {
-        const second = await h.server.admin.inject({ method: 'POST', url, payload: { select: ['calls'] } });
+        const second = await h.admin({ method: 'POST', url, payload: { select: ['calls'] } });
         assert.equal(second.statusCode, 409, url);
         assert.equal((second.json() as { error: { code: string } }).error.code, 'SB_MODEL_BUILD_RUNNING');
       }
@@ -81,11 +81,11 @@ describe('model builds in the server', () => {
         'one end event per node, carrying its result',
       );
       assert.equal(h.server.builds.running, false, 'the lock is released');
-      const ready = (await h.server.app.inject({ method: 'GET', url: '/readyz' })).json() as { models: { running: boolean; lastRun: { runId: string; success: boolean; counts: Record<string, number> } } };
+      const ready = (await h.admin({ method: 'GET', url: '/status' })).json() as { models: { running: boolean; lastRun: { runId: string; success: boolean; counts: Record<string, number> } } };
       assert.equal(ready.models.running, false);
-      assert.equal(ready.models.lastRun.runId, results.runId, '/readyz (and switchboard status) report the last build');
+      assert.equal(ready.models.lastRun.runId, results.runId, '/status (switchboard status) reports the last build');
       assert.equal(ready.models.lastRun.counts.success, results.results.filter((r) => r.status === 'success').length);
-      const again = await h.server.admin.inject({ method: 'POST', url: '/test' });
+      const again = await h.admin({ method: 'POST', url: '/test' });
       assert.equal(again.statusCode, 200, 'a bare POST (no body) runs everything');
       assert.equal((JSON.parse(again.body.trim().split('\n').at(-1) as string) as RunResults).command, 'test');
     } finally {
@@ -96,7 +96,7 @@ describe('model builds in the server', () => {
   test('POST /build refuses what it can check before running: a selector that matches nothing', async () => {
     const h = await startHarness({ config: { models: { schedule: 'off' } } });
     try {
-      const response = await h.server.admin.inject({ method: 'POST', url: '/build', payload: { select: ['calz+'] } });
+      const response = await h.admin({ method: 'POST', url: '/build', payload: { select: ['calz+'] } });
       assert.equal(response.statusCode, 400);
       assert.deepEqual(response.json(), { error: { code: 'SB_MODEL_SELECTOR', message: 'No model is named "calz" (did you mean "calls"?).' } });
       assert.equal(h.server.builds.running, false);
@@ -198,7 +198,7 @@ describe('model builds in the server', () => {
       assert.equal(await schedule.runOnce(), null);
       assert.deepEqual([lines[0]?.level, lines[0]?.msg], [WARN, 'scheduled build skipped: the warehouse is not reachable']);
       assert.equal((lines[0]?.err as { code?: string }).code, 'SB_SQL_UNAVAILABLE');
-      const refused = await h.server.admin.inject({ method: 'POST', url: '/build', payload: {} });
+      const refused = await h.admin({ method: 'POST', url: '/build', payload: {} });
       assert.equal(refused.statusCode, 503);
       assert.equal((refused.json() as { error: { code: string } }).error.code, 'SB_SQL_UNAVAILABLE');
 
@@ -209,7 +209,7 @@ describe('model builds in the server', () => {
       assert.equal(results?.success, true, JSON.stringify(results?.results.filter((r) => r.status !== 'success' && r.status !== 'pass')));
       const saved = await h.query<{ n: number }>(`SELECT count(*) AS n FROM "${modelsSchema}".sb_run_results WHERE run_id = '${results?.runId}'`);
       assert.equal(Number(saved[0]?.n), results?.results.length);
-      const streamed = await h.server.admin.inject({ method: 'POST', url: '/build', payload: { select: ['calls'] } });
+      const streamed = await h.admin({ method: 'POST', url: '/build', payload: { select: ['calls'] } });
       assert.equal(streamed.statusCode, 200);
       assert.equal((JSON.parse(streamed.body.trim().split('\n').at(-1) as string) as RunResults).success, true);
       const calls = await h.query<{ n: number }>(`SELECT count(*) AS n FROM "${modelsSchema}".calls`);

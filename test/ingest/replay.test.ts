@@ -19,9 +19,9 @@ describe('replaying rejections', () => {
   });
   after(() => h.close());
 
-  const adminGet = async (url: string) => (await h.server.admin.inject({ method: 'GET', url })).json() as { rejections: Array<Record<string, unknown>> };
+  const adminGet = async (url: string) => (await h.admin({ method: 'GET', url })).json() as { rejections: Array<Record<string, unknown>> };
   const adminReplay = async (body: object) =>
-    (await h.server.admin.inject({ method: 'POST', url: '/rejections/replay', payload: body })).json() as {
+    (await h.admin({ method: 'POST', url: '/rejections/replay', payload: body })).json() as {
       outcomes: Array<{ rejectionId: string; outcome: string; code?: string; message?: string; dedupeKey?: string }>;
     };
 
@@ -86,7 +86,7 @@ describe('replaying rejections', () => {
     assert.ok(all.rejections.length >= 4);
     const replayed = all.rejections.filter((r) => r.replayed_at !== null);
     assert.equal(replayed.length, 2);
-    const bad = await h.server.admin.inject({ method: 'GET', url: '/rejections?family=fax' });
+    const bad = await h.admin({ method: 'GET', url: '/rejections?family=fax' });
     assert.equal(bad.statusCode, 400);
     assert.equal((bad.json() as { error: { code: string } }).error.code, 'SB_ADMIN_BAD_REQUEST');
   });

@@ -6,7 +6,7 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signJaas } from '../../ingest/families/meetings/index.js';
@@ -91,7 +91,8 @@ for (const kind of ['duckdb', 'postgres'] as const) {
       const server = await startServerProcess(configPath, env, dir);
       let backlog = -1;
       for (let waited = 0; waited < 60_000 && backlog !== 0; waited += 100) {
-        const ready = (await (await fetch(`${server.url}/readyz`)).json()) as { spool: { backlogBytes: number } };
+        const headers = { authorization: `Bearer ${readFileSync(join(dir, 'admin-token'), 'utf8').trim()}` };
+        const ready = (await (await fetch(`${server.adminUrl}/status`, { headers })).json()) as { spool: { backlogBytes: number } };
         backlog = ready.spool.backlogBytes;
         if (backlog !== 0) await new Promise((resolve) => setTimeout(resolve, 100));
       }

@@ -56,6 +56,9 @@ describe('spool failures', () => {
     assert.equal(later.statusCode, 503, 'still refused after the disk "recovers": only a restart re-checks it');
     const ready = await h.server.app.inject({ method: 'GET', url: '/readyz' });
     assert.equal(ready.statusCode, 503);
-    assert.match((ready.json() as { spool: { error: string } }).spool.error, /fdatasync/);
+    assert.deepEqual(ready.json(), { status: 'unavailable' }, 'the public endpoint says only that');
+    const status = await h.admin({ method: 'GET', url: '/status' });
+    assert.equal(status.statusCode, 503);
+    assert.match((status.json() as { spool: { error: string } }).spool.error, /fdatasync/);
   });
 });

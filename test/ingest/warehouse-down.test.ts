@@ -30,13 +30,13 @@ describe('a warehouse that is down', () => {
       assert.equal((await h.send('meetings', { sample })).statusCode, 200, 'acknowledged while the warehouse is down');
     }
     await waitFor(async () => {
-      const ready = (await h.server.app.inject({ method: 'GET', url: '/readyz' })).json() as {
+      const ready = (await h.admin({ method: 'GET', url: '/status' })).json() as {
         status: string;
         spool: { writable: boolean; backlogBytes: number };
         warehouse: { reachable: boolean; error: string | null };
       };
       return ready.status === 'ready' && ready.spool.writable && !ready.warehouse.reachable && ready.spool.backlogBytes > 0;
-    }, 'readyz: ready (spool writable), warehouse unreachable, backlog waiting');
+    }, '/status: ready (spool writable), warehouse unreachable, backlog waiting');
 
     await proxy.start(); // the warehouse comes back
     await waitFor(async () => h.server.drainer.backlogBytes() === 0, 'the backlog drains');

@@ -1,7 +1,7 @@
 /**
  * Pulls inside `serve`: the operator API's POST /pull (what `switchboard pull` uses while
  * the server holds the DuckDB file), one run per source at a time, scheduled ticks that skip
- * while a run goes on, /readyz reporting the last run, and a source whose credentials are
+ * while a run goes on, /status reporting the last run, and a source whose credentials are
  * missing named at start instead of at its first tick.
  */
 import { after, before, describe, test } from 'node:test';
@@ -45,17 +45,17 @@ describe('pulls in serve', () => {
   });
 
   test('POST /pull streams the run; refusals come with a status and a code', async () => {
-    const unknown = await h.server.admin.inject({ method: 'POST', url: '/pull', payload: { source: 'work-analytcs' } });
+    const unknown = await h.admin({ method: 'POST', url: '/pull', payload: { source: 'work-analytcs' } });
     assert.equal(unknown.statusCode, 404);
     assert.match((unknown.json() as { error: { code: string; message: string } }).error.message, /No pull source "work-analytcs" is configured \(configured: work-analytics/);
-    const half = await h.server.admin.inject({ method: 'POST', url: '/pull', payload: { source: 'work-analytics', to: range.to } });
+    const half = await h.admin({ method: 'POST', url: '/pull', payload: { source: 'work-analytics', to: range.to } });
     assert.equal(half.statusCode, 400);
     assert.equal((half.json() as { error: { code: string } }).error.code, 'SB_PULL_RANGE');
 
     fake.pageDelayMs = 100; // hold the first run long enough to collide with it
-    const first = h.server.admin.inject({ method: 'POST', url: '/pull', payload: { source: 'work-analytics', ...range } });
+    const first = h.admin({ method: 'POST', url: '/pull', payload: { source: 'work-analytics', ...range } });
     await waitFor(() => h.server.puller.isActive('work-analytics'), 'the first pull is running');
-    const second = await h.server.admin.inject({ method: 'POST', url: '/pull', payload: { source: 'work-analytics', ...range } });
+    const second = await h.admin({ method: 'POST', url: '/pull', payload: { source: 'work-analytics', ...range } });
     assert.equal(second.statusCode, 409);
     assert.equal((second.json() as { error: { code: string } }).error.code, 'SB_PULL_RUNNING');
     assert.equal(await h.server.puller.tick('work-analytics'), null, 'a scheduled tick meanwhile is skipped, not queued');
@@ -70,7 +70,7 @@ describe('pulls in serve', () => {
     const result = lines.at(-1)?.result;
     assert.deepEqual([result?.status, result?.landed, result?.mode], ['success', 120, 'backfill']);
 
-    const ready = (await h.server.app.inject({ method: 'GET', url: '/readyz' })).json() as { pulls: Array<{ source: string; running: boolean; lastRun: { runId: string; landed: number } }> };
+    const ready = (await h.admin({ method: 'GET', url: '/status' })).json() as { pulls: Array<{ source: string; running: boolean; lastRun: { runId: string; landed: number } }> };
     assert.deepEqual(ready.pulls.map((p) => [p.source, p.running, p.lastRun.runId, p.lastRun.landed]), [['work-analytics', false, result?.runId, 120]]);
     const [rows] = await h.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${h.raw('work_events')}`);
     assert.equal(Number(rows?.n), 120, '40 call records and their 80 legs');

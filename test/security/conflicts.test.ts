@@ -13,7 +13,6 @@ import { captureLogger, type LogLine } from '../helpers/logs.js';
 import { buildTestRequest } from '../../ingest/test-events.js';
 import { SAMPLES } from '../../ingest/test-events.js';
 import type { FamilyName } from '../../ingest/families/family.js';
-import { adminRequest } from './admin-request.js';
 import { forgeJsonWithCrc32 } from './crc32-forgery.js';
 
 interface Row {
@@ -28,7 +27,7 @@ async function rows(h: Harness, table: string): Promise<Row[]> {
 }
 
 async function conflictsMetric(h: Harness): Promise<number> {
-  const text = (await adminRequest(h, { method: 'GET', url: '/metrics' })).body;
+  const text = (await h.admin({ method: 'GET', url: '/metrics' })).body;
   return Number(/^switchboard_dedupe_conflicts (\d+)$/m.exec(text)?.[1] ?? 'NaN');
 }
 

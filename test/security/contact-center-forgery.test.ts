@@ -14,7 +14,6 @@ import { startJwkServer, type JwkServer } from '../helpers/jwk-server.js';
 import { forgeCrc32 } from '../helpers/crc32-forge.js';
 
 /** The operator API's headers (a bearer token once the admin API requires one). */
-const ADMIN_HEADERS: Record<string, string> = {};
 const ROUTE = '/webhooks/8x8/contact-center';
 type Key = { privateKey: Parameters<typeof signDetached>[1]; kid: string };
 
@@ -114,8 +113,8 @@ describe('Contact Center: a CRC32-forged body and stored signatures', () => {
     await legacy('legacy-fresh', arrival + 1000); // fresh when it arrived, two hours ago
     await legacy('legacy-stale', arrival - 3600_000); // already an hour old when it arrived
     await h.drain();
-    const res = await h.server.admin.inject({
-      method: 'POST', url: '/rejections/replay', headers: ADMIN_HEADERS, payload: { ids: ['legacy-fresh', 'legacy-stale'] },
+    const res = await h.admin({
+      method: 'POST', url: '/rejections/replay', payload: { ids: ['legacy-fresh', 'legacy-stale'] },
     });
     const outcomes = (res.json() as { outcomes: Array<{ rejectionId: string; outcome: string; code?: string }> }).outcomes;
     const byId = new Map(outcomes.map((o) => [o.rejectionId, o]));
@@ -134,7 +133,7 @@ describe('Contact Center: a CRC32-forged body and stored signatures', () => {
     await h.drain();
 
     const replay = async (payload: Record<string, unknown>) =>
-      (await h.server.admin.inject({ method: 'POST', url: '/rejections/replay', headers: ADMIN_HEADERS, payload })).json() as {
+      (await h.admin({ method: 'POST', url: '/rejections/replay', payload })).json() as {
         outcomes: Array<{ outcome: string; code?: string; message?: string }>;
       };
     const plain = await replay({ family: 'contact-center', code: 'SB_INGEST_SIGNATURE_UNKNOWN_KEY' });

@@ -19,7 +19,6 @@ import { MEETINGS_SAMPLES } from '../../ingest/families/meetings/samples.js';
 import { PostgresDialect } from '../../sql/warehouses/postgres/dialect.js';
 import { DuckDbDialect } from '../../sql/warehouses/duckdb/dialect.js';
 import { rawEventTable } from '../../ingest/raw-tables.js';
-import { adminRequest } from './admin-request.js';
 
 function meetingsBody(key: string, name: string): string {
   const event = JSON.parse(MEETINGS_SAMPLES['participant-joined']) as { idempotencyKey: string; data: { name: string } };
@@ -99,13 +98,13 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
         assert.ok(existsSync(file), 'the record is kept in the spool directory');
         assert.equal((JSON.parse(readFileSync(file, 'utf8')) as { body: string }).body, meetingsBody('q-2', 'poison'), 'byte for byte');
 
-        const list = await adminRequest(h, { method: 'GET', url: '/rejections' });
+        const list = await h.admin({ method: 'GET', url: '/rejections' });
         assert.equal(list.statusCode, 200);
         const { quarantined } = list.json() as { quarantined: Array<{ quarantine_id: string; record_key: string }> };
         assert.deepEqual(quarantined.map((q) => q.record_key), ['jaas:q-2']);
 
         await liftPoisonCheck(h, warehouse, rawSchema);
-        const replay = await adminRequest(h, { method: 'POST', url: '/rejections/replay', payload: { ids: [row.quarantine_id] } });
+        const replay = await h.admin({ method: 'POST', url: '/rejections/replay', payload: { ids: [row.quarantine_id] } });
         assert.equal(replay.statusCode, 200);
         assert.deepEqual((replay.json() as { outcomes: Array<{ outcome: string }> }).outcomes.map((o) => o.outcome), ['landed']);
         await h.drain();
@@ -129,13 +128,13 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
         const held = h.server.warehouse.transaction(() => gate);
         assert.equal((await h.send('meetings', { body: meetingsBody('stall-1', 'Dee') })).statusCode, 200, 'accepted into the spool meanwhile');
         await waitFor(async () => (await h.server.app.inject({ url: '/readyz' })).statusCode === 503, '/readyz to report the stall');
-        const metrics = await adminRequest(h, { method: 'GET', url: '/metrics' });
+        const metrics = await h.admin({ method: 'GET', url: '/metrics' });
         assert.match(metrics.body, /^switchboard_drain_stalled 1$/m);
         await waitFor(async () => lines.some((l) => l.level === 50 && /no progress/.test(l.msg ?? '')), 'an error in the log');
         release();
         await held;
         await waitFor(async () => (await h.server.app.inject({ url: '/readyz' })).statusCode === 200, '/readyz to recover');
-        assert.match((await adminRequest(h, { method: 'GET', url: '/metrics' })).body, /^switchboard_drain_stalled 0$/m);
+        assert.match((await h.admin({ method: 'GET', url: '/metrics' })).body, /^switchboard_drain_stalled 0$/m);
       } finally {
         release();
         await h.close();

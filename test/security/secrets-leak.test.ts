@@ -18,7 +18,6 @@ import { startJwkServer, type JwkServer } from '../helpers/jwk-server.js';
 import { captureLogger, type LogLine } from '../helpers/logs.js';
 
 /** The operator API's headers (add the bearer token here once the admin API requires one). */
-const ADMIN_HEADERS: Record<string, string> = {};
 
 const SECRETS = {
   SWITCHBOARD_MESSAGING_AUTHORIZATION: 'Bearer leak-messaging-static-7f3a9c',
@@ -125,7 +124,7 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
         await h.drain();
       });
 
-      test('no raw table, no rejection, no log line, /metrics or /readyz holds any of them', async () => {
+      test('no raw table, no rejection, no log line, /metrics, /readyz or /status holds any of them, nor the operator token', async () => {
         const schema = h.raw('x').split('.')[0]?.replaceAll('"', '') ?? 'raw';
         const tables = await h.query<{ table_name: string }>(
           `SELECT table_name FROM information_schema.tables WHERE table_schema = '${schema}'`,
@@ -140,11 +139,13 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
         assert.match(rejections, /x-voice-token/, 'the voice rejections were recorded (with the header redacted)');
         assert.ok(lines.some((l) => l.level >= 40), 'refusals were logged (so the log search is not vacuous)');
         places.push(['logs', JSON.stringify(lines)]);
-        places.push(['/metrics', (await h.server.admin.inject({ method: 'GET', url: '/metrics', headers: ADMIN_HEADERS })).body]);
+        places.push(['/metrics', (await h.admin({ method: 'GET', url: '/metrics' })).body]);
+        places.push(['/status', (await h.admin({ method: 'GET', url: '/status' })).body]);
         places.push(['/readyz', (await h.server.app.inject({ method: 'GET', url: '/readyz' })).body]);
 
         const found: string[] = [];
-        for (const needle of needles) {
+        // The operator API's token too: every request above was made with it, and audited.
+        for (const needle of [...needles, h.adminToken]) {
           if (needle.length < 8) continue;
           for (const [place, text] of places) if (text.includes(needle)) found.push(`${place} holds ${needle.slice(0, 12)}…`);
         }

@@ -12,6 +12,7 @@ import { upsertTests } from './conformance/upserts.js';
 import { valueTests } from './conformance/values.js';
 import { jsonRowsTests } from './conformance/json-rows.js';
 import { jsonTextTests } from './conformance/json-text.js';
+import { readOnlyTests } from './conformance/read-only.js';
 
 /**
  * Declares the suite `warehouse conformance: <name>`. `open` must return a warehouse that
@@ -24,5 +25,6 @@ export function runWarehouseConformance(name: string, open: () => Promise<Wareho
     jsonRowsTests(open);
     jsonTextTests(open);
     transactionTests(open);
+    readOnlyTests(open);
   });
 }

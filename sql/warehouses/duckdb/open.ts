@@ -5,14 +5,22 @@
  * elsewhere in the app waits while a transaction is open instead of landing inside it.
  * Docs: https://duckdb.org/docs/stable/connect/concurrency — one process may hold a
  * database file read-write, and then no other process can open it at all.
+ *
+ * Sandbox: once open, file system, network and extension access is switched off and the
+ * configuration is locked (`enable_external_access = false`, `lock_configuration = true`),
+ * for every connection of the instance. Nothing in Switchboard reads or writes files through
+ * SQL (landing binds values; models are SELECTs), and json and icu are built in. So an
+ * analyst's query (readOnlyQuery, on its own connection) cannot read /etc/passwd, COPY TO,
+ * ATTACH, EXPORT DATABASE, INSTALL/LOAD, or SET memory_limit for everyone after it.
+ * Docs: https://duckdb.org/docs/stable/operations_manual/securing_duckdb/overview
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import './keep-bom.js';
 import { SqlError } from '../../errors.js';
-import type { Queryable, SqlParam, SqlRow, Warehouse } from '../../warehouse.js';
+import type { Queryable, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, Warehouse } from '../../warehouse.js';
 import { SerialLock } from '../serial-lock.js';
 import { transactionHandle } from '../transaction-handle.js';
 import { DuckDbDialect } from './dialect.js';
@@ -70,7 +78,18 @@ export async function openDuckDb(options: DuckDbOptions): Promise<Warehouse> {
   // extension that owns it loads only after the database is open.
   await connection.run(`SET TimeZone = 'UTC'`);
   await connection.run(`SET checkpoint_threshold = '${sizeSetting(options.checkpointThreshold ?? '256MB', 'checkpointThreshold')}'`);
-  return new DuckDbWarehouse(instance, connection, options.detectReentrancy);
+  // The analysts' connection (readOnlyQuery): its own, so that interrupt() on a timeout
+  // stops only that query and a long one does not hold the lock landing needs.
+  const reader = await instance.connect();
+  await reader.run(`SET TimeZone = 'UTC'`);
+  // Last: after this no connection can change a setting or touch a file (see above).
+  await connection.run('SET enable_external_access = false');
+  await connection.run('SET lock_configuration = true');
+  return new DuckDbWarehouse(instance, connection, reader, options.detectReentrancy);
+}
+
+function timeoutError(timeoutMs: number, cause: unknown): SqlError {
+  return new SqlError('SB_SQL_QUERY_TIMEOUT', `The query ran longer than ${timeoutMs} ms and was cancelled. Narrow it (a WHERE on a time column, a LIMIT), or run heavy analysis on a copy of the warehouse.`, { cause });
 }
 
 /** Checks a DuckDB size setting such as `256MB` (it is spliced into SQL). */
@@ -81,15 +100,21 @@ function sizeSetting(value: string, key: string): string {
   return value;
 }
 
+/** The statement types readOnlyQuery accepts: SELECT (also WITH … SELECT, FROM …, PRAGMA that read). */
+const READ_ONLY_STATEMENTS: ReadonlySet<number> = new Set([StatementType.SELECT]);
+
 class DuckDbWarehouse implements Warehouse {
   readonly dialect = new DuckDbDialect();
   private readonly lock: SerialLock;
+  /** One analyst's query at a time on the reader connection. */
+  private readonly readerLock = new SerialLock(false);
   private closing: Promise<void> | undefined;
   private closed = false;
 
   constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    private readonly reader: DuckDBConnection,
     detectReentrancy: boolean | undefined,
   ) {
     this.lock = new SerialLock(detectReentrancy);
@@ -126,6 +151,55 @@ class DuckDbWarehouse implements Warehouse {
     });
   }
 
+  readOnlyQuery(sql: string, options: ReadOnlyQueryOptions): Promise<ReadOnlyResult> {
+    return this.readerLock.run(async () => {
+      this.assertOpen();
+      // The node API splits the text the way DuckDB's parser does, so `SELECT 1; DELETE …`
+      // is two statements whatever quoting or comments hide the semicolon in.
+      const statements = await this.reader.extractStatements(sql);
+      if (statements.count !== 1) {
+        throw new SqlError('SB_SQL_NOT_READ_ONLY', `Give exactly one SELECT statement, not ${statements.count}.`);
+      }
+      const prepared = await statements.prepare(0);
+      if (!READ_ONLY_STATEMENTS.has(prepared.statementType)) {
+        throw new SqlError('SB_SQL_NOT_READ_ONLY', `Only a SELECT can run here (this is ${StatementType[prepared.statementType] ?? 'another statement'}). Writes belong in models, settings in the config.`);
+      }
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        this.reader.interrupt();
+      }, options.timeoutMs);
+      // In a transaction that is rolled back as well: a SELECT cannot write, but nextval() can.
+      await this.reader.run('BEGIN TRANSACTION');
+      try {
+        const result = await prepared.stream();
+        const names = result.columnNames();
+        const typeIds = names.map((_, index) => result.columnTypeId(index));
+        const rows: SqlRow[] = [];
+        // Chunk by chunk (2048 rows each), stopping once one row more than asked is known.
+        while (rows.length <= options.maxRows) {
+          const chunk = await result.fetchChunk();
+          if (chunk === null || chunk.rowCount === 0) break;
+          for (const row of chunk.getRows()) {
+            const record: SqlRow = {};
+            row.forEach((value, index) => {
+              record[names[index]!] = sqlValueFromDuckDb(typeIds[index]!, value);
+            });
+            rows.push(record);
+            if (rows.length > options.maxRows) break;
+          }
+        }
+        return { columns: names, rows: rows.slice(0, options.maxRows), truncated: rows.length > options.maxRows };
+      } catch (error) {
+        if (timedOut) throw timeoutError(options.timeoutMs, error);
+        throw error;
+      } finally {
+        clearTimeout(timer);
+        await this.reader.run('ROLLBACK').catch(() => undefined);
+      }
+    });
+  }
+
   async ping(): Promise<void> {
     await this.all('SELECT 1 AS ok');
   }
@@ -135,6 +209,8 @@ class DuckDbWarehouse implements Warehouse {
     // checkpointed into the database file.
     this.closing ??= this.lock.run(async () => {
       this.closed = true;
+      await this.readerLock.run(async () => undefined); // an analyst's query in flight
+      this.reader.closeSync();
       this.connection.closeSync();
       this.instance.closeSync();
     });

@@ -5,7 +5,8 @@
  */
 import pg from 'pg';
 import { SqlError } from '../../errors.js';
-import type { Queryable, SqlParam, SqlRow, Warehouse } from '../../warehouse.js';
+import type { Queryable, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, Warehouse } from '../../warehouse.js';
+import { PostgresReader } from './reader.js';
 import { SerialLock } from '../serial-lock.js';
 import { transactionHandle } from '../transaction-handle.js';
 import { epochMillisParam } from '../values.js';
@@ -40,7 +41,9 @@ export async function openPostgres(options: PostgresOptions): Promise<Warehouse>
   // An idle client losing its connection emits 'error' on the pool, and an unhandled
   // 'error' event kills the process. The pool drops that client; the next query reconnects.
   pool.on('error', () => undefined);
-  const warehouse = new PostgresWarehouse(pool, new PostgresDialect({ schemaPrefix: options.schemaPrefix }), options.detectReentrancy);
+  const dialect = new PostgresDialect({ schemaPrefix: options.schemaPrefix });
+  const reader = new PostgresReader(options.url, pool, (schema) => dialect.schemaPrefix + schema);
+  const warehouse = new PostgresWarehouse(pool, dialect, reader, options.detectReentrancy);
   try {
     await warehouse.ping();
   } catch (cause) {
@@ -90,6 +93,7 @@ class PostgresWarehouse implements Warehouse {
   constructor(
     private readonly pool: pg.Pool,
     readonly dialect: PostgresDialect,
+    private readonly reader: PostgresReader,
     detectReentrancy: boolean | undefined,
   ) {
     this.lock = new SerialLock(detectReentrancy);
@@ -135,13 +139,22 @@ class PostgresWarehouse implements Warehouse {
     });
   }
 
+  /** As the reader role, on its own pool, in BEGIN READ ONLY … ROLLBACK: see reader.ts. */
+  async readOnlyQuery(sql: string, options: ReadOnlyQueryOptions): Promise<ReadOnlyResult> {
+    this.assertOpen();
+    return this.reader.query(sql, options);
+  }
+
   async ping(): Promise<void> {
     await this.all('SELECT 1 AS ok');
   }
 
   close(): Promise<void> {
     // Waits for a running transaction to finish; pool.end() then waits for idle clients.
-    this.closing ??= this.lock.run(() => this.pool.end());
+    this.closing ??= this.lock.run(async () => {
+      await this.reader.close();
+      await this.pool.end();
+    });
     return this.closing;
   }
 

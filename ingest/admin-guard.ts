@@ -1,0 +1,136 @@
+/**
+ * The operator API's gate, run before every route (and for unknown paths):
+ * 1. the Host header must name the admin listener (admin.host, admin.allowedHosts, and the
+ *    loopback names when admin.host is loopback or a wildcard), so that a web page cannot
+ *    reach the API through DNS rebinding: 421 SB_ADMIN_HOST_REFUSED;
+ * 2. a valid `Authorization: Bearer <token>`: 401 SB_ADMIN_UNAUTHORIZED;
+ * 3. the token's role must allow the route (operate for what changes or runs something):
+ *    403 SB_ADMIN_FORBIDDEN.
+ * Then every request, allowed or refused, leaves one audit row (admin-audit.ts).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody } from './errors.js';
+import type { AdminAudit } from './admin-audit.js';
+import { ADMIN_TOKEN_ENV, type AdminPrincipal, type AdminRole, type AdminTokenVerifier } from './admin-tokens.js';
+
+export interface AdminGuardOptions {
+  verifier: AdminTokenVerifier;
+  audit: AdminAudit;
+  /** admin.host, e.g. `127.0.0.1`. */
+  host: string;
+  /** admin.allowedHosts: more names the listener may be reached by, e.g. `ops.internal`. */
+  allowedHosts: readonly string[];
+  /** Where the bootstrap token file is, for messages. */
+  tokenFile: string;
+}
+
+/** Routes that change something or start work: role operate. Everything else needs read. */
+const OPERATE_ROUTES: ReadonlySet<string> = new Set(['POST /rejections/replay', 'POST /build', 'POST /test', 'POST /sync', 'POST /pull']);
+
+const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
+const WILDCARD = ['0.0.0.0', '::', ''];
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who the operator API request authenticated as; null until (or unless) it did. */
+    adminPrincipal: AdminPrincipal | null;
+    /** The error code the response carried, for the audit row. */
+    adminOutcome: string | null;
+  }
+}
+
+export function requiredRole(method: string, path: string): AdminRole {
+  return OPERATE_ROUTES.has(`${method} ${path}`) ? 'operate' : 'read';
+}
+
+export function allowedHostNames(host: string, extra: readonly string[]): Set<string> {
+  const names = new Set([host.toLowerCase().replace(/^\[|\]$/g, ''), ...extra.map((h) => h.toLowerCase())]);
+  if (LOOPBACK.includes(host) || WILDCARD.includes(host) || host.startsWith('127.')) for (const name of LOOPBACK) names.add(name);
+  return names;
+}
+
+/** The host name of a Host header, lower-case, without port or IPv6 brackets. */
+export function hostName(header: string | undefined): string {
+  if (header === undefined) return '';
+  const value = header.trim().toLowerCase();
+  if (value.startsWith('[')) return value.slice(1, value.indexOf(']') === -1 ? undefined : value.indexOf(']'));
+  return value.replace(/:\d*$/, '');
+}
+
+export function adminGuard(app: FastifyInstance, options: AdminGuardOptions): void {
+  const hosts = allowedHostNames(options.host, options.allowedHosts);
+  app.decorateRequest('adminPrincipal', null);
+  app.decorateRequest('adminOutcome', null);
+
+  app.addHook('onRequest', async (request, reply) => {
+    const path = pathOf(request.url);
+    const name = hostName(request.headers.host);
+    if (!hosts.has(name)) {
+      return refuse(reply, 421, 'SB_ADMIN_HOST_REFUSED', `The operator API answers only to the host names ${[...hosts].join(', ')}, not "${name}" (a browser tricked by DNS rebinding sends its own). Call it at admin.host, or add the name you use to admin.allowedHosts.`);
+    }
+    const presented = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+    const principal = presented === undefined ? null : options.verifier.verify(presented);
+    if (principal === null) {
+      void reply.header('www-authenticate', 'Bearer realm="switchboard-admin"');
+      return refuse(
+        reply,
+        401,
+        'SB_ADMIN_UNAUTHORIZED',
+        `${presented === undefined ? 'No' : 'An unknown or revoked'} operator API token. Send Authorization: Bearer <token>, with the value of ${ADMIN_TOKEN_ENV} if serve has it, else of ${options.tokenFile} (the switchboard CLI does this by itself), or a token from switchboard admin-token create.`,
+      );
+    }
+    request.adminPrincipal = principal;
+    const needed = requiredRole(request.method, path);
+    if (needed === 'operate' && principal.role !== 'operate') {
+      return refuse(reply, 403, 'SB_ADMIN_FORBIDDEN', `${request.method} ${path} needs a token with role operate; token ${principal.id} has role ${principal.role}. Issue one with: switchboard admin-token create --role operate`);
+    }
+    return undefined;
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode >= 400 && typeof payload === 'string' && request.adminOutcome === null) {
+      try {
+        request.adminOutcome = (JSON.parse(payload) as { error?: { code?: string } }).error?.code ?? null;
+      } catch {
+        /* not JSON: the status says enough */
+      }
+    }
+    return payload;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const principal = request.adminPrincipal;
+    options.audit.record({
+      requestedAt: new Date(),
+      tokenId: principal?.id ?? 'none',
+      role: principal?.role ?? 'none',
+      method: request.method,
+      route: pathOf(request.url).slice(0, 200),
+      summary: principal === null ? '' : summarize(request),
+      sourceIp: request.ip,
+      status: reply.statusCode,
+      outcome: reply.statusCode < 400 ? 'ok' : (request.adminOutcome ?? `HTTP ${reply.statusCode}`),
+    });
+  });
+}
+
+function refuse(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  reply.request.adminOutcome = code;
+  return reply.code(status).send(errorBody(code, message));
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/** What was asked, short and without secrets: the body's fields (the SQL text up to 1000 characters). */
+function summarize(request: FastifyRequest): string {
+  const body = request.body as Record<string, unknown> | null | undefined;
+  if (body !== null && typeof body === 'object') {
+    if (typeof body.query === 'string') return body.query.slice(0, 1000);
+    return JSON.stringify(body).slice(0, 1000);
+  }
+  const q = request.url.indexOf('?');
+  return q === -1 ? '' : request.url.slice(q + 1, q + 1001);
+}
