@@ -56,7 +56,7 @@ export interface Warehouse extends Queryable {
    * setting that outlives it, at most `maxRows` rows read, stopped after `timeoutMs`.
    * Refusals raise SB_SQL_NOT_READ_ONLY, SB_SQL_QUERY_TIMEOUT or SB_SQL_READER_UNAVAILABLE;
    * the engine's own errors (syntax, unknown table, permission) pass through unchanged.
-   * Each warehouse folder says how it sandboxes the query (docs/security-admin.md).
+   * Each warehouse folder says how it sandboxes the query (docs/security.md).
    * @example await wh.readOnlyQuery('SELECT count(*) AS n FROM raw.voice_events', { maxRows: 100, timeoutMs: 30_000, schemas: ['raw'] })
    */
   readOnlyQuery(sql: string, options: ReadOnlyQueryOptions): Promise<ReadOnlyResult>;

@@ -13,7 +13,7 @@ import { captureLogger, type LogLine } from '../helpers/logs.js';
 import { buildTestRequest } from '../../ingest/test-events.js';
 import { SAMPLES } from '../../ingest/test-events.js';
 import type { FamilyName } from '../../ingest/families/family.js';
-import { forgeJsonWithCrc32 } from './crc32-forgery.js';
+import { forgeCrc32 } from '../helpers/crc32-forge.js';
 
 interface Row {
   dedupe_key: string;
@@ -79,7 +79,7 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
       const h = await startHarness({ warehouse, logger, config: { models: { schedule: 'off' } } });
       try {
         const genuine = await buildTestRequest('contact-center', h.config, { cwd: h.dir, sample: 'chat-message', eventId: 'forged-event' });
-        const forged = forgeJsonWithCrc32('refund $10000', crc32(Buffer.from(genuine.body)) >>> 0);
+        const forged = forgeCrc32('{"eventType":"MESSAGE","data":{"text":"refund $10000"},"pad":"{pad}"}', crc32(Buffer.from(genuine.body)) >>> 0);
         const post = (body: string | Buffer) =>
           h.server.app.inject({ method: 'POST', url: genuine.path, headers: genuine.headers, payload: body, remoteAddress: '127.0.0.1' });
 
@@ -92,7 +92,7 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
         assert.deepEqual(
           landed.map((r) => [r.body, r.conflict_of]),
           [
-            [forged.toString(), null],
+            [forged, null],
             [genuine.body, 'cc:forged-event'],
           ].sort((a, b) => (a[1] === null ? -1 : 1) - (b[1] === null ? -1 : 1)),
           'the genuine body is kept beside the forged one, not folded into it',

@@ -94,7 +94,7 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
       for (const [family, body] of bodies) assert.equal((await h.send(family, { body })).statusCode, 200, family);
       for (const family of ['messaging', 'voice', 'meetings', 'contact-center'] as const) assert.equal((await h.send(family)).statusCode, 200);
       await h.drain();
-      const health = (await h.server.app.inject({ url: '/readyz' })).json() as { warehouse: { reachable: boolean; error: string | null } };
+      const health = (await h.admin({ method: 'GET', url: '/status' })).json() as { warehouse: { reachable: boolean; error: string | null } };
       assert.equal(health.warehouse.error, null);
       const stored = await h.query<{ event_type: string }>(`SELECT event_type FROM ${h.raw('voice_events')}`);
       assert.ok(stored.length >= 2, 'both voice events landed');
@@ -113,7 +113,7 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
         assert.equal((await h.send(family)).statusCode, 200, `${family} still lands`);
       }
       await h.drain();
-      const health = await h.server.app.inject({ url: '/readyz' });
+      const health = await h.admin({ method: 'GET', url: '/status' });
       assert.equal((health.json() as { warehouse: { reachable: boolean } }).warehouse.reachable, true, 'the drainer stored every rejection');
     });
   });

@@ -10,7 +10,7 @@
  * "Signature headers"), so a signed delivery is accepted only within
  * families.contactCenter.toleranceSeconds of its arrival. The signature covers just a CRC32
  * of the body, which anyone can match with another body; freshness bounds how long one
- * captured set of headers can be abused (docs/security-families.md).
+ * captured set of headers can be abused (docs/security.md).
  */
 import { IngestError } from '../../errors.js';
 import { FAMILY_ROUTES, FAMILY_TABLES, header, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
@@ -30,7 +30,7 @@ export function contactCenterFamily(keys: KeyStore, auth: ContactCenterAuth): So
     keptHeaders: ['content-type', 'user-agent', ...SIGNATURE_HEADERS],
     credentialHeaders: [],
     // The JWS signs only a CRC32 of the body: whoever reads one back could pair it with a
-    // forged body of the same CRC32, so it is stored as sha256:<hex> (docs/security-families.md).
+    // forged body of the same CRC32, so it is stored as sha256:<hex> (docs/security.md).
     digestedHeaders: ['x-8x8-signature'],
     async verify(delivery) {
       const missing = SIGNATURE_HEADERS.filter((name) => header(delivery.headers, name) === undefined);

@@ -12,7 +12,7 @@
  *   kids spends only its own budget and 8x8's own addresses keep theirs;
  * - overall: a larger global ceiling (GLOBAL_BURST, GLOBAL_REFILL_PER_MINUTE) bounds outbound
  *   requests whatever the number of addresses. Residual risk: an attacker with more than
- *   GLOBAL_BURST / PER_IP_BURST addresses can still empty it (docs/security-families.md).
+ *   GLOBAL_BURST / PER_IP_BURST addresses can still empty it (docs/security.md).
  */
 import { readFileSync } from 'node:fs';
 import { importJWK, type JWK } from 'jose';
