@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { bodyChecksum, signDetached, signedPayload } from '../../ingest/families/contact-center/signature.js';
 import { CONTACT_CENTER_SAMPLES } from '../../ingest/families/contact-center/samples.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { signedContactCenterHeaders } from '../helpers/contact-center.js';
 import { startJwkServer, type JwkServer } from '../helpers/jwk-server.js';
 
 describe('Contact Center signatures', () => {
@@ -45,16 +46,7 @@ describe('Contact Center signatures', () => {
       overrides: Record<string, string> = {},
       eventId = `evt-${Math.random().toString(36).slice(2)}`,
     ) => {
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        'x-8x8-customer-id': 'acme',
-        'x-8x8-tenant-id': 'acme',
-        'x-8x8-event-id': eventId,
-        'x-8x8-retry': '0',
-        'x-8x8-transmission-time': String(Date.now()),
-      };
-      headers['x-8x8-signature'] = await signDetached(signedPayload(Buffer.from(body), headers), key.privateKey, key.kid);
-      Object.assign(headers, overrides);
+      const headers = { ...(await signedContactCenterHeaders(body, key, { eventId })), ...overrides };
       const res = await h.server.app.inject({ method: 'POST', url: '/webhooks/8x8/contact-center', headers, payload: body });
       return { status: res.statusCode, json: res.json() as { dedupeKey?: string; error?: { code: string } }, eventId };
     };

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { BuildSchedule } from '../../ingest/build-schedule.js';
 import type { ProgressEvent, RunResults } from '../../sql/models/run.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { captureLogger } from '../helpers/logs.js';
 import { uniqueSchema } from '../helpers/postgres.js';
@@ -20,14 +21,6 @@ const WARN = 40;
 const ERROR = 50;
 const INFO = 30;
 
-async function waitFor(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  assert.fail(`timed out waiting for: ${what}`);
-}
 
 async function landSamples(h: Harness): Promise<void> {
   for (const family of ['voice', 'messaging', 'meetings'] as const) assert.equal((await h.send(family)).statusCode, 200);

@@ -4,6 +4,7 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { waitFor } from '../helpers/wait-for.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { createTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { uniqueSchema } from '../helpers/postgres.js';
@@ -56,11 +57,3 @@ describe('a warehouse that is down', () => {
   });
 });
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  assert.fail(`timed out waiting for: ${what}`);
-}

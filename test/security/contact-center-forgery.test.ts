@@ -7,9 +7,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { bodyChecksum, signDetached, signedPayload } from '../../ingest/families/contact-center/signature.js';
+import { bodyChecksum, signDetached } from '../../ingest/families/contact-center/signature.js';
 import { CONTACT_CENTER_SAMPLES } from '../../ingest/families/contact-center/samples.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { signedContactCenterHeaders } from '../helpers/contact-center.js';
 import { startJwkServer, type JwkServer } from '../helpers/jwk-server.js';
 import { forgeCrc32 } from '../helpers/crc32-forge.js';
 
@@ -18,16 +19,7 @@ const ROUTE = '/webhooks/8x8/contact-center';
 type Key = { privateKey: Parameters<typeof signDetached>[1]; kid: string };
 
 async function signedHeaders(body: string, key: Key, transmittedAt: number, eventId: string): Promise<Record<string, string>> {
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    'x-8x8-customer-id': 'acme',
-    'x-8x8-tenant-id': 'acme',
-    'x-8x8-event-id': eventId,
-    'x-8x8-retry': '0',
-    'x-8x8-transmission-time': String(transmittedAt),
-  };
-  headers['x-8x8-signature'] = await signDetached(signedPayload(Buffer.from(body), headers), key.privateKey, key.kid);
-  return headers;
+  return signedContactCenterHeaders(body, key, { transmittedAt, eventId });
 }
 
 describe('Contact Center: a CRC32-forged body and stored signatures', () => {

@@ -9,9 +9,10 @@
  */
 import { after, before, describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { signDetached, signedPayload } from '../../ingest/families/contact-center/signature.js';
+import { signDetached } from '../../ingest/families/contact-center/signature.js';
 import { CONTACT_CENTER_SAMPLES } from '../../ingest/families/contact-center/samples.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { signedContactCenterHeaders } from '../helpers/contact-center.js';
 import { startJwkServer, type JwkServer } from '../helpers/jwk-server.js';
 
 const ROUTE = '/webhooks/8x8/contact-center';
@@ -25,15 +26,7 @@ describe('Contact Center key fetches under a flood of invented kids', () => {
 
   const post = async (key: Key, remoteAddress: string) => {
     const body = CONTACT_CENTER_SAMPLES['chat-message'];
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'x-8x8-customer-id': 'acme',
-      'x-8x8-tenant-id': 'acme',
-      'x-8x8-event-id': `evt-${(n += 1)}`,
-      'x-8x8-retry': '0',
-      'x-8x8-transmission-time': String(Date.now()),
-    };
-    headers['x-8x8-signature'] = await signDetached(signedPayload(Buffer.from(body), headers), key.privateKey, key.kid);
+    const headers = await signedContactCenterHeaders(body, key, { eventId: `evt-${(n += 1)}` });
     const res = await h.server.app.inject({ method: 'POST', url: ROUTE, headers, payload: body, remoteAddress });
     return { status: res.statusCode, code: (res.json() as { error?: { code: string } }).error?.code };
   };

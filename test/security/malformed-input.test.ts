@@ -8,14 +8,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { signDetached, signedPayload } from '../../ingest/families/contact-center/signature.js';
 import { CONTACT_CENTER_SAMPLES } from '../../ingest/families/contact-center/samples.js';
 import type { FamilyName } from '../../ingest/families/family.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { contactCenterHeaders, signedContactCenterHeaders, unverifiableSignature } from '../helpers/contact-center.js';
 import { startJwkServer, type JwkServer } from '../helpers/jwk-server.js';
 
 const ROUTE = '/webhooks/8x8/contact-center';
-const b64url = (text: string): string => Buffer.from(text, 'utf8').toString('base64url');
 
 for (const warehouse of ['duckdb', 'postgres'] as const) {
   describe(`malformed input is refused with a 4xx and an SB_ code (${warehouse})`, () => {
@@ -24,25 +23,15 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
     let key1: Awaited<ReturnType<JwkServer['addKey']>>;
     let n = 0;
 
-    const ccHeaders = (signature: string): Record<string, string> => ({
-      'content-type': 'application/json',
-      'x-8x8-customer-id': 'acme',
-      'x-8x8-tenant-id': 'acme',
-      'x-8x8-event-id': `evt-${(n += 1)}`,
-      'x-8x8-retry': '0',
-      'x-8x8-transmission-time': String(Date.now()),
-      'x-8x8-signature': signature,
-    });
-    /** A JWS whose protected header is exactly `headerJson` (the signature part is junk). */
-    const withProtectedHeader = (headerJson: string): string => `${b64url(headerJson)}..${b64url('not-a-signature')}`;
+    const ccHeaders = (signature: string): Record<string, string> => contactCenterHeaders(signature, { eventId: `evt-${(n += 1)}` });
+    const withProtectedHeader = unverifiableSignature;
     const postCc = async (signature: string) => {
       const res = await h.server.app.inject({ method: 'POST', url: ROUTE, headers: ccHeaders(signature), payload: CONTACT_CENTER_SAMPLES['chat-message'] });
       return { status: res.statusCode, code: (res.json() as { error?: { code: string } }).error?.code };
     };
     const landsValidCcEvent = async () => {
       const body = CONTACT_CENTER_SAMPLES['chat-message'];
-      const headers = ccHeaders('');
-      headers['x-8x8-signature'] = await signDetached(signedPayload(Buffer.from(body), headers), key1.privateKey, 'key1');
+      const headers = await signedContactCenterHeaders(body, key1, { eventId: `evt-${(n += 1)}` });
       const res = await h.server.app.inject({ method: 'POST', url: ROUTE, headers, payload: body });
       assert.equal(res.statusCode, 200, res.body);
     };

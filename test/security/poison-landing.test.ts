@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { startJwkServer, type JwkServer } from '../helpers/jwk-server.js';
 import { MEETINGS_SAMPLES } from '../../ingest/families/meetings/samples.js';
+import { contactCenterHeaders, unverifiableSignature } from '../helpers/contact-center.js';
 
 const WAREHOUSES = ['duckdb', 'postgres'] as const;
 
@@ -24,21 +25,9 @@ function meetingsBody(key: string, nameJson: string): string {
   return JSON.stringify(event).replace('"@@NAME@@"', nameJson);
 }
 
-function b64url(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64url');
-}
-
 /** Contact Center signature headers with an invented kid: verifiable by nobody. */
 function forgedContactCenter(kid: string): Record<string, string> {
-  return {
-    'content-type': 'application/json',
-    'x-8x8-signature': `${b64url(JSON.stringify({ alg: 'RS256', b64: false, crit: ['b64'], kid }))}..${b64url('signature')}`,
-    'x-8x8-customer-id': 'c',
-    'x-8x8-tenant-id': 't',
-    'x-8x8-event-id': `e-${Math.random()}`,
-    'x-8x8-retry': '0',
-    'x-8x8-transmission-time': String(Date.now()),
-  };
+  return contactCenterHeaders(unverifiableSignature(JSON.stringify({ alg: 'RS256', b64: false, crit: ['b64'], kid })));
 }
 
 async function landedKeys(h: Harness): Promise<string[]> {

@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
+import { waitFor } from '../helpers/wait-for.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { captureLogger } from '../helpers/logs.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
@@ -65,14 +66,6 @@ async function liftPoisonCheck(h: Harness, warehouse: 'duckdb' | 'postgres', raw
   });
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  assert.fail(`timed out waiting for: ${what}`);
-}
 
 for (const warehouse of ['duckdb', 'postgres'] as const) {
   describe(`[${warehouse}] the quarantine`, () => {
