@@ -80,7 +80,14 @@ for (const kind of ['duckdb', 'postgres'] as const) {
             if (await post(server.url, key)) acked.set(key, (acked.get(key) ?? 0) + 1);
           }
         });
+        // Kill mid-load: after a random 200-800 ms, and not before this round has had some
+        // acknowledgements, however slow a shared machine is today (a kill before any load
+        // would prove nothing).
+        const ackedBefore = acked.size;
         await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 600));
+        for (let waited = 0; acked.size - ackedBefore < 20 && waited < 30_000; waited += 50) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         await server.kill('SIGKILL');
         stop = true;
         await Promise.all(senders);
