@@ -16,6 +16,7 @@ import { Connection } from 'jsforce';
 import { Transport } from 'jsforce/lib/transport.js';
 import type { HttpRequest, HttpResponse } from 'jsforce';
 import type { Logger } from 'pino';
+import { DeferRunError } from '../../destination.js';
 import { classify, isNetworkError, type FailedResponse } from './errors.js';
 
 /** `destinations.salesforce` as validated by core/config-schema.ts. */
@@ -121,7 +122,12 @@ export class SalesforceSession {
     try {
       return await fn(conn);
     } catch (error) {
-      throw this.classify(error, where);
+      const classified = this.classify(error, where);
+      if (classified instanceof DeferRunError) {
+        // The alert: an operator must act (usage elsewhere in the org, or the allocation).
+        this.logger?.error({ code: classified.code, where }, classified.message);
+      }
+      throw classified;
     }
   }
 
