@@ -28,13 +28,17 @@ export interface SalesforceSettings {
   username?: string | undefined;
   externalIdField: string;
   bulkThreshold: number;
-  /** Most REST calls to start in any 1 s window (the org's allowance for Switchboard); none: no pacing. */
+  /**
+   * Most REST calls to start in any 1 s window; none: no pacing. Salesforce has no per-second
+   * limit (only a rolling 24-hour allocation and a cap on concurrent long requests): pacing
+   * spreads Switchboard's share of the allocation over the day.
+   */
   requestsPerSecond?: number | undefined;
 }
 
 /**
- * Spaces calls so that at most `perSecond` start in any 1.05 s window: a sync that knows its
- * allowance waits its turn instead of being refused (REQUEST_LIMIT_EXCEEDED) and backing off.
+ * Spaces calls so that at most `perSecond` start in any 1.05 s window, so that a sync spends
+ * the org's rolling 24-hour allocation at a pace the operator chose.
  */
 export class Pacer {
   private readonly starts: number[] = [];
