@@ -5,6 +5,25 @@
  *
  * Each handler returns the reply instead of writing it, so the resources stay plain code.
  * A RequestError thrown here becomes Salesforce's `[{ message, errorCode }]` with its status.
+ *
+ * Sources (docs corpus, REST API Developer Guide):
+ * - Query and queryMore: "Execute a SOQL Query" and "Query"
+ *   (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm,
+ *   …/resources_query.htm): up to 2,000 records a page, `done`, `totalSize`, `nextRecordsUrl`
+ *   `/services/data/vXX.X/query/<locator>-<offset>`; an invalid query is MALFORMED_QUERY.
+ * - sObject Collections: "Upsert Records Using sObject Collections"
+ *   (https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-upsert.html):
+ *   200 records per call, API 46.0 or later for upsert, HTTP 200 with one SaveResult per record
+ *   in request order, `allOrNone` rolling back with ALL_OR_NONE_OPERATION_ROLLED_BACK.
+ *   The code for more than 200 records (EXCEEDED_ID_LIMIT here) is [?] (reference §1.4).
+ * - Single-record upsert by external ID: "Insert or Update (Upsert) a Record Using an External
+ *   ID" (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm):
+ *   201 created, 200 updated (204 on older versions [?]), 300 for several matches (not modelled).
+ * - Describe: resources_sobject_describe.htm (salesforce-org.ts).
+ * - Error bodies and codes: "Status Codes and Error Responses"
+ *   (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm).
+ * - Limits: `GET limits` → `DailyApiRequests { Max, Remaining }` (resources_limits.htm,
+ *   reference §1.6); the server (salesforce.ts) keeps the rolling window.
  */
 import { BulkIngest, type BulkOptions } from './salesforce-bulk.js';
 import { RequestError, type FakeOrg, type FieldValue, type SObjectType } from './salesforce-org.js';

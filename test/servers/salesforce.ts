@@ -4,7 +4,11 @@
  *
  * - OAuth token endpoint `POST /services/oauth2/token`: `client_credentials` and `password`
  *   grants; `invalid_client` / `invalid_grant` / `unsupported_grant_type` (400) otherwise.
- *   The answer's `instance_url` is this server, so jsforce sends everything here.
+ *   The answer's `instance_url` is this server, so jsforce sends everything here. Sources:
+ *   Salesforce Help › OAuth Endpoints
+ *   (https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_endpoints.htm),
+ *   RFC 6749 §5.1–5.2 for the body shapes, jsforce's TokenResponse type
+ *   (https://jsforce.github.io/jsforce/types/oauth2.TokenResponse.html: `id` is required).
  * - REST under `/services/data/vNN.0/` (salesforce-rest.ts): SOQL query with paging
  *   (`nextRecordsUrl`), sObject Collections (create, update, upsert by external ID, delete; 200
  *   records at most, per-record results in an HTTP 200), single-record upsert/get/update/delete,
