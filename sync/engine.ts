@@ -166,7 +166,8 @@ export async function runSync(warehouse: Warehouse, sync: SyncDefinition, destin
     }
     if (result.rejected > 0 || result.retrying > 0) result.status = 'partial';
   } catch (error) {
-    result.status = 'failed';
+    // A limit that lasts beyond this run (e.g. met by the destination's beforeSync) defers the run rather than failing it.
+    result.status = error instanceof DeferRunError ? 'partial' : 'failed';
     result.error = {
       code: error instanceof PermanentDestinationError ? error.code : ((error as { code?: string }).code ?? 'SB_SYNC_FAILED'),
       message: (error as Error).message,

@@ -214,7 +214,7 @@ describe('the engine with the Salesforce destination on DuckDB', () => {
     return withServer({ dailyApiRequests: 2, now: () => clock }, async (sf) => {
       const lines: Array<{ level: number; code?: string; msg: string }> = [];
       const logger = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _enc, cb) => (lines.push(JSON.parse(chunk.toString()) as (typeof lines)[number]), cb()) }));
-      const destination = destinationFor(sf, {}, { logger });
+      const destination = destinationFor(sf, {}, { logger, fetchPeople: true });
       const sleeps: number[] = [];
       const run = () => runSync(wh, definition('daily_limit'), destination, { modelsSchema: schema, sleep: async (ms) => void sleeps.push(ms) });
       const first = await run();
@@ -229,6 +229,13 @@ describe('the engine with the Salesforce destination on DuckDB', () => {
       assert.equal(row?.status, 'partial');
       assert.match(row?.error ?? '', /^SB_SYNC_SALESFORCE_DAILY_LIMIT: /);
       assert.ok(lines.some((l) => l.level === 50 && l.code === 'SB_SYNC_SALESFORCE_DAILY_LIMIT'), 'an error-level log line with the code');
+      // The Contact/Lead pull before the next run meets the same limit: deferred, not failed.
+      const people = await runSync(wh, definition('daily_limit'), destination, {
+        modelsSchema: schema,
+        before: () => destination.beforeSync({ warehouse: wh, rawSchema: 'raw', modelsSchema: schema, signal: new AbortController().signal }),
+      });
+      assert.equal(people.status, 'partial');
+      assert.equal(people.error?.code, 'SB_SYNC_SALESFORCE_DAILY_LIMIT');
       clock += 24 * 3600_000 + 1;
       const second = await run();
       assert.equal(second.status, 'success', JSON.stringify(second.error));
