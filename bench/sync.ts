@@ -94,7 +94,8 @@ async function main(dir: string, state: { sf?: SalesforceServer; wh?: Warehouse 
 
   const wh = await openWarehouse({ type: 'duckdb', path: join(dir, 'bench.duckdb'), threads, memoryLimit, checkpointThreshold: duck?.checkpointThreshold });
   state.wh = wh;
-  const sf = await startSalesforceServer({ requestsPerSecond: rps, externalIdFields: [EXTERNAL_ID] });
+  // Salesforce has no per-second limit (test/servers/salesforce.ts); the sync paces itself to BENCH_RPS.
+  const sf = await startSalesforceServer({ dailyApiRequests: 10_000_000, externalIdFields: [EXTERNAL_ID] });
   state.sf = sf;
   const [setting] = await wh.all<{ memory: string }>(`SELECT current_setting('memory_limit') AS memory`);
   const bench: Bench = { memory: setting?.memory ?? '?', wh, sf, rows, changed, rps, retry: DEFAULT_RETRY };

@@ -56,6 +56,12 @@ export interface RecordOutcome {
   reason?: string;
   /** For 'retry': the destination asked to wait this long (Retry-After). */
   retryAfterMs?: number;
+  /**
+   * For 'retry': retrying within this run cannot help (e.g. Salesforce's rolling 24-hour API
+   * allocation is used up). The engine checkpoints what was confirmed, stops the run and
+   * leaves the rest to the next one; the run's error says why (`code`, `reason`).
+   */
+  deferRun?: boolean;
 }
 
 /**
@@ -70,6 +76,22 @@ export class TransientDestinationError extends Error {
   ) {
     super(message, options);
     this.name = 'TransientDestinationError';
+  }
+}
+
+/**
+ * A whole call failed because of a limit that will not clear within this run (Salesforce's
+ * rolling 24-hour API allocation): the engine stops the run without backing off and retrying,
+ * records `code` and the message as the run's error, and the next run sends the rest.
+ */
+export class DeferRunError extends TransientDestinationError {
+  constructor(
+    readonly code: string,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, undefined, options);
+    this.name = 'DeferRunError';
   }
 }
 

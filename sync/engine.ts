@@ -19,6 +19,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ConfigFile } from '../core/config-schema.js';
 import type { SqlRow, Warehouse } from '../sql/warehouse.js';
 import {
+  DeferRunError,
   PermanentDestinationError,
   TransientDestinationError,
   type ChangeAction,
@@ -153,11 +154,20 @@ export async function runSync(warehouse: Warehouse, sync: SyncDefinition, destin
       }
     } else {
       if (destination === null) throw new SyncError('SB_SYNC_NO_DESTINATION', `sync ${sync.name}: no destination to send to.`);
-      await sendPending(warehouse, sync, destination, pending, runId, total, result, options);
+      try {
+        await sendPending(warehouse, sync, destination, pending, runId, total, result, options);
+      } catch (error) {
+        if (!(error instanceof RunDeferred)) throw error;
+        // A limit that lasts beyond this run: what was confirmed is checkpointed, the rest
+        // (this batch and the pages not sent) waits for the next run.
+        result.retrying = Math.max(0, total - result.sent - result.rejected - result.skipped);
+        result.error = { code: error.code, message: error.message };
+      }
     }
     if (result.rejected > 0 || result.retrying > 0) result.status = 'partial';
   } catch (error) {
-    result.status = 'failed';
+    // A limit that lasts beyond this run (e.g. met by the destination's beforeSync) defers the run rather than failing it.
+    result.status = error instanceof DeferRunError ? 'partial' : 'failed';
     result.error = {
       code: error instanceof PermanentDestinationError ? error.code : ((error as { code?: string }).code ?? 'SB_SYNC_FAILED'),
       message: (error as Error).message,
@@ -170,6 +180,16 @@ export async function runSync(warehouse: Warehouse, sync: SyncDefinition, destin
   result.seconds = (finished - started) / 1000;
   await recordRun(warehouse, result).catch(() => undefined);
   return result;
+}
+
+/** Thrown inside a run when the destination defers the rest of it (DeferRunError, RecordOutcome.deferRun). */
+class RunDeferred extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 async function sendPending(
@@ -256,12 +276,14 @@ async function sendWithRetry(
       }
     } catch (error) {
       if (!(error instanceof TransientDestinationError)) throw error;
-      outcomes = remaining.map((r) => ({ key: r.key, status: 'retry' as const, reason: error.message }));
+      const deferRun = error instanceof DeferRunError;
+      outcomes = remaining.map((r) => ({ key: r.key, status: 'retry' as const, reason: error.message, ...(deferRun ? { code: error.code, deferRun } : {}) }));
       retryAfterMs = error.retryAfterMs;
     }
     const tried = remaining;
     const confirmed = outcomes;
     await checkpoints.add(() => checkpoint(warehouse, sync, runId, tried, confirmed, attempt));
+    const deferred = outcomes.find((o) => o.status === 'retry' && o.deferRun === true);
     const retry = new Set(outcomes.filter((o) => o.status === 'retry').map((o) => o.key));
     for (const o of outcomes) {
       if (o.status === 'sent') result.sent += 1;
@@ -271,6 +293,7 @@ async function sendWithRetry(
     const progressed = retry.size < remaining.length;
     remaining = remaining.filter((r) => retry.has(r.key));
     if (remaining.length === 0) return;
+    if (deferred !== undefined) throw new RunDeferred(deferred.code ?? 'SB_SYNC_DEFERRED', deferred.reason ?? 'the destination deferred the rest of the run');
     fruitless = progressed ? 0 : fruitless + 1;
     if (fruitless >= policy.maxAttempts) {
       result.retrying += remaining.length;

@@ -20,6 +20,10 @@
   or masked and hashed numbers match nobody.
 
   activity_date is the UTC date of the call (Switchboard's sessions run in UTC).
+
+  The destination creates each Task with TaskSubtype = 'Call' (Salesforce allows it on create
+  only). To relate a Task to an Account or an Opportunity, add a column of their Ids to a copy
+  of this model and map it: `WhatId: what_id` (README › Syncs).
 #}
 {{ config(materialized='view', tags=['sync', 'salesforce']) }}
 

@@ -5,10 +5,35 @@
  * failedResults, unprocessedrecords as CSV).
  *
  * A closed job reports `InProgress` for `pollsBeforeComplete` status requests, then runs
- * every row through the org (allOrNone false, like Salesforce's internal batches) and
+ * its rows through the org in internal batches (allOrNone false within a batch) and
  * reports `JobComplete`, or `Failed` when the CSV names a field the object does not have
  * (`InvalidBatch : Field name not found : X`). Empty cells leave a field unchanged and `#N/A`
  * blanks it, as the Bulk API documents.
+ *
+ * Sources (docs corpus, Bulk API 2.0 and Bulk API Developer Guide):
+ * - Job states and processing: "Understanding Bulk API 2.0 Ingest",
+ *   https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_bulk_v2/datafiles_understanding_bulk2_ingest.htm
+ *   and "How Requests Are Processed" (…api_bulk_v2.meta/api_bulk_v2/how_requests_are_processed.htm):
+ *   Salesforce splits the data into internal batches of 10,000 records, up to a daily maximum
+ *   of 150,000,000 records; "If the limit is exceeded while processing your job data, the
+ *   remaining data isn't processed. The ingest job is marked as having failed." A batch that
+ *   cannot be processed in time is retried (10 or 20 times, by version); after that "the
+ *   entire ingest job is moved to the Failed state and remaining job data isn't processed".
+ *   Batches processed before that stay committed. `failNext()` scripts that case.
+ * - Results: Get Job Successful / Failed / Unprocessed Record Results
+ *   (…api_asynch.meta/api_asynch/get_job_successful_results.htm, get_job_failed_results.htm,
+ *   get_job_unprocessed_results.htm): CSV, `sf__Id,sf__Created,…` / `sf__Id,sf__Error,…` /
+ *   the original columns; order not guaranteed. Unprocessed records exist "for failed or
+ *   aborted jobs"; the guide says to read failed and unprocessed results after a failure.
+ *   Whether successfulResults answers for a Failed job the docs leave open [?]; the fake
+ *   answers it, since the rows of the batches that ran are committed.
+ * - The job's `errorMessage` on Failed is documented as a field; its wording for the daily
+ *   record limit and for exhausted retries is not [?]: the fake's texts are its own.
+ * - Limits and Allocations (…api_bulk_v2.meta/api_bulk_v2/bulk_api_2_limits.htm): maximum
+ *   file size 150 MB; newer versions of the page add that data is base64-encoded on upload,
+ *   so a CSV should be 100 MB or less. The fake measures an upload base64-encoded against
+ *   `maxUploadBytes`. What Salesforce answers to an upload over the limit the docs leave open
+ *   [?]: the fake answers 400 `[{"errorCode":"INVALIDJOB",…}]`, a whole-call refusal.
  */
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
@@ -36,14 +61,36 @@ interface IngestJob {
   unprocessed: string[][];
 }
 
+export interface BulkOptions {
+  /** Status requests that still answer InProgress after the upload is complete. */
+  pollsBeforeComplete: number;
+  /** Records processed per rolling 24 hours (Salesforce: 150,000,000). */
+  dailyRecords: number;
+  /** Records per internal batch (Salesforce: 10,000). */
+  internalBatchSize: number;
+  /** Largest upload, base64-encoded (Salesforce: 150 MB). */
+  maxUploadBytes: number;
+  now: () => number;
+}
+
 export class BulkIngest {
   readonly jobs = new Map<string, IngestJob>();
+  private readonly pollsBeforeComplete: number;
+  /** (time, records) of the internal batches that ran, for the daily record limit. */
+  private readonly processed: Array<{ at: number; records: number }> = [];
+  private readonly scripted: Array<{ afterRecords: number; errorMessage?: string }> = [];
 
   constructor(
     private readonly org: FakeOrg,
-    /** Status requests that still answer InProgress after the upload is complete. */
-    private readonly pollsBeforeComplete: number,
-  ) {}
+    private readonly options: BulkOptions,
+  ) {
+    this.pollsBeforeComplete = options.pollsBeforeComplete;
+  }
+
+  /** The next job that runs fails after `afterRecords` records, as after exhausted internal retries. */
+  failNext(failure: { afterRecords: number; errorMessage?: string }): void {
+    this.scripted.push({ ...failure });
+  }
 
   /** POST /jobs/ingest */
   create(body: Record<string, unknown>, apiVersion: number): Record<string, unknown> {
@@ -85,6 +132,10 @@ export class BulkIngest {
   upload(id: string, csv: string): void {
     const job = this.job(id);
     if (job.state !== 'Open') throw new RequestError('INVALIDJOB', `Job ${id} is not open for uploads (state ${job.state})`);
+    const encoded = Math.ceil(Buffer.byteLength(csv, 'utf8') / 3) * 4;
+    if (encoded > this.options.maxUploadBytes) {
+      throw new RequestError('INVALIDJOB', `The upload is ${encoded} bytes base64-encoded; the maximum file size is ${this.options.maxUploadBytes} bytes [fake: wording not documented]`);
+    }
     job.csv.push(csv);
   }
 
@@ -125,7 +176,8 @@ export class BulkIngest {
   results(id: string, kind: 'successfulResults' | 'failedResults' | 'unprocessedrecords'): string {
     const job = this.job(id);
     if (kind === 'unprocessedrecords') return stringify([job.header, ...job.unprocessed]);
-    if (job.state !== 'JobComplete') throw new RequestError('INVALIDJOB', `Job ${id} is ${job.state}; results are available once it is JobComplete`);
+    // Failed jobs keep the results of the batches that ran (see the header comment).
+    if (job.state !== 'JobComplete' && job.state !== 'Failed') throw new RequestError('INVALIDJOB', `Job ${id} is ${job.state}; results are available once it is JobComplete`);
     if (kind === 'successfulResults') return stringify([['sf__Id', 'sf__Created', ...job.header], ...job.successful]);
     return stringify([['sf__Id', 'sf__Error', ...job.header], ...job.failed]);
   }
@@ -158,24 +210,53 @@ export class BulkIngest {
       if (field === undefined) {
         job.state = 'Failed';
         job.errorMessage = `InvalidBatch : Field name not found : ${column}`;
+        job.unprocessed = rows.slice(1);
         return;
       }
       fields.push(field);
     }
-    for (const row of rows.slice(1)) {
-      const values: Record<string, FieldValue> = {};
-      fields.forEach((field, i) => {
-        const text = row[i] ?? '';
-        if (text !== '') values[field] = this.org.fromText(job.object, field, text);
-      });
-      const result = this.apply(job, values);
-      if (result.success) job.successful.push([result.id ?? '', String(result.created ?? false), ...row]);
-      else {
-        const error = result.errors[0];
-        job.failed.push([result.id ?? '', `${error?.statusCode}:${error?.message}:${error?.fields.join(',') ?? ''} --`, ...row]);
+    const data = rows.slice(1);
+    const scripted = this.scripted.shift();
+    const size = Math.max(1, this.options.internalBatchSize);
+    for (let start = 0; start < data.length; start += size) {
+      const batch = data.slice(start, start + size);
+      let stop: string | null = null;
+      if (scripted !== undefined && start + batch.length > scripted.afterRecords) {
+        stop = scripted.errorMessage ?? 'InternalServerError : batch retried the maximum number of times [fake wording]';
+      } else if (this.usedToday() + batch.length > this.options.dailyRecords) {
+        stop = `ExceededQuota : the daily limit of ${this.options.dailyRecords} Bulk API records is exceeded [fake wording]`;
       }
+      if (stop !== null) {
+        // The batches before this one stay committed; the rest is not processed.
+        job.unprocessed = data.slice(start);
+        job.state = 'Failed';
+        job.errorMessage = stop;
+        return;
+      }
+      this.processed.push({ at: this.options.now(), records: batch.length });
+      for (const row of batch) this.runRow(job, fields, row);
     }
     job.state = 'JobComplete';
+  }
+
+  /** Records processed in the rolling 24 hours ending now. */
+  private usedToday(): number {
+    const since = this.options.now() - 24 * 3600_000;
+    return this.processed.filter((p) => p.at > since).reduce((n, p) => n + p.records, 0);
+  }
+
+  private runRow(job: IngestJob, fields: string[], row: string[]): void {
+    const values: Record<string, FieldValue> = {};
+    fields.forEach((field, i) => {
+      const text = row[i] ?? '';
+      if (text !== '') values[field] = this.org.fromText(job.object, field, text);
+    });
+    const result = this.apply(job, values);
+    if (result.success) job.successful.push([result.id ?? '', String(result.created ?? false), ...row]);
+    else {
+      const error = result.errors[0];
+      job.failed.push([result.id ?? '', `${error?.statusCode}:${error?.message}:${error?.fields.join(',') ?? ''} --`, ...row]);
+    }
   }
 
   private apply(job: IngestJob, values: Record<string, FieldValue>): SaveResult {

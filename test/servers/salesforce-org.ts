@@ -7,9 +7,31 @@
  * Field names are case-insensitive, as in Salesforce (`id` and `Id` are the same field).
  * Error codes marked [?] below are Salesforce's names for the case as best known; the
  * reference does not pin them.
+ *
+ * Sources (docs corpus):
+ * - Task fields, their types and their properties (Create, Update, Nillable, Restricted
+ *   picklist): Object Reference › Task,
+ *   https://developer.salesforce.com/docs/platform/object-reference/references/standard-objects/object-task.html
+ *   (also atlas.en-us.api.meta/api/sforce_api_objects_task.htm). `TaskSubtype` is a picklist
+ *   with Create but not Update: it can be set when a Task is created, never changed after.
+ *   `WhatId` is the polymorphic "Related To" reference (Account, Opportunity, Campaign, Case,
+ *   Contract, custom objects); the fake models Account and Opportunity only. Which WhoId/WhatId
+ *   combinations Salesforce refuses (a Lead WhoId with a WhatId) the fake leaves open.
+ * - A DML call that sets a field the profile may not create or update fails for that record
+ *   with INVALID_FIELD_FOR_INSERT_UPDATE, "Unable to create/update fields: X. Please check the
+ *   security settings of this field…" (errorcodes.htm lists the code; the wording is the one
+ *   Salesforce writes, reference §1.6) — on an upsert that matches an existing record as on an
+ *   update [? the docs do not spell out upsert].
+ * - Describe (`GET sobjects/{type}/describe`): DescribeSObjectResult with a `fields` array whose
+ *   elements carry `name`, `type`, `createable`, `updateable`, `nillable`, `referenceTo`,
+ *   `picklistValues` (REST API Developer Guide › sObject Describe,
+ *   https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm).
+ *   The fake answers a subset of the properties.
  */
 
-export type SObjectType = 'Task' | 'Contact' | 'Lead';
+export type SObjectType = 'Task' | 'Contact' | 'Lead' | 'Account' | 'Opportunity';
+/** Every type the fake knows, in a fixed order. */
+const TYPES: readonly SObjectType[] = ['Task', 'Contact', 'Lead', 'Account', 'Opportunity'];
 export type FieldValue = string | number | boolean | null;
 /** One stored record; `Id` always set. */
 export type StoredRecord = Record<string, FieldValue> & { Id: string };
@@ -39,14 +61,24 @@ export class RequestError extends Error {
   }
 }
 
-type FieldSpec =
-  | { type: 'id' }
-  | { type: 'string'; length: number; label: string }
-  | { type: 'picklist'; values: readonly string[]; label: string }
-  | { type: 'int'; label: string }
-  | { type: 'date'; label: string }
-  | { type: 'boolean'; label: string }
-  | { type: 'reference'; to: readonly SObjectType[]; label: string };
+/** Field properties from the object reference; both default to true. */
+interface Access {
+  /** "Create" in the reference: may be set on insert. */
+  createable?: boolean;
+  /** "Update" in the reference: may be changed later. */
+  updateable?: boolean;
+}
+
+type FieldSpec = Access &
+  (
+    | { type: 'id' }
+    | { type: 'string'; length: number; label: string }
+    | { type: 'picklist'; values: readonly string[]; label: string }
+    | { type: 'int'; label: string }
+    | { type: 'date'; label: string }
+    | { type: 'boolean'; label: string }
+    | { type: 'reference'; to: readonly SObjectType[]; label: string }
+  );
 
 const TASK_STATUS = ['Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'];
 
@@ -57,7 +89,8 @@ const SCHEMAS: Record<SObjectType, { prefix: string; fields: Record<string, Fiel
       Id: { type: 'id' },
       Subject: { type: 'string', length: 255, label: 'Subject' },
       Type: { type: 'string', length: 40, label: 'Type' },
-      TaskSubtype: { type: 'picklist', values: ['Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'], label: 'Task Subtype' },
+      // Create, not Update (object-task.html): set on insert only.
+      TaskSubtype: { type: 'picklist', values: ['Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'], label: 'Task Subtype', updateable: false },
       CallType: { type: 'picklist', values: ['Inbound', 'Outbound', 'Internal'], label: 'Call Type' },
       CallDurationInSeconds: { type: 'int', label: 'Call Duration' },
       CallObject: { type: 'string', length: 255, label: 'Call Object Identifier' },
@@ -67,7 +100,27 @@ const SCHEMAS: Record<SObjectType, { prefix: string; fields: Record<string, Fiel
       Priority: { type: 'picklist', values: ['High', 'Normal', 'Low'], label: 'Priority' },
       Description: { type: 'string', length: 32_000, label: 'Description' },
       WhoId: { type: 'reference', to: ['Contact', 'Lead'], label: 'Name ID' },
-      IsDeleted: { type: 'boolean', label: 'Deleted' },
+      // "Related To": Account, Opportunity, … (object-task.html); the fake knows these two.
+      WhatId: { type: 'reference', to: ['Account', 'Opportunity'], label: 'Related To ID' },
+      IsDeleted: { type: 'boolean', label: 'Deleted', createable: false, updateable: false },
+    },
+  },
+  Account: {
+    prefix: '001',
+    fields: {
+      Id: { type: 'id' },
+      Name: { type: 'string', length: 255, label: 'Account Name' },
+      Phone: { type: 'string', length: 40, label: 'Account Phone' },
+      IsDeleted: { type: 'boolean', label: 'Deleted', createable: false, updateable: false },
+    },
+  },
+  Opportunity: {
+    prefix: '006',
+    fields: {
+      Id: { type: 'id' },
+      Name: { type: 'string', length: 120, label: 'Name' },
+      StageName: { type: 'string', length: 255, label: 'Stage' },
+      IsDeleted: { type: 'boolean', label: 'Deleted', createable: false, updateable: false },
     },
   },
   Contact: {
@@ -108,7 +161,7 @@ export interface RecordFault {
 
 export class FakeOrg {
   /** Records by Id, per type; deleted records stay with IsDeleted = true (the recycle bin). */
-  readonly records: Record<SObjectType, Map<string, StoredRecord>> = { Task: new Map(), Contact: new Map(), Lead: new Map() };
+  readonly records: Record<SObjectType, Map<string, StoredRecord>> = { Task: new Map(), Contact: new Map(), Lead: new Map(), Account: new Map(), Opportunity: new Map() };
   /** Custom validation rules: return an error (FIELD_CUSTOM_VALIDATION_EXCEPTION) to refuse a record. */
   readonly validationRules: Array<(type: SObjectType, record: StoredRecord) => SaveError | null> = [];
   /** Scripted failures such as UNABLE_TO_LOCK_ROW. */
@@ -120,7 +173,7 @@ export class FakeOrg {
   /** External-ID fields (custom, External ID + Unique) on Task. */
   constructor(readonly externalIdFields: readonly string[] = ['Switchboard_Call_Id__c']) {
     const custom = Object.fromEntries(externalIdFields.map((f): [string, FieldSpec] => [f, { type: 'string', length: 255, label: f }]));
-    this.specs = { Task: { ...SCHEMAS.Task.fields, ...custom }, Contact: SCHEMAS.Contact.fields, Lead: SCHEMAS.Lead.fields };
+    this.specs = { ...Object.fromEntries(TYPES.map((t) => [t, SCHEMAS[t].fields])), Task: { ...SCHEMAS.Task.fields, ...custom } } as Record<SObjectType, Record<string, FieldSpec>>;
   }
 
   // ---- for tests ---------------------------------------------------------------------------
@@ -131,6 +184,37 @@ export class FakeOrg {
 
   addLead(fields: Record<string, FieldValue>): string {
     return this.insertRaw('Lead', { IsConverted: false, Company: 'Unknown', ...fields });
+  }
+
+  addAccount(fields: Record<string, FieldValue>): string {
+    return this.insertRaw('Account', { Name: 'Acme', ...fields });
+  }
+
+  addOpportunity(fields: Record<string, FieldValue>): string {
+    return this.insertRaw('Opportunity', { Name: 'Renewal', StageName: 'Prospecting', ...fields });
+  }
+
+  /**
+   * `GET sobjects/{type}/describe`: the DescribeSObjectResult subset the fake knows
+   * (resources_sobject_describe.htm). Field properties follow the object reference.
+   */
+  describe(type: SObjectType): Record<string, unknown> {
+    const fields = Object.entries(this.specs[type]).map(([name, spec]) => ({
+      name,
+      label: spec.type === 'id' ? `${type} ID` : spec.label,
+      type: spec.type,
+      length: spec.type === 'string' ? spec.length : 0,
+      // The Id is read-only; others default to createable and updateable.
+      createable: spec.type !== 'id' && spec.createable !== false,
+      updateable: spec.type !== 'id' && spec.updateable !== false,
+      nillable: spec.type !== 'id' && spec.type !== 'boolean' && name !== 'Priority' && name !== 'Status',
+      externalId: type === 'Task' && this.externalIdFields.includes(name),
+      unique: type === 'Task' && this.externalIdFields.includes(name),
+      referenceTo: spec.type === 'reference' ? [...spec.to] : [],
+      picklistValues: spec.type === 'picklist' ? spec.values.map((value) => ({ value, label: value, active: true, defaultValue: false })) : [],
+      restrictedPicklist: spec.type === 'picklist',
+    }));
+    return { name: type, label: type, keyPrefix: SCHEMAS[type].prefix, createable: true, updateable: true, deletable: true, queryable: true, fields };
   }
 
   /** The live Task whose external ID is `value`, if any. */
@@ -171,7 +255,7 @@ export class FakeOrg {
   }
 
   typeOfId(id: string): SObjectType | undefined {
-    return (Object.keys(SCHEMAS) as SObjectType[]).find((t) => id.startsWith(SCHEMAS[t].prefix));
+    return TYPES.find((t) => id.startsWith(SCHEMAS[t].prefix));
   }
 
   find(id: string): StoredRecord | undefined {
@@ -274,6 +358,19 @@ export class FakeOrg {
   /** Field rules, external-ID uniqueness, scripted faults and validation rules; the first error. */
   private check(type: SObjectType, fields: Record<string, FieldValue>, existing: StoredRecord | undefined): SaveError | null {
     const specs = this.specs[type];
+    // A field the call may not set refuses the record whatever its value (object-task.html
+    // properties; INVALID_FIELD_FOR_INSERT_UPDATE, errorcodes.htm).
+    const locked = Object.keys(fields).filter((name) => {
+      const spec = specs[name];
+      return spec !== undefined && spec.type !== 'id' && (existing === undefined ? spec.createable === false : spec.updateable === false);
+    });
+    if (locked.length > 0) {
+      return {
+        statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+        message: `Unable to create/update fields: ${locked.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+        fields: locked,
+      };
+    }
     for (const [name, value] of Object.entries(fields)) {
       const spec = specs[name];
       if (spec === undefined || value === null || spec.type === 'id') continue;
@@ -324,7 +421,7 @@ export class FakeOrg {
 
   private snapshot(): Record<SObjectType, Map<string, StoredRecord>> {
     const copy = (m: Map<string, StoredRecord>) => new Map([...m].map(([k, v]) => [k, { ...v }]));
-    return { Task: copy(this.records.Task), Contact: copy(this.records.Contact), Lead: copy(this.records.Lead) };
+    return Object.fromEntries(TYPES.map((t) => [t, copy(this.records[t])])) as Record<SObjectType, Map<string, StoredRecord>>;
   }
 
   private restore(saved: Record<SObjectType, Map<string, StoredRecord>>): void {

@@ -5,8 +5,27 @@
  *
  * Each handler returns the reply instead of writing it, so the resources stay plain code.
  * A RequestError thrown here becomes Salesforce's `[{ message, errorCode }]` with its status.
+ *
+ * Sources (docs corpus, REST API Developer Guide):
+ * - Query and queryMore: "Execute a SOQL Query" and "Query"
+ *   (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm,
+ *   …/resources_query.htm): up to 2,000 records a page, `done`, `totalSize`, `nextRecordsUrl`
+ *   `/services/data/vXX.X/query/<locator>-<offset>`; an invalid query is MALFORMED_QUERY.
+ * - sObject Collections: "Upsert Records Using sObject Collections"
+ *   (https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-upsert.html):
+ *   200 records per call, API 46.0 or later for upsert, HTTP 200 with one SaveResult per record
+ *   in request order, `allOrNone` rolling back with ALL_OR_NONE_OPERATION_ROLLED_BACK.
+ *   The code for more than 200 records (EXCEEDED_ID_LIMIT here) is [?] (reference §1.4).
+ * - Single-record upsert by external ID: "Insert or Update (Upsert) a Record Using an External
+ *   ID" (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm):
+ *   201 created, 200 updated (204 on older versions [?]), 300 for several matches (not modelled).
+ * - Describe: resources_sobject_describe.htm (salesforce-org.ts).
+ * - Error bodies and codes: "Status Codes and Error Responses"
+ *   (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm).
+ * - Limits: `GET limits` → `DailyApiRequests { Max, Remaining }` (resources_limits.htm,
+ *   reference §1.6); the server (salesforce.ts) keeps the rolling window.
  */
-import { BulkIngest } from './salesforce-bulk.js';
+import { BulkIngest, type BulkOptions } from './salesforce-bulk.js';
 import { RequestError, type FakeOrg, type FieldValue, type SObjectType } from './salesforce-org.js';
 import { conditionFields, matches, parseSoql, SoqlSyntaxError } from './salesforce-soql.js';
 
@@ -20,8 +39,8 @@ export interface RestCall {
   search: URLSearchParams;
   /** The request body as text. */
   text: string;
-  /** REST calls so far, for `limits`. */
-  apiCalls: number;
+  /** The rolling 24-hour allocation, for `limits`. */
+  apiUsage: { used: number; max: number };
 }
 
 /** A JSON body (objects, arrays), a CSV string (Bulk results), or none (204). */
@@ -38,12 +57,15 @@ type Cursor = { type: SObjectType; rows: Array<Record<string, unknown>>; total: 
 const reply = (status: number, body?: unknown): Reply => ({ status, body });
 const fail = (status: number, errorCode: string, message: string): Reply => ({ status, body: [{ message, errorCode }] });
 
+/** Answers one REST call; `bulk` is the Bulk API 2.0 side, for scripted job failures. */
+export type RestApi = ((call: RestCall) => Reply) & { bulk: BulkIngest };
+
 /**
  * @param pageSize records per query page (Salesforce: 2000).
- * @param bulkPollsBeforeComplete status requests a closed Bulk job answers InProgress before it completes.
+ * @param bulkOptions the Bulk API 2.0 side's limits and pace (salesforce-bulk.ts).
  */
-export function restApi(org: FakeOrg, pageSize: number, bulkPollsBeforeComplete: number): (call: RestCall) => Reply {
-  const bulk = new BulkIngest(org, bulkPollsBeforeComplete);
+export function restApi(org: FakeOrg, pageSize: number, bulkOptions: BulkOptions): RestApi {
+  const bulk = new BulkIngest(org, bulkOptions);
   const cursors = new Map<string, Cursor>();
   let cursorCount = 0;
 
@@ -148,6 +170,9 @@ export function restApi(org: FakeOrg, pageSize: number, bulkPollsBeforeComplete:
   const sobject = (method: string, parts: string[], body: Record<string, unknown> | null): Reply => {
     const [, type, second, third] = parts;
     if (type === undefined || !org.isType(type)) return fail(404, 'NOT_FOUND', 'The requested resource does not exist');
+    // GET sobjects/{type}/describe (resources_sobject_describe.htm): field metadata, e.g.
+    // TaskSubtype createable but not updateable.
+    if (second === 'describe' && parts.length === 3 && method === 'GET') return reply(200, org.describe(type));
     if (parts.length === 4) {
       // PATCH sobjects/{type}/{field}/{value}: upsert one record; the value is in the path (reference §1.3).
       const extField = org.field(type, second ?? '');
@@ -201,7 +226,7 @@ export function restApi(org: FakeOrg, pageSize: number, bulkPollsBeforeComplete:
 
 
   /** Answers one REST call that passed authentication, limits and scripted failures. */
-  return (call: RestCall): Reply => {
+  const answer = (call: RestCall): Reply => {
     const { method, parts, version, search, text } = call;
     const [first] = parts;
     if (Number(version) < 42) return fail(404, 'NOT_FOUND', 'The requested resource does not exist');
@@ -213,7 +238,7 @@ export function restApi(org: FakeOrg, pageSize: number, bulkPollsBeforeComplete:
       cursors.delete(locator);
       return page(version, cursor, Number(locator.split('-')[1]));
     }
-    if (first === 'limits') return reply(200, { DailyApiRequests: { Max: 15000, Remaining: 15000 - call.apiCalls } });
+    if (first === 'limits') return reply(200, { DailyApiRequests: { Max: call.apiUsage.max, Remaining: call.apiUsage.max - call.apiUsage.used } });
     const body = (): Record<string, unknown> | null => {
       if (text === '') return null;
       try {
@@ -230,4 +255,5 @@ export function restApi(org: FakeOrg, pageSize: number, bulkPollsBeforeComplete:
     if (first === 'jobs' && parts[1] === 'ingest') return ingest(method, parts, text, version);
     return fail(404, 'NOT_FOUND', 'The requested resource does not exist');
   };
+  return Object.assign(answer, { bulk });
 }

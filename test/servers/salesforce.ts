@@ -4,7 +4,11 @@
  *
  * - OAuth token endpoint `POST /services/oauth2/token`: `client_credentials` and `password`
  *   grants; `invalid_client` / `invalid_grant` / `unsupported_grant_type` (400) otherwise.
- *   The answer's `instance_url` is this server, so jsforce sends everything here.
+ *   The answer's `instance_url` is this server, so jsforce sends everything here. Sources:
+ *   Salesforce Help › OAuth Endpoints
+ *   (https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_endpoints.htm),
+ *   RFC 6749 §5.1–5.2 for the body shapes, jsforce's TokenResponse type
+ *   (https://jsforce.github.io/jsforce/types/oauth2.TokenResponse.html: `id` is required).
  * - REST under `/services/data/vNN.0/` (salesforce-rest.ts): SOQL query with paging
  *   (`nextRecordsUrl`), sObject Collections (create, update, upsert by external ID, delete; 200
  *   records at most, per-record results in an HTTP 200), single-record upsert/get/update/delete,
@@ -13,11 +17,26 @@
  * - Errors as Salesforce writes them: a JSON array of `{ message, errorCode }`; 401
  *   INVALID_SESSION_ID for a missing or expired token.
  *
+ * Limits, as Salesforce documents them (API Request Limits and Allocations,
+ * https://developer.salesforce.com/docs/platform/salesforce-app-limits-cheatsheet/guide/salesforce-app-limits-platform-api.html):
+ * - a **total allocation per rolling 24 hours** (`dailyApiRequests`, default 15,000): the call
+ *   after it is refused with HTTP 403 `[{"errorCode":"REQUEST_LIMIT_EXCEEDED","message":
+ *   "TotalRequests Limit exceeded."}]` (reference §1.6) and **no Retry-After**: the allocation
+ *   frees as calls age out of the window, and Salesforce says nothing about when. Refused calls
+ *   do not use the allocation [? the docs leave it open].
+ * - a **concurrency cap on long-running requests** (20 s or longer; 25 in production orgs, 5
+ *   in Developer Edition): while that many are in flight, new calls are refused with the same
+ *   403 REQUEST_LIMIT_EXCEEDED, message `ConcurrentPerOrgLongTxn Limit exceeded.` [? exact
+ *   wording: reference §1.6; help article 000389067 quotes "ConcurrentRequests (Concurrent API
+ *   Requests) Limit exceeded"]. The fake's own calls are never long: `occupyLongRequests(n)`
+ *   stands for long requests of other integrations in the same org.
+ * - there is **no per-second limit**: "There isn't a limit on the number of concurrent requests
+ *   shorter than 20 seconds." The fake has none either.
+ * - `Sforce-Limit-Info: api-usage=used/max` on every response, and `limits` →
+ *   `DailyApiRequests { Max, Remaining }` (reference §1.6), from the same rolling window.
+ *
  * Knobs for tests and the benchmark:
- * - `requestsPerSecond: N`: at most N REST calls in any 1 s window; beyond it the call is
- *   refused with 403 REQUEST_LIMIT_EXCEEDED (or 429 with `limitStatus: 429`) and a
- *   `Retry-After` in seconds. Salesforce itself sends no Retry-After with
- *   REQUEST_LIMIT_EXCEEDED; the fake adds one so a client that honours it can pace itself.
+ * - `dailyApiRequests`, `concurrentLongRequests`, `now` (the clock of the 24-hour window).
  * - `failNext({ status, errorCode, kind, times, retryAfterSeconds })`: scripted whole-call
  *   failures (5xx, 429, REQUEST_LIMIT_EXCEEDED, …) for the next matching calls.
  * - `expireSessions()`: every issued token stops working (401 INVALID_SESSION_ID).
@@ -27,7 +46,7 @@
  *   versions used.
  *
  * @example
- *   const sf = await startSalesforceServer({ requestsPerSecond: 10 });
+ *   const sf = await startSalesforceServer({ dailyApiRequests: 100 });
  *   const conn = new jsforce.Connection({ oauth2: { loginUrl: sf.url, clientId: sf.clientId, clientSecret: sf.clientSecret }, version: '62.0' });
  *   await conn.authorize({ grant_type: 'client_credentials' });
  *   …; sf.stats.apiCalls; await sf.close();
@@ -45,15 +64,21 @@ export interface SalesforceServerOptions {
   users?: Record<string, string>;
   /** External-ID fields on Task; default `['Switchboard_Call_Id__c']`. */
   externalIdFields?: string[];
-  /** REST calls allowed in any 1 s window; unlimited when absent. */
-  requestsPerSecond?: number;
-  /** How a call over `requestsPerSecond` is refused: 403 REQUEST_LIMIT_EXCEEDED (default) or 429. */
-  limitStatus?: 403 | 429;
+  /** The org's total API allocation per rolling 24 hours; default 15,000 (Developer Edition). */
+  dailyApiRequests?: number;
+  /** Long-running (≥ 20 s) requests allowed in flight; default 25 (production orgs). */
+  concurrentLongRequests?: number;
   /** Records per query page (Salesforce: 2000). */
   queryPageSize?: number;
   /** Status requests a closed Bulk job answers InProgress before it completes; default 1. */
   bulkPollsBeforeComplete?: number;
-  /** The clock of the rate limiter (ms); tests freeze it. */
+  /** Bulk API 2.0 records per rolling 24 hours; default 150,000,000 (salesforce-bulk.ts). */
+  bulkDailyRecords?: number;
+  /** Records per internal Bulk batch; default 10,000 (salesforce-bulk.ts). */
+  bulkInternalBatchSize?: number;
+  /** Largest Bulk upload, measured base64-encoded; default 150 MB (salesforce-bulk.ts). */
+  bulkMaxUploadBytes?: number;
+  /** The clock of the 24-hour windows (ms); tests move it. */
   now?: () => number;
 }
 
@@ -90,6 +115,10 @@ export interface SalesforceServer {
   /** Every REST call: method, path (with query), kind and the status answered. */
   log: Array<{ method: string; path: string; kind: string; status: number }>;
   failNext(failure: ScriptedFailure): void;
+  /** The next Bulk job that runs goes Failed after `afterRecords` records (its internal batches ran out of retries). */
+  failNextBulkJob(failure: { afterRecords: number; errorMessage?: string }): void;
+  /** Stands for `n` long-running requests of other integrations, until the returned function is called. */
+  occupyLongRequests(n: number): () => void;
   expireSessions(): void;
   /** Clears stats and the log (not the records). */
   resetStats(): void;
@@ -104,10 +133,20 @@ export async function startSalesforceServer(options: SalesforceServerOptions = {
   const users = options.users ?? {};
   const now = options.now ?? Date.now;
   const org = new FakeOrg(options.externalIdFields);
-  const api = restApi(org, options.queryPageSize ?? 2000, options.bulkPollsBeforeComplete ?? 1);
+  const api = restApi(org, options.queryPageSize ?? 2000, {
+    pollsBeforeComplete: options.bulkPollsBeforeComplete ?? 1,
+    dailyRecords: options.bulkDailyRecords ?? 150_000_000,
+    internalBatchSize: options.bulkInternalBatchSize ?? 10_000,
+    maxUploadBytes: options.bulkMaxUploadBytes ?? 150 * 1024 * 1024,
+    now,
+  });
   const tokens = new Set<string>();
   const failures: ScriptedFailure[] = [];
-  const window: number[] = [];
+  const dailyMax = options.dailyApiRequests ?? 15_000;
+  const longMax = options.concurrentLongRequests ?? 25;
+  /** Start times of the calls counted against the allocation, oldest first. */
+  const counted: number[] = [];
+  let longInFlight = 0;
   const stats: SalesforceStats = { apiCalls: 0, limited: 0, tokenRequests: 0, byKind: {}, versions: new Set() };
   const log: SalesforceServer['log'] = [];
   let url = '';
@@ -115,7 +154,7 @@ export async function startSalesforceServer(options: SalesforceServerOptions = {
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
     const type = typeof body === 'string' ? 'text/csv' : 'application/json;charset=UTF-8';
-    res.writeHead(status, { ...(text === '' ? {} : { 'content-type': type }), 'sforce-limit-info': `api-usage=${stats.apiCalls}/15000`, ...headers });
+    res.writeHead(status, { ...(text === '' ? {} : { 'content-type': type }), 'sforce-limit-info': `api-usage=${used()}/${dailyMax}`, ...headers });
     res.end(text);
   };
   const error = (res: ServerResponse, status: number, errorCode: string, message: string, headers: Record<string, string> = {}): void =>
@@ -176,16 +215,11 @@ export async function startSalesforceServer(options: SalesforceServerOptions = {
     return 'other';
   };
 
-  /** At most N calls in any 1 s window: the time until a slot frees, or 0 when one is free. */
-  const limitWaitMs = (): number => {
-    if (options.requestsPerSecond === undefined) return 0;
+  /** Calls counted in the rolling 24 hours ending now. */
+  const used = (): number => {
     const t = now();
-    while (window.length > 0 && (window[0] as number) <= t - 1000) window.shift();
-    if (window.length < options.requestsPerSecond) {
-      window.push(t);
-      return 0;
-    }
-    return (window[0] as number) + 1000 - t;
+    while (counted.length > 0 && (counted[0] as number) <= t - 24 * 3600_000) counted.shift();
+    return counted.length;
   };
 
   const rest = (req: IncomingMessage, res: ServerResponse, path: URL, text: string): string => {
@@ -207,14 +241,18 @@ export async function startSalesforceServer(options: SalesforceServerOptions = {
       error(res, 401, 'INVALID_SESSION_ID', 'Session expired or invalid');
       return kind;
     }
-    const waitMs = limitWaitMs();
-    if (waitMs > 0) {
+    // Both limits answer 403 REQUEST_LIMIT_EXCEEDED without Retry-After (see the header comment).
+    if (longInFlight >= longMax) {
       stats.limited += 1;
-      const retryAfter = { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) };
-      if (options.limitStatus === 429) error(res, 429, 'REQUEST_LIMIT_EXCEEDED', 'Too many requests: the rate limit of the fake is exceeded.', retryAfter);
-      else error(res, 403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.', retryAfter);
+      error(res, 403, 'REQUEST_LIMIT_EXCEEDED', 'ConcurrentPerOrgLongTxn Limit exceeded.');
       return kind;
     }
+    if (used() >= dailyMax) {
+      stats.limited += 1;
+      error(res, 403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+      return kind;
+    }
+    counted.push(now());
     const scripted = failures.find((f) => (f.times ?? 1) > 0 && (f.kind === undefined || f.kind === kind));
     if (scripted !== undefined) {
       scripted.times = (scripted.times ?? 1) - 1;
@@ -228,7 +266,7 @@ export async function startSalesforceServer(options: SalesforceServerOptions = {
       }
       return kind;
     }
-    const answer = api({ method, parts, version, search: path.searchParams, text, apiCalls: stats.apiCalls });
+    const answer = api({ method, parts, version, search: path.searchParams, text, apiUsage: { used: used(), max: dailyMax } });
     send(res, answer.status, answer.body);
     return kind;
   };
@@ -263,12 +301,22 @@ export async function startSalesforceServer(options: SalesforceServerOptions = {
     stats,
     log,
     failNext: (failure) => failures.push({ ...failure }),
+    failNextBulkJob: (failure) => api.bulk.failNext(failure),
+    occupyLongRequests: (n) => {
+      longInFlight += n;
+      let released = false;
+      return () => {
+        if (!released) longInFlight -= n;
+        released = true;
+      };
+    },
     expireSessions: () => tokens.clear(),
     clearFailures: () => {
       failures.splice(0);
     },
     resetStats: () => {
       Object.assign(stats, { apiCalls: 0, limited: 0, tokenRequests: 0, byKind: {}, versions: new Set() });
+      counted.splice(0);
       log.splice(0);
     },
     close: () =>

@@ -2,7 +2,7 @@
  * The local Salesforce (test/servers/salesforce.ts) answers plain jsforce as the reference
  * says Salesforce does (../shared/reference/clients-and-apis.md §1): logins, single and
  * Collections upserts, their limits and allOrNone, SOQL paging and escapes, deletes, Bulk
- * API 2.0 through jsforce's own loader, the request-per-second limit the benchmark uses,
+ * API 2.0 through jsforce's own loader, the daily allocation and the concurrent long-request cap, describe,
  * and the usage header.
  */
 import { after, before, describe, test } from 'node:test';
@@ -118,30 +118,67 @@ describe('local Salesforce through jsforce', () => {
   });
 });
 
-describe('local Salesforce request-per-second limit (for the sync benchmark)', () => {
-  for (const limitStatus of [403, 429] as const) {
-    test(`beyond N calls in a 1 s window a call is refused with ${limitStatus} REQUEST_LIMIT_EXCEEDED and Retry-After, and counted`, async () => {
-      let clock = 5_000_000;
-      const sf = await startSalesforceServer({ requestsPerSecond: 2, limitStatus, now: () => clock });
-      try {
-        const conn = await login(sf);
-        const call = () => fetch(`${sf.url}/services/data/v62.0/limits`, { headers: { authorization: `Bearer ${conn.accessToken}` } });
-        assert.equal((await call()).status, 200);
-        clock += 400;
-        assert.equal((await call()).status, 200);
-        const refused = await call();
-        assert.equal(refused.status, limitStatus);
-        assert.equal(refused.headers.get('retry-after'), '1');
-        assert.deepEqual(await refused.json(), [{ message: limitStatus === 403 ? 'TotalRequests Limit exceeded.' : 'Too many requests: the rate limit of the fake is exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
-        clock += 600; // the first call leaves the window
-        assert.equal((await call()).status, 200);
-        assert.equal((await call()).status, limitStatus);
-        assert.equal(sf.stats.apiCalls, 5);
-        assert.equal(sf.stats.limited, 2);
-        assert.equal(sf.stats.tokenRequests, 1, 'logins are not REST calls');
-      } finally {
-        await sf.close();
-      }
-    });
-  }
+describe('local Salesforce API limits (API Request Limits and Allocations)', () => {
+  test('the rolling 24-hour allocation: 403 REQUEST_LIMIT_EXCEEDED without Retry-After until calls age out of the window', async () => {
+    let clock = 5_000_000;
+    const sf = await startSalesforceServer({ dailyApiRequests: 2, now: () => clock });
+    try {
+      const conn = await login(sf);
+      const call = () => fetch(`${sf.url}/services/data/v62.0/limits`, { headers: { authorization: `Bearer ${conn.accessToken}` } });
+      assert.equal((await call()).status, 200);
+      clock += 3600_000;
+      const second = await call();
+      assert.equal(second.status, 200);
+      assert.equal(second.headers.get('sforce-limit-info'), 'api-usage=2/2');
+      const refused = await call();
+      assert.equal(refused.status, 403);
+      assert.equal(refused.headers.get('retry-after'), null, 'Salesforce sends no Retry-After');
+      assert.deepEqual(await refused.json(), [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
+      clock += 23 * 3600_000; // the first call leaves the 24-hour window
+      const again = await call();
+      assert.equal(again.status, 200);
+      assert.deepEqual(((await again.json()) as { DailyApiRequests: unknown }).DailyApiRequests, { Max: 2, Remaining: 0 });
+      assert.equal((await call()).status, 403);
+      assert.equal(sf.stats.apiCalls, 5);
+      assert.equal(sf.stats.limited, 2);
+      assert.equal(sf.stats.tokenRequests, 1, 'logins are not REST calls');
+    } finally {
+      await sf.close();
+    }
+  });
+
+  test('the concurrent long-running request cap: 403 REQUEST_LIMIT_EXCEEDED while it is full, and no per-second limit', async () => {
+    const sf = await startSalesforceServer({ concurrentLongRequests: 3 });
+    try {
+      const conn = await login(sf);
+      const call = () => fetch(`${sf.url}/services/data/v62.0/limits`, { headers: { authorization: `Bearer ${conn.accessToken}` } });
+      const statuses = await Promise.all(Array.from({ length: 20 }, async () => (await call()).status));
+      assert.ok(statuses.every((s) => s === 200), 'short requests are not limited, however many at once');
+      const release = sf.occupyLongRequests(3);
+      const refused = await call();
+      assert.equal(refused.status, 403);
+      assert.equal(refused.headers.get('retry-after'), null);
+      assert.deepEqual(await refused.json(), [{ message: 'ConcurrentPerOrgLongTxn Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
+      release();
+      assert.equal((await call()).status, 200);
+    } finally {
+      await sf.close();
+    }
+  });
+
+  test('describe: Task.TaskSubtype is createable but not updateable, and Task has WhatId (Account, Opportunity)', async () => {
+    const sf = await startSalesforceServer();
+    try {
+      const conn = await login(sf);
+      const described = await conn.sobject('Task').describe();
+      const field = (name: string) => described.fields.find((f) => f.name === name);
+      assert.equal(field('TaskSubtype')?.createable, true);
+      assert.equal(field('TaskSubtype')?.updateable, false);
+      assert.deepEqual(field('TaskSubtype')?.picklistValues?.map((p) => p.value), ['Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn']);
+      assert.deepEqual(field('WhatId')?.referenceTo, ['Account', 'Opportunity']);
+      assert.equal(field('Subject')?.updateable, true);
+    } finally {
+      await sf.close();
+    }
+  });
 });

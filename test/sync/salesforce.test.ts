@@ -6,7 +6,7 @@
  */
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PermanentDestinationError, TransientDestinationError, type ChangeRecord, type RecordOutcome } from '../../sync/destination.js';
+import { DeferRunError, PermanentDestinationError, TransientDestinationError, type ChangeRecord, type RecordOutcome } from '../../sync/destination.js';
 import { createSalesforceDestination, SalesforceError, type SalesforceDestination, type SalesforceSettings, type SyncMode } from '../../sync/destinations/salesforce/index.js';
 import { startSalesforceServer, type SalesforceServer } from '../servers/salesforce.js';
 
@@ -124,13 +124,15 @@ describe('Salesforce destination', () => {
     assert.equal(sf.stats.byKind['collections:upsert'], 1, 'one call: the failures came back inside an HTTP 200');
   });
 
-  test('REQUEST_LIMIT_EXCEEDED, 429 and 5xx are TransientDestinationErrors carrying Retry-After', async () => {
+  test('the daily REQUEST_LIMIT_EXCEEDED defers the run; 429 and 5xx are TransientDestinationErrors carrying any Retry-After', async () => {
     const destination = destinationFor(sf);
     const one = [change('limit-1', 'create', taskFields(1))];
-    sf.failNext({ status: 403, errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.', retryAfterSeconds: 7 });
+    // As Salesforce sends it (test/servers/salesforce.ts): 403, no Retry-After.
+    sf.failNext({ status: 403, errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' });
     await assert.rejects(destination.send(one, context('upsert')), (e: unknown) => {
-      assert.ok(e instanceof TransientDestinationError);
-      assert.equal(e.retryAfterMs, 7000);
+      assert.ok(e instanceof DeferRunError);
+      assert.equal(e.code, 'SB_SYNC_SALESFORCE_DAILY_LIMIT');
+      assert.equal(e.retryAfterMs, undefined);
       assert.match(e.message, /REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded/);
       return true;
     });
@@ -145,8 +147,8 @@ describe('Salesforce destination', () => {
     assert.equal(sent?.status, 'sent');
   });
 
-  test('a rate limit halfway through a batch keeps what was confirmed and asks to retry the rest after Retry-After', async () => {
-    const limited = await startSalesforceServer({ requestsPerSecond: 2, now: () => 1_000_000 });
+  test('the daily API allocation running out halfway through a batch keeps what was confirmed and defers the rest to the next run', async () => {
+    const limited = await startSalesforceServer({ dailyApiRequests: 2 });
     try {
       const destination = destinationFor(limited);
       const records = Array.from({ length: 450 }, (_, i) => change(`rl-${i}`, 'create', taskFields(i)));
@@ -155,11 +157,11 @@ describe('Salesforce destination', () => {
       const retry = outcomes.filter((o) => o.status === 'retry');
       assert.equal(sent.length, 400, 'two calls of 200 went through');
       assert.equal(retry.length, 50);
-      assert.ok(retry.every((o) => o.code === 'REQUEST_LIMIT_EXCEEDED' && o.retryAfterMs === 1000), JSON.stringify(retry[0]));
+      assert.ok(retry.every((o) => o.code === 'SB_SYNC_SALESFORCE_DAILY_LIMIT' && o.deferRun === true && o.retryAfterMs === undefined), JSON.stringify(retry[0]));
       assert.equal(limited.org.live('Task').length, 400);
       assert.equal(limited.stats.limited, 1);
-      // Nothing went through yet in a batch: the whole call fails, for the engine to back off.
-      await assert.rejects(destination.send([change('rl-x', 'create', taskFields(1))], context('upsert')), (e: unknown) => e instanceof TransientDestinationError && e.retryAfterMs === 1000);
+      // Nothing went through yet in a batch: the whole call fails, for the engine to stop the run.
+      await assert.rejects(destination.send([change('rl-x', 'create', taskFields(1))], context('upsert')), (e: unknown) => e instanceof DeferRunError && e.code === 'SB_SYNC_SALESFORCE_DAILY_LIMIT');
     } finally {
       await limited.close();
     }
@@ -353,8 +355,8 @@ describe('Salesforce destination', () => {
 });
 
 describe('pacing', () => {
-  test('with requestsPerSecond set, calls wait their turn instead of being refused', async () => {
-    const sf = await startSalesforceServer({ requestsPerSecond: 3 });
+  test('with requestsPerSecond set, calls wait their turn (Salesforce has no per-second limit; this is the operator spreading its allocation)', async () => {
+    const sf = await startSalesforceServer();
     try {
       const destination = destinationFor(sf, { requestsPerSecond: 3 });
       const records = Array.from({ length: 1400 }, (_, i) => change(`paced-${i}`, 'create', taskFields(i)));

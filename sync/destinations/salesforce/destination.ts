@@ -10,6 +10,13 @@
  * 200 records; a big one a handful of calls in all. With `requestsPerSecond` set, the
  * session paces every call to that allowance.
  *
+ * Create-only fields (create-only.ts): a Task is created with `TaskSubtype = 'Call'`, which
+ * Salesforce never lets a call change. Records that may create send it; updates leave it out;
+ * an upsert that meets an existing Task (a resend after a crash) is refused for it and sent
+ * again at once without it.
+ *
+ * Bulk uploads stay at `bulkMaxCsvBytes` (100 MB) of CSV per job (bulk.ts).
+ *
  * Failures: a whole-call failure before any record got an outcome is thrown (Transient or
  * Permanent, see errors.ts); once some calls of the batch went through, their outcomes are
  * kept and the rest come back as `retry` with Salesforce's code and Retry-After, so a rate
@@ -17,6 +24,7 @@
  */
 import type { Logger } from 'pino';
 import {
+  DeferRunError,
   PermanentDestinationError,
   TransientDestinationError,
   type ChangeRecord,
@@ -27,6 +35,7 @@ import {
 import type { Warehouse } from '../../../sql/warehouse.js';
 import { sendBulk, type BulkPolling } from './bulk.js';
 import { sendCollections, type DmlTarget } from './collections.js';
+import { forSend, refusedCreateOnly } from './create-only.js';
 import { SalesforceTransientError } from './errors.js';
 import { API_NAME, findIds } from './lookup.js';
 import { PEOPLE_TABLE, pullSalesforcePeople } from './people.js';
@@ -51,6 +60,8 @@ export interface SalesforceDestinationOptions {
   /** Records per send(); default 5 × bulkThreshold, at least 10,000 and at most 100,000. */
   batchSize?: number;
   bulkPolling?: Partial<BulkPolling>;
+  /** Raw CSV per Bulk API 2.0 job at most; default 100 MB (Salesforce takes 150 MB base64-encoded). */
+  bulkMaxCsvBytes?: number;
 }
 
 /** What the engine passes to beforeSync; `modelsSchema` and `defaultRegion` when it knows them. */
@@ -115,19 +126,29 @@ export class SalesforceDestination implements Destination {
         if (!ids.has(record.key)) done.set(record.key, { key: record.key, status: 'sent', externalRef: null });
       }
       const target: DmlTarget = { session: this.session, object, externalIdField, ids, signal: context.signal };
-      for (const op of ORDER) {
-        const group = plan[op].filter((r) => !done.has(r.key));
-        if (group.length === 0) continue;
-        if (group.length > bulkThreshold) await sendBulk(target, op, group, done, this.polling, this.options.logger);
+      const dml = async (op: DmlOperation, group: ChangeRecord[]): Promise<void> => {
+        if (group.length > bulkThreshold) await sendBulk(target, op, group, done, this.polling, this.options.logger, this.options.bulkMaxCsvBytes);
         else await sendCollections(target, op, group, done);
+      };
+      for (const op of ORDER) {
+        const pending = plan[op].filter((r) => !done.has(r.key));
+        if (pending.length === 0) continue;
+        // Creates carry the create-only defaults; a record that can only be updated leaves them out.
+        const mayCreate = (r: ChangeRecord) => op === 'insert' || (op === 'upsert' && r.action === 'create');
+        await dml(op, op === 'delete' ? pending : pending.map((r) => forSend(r, object, mayCreate(r) ? 'create' : 'update')));
+        // An upsert that met an existing record was refused for a create-only field: send it again without.
+        const again = op === 'upsert' ? pending.filter((r) => mayCreate(r) && refusedCreateOnly(done.get(r.key), object)) : [];
+        for (const r of again) done.delete(r.key);
+        if (again.length > 0) await dml(op, again.map((r) => forSend(r, object, 'update')));
       }
     } catch (error) {
       if (context.signal.aborted || !(error instanceof TransientDestinationError) || done.size === 0) throw error;
       // Part of the batch went through: keep it, and let the engine retry the rest.
-      const code = error instanceof SalesforceTransientError ? error.code : 'TRANSIENT';
+      const code = error instanceof SalesforceTransientError || error instanceof DeferRunError ? error.code : 'TRANSIENT';
+      const defer = error instanceof DeferRunError ? { deferRun: true } : {};
       this.options.logger?.warn({ sync: context.sync, confirmed: done.size, retrying: records.length - done.size, code }, `Salesforce: ${error.message}`);
       return records.map(
-        (r) => done.get(r.key) ?? { key: r.key, status: 'retry', code, reason: error.message, ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }) },
+        (r) => done.get(r.key) ?? { key: r.key, status: 'retry', code, reason: error.message, ...defer, ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }) },
       );
     }
     return records.map((r) => done.get(r.key) ?? { key: r.key, status: 'retry', code: 'NO_RESULT', reason: 'Salesforce returned no result for this record' });

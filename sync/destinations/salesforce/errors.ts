@@ -9,7 +9,7 @@
  * after `error`.
  */
 import { SwitchboardError } from '../../../core/errors.js';
-import { PermanentDestinationError, TransientDestinationError } from '../../destination.js';
+import { DeferRunError, PermanentDestinationError, TransientDestinationError } from '../../destination.js';
 
 export type SalesforceErrorCode =
   /** SWITCHBOARD_SALESFORCE_CLIENT_SECRET (or _PASSWORD for password auth) is not set. */
@@ -21,7 +21,9 @@ export type SalesforceErrorCode =
   /** Salesforce refused a whole call for a reason retrying cannot fix (unknown field or object, permissions). */
   | 'SB_SYNC_SALESFORCE_REQUEST_REFUSED'
   /** A Bulk API 2.0 job ended Failed (e.g. a CSV column that is not a field). */
-  | 'SB_SYNC_SALESFORCE_BULK_JOB_FAILED';
+  | 'SB_SYNC_SALESFORCE_BULK_JOB_FAILED'
+  /** The org's rolling 24-hour API allocation is used up (403 REQUEST_LIMIT_EXCEEDED): the run stops until the next one. */
+  | 'SB_SYNC_SALESFORCE_DAILY_LIMIT';
 
 /** Raised while building the destination (before any call): a missing secret or setting. */
 export class SalesforceError extends SwitchboardError {
@@ -64,6 +66,30 @@ const TRANSIENT_CODES = new Set([
   'TXN_SECURITY_METERING_ERROR',
   'JobPollingTimeout',
 ]);
+
+/**
+ * `Sforce-Limit-Info: api-usage=18/15000` (reference §1.6) as numbers; undefined when absent.
+ * @example apiUsage({ 'sforce-limit-info': 'api-usage=15000/15000' }) → { used: 15000, max: 15000 }
+ */
+export function apiUsage(headers: Readonly<Record<string, string>> | undefined): { used: number; max: number } | undefined {
+  const match = /api-usage=(\d+)\/(\d+)/.exec(headers?.['sforce-limit-info'] ?? '');
+  return match === null ? undefined : { used: Number(match[1]), max: Number(match[2]) };
+}
+
+/**
+ * REQUEST_LIMIT_EXCEEDED is HTTP 403 without Retry-After for two limits (API Request Limits and
+ * Allocations, https://developer.salesforce.com/docs/platform/salesforce-app-limits-cheatsheet/guide/salesforce-app-limits-platform-api.html):
+ * the rolling 24-hour total allocation, which frees only as calls age out of the window, and
+ * the cap on concurrent long-running (≥ 20 s) requests, which frees in seconds. The docs give
+ * no field that tells them apart; the message names the limit (`TotalRequests Limit
+ * exceeded.` vs `ConcurrentPerOrgLongTxn Limit exceeded.`, reference §1.6 [? wording]) and the
+ * answer's Sforce-Limit-Info shows the allocation used up. Either one means the daily limit.
+ */
+function isDailyLimit(message: string | undefined, failed: FailedResponse | null): boolean {
+  if (/TotalRequests/i.test(message ?? '')) return true;
+  const usage = apiUsage(failed?.headers);
+  return usage !== undefined && usage.max > 0 && usage.used >= usage.max;
+}
 
 /** Errors of the node-fetch transport that jsforce uses: the network, not Salesforce. */
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'ENETDOWN', 'ENETUNREACH', 'EHOSTDOWN', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
@@ -114,6 +140,14 @@ export function classify(error: unknown, failed: FailedResponse | null, where: s
   if (code === undefined) return error;
   const status = failed?.status ?? Number(/^ERROR_HTTP_(\d{3})$/.exec(code)?.[1] ?? 0);
   const message = `${where}: Salesforce answered ${status > 0 ? `HTTP ${status} ` : ''}${code}: ${e.message ?? ''}`.trim();
+  if (code === 'REQUEST_LIMIT_EXCEEDED' && isDailyLimit(e.message, failed)) {
+    // Retrying into a rolling 24-hour allocation only burns the calls that free up: stop the run.
+    return new DeferRunError(
+      'SB_SYNC_SALESFORCE_DAILY_LIMIT',
+      `${message}. The org's API requests for the last 24 hours are used up; the rest waits for the next scheduled run. Check Setup › System Overview › API usage, and lower the sync's frequency or ask Salesforce for a bigger allocation.`,
+      { cause: error },
+    );
+  }
   if (TRANSIENT_CODES.has(code) || status === 429 || status >= 500 || /^ERROR_HTTP_(429|5\d\d)$/.test(code)) {
     return new SalesforceTransientError(code, message, retryAfterMs(failed?.headers['retry-after']), { cause: error });
   }

@@ -16,6 +16,7 @@ import { Connection } from 'jsforce';
 import { Transport } from 'jsforce/lib/transport.js';
 import type { HttpRequest, HttpResponse } from 'jsforce';
 import type { Logger } from 'pino';
+import { DeferRunError } from '../../destination.js';
 import { classify, isNetworkError, type FailedResponse } from './errors.js';
 
 /** `destinations.salesforce` as validated by core/config-schema.ts. */
@@ -27,13 +28,17 @@ export interface SalesforceSettings {
   username?: string | undefined;
   externalIdField: string;
   bulkThreshold: number;
-  /** Most REST calls to start in any 1 s window (the org's allowance for Switchboard); none: no pacing. */
+  /**
+   * Most REST calls to start in any 1 s window; none: no pacing. Salesforce has no per-second
+   * limit (only a rolling 24-hour allocation and a cap on concurrent long requests): pacing
+   * spreads Switchboard's share of the allocation over the day.
+   */
   requestsPerSecond?: number | undefined;
 }
 
 /**
- * Spaces calls so that at most `perSecond` start in any 1.05 s window: a sync that knows its
- * allowance waits its turn instead of being refused (REQUEST_LIMIT_EXCEEDED) and backing off.
+ * Spaces calls so that at most `perSecond` start in any 1.05 s window, so that a sync spends
+ * the org's rolling 24-hour allocation at a pace the operator chose.
  */
 export class Pacer {
   private readonly starts: number[] = [];
@@ -121,7 +126,12 @@ export class SalesforceSession {
     try {
       return await fn(conn);
     } catch (error) {
-      throw this.classify(error, where);
+      const classified = this.classify(error, where);
+      if (classified instanceof DeferRunError) {
+        // The alert: an operator must act (usage elsewhere in the org, or the allocation).
+        this.logger?.error({ code: classified.code, where }, classified.message);
+      }
+      throw classified;
     }
   }
 
