@@ -149,6 +149,45 @@ describe('Zendesk destination', () => {
     assert.equal(z.zendesk.count('PUT', '/api/v2/tickets/update_many'), 1);
   });
 
+  test('change tags do not pile up and an agent\'s tags stay, with tag edits allowed only as the strictest docs reading allows', async () => {
+    const [created] = await z.destination.send([change('call-1', 'create')], z.context());
+    const id = Number(created?.externalRef);
+    const ticket = z.zendesk.tickets.get(id);
+    ticket?.tags.push('vip');
+    for (const version of ['v2', 'v3']) {
+      await z.destination.send([change('call-1', 'update', { fields: { ...FIELDS, comment_body: `Update ${version}` }, ref: String(id), version })], z.context());
+    }
+    const tags = z.zendesk.tickets.get(id)?.tags ?? [];
+    assert.deepEqual(tags.filter((t) => t.startsWith('sb_change_')), [changeTag('missed_calls_to_zendesk:call-1:v3')]);
+    assert.ok(tags.includes('vip'), tags.join());
+    // A replay of v3 finds its tag and writes nothing: the comment is there once.
+    await z.destination.send([change('call-1', 'update', { fields: { ...FIELDS, comment_body: 'Update v3' }, ref: String(id), version: 'v3' })], z.context());
+    assert.deepEqual(z.zendesk.tickets.get(id)?.comments.map((c) => c.body), [FIELDS.comment_body, 'Update v2', 'Update v3']);
+    // No tag edit the strict reading forbids is sent.
+    for (const request of z.zendesk.requests.filter((r) => r.path === '/api/v2/tickets/update_many')) {
+      for (const t of (request.body as { tickets: Array<Record<string, unknown>> }).tickets) assert.ok(!('additional_tags' in t) && !('remove_tags' in t), JSON.stringify(t));
+    }
+  });
+
+  test('the fake ignores additional_tags and remove_tags in update_many\'s tickets[] form, and honours them with ?ids=', async () => {
+    const t = z.zendesk.addTicket({ external_id: 'x', subject: 'X', tags: ['a', 'b'] });
+    const put = async (query: string, body: unknown) => {
+      const response = await fetch(`${z.zendesk.url}/api/v2/tickets/update_many.json${query}`, {
+        method: 'PUT',
+        headers: { authorization: `Basic ${Buffer.from(`${z.zendesk.email}/token:${z.zendesk.token}`).toString('base64')}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(response.status, 200);
+      z.zendesk.completeJobs();
+    };
+    await put('', { tickets: [{ id: t.id, additional_tags: ['c'], remove_tags: ['a'] }] });
+    assert.deepEqual(z.zendesk.tickets.get(t.id)?.tags, ['a', 'b']);
+    await put(`?ids=${t.id}`, { ticket: { additional_tags: ['c'], remove_tags: ['a'] } });
+    assert.deepEqual(z.zendesk.tickets.get(t.id)?.tags, ['b', 'c']);
+    await put('', { tickets: [{ id: t.id, tags: ['d'] }] });
+    assert.deepEqual(z.zendesk.tickets.get(t.id)?.tags, ['d']);
+  });
+
   test('Zendesk answers a repeated Idempotency-Key with the first ticket, and refuses it with another body', async () => {
     const post = (subject: string) =>
       fetch(`${z.zendesk.url}/api/v2/tickets.json`, {
