@@ -5,9 +5,13 @@
  * - API token auth, `Authorization: Basic base64("{email}/token:{token}")`; anything else
  *   is 401 `{"error":"Couldn't authenticate you"}`; `forbidden` turns every call into 403;
  * - `GET /api/v2/tickets?external_id=`, `/tickets/{id}`, `/tickets/show_many?ids=`;
- * - `POST /api/v2/tickets` (201, Location) with Idempotency-Key: the same key and body
- *   answer the first response again with `x-idempotency-lookup: hit` and make nothing;
- *   the same key with another body is refused (400); keys live 2 hours;
+ * - `POST /api/v2/tickets` (201, Location) with Idempotency-Key
+ *   (https://developer.zendesk.com/api-reference/ticketing/introduction/#idempotency): the same
+ *   key and body answer the first response again with `x-idempotency-lookup: hit` and make
+ *   nothing; the same key with another body is refused with 400 `IdempotentRequestError`;
+ *   keys live 2 hours; no 409 is documented, so the fake never answers one [docs leave open
+ *   what a second request gets while the first is still in progress, and whether a failed
+ *   first answer (422) is kept for the key like a success: here it is];
  * - `PUT /api/v2/tickets/{id}`; `DELETE /api/v2/tickets/{id}` (204; 404 RecordNotFound);
  * - `POST /tickets/create_many` and `PUT /tickets/update_many` (≤100 tickets, else 400) answer
  *   a `queued` job status; `GET /job_statuses/{id}` moves it `working` and then `completed`
@@ -311,7 +315,8 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
         const seen = idempotency.get(key);
         if (seen !== undefined && Date.now() - seen.at < IDEMPOTENCY_TTL_MS) {
           if (seen.fingerprint !== fingerprint) {
-            // [?] The exact code is not in the reference; the behaviour (an error, nothing made) is.
+            // 400 IdempotentRequestError (Tickets introduction › Idempotency) [docs leave open the
+            // description text and whether x-idempotency-lookup is sent with it].
             return send(400, { error: 'IdempotentRequestError', description: 'This Idempotency-Key was already used with a different request body' }, { 'x-idempotency-lookup': 'hit' });
           }
           return send(seen.status, seen.body, { 'x-idempotency-lookup': 'hit', ...(seen.location === '' ? {} : { location: seen.location }) });

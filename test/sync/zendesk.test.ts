@@ -210,6 +210,31 @@ describe('Zendesk destination', () => {
     assert.equal(z.zendesk.tickets.size, 1);
   });
 
+  test('a single create whose Idempotency-Key Zendesk already saw with another body (400 IdempotentRequestError) is rejected with a replayable code', async () => {
+    const record = change('call-1', 'create');
+    // An earlier attempt (an older Switchboard) sent this change's key with another body; an agent then deleted its ticket.
+    const earlier = await fetch(`${z.zendesk.url}/api/v2/tickets.json`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${z.zendesk.email}/token:${z.zendesk.token}`).toString('base64')}`, 'content-type': 'application/json', 'idempotency-key': record.idempotencyKey },
+      body: JSON.stringify({ ticket: { subject: 'Older body', comment: { body: 'older' }, external_id: 'call-1' } }),
+    });
+    const { ticket } = (await earlier.json()) as { ticket: { id: number } };
+    z.zendesk.tickets.delete(ticket.id);
+    const [outcome] = await z.destination.send([record], z.context());
+    assert.equal(outcome?.status, 'rejected');
+    assert.equal(outcome?.code, 'SB_SYNC_ZENDESK_IDEMPOTENCY_KEY_REUSED');
+    assert.match(outcome?.reason ?? '', /replay-rejected/);
+    assert.equal(z.zendesk.requests.at(-1)?.status, 400);
+    assert.equal(z.zendesk.tickets.size, 0);
+  });
+
+  test('an undocumented 409 to a single create is kept only as a fallback: the record is retried', async () => {
+    z.zendesk.fail({ status: 409, body: { error: 'Conflict', description: 'scripted' }, match: (r) => r.method === 'POST' && r.path === '/api/v2/tickets' });
+    const [outcome] = await z.destination.send([change('call-1', 'create')], z.context());
+    assert.equal(outcome?.status, 'retry');
+    assert.equal(z.zendesk.count('POST', '/api/v2/tickets'), 1);
+  });
+
   test('a create that meets a ticket Switchboard did not make leaves it alone (create-only never updates)', async () => {
     const existing = z.zendesk.addTicket({ external_id: 'call-1', subject: 'Made by an agent' });
     const [outcome] = await z.destination.send([change('call-1', 'create')], z.context());

@@ -278,7 +278,21 @@ class BatchRun {
     } catch (error) {
       if (!(error instanceof ZendeskResponseError)) throw error;
       throwIfWholeCallFailed(error);
-      // 409: the same key is still being processed by Zendesk; ask again later.
+      // Documented (https://developer.zendesk.com/api-reference/ticketing/introduction/#idempotency):
+      // the key was used within its ~2 h life with another body. The key is this change's own,
+      // so an earlier attempt sent it with a body built differently (e.g. by an older
+      // Switchboard) and the look-up found no ticket for it (an agent deleted or re-keyed it).
+      // Resending cannot help until the key expires: a rejection an operator can replay.
+      if (error.status === 400 && error.code === 'IdempotentRequestError') {
+        this.set(record, {
+          status: 'rejected',
+          code: 'SB_SYNC_ZENDESK_IDEMPOTENCY_KEY_REUSED',
+          reason: `Zendesk refused Idempotency-Key ${idempotencyHeader(record.idempotencyKey)}: it was used with another request body within its ~2 h life (${error.reason}), and no ticket with external_id ${record.key} carries this change. Replay the record (--replay-rejected) after two hours.`,
+        });
+        return;
+      }
+      // [docs leave open] Zendesk documents no 409 for Idempotency-Key; other APIs use it for
+      // "the first request with this key is still in progress". Kept as a fallback only: retry.
       if (error.status === 409) this.set(record, { status: 'retry', code: error.code, reason: error.reason });
       else this.set(record, { status: 'rejected', code: error.code, reason: error.reason });
     }

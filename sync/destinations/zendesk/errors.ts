@@ -40,7 +40,9 @@ export type ZendeskErrorCode =
   /** Outcome `retry`: the batch stopped on a transient failure after some of it was written. */
   | 'SB_SYNC_ZENDESK_INTERRUPTED'
   /** Outcome `retry`: List Tickets' own rate limit left no room to look this record up; retried after its reset. */
-  | 'SB_SYNC_ZENDESK_LOOKUP_DEFERRED';
+  | 'SB_SYNC_ZENDESK_LOOKUP_DEFERRED'
+  /** Outcome `rejected`: Zendesk answered 400 IdempotentRequestError to a single create (key reused with another body). */
+  | 'SB_SYNC_ZENDESK_IDEMPOTENCY_KEY_REUSED';
 
 /** Zendesk's error body: `{"error":"RecordInvalid","description":"…","details":{"subject":[{"description":"…"}]}}`. */
 export interface ZendeskErrorBody {
