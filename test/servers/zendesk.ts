@@ -2,9 +2,13 @@
  * A local stand-in for the Zendesk Support API (tickets and job statuses), following the
  * documented contract in ../shared/reference/clients-and-apis.md §2:
  *
- * - API token auth, `Authorization: Basic base64("{email}/token:{token}")`; anything else
- *   is 401 `{"error":"Couldn't authenticate you"}`; `forbidden` turns every call into 403;
- * - `GET /api/v2/tickets?external_id=`, `/tickets/{id}`, `/tickets/show_many?ids=`;
+ * - API token auth, `Authorization: Basic base64("{email}/token:{token}")`
+ *   (https://developer.zendesk.com/api-reference/introduction/security-and-auth/); anything else
+ *   is 401 `{"error":"Couldn't authenticate you"}` [docs leave open the exact 401 body; the
+ *   reference §2.1 marks it unverified]; `forbidden` turns every call into 403;
+ * - Tickets API (https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/):
+ *   `GET /api/v2/tickets?external_id=` (List Tickets: one external_id, which is not unique,
+ *   so a list), `/tickets/{id}`, `/tickets/show_many?ids=` (ids only, at most 100);
  * - `POST /api/v2/tickets` (201, Location) with Idempotency-Key
  *   (https://developer.zendesk.com/api-reference/ticketing/introduction/#idempotency): the same
  *   key and body answer the first response again with `x-idempotency-lookup: hit` and make
@@ -13,8 +17,9 @@
  *   what a second request gets while the first is still in progress, and whether a failed
  *   first answer (422) is kept for the key like a success: here it is];
  * - `PUT /api/v2/tickets/{id}`; `DELETE /api/v2/tickets/{id}` (204; 404 RecordNotFound);
- * - `POST /tickets/create_many` and `PUT /tickets/update_many` (≤100 tickets, else 400) answer
- *   a `queued` job status; `GET /job_statuses/{id}` moves it `working` and then `completed`
+ * - `POST /tickets/create_many` and `PUT /tickets/update_many` (≤100 tickets, else 400
+ *   [docs leave open the status and body past 100]; Tickets API page) answer a `queued` job
+ *   status (https://developer.zendesk.com/api-reference/ticketing/ticket-management/job_statuses/); `GET /job_statuses/{id}` moves it `working` and then `completed`
  *   (after `jobPolls` polls, or `jobMs` after it was queued whether anyone polls or not), and
  *   only then are the writes made and `results` filled: per ticket `{id, index}` (create),
  *   `{id, action, success, status}` (update), or `{index, id, error, details}` for a ticket
