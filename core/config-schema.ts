@@ -292,7 +292,13 @@ const destinations = z.strictObject({
       /** After a crash, how far back to look for an alert already posted (seconds). */
       lookupWindowSeconds: z.number().int().positive().default(259_200),
       /** …and how many pages of conversations.history at most. */
-      lookupMaxPages: z.number().int().positive().max(100).default(5),
+      lookupMaxPages: z.number().int().positive().max(100).default(1),
+      /** conversations.history `limit`: at most 15 for apps outside the Slack Marketplace (up to 999 inside). */
+      historyPageSize: z.number().int().positive().max(999).default(15),
+      /** Least seconds between conversations.history calls: 60 outside the Marketplace (1 a minute), ~1.2 inside (Tier 3). */
+      historyIntervalSeconds: z.number().nonnegative().max(3600).default(60),
+      /** Least ms between two posts to one channel (Slack allows about 1 a second per channel). */
+      postIntervalMs: z.number().int().nonnegative().max(60_000).default(1000),
     })
     .optional(),
 });

@@ -10,7 +10,8 @@
  *   `cant_update_message` (not this app's); omitted blocks/metadata are kept, `[]` removes blocks.
  * - chat.delete (…/chat.delete): `message_not_found`, `cant_delete_message`.
  * - conversations.history (…/conversations.history): newest first; `oldest`/`latest`
- *   exclusive unless `inclusive`; `limit` default 100, at most 999; cursor paging with
+ *   exclusive unless `inclusive`; `limit` default 100, at most 999 (15 and 15 for
+ *   non-Marketplace apps: {@link SlackWorkspace.historyLimit}, set by the server); cursor paging with
  *   `has_more` and `response_metadata.next_cursor`; message `metadata` only with
  *   `include_all_metadata`; `not_in_channel` for a channel the app is not in.
  *
@@ -53,6 +54,8 @@ export class SlackWorkspace {
   readonly channels = new Map<string, FakeSlackChannel>();
   private readonly history = new Map<string, StoredMessage[]>();
   private lastMicros = 0;
+  /** conversations.history's `limit`: its default and its largest value (larger ones are cut). */
+  historyLimit = { default: 100, max: 999 };
 
   constructor(channels: readonly FakeSlackChannel[]) {
     for (const channel of channels) this.addChannel(channel);
@@ -145,7 +148,7 @@ export class SlackWorkspace {
     const latest = args.latest === undefined ? Infinity : Number(args.latest);
     if (Number.isNaN(oldest)) throw new SlackApiError('invalid_ts_oldest');
     if (Number.isNaN(latest)) throw new SlackApiError('invalid_ts_latest');
-    const limit = Math.min(Math.max(Number(args.limit ?? 100) || 100, 1), 999);
+    const limit = Math.min(Math.max(Number(args.limit ?? this.historyLimit.default) || this.historyLimit.default, 1), this.historyLimit.max);
     let before = Infinity;
     if (typeof args.cursor === 'string' && args.cursor !== '') {
       const decoded = /^next_ts:([0-9]+\.[0-9]{6})$/.exec(Buffer.from(args.cursor, 'base64').toString('utf8'));

@@ -9,9 +9,20 @@
  *   wrong → `invalid_auth`.
  * - Failures are HTTP 200 `{"ok":false,"error":"…"}`; only rate limits use a status:
  *   HTTP 429, `Retry-After: <seconds>`, body `{"ok":false,"error":"ratelimited"}`.
- * - Rate limits per method and workspace, by tier (https://docs.slack.dev/apis/web-api/rate-limits):
- *   Tier 3 (50+/min) for chat.update, chat.delete and conversations.history; chat.postMessage
- *   about one per second per channel, bursts allowed (here 60 per minute per channel).
+ * - Rate limits per method and workspace, by tier (https://docs.slack.dev/apis/web-api/rate-limits,
+ *   https://api.slack.com/apis/rate-limits), token buckets on an injectable clock (`now`):
+ *   - chat.update, chat.delete: Tier 3 (50+ per minute);
+ *   - chat.postMessage: "1 message per second per channel", "short bursts" allowed
+ *     (https://docs.slack.dev/reference/methods/chat.postMessage, Rate limiting): here 3 per
+ *     3 s per channel [docs leave open the burst size and the workspace-wide limit];
+ *   - conversations.history: for commercially distributed apps not approved for the
+ *     Marketplace, 1 request per minute, and `limit` at most (and by default) 15
+ *     (https://api.slack.com/changelog/2025-05-terms-rate-limit-update-and-faq); the default
+ *     here (`historyTier: 'non-marketplace'`). Marketplace and internal apps: Tier 3, `limit`
+ *     default 100, at most 999 (`historyTier: 'marketplace'`). [docs leave open whether a
+ *     larger `limit` is refused or cut to 15: it is cut here, as the changelog's "maximum"
+ *     reads];
+ *   - over the limit: HTTP 429, `Retry-After: <seconds>`, `{"ok":false,"error":"ratelimited"}`.
  *   Override per method with `rateLimits`.
  * - Test controls: forced failures ({@link FakeSlack.failNext}: an HTTP status, an `ok:false`
  *   error, a 429, a slow answer), the store, and call counts.
@@ -23,20 +34,25 @@ import { SlackApiError, SlackWorkspace, type Args, type FakeSlackChannel, type S
 export type { Args, FakeSlackChannel, StoredMessage } from './slack-workspace.js';
 
 export interface RateLimit {
-  /** Calls allowed per window… */
+  /** Calls allowed at once (the burst), and per window… */
   limit: number;
-  /** …of this many seconds (a sliding window). */
+  /** …of this many seconds (the bucket refills at limit / windowSeconds a second). */
   windowSeconds: number;
 }
 
-/** Per minute, by method; chat.postMessage counts per channel. */
+/** By method; chat.postMessage counts per channel. */
 const TIER_LIMITS: Readonly<Record<string, RateLimit>> = {
-  'chat.postMessage': { limit: 60, windowSeconds: 60 },
+  'chat.postMessage': { limit: 3, windowSeconds: 3 },
   'chat.update': { limit: 50, windowSeconds: 60 },
   'chat.delete': { limit: 50, windowSeconds: 60 },
-  'conversations.history': { limit: 50, windowSeconds: 60 },
   'auth.test': { limit: 100, windowSeconds: 60 },
 };
+
+/** conversations.history by kind of app (see the header). */
+const HISTORY_TIERS = {
+  'non-marketplace': { rate: { limit: 1, windowSeconds: 60 }, defaultLimit: 15, maxLimit: 15 },
+  marketplace: { rate: { limit: 50, windowSeconds: 60 }, defaultLimit: 100, maxLimit: 999 },
+} as const;
 
 /** What the next call(s) of a method get instead of the normal answer. */
 export type ForcedFailure =
@@ -56,6 +72,10 @@ export interface FakeSlackOptions {
   channels?: FakeSlackChannel[];
   /** Replaces the tier limit of a method. */
   rateLimits?: Readonly<Record<string, RateLimit>>;
+  /** conversations.history's limits: `non-marketplace` (default: 1 a minute, limit ≤ 15) or `marketplace` (Tier 3, limit ≤ 999). */
+  historyTier?: keyof typeof HISTORY_TIERS;
+  /** The rate limiter's clock, in ms (default Date.now): tests share a virtual clock with the destination. */
+  now?: () => number;
 }
 
 export interface FakeSlack {
@@ -79,8 +99,10 @@ export interface FakeSlack {
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const token = options.token ?? 'xoxb-switchboard-test';
   const workspace = new SlackWorkspace(options.channels ?? [{ id: 'C0ALERTS', name: 'alerts' }]);
-  const limits = { ...TIER_LIMITS, ...options.rateLimits };
-  const recent = new Map<string, number[]>();
+  const history = HISTORY_TIERS[options.historyTier ?? 'non-marketplace'];
+  workspace.historyLimit = { default: history.defaultLimit, max: history.maxLimit };
+  const limits: Record<string, RateLimit> = { ...TIER_LIMITS, 'conversations.history': history.rate, ...options.rateLimits };
+  const clock = options.now ?? Date.now;
   const counts = new Map<string, number>();
   const forced = new Map<string, ForcedFailure[]>();
   const requests: FakeSlack['requests'] = [];
@@ -91,20 +113,25 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     response.end(JSON.stringify(body));
   };
 
-  /** Seconds until the method may be called again, or 0 when it may now. */
+  /**
+   * Seconds until the method may be called again, or 0 when it may now (and the call is
+   * counted). A token bucket per method (per method and channel for chat.postMessage):
+   * `limit` calls at once, refilled at `limit` per `windowSeconds`, which is how Slack
+   * describes its tiers ("per minute", "bursts allowed") [docs leave open the exact algorithm].
+   */
+  const buckets = new Map<string, { tokens: number; at: number }>();
   const throttled = (method: string, args: Args): number => {
     const limit = limits[method];
     if (limit === undefined) return 0;
-    const bucket = method === 'chat.postMessage' ? `${method}:${String(args.channel)}` : method;
-    const now = Date.now();
-    const windowMs = limit.windowSeconds * 1000;
-    const calls = (recent.get(bucket) ?? []).filter((t) => t > now - windowMs);
-    if (calls.length >= limit.limit) {
-      recent.set(bucket, calls);
-      return Math.max(1, Math.ceil(((calls[0] as number) + windowMs - now) / 1000));
-    }
-    calls.push(now);
-    recent.set(bucket, calls);
+    const key = method === 'chat.postMessage' ? `${method}:${String(args.channel)}` : method;
+    const now = clock();
+    const perMs = limit.limit / (limit.windowSeconds * 1000);
+    const bucket = buckets.get(key) ?? { tokens: limit.limit, at: now };
+    bucket.tokens = Math.min(limit.limit, bucket.tokens + (now - bucket.at) * perMs);
+    bucket.at = now;
+    buckets.set(key, bucket);
+    if (bucket.tokens < 1) return Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
+    bucket.tokens -= 1;
     return 0;
   };
 

@@ -2,23 +2,43 @@
  * A local stand-in for the Zendesk Support API (tickets and job statuses), following the
  * documented contract in ../shared/reference/clients-and-apis.md §2:
  *
- * - API token auth, `Authorization: Basic base64("{email}/token:{token}")`; anything else
- *   is 401 `{"error":"Couldn't authenticate you"}`; `forbidden` turns every call into 403;
- * - `GET /api/v2/tickets?external_id=`, `/tickets/{id}`, `/tickets/show_many?ids=`;
- * - `POST /api/v2/tickets` (201, Location) with Idempotency-Key: the same key and body
- *   answer the first response again with `x-idempotency-lookup: hit` and make nothing;
- *   the same key with another body is refused (400); keys live 2 hours;
+ * - API token auth, `Authorization: Basic base64("{email}/token:{token}")`
+ *   (https://developer.zendesk.com/api-reference/introduction/security-and-auth/); anything else
+ *   is 401 `{"error":"Couldn't authenticate you"}` [docs leave open the exact 401 body; the
+ *   reference §2.1 marks it unverified]; `forbidden` turns every call into 403;
+ * - Tickets API (https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/):
+ *   `GET /api/v2/tickets?external_id=` (List Tickets: one external_id, which is not unique,
+ *   so a list), `/tickets/{id}`, `/tickets/show_many?ids=` (ids only, at most 100);
+ * - `POST /api/v2/tickets` (201, Location) with Idempotency-Key
+ *   (https://developer.zendesk.com/api-reference/ticketing/introduction/#idempotency): the same
+ *   key and body answer the first response again with `x-idempotency-lookup: hit` and make
+ *   nothing; the same key with another body is refused with 400 `IdempotentRequestError`;
+ *   keys live 2 hours; no 409 is documented, so the fake never answers one [docs leave open
+ *   what a second request gets while the first is still in progress, and whether a failed
+ *   first answer (422) is kept for the key like a success: here it is];
  * - `PUT /api/v2/tickets/{id}`; `DELETE /api/v2/tickets/{id}` (204; 404 RecordNotFound);
- * - `POST /tickets/create_many` and `PUT /tickets/update_many` (≤100 tickets, else 400) answer
- *   a `queued` job status; `GET /job_statuses/{id}` moves it `working` and then `completed`
+ * - `POST /tickets/create_many` and `PUT /tickets/update_many` (≤100 tickets, else 400
+ *   [docs leave open the status and body past 100]; Tickets API page) answer a `queued` job
+ *   status (https://developer.zendesk.com/api-reference/ticketing/ticket-management/job_statuses/); `GET /job_statuses/{id}` moves it `working` and then `completed`
  *   (after `jobPolls` polls, or `jobMs` after it was queued whether anyone polls or not), and
  *   only then are the writes made and `results` filled: per ticket `{id, index}` (create),
  *   `{id, action, success, status}` (update), or `{index, id, error, details}` for a ticket
  *   that failed; `GET /job_statuses` lists recent jobs;
  * - validation errors as `422 {"error":"RecordInvalid","description":…,"details":{…}}`;
- * - rate limits: `X-Rate-Limit` / `X-Rate-Limit-Remaining` on every answer, 429 with
- *   Retry-After past `requestsPerMinute`, and scripted faults (`fail()`): 429 with a JSON or
- *   plain-text body, 500, 503 with Retry-After;
+ * - rate limits (https://developer.zendesk.com/api-reference/introduction/rate-limits/):
+ *   `X-Rate-Limit` / `X-Rate-Limit-Remaining` on every answer, 429 with Retry-After past
+ *   `requestsPerMinute` (the plan's account limit), and scripted faults (`fail()`): 429 with a
+ *   JSON or plain-text body, 500, 503 with Retry-After;
+ * - List Tickets' own limit (same page, "List Tickets limits"; headers from
+ *   https://developer.zendesk.com/documentation/api-basics/best-practices/best-practices-for-avoiding-rate-limiting):
+ *   `GET /tickets` answers `ratelimit-limit`, `ratelimit-remaining`, `ratelimit-reset` and
+ *   `zendesk-ratelimit-tickets-index: total=100; remaining=99; resets=41`, and past
+ *   `ticketsIndexPerMinute` a 429 with Retry-After [docs leave open the exact budget: the
+ *   documented header example says total=100, so 100 a minute is the default here];
+ * - the job limit (same page, "Job limit"; also https://rate-limits.apis.io/rate-limits/zendesk/zendesk-rate-limits/):
+ *   at most `maxJobs` (30) jobs queued or running per account; one more bulk call answers 429
+ *   with Retry-After and `{"error":"TooManyJobs",…}` [docs leave open the exact status and
+ *   body; 429 + Retry-After is how the page says every limit answers];
  * - `.json` after any path is accepted, as Zendesk does.
  *
  * Everything is inspectable: `tickets`, `requests`, `count()`.
@@ -61,6 +81,10 @@ export interface FakeZendeskOptions {
   jobMs?: number;
   /** Past this many requests in a minute, 429 with Retry-After; default 700 (Enterprise). */
   requestsPerMinute?: number;
+  /** List Tickets (`GET /tickets`, also with `external_id`) per minute, its own budget; default 100. */
+  ticketsIndexPerMinute?: number;
+  /** Jobs queued or running at once per account; default 30. */
+  maxJobs?: number;
 }
 
 export interface FakeZendesk {
@@ -82,6 +106,10 @@ export interface FakeZendesk {
   completeJobs(): void;
   /** Every call answers 403 while true. */
   forbidden: boolean;
+  /** Queues `count` jobs of another integration that never finish on their own (`completeJobs()` ends them). */
+  addForeignJobs(count: number): void;
+  /** Called as each request arrives, before it is answered. */
+  onRequest: ((method: string, path: string) => void) | undefined;
   /** See FakeZendeskOptions.jobMs; applies to jobs queued after the change. */
   jobMs: number;
   /** Forgets tickets, requests, jobs, faults and Idempotency-Keys: a fresh account. */
@@ -114,6 +142,9 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
   const idempotency = new Map<string, { fingerprint: string; status: number; body: unknown; location: string; at: number }>();
   const limit = options.requestsPerMinute ?? 700;
   let window = { start: Date.now(), used: 0 };
+  const ticketsIndexLimit = options.ticketsIndexPerMinute ?? 100;
+  let ticketsIndex = { start: Date.now(), used: 0 };
+  const maxJobs = options.maxJobs ?? 30;
   let nextJob = 1;
   let failJob: 'failed' | 'killed' | null = null;
   let baseUrl = '';
@@ -140,6 +171,13 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
       for (const job of jobs.values()) finish(job);
     },
     forbidden: false,
+    onRequest: undefined,
+    addForeignJobs: (count) => {
+      for (let i = 0; i < count; i++) {
+        const job = queue(1, () => []);
+        clearTimeout(job.timer);
+      }
+    },
     reset: () => {
       store.tickets.clear();
       requests.length = 0;
@@ -149,6 +187,9 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
       idempotency.clear();
       failJob = null;
       fake.forbidden = false;
+      fake.onRequest = undefined;
+      window = { start: Date.now(), used: 0 };
+      ticketsIndex = { start: Date.now(), used: 0 };
       fake.jobPolls = options.jobPolls ?? 1;
       fake.jobMs = options.jobMs ?? 500;
     },
@@ -203,6 +244,7 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
     let body: unknown = null;
     const record: RecordedRequest = { method, path, query: url.searchParams, headers: req.headers, body, status: 0 };
     requests.push(record);
+    fake.onRequest?.(method, path);
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
       record.status = status;
       const rate = { 'x-rate-limit': String(limit), 'x-rate-limit-remaining': String(Math.max(0, limit - window.used)) };
@@ -242,9 +284,23 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
     const notFound = () => send(404, { error: 'RecordNotFound', description: 'Not found' });
 
     if (method === 'GET' && path === '/api/v2/tickets') {
+      // List Tickets' own budget, on top of the account's (see the header of this file).
+      if (Date.now() - ticketsIndex.start >= 60_000) ticketsIndex = { start: Date.now(), used: 0 };
+      ticketsIndex.used += 1;
+      const resets = Math.max(1, Math.ceil((ticketsIndex.start + 60_000 - Date.now()) / 1000));
+      const remaining = Math.max(0, ticketsIndexLimit - ticketsIndex.used);
+      const indexHeaders = {
+        'ratelimit-limit': String(limit),
+        'ratelimit-remaining': String(Math.max(0, limit - window.used)),
+        'ratelimit-reset': String(resets),
+        'zendesk-ratelimit-tickets-index': `total=${ticketsIndexLimit}; remaining=${remaining}; resets=${resets}`,
+      };
+      if (ticketsIndex.used > ticketsIndexLimit) {
+        return send(429, { error: 'APIRateLimitExceeded', description: 'Number of allowed List Tickets requests per minute exceeded' }, { ...indexHeaders, 'retry-after': String(resets) });
+      }
       const externalId = url.searchParams.get('external_id');
       const list = externalId === null ? [...store.tickets.values()] : store.byExternalId(externalId);
-      return send(200, { tickets: list.map((t) => ticketJson(t, baseUrl)), next_page: null, previous_page: null, count: list.length });
+      return send(200, { tickets: list.map((t) => ticketJson(t, baseUrl)), next_page: null, previous_page: null, count: list.length }, indexHeaders);
     }
     if (method === 'GET' && path === '/api/v2/tickets/show_many') {
       const ids = (url.searchParams.get('ids') ?? '').split(',').filter((s) => s !== '').map(Number);
@@ -264,7 +320,8 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
         const seen = idempotency.get(key);
         if (seen !== undefined && Date.now() - seen.at < IDEMPOTENCY_TTL_MS) {
           if (seen.fingerprint !== fingerprint) {
-            // [?] The exact code is not in the reference; the behaviour (an error, nothing made) is.
+            // 400 IdempotentRequestError (Tickets introduction › Idempotency) [docs leave open the
+            // description text and whether x-idempotency-lookup is sent with it].
             return send(400, { error: 'IdempotentRequestError', description: 'This Idempotency-Key was already used with a different request body' }, { 'x-idempotency-lookup': 'hit' });
           }
           return send(seen.status, seen.body, { 'x-idempotency-lookup': 'hit', ...(seen.location === '' ? {} : { location: seen.location }) });
@@ -286,7 +343,14 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
     if (method === 'DELETE' && ticketPath !== null) {
       return store.delete(Number(ticketPath[1])) ? send(204, null) : notFound();
     }
+    const tooManyJobs = () => {
+      const running = [...jobs.values()].filter((j) => !isDone(j)).length;
+      if (running < maxJobs) return false;
+      send(429, { error: 'TooManyJobs', description: `The account already has ${running} jobs queued or running (at most ${maxJobs})` }, { 'retry-after': '10' });
+      return true;
+    };
     if (method === 'POST' && path === '/api/v2/tickets/create_many') {
+      if (tooManyJobs()) return;
       const tickets = input.tickets;
       if (!Array.isArray(tickets) || tickets.length === 0) return send(400, { error: 'InvalidValue', description: 'tickets must be a non-empty list' });
       if (tickets.length > 100) return send(400, { error: 'InvalidValue', description: `Too many tickets: ${tickets.length} (at most 100 per request)` });
@@ -299,11 +363,21 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
       return send(200, { job_status: jobJson(job) });
     }
     if (method === 'PUT' && path === '/api/v2/tickets/update_many') {
+      if (tooManyJobs()) return;
       // Either {"tickets":[{id,…}]} or ?ids=1,2 with {"ticket":{…}} (reference §2.3).
       const ids = url.searchParams.get('ids');
+      // Tag edits, under the strictest reading of the docs: the Tickets API page ("Update Many
+      // Tickets", https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#update-many-tickets)
+      // says `additional_tags` works in the per-ticket `tickets[]` form and `remove_tags` only with
+      // `?ids=`; an older version of that page says neither works in `tickets[]` (reported in
+      // issue 11; the older text was not available offline to quote). So here both are honoured only with `?ids=`, and in `tickets[]` they
+      // are silently ignored, as Zendesk ignores parameters it does not take [docs leave open
+      // whether it ignores or refuses them]. `tags` (the whole list) works in both forms.
       const changes: Array<Record<string, unknown>> = ids !== null
         ? ids.split(',').filter((s) => s !== '').map((id) => ({ ...((input.ticket ?? {}) as Record<string, unknown>), id: Number(id) }))
-        : Array.isArray(input.tickets) ? (input.tickets as Array<Record<string, unknown>>) : [];
+        : Array.isArray(input.tickets)
+          ? (input.tickets as Array<Record<string, unknown>>).map(({ additional_tags: _add, remove_tags: _remove, ...rest }) => rest)
+          : [];
       if (changes.length === 0) return send(400, { error: 'InvalidValue', description: 'Give tickets: [{id, …}] or ids= with a ticket' });
       if (changes.length > 100) return send(400, { error: 'InvalidValue', description: `Too many tickets: ${changes.length} (at most 100 per request)` });
       const job = queue(changes.length, () =>

@@ -85,8 +85,12 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
 
     before(async () => {
       h = await startHarness({ warehouse });
-      fake = await startFakeSlack();
-      slack = createSlackDestination({ apiUrl: fake.url }, { SWITCHBOARD_SLACK_BOT_TOKEN: fake.token });
+      // One virtual clock for the fake's rate limits and the destination's pacing (1 history
+      // call a minute, 1 post a second per channel): the limits hold without real waiting.
+      let now = Date.now();
+      const clock = { now: () => now, sleep: async (ms: number) => { now += ms; } };
+      fake = await startFakeSlack({ now: clock.now });
+      slack = createSlackDestination({ apiUrl: fake.url }, { SWITCHBOARD_SLACK_BOT_TOKEN: fake.token }, { clock });
       const rawSchema = (h.raw('x').split('.')[0] as string).replaceAll('"', '');
       settings = { targetSchema: analytics, sources: { raw: rawSchema }, vars: { default_region: 'SG', priority_callers: [VIP] }, lookbackSeconds: 3600 };
       await land(

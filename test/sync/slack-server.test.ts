@@ -14,7 +14,8 @@ describe('the fake Slack Web API', () => {
   let web: WebClient;
 
   before(async () => {
-    fake = await startFakeSlack({ rateLimits: { 'chat.delete': { limit: 1, windowSeconds: 45 } } });
+    // The documented per-channel posting and history limits have their own tests below.
+    fake = await startFakeSlack({ historyTier: 'marketplace', rateLimits: { 'chat.delete': { limit: 1, windowSeconds: 45 }, 'chat.postMessage': { limit: 100, windowSeconds: 60 } } });
     web = new WebClient(fake.token, { slackApiUrl: fake.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logger: quiet });
   });
   after(() => fake.close());
@@ -114,5 +115,44 @@ describe('the fake Slack Web API', () => {
     fake.failNext('auth.test', { rateLimited: true, retryAfter: 9 });
     await assert.rejects(web.auth.test(), (e: WebAPIRateLimitedError) => e.retryAfter === 9);
     assert.equal((await web.auth.test()).ok, true);
+  });
+});
+
+describe('the fake Slack Web API: the documented posting and history limits', () => {
+  test('chat.postMessage: about one a second per channel with a short burst, then 429 with Retry-After; another channel is not affected', async () => {
+    let now = 1_700_000_000_000;
+    const fake = await startFakeSlack({ now: () => now, channels: [{ id: 'C0ALERTS', name: 'alerts' }, { id: 'C0OTHER', name: 'other' }] });
+    try {
+      const web = new WebClient(fake.token, { slackApiUrl: fake.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logger: quiet });
+      for (let i = 0; i < 3; i++) await web.chat.postMessage({ channel: 'C0ALERTS', text: `burst ${i}` });
+      const error = (await web.chat.postMessage({ channel: 'C0ALERTS', text: 'one too many' }).then(() => assert.fail('should be limited'), (e: unknown) => e)) as WebAPIRateLimitedError;
+      assert.equal(error.code, ErrorCode.RateLimitedError);
+      assert.ok(error.retryAfter >= 1 && error.retryAfter <= 3, `retryAfter ${error.retryAfter}`);
+      assert.equal((await web.chat.postMessage({ channel: 'C0OTHER', text: 'elsewhere' })).ok, true);
+      now += 1000;
+      assert.equal((await web.chat.postMessage({ channel: 'C0ALERTS', text: 'a second later' })).ok, true);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  test('conversations.history for a non-Marketplace app: 1 request a minute, and at most 15 messages a page', async () => {
+    let now = 1_700_000_000_000;
+    const fake = await startFakeSlack({ now: () => now });
+    try {
+      const web = new WebClient(fake.token, { slackApiUrl: fake.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logger: quiet });
+      for (let i = 0; i < 40; i++) fake.workspace.seed('C0ALERTS', { text: `m${i}`, ageSeconds: 100 + i });
+      const first = await web.conversations.history({ channel: 'C0ALERTS', limit: 200 });
+      assert.equal(first.messages?.length, 15);
+      assert.equal(first.has_more, true);
+      const error = (await web.conversations.history({ channel: 'C0ALERTS', limit: 15 }).then(() => assert.fail('should be limited'), (e: unknown) => e)) as WebAPIRateLimitedError;
+      assert.equal(error.code, ErrorCode.RateLimitedError);
+      assert.ok(error.retryAfter >= 1 && error.retryAfter <= 60, `retryAfter ${error.retryAfter}`);
+      now += 60_000;
+      const next = await web.conversations.history({ channel: 'C0ALERTS', cursor: first.response_metadata?.next_cursor as string });
+      assert.equal(next.messages?.length, 15, 'the default is 15 too');
+    } finally {
+      await fake.close();
+    }
   });
 });

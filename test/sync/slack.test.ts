@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PermanentDestinationError, TransientDestinationError, type ChangeRecord, type Destination, type SendContext } from '../../sync/destination.js';
-import { createSlackDestination, parseRef, type SlackSettings } from '../../sync/destinations/slack/index.js';
+import { createSlackDestination, parseRef, type SlackClock, type SlackSettings } from '../../sync/destinations/slack/index.js';
 import { SwitchboardError } from '../../core/errors.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from '../servers/slack.js';
 
@@ -18,10 +18,32 @@ const BOUNDED = { timeout: 20_000 };
 let fake: FakeSlack;
 let slack: Destination;
 
+/**
+ * A virtual clock shared by the fake's rate limiter and the destination's pacing: a wait
+ * moves it forward at once, so Slack's documented limits apply without real waiting, and
+ * `waited` tells how much the destination paced.
+ */
+let clock: SlackClock & { t: number; waited: number[] };
+
+function virtualClock(): typeof clock {
+  const c = {
+    t: 1_700_000_000_000,
+    waited: [] as number[],
+    now: () => c.t,
+    sleep: async (ms: number, signal: AbortSignal) => {
+      signal.throwIfAborted();
+      c.waited.push(ms);
+      c.t += ms;
+    },
+  };
+  return c;
+}
+
 async function setUp(options: FakeSlackOptions = {}, settings: Partial<SlackSettings> = {}): Promise<void> {
   await fake?.close();
-  fake = await startFakeSlack(options);
-  slack = createSlackDestination({ apiUrl: fake.url, ...settings }, { SWITCHBOARD_SLACK_BOT_TOKEN: fake.token });
+  clock = virtualClock();
+  fake = await startFakeSlack({ now: clock.now, ...options });
+  slack = createSlackDestination({ apiUrl: fake.url, ...settings }, { SWITCHBOARD_SLACK_BOT_TOKEN: fake.token }, { clock });
 }
 
 const context = (overrides: Partial<SendContext> = {}): SendContext => ({ sync: 'escalations_to_slack', object: CHANNEL, signal: new AbortController().signal, ...overrides });
@@ -122,6 +144,42 @@ describe('Slack destination', () => {
       assert.ok(retry.retryAfterMs !== undefined && retry.retryAfterMs >= 1000 && retry.retryAfterMs <= 30_000, `retryAfterMs ${retry.retryAfterMs}`);
     }
     assert.equal(fake.calls('chat.postMessage'), 3, 'd was not tried against a limit that c had just hit');
+  });
+
+  test('posts to one channel are paced to about one a second, so a batch stays within Slack\'s per-channel limit (no 429)', BOUNDED, async () => {
+    // Six new alerts: one history look-up for the batch, then six posts to one channel.
+    const fresh = ['a', 'b', 'c', 'd', 'e', 'f'].map((k) => record(`pace-${k}`, { text: k }));
+    const outcomes = await slack.send(fresh, context());
+    assert.deepEqual(outcomes.map((o) => o.status), ['sent', 'sent', 'sent', 'sent', 'sent', 'sent']);
+    assert.equal(fake.calls('chat.postMessage'), 6, 'none refused and retried');
+    assert.ok(clock.waited.length >= 5, 'the destination waited between posts');
+
+    // The same batch with pacing turned off meets the documented limit, as production would.
+    await setUp({}, { postIntervalMs: 0 });
+    const unpaced = await slack.send(fresh.map((r) => ({ ...r, key: `${r.key}-2` })), context());
+    assert.ok(unpaced.some((o) => o.status === 'retry' && o.code === 'ratelimited'), JSON.stringify(unpaced));
+  });
+
+  test('the crash-replay search reads conversations.history in pages of 15, at most one call a minute, and finds an alert behind 20 newer messages', BOUNDED, async () => {
+    await setUp({}, { lookupMaxPages: 2 });
+    fake.workspace.seed(CHANNEL, { text: 'posted before the crash', metadata: { event_type: 'switchboard_alert', event_payload: { sync: 'escalations_to_slack', key: 'call-x' } }, ageSeconds: 600 });
+    for (let i = 0; i < 20; i++) fake.workspace.seed(CHANNEL, { text: `chatter ${i}`, author: 'person', ageSeconds: 500 - i });
+    const [outcome] = await slack.send([record('call-x', { text: 'edited, not posted again' })], context());
+    assert.equal(outcome?.status, 'sent');
+    assert.equal(fake.calls('chat.postMessage'), 0);
+    assert.equal(fake.calls('chat.update'), 1);
+    const history = fake.requests.filter((r) => r.method === 'conversations.history');
+    assert.deepEqual(history.map((r) => r.args.limit), ['15', '15']);
+    assert.equal(fake.calls('conversations.history'), 2, 'no call was refused');
+    assert.ok(clock.waited.some((ms) => ms >= 59_000), 'the second page waited for the next minute');
+  });
+
+  test('a Marketplace app can raise the page size and the history pace (destinations.slack.historyPageSize, historyIntervalSeconds)', BOUNDED, async () => {
+    await setUp({ historyTier: 'marketplace' }, { historyPageSize: 200, historyIntervalSeconds: 1.2 });
+    await slack.send([record('call-m', { text: 'm' })], context());
+    await slack.send([record('call-n', { text: 'n' })], context());
+    assert.deepEqual(fake.requests.filter((r) => r.method === 'conversations.history').map((r) => r.args.limit), ['200', '200']);
+    assert.ok(clock.waited.every((ms) => ms <= 1200), String(clock.waited));
   });
 
   test('a 5xx or a timeout is transient and not retried by the client', BOUNDED, async () => {

@@ -49,6 +49,59 @@ describe('Zendesk destination: refusals, limits and settings', () => {
     }
   });
 
+  test('List Tickets has its own budget: past it, the records not looked up are retried after its reset, and the rest are sent', async () => {
+    const limited = await startFakeZendesk({ ticketsIndexPerMinute: 3 });
+    try {
+      const dest = createZendeskDestination({ url: limited.url, email: limited.email }, { [ZENDESK_TOKEN_ENV]: limited.token }, { jobPolling: { intervalMs: 1, maxIntervalMs: 4, timeoutMs: 30_000 } });
+      const records = ['a', 'b', 'c', 'd', 'e', 'f'].map((k) => change(`call-${k}`, 'create'));
+      const outcomes = await dest.send(records, z.context());
+      const sent = outcomes.filter((o) => o.status === 'sent');
+      const retry = outcomes.filter((o) => o.status === 'retry');
+      assert.equal(sent.length, 3, JSON.stringify(outcomes));
+      assert.equal(retry.length, 3);
+      for (const o of retry) {
+        assert.equal(o.code, 'SB_SYNC_ZENDESK_LOOKUP_DEFERRED');
+        assert.ok((o.retryAfterMs ?? 0) > 0 && (o.retryAfterMs ?? 0) <= 60_000, String(o.retryAfterMs));
+      }
+      assert.equal(limited.tickets.size, 3, 'only records that were looked up are written');
+      const listed = limited.requests.filter((r) => r.path === '/api/v2/tickets');
+      assert.ok(listed.every((r) => r.status === 200), 'the budget in zendesk-ratelimit-tickets-index is kept, so no List Tickets call is refused');
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test('the fake answers List Tickets with its own rate headers, and 429 past its budget', async () => {
+    const limited = await startFakeZendesk({ ticketsIndexPerMinute: 1 });
+    try {
+      const auth = { authorization: `Basic ${Buffer.from(`${limited.email}/token:${limited.token}`).toString('base64')}` };
+      const first = await fetch(`${limited.url}/api/v2/tickets.json?external_id=x`, { headers: auth });
+      assert.equal(first.status, 200);
+      assert.match(first.headers.get('zendesk-ratelimit-tickets-index') ?? '', /^total=1; remaining=0; resets=\d+$/);
+      assert.ok(first.headers.get('ratelimit-reset') !== null);
+      const second = await fetch(`${limited.url}/api/v2/tickets.json?external_id=x`, { headers: auth });
+      assert.equal(second.status, 429);
+      assert.ok(Number(second.headers.get('retry-after')) > 0);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test('a bulk call past the 30-job limit is refused with 429 TooManyJobs; the batch is retried after Retry-After, nothing written', async () => {
+    z.zendesk.onRequest = (method, path) => {
+      // Another integration queues 30 jobs between this batch's job listing and its write.
+      if (method === 'GET' && path === '/api/v2/tickets' && z.zendesk.count('GET', '/api/v2/tickets') === 1) z.zendesk.addForeignJobs(30);
+    };
+    await assert.rejects(z.destination.send([change('call-1', 'create'), change('call-2', 'create')], z.context()), (error: unknown) => {
+      assert.ok(error instanceof TransientDestinationError, String(error));
+      assert.equal(error.retryAfterMs, 10_000);
+      assert.match(error.message, /jobs queued or running/);
+      return true;
+    });
+    assert.equal(z.zendesk.requests.find((r) => r.path === '/api/v2/tickets/create_many')?.status, 429);
+    assert.equal(z.zendesk.tickets.size, 0);
+  });
+
   test('500 and 503 are transient; 503 with Retry-After carries it', async () => {
     z.zendesk.fail({ status: 500 });
     await assert.rejects(z.destination.send([change('call-1', 'create')], z.context()), (error: unknown) => error instanceof TransientDestinationError && error.retryAfterMs === undefined);

@@ -149,6 +149,45 @@ describe('Zendesk destination', () => {
     assert.equal(z.zendesk.count('PUT', '/api/v2/tickets/update_many'), 1);
   });
 
+  test('change tags do not pile up and an agent\'s tags stay, with tag edits allowed only as the strictest docs reading allows', async () => {
+    const [created] = await z.destination.send([change('call-1', 'create')], z.context());
+    const id = Number(created?.externalRef);
+    const ticket = z.zendesk.tickets.get(id);
+    ticket?.tags.push('vip');
+    for (const version of ['v2', 'v3']) {
+      await z.destination.send([change('call-1', 'update', { fields: { ...FIELDS, comment_body: `Update ${version}` }, ref: String(id), version })], z.context());
+    }
+    const tags = z.zendesk.tickets.get(id)?.tags ?? [];
+    assert.deepEqual(tags.filter((t) => t.startsWith('sb_change_')), [changeTag('missed_calls_to_zendesk:call-1:v3')]);
+    assert.ok(tags.includes('vip'), tags.join());
+    // A replay of v3 finds its tag and writes nothing: the comment is there once.
+    await z.destination.send([change('call-1', 'update', { fields: { ...FIELDS, comment_body: 'Update v3' }, ref: String(id), version: 'v3' })], z.context());
+    assert.deepEqual(z.zendesk.tickets.get(id)?.comments.map((c) => c.body), [FIELDS.comment_body, 'Update v2', 'Update v3']);
+    // No tag edit the strict reading forbids is sent.
+    for (const request of z.zendesk.requests.filter((r) => r.path === '/api/v2/tickets/update_many')) {
+      for (const t of (request.body as { tickets: Array<Record<string, unknown>> }).tickets) assert.ok(!('additional_tags' in t) && !('remove_tags' in t), JSON.stringify(t));
+    }
+  });
+
+  test('the fake ignores additional_tags and remove_tags in update_many\'s tickets[] form, and honours them with ?ids=', async () => {
+    const t = z.zendesk.addTicket({ external_id: 'x', subject: 'X', tags: ['a', 'b'] });
+    const put = async (query: string, body: unknown) => {
+      const response = await fetch(`${z.zendesk.url}/api/v2/tickets/update_many.json${query}`, {
+        method: 'PUT',
+        headers: { authorization: `Basic ${Buffer.from(`${z.zendesk.email}/token:${z.zendesk.token}`).toString('base64')}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(response.status, 200);
+      z.zendesk.completeJobs();
+    };
+    await put('', { tickets: [{ id: t.id, additional_tags: ['c'], remove_tags: ['a'] }] });
+    assert.deepEqual(z.zendesk.tickets.get(t.id)?.tags, ['a', 'b']);
+    await put(`?ids=${t.id}`, { ticket: { additional_tags: ['c'], remove_tags: ['a'] } });
+    assert.deepEqual(z.zendesk.tickets.get(t.id)?.tags, ['b', 'c']);
+    await put('', { tickets: [{ id: t.id, tags: ['d'] }] });
+    assert.deepEqual(z.zendesk.tickets.get(t.id)?.tags, ['d']);
+  });
+
   test('Zendesk answers a repeated Idempotency-Key with the first ticket, and refuses it with another body', async () => {
     const post = (subject: string) =>
       fetch(`${z.zendesk.url}/api/v2/tickets.json`, {
@@ -169,6 +208,31 @@ describe('Zendesk destination', () => {
     const other = await post('Two');
     assert.equal(other.status, 400);
     assert.equal(z.zendesk.tickets.size, 1);
+  });
+
+  test('a single create whose Idempotency-Key Zendesk already saw with another body (400 IdempotentRequestError) is rejected with a replayable code', async () => {
+    const record = change('call-1', 'create');
+    // An earlier attempt (an older Switchboard) sent this change's key with another body; an agent then deleted its ticket.
+    const earlier = await fetch(`${z.zendesk.url}/api/v2/tickets.json`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${z.zendesk.email}/token:${z.zendesk.token}`).toString('base64')}`, 'content-type': 'application/json', 'idempotency-key': record.idempotencyKey },
+      body: JSON.stringify({ ticket: { subject: 'Older body', comment: { body: 'older' }, external_id: 'call-1' } }),
+    });
+    const { ticket } = (await earlier.json()) as { ticket: { id: number } };
+    z.zendesk.tickets.delete(ticket.id);
+    const [outcome] = await z.destination.send([record], z.context());
+    assert.equal(outcome?.status, 'rejected');
+    assert.equal(outcome?.code, 'SB_SYNC_ZENDESK_IDEMPOTENCY_KEY_REUSED');
+    assert.match(outcome?.reason ?? '', /replay-rejected/);
+    assert.equal(z.zendesk.requests.at(-1)?.status, 400);
+    assert.equal(z.zendesk.tickets.size, 0);
+  });
+
+  test('an undocumented 409 to a single create is kept only as a fallback: the record is retried', async () => {
+    z.zendesk.fail({ status: 409, body: { error: 'Conflict', description: 'scripted' }, match: (r) => r.method === 'POST' && r.path === '/api/v2/tickets' });
+    const [outcome] = await z.destination.send([change('call-1', 'create')], z.context());
+    assert.equal(outcome?.status, 'retry');
+    assert.equal(z.zendesk.count('POST', '/api/v2/tickets'), 1);
   });
 
   test('a create that meets a ticket Switchboard did not make leaves it alone (create-only never updates)', async () => {

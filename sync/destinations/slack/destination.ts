@@ -11,11 +11,19 @@
  * | delete (mirror) | known or found                    | chat.delete; message_not_found counts as sent     |
  * | delete          | null, nothing found               | none: sent                                        |
  *
+ * Pacing (the destination keeps the last call times, per instance): chat.postMessage at most
+ * one per `postIntervalMs` per channel, as Slack allows "1 message per second per channel"
+ * (https://docs.slack.dev/reference/methods/chat.postMessage, Rate limiting); and
+ * conversations.history at most one per `historyIntervalMs` (1 a minute for apps outside the
+ * Marketplace, https://api.slack.com/changelog/2025-05-terms-rate-limit-update-and-faq).
+ * Waits go through `clock`, so tests run on a virtual one; the run's signal cuts them short.
+ *
  * Failures: a record Slack refuses is 'rejected' with Slack's code; a bad token or channel
  * stops the run (PermanentDestinationError); a 429, 5xx or timeout before anything was sent
  * throws TransientDestinationError (with Retry-After), after that the records not done get
  * 'retry' outcomes. The run's AbortSignal is checked between calls and cuts a call short.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ChatPostMessageArguments, ChatUpdateArguments, WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { PermanentDestinationError, type ChangeRecord, type Destination, type RecordOutcome, type SendContext } from '../../destination.js';
@@ -29,17 +37,57 @@ export interface SlackDestinationOptions {
   batchSize: number;
   /** How far back conversations.history looks for an alert posted before a crash, in seconds. */
   lookupWindowSeconds: number;
-  /** Most conversations.history pages (of 200) read per batch for that. */
+  /** Most conversations.history pages read per batch for that. */
   lookupMaxPages: number;
+  /** Messages per conversations.history page (`limit`): 15 at most outside the Marketplace. */
+  historyPageSize: number;
+  /** Least time between two conversations.history calls, ms (60 000: 1 a minute). */
+  historyIntervalMs: number;
+  /** Least time between two chat.postMessage calls to one channel, ms (1000: Slack's 1 a second). */
+  postIntervalMs: number;
+  /** Time for the pacing; default the real one. */
+  clock?: SlackClock;
   logger?: Logger;
 }
+
+/** What the pacing waits with. */
+export interface SlackClock {
+  now(): number;
+  /** Resolves after `ms`, or rejects with the signal's reason when it aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+const REAL_CLOCK: SlackClock = {
+  now: () => Date.now(),
+  sleep: async (ms, signal) => {
+    try {
+      await delay(ms, undefined, { signal });
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      throw error;
+    }
+  },
+};
 
 export class SlackDestination implements Destination {
   readonly type = 'slack';
   readonly batchSize: number;
+  private readonly clock: SlackClock;
+  /** When chat.postMessage was last called, per channel; when conversations.history was. */
+  private readonly lastPost = new Map<string, number>();
+  private lastHistory: number | undefined;
 
   constructor(private readonly options: SlackDestinationOptions) {
     this.batchSize = options.batchSize;
+    this.clock = options.clock ?? REAL_CLOCK;
+  }
+
+  /** Waits until `last + interval`, then records now as the last call. */
+  private async pace(last: number | undefined, intervalMs: number, signal: AbortSignal): Promise<number> {
+    const wait = last === undefined ? 0 : last + intervalMs - this.clock.now();
+    if (wait > 0) await this.clock.sleep(wait, signal);
+    signal.throwIfAborted();
+    return this.clock.now();
   }
 
   async send(records: readonly ChangeRecord[], context: SendContext): Promise<RecordOutcome[]> {
@@ -64,6 +112,10 @@ export class SlackDestination implements Destination {
           keys: unknown,
           windowSeconds: this.options.lookupWindowSeconds,
           maxPages: this.options.lookupMaxPages,
+          pageSize: this.options.historyPageSize,
+          pace: async () => {
+            this.lastHistory = await this.pace(this.lastHistory, this.options.historyIntervalMs, signal);
+          },
           call,
         });
       } catch (error) {
@@ -124,6 +176,7 @@ export class SlackDestination implements Destination {
       const response = await call(() => client.chat.update({ channel: ref.channel, ts: ref.ts, ...body } as ChatUpdateArguments));
       return { key: record.key, status: 'sent', externalRef: formatRef({ channel: response.channel ?? ref.channel, ts: String(response.ts ?? ref.ts) }) };
     }
+    this.lastPost.set(context.object, await this.pace(this.lastPost.get(context.object), this.options.postIntervalMs, context.signal));
     const response = await call(() => client.chat.postMessage({ channel: context.object, ...body } as ChatPostMessageArguments));
     if (typeof response.ts !== 'string' || typeof response.channel !== 'string') {
       // Without a ts the message could never be edited; the next attempt finds it by its metadata.

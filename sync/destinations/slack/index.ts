@@ -11,10 +11,11 @@ import type { Logger } from 'pino';
 import { SwitchboardError } from '../../../core/errors.js';
 import type { Destination } from '../../destination.js';
 import { createSlackClient } from './client.js';
-import { SlackDestination } from './destination.js';
+import { SlackDestination, type SlackClock } from './destination.js';
 import { SLACK_TOKEN_ENV } from './errors.js';
 
 export { SLACK_TOKEN_ENV } from './errors.js';
+export type { SlackClock } from './destination.js';
 export { ALERT_EVENT_TYPE, formatRef, parseRef, type SlackMessageRef } from './message.js';
 
 /** `destinations.slack` in the config; everything but `apiUrl` has a default here. */
@@ -27,8 +28,14 @@ export interface SlackSettings {
   batchSize?: number;
   /** How far back to look for an alert posted before a crash; default 3 days (a weekend outage). */
   lookupWindowSeconds?: number;
-  /** Most conversations.history pages (200 messages each) read per batch for that; default 5. */
+  /** Most conversations.history pages (historyPageSize messages each) read per batch for that; default 1. */
   lookupMaxPages?: number;
+  /** conversations.history `limit`; default 15, the most Slack allows apps outside the Marketplace. */
+  historyPageSize?: number;
+  /** Least seconds between two conversations.history calls; default 60 (1 a minute outside the Marketplace). */
+  historyIntervalSeconds?: number;
+  /** Least ms between two posts to one channel; default 1000 (Slack: about 1 a second per channel). */
+  postIntervalMs?: number;
 }
 
 export const SLACK_DEFAULTS = {
@@ -36,7 +43,10 @@ export const SLACK_DEFAULTS = {
   timeoutMs: 10_000,
   batchSize: 20,
   lookupWindowSeconds: 3 * 86_400,
-  lookupMaxPages: 5,
+  lookupMaxPages: 1,
+  historyPageSize: 15,
+  historyIntervalSeconds: 60,
+  postIntervalMs: 1000,
 } as const;
 
 /**
@@ -47,7 +57,7 @@ export const SLACK_DEFAULTS = {
 export function createSlackDestination(
   settings: Partial<SlackSettings> | undefined,
   env: NodeJS.ProcessEnv,
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; clock?: SlackClock } = {},
 ): Destination {
   const token = env[SLACK_TOKEN_ENV];
   if (token === undefined || token.trim() === '') {
@@ -65,6 +75,10 @@ export function createSlackDestination(
     batchSize: s.batchSize,
     lookupWindowSeconds: s.lookupWindowSeconds,
     lookupMaxPages: s.lookupMaxPages,
+    historyPageSize: s.historyPageSize,
+    historyIntervalMs: s.historyIntervalSeconds * 1000,
+    postIntervalMs: s.postIntervalMs,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(logger === undefined ? {} : { logger }),
   });
 }

@@ -7,8 +7,13 @@
  * `include_all_metadata=true` (https://docs.slack.dev/reference/methods/conversations.history).
  *
  * The search is bounded, so it costs a few calls per batch at most: only messages newer
- * than the window (`oldest`), at most `maxPages` pages of 200, newest first, stopping as
- * soon as every key is found. conversations.history is Tier 3 (50+ per minute).
+ * than the window (`oldest`), at most `maxPages` pages of `pageSize`, newest first, stopping
+ * as soon as every key is found. conversations.history is Tier 3 (50+ per minute, `limit`
+ * up to 999) for Marketplace and internal apps, but 1 request a minute with `limit` at most
+ * 15 for commercially distributed apps outside the Marketplace
+ * (https://api.slack.com/changelog/2025-05-terms-rate-limit-update-and-faq): the caller
+ * paces each call (`pace`) and picks the page size (destinations.slack.historyPageSize,
+ * historyIntervalSeconds).
  */
 import type { WebClient } from '@slack/web-api';
 import { alertOf, type SlackMessageRef } from './message.js';
@@ -22,12 +27,13 @@ export interface LookupOptions {
   windowSeconds: number;
   /** Most conversations.history pages to read. */
   maxPages: number;
+  /** Messages per page (`limit`), e.g. 15. */
+  pageSize: number;
+  /** Waits until the next conversations.history call is allowed; runs before each. */
+  pace: () => Promise<void>;
   /** Runs each call; the destination races it against the run's AbortSignal. */
   call: <T>(request: () => Promise<T>) => Promise<T>;
 }
-
-/** Messages per conversations.history page: Slack's documented recommendation is at most 200. */
-const PAGE_SIZE = 200;
 
 /** key → the alert found for it (the newest, should there ever be two). */
 export async function findAlerts(client: WebClient, options: LookupOptions): Promise<Map<string, SlackMessageRef>> {
@@ -36,11 +42,12 @@ export async function findAlerts(client: WebClient, options: LookupOptions): Pro
   const oldest = (Math.floor(Date.now() / 1000) - options.windowSeconds).toString();
   let cursor: string | undefined;
   for (let page = 0; page < options.maxPages; page++) {
+    await options.pace();
     const response = await options.call(() =>
       client.conversations.history({
         channel: options.channel,
         oldest,
-        limit: PAGE_SIZE,
+        limit: options.pageSize,
         include_all_metadata: true,
         ...(cursor === undefined ? {} : { cursor }),
       }),

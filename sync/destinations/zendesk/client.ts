@@ -82,7 +82,7 @@ export class ZendeskClient {
       throw new TransientDestinationError(`Zendesk did not answer ${label}: ${why}`, undefined, { cause: error });
     }
     const body = parseBody(text, response.headers.get('content-type'));
-    if (!response.ok) throw new ZendeskResponseError(response.status, body, retryAfterMs(response.headers.get('retry-after')), label);
+    if (!response.ok) throw new ZendeskResponseError(response.status, body, retryAfterMs(response.headers.get('retry-after')), label, response.headers);
     return { status: response.status, headers: response.headers, body: (body ?? null) as T };
   }
 }

@@ -5,9 +5,16 @@
  * 1. **Find** each record's ticket, once any bulk job still running in the account has
  *    finished (it may be this batch's, queued by a process that died): one `show_many` for
  *    the records that carry a ticket id (externalRef), one `GET /tickets?external_id=` per
- *    record without one (Zendesk has no bulk look-up by external_id, and search is
- *    eventually consistent). external_id is not unique in Zendesk: of several tickets, the
- *    one with Switchboard's change tag wins, then the oldest.
+ *    record without one. show_many takes ids only, List Tickets one external_id, and search
+ *    is documented as eventually consistent ("it can take up to a few minutes for new
+ *    tickets … to be indexed", https://developer.zendesk.com/api-reference/ticketing/ticket-management/search/),
+ *    so it would miss exactly the ticket a crashed attempt just made. List Tickets has its own
+ *    budget (`zendesk-ratelimit-tickets-index: total=100; remaining=…; resets=…`,
+ *    https://developer.zendesk.com/api-reference/introduction/rate-limits/): the look-ups keep
+ *    within it, and records it leaves no room for are retried after its reset
+ *    (`SB_SYNC_ZENDESK_LOOKUP_DEFERRED`) while the rest of the batch goes on. external_id is
+ *    not unique in Zendesk: of several tickets, the one with Switchboard's change tag wins,
+ *    then the oldest.
  * 2. **Decide** per record (the engine already decided the mode through the action):
  *    - a ticket that already carries this change's tag has it: `sent`, nothing written;
  *    - create: no ticket → create it; a ticket Switchboard made (it has an older change
@@ -95,11 +102,21 @@ class BatchRun {
   async execute(): Promise<RecordOutcome[]> {
     try {
       if (this.records.some((r) => r.action !== 'delete')) await this.waitForRunningJobs();
-      const tickets = await this.findTickets();
+      const { found: tickets, deferred } = await this.findTickets();
+      for (const [key, retryAfterMs] of deferred) {
+        const record = this.records.find((r) => r.key === key) as ChangeRecord;
+        this.set(record, {
+          status: 'retry',
+          code: 'SB_SYNC_ZENDESK_LOOKUP_DEFERRED',
+          reason: 'List Tickets\' own rate limit (zendesk-ratelimit-tickets-index) left no room to look this record\'s ticket up in this batch.',
+          retryAfterMs,
+        });
+      }
       const creates: ChangeRecord[] = [];
       const updates: Update[] = [];
       const deletes: Array<{ record: ChangeRecord; id: number | null }> = [];
       for (const record of this.records) {
+        if (deferred.has(record.key)) continue;
         const ticket = tickets.get(record.key) ?? null;
         if (record.action === 'delete') {
           deletes.push({ record, id: ticketId(record.externalRef) ?? ticket?.id ?? null });
@@ -164,9 +181,13 @@ class BatchRun {
     }
   }
 
-  /** Each non-delete record's ticket (or none), and each delete's when it has no ticket id. */
-  private async findTickets(): Promise<Map<string, Ticket | null>> {
+  /**
+   * Each non-delete record's ticket (or none), and each delete's when it has no ticket id;
+   * `deferred`: records List Tickets' budget left no room for, with how long to wait (ms).
+   */
+  private async findTickets(): Promise<{ found: Map<string, Ticket | null>; deferred: Map<string, number> }> {
     const found = new Map<string, Ticket | null>();
+    const deferred = new Map<string, number>();
     const byId = this.records.filter((r) => r.action !== 'delete' && ticketId(r.externalRef) !== null);
     if (byId.length > 0) {
       const ids = byId.map((r) => ticketId(r.externalRef) as number);
@@ -179,11 +200,37 @@ class BatchRun {
     }
     // The rest, and tickets whose stored id is gone (deleted, merged): by external_id.
     const byExternalId = this.records.filter((r) => !found.has(r.key) && (r.action !== 'delete' || ticketId(r.externalRef) === null));
-    await eachLimit(byExternalId, this.settings.concurrency, async (record) => {
-      const response = await this.read<{ tickets: Ticket[] }>('/tickets', { external_id: record.key });
-      found.set(record.key, choose(response.tickets.map(normalise), changeTag(record.idempotencyKey)));
-    });
-    return found;
+    const budget = new ListBudget();
+    const lookUp = async (record: ChangeRecord): Promise<void> => {
+      if (!budget.take()) {
+        deferred.set(record.key, budget.retryAfterMs);
+        return;
+      }
+      try {
+        const response = await this.client.request<{ tickets: Ticket[] }>({ method: 'GET', path: '/tickets', query: { external_id: record.key }, signal: this.signal });
+        budget.settle(response.headers.get('zendesk-ratelimit-tickets-index'));
+        found.set(record.key, choose(response.body.tickets.map(normalise), changeTag(record.idempotencyKey)));
+      } catch (error) {
+        budget.settle(error instanceof ZendeskResponseError ? error.headers?.get('zendesk-ratelimit-tickets-index') ?? null : null);
+        // A 429 that names List Tickets' budget (or any 429 once some look-ups went through):
+        // this record waits for the reset; the others found so far go on.
+        if (error instanceof ZendeskResponseError && error.status === 429) {
+          budget.exhaust(error.retryAfterMs);
+          deferred.set(record.key, budget.retryAfterMs);
+          return;
+        }
+        return this.readFailed(error);
+      }
+    };
+    // The first look-up alone: its answer tells how much of the budget is left.
+    const [first, ...rest] = byExternalId;
+    if (first !== undefined) await lookUp(first);
+    await eachLimit(rest, this.settings.concurrency, lookUp);
+    // Nothing could be looked up: the whole batch waits (as for any 429 before a write).
+    if (deferred.size > 0 && deferred.size === byExternalId.length && found.size === 0) {
+      throw new TransientDestinationError('Zendesk List Tickets rate limit (429 or no budget left in zendesk-ratelimit-tickets-index); retrying later.', budget.retryAfterMs);
+    }
+    return { found, deferred };
   }
 
   /** A GET whose failure is the whole call's: 401/403 stop, 429/5xx retry, any other 4xx is a config problem. */
@@ -191,14 +238,18 @@ class BatchRun {
     try {
       return (await this.client.request<T>({ method: 'GET', path, query, signal: this.signal })).body;
     } catch (error) {
-      if (!(error instanceof ZendeskResponseError)) throw error;
-      throwIfWholeCallFailed(error);
-      throw new PermanentDestinationError(
-        'SB_SYNC_ZENDESK_REQUEST',
-        `${error.message}. Check destinations.zendesk.url (https://<subdomain>.zendesk.com; now ${this.client.baseUrl}).`,
-        { cause: error },
-      );
+      return this.readFailed(error);
     }
+  }
+
+  private readFailed(error: unknown): never {
+    if (!(error instanceof ZendeskResponseError)) throw error;
+    throwIfWholeCallFailed(error);
+    throw new PermanentDestinationError(
+      'SB_SYNC_ZENDESK_REQUEST',
+      `${error.message}. Check destinations.zendesk.url (https://<subdomain>.zendesk.com; now ${this.client.baseUrl}).`,
+      { cause: error },
+    );
   }
 
   // ---- 3. write ------------------------------------------------------------------------
@@ -227,7 +278,21 @@ class BatchRun {
     } catch (error) {
       if (!(error instanceof ZendeskResponseError)) throw error;
       throwIfWholeCallFailed(error);
-      // 409: the same key is still being processed by Zendesk; ask again later.
+      // Documented (https://developer.zendesk.com/api-reference/ticketing/introduction/#idempotency):
+      // the key was used within its ~2 h life with another body. The key is this change's own,
+      // so an earlier attempt sent it with a body built differently (e.g. by an older
+      // Switchboard) and the look-up found no ticket for it (an agent deleted or re-keyed it).
+      // Resending cannot help until the key expires: a rejection an operator can replay.
+      if (error.status === 400 && error.code === 'IdempotentRequestError') {
+        this.set(record, {
+          status: 'rejected',
+          code: 'SB_SYNC_ZENDESK_IDEMPOTENCY_KEY_REUSED',
+          reason: `Zendesk refused Idempotency-Key ${idempotencyHeader(record.idempotencyKey)}: it was used with another request body within its ~2 h life (${error.reason}), and no ticket with external_id ${record.key} carries this change. Replay the record (--replay-rejected) after two hours.`,
+        });
+        return;
+      }
+      // [docs leave open] Zendesk documents no 409 for Idempotency-Key; other APIs use it for
+      // "the first request with this key is still in progress". Kept as a fallback only: retry.
       if (error.status === 409) this.set(record, { status: 'retry', code: error.code, reason: error.reason });
       else this.set(record, { status: 'rejected', code: error.code, reason: error.reason });
     }
@@ -302,6 +367,43 @@ class BatchRun {
 
   private set(record: ChangeRecord, outcome: Omit<RecordOutcome, 'key'>): void {
     this.outcomes.set(record.key, { key: record.key, ...outcome });
+  }
+}
+
+/**
+ * What is left of List Tickets' own per-minute budget, from its
+ * `zendesk-ratelimit-tickets-index: total=100; remaining=99; resets=41` header
+ * (https://developer.zendesk.com/documentation/api-basics/best-practices/best-practices-for-avoiding-rate-limiting).
+ * Unknown until the first answer; a look-up takes one before it starts, so concurrent ones
+ * never overdraw it.
+ */
+class ListBudget {
+  private remaining: number | undefined;
+  private inFlight = 0;
+  /** When the budget resets, in ms from its last answer; 60 s until one says. */
+  retryAfterMs = 60_000;
+
+  /** False when no budget is left for one more look-up. */
+  take(): boolean {
+    if (this.remaining !== undefined && this.remaining <= 0) return false;
+    if (this.remaining !== undefined) this.remaining -= 1;
+    this.inFlight += 1;
+    return true;
+  }
+
+  /** Reads the header of an answer (null when absent). */
+  settle(header: string | null): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    const remaining = /remaining=(\d+)/.exec(header ?? '')?.[1];
+    const resets = /resets=(\d+)/.exec(header ?? '')?.[1];
+    if (resets !== undefined) this.retryAfterMs = Math.max(1, Number(resets)) * 1000;
+    // Other look-ups still in flight were counted by Zendesk after this answer, or will be.
+    if (remaining !== undefined) this.remaining = Math.min(this.remaining ?? Infinity, Number(remaining) - this.inFlight);
+  }
+
+  exhaust(retryAfterMs: number | undefined): void {
+    this.remaining = 0;
+    if (retryAfterMs !== undefined) this.retryAfterMs = Math.max(this.retryAfterMs, retryAfterMs);
   }
 }
 

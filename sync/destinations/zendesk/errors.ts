@@ -38,7 +38,11 @@ export type ZendeskErrorCode =
   /** Outcome `retry`: a bulk job failed, was killed, expired or did not finish in time. */
   | 'SB_SYNC_ZENDESK_JOB_INCOMPLETE'
   /** Outcome `retry`: the batch stopped on a transient failure after some of it was written. */
-  | 'SB_SYNC_ZENDESK_INTERRUPTED';
+  | 'SB_SYNC_ZENDESK_INTERRUPTED'
+  /** Outcome `retry`: List Tickets' own rate limit left no room to look this record up; retried after its reset. */
+  | 'SB_SYNC_ZENDESK_LOOKUP_DEFERRED'
+  /** Outcome `rejected`: Zendesk answered 400 IdempotentRequestError to a single create (key reused with another body). */
+  | 'SB_SYNC_ZENDESK_IDEMPOTENCY_KEY_REUSED';
 
 /** Zendesk's error body: `{"error":"RecordInvalid","description":"…","details":{"subject":[{"description":"…"}]}}`. */
 export interface ZendeskErrorBody {
@@ -56,6 +60,8 @@ export class ZendeskResponseError extends Error {
     /** Retry-After in milliseconds, when the response had a usable one. */
     readonly retryAfterMs: number | undefined,
     readonly request: string,
+    /** The response's headers, e.g. `zendesk-ratelimit-tickets-index` on a 429 from List Tickets. */
+    readonly headers?: Headers,
   ) {
     super(`Zendesk answered ${status} to ${request}: ${describeBody(body)}`);
     this.name = 'ZendeskResponseError';

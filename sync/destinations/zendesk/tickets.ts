@@ -10,7 +10,7 @@
  * | `comment_body`              | `comment.body`                                | On create, the ticket's description. On update, a new comment, unless it equals the description. |
  * | `comment_public`            | `comment.public`                              | Default false: an internal note, so the customer gets no email. |
  * | `priority`, `status`, `type`| same                                          | Lower-cased: `urgent`/`high`/`normal`/`low`; `new`/`open`/`pending`/`hold`/`solved`; `problem`/`incident`/`question`/`task`. |
- * | `tags`                      | `tags` (create), `additional_tags` (update)   | A comma or space separated list. Updates add tags and never remove an agent's. |
+ * | `tags`                      | `tags` (create and update)                    | A comma or space separated list. Updates add tags and never remove an agent's (the update sends the ticket's tags plus these). |
  * | `requester_email`, `requester_name` | `requester: {email, name}`            | Create only: Zendesk makes the end user if the email is new. |
  * | `requester_id`, `assignee_id`, `group_id`, `organization_id`, `brand_id`, `ticket_form_id` | same | Numeric ids. |
  * | `due_at`                    | `due_at`                                      | ISO-8601, for `type` task. |
@@ -88,16 +88,21 @@ export function createPayload(record: ChangeRecord): Record<string, unknown> {
 }
 
 /**
- * `{"id":…, "subject":…, "additional_tags":[…], "remove_tags":[…]}` for update_many. The
- * previous change tag comes off, so a ticket carries only its latest one.
+ * `{"id":…, "subject":…, "tags":[…]}` for update_many's `tickets[]` form. The whole tag list
+ * is sent: the ticket's tags as the look-up saw them, without older change tags, plus the
+ * record's tags and this change's tag. `additional_tags` / `remove_tags` would be gentler,
+ * but under the strictest reading of the docs neither works in `tickets[]` (only with
+ * `?ids=`, which applies one change to all ids): Zendesk would drop them, the change tag
+ * would never be set, and a replayed update would post its comment again
+ * (docs/conformance-zendesk-slack.md › Tags). The price: a tag an agent adds between the
+ * look-up and the job is lost.
  */
 export function updatePayload(record: ChangeRecord, current: Ticket): Record<string, unknown> {
   const ticket = commonFields(record.fields);
   ticket.id = current.id;
   const tag = changeTag(record.idempotencyKey);
-  ticket.additional_tags = [...new Set([...tagList(record.fields.tags), tag])];
-  const stale = current.tags.filter((t) => isChangeTag(t) && t !== tag);
-  if (stale.length > 0) ticket.remove_tags = stale;
+  const kept = current.tags.filter((t) => !isChangeTag(t));
+  ticket.tags = [...new Set([...kept, ...tagList(record.fields.tags), tag])];
   const comment = commentOf(record.fields);
   // The same text as the description adds nothing but noise to the ticket's history.
   if (comment !== undefined && comment.body !== current.description) ticket.comment = comment;
