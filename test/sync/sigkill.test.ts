@@ -70,7 +70,8 @@ async function withWarehouse<T>(dir: string, fn: (wh: Awaited<ReturnType<typeof 
 test('SIGKILL at any point of a sync, then a restart: every change arrives, once', { timeout: 600_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sync-sigkill-'));
   // Slow enough that kills land mid-run: each bulk job needs a few polls.
-  const fake = await startFakeZendesk({ jobPolls: 2, requestsPerMinute: 100_000 });
+  // Generous budgets: this test is about crashes, not limits (test/sync/zendesk-errors.test.ts has those).
+  const fake = await startFakeZendesk({ jobPolls: 2, requestsPerMinute: 100_000, ticketsIndexPerMinute: 100_000 });
   try {
     await withWarehouse(dir, async (wh) => {
       await wh.run('CREATE SCHEMA analytics');
