@@ -347,6 +347,14 @@ function toRow(interaction: CcInteraction, zone: string, includeParticipants: bo
   return { total: null, items };
 }
 
+/**
+ * One interaction as the data endpoint would answer it (the same rendering as the fake's
+ * pages), for tests that land rows without running a pull.
+ */
+export function ccReportRow(interaction: CcInteraction, options: { tenantOffset?: string; includeParticipants?: boolean } = {}): ReturnType<typeof toRow> {
+  return toRow(interaction, `UTC${options.tenantOffset ?? '+03:00'}`, options.includeParticipants ?? true);
+}
+
 /** `creationTime` is an ISO string; `finishedTime` an object `{value: ISO, ongoing}`. */
 function renderTime(value: unknown, zone: string): unknown {
   if (typeof value === 'string') {
