@@ -75,20 +75,26 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
   describe(`Contact Center interactions as 8x8 documents them, in the models, on ${warehouse}`, () => {
     let h: Harness;
     let settings: ProjectSettings;
+    let target: PullTarget;
+    const runBuild = async (fullRefresh = false): Promise<void> => {
+      const project = await loadProject(BUNDLED_MODELS_DIR, h.server.warehouse.dialect);
+      const results = await build(h.server.warehouse, project, { settings, fullRefresh });
+      assert.deepEqual(results.results.filter((r) => r.status !== 'success' && r.status !== 'pass'), [], 'every model builds and every data test passes');
+    };
     const analytics = warehouse === 'postgres' ? uniqueSchema('analytics') : 'analytics';
     const select = (sql: string): Promise<SqlRow[]> => h.query(sql.replaceAll('analytics.', `${analytics}.`));
 
     before(async () => {
       h = await startHarness({ warehouse });
+      // Let the server finish creating its raw tables before the pull writes beside them.
+      await h.drain();
       const rawSchema = (h.raw('x').split('.')[0] as string).replaceAll('"', '');
       settings = { targetSchema: analytics, sources: { raw: rawSchema }, vars: { default_region: '', region_contact_center: 'US' }, lookbackSeconds: 3600 };
-      const target: PullTarget = { rawSchema, table: 'contact_center_events', family: 'contact-center', source: 'test-cc', runId: 'run-test' };
+      target = { rawSchema, table: 'contact_center_events', family: 'contact-center', source: 'test-cc', runId: 'run-test' };
       await preparePull(h.server.warehouse, target);
       const rows = [TRANSFER, VOICEMAIL, IVR, ABANDONED, TIMED_OUT].map((i) => ccReportRow(i, { tenantOffset: '+03:00', includeParticipants: true }));
       await landPage(h.server.warehouse, target, rows.flatMap(ccRowEvents), { test: true });
-      const project = await loadProject(BUNDLED_MODELS_DIR, h.server.warehouse.dialect);
-      const results = await build(h.server.warehouse, project, { settings });
-      assert.deepEqual(results.results.filter((r) => r.status !== 'success' && r.status !== 'pass'), [], 'every model builds and every data test passes');
+      await runBuild();
     });
     after(async () => {
       if (warehouse === 'postgres') await h.server.warehouse.run(`DROP SCHEMA IF EXISTS ${h.server.warehouse.dialect.quoteIdent(analytics)} CASCADE`);
@@ -136,6 +142,24 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
         { interaction_id: 'int-ivr', interaction_labels: 'EndedInIvr', recording_file_names: null, agent_id: null },
         { interaction_id: 'int-transfer', interaction_labels: 'Queued,Handled,BlindTransfer', recording_file_names: 'rec-1.wav,rec-2.wav', agent_id: null },
       ]);
+    });
+
+    test('an interaction pulled again after a transfer: incremental builds end where a full rebuild does, with the new agent', async () => {
+      const [first, second] = TRANSFER['participants'] as Record<string, unknown>[];
+      const before = { ...TRANSFER, interactionId: 'int-late', participants: [first], interactionLabels: ['Queued', 'Handled'], interactionDuration: duration(110_000) };
+      const after = { ...TRANSFER, interactionId: 'int-late', participants: [first, second] };
+      await landPage(h.server.warehouse, target, ccRowEvents(ccReportRow(before)), { test: true });
+      await runBuild();
+      const [early] = await select(`SELECT agent_id, talk_seconds FROM analytics.calls WHERE call_id = 'cc:int-late'`);
+      assert.deepEqual([early?.['agent_id'], Number(early?.['talk_seconds'])], ['agA', 60]);
+      await landPage(h.server.warehouse, target, ccRowEvents(ccReportRow(after)), { test: true });
+      await runBuild();
+      const snapshot = async () => (await select(`SELECT * FROM analytics.calls WHERE source = 'contact_center'`)).map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))).sort();
+      const incremental = await snapshot();
+      const [late] = await select(`SELECT agent_id, talk_seconds, duration_seconds FROM analytics.calls WHERE call_id = 'cc:int-late'`);
+      assert.deepEqual([late?.['agent_id'], Number(late?.['talk_seconds']), Number(late?.['duration_seconds'])], ['agB', 150, 202]);
+      await runBuild(true);
+      assert.deepEqual(incremental.map((r) => r.replace(/"(first_seen_at|last_updated_at)":"[^"]*"/g, '')), (await snapshot()).map((r) => r.replace(/"(first_seen_at|last_updated_at)":"[^"]*"/g, '')));
     });
   });
 }
