@@ -6,10 +6,11 @@
   - source 'work': an 8x8 Work call record (pulled); call_id is 'work:<callId>'. The
     newest version of the record wins.
   - source 'contact_center': a Contact Center voice interaction (pulled); call_id is
-    'cc:<interactionId>', with its queue, queue wait (ring_seconds) and agent. 8x8 does
-    not document its outcome values: Handled/Answered/Completed/Accepted read as answered,
-    Abandoned, Voicemail as themselves, anything else as answered when an agent took it,
-    else missed.
+    'cc:<interactionId>', with its queue and agent. Outcomes, times and the agent follow
+    docs/analytics/docs/cc-historical-analytics-detailed-report.md (8x8Cloud/public-developer-docs);
+    the rules are written next to each column in models/schema.yml and in docs/conformance-cc.md.
+  ended_in says where a Contact Center call ended (agent, queue, ivr, voicemail, callback,
+  external, unknown); it is null for the other sources.
 #}
 {{ config(materialized='incremental', unique_key='call_id', updated_at='last_updated_at', tags=['calls', 'curated']) }}
 
@@ -85,6 +86,7 @@ select
   s.duration_seconds,
   {{ hhmmss('s.duration_seconds') }} as duration_hhmmss,
   s.outcome,
+  cast(null as {{ type('text') }}) as ended_in,
   s.outcome in ('missed', 'abandoned', 'voicemail') as is_missed,
   s.leg_count,
   cast(null as {{ type('text') }}) as queue_name,
@@ -153,6 +155,7 @@ select
   w.duration_seconds,
   {{ hhmmss('w.duration_seconds') }} as duration_hhmmss,
   w.outcome,
+  cast(null as {{ type('text') }}) as ended_in,
   w.outcome in ('missed', 'abandoned', 'voicemail') as is_missed,
   w.leg_count,
   case when w.via_queue then w.callee_name end as queue_name,
@@ -184,20 +187,104 @@ cc_seen as (
   group by call_id
 ),
 
+-- Participant rows (stg_cc_participants), newest version of each assignment. An agent
+-- "answered" when its participantOfferAction is Accepted (glossary: "Agent accepted the offer").
+cc_participant_versions as (
+  select *
+  from {{ ref('stg_cc_participants') }}
+  where call_id in (select call_id from cc_latest)
+),
+
+cc_participants as (
+  {{ first_row_per('select * from cc_participant_versions', 'call_id, assign_number', 'landed_at desc, dedupe_key desc') }}
+),
+
+cc_accepted as (
+  select *
+  from cc_participants
+  where offer_action = 'Accepted' and lower(coalesce(participant_type, 'agent')) = 'agent'
+),
+
+-- The call's agent: the accepting agent with the highest participantAssignNumber, i.e. the
+-- one who had the call last (after a transfer, the agent who received it).
+cc_last_agent as (
+  {{ first_row_per('select call_id, participant_id, assign_number from cc_accepted', 'call_id', 'assign_number desc') }}
+),
+
+cc_handling as (
+  select call_id, min(offer_action_at) as first_accepted_at, sum(handling_ms) as handling_ms
+  from cc_accepted
+  group by call_id
+),
+
 cc_shaped as (
+  select
+    c.*,
+    h.first_accepted_at,
+    h.handling_ms,
+    coalesce(a.participant_id, c.agent_id) as call_agent_id,
+    lower(c.outcome_raw) in (
+      'handled', 'consultationestablished', 'conferenceestablished', 'blindtransfer', 'transferredtoqueue',
+      'repliedtoemail', 'outboundsmssent', 'videosmssent', 'postcallsurveystayoncall', 'postcallsurveycallback'
+    ) as outcome_says_handled
+  from cc_latest as c
+  left join cc_handling as h on h.call_id = c.call_id
+  left join cc_last_agent as a on a.call_id = c.call_id
+),
+
+-- Documented `outcome` values (glossary: "the final outcome label"; the same enumeration as
+-- interactionLabels) → outcome and ended_in. Order matters: an ongoing interaction first,
+-- then voicemail, then any acceptance by an agent.
+cc_classified as (
   select
     c.*,
     case
       when c.is_ongoing then 'in_progress'
-      when c.media_type = 'VoiceMail' or c.outcome_raw = 'voicemail' then 'voicemail'
-      when c.outcome_raw in ('handled', 'answered', 'completed', 'accepted') then 'answered'
+      when c.media_type = 'VoiceMail' or c.outcome_raw in ('forwardedtovoicemail', 'forwardedtoagentindividualvoicemail') then 'voicemail'
+      when c.first_accepted_at is not null or c.outcome_says_handled then 'answered'
+      when c.outcome_raw = 'endedinivr' then 'ivr'
+      when c.outcome_raw in ('forwardedtoexternalnumber', 'forwardedtoexternalivr', 'transfertoanothernumber') then 'forwarded'
+      when c.outcome_raw = 'forwardedtocallback' then 'callback'
       when c.outcome_raw = 'abandoned' then 'abandoned'
-      when c.agent_id is not null then 'answered'
       else 'missed'
     end as outcome,
-    cast(round(c.wait_ms / 1000.0) as {{ type('bigint') }}) as wait_seconds,
-    cast(round(c.duration_ms / 1000.0) as {{ type('bigint') }}) as total_seconds
-  from cc_latest as c
+    case
+      when c.is_ongoing then null
+      when c.media_type = 'VoiceMail' or c.outcome_raw in ('forwardedtovoicemail', 'forwardedtoagentindividualvoicemail') then 'voicemail'
+      when c.first_accepted_at is not null or c.outcome_says_handled then 'agent'
+      when c.outcome_raw = 'endedinivr' then 'ivr'
+      when c.outcome_raw in ('forwardedtoexternalnumber', 'forwardedtoexternalivr', 'transfertoanothernumber') then 'external'
+      when c.outcome_raw in ('forwardedtocallback', 'canceled') then 'callback'
+      when c.outcome_raw in (
+        'abandoned', 'queued', 'dequeued', 'forwardedtoqueue', 'transferredtoagent', 'rejected', 'offeringtimeout',
+        'directagentaccess', 'directagentrouting'
+      ) then 'queue'
+      else 'unknown'
+    end as ended_in
+  from cc_shaped as c
+),
+
+-- Times and durations from the glossary's definitions:
+-- answered_at: the first acceptance (participantOfferActionTime); without participant rows,
+--   queueTime + queueWaitDuration ("between queued and first accepted events"), else
+--   creationTime + ivrTreatmentDuration + queueWaitDuration;
+-- talk: the accepting agents' participantHandlingDuration; without participant rows,
+--   interactionDuration - ivrTreatmentDuration - queueWaitDuration (interactionDuration is
+--   "script, queue, and handling", without wrap-up);
+-- ended_at: creationTime + interactionDuration, the end of handling before any wrap-up;
+--   finishedTime only when interactionDuration is missing.
+cc_timed as (
+  select
+    c.*,
+    case when c.outcome = 'answered' then coalesce(
+      c.first_accepted_at,
+      {{ add_milliseconds('c.queued_at', 'c.wait_ms') }},
+      {{ add_milliseconds('c.started_at', 'coalesce(c.ivr_ms, 0) + coalesce(c.wait_ms, 0)') }}
+    ) end as answered_at,
+    case when c.outcome = 'answered' then coalesce(c.handling_ms, c.duration_ms - coalesce(c.ivr_ms, 0) - coalesce(c.wait_ms, 0)) end as talk_ms,
+    case when c.is_ongoing then null else coalesce({{ add_milliseconds('c.started_at', 'c.duration_ms') }}, c.ended_at) end as call_ended_at,
+    cast(round(coalesce(c.duration_ms / 1000.0, {{ seconds_between('c.started_at', 'c.ended_at') }})) as {{ type('bigint') }}) as total_seconds
+  from cc_classified as c
 ),
 
 cc_calls as (
@@ -212,20 +299,25 @@ select
   f.extension as from_extension,
   t.extension as to_extension,
   c.started_at,
-  case when c.outcome = 'answered' and c.wait_ms is not null then {{ add_milliseconds('c.started_at', 'c.wait_ms') }} end as answered_at,
-  c.ended_at,
-  c.wait_seconds as ring_seconds,
-  case when c.outcome = 'answered' then c.total_seconds - coalesce(c.wait_seconds, 0) end as talk_seconds,
-  coalesce(c.total_seconds, cast(round({{ seconds_between('c.started_at', 'c.ended_at') }}) as {{ type('bigint') }})) as duration_seconds,
-  {{ hhmmss('coalesce(c.total_seconds, cast(round(' ~ seconds_between('c.started_at', 'c.ended_at') ~ ') as ' ~ type('bigint') ~ '))') }} as duration_hhmmss,
+  c.answered_at,
+  c.call_ended_at as ended_at,
+  -- before an agent: started → answered; unanswered: the IVR and queue time the caller spent
+  case
+    when c.answered_at is not null then cast(round({{ seconds_between('c.started_at', 'c.answered_at') }}) as {{ type('bigint') }})
+    when c.ivr_ms is not null or c.wait_ms is not null then cast(round((coalesce(c.ivr_ms, 0) + coalesce(c.wait_ms, 0)) / 1000.0) as {{ type('bigint') }})
+  end as ring_seconds,
+  cast(round(c.talk_ms / 1000.0) as {{ type('bigint') }}) as talk_seconds,
+  c.total_seconds as duration_seconds,
+  {{ hhmmss('c.total_seconds') }} as duration_hhmmss,
   c.outcome,
+  c.ended_in,
   c.outcome in ('missed', 'abandoned', 'voicemail') as is_missed,
   cast(null as {{ type('bigint') }}) as leg_count,
   c.queue_name,
-  c.agent_id,
+  c.call_agent_id as agent_id,
   seen.first_seen_at,
   seen.last_updated_at
-from cc_shaped as c
+from cc_timed as c
 join cc_seen as seen on seen.call_id = c.call_id
 left join {{ ref('phone_numbers') }} as f on f.raw = c.from_raw and f.region_hint = c.region_hint
 left join {{ ref('phone_numbers') }} as t on t.raw = c.to_raw and t.region_hint = c.region_hint

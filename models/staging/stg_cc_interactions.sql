@@ -4,7 +4,16 @@
   to {key: value}. Times carry the tenant's offset ("2023-07-03T16:02:27.576+03:00") and
   become UTC; durations come as {value: <ms>, ongoing} (or a bare number). Only voice
   media (Phone, VoiceMail) are calls. call_id is 'cc:<interactionId>'.
+  Shapes, per docs/analytics/docs/cc-historical-analytics-detailed-report.md
+  (8x8Cloud/public-developer-docs): interactionLabels is an array (["Queued", "Handled"]) and
+  recordingFileNames a comma-separated string; both become comma lists here (an older
+  string / array form reads the same). The interaction-level participantId/participantType
+  are arrays in the documented samples, so agent_id is only read from their plain-string
+  form; the agent of a documented row comes from stg_cc_participants (see calls).
 #}
+{% macro comma_list(expr) -%}
+  nullif(trim(replace(replace(replace(replace(replace({{ expr }}, '", "', ','), '","', ','), '["', ''), '"]', ''), '[]', '')), '')
+{%- endmacro %}
 {{ config(materialized='incremental', unique_key='dedupe_key', merge_window_column='landed_at', updated_at='landed_at', tags=['calls', 'staging', 'pulls']) }}
 
 with events as (
@@ -30,6 +39,10 @@ fields as (
     coalesce({{ json_text('body', 'queueWaitDuration.value') }}, {{ json_text('body', 'queueWaitDuration') }}) as wait_ms_text,
     coalesce({{ json_text('body', 'interactionDuration.value') }}, {{ json_text('body', 'interactionDuration') }}) as duration_ms_text,
     {{ json_text('body', 'interactionDuration.ongoing') }} as ongoing_text,
+    coalesce({{ json_text('body', 'ivrTreatmentDuration.value') }}, {{ json_text('body', 'ivrTreatmentDuration') }}) as ivr_ms_text,
+    {{ json_text('body', 'queueTime') }} as queued_text,
+    {{ json_text('body', 'interactionLabels') }} as labels_text,
+    {{ json_text('body', 'recordingFileNames') }} as recordings_text,
     {{ json_text('body', 'queueName') }} as queue_name,
     {{ json_text('body', 'participantId') }} as participant_id,
     {{ json_text('body', 'participantType') }} as participant_type,
@@ -51,6 +64,10 @@ select
   {{ to_utc('finished_text') }} as ended_at,
   {{ safe_cast('wait_ms_text', 'bigint') }} as wait_ms,
   {{ safe_cast('duration_ms_text', 'bigint') }} as duration_ms,
+  {{ safe_cast('ivr_ms_text', 'bigint') }} as ivr_ms,
+  {{ to_utc('queued_text') }} as queued_at,
+  {{ comma_list('labels_text') }} as interaction_labels,
+  {{ comma_list('recordings_text') }} as recording_file_names,
   coalesce(lower(ongoing_text) = 'true', false) as is_ongoing,
   nullif(trim(queue_name), '') as queue_name,
   case when lower(participant_type) = 'agent' then nullif(trim(participant_id), '') end as agent_id,

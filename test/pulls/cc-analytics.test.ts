@@ -56,7 +56,9 @@ test('cc analytics: the token is requested with Basic auth and client_credential
       assert.equal(request.status, 200);
     }
     const created = JSON.parse(dataCalls(fake)[0]?.body ?? '{}') as Record<string, unknown>;
-    assert.deepEqual(created['dateRange'], { start: '2026-03-08T00:00:00.000Z', end: '2026-03-09T00:00:00.000Z' });
+    // Both ends are included (cc-historical-analytics-detailed-report.md §4), so [start, end) is sent as start … end - 1 ms.
+    assert.deepEqual(created['dateRange'], { start: '2026-03-08T00:00:00.000Z', end: '2026-03-08T23:59:59.999Z' });
+    assert.equal(created['includeParticipants'], true);
     assert.deepEqual(created['reportSettings'], { showOngoingInteractions: false, showInteractionsStateInTime: false });
     assert.equal(created['type'], 'detailed-reports-interaction-details');
   } finally {

@@ -8,9 +8,13 @@
  *   expires_in: "1799" (a string), issued_at: "<epoch ms>" (a string)}`; else 401;
  * - every other call needs a bearer token that has not expired (by the fake's clock, or
  *   `expireTokens()`), else 401; with `tenantId` set, also `X-Tenant-Info`, else 400;
- * - `POST …/detailed-reports` checks `type` and an ISO `dateRange` (400 otherwise) and answers
- *   `{id, status: "DONE"}` (or `"FAILED"`, scripted with `failNextReports`); the report holds
- *   the interactions whose `creationTime` is in [start, end);
+ * - `POST …/detailed-reports` refuses (400, `Bad request: …`) what the docs refuse, and answers
+ *   `{id: <integer>, status: "DONE"}` (or `"FAILED"`, scripted with `failNextReports`); the
+ *   report holds the interactions whose `creationTime` is in [start, end], both ends included;
+ *   with `includeParticipants: true` each row also carries a `participants` item (see
+ *   `toRow`). Sources and what the docs leave open are cited at each check below;
+ *   "the detailed-report page" is `docs/analytics/docs/cc-historical-analytics-detailed-report.md`
+ *   in 8x8Cloud/public-developer-docs (snapshot 859e59a3);
  * - `GET …/detailed-reports/{id}/data?size=≤1000&lastDocumentId=…` answers rows
  *   `{total: null, items: [{key, label, value}]}` with `X-Page-Size`, `X-Total-Pages`,
  *   `X-Total-Elements`, `Link rel="next"` and `Last-Document-Id` (absent on the last page);
@@ -23,7 +27,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 
 /** An interaction as a flat object (`{interactionId, creationTime, …}`); the fake turns it into items. */
 export type CcInteraction = Record<string, unknown>;
@@ -71,8 +75,10 @@ export interface FakeCcAnalytics {
   /** What reports are built from; tests may push more. */
   interactions: CcInteraction[];
   requests: RecordedRequest[];
-  /** Ids of the reports created, in order. */
+  /** Ids of the reports created, in order (8x8 answers integers; kept here as their decimal text). */
   reportsCreated: string[];
+  /** The parsed bodies of the report creations the fake accepted, in order. */
+  reportRequests: Record<string, unknown>[];
   tokensIssued(): number;
   /** Makes every token issued so far expire now (8x8 revoking or expiring early). */
   expireTokens(): void;
@@ -88,7 +94,25 @@ const BASE = '/analytics/cc/v8/historical-metrics';
 const TOKEN_PATH = '/oauth/v2/token';
 const DATA = /^\/detailed-reports\/([^/]+)\/data$/;
 /** Keys whose values are instants, rendered with the tenant's offset. */
-const TIME_KEYS = new Set(['creationTime', 'finishedTime', 'time']);
+const TIME_KEYS = new Set([
+  'creationTime', 'finishedTime', 'time', 'queueTime',
+  'participantOfferTime', 'participantOfferActionTime', 'participantHandlingEndTime', 'participantWrapUpEndTime', 'participantAssignTime',
+]);
+/**
+ * The fields a participant row carries (the detailed-report page, "includeParticipants", plus
+ * `participantAssignReason`/`participantAssignTime`/`participantHandlingOutcome`, which the
+ * glossary calls per participant row). The interaction row repeats `participantId`,
+ * `participantName`, `participantType` and `participantOfferAction` as ARRAYS (the page's
+ * second sample: `"participantId": ["agsN41dY9PQtyhLSd9_xqQeg"]`, `"participantOfferAction":
+ * ["Accepted", "OfferTimeout"]`). Whether those arrays hold each participant row's value or
+ * only the distinct values is not documented (the sample has two rows of one agent and one
+ * id): the fake lists distinct values in assign order.
+ */
+const PARTICIPANT_ARRAY_KEYS = ['participantId', 'participantName', 'participantType', 'participantOfferAction'] as const;
+/** The documented title characters: "letters from A to Z, a to z, 0 to 9, whitespaces or ! - _ . * ' ( )" (detailed-report page, §4 Body). */
+const TITLE = /^[A-Za-z0-9\s!\-_.*'()]+$/;
+/** "The entered values should follow the ISO 8061 standard (YYYY-MM-DDTHH:MM:SS.SSSZ)" (detailed-report page, §4 Body). */
+const DATE_RANGE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const LABELS: Record<string, string> = {
   interactionId: 'Interaction ID',
   creationTime: 'Creation Time',
@@ -100,6 +124,7 @@ const LABELS: Record<string, string> = {
 
 interface Report {
   rows: { docId: string; interaction: CcInteraction }[];
+  includeParticipants: boolean;
 }
 
 export async function startFakeCcAnalytics(options: FakeCcAnalyticsOptions = {}): Promise<FakeCcAnalytics> {
@@ -112,6 +137,8 @@ export async function startFakeCcAnalytics(options: FakeCcAnalyticsOptions = {})
   const reports = new Map<string, Report>();
   const faults: Fault[] = [];
   let failedReports = 0;
+  // The page's sample ids are integers (`{"id": 2710192, "status": "DONE"}`; the OpenAPI says integer, int64).
+  let nextReportId = 2_710_192;
 
   const fake: FakeCcAnalytics = {
     baseUrl: '',
@@ -119,6 +146,7 @@ export async function startFakeCcAnalytics(options: FakeCcAnalyticsOptions = {})
     interactions: options.interactions ?? [],
     requests: [],
     reportsCreated: [],
+    reportRequests: [],
     tokensIssued: () => tokens.size,
     expireTokens() {
       for (const token of tokens.keys()) tokens.set(token, now() - 1);
@@ -170,8 +198,10 @@ export async function startFakeCcAnalytics(options: FakeCcAnalyticsOptions = {})
         send(401, { status: 401, error: 'Unauthorized', message: 'Invalid access token' });
         return;
       }
+      // Detailed-report page §2: "HTTP 400 … Bad request: X-Tenant-Info header is missing." / "… Invalid value for X-Tenant-Info header."
       if (options.tenantId !== undefined && req.headers['x-tenant-info'] !== options.tenantId) {
-        send(400, { status: 400, error: 'Bad Request', message: 'X-Tenant-Info header is required for multi-tenant customers' });
+        const message = req.headers['x-tenant-info'] === undefined ? 'Bad request: X-Tenant-Info header is missing.' : 'Bad request: Invalid value for X-Tenant-Info header.';
+        send(400, { status: 400, error: 'Bad Request', message });
         return;
       }
       if (method === 'POST' && path === '/detailed-reports') {
@@ -191,28 +221,67 @@ export async function startFakeCcAnalytics(options: FakeCcAnalyticsOptions = {})
 
   const bad = (message: string) => ({ status: 400, body: { status: 400, error: 'Bad Request', message }, headers: {} });
 
+  /**
+   * The documented body (detailed-report page, §4 "Creating a report", Body table, and the
+   * OpenAPI `DetailedReportDefinitionRequest`): `type` and `title` required, `dateRange`
+   * required with `start`/`end` as `YYYY-MM-DDTHH:MM:SS.SSSZ`; `timezone` an IANA zone;
+   * `includeParticipants` and the `reportSettings` flags booleans; `metrics` an array of
+   * strings; `searchQuery` an array. The page documents no error body for these refusals
+   * (the OpenAPI lists `400: Bad request` without a schema); the only documented wording is
+   * the X-Tenant-Info one, "HTTP 400 … Bad request: <reason>.", which the fake follows.
+   * Open: whether 8x8 also refuses `end` before `start`, and which zones a tenant allows.
+   */
   function create(text: string): { status: number; body: unknown } {
-    let json: { type?: unknown; dateRange?: { start?: unknown; end?: unknown } };
+    let json: {
+      type?: unknown;
+      title?: unknown;
+      dateRange?: { start?: unknown; end?: unknown };
+      timezone?: unknown;
+      includeParticipants?: unknown;
+      metrics?: unknown;
+      searchQuery?: unknown;
+      reportSettings?: Record<string, unknown>;
+    };
     try {
       json = JSON.parse(text) as typeof json;
     } catch {
-      return bad('Body is not JSON');
+      return bad('Bad request: body is not JSON.');
     }
-    if (json.type !== 'detailed-reports-interaction-details') return bad(`Unsupported report type ${String(json.type)}`);
-    const start = typeof json.dateRange?.start === 'string' ? DateTime.fromISO(json.dateRange.start) : null;
-    const end = typeof json.dateRange?.end === 'string' ? DateTime.fromISO(json.dateRange.end) : null;
-    if (!start?.isValid || !end?.isValid || end <= start) return bad('dateRange.start and dateRange.end must be ISO instants, start before end');
-    const id = randomBytes(8).toString('hex');
-    fake.reportsCreated.push(id);
+    if (json.type !== 'detailed-reports-interaction-details') return bad(`Bad request: unsupported report type ${String(json.type)}.`);
+    if (typeof json.title !== 'string' || json.title.trim() === '') return bad('Bad request: title is required.');
+    if (!TITLE.test(json.title)) return bad("Bad request: title allows only letters A-Z a-z, digits 0-9, whitespace and ! - _ . * ' ( ).");
+    const startText = json.dateRange?.start;
+    const endText = json.dateRange?.end;
+    if (typeof startText !== 'string' || typeof endText !== 'string' || !DATE_RANGE.test(startText) || !DATE_RANGE.test(endText)) {
+      return bad('Bad request: dateRange.start and dateRange.end must be YYYY-MM-DDTHH:MM:SS.SSSZ.');
+    }
+    const start = DateTime.fromISO(startText);
+    const end = DateTime.fromISO(endText);
+    if (!start.isValid || !end.isValid || end < start) return bad('Bad request: dateRange.start must not be after dateRange.end.');
+    if (json.timezone !== undefined && (typeof json.timezone !== 'string' || !IANAZone.isValidZone(json.timezone))) return bad('Bad request: timezone must be an IANA time zone.');
+    if (json.includeParticipants !== undefined && typeof json.includeParticipants !== 'boolean') return bad('Bad request: includeParticipants must be a boolean.');
+    if (json.metrics !== undefined && !(Array.isArray(json.metrics) && json.metrics.every((m) => typeof m === 'string'))) return bad('Bad request: metrics must be an array of metric names.');
+    if (json.searchQuery !== undefined && !Array.isArray(json.searchQuery)) return bad('Bad request: searchQuery must be an array.');
+    for (const flag of ['showOngoingInteractions', 'showInteractionsStateInTime']) {
+      const value = json.reportSettings?.[flag];
+      if (value !== undefined && typeof value !== 'boolean') return bad(`Bad request: reportSettings.${flag} must be a boolean.`);
+    }
+    const id = nextReportId++;
+    fake.reportsCreated.push(String(id));
+    fake.reportRequests.push(json as Record<string, unknown>);
     if (failedReports > 0) {
       failedReports -= 1;
       return { status: 200, body: { id, status: 'FAILED' } };
     }
+    // "only events and records on or after [start]" and "on or before [end]" (Body table): both ends are included.
     const selected = fake.interactions
       .map((interaction) => ({ interaction, at: instant(interaction['creationTime']) }))
-      .filter(({ at }) => at !== null && at >= start.toMillis() && at < end.toMillis())
+      .filter(({ at }) => at !== null && at >= start.toMillis() && at <= end.toMillis())
       .sort((a, b) => (a.at ?? 0) - (b.at ?? 0));
-    reports.set(id, { rows: selected.map(({ interaction }) => ({ docId: randomBytes(12).toString('hex'), interaction })) });
+    reports.set(String(id), {
+      rows: selected.map(({ interaction }) => ({ docId: randomBytes(12).toString('hex'), interaction })),
+      includeParticipants: json.includeParticipants === true,
+    });
     return { status: 200, body: { id, status: 'DONE' } };
   }
 
@@ -241,7 +310,7 @@ export async function startFakeCcAnalytics(options: FakeCcAnalyticsOptions = {})
       next.searchParams.set('lastDocumentId', lastRow.docId);
       headers['link'] = `<${next.href}>; rel="next"`;
     }
-    return { status: 200, body: rows.map(({ interaction }) => toRow(interaction, zone)), headers };
+    return { status: 200, body: rows.map(({ interaction }) => toRow(interaction, zone, report.includeParticipants)), headers };
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -251,10 +320,39 @@ export async function startFakeCcAnalytics(options: FakeCcAnalyticsOptions = {})
   return fake;
 }
 
-/** A flat interaction as 8x8 answers it: items with labels, instants in the tenant's offset. */
-function toRow(interaction: CcInteraction, zone: string): { total: null; items: { key: string; label: string; value: unknown }[] } {
-  const items = Object.entries(interaction).map(([key, value]) => ({ key, label: LABELS[key] ?? key, value: TIME_KEYS.has(key) ? renderTime(value, zone) : value }));
+/**
+ * A flat interaction as 8x8 answers it: items with labels, instants in the tenant's offset.
+ * An interaction may hold `participants` (participant rows, flat objects). The row then
+ * carries the interaction-level `participant*` fields as arrays (see PARTICIPANT_ARRAY_KEYS),
+ * and, only when the report asked for `includeParticipants`, a `participants` item whose
+ * value is the participant rows (detailed-report page, "includeParticipants": "the report
+ * response return also the `participants` field", sample `{"key": "participants", "value":
+ * [{"participantAssignNumber": 1, …}, {"participantAssignNumber": 2, …}]}`). A row without
+ * participants gets `"participants": []`, as in the page's second sample row.
+ */
+function toRow(interaction: CcInteraction, zone: string, includeParticipants: boolean): { total: null; items: { key: string; label: string; value: unknown }[] } {
+  const { participants, ...fields } = interaction;
+  const rows = Array.isArray(participants) ? (participants as Record<string, unknown>[]) : undefined;
+  const flat: Record<string, unknown> = { ...fields };
+  if (rows !== undefined) {
+    for (const key of PARTICIPANT_ARRAY_KEYS) {
+      if (!(key in flat)) flat[key] = [...new Set(rows.map((row) => row[key]).filter((v) => v !== undefined && v !== null && v !== ''))];
+    }
+  }
+  const items = Object.entries(flat).map(([key, value]) => ({ key, label: LABELS[key] ?? key, value: TIME_KEYS.has(key) ? renderTime(value, zone) : value }));
+  if (includeParticipants) {
+    const value = (rows ?? []).map((row) => Object.fromEntries(Object.entries(row).map(([key, v]) => [key, TIME_KEYS.has(key) ? renderTime(v, zone) : v])));
+    items.unshift({ key: 'participants', label: 'Participants', value });
+  }
   return { total: null, items };
+}
+
+/**
+ * One interaction as the data endpoint would answer it (the same rendering as the fake's
+ * pages), for tests that land rows without running a pull.
+ */
+export function ccReportRow(interaction: CcInteraction, options: { tenantOffset?: string; includeParticipants?: boolean } = {}): ReturnType<typeof toRow> {
+  return toRow(interaction, `UTC${options.tenantOffset ?? '+03:00'}`, options.includeParticipants ?? true);
 }
 
 /** `creationTime` is an ISO string; `finishedTime` an object `{value: ISO, ongoing}`. */
@@ -289,16 +387,22 @@ export interface SeedOptions {
 }
 
 const MEDIA = ['Phone', 'Chat', 'Email', 'VoiceMail'] as const;
-const OUTCOMES = ['Handled', 'Abandoned', 'Handled', 'Voicemail'] as const;
+/** Documented `outcome` values (detailed-report page, glossary `outcome` = the `interactionLabels` enumeration). */
+const OUTCOMES = ['Handled', 'Abandoned', 'Handled', 'ForwardedToVoicemail'] as const;
 const AGENTS = [
   { id: 'ag1Xk2mP3qR4sT5uV6wY7z', name: 'Priya Patel' },
   { id: 'ag9Lm8Nb7Vc6Xz5As4Df3g', name: 'John Doe' },
 ];
 
 /**
- * Realistic interactions: mixed media and directions, phone numbers without `+`, times with
- * the tenant's offset, durations as `{value: ms, ongoing}`, labels as comma lists, empty
- * recordings for non-voice media, and `participant*` empty when nobody answered.
+ * Realistic interactions in the documented shapes (detailed-report page, glossary and
+ * samples): mixed media and directions, phone numbers without `+`, times with the tenant's
+ * offset, durations as `{value: ms, ongoing}`, `interactionLabels` an ARRAY of label names
+ * (sample: `["Queued", "Handled"]`), `recordingFileNames` a comma-separated STRING ("Multiple
+ * recordings are comma-separated"), and one participant row for the agent who handled it
+ * (none when nobody answered). Durations add up as the glossary defines them:
+ * `interactionDuration` = `ivrTreatmentDuration` + `queueWaitDuration` + handling; wrap-up
+ * is separate and not in it.
  */
 export function seedCcInteractions(options: SeedOptions): CcInteraction[] {
   const spacing = options.spacingMs ?? 10 * 60_000;
@@ -310,10 +414,35 @@ export function seedCcInteractions(options: SeedOptions): CcInteraction[] {
     const media = MEDIA[i % MEDIA.length] as (typeof MEDIA)[number];
     const outcome = OUTCOMES[i % OUTCOMES.length] as (typeof OUTCOMES)[number];
     const inbound = i % 5 !== 4;
+    const ivr = 4_000 + (i % 3) * 1_250;
     const wait = 2_000 + (i % 6) * 3_517;
-    const duration = wait + (outcome === 'Abandoned' ? 0 : 45_000 + (i % 9) * 21_773);
+    const handling = outcome === 'Handled' ? 45_000 + (i % 9) * 21_773 : 0;
+    const wrapUp = outcome === 'Handled' ? 8_000 : 0;
+    const duration = ivr + wait + handling;
     const agent = AGENTS[i % AGENTS.length] as (typeof AGENTS)[number];
     const customer = `1669333${String(5000 + i).slice(-4)}`;
+    const accepted = created + ivr + wait;
+    const participants =
+      outcome === 'Handled'
+        ? [
+            {
+              participantAssignNumber: 1,
+              participantAssignReason: 'Offered',
+              participantType: 'Agent',
+              participantId: agent.id,
+              participantName: agent.name,
+              participantOfferTime: iso(accepted - 3_000),
+              participantOfferAction: 'Accepted',
+              participantOfferActionTime: iso(accepted),
+              participantOfferDuration: { value: 3_000, ongoing: false },
+              participantHandlingEndTime: iso(accepted + handling),
+              participantHandlingDuration: { value: handling, ongoing: false },
+              participantWrapUpEndTime: iso(accepted + handling + wrapUp),
+              participantWrapUpDuration: { value: wrapUp, ongoing: false },
+              participantHandlingOutcome: 'WrapUp',
+            },
+          ]
+        : [];
     rows.push({
       interactionId: `int-${(created % 1e10).toString(36)}-${i}`,
       journeyId: `jrn-${randomBytes(6).toString('hex')}`,
@@ -324,16 +453,16 @@ export function seedCcInteractions(options: SeedOptions): CcInteraction[] {
       destination: inbound ? '16693335195' : customer,
       customerPhone: media === 'Phone' || media === 'VoiceMail' ? customer : '',
       creationTime: iso(created),
-      finishedTime: { value: iso(created + duration), ongoing: false },
+      finishedTime: { value: iso(created + duration + wrapUp), ongoing: false },
       queueName: i % 3 === 0 ? 'Billing' : 'Support EN',
+      queueTime: iso(created + ivr),
+      ivrTreatmentDuration: { value: ivr, ongoing: false },
       queueWaitDuration: { value: wait, ongoing: false },
       interactionDuration: { value: duration, ongoing: false },
-      participantId: outcome === 'Abandoned' ? '' : agent.id,
-      participantName: outcome === 'Abandoned' ? '' : agent.name,
-      participantType: outcome === 'Abandoned' ? '' : 'Agent',
       outcome,
-      interactionLabels: i % 4 === 0 ? 'VIP,Callback' : '',
-      recordingFileNames: media === 'Phone' && outcome === 'Handled' ? [`rec-${880_000 + i}.wav`] : [],
+      interactionLabels: ['Queued', outcome],
+      recordingFileNames: media === 'Phone' && outcome === 'Handled' ? `rec-${880_000 + i}-1.wav,rec-${880_000 + i}-2.wav` : '',
+      participants,
     });
   }
   return rows;

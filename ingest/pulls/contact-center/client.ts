@@ -16,6 +16,7 @@
  * The client makes one request per call and never sleeps: a 429/5xx/timeout becomes a
  * transient CcAnalyticsError with `retryAfterMs`, and the caller decides when to retry.
  */
+import { IANAZone } from 'luxon';
 import { CcAnalyticsError } from './errors.js';
 import { parseRetryAfter, readText, sendOnce, TokenCache, type Answer, type Token } from '../http.js';
 import type { CcRow } from './records.js';
@@ -40,6 +41,13 @@ export const CC_TOKEN_URL = 'https://api.8x8.com/oauth/v2/token';
 
 /** The largest `size` the data endpoint accepts. */
 export const CC_MAX_PAGE_SIZE = 1000;
+
+/**
+ * The characters a report `title` may hold: "letters from A to Z, a to z, 0 to 9, whitespaces
+ * or ! - _ . * ' ( )" (cc-historical-analytics-detailed-report.md §4, Body). 8x8 refuses any
+ * other (a `:` of a timestamp, the `…` Switchboard used to send) with 400.
+ */
+export const CC_REPORT_TITLE_PATTERN = /^[A-Za-z0-9\s!\-_.*'()]+$/;
 
 /** The only report type this client creates. */
 export const CC_REPORT_TYPE = 'detailed-reports-interaction-details';
@@ -72,7 +80,11 @@ export interface CreateReportQuery {
   end: Date;
   /** Optional IANA zone for 8x8's `timezone` field; the `dateRange` itself is always UTC `Z`. */
   timeZone?: string;
-  /** Shown in 8x8's UI. Default `switchboard cc-interactions <start>…<end>`. */
+  /**
+   * Shown in 8x8's UI and used as the file name of a download. Only `A-Z a-z 0-9`, whitespace
+   * and `! - _ . * ' ( )` (CC_REPORT_TITLE_PATTERN). Default
+   * `switchboard cc-interactions 2026-03-08T0000Z to 2026-03-09T0000Z`.
+   */
   title?: string;
   signal?: AbortSignal;
 }
@@ -131,22 +143,48 @@ export class CcAnalyticsClient {
     return this.#base;
   }
 
-  /** Creates a detailed interactions report for [start, end); throws SB_PULL_CC_REPORT_FAILED when 8x8 says FAILED. */
+  /**
+   * Creates a detailed interactions report for [start, end); throws SB_PULL_CC_REPORT_FAILED
+   * when 8x8 says FAILED. Every field follows cc-historical-analytics-detailed-report.md §4:
+   * - `title`: only CC_REPORT_TITLE_PATTERN's characters; checked here, before sending;
+   * - `dateRange`: `YYYY-MM-DDTHH:MM:SS.SSSZ`, and both ends are INCLUDED ("on or after" the
+   *   start, "on or before" the end), so `end` is sent 1 ms before the next window's start
+   *   (as the page's own example, `…T23:59:59.999Z`) and windows do not overlap;
+   * - `includeParticipants: true` (a boolean, detailed-reports-interaction-details only):
+   *   the rows then carry their participant rows (records.ts lands them);
+   * - `timezone`: an IANA zone, checked here; 8x8 accepts only zones configured for the tenant;
+   * - `reportSettings` booleans: finished interactions only.
+   */
   async createReport(query: CreateReportQuery): Promise<CcReport> {
+    if (!(query.end.getTime() > query.start.getTime())) {
+      throw new CcAnalyticsError('SB_PULL_CC_REQUEST', `A Contact Center report needs start before end, not ${query.start.toISOString()} … ${query.end.toISOString()}.`);
+    }
     const start = query.start.toISOString();
-    const end = query.end.toISOString();
+    const end = new Date(query.end.getTime() - 1).toISOString();
+    const title = query.title ?? defaultTitle(query.start, query.end);
+    if (!CC_REPORT_TITLE_PATTERN.test(title)) {
+      throw new CcAnalyticsError(
+        'SB_PULL_CC_REQUEST',
+        `8x8 refuses the Contact Center report title ${JSON.stringify(title)}: a title allows only letters A-Z a-z, digits 0-9, whitespace and ! - _ . * ' ( ).`,
+      );
+    }
+    if (query.timeZone !== undefined && !IANAZone.isValidZone(query.timeZone)) {
+      throw new CcAnalyticsError('SB_PULL_CC_REQUEST', `The Contact Center report timezone must be an IANA zone configured for the tenant (e.g. Europe/Helsinki), not ${JSON.stringify(query.timeZone)}.`);
+    }
     const body = {
       type: CC_REPORT_TYPE,
-      title: query.title ?? `switchboard cc-interactions ${start}…${end}`,
+      title,
       dateRange: { start, end },
       ...(query.timeZone === undefined ? {} : { timezone: query.timeZone }),
+      includeParticipants: true,
       reportSettings: { showOngoingInteractions: false, showInteractionsStateInTime: false },
     };
     const response = await this.#call('detailed-reports', { method: 'POST', body: JSON.stringify(body), json: true }, query.signal);
     this.#throwUnlessOk(response, 'POST detailed-reports');
     const json = readJson(response) as { id?: unknown; status?: unknown } | null;
+    // An integer (`{"id": 2710192, "status": "DONE"}`, OpenAPI `integer int64`); a string is taken too.
     const id = json?.id;
-    if ((typeof id !== 'string' && typeof id !== 'number') || String(id) === '') {
+    if ((typeof id !== 'string' && !(typeof id === 'number' && Number.isSafeInteger(id))) || String(id) === '') {
       throw responseError(`POST detailed-reports answered without a report id: ${response.text.slice(0, 200)}`, response.status);
     }
     const status = typeof json?.status === 'string' ? json.status : '';
@@ -291,6 +329,12 @@ export class CcAnalyticsClient {
   }
 }
 
+
+/** `switchboard cc-interactions 2026-03-08T0000Z to 2026-03-09T0000Z`: the window, in the documented title characters only. */
+function defaultTitle(start: Date, end: Date): string {
+  const compact = (at: Date): string => at.toISOString().replace(/:\d\d\.\d{3}Z$/, 'Z').replaceAll(':', '');
+  return `switchboard cc-interactions ${compact(start)} to ${compact(end)}`;
+}
 
 function readJson(response: Answer): unknown {
   try {

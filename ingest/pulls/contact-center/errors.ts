@@ -11,7 +11,7 @@ export type CcAnalyticsErrorCode =
   | 'SB_PULL_CC_AUTH'
   /** 429, 5xx, a timeout or a network error: retry later. */
   | 'SB_PULL_CC_UNAVAILABLE'
-  /** Any other 4xx, or a request the client refuses to send (a page size over 1000). */
+  /** Any other 4xx, or a request the client refuses to send because the docs refuse it (a page size over 1000, a title outside the documented characters, a timezone that is not an IANA zone). */
   | 'SB_PULL_CC_REQUEST'
   /** A 2xx whose body is not the documented token / `{id, status}` / row-array shape. */
   | 'SB_PULL_CC_RESPONSE'

@@ -47,7 +47,48 @@ export function flattenCcRow(row: CcRow): Record<string, unknown> {
 
 /** A row as a landing event: dedupe key `pull:cc:<interactionId>`, body the flattened row as JSON. */
 export function ccInteractionEvent(row: CcRow): PulledEvent {
+  return interactionEvent(flattenCcRow(row), row);
+}
+
+export const CC_PARTICIPANT_EVENT_TYPE = 'CC_PARTICIPANT';
+
+/**
+ * A row as landing events: the interaction (ccInteractionEvent, its body whole, `participants`
+ * included), then one `CC_PARTICIPANT` event per participant row. A report created with
+ * `includeParticipants: true` answers them as the `participants` item, an array of flat
+ * objects (cc-historical-analytics-detailed-report.md, "includeParticipants"); a transfer
+ * between two agents has two. Each lands as `pull:cc:<interactionId>:p<participantAssignNumber>`
+ * ("an ordinal number for each agent assignment", glossary; the row's 1-based position when
+ * 8x8 leaves it out), body the participant row plus its `interactionId`, so
+ * stg_cc_participants reads them like any other raw body.
+ *
+ * @example
+ *   ccRowEvents({ total: null, items: [{ key: 'interactionId', value: 'int-7' },
+ *     { key: 'participants', value: [{ participantAssignNumber: 1, participantId: 'agA' }] }] })
+ *   // → [{ dedupeKey: 'pull:cc:int-7', … }, { dedupeKey: 'pull:cc:int-7:p1', eventType: 'CC_PARTICIPANT', … }]
+ */
+export function ccRowEvents(row: CcRow): PulledEvent[] {
   const flat = flattenCcRow(row);
+  const interaction = interactionEvent(flat, row);
+  const participants = flat['participants'];
+  if (!Array.isArray(participants)) return [interaction];
+  const interactionId = interaction.dedupeKey.slice('pull:cc:'.length);
+  return [
+    interaction,
+    ...participants.map((participant: unknown, index): PulledEvent => {
+      if (participant === null || typeof participant !== 'object' || Array.isArray(participant)) throw invalid('has a participant that is not an object', row);
+      const assign = (participant as Record<string, unknown>)['participantAssignNumber'];
+      const ordinal = typeof assign === 'number' || (typeof assign === 'string' && /^\d+$/.test(assign)) ? String(assign) : String(index + 1);
+      return {
+        dedupeKey: `pull:cc:${interactionId}:p${ordinal}`,
+        eventType: CC_PARTICIPANT_EVENT_TYPE,
+        body: JSON.stringify({ interactionId, ...(participant as Record<string, unknown>) }),
+      };
+    }),
+  ];
+}
+
+function interactionEvent(flat: Record<string, unknown>, row: CcRow): PulledEvent {
   const id = flat['interactionId'];
   // Ids are strings in 8x8's examples; a number keys the same.
   const interactionId = typeof id === 'string' ? id.trim() : typeof id === 'number' && Number.isFinite(id) ? String(id) : '';

@@ -16,7 +16,7 @@ import { planUtcWindows } from '../utc-windows.js';
 import type { PullStep, PullSource } from '../source.js';
 import type { CcAnalyticsClient } from './client.js';
 import { CcAnalyticsError } from './errors.js';
-import { ccInteractionEvent } from './records.js';
+import { ccRowEvents } from './records.js';
 
 /**
  * Where a `cc-interactions` pull stands.
@@ -118,7 +118,7 @@ export function ccInteractionsSource(client: CcAnalyticsClient, options: CcSourc
             }
             throw error;
           }
-          const events = page.rows.map(ccInteractionEvent);
+          const events = page.rows.flatMap(ccRowEvents);
           const done = page.nextLastDocumentId === null;
           await io.land(events, at(reportId, page.nextLastDocumentId, done), step());
           if (done) break;
