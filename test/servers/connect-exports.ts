@@ -44,7 +44,10 @@ export const VOICE_COLUMNS = [
   'UnitPriceCurrency', 'TotalPriceOfCall', 'CallType', 'SipStatus', 'SessionStatus', 'CallStatus', 'TTSLength', 'MOS', 'Content',
 ] as const;
 
-export const COLUMNS: Readonly<Record<Product, readonly string[]>> = { sms: SMS_COLUMNS, chatapps: SMS_COLUMNS, voice: VOICE_COLUMNS };
+/** The default Chat Apps columns: an assumption, not documented (see `chatappsColumns`). */
+export const CHATAPPS_COLUMNS = [...SMS_COLUMNS, 'channel', 'channeluserid'] as const;
+
+export const COLUMNS: Readonly<Record<Product, readonly string[]>> = { sms: SMS_COLUMNS, chatapps: CHATAPPS_COLUMNS, voice: VOICE_COLUMNS };
 /** The column a product's rows are filtered on. */
 export const TIME_COLUMN: Readonly<Record<Product, string>> = { sms: 'createdat', chatapps: 'createdat', voice: 'InitiatedAt' };
 
@@ -99,6 +102,12 @@ export interface FakeConnectExportsOptions {
   /** Rows per CSV file; 0 (default) puts a job's rows in one file. */
   rowsPerFile?: number;
   unmasked?: boolean;
+  /**
+   * The Chat Apps CSV header. Not documented (see the file comment); default the SMS columns
+   * plus `channel` and `channeluserid` (INFERRED from the ChatApps webhook and export filter).
+   * A test passes another set, e.g. one without `umid`.
+   */
+  chatappsColumns?: readonly string[];
   /** Serve downloads from a second server (another origin) that refuses bearer headers. */
   separateDownloadHost?: boolean;
   /** Planted rows, merged onto realistic defaults. */
@@ -141,7 +150,7 @@ export async function startFakeConnectExports(options: FakeConnectExportsOptions
     baseUrl: (product) => `${apiOrigin}/${product}/api/v1`,
     rows: {
       sms: (options.sms ?? []).map((row, i) => smsRow(row, i, subAccountId)),
-      chatapps: (options.chatapps ?? []).map((row, i) => smsRow(row, i, subAccountId)),
+      chatapps: (options.chatapps ?? []).map((row, i) => ({ channel: 'whatsapp', channeluserid: `BR.4821337701928${String(4431 + i)}`, ...smsRow(row, i, subAccountId) })),
       voice: (options.voice ?? []).map((row, i) => voiceRow(row, i, subAccountId)),
     },
     requests: [],
@@ -239,7 +248,8 @@ export async function startFakeConnectExports(options: FakeConnectExportsOptions
     const per = options.rowsPerFile || rows.length;
     for (let i = 0; i < rows.length; i += per) {
       const part = rows.slice(i, i + per).map((row) => (options.unmasked || job.product === 'voice' ? row : mask(row)));
-      job.files.push({ token: randomBytes(24).toString('base64url'), csv: toCsv(COLUMNS[job.product], part), rows: part.length });
+      const columns = job.product === 'chatapps' ? (options.chatappsColumns ?? CHATAPPS_COLUMNS) : COLUMNS[job.product];
+      job.files.push({ token: randomBytes(24).toString('base64url'), csv: toCsv(columns, part), rows: part.length });
     }
     return 'succeeded';
   }
