@@ -68,8 +68,8 @@ async function pullThroughKills(dir: string, args: string[], env: Record<string,
   let kills = 1;
   for (let round = 0; round < 60; round++) {
     const run = start(dir, args, env);
-    // Early rounds die young; later ones get time to finish.
-    const timer = setTimeout(run.kill, 150 + Math.floor(Math.random() * (300 + round * 150)));
+    // Early rounds die young; later ones get time to finish (a whole run took 10 s on a loaded 2-core machine).
+    const timer = setTimeout(run.kill, 150 + Math.floor(Math.random() * (300 + round * 500)));
     const result = await run.result();
     clearTimeout(timer);
     if (!result.killed) return { finished: result, kills };
