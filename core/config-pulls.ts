@@ -52,8 +52,8 @@ export const pulls = z.strictObject({
   /** 8x8 Connect log exports (async CSV jobs) for SMS, Chat Apps and Voice. */
   connect: z
     .strictObject({
-      /** The Connect subaccount the exports are for. */
-      subAccountId: z.string().min(1),
+      /** The Connect subaccount the exports are for: 3–50 of A-Z a-z 0-9 - . _ & (docs_oas/connect/sms_api.json). */
+      subAccountId: z.string().regex(/^[A-Za-z0-9\-._&]{3,50}$/, 'must be a Connect subaccount id: 3 to 50 of A-Z a-z 0-9 - . _ &'),
       /** Which exports to pull. */
       products: z.array(z.enum(['sms', 'chatapps', 'voice'])).min(1).default(['sms', 'chatapps', 'voice']),
       /** Per product, the API base (…/api/v1); defaults are the global hosts. */

@@ -184,6 +184,8 @@ export class ProgressView {
     }
     this.line(`${result.source}: OK: ${n(result.landed)} records in ${n(result.pages)} pages, ${result.from} … ${result.to}, in ${result.seconds.toFixed(1)}s (run ${result.runId})`);
     if (result.skipped.length > 0) this.line(`${result.source}: ${result.skipped.length} part(s) of the range skipped (see above)`);
+    // Older servers answer without notes.
+    for (const note of result.notes ?? []) this.line(`${result.source}: NOTE ${note.code}: ${note.message}`);
     this.line('Next: switchboard build merges them into the curated tables.');
   }
 

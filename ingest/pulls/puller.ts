@@ -166,6 +166,7 @@ export class Puller {
         { runId: result.runId, from: result.from, to: result.to, pages: result.pages, landed: result.landed, resumed: result.resumed, seconds: result.seconds },
         `scheduled pull of ${name}: ${result.status}, ${result.landed} records in ${result.pages} pages (${result.from} … ${result.to})`,
       );
+      for (const note of result.notes) logger.warn({ code: note.code, runId: result.runId }, note.message);
       return result;
     } catch (error) {
       const code = (error as { code?: unknown }).code;

@@ -21,7 +21,7 @@ import type { Warehouse } from '../../sql/warehouse.js';
 import { SwitchboardError } from '../../core/errors.js';
 import { upsertRows } from '../upsert-rows.js';
 import { landPage, preparePull, pullCursorsTable, readCursor, type PulledEvent, type PullTarget } from './land.js';
-import type { PullProgress, PullRange, PullSource, PullStep, SkippedRange } from './source.js';
+import type { PullNote, PullProgress, PullRange, PullSource, PullStep, SkippedRange } from './source.js';
 
 /** What `_pull_cursors.cursor` holds for a run's range. */
 export interface RangeCursor<P = unknown> {
@@ -75,6 +75,8 @@ export interface PullRunResult {
   /** The run continued a range a killed run had left open. */
   resumed: boolean;
   skipped: SkippedRange[];
+  /** What the operator should know that did not stop the run, once each (printed in the summary). */
+  notes: PullNote[];
   error: { code: string; message: string } | null;
   startedAt: string;
   finishedAt: string;
@@ -208,7 +210,7 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
     const cursors = pullCursorsTable(options.rawSchema);
     const done: RangeCursor<P> = { from, to, position: reached, done: true };
     await upsertRows(warehouse, warehouse.dialect, cursors, [{ source: key, cursor: JSON.stringify(done), updated_at: new Date() }], { cursor: 'replace', updated_at: 'replace' });
-    return await finish('success', pages, landed, outcome.skipped);
+    return await finish('success', pages, landed, outcome.skipped, outcome.notes ?? []);
   } catch (error) {
     const code = error instanceof SwitchboardError ? error.code : signal.aborted ? 'SB_PULL_STOPPED' : 'SB_PULL_FAILED';
     const message = signal.aborted && !(error instanceof SwitchboardError) ? 'stopped before the range was done; run it again to resume where it stopped' : (error as Error).message;
@@ -242,7 +244,7 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
     );
   }
 
-  async function finish(status: PullRunResult['status'], pagesDone: number, landedDone: number, skipped: SkippedRange[]): Promise<PullRunResult> {
+  async function finish(status: PullRunResult['status'], pagesDone: number, landedDone: number, skipped: SkippedRange[], notes: PullNote[] = []): Promise<PullRunResult> {
     const finishedAt = new Date();
     const r = range ?? requested ?? { from: now, to: now };
     if (status !== 'nothing-to-do') await recordRun({ status, pages: pagesDone, landed: landedDone, skipped, error: null, finishedAt });
@@ -257,6 +259,7 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
       landed: landedDone,
       resumed,
       skipped,
+      notes,
       error: null,
       startedAt: started.toISOString(),
       finishedAt: finishedAt.toISOString(),

@@ -19,6 +19,17 @@ export interface SkippedRange {
   message: string;
 }
 
+/**
+ * Something the operator should know about a run that did not stop it, said once per run in
+ * its summary (e.g. rows landed without their id column, keyed by a digest instead).
+ */
+export interface PullNote {
+  /** Stable, listed in docs/errors.md, e.g. `SB_PULL_CONNECT_ROW_DIGEST_KEY`. */
+  code: string;
+  /** A sentence for the operator, with what to do if anything. */
+  message: string;
+}
+
 /** Where a source is in its range; the CLI draws its progress bar from these. */
 export interface PullStep {
   /** The step being read, e.g. a window `2026-03-08` or an export job id. */
@@ -72,8 +83,8 @@ export interface PullSource<P = unknown> {
   /**
    * Pulls [range.from, range.to), starting after `position` (null: from the start of the
    * range), calling `io.land` once per page. Returns the parts of the range it did not
-   * pull and why. Throws a SwitchboardError when it cannot go on (auth, a bad request),
+   * pull and why, and `notes` for the run's summary (each said once). Throws a SwitchboardError when it cannot go on (auth, a bad request),
    * after retrying what is worth retrying (429 with Retry-After, 5xx, timeouts).
    */
-  pull(range: PullRange, position: P | null, io: PullIO<P>): Promise<{ skipped: SkippedRange[] }>;
+  pull(range: PullRange, position: P | null, io: PullIO<P>): Promise<{ skipped: SkippedRange[]; notes?: PullNote[] }>;
 }

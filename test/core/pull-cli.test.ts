@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,7 @@ test('--from/--to: dates are midnight UTC, times keep their offset, --to default
 
 const result = (extra: Partial<PullRunResult> = {}): PullRunResult => ({
   runId: 'run-1', source: 'work-analytics', mode: 'backfill', from: '2026-01-01T00:00:00.000Z', to: '2026-01-03T00:00:00.000Z', status: 'success',
-  pages: 4, landed: 2500, resumed: false, skipped: [], error: null, startedAt: '', finishedAt: '', seconds: 1.5, ...extra,
+  pages: 4, landed: 2500, resumed: false, skipped: [], notes: [], error: null, startedAt: '', finishedAt: '', seconds: 1.5, ...extra,
 });
 
 test('the progress view: a bar that redraws on a terminal, one line per step in a log', () => {
@@ -56,6 +56,16 @@ test('the progress view: a bar that redraws on a terminal, one line per step in 
   assert.match(log[2] ?? '', /nothing to do: .* was pulled before \(--restart reads it again\)/);
 });
 
+test('the summary says each note of the run once, with its code', () => {
+  const log: string[] = [];
+  const view = new ProgressView({ write: (t: string) => log.push(t) });
+  const note = { code: 'SB_PULL_CONNECT_ROW_DIGEST_KEY', message: '3 Chat Apps export row(s) had no umid (header: id,body).' };
+  view.done(result({ source: 'connect-chatapps', landed: 12, notes: [note] }));
+  const notes = log.filter((l) => l.includes('NOTE'));
+  assert.equal(notes.length, 1);
+  assert.match(notes[0] ?? '', /connect-chatapps: NOTE SB_PULL_CONNECT_ROW_DIGEST_KEY: 3 Chat Apps export row\(s\) had no umid/);
+});
+
 test('the binary: --list names the configured sources, an unknown one is refused with the list, --help has examples', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pull-cli-'));
   writeFileSync(join(dir, 'switchboard.json'), JSON.stringify({ pulls: { connect: { subAccountId: 'acme', products: ['sms'] } } }));
@@ -69,4 +79,5 @@ test('the binary: --list names the configured sources, an unknown one is refused
   const help = spawnSync(process.execPath, [CLI, 'pull', '--help'], { encoding: 'utf8' });
   assert.match(help.stdout, /switchboard pull work-analytics --from 2025-01-01 --to 2026-01-01|switchboard pull work-analytics --from 2026-01-01 --to 2026-02-01/);
   assert.match(help.stdout, /resumes where it stopped/);
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -15,7 +15,7 @@ import type { PullIO, PullRange, PullSource } from '../../ingest/pulls/source.js
 import { ConnectExportsClient, type ConnectProduct } from '../../ingest/pulls/connect/client.js';
 import { ConnectExportError } from '../../ingest/pulls/connect/errors.js';
 import { connectExportSource, type ConnectPosition, type ConnectSourceOptions } from '../../ingest/pulls/connect/source.js';
-import { seedSmsRows, seedVoiceRows, startFakeConnectExports, type FakeConnectExports, type Row } from '../servers/connect-exports.js';
+import { CHATAPPS_COLUMNS, seedSmsRows, seedVoiceRows, startFakeConnectExports, type FakeConnectExports, type Row } from '../servers/connect-exports.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
@@ -38,6 +38,8 @@ interface Run {
   lands: number;
   sleeps: number[];
   notes: string[];
+  /** What the run's summary says (PullNote codes and messages). */
+  summary: { code: string; message: string }[];
 }
 
 for (const t of targets) {
@@ -69,7 +71,7 @@ for (const t of targets) {
       const target = { rawSchema: schema, table: source.table, family: source.family, source: source.name, runId: `run-${Math.random()}` };
       await preparePull(wh, target);
       const stop = new AbortController();
-      const run: Run = { skipped: 0, lands: 0, sleeps: [], notes: [] };
+      const run: Run = { skipped: 0, lands: 0, sleeps: [], notes: [], summary: [] };
       const io: PullIO<ConnectPosition> = {
         async land(events, position) {
           await landPage(wh, target, events, position);
@@ -83,6 +85,7 @@ for (const t of targets) {
       const position = await readCursor<ConnectPosition>(wh, schema, source.name);
       const result = await source.pull(range, position, io);
       run.skipped = result.skipped.length;
+      run.summary = result.notes ?? [];
       return run;
     }
 
@@ -126,6 +129,37 @@ for (const t of targets) {
         assert.deepEqual(await landed(schema, 'voice_events'), { n: expected, keys: expected, most: 1 });
         const keys = await wh.all<{ dedupe_key: string }>(`SELECT dedupe_key FROM ${wh.dialect.tableName(schema, 'voice_events')} WHERE event_type = 'VOICE_LOG_EXPORT'`);
         assert.ok(keys.some((k) => /^pull:voice:[0-9a-f-]{36}:#[0-9a-f]{16}$/.test(k.dedupe_key)), `a call without CallId keys on the session alone: ${keys.slice(0, 5).map((k) => k.dedupe_key).join(' ')}`);
+      } finally {
+        await fake.close();
+      }
+    });
+
+    test('Chat Apps: the undocumented columns are read whatever they hold; with umid, a superset of the SMS columns keys on it and says nothing', async () => {
+      const { schema, source } = await setup('chatapps', { chatapps: SMS });
+      try {
+        const run = await pull(schema, source, DAY);
+        const expected = inRange(SMS, 'createdat', DAY);
+        assert.deepEqual(await landed(schema, 'messaging_events'), { n: expected, keys: expected, most: 1 });
+        const [row] = await wh.all<{ dedupe_key: string; body: string }>(`SELECT dedupe_key, body FROM ${wh.dialect.tableName(schema, 'messaging_events')} LIMIT 1`);
+        assert.match(row?.dedupe_key ?? '', /^pull:chatapps:[0-9a-f-]{36}#[0-9a-f]{16}$/);
+        assert.equal(JSON.parse(row?.body ?? '{}').channel, 'whatsapp', 'columns beyond the SMS ones land too');
+        assert.deepEqual(run.summary, []);
+      } finally {
+        await fake.close();
+      }
+    });
+
+    test('Chat Apps: an export without a umid column lands every row keyed by a digest of it, and the run says so once', async () => {
+      const { schema, source } = await setup('chatapps', { chatapps: SMS, chatappsColumns: CHATAPPS_COLUMNS.filter((c) => c !== 'umid'), rowsPerFile: 10 });
+      try {
+        const run = await pull(schema, source, RANGE);
+        const expected = inRange(SMS, 'createdat', RANGE);
+        assert.deepEqual(await landed(schema, 'messaging_events'), { n: expected, keys: expected, most: 1 });
+        const keys = await wh.all<{ dedupe_key: string }>(`SELECT dedupe_key FROM ${wh.dialect.tableName(schema, 'messaging_events')}`);
+        assert.ok(keys.every((k) => /^pull:chatapps:digest:[0-9a-f]{16}#[0-9a-f]{16}$/.test(k.dedupe_key)), keys.slice(0, 3).map((k) => k.dedupe_key).join(' '));
+        assert.equal(run.summary.length, 1, 'one note for the whole run, not one per row or window');
+        assert.equal(run.summary[0]?.code, 'SB_PULL_CONNECT_ROW_DIGEST_KEY');
+        assert.match(run.summary[0]?.message ?? '', new RegExp(`^${expected} Chat Apps export row\\(s\\) had no umid \\(header: subaccountid,direction,`));
       } finally {
         await fake.close();
       }

@@ -128,7 +128,7 @@ test('connect exports: 429 with Retry-After and 500 are transient, carrying retr
 });
 
 test('connect exports: an unreachable host is transient', async () => {
-  const client = new ConnectExportsClient({ product: 'sms', apiKey: 'k', subAccountId: 's', baseUrl: 'http://127.0.0.1:9/api/v1' });
+  const client = new ConnectExportsClient({ product: 'sms', apiKey: 'k', subAccountId: 'acme_sub', baseUrl: 'http://127.0.0.1:9/api/v1' });
   const error = await rejection(client.startExport(DAY));
   assert.deepEqual([error.code, error.transient], ['SB_PULL_CONNECT_UNAVAILABLE', true]);
 });
@@ -145,6 +145,53 @@ test('connect exports: bad dates, an unknown subaccount and an unknown job are S
     const job = await rejection(client.getExport('no-such-job'));
     assert.deepEqual([job.code, job.status], ['SB_PULL_CONNECT_REQUEST', 404]);
     assert.match(job.message, /Invalid jobId/);
+  } finally {
+    await fake.close();
+  }
+});
+
+test('connect exports: a subaccount id outside the documented pattern is refused before anything is sent, naming pulls.connect.subAccountId', async () => {
+  const { fake } = await setup('sms');
+  try {
+    for (const subAccountId of ['acme sub', 'ab', 'a'.repeat(51), 'acme/sub']) {
+      const error = await rejection(
+        (async () => new ConnectExportsClient({ product: 'sms', apiKey: 'test-connect-key', subAccountId, baseUrl: fake.baseUrl('sms') }).startExport(DAY))(),
+      );
+      assert.deepEqual([error.code, error.configKey], ['SB_PULL_CONNECT_REQUEST', 'pulls.connect.subAccountId'], subAccountId);
+    }
+    assert.deepEqual(fake.requests, [], '8x8 would refuse them (400): none is sent');
+    // The documented characters all pass, & included.
+    const fine = new ConnectExportsClient({ product: 'sms', apiKey: 'test-connect-key', subAccountId: 'A-b.c_d&9', baseUrl: fake.baseUrl('sms') });
+    assert.equal((await rejection(fine.startExport(DAY))).status, 404, 'well-formed, only not this account\'s');
+  } finally {
+    await fake.close();
+  }
+});
+
+test('connect exports: the start body has only documented fields in their documented forms: whole-second UTC times and limit 0', async () => {
+  const { fake, client } = await setup('chatapps');
+  try {
+    await client.startExport({ from: new Date('2026-03-07T00:00:00.750Z'), to: new Date('2026-03-08T00:00:00.250Z') });
+    const start = fake.requests[0];
+    assert.equal(start?.status, 202);
+    assert.deepEqual(start?.body, { from: '2026-03-07T00:00:00Z', to: '2026-03-08T00:00:00Z', limit: 0 });
+  } finally {
+    await fake.close();
+  }
+});
+
+test('connect exports: the fake refuses what the docs do not allow (fractions of a second, unknown fields, a negative limit, a malformed channelUserId)', async () => {
+  const { fake } = await setup('chatapps');
+  try {
+    const post = (body: unknown) =>
+      fetch(`${fake.baseUrl('chatapps')}/subaccounts/acme_sub/messages/exports`, { method: 'POST', headers: { authorization: 'Bearer test-connect-key', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const day = { from: '2026-03-07', to: '2026-03-08T00:00:00+08:00' };
+    assert.equal((await post({ ...day, limit: 500000, channelUserId: 'US.13491208655302741918' })).status, 202);
+    for (const body of [{ from: '2026-03-07T00:00:00.5Z', to: '2026-03-08' }, { ...day, limit: -1 }, { ...day, limit: 1.5 }, { ...day, channelUserId: 'whatsapp:1349' }, { ...day, pageSize: 10 }]) {
+      const answer = await post(body);
+      assert.equal(answer.status, 400, JSON.stringify(body));
+      assert.deepEqual(Object.keys((await answer.json()) as object).sort(), ['code', 'errorId', 'message', 'timestamp'], 'the documented ErrorResponse shape');
+    }
   } finally {
     await fake.close();
   }

@@ -105,13 +105,55 @@ test('work analytics: a 401 with a fresh token is a permanent auth error naming 
   }
 });
 
-test('work analytics: a wrong password is an auth error at the token request', async () => {
+test('work analytics: a wrong password is answered 400 invalid_grant, as documented, and is SB_PULL_WORK_AUTH naming the user variables', async () => {
   const { fake } = await setup();
   try {
     const client = new WorkAnalyticsClient({ baseUrl: fake.baseUrl, apiKey: 'test-api-key', username: 'analyst@example.com', password: 'wrong' });
     const error = await rejection(client.callRecords(DAY));
     assert.equal(error.code, 'SB_PULL_WORK_AUTH');
-    assert.equal(error.status, 401);
+    assert.equal(error.status, 400);
+    assert.equal(error.transient, false);
+    assert.match(error.message, new RegExp(`${WORK_ANALYTICS_ENV.username} and ${WORK_ANALYTICS_ENV.password}`));
+    assert.doesNotMatch(error.message, new RegExp(WORK_ANALYTICS_ENV.apiKey), 'the API key is not blamed for a wrong password');
+  } finally {
+    await fake.close();
+  }
+});
+
+test('work analytics: a wrong API key is answered 400 SHA001, as documented, and is SB_PULL_WORK_AUTH naming SWITCHBOARD_WORK_ANALYTICS_API_KEY', async () => {
+  const { fake } = await setup();
+  try {
+    const client = new WorkAnalyticsClient({ baseUrl: fake.baseUrl, apiKey: 'not-the-key', username: 'analyst@example.com', password: 'correct horse' });
+    const error = await rejection(client.callRecords(DAY));
+    assert.equal(fake.requests[0]?.status, 400);
+    assert.deepEqual([error.code, error.status, error.transient, error.configKey], ['SB_PULL_WORK_AUTH', 400, false, 'pulls.workAnalytics']);
+    assert.match(error.message, /SHA001/);
+    assert.match(error.message, new RegExp(WORK_ANALYTICS_ENV.apiKey));
+    assert.doesNotMatch(error.message, new RegExp(WORK_ANALYTICS_ENV.password), 'the password is not blamed for a wrong key');
+  } finally {
+    await fake.close();
+  }
+});
+
+test('work analytics: a PBX the user may not see is 403, SB_PULL_WORK_AUTH naming pulls.workAnalytics.pbxId', async () => {
+  const { fake, client } = await setup();
+  try {
+    const error = await rejection(client.callRecords({ ...DAY, pbxId: 'othercorp' }));
+    assert.deepEqual([error.code, error.status, error.configKey], ['SB_PULL_WORK_AUTH', 403, 'pulls.workAnalytics.pbxId']);
+    assert.match(error.message, /does not have access to pbxId\(othercorp\)/);
+  } finally {
+    await fake.close();
+  }
+});
+
+test('work analytics: request fields are sent within their documented forms (IANA spelling of timeZone, a comma list of PBX names)', async () => {
+  const { fake, client } = await setup();
+  try {
+    // Intl reads zone names in any case, and the config accepts what Intl reads; the API wants the tz database's spelling.
+    const page = await client.callRecords({ ...DAY, timeZone: 'america/new_york', pbxId: ' acmecorp , acmecorp ' });
+    assert.equal(page.records.length, 10);
+    const sent = fake.requests.find((r) => r.path === '/v2/call-records');
+    assert.deepEqual([sent?.status, sent?.query.get('timeZone'), sent?.query.get('pbxId')], [200, NY, 'acmecorp,acmecorp']);
   } finally {
     await fake.close();
   }
@@ -141,6 +183,22 @@ test('work analytics: scrollId paging ends at "No Data" with every record of the
     assert.equal(first?.query.get('pageSize'), '10');
     assert.equal(first?.query.get('scrollId'), null);
     assert.equal(fake.requests.filter((r) => r.query.get('scrollId')).length, 3);
+  } finally {
+    await fake.close();
+  }
+});
+
+test('work analytics: as documented, each page has a new scrollId, and asking again with one answers the same next page (a stateless cursor)', async () => {
+  const { fake, client } = await setup();
+  try {
+    const first = await client.callRecords(DAY);
+    const second = await client.callRecords({ ...DAY, scrollId: first.scrollId });
+    const again = await client.callRecords({ ...DAY, scrollId: first.scrollId });
+    assert.notEqual(second.scrollId, first.scrollId);
+    assert.deepEqual(again, second);
+    // The docs' scrollIds decode to <tenant>_<callId>_<startTimeUTC> of the page's last record.
+    const last = first.records[first.records.length - 1];
+    assert.equal(Buffer.from(first.scrollId ?? '', 'base64').toString('utf8'), `acmetenant_${String(last?.['callId'])}_${String(last?.['startTimeUTC'])}`);
   } finally {
     await fake.close();
   }

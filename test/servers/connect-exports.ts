@@ -1,24 +1,49 @@
 /**
- * A local stand-in for the 8x8 Connect log exports of SMS, Chat Apps and Voice, following
- * ../shared/reference/8x8.md §1.8 and §2.7 (and the OpenAPI `start-log-export-job`):
+ * A local stand-in for the 8x8 Connect log exports of SMS, Chat Apps and Voice. Sources, in the
+ * public repo `8x8Cloud/public-developer-docs` (snapshot 859e59a, 2026-07-23):
+ * [SMS] `docs_oas/connect/sms_api.json`, [CA] `docs_oas/connect/business_messaging_api.json`,
+ * [VOICE] `docs_oas/connect/voice_v1_api.json` (operations `start-log-export-job`,
+ * `get-log-export-job-result`, `cancel-log-export-job` and their `-1`/`voice-` twins; the same
+ * pages as `docs/connect/reference/*-log-export-job*.api.mdx`), and ../shared/reference/8x8.md
+ * §1.8 and §2.7 (our notes on them).
  *
- * - one server, each product under its own base: `/sms/api/v1`, `/chatapps/api/v1`,
- *   `/voice/api/v1` (`baseUrl(product)`);
- * - `Authorization: Bearer <apiKey>` or 401 `{code: 1200, message, errorId, timestamp}`;
- *   an unknown subaccount is 404;
- * - `POST …/subaccounts/{sub}/messages/exports` `{from, to, limit}`: from/to as `yyyy-MM-dd`,
- *   `yyyy-MM-ddTHH:mm:ss[Z|±hh:mm]` (no zone: UTC), from < to, else 400; answers 202 `{jobId}`;
- * - `GET …/exports/{jobId}`: `queued`, then `running`, then (after `polls` GETs) `succeeded`
- *   with `data` links and `expires`, or a scripted end (`failed`, `empty`, …); an unknown job
- *   is 404 `{code: 4018, message: "Invalid jobId"}`; `DELETE` cancels (204);
- * - the links are served by the fake itself: `…/messages/download/{token}` on the API host
- *   (bearer required) or, with `separateDownloadHost`, `/files/{token}.csv` on a second
- *   server that refuses any Authorization header (like a pre-signed URL); an expired link is
- *   404 (API host) or 403 (file host);
- * - the CSV has the documented columns, every field quoted, rows in [from, to) by
- *   `createdat` (SMS, Chat Apps) or `InitiatedAt` (Voice); `msisdn` and `body` masked
- *   (`+63922110xxxx`, `**MASKED**`) unless `unmasked`;
- * - scripted faults (`fail()`), e.g. 429 with Retry-After; everything inspectable.
+ * - One server, each product under its own base: `/sms/api/v1`, `/chatapps/api/v1`,
+ *   `/voice/api/v1` (`baseUrl(product)`) [SMS/CA servers; VOICE shows voice.wavecell.com].
+ * - `Authorization: Bearer <apiKey>` [security `apiKey`; connect/docs/authentication] or 401
+ *   `{code: 1200, message, errorId, timestamp}` (INFERRED: 401 and its body are not in these
+ *   operations; the ErrorResponse shape is [SMS 404]).
+ * - `{subAccountId}` must match `^[A-Za-z0-9\-._&]{3,50}$` [SMS/CA/VOICE path parameter]; the
+ *   fake refuses another with 400 code 1002 (OPEN: the status and code for it are not
+ *   documented). A well-formed one that is not the account's is 404 `{code: 1001, message:
+ *   "Provided subAccountId doesn't belongs to your account"}` [SMS 404 ErrorResponse example].
+ * - `POST …/subaccounts/{sub}/messages/exports`, a JSON body `LogExportRequest` [SMS/CA/VOICE]:
+ *   `from`/`to` as `yyyy-MM-dd`, `yyyy-MM-ddTHH:mm:ssZ`, `yyyy-MM-ddTHH:mm:ss` (UTC) or
+ *   `yyyy-MM-ddTHH:mm:ss±hh:mm` ("The API will automatically determine whether the datetime is
+ *   UTC or local based on the format"), from < to ("The value should less than value of `to`");
+ *   no fraction of a second (none of the listed formats has one; OPEN: the schema also says
+ *   `format: date-time`, which would allow it); `limit` an integer, 0 = unlimited (INFERRED:
+ *   negative refused); SMS `phoneNumber` digits ("E.164", example `6511111111`), SMS/CA
+ *   `countries` two-letter codes, CA `channelUserId` `<ISO alpha-2>.<up to 128 alphanumerics>`;
+ *   Voice takes only from/to/limit. Anything else is 400 code 1002 (OPEN: status, code and
+ *   message of a refused body are not documented). Answers 202 `{jobId}`.
+ * - `GET …/exports/{jobId}` [SMS/CA/VOICE 200]: `queued`, then `running`, then (after `polls`
+ *   GETs) `succeeded` with `data` links and `expires` (a month later: "default expiry date of 1
+ *   month"), or a scripted end (`failed`, `empty`, …); an unknown job is 404 `{code: 4018,
+ *   message: "Invalid jobId"}` [404 example]; `DELETE` cancels (204) [cancel-log-export-job].
+ * - The links are served by the fake itself: `…/messages/download/{token}` on the API host
+ *   (bearer required) as in the docs' example link, or, with `separateDownloadHost`,
+ *   `/files/{token}.csv` on a second server that refuses any Authorization header (like a
+ *   pre-signed URL; INFERRED, links elsewhere are not documented); an expired link is 404 (API
+ *   host) or 403 (file host) (INFERRED: not documented).
+ * - The CSV: SMS has the documented columns [SMS 200 "SMS Logs files format"], Voice those of
+ *   8x8.md §2.7, every field quoted (INFERRED), rows in [from, to) by `createdat` (SMS, Chat
+ *   Apps) or `InitiatedAt` (Voice). Chat Apps columns are NOT documented [CA lists none]: the
+ *   fake serves the SMS columns plus `channel` and `channeluserid` unless `chatappsColumns`
+ *   says otherwise. `msisdn` and `body` are masked (`+63922110xxxx`, `**MASKED**`) unless
+ *   `unmasked` ("sensitive data such as message content and phone numbers are masked by
+ *   default" [SMS 200]; the mask's form is from the message-details example).
+ * - Not documented, so not modelled: the export rate limits (8x8.md §1.8 gives 429 +
+ *   Retry-After for the SMS API); scripted faults (`fail()`) stand in for them.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -44,7 +69,10 @@ export const VOICE_COLUMNS = [
   'UnitPriceCurrency', 'TotalPriceOfCall', 'CallType', 'SipStatus', 'SessionStatus', 'CallStatus', 'TTSLength', 'MOS', 'Content',
 ] as const;
 
-export const COLUMNS: Readonly<Record<Product, readonly string[]>> = { sms: SMS_COLUMNS, chatapps: SMS_COLUMNS, voice: VOICE_COLUMNS };
+/** The default Chat Apps columns: an assumption, not documented (see `chatappsColumns`). */
+export const CHATAPPS_COLUMNS = [...SMS_COLUMNS, 'channel', 'channeluserid'] as const;
+
+export const COLUMNS: Readonly<Record<Product, readonly string[]>> = { sms: SMS_COLUMNS, chatapps: CHATAPPS_COLUMNS, voice: VOICE_COLUMNS };
 /** The column a product's rows are filtered on. */
 export const TIME_COLUMN: Readonly<Record<Product, string>> = { sms: 'createdat', chatapps: 'createdat', voice: 'InitiatedAt' };
 
@@ -99,6 +127,12 @@ export interface FakeConnectExportsOptions {
   /** Rows per CSV file; 0 (default) puts a job's rows in one file. */
   rowsPerFile?: number;
   unmasked?: boolean;
+  /**
+   * The Chat Apps CSV header. Not documented (see the file comment); default the SMS columns
+   * plus `channel` and `channeluserid` (INFERRED from the ChatApps webhook and export filter).
+   * A test passes another set, e.g. one without `umid`.
+   */
+  chatappsColumns?: readonly string[];
   /** Serve downloads from a second server (another origin) that refuses bearer headers. */
   separateDownloadHost?: boolean;
   /** Planted rows, merged onto realistic defaults. */
@@ -125,7 +159,16 @@ export interface FakeConnectExports {
 }
 
 const ROUTE = /^\/(sms|chatapps|voice)\/api\/v1\/subaccounts\/([^/]+)\/messages\/(exports|download)(?:\/([^/]+))?$/;
-const TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$/;
+/** [SMS/CA/VOICE] `LogExportRequest.from`/`to`: a date, or a datetime to the second, UTC (`Z` or none) or with an offset. */
+const TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})?)?$/;
+/** [SMS/CA/VOICE] the `subAccountId` path parameter's pattern. */
+const SUBACCOUNT = /^[A-Za-z0-9\-._&]{3,50}$/;
+/** The body fields each product documents. */
+const BODY_FIELDS: Readonly<Record<Product, readonly string[]>> = {
+  sms: ['from', 'to', 'phoneNumber', 'countries', 'limit'],
+  chatapps: ['from', 'to', 'phoneNumber', 'countries', 'limit', 'channelUserId'],
+  voice: ['from', 'to', 'limit'],
+};
 
 export async function startFakeConnectExports(options: FakeConnectExportsOptions = {}): Promise<FakeConnectExports> {
   const apiKey = options.apiKey ?? 'test-connect-key';
@@ -141,7 +184,7 @@ export async function startFakeConnectExports(options: FakeConnectExportsOptions
     baseUrl: (product) => `${apiOrigin}/${product}/api/v1`,
     rows: {
       sms: (options.sms ?? []).map((row, i) => smsRow(row, i, subAccountId)),
-      chatapps: (options.chatapps ?? []).map((row, i) => smsRow(row, i, subAccountId)),
+      chatapps: (options.chatapps ?? []).map((row, i) => ({ channel: 'whatsapp', channeluserid: `BR.4821337701928${String(4431 + i)}`, ...smsRow(row, i, subAccountId) })),
       voice: (options.voice ?? []).map((row, i) => voiceRow(row, i, subAccountId)),
     },
     requests: [],
@@ -195,11 +238,15 @@ export async function startFakeConnectExports(options: FakeConnectExportsOptions
       }
       if (!route) return error(404, 1004, 'Not found');
       if (req.headers.authorization !== `Bearer ${apiKey}`) return error(401, 1200, 'Request was not authenticated properly');
-      if (decodeURIComponent(route[2] ?? '') !== subAccountId) return error(404, 1100, 'SubAccount not found');
+      const sub = decodeURIComponent(route[2] ?? '');
+      if (!SUBACCOUNT.test(sub)) return error(400, 1002, `Invalid subAccountId "${sub}": 3 to 50 of A-Z a-z 0-9 - . _ &`);
+      if (sub !== subAccountId) return error(404, 1001, "Provided subAccountId doesn't belongs to your account");
       const [, , , kind, id] = route as unknown as [string, Product, string, string, string | undefined];
       if (kind === 'download') return method === 'GET' ? serveFile(id, 404, send, error) : error(405, 1005, 'Method not allowed');
       if (id === undefined) {
         if (method !== 'POST') return error(405, 1005, 'Method not allowed');
+        const refused = refuseBody(product as Product, body);
+        if (refused !== null) return error(400, 1002, refused);
         const query = (body ?? {}) as { from?: unknown; to?: unknown };
         const from = readTime(query.from);
         const to = readTime(query.to);
@@ -239,7 +286,8 @@ export async function startFakeConnectExports(options: FakeConnectExportsOptions
     const per = options.rowsPerFile || rows.length;
     for (let i = 0; i < rows.length; i += per) {
       const part = rows.slice(i, i + per).map((row) => (options.unmasked || job.product === 'voice' ? row : mask(row)));
-      job.files.push({ token: randomBytes(24).toString('base64url'), csv: toCsv(COLUMNS[job.product], part), rows: part.length });
+      const columns = job.product === 'chatapps' ? (options.chatappsColumns ?? CHATAPPS_COLUMNS) : COLUMNS[job.product];
+      job.files.push({ token: randomBytes(24).toString('base64url'), csv: toCsv(columns, part), rows: part.length });
     }
     return 'succeeded';
   }
@@ -261,6 +309,24 @@ export async function startFakeConnectExports(options: FakeConnectExportsOptions
   apiOrigin = origins[0] as string;
   filesOrigin = origins[1] ?? apiOrigin;
   return fake;
+}
+
+/** Why a start-export body is refused, or null: only documented fields, each of its documented type and form. */
+function refuseBody(product: Product, body: unknown): string | null {
+  if (body === undefined) return null; // "required": false; from/to then default (OPEN: the fake still needs them)
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'The request body must be a JSON object';
+  const fields = body as Record<string, unknown>;
+  const unknown = Object.keys(fields).find((name) => !BODY_FIELDS[product].includes(name));
+  if (unknown !== undefined) return `Unknown field ${unknown}`;
+  const limit = fields['limit'];
+  if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0)) return 'limit must be a whole number, 0 for unlimited';
+  const phone = fields['phoneNumber'];
+  if (phone !== undefined && (typeof phone !== 'string' || !/^\+?[1-9]\d{6,14}$/.test(phone))) return 'phoneNumber must be a phone number in E.164 format';
+  const countries = fields['countries'];
+  if (countries !== undefined && (!Array.isArray(countries) || !countries.every((c) => typeof c === 'string' && /^[A-Z]{2}$/.test(c)))) return 'countries must be two-letter ISO 3166 codes';
+  const user = fields['channelUserId'];
+  if (user !== undefined && (typeof user !== 'string' || !/^[A-Z]{2}\.[A-Za-z0-9]{1,128}$/.test(user))) return 'channelUserId must be <ISO alpha-2>.<up to 128 alphanumerics>';
+  return null;
 }
 
 function readTime(value: unknown): Date | null {

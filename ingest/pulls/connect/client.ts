@@ -5,7 +5,12 @@
  * - auth is `Authorization: Bearer {apiKey}` (one Connect API key serves SMS, Chat Apps
  *   and Voice);
  * - `POST {base}/subaccounts/{sub}/messages/exports` with `{from, to, limit}` answers
- *   `202 {jobId}`; Voice uses the same `/messages/exports` path on its own host;
+ *   `202 {jobId}`; Voice uses the same `/messages/exports` path on its own host. What is sent
+ *   keeps to the documented constraints (`docs_oas/connect/sms_api.json`,
+ *   `business_messaging_api.json`, `voice_v1_api.json`, `LogExportRequest` and the path
+ *   parameter): `{sub}` matches `^[A-Za-z0-9\-._&]{3,50}$` (checked here, before any request);
+ *   from/to are `yyyy-MM-ddTHH:mm:ssZ` (whole seconds: no listed format has a fraction);
+ *   `limit` is 0 (unlimited);
  * - `GET …/messages/exports/{jobId}` answers `{status, data: [download URLs], expires}`,
  *   status one of queued|running|succeeded|failed|cancelled|empty|error; an unknown job is
  *   404 `{code: 4018, message: "Invalid jobId"}`;
@@ -21,6 +26,9 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { DateTime } from 'luxon';
 import { ConnectExportError } from './errors.js';
 import { parseRetryAfter, readText, sendOnce, type Answer } from '../http.js';
+
+/** The documented form of `{subAccountId}` in every export path (3–50 of A-Z a-z 0-9 - . _ &). */
+export const SUBACCOUNT_ID = /^[A-Za-z0-9\-._&]{3,50}$/;
 
 /** The env var that holds the Connect API key (named in auth errors). */
 export const CONNECT_ENV = {
@@ -86,6 +94,14 @@ export class ConnectExportsClient {
   readonly #timeoutMs: number;
 
   constructor(options: ConnectExportsClientOptions) {
+    if (!SUBACCOUNT_ID.test(options.subAccountId)) {
+      throw new ConnectExportError(
+        'SB_PULL_CONNECT_REQUEST',
+        `pulls.connect.subAccountId "${options.subAccountId}" is not a Connect subaccount id: 8x8 takes 3 to 50 of A-Z a-z 0-9 - . _ & ` +
+          '(the id as shown on connect.8x8.com, e.g. acme_sms_prod).',
+        { configKey: 'pulls.connect.subAccountId' },
+      );
+    }
     this.product = options.product;
     this.#options = options;
     this.#base = (options.baseUrl ?? CONNECT_BASE_URLS[options.product]).replace(/\/+$/, '');

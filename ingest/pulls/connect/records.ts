@@ -7,8 +7,17 @@
  *   (`CHATAPPS_LOG_EXPORT`);
  * - Voice `pull:voice:<SessionId>:<CallId>` (`VOICE_LOG_EXPORT`); CallId may be empty.
  *
+ * The SMS and Voice columns are documented (`docs_oas/connect/sms_api.json`, "SMS Logs files
+ * format" under `GET …/messages/exports/{jobId}`; `voice_v1_api.json` and
+ * ../shared/reference/8x8.md §2.7), so a file without their id columns is refused. The Chat Apps
+ * columns are NOT documented (`docs_oas/connect/business_messaging_api.json` lists none), so a
+ * Chat Apps file is read whatever its columns: `umid` is looked for in any case (`umid`,
+ * `UMID`, `Umid`), and a row without one lands as `pull:chatapps:digest:<16 hex of the row>`,
+ * which the source reports once per run (SB_PULL_CONNECT_ROW_DIGEST_KEY) instead of failing.
+ *
  * Parsing the times, prices and direction codes is the models' job, not this one.
  */
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
@@ -27,10 +36,10 @@ export const CONNECT_EVENT_TYPES: Readonly<Record<ConnectProduct, ConnectEventTy
   voice: 'VOICE_LOG_EXPORT',
 };
 
-/** The columns a product's dedupe key is made of; each must be in the file's header. */
+/** The columns a product's dedupe key is made of; each must be in the file's header (Chat Apps: see identityOf). */
 export const CONNECT_KEY_COLUMNS: Readonly<Record<ConnectProduct, readonly string[]>> = {
   sms: ['umid'],
-  chatapps: ['umid'],
+  chatapps: [],
   voice: ['SessionId', 'CallId'],
 };
 
@@ -48,10 +57,26 @@ export function checkExportHeader(product: ConnectProduct, header: readonly stri
   }
 }
 
+/**
+ * A Chat Apps row's `umid` (its column looked up in any case), or null when the file has no
+ * such column or the row's is empty: the export's columns are not documented.
+ */
+export function chatAppsUmid(row: ExportRow): string | null {
+  const column = 'umid' in row ? 'umid' : Object.keys(row).find((name) => name.trim().toLowerCase() === 'umid');
+  const value = column === undefined ? '' : (row[column] ?? '').trim();
+  return value === '' ? null : value;
+}
+
 /** A CSV row as a landing event. */
 export function exportRowEvent(product: ConnectProduct, row: ExportRow): PulledEvent {
   const body = JSON.stringify(row);
   const eventType = CONNECT_EVENT_TYPES[product];
+  if (product === 'chatapps') {
+    const umid = chatAppsUmid(row);
+    // No identity: the row's content is its key (land.ts adds the same digest again as the version).
+    const key = umid === null ? `pull:chatapps:digest:${createHash('sha256').update(body).digest('hex').slice(0, 16)}` : `pull:chatapps:${umid}`;
+    return { dedupeKey: key, eventType, body };
+  }
   if (product === 'voice') {
     const sessionId = required(product, row, 'SessionId');
     // A session that never produced a call leg has an empty CallId: keyed by the session alone.

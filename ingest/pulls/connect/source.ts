@@ -13,10 +13,10 @@
  */
 import type { PulledEvent } from '../land.js';
 import { planUtcWindows } from '../utc-windows.js';
-import type { PullIO, PullStep, PullRange, PullSource } from '../source.js';
+import type { PullIO, PullNote, PullStep, PullRange, PullSource } from '../source.js';
 import { formatExportTime, type ConnectExportsClient, type ConnectProduct, type ExportJob } from './client.js';
 import { ConnectExportError } from './errors.js';
-import { exportRowEvent, readExportRows } from './records.js';
+import { chatAppsUmid, exportRowEvent, readExportRows, type ExportRow } from './records.js';
 
 /** Where a Connect export pull stands. */
 export interface ConnectPosition {
@@ -79,6 +79,7 @@ export function connectExportSource(client: ConnectExportsClient, product: Conne
     family,
     async pull(range, position, io) {
       const plan = planUtcWindows(range, io.now, windowMs, { wholeSeconds: true });
+      const unkeyed: Unkeyed = { rows: 0, header: [] };
       for (const [index, window] of plan.windows.entries()) {
         const key = window.from.toISOString();
         if (position !== null && (key < position.window || (key === position.window && position.done))) continue;
@@ -87,11 +88,31 @@ export function connectExportSource(client: ConnectExportsClient, product: Conne
         const land = async (events: PulledEvent[], at: Omit<ConnectPosition, 'window'>): Promise<void> => {
           await io.land(events, { window: key, ...at }, progress());
         };
-        await pullWindow({ client, product, io, window, resume, land, progress, pageSize, pollMs, maxWaitMs, maxAttempts });
+        await pullWindow({ client, product, io, window, resume, land, progress, pageSize, pollMs, maxWaitMs, maxAttempts, unkeyed });
       }
-      return { skipped: plan.skipped };
+      return { skipped: plan.skipped, notes: unkeyedNote(unkeyed) };
     },
   };
+}
+
+/** Chat Apps rows this run landed without a umid, and the header of the first such file. */
+interface Unkeyed {
+  rows: number;
+  header: string[];
+}
+
+/** The run's one note about rows keyed by a digest, if there were any. */
+function unkeyedNote(unkeyed: Unkeyed): PullNote[] {
+  if (unkeyed.rows === 0) return [];
+  return [
+    {
+      code: 'SB_PULL_CONNECT_ROW_DIGEST_KEY',
+      message:
+        `${unkeyed.rows} Chat Apps export row(s) had no umid (header: ${unkeyed.header.join(',').slice(0, 300)}). 8x8 does not document the Chat Apps export's columns; ` +
+        'they landed in raw.messaging_events keyed by a digest of the row (pull:chatapps:digest:…), so a later export of the same message with new state lands as another row, ' +
+        'and the messages model leaves them out (it joins on umid). Report the header to 8x8 support if the export should carry umid.',
+    },
+  ];
 }
 
 interface WindowRun {
@@ -106,6 +127,7 @@ interface WindowRun {
   pollMs: number;
   maxWaitMs: number;
   maxAttempts: number;
+  unkeyed: Unkeyed;
 }
 
 /** One window: start (or resume) its job, wait for it, land its files, mark it done. */
@@ -219,6 +241,7 @@ async function readFile(run: WindowRun, jobId: string, url: string, file: number
   let page: PulledEvent[] = [];
   for await (const record of readExportRows(run.product, csv, io.signal)) {
     if (seen++ < row) continue; // landed before the kill or the broken download
+    if (run.product === 'chatapps') countUnkeyed(run.unkeyed, record);
     page.push(exportRowEvent(run.product, record));
     if (page.length >= run.pageSize) {
       await run.land(page, { jobId, file, row: row + page.length, done: false });
@@ -230,6 +253,12 @@ async function readFile(run: WindowRun, jobId: string, url: string, file: number
   // The file is done: the position moves to the next one, with the rest of the rows.
   await run.land(page, { jobId, file: file + 1, row: 0, done: false });
   return row + page.length;
+}
+
+function countUnkeyed(unkeyed: Unkeyed, record: ExportRow): void {
+  if (chatAppsUmid(record) !== null) return;
+  if (unkeyed.rows === 0) unkeyed.header = Object.keys(record);
+  unkeyed.rows += 1;
 }
 
 /** One request, retried on transient errors at most `maxAttempts` times. */

@@ -5,8 +5,14 @@
  * - auth is its own scheme, not XCaaS OAuth: `POST {base}/v1/oauth/token` with header
  *   `8x8-apikey` and form `username`/`password` gives a bearer token with `expires_in: 1800`;
  *   data calls need BOTH `Authorization: Bearer` and `8x8-apikey`;
+ * - bad credentials are **400**, not 401 (`docs_oas/analytics/work_analytics_historical.json`,
+ *   `/v1/oauth/token` 400): `{code: "SHA001", message: "Invalid 8x8-apikey"}` for the key,
+ *   `{error: "invalid_grant", error_description}` for the user; data calls answer the same
+ *   SHA001 400 for the key, 401 `invalid_token` for the bearer, and 403 "user(…) does not have
+ *   access to pbxId(…)" for a PBX the user may not see;
  * - `GET {base}/v2/call-records` and `/v2/call-legs` page with `meta.scrollId` until a page
- *   with empty `data` and `meta.scrollId == "No Data"`; `pageSize` is required (max 7000).
+ *   with empty `data` and `meta.scrollId == "No Data"`; `pageSize` is required (max 7000);
+ *   `timeZone` is an IANA name (sent as the tz database spells it, see `ianaZoneName`).
  *
  * The client makes one request per call and never sleeps: a 429/5xx/timeout becomes a
  * transient WorkAnalyticsError with `retryAfterMs`, and the caller decides when to retry.
@@ -112,8 +118,10 @@ export class WorkAnalyticsClient {
       { method: 'POST', headers: { '8x8-apikey': this.#options.apiKey, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body },
       signal,
     );
+    const refusal = credentialRefusal(response);
+    if (refusal !== null) throw authError(`8x8 refused the Work Analytics token request (HTTP ${response.status}: ${response.text.slice(0, 200)})`, response.status, refusal);
     if (response.status === 401 || response.status === 403) {
-      throw authError(`8x8 refused the Work Analytics token request (HTTP ${response.status})`, response.status);
+      throw authError(`8x8 refused the Work Analytics token request (HTTP ${response.status})`, response.status, 'user');
     }
     this.#throwUnlessOk(response, 'token request');
     const json = readJson(response) as { access_token?: unknown; expires_in?: unknown } | null;
@@ -129,11 +137,12 @@ export class WorkAnalyticsClient {
   }
 
   async #page(path: string, query: PageQuery): Promise<Page> {
+    const timeZone = ianaZoneName(query.timeZone);
     const params = new URLSearchParams({
-      pbxId: query.pbxId ?? 'allpbxes',
-      startTime: queryTime(query.from, query.timeZone),
-      endTime: queryTime(query.to, query.timeZone),
-      timeZone: query.timeZone,
+      pbxId: pbxList(query.pbxId ?? 'allpbxes'),
+      startTime: queryTime(query.from, timeZone),
+      endTime: queryTime(query.to, timeZone),
+      timeZone,
       pageSize: String(query.pageSize),
       ...query.params,
     });
@@ -146,8 +155,18 @@ export class WorkAnalyticsClient {
       this.#tokens.clear();
       response = await this.#dataCall(url, query.signal);
       if (response.status === 401) {
-        throw authError(`8x8 refused a fresh Work Analytics token on ${path} (HTTP 401)`, 401);
+        throw authError(`8x8 refused a fresh Work Analytics token on ${path} (HTTP 401)`, 401, 'token');
       }
+    }
+    if (credentialRefusal(response) === 'apiKey') throw authError(`8x8 refused the API key on ${path} (HTTP ${response.status}: ${response.text.slice(0, 200)})`, response.status, 'apiKey');
+    if (response.status === 403) {
+      // [OAS 403] "user(…) does not have access to pbxId(…) to make this request."
+      throw new WorkAnalyticsError(
+        'SB_PULL_WORK_AUTH',
+        `8x8 refused ${path} for pbxId "${params.get('pbxId')}" (HTTP 403): ${response.text.slice(0, 300)}. Check pulls.workAnalytics.pbxId (PBX names as in Admin Console › PBX, a comma list, or allpbxes) ` +
+          `and that ${WORK_ANALYTICS_ENV.username} may see those PBXes in Work Analytics.`,
+        { status: 403, configKey: 'pulls.workAnalytics.pbxId' },
+      );
     }
     this.#throwUnlessOk(response, path);
     const json = readJson(response) as { meta?: { scrollId?: unknown; totalRecordCount?: unknown }; data?: unknown } | null;
@@ -217,11 +236,59 @@ function readJson(response: Answer): unknown {
   }
 }
 
-function authError(what: string, status: number): WorkAnalyticsError {
-  return new WorkAnalyticsError(
-    'SB_PULL_WORK_AUTH',
-    `${what}. Check ${WORK_ANALYTICS_ENV.apiKey} (the Admin Console API key), ${WORK_ANALYTICS_ENV.username} and ${WORK_ANALYTICS_ENV.password} ` +
-      '(pulls.workAnalytics.apiKey/username/password); the user needs Work Analytics access and must have opened Analytics in a browser once.',
-    { status, configKey: 'pulls.workAnalytics.apiKey' },
-  );
+/**
+ * Which credential a 400 blames, as documented for `/v1/oauth/token` and the data calls:
+ * `code: "SHA001"` ("Invalid 8x8-apikey") is the API key, `error: "invalid_grant"` the user.
+ */
+function credentialRefusal(response: Answer): 'apiKey' | 'user' | null {
+  if (response.status !== 400) return null;
+  let body: { code?: unknown; error?: unknown; message?: unknown } | null;
+  try {
+    body = JSON.parse(response.text) as { code?: unknown; error?: unknown; message?: unknown } | null;
+  } catch {
+    return null;
+  }
+  if (body?.code === 'SHA001' || (typeof body?.message === 'string' && /8x8-apikey/i.test(body.message))) return 'apiKey';
+  if (body?.error === 'invalid_grant') return 'user';
+  return null;
+}
+
+/** An auth error whose hint names the credential to fix: the API key, the user, or (a refused token) all three. */
+function authError(what: string, status: number, blame: 'apiKey' | 'user' | 'token'): WorkAnalyticsError {
+  const hint =
+    blame === 'apiKey'
+      ? `Check ${WORK_ANALYTICS_ENV.apiKey}: the Admin Console API key (its key, not its secret), sent as 8x8-apikey.`
+      : blame === 'user'
+        ? `Check ${WORK_ANALYTICS_ENV.username} and ${WORK_ANALYTICS_ENV.password}: an 8x8 user with Work Analytics access who has opened Analytics in a browser once.`
+        : `Check ${WORK_ANALYTICS_ENV.apiKey} (the Admin Console API key), ${WORK_ANALYTICS_ENV.username} and ${WORK_ANALYTICS_ENV.password}; ` +
+          'the user needs Work Analytics access and must have opened Analytics in a browser once.';
+  return new WorkAnalyticsError('SB_PULL_WORK_AUTH', `${what}. ${hint}`, { status, configKey: 'pulls.workAnalytics' });
+}
+
+/**
+ * A time zone as the tz database spells it, which the API's `timeZone` wants ("IANA Time
+ * Zone … Examples America/New_York, Europe/London"): Intl reads names in any case and by their
+ * old links, so `america/new_york` or `US/Eastern` become `America/New_York`.
+ * SB_PULL_WORK_TIME_ZONE for a name Intl does not know.
+ */
+export function ianaZoneName(zone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch (error) {
+    throw new WorkAnalyticsError('SB_PULL_WORK_TIME_ZONE', `"${zone}" is not an IANA time zone. Use a name such as America/New_York or UTC.`, {
+      cause: error,
+      configKey: 'pulls.workAnalytics.timeZone',
+    });
+  }
+}
+
+/** `pbxId` as documented: PBX names joined by commas without spaces (`acmecorp,acmecorp2`), or `allpbxes`. */
+export function pbxList(pbxId: string): string {
+  const names = pbxId.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  if (names.length === 0) {
+    throw new WorkAnalyticsError('SB_PULL_WORK_REQUEST', `pulls.workAnalytics.pbxId "${pbxId}" names no PBX. Use a PBX name, a comma list, or allpbxes.`, {
+      configKey: 'pulls.workAnalytics.pbxId',
+    });
+  }
+  return names.join(',');
 }

@@ -4,13 +4,16 @@
  * window's call records, then its call legs, are read page by page (scrollId), and every
  * page lands with the position `{ window, part, done }`.
  *
- * A scroll is state on 8x8's side: each request with the same scrollId moves it on (the
- * id does not change). So a scrollId is never resumed across a failure: a page fetched but
- * not landed (the process killed in between, a timeout whose answer was lost) would be
- * skipped. After a kill the open window is read again from its start, and a 5xx or timeout
+ * What a scrollId is, the docs leave open. `docs/analytics/docs/work-analytics-call-detail-records.md`
+ * ("Pagination") shows a new one on every page, decoding to `<tenant>_<callId>_<startTimeUTC>`
+ * of the page's last record: a stateless keyset cursor, safe to ask again. But if it is state
+ * on 8x8's side (each request moving the scroll on, as we first read it), a page fetched but
+ * not landed (the process killed in between, a timeout whose answer was lost) would be skipped
+ * by resuming it. So the rule is the one safe under both: a scrollId is never resumed across
+ * a failure. After a kill the open window is read again from its start, and a 5xx or timeout
  * mid-scroll restarts the window too; only a 429 (refused before it was served) retries the
  * same scrollId. Records read twice merge by their dedupe keys. The SIGKILL test
- * (test/pulls/sigkill.test.ts) found this.
+ * (test/pulls/sigkill.test.ts) found this, and runs against both kinds of scroll.
  */
 import type { PullSource, PullStep } from '../source.js';
 import type { PageQuery, WorkAnalyticsClient } from './client.js';
@@ -47,6 +50,12 @@ export const WORK_SOURCE = 'work-analytics';
 export function workCallRecordsSource(client: WorkAnalyticsClient, options: WorkSourceOptions): PullSource<WorkPosition> {
   const parts: WorkPart[] = options.legs === false ? ['records'] : ['records', 'legs'];
   const maxAttempts = options.maxAttempts ?? 5;
+  // `pageSize` is "required … the maximum value is 7000" (docs_oas/analytics/work_analytics_historical.json).
+  if (!Number.isInteger(options.pageSize) || options.pageSize < 1 || options.pageSize > 7000) {
+    throw new WorkAnalyticsError('SB_PULL_WORK_REQUEST', `pulls.workAnalytics.pageSize must be a whole number from 1 to 7000 (8x8's maximum), not ${options.pageSize}.`, {
+      configKey: 'pulls.workAnalytics.pageSize',
+    });
+  }
   return {
     name: WORK_SOURCE,
     description: '8x8 Work Analytics call records and legs (/v2/call-records, /v2/call-legs) → raw.work_events → calls, call_legs',
