@@ -20,7 +20,7 @@
 import type { Logger } from 'pino';
 import type { Warehouse, Queryable } from '../sql/warehouse.js';
 import type { TableSpec } from '../sql/dialect.js';
-import { ensureTable } from '../sql/ensure-table.js';
+import { ensureSchema, ensureTable } from '../sql/ensure-table.js';
 import { comparePositions, type Spool, type SpoolPosition } from './spool/spool.js';
 import type { SpoolEntry } from './spool/position.js';
 import { decodeRecord, type RawEventRecord, type RejectionRecord } from './records.js';
@@ -94,7 +94,7 @@ export class Drainer {
     if (this.position !== null) return;
     const { warehouse: wh, spool } = this.options;
     const d = wh.dialect;
-    await wh.run(d.createSchema(this.options.rawSchema));
+    await ensureSchema(wh, d, this.options.rawSchema);
     const tables = [...this.tables.values(), this.rejections, this.checkpoints, quarantineTable(this.options.rawSchema)];
     for (const table of tables) await ensureTable(wh, d, table);
     const rows = await wh.all<{ segment: number; segment_offset: number }>(

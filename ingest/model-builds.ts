@@ -13,7 +13,7 @@ import { build, runDataTests, saveRunResults, type ProgressEvent, type RunResult
 import { selectModels } from '../sql/models/select.js';
 import { SqlError } from '../sql/errors.js';
 import type { Warehouse } from '../sql/warehouse.js';
-import { ensureTable } from '../sql/ensure-table.js';
+import { ensureSchema, ensureTable } from '../sql/ensure-table.js';
 import { FAMILY_TABLES } from './families/family.js';
 import { PULL_ONLY_TABLES, rawEventTable } from './raw-tables.js';
 
@@ -166,6 +166,6 @@ export function runCounts(results: RunResults): { pass: number; error: number; s
  */
 async function ensureRawTables(warehouse: Warehouse, rawSchema: string): Promise<void> {
   const d = warehouse.dialect;
-  await warehouse.run(d.createSchema(rawSchema));
+  await ensureSchema(warehouse, d, rawSchema);
   for (const table of [...Object.values(FAMILY_TABLES), ...PULL_ONLY_TABLES]) await ensureTable(warehouse, d, rawEventTable(rawSchema, table));
 }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { TableSpec } from '../../sql/dialect.js';
 import type { Warehouse } from '../../sql/warehouse.js';
-import { ensureTable } from '../../sql/ensure-table.js';
+import { ensureSchema, ensureTable } from '../../sql/ensure-table.js';
 import { rawEventTable } from '../raw-tables.js';
 import { RAW_EVENT_RULES, rawBodyColumns, upsertRows, type Row } from '../upsert-rows.js';
 
@@ -64,7 +64,7 @@ export function pullCursorsTable(rawSchema: string): TableSpec {
 /** Creates the cursor table and the target raw table if needed. */
 export async function preparePull(warehouse: Warehouse, target: PullTarget): Promise<void> {
   const d = warehouse.dialect;
-  await warehouse.run(d.createSchema(target.rawSchema));
+  await ensureSchema(warehouse, d, target.rawSchema);
   await ensureTable(warehouse, d, pullCursorsTable(target.rawSchema));
   await ensureTable(warehouse, d, rawEventTable(target.rawSchema, target.table));
 }
