@@ -44,8 +44,19 @@ const server = z.strictObject({
   trustProxy: z.array(z.string().min(1)).default([]),
   /** Largest accepted request body. 8x8 events are a few KB. */
   bodyLimitBytes: positiveInt.default(1_048_576),
-  /** Whole-request deadline; 8x8 expects an answer within 5 s. */
+  /**
+   * Node's deadline for *receiving* a whole request: a client that has not finished sending
+   * by then gets 408 (slow-loris protection). 8x8's bodies are a few KB and arrive in
+   * milliseconds, so this only ever cuts off stalled clients; it is not the answer deadline.
+   */
   requestTimeoutMs: positiveInt.default(10_000),
+  /**
+   * Deadline for making a received event durable (spool fsync) before answering 503 so that
+   * 8x8 retries. Below 5 s: 8x8's WhatsApp webhooks page asks for an answer "within 5
+   * seconds" (docs/connect/docs/whatsapp/whatsapp-webhooks.md, 8x8.md §1.7), and an answer
+   * 8x8 has stopped waiting for is a retry anyway. Example: 4000.
+   */
+  durableDeadlineMs: positiveInt.max(4_900).default(4_000),
   /** Per source IP, across all webhook routes. 8x8 sends from a handful of IPs. */
   rateLimit: z
     .strictObject({

@@ -29,8 +29,11 @@ export interface LandingRouteOptions {
   routes: readonly FamilyRoute[];
   landing: Landing;
   bodyLimitBytes: number;
-  /** Deadline for making an event durable before answering 503 (8x8 will retry). */
-  requestTimeoutMs: number;
+  /**
+   * Deadline for making an event durable before answering 503 (8x8 will retry); below the
+   * 5 s answer window of docs/connect/docs/whatsapp/whatsapp-webhooks.md.
+   */
+  durableDeadlineMs: number;
   /** unverifiedMax: refusals of unverified requests per source and window before 429 (default 300). */
   rateLimit: { max: number; windowMs: number; unverifiedMax?: number | undefined };
   /** How much of a refused body is kept (rejections.bodySampleBytes); its digest and size always are. */
@@ -141,7 +144,7 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
               ip: request.ip,
               verifiedBy,
             }),
-            options.requestTimeoutMs,
+            options.durableDeadlineMs,
           );
           return reply.code(200).send({ status: 'accepted', deliveryId: request.id, dedupeKey });
         } catch (error) {
@@ -241,9 +244,9 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(
       () =>
         reject(
-          new IngestError('SB_INGEST_TIMEOUT', `The event was not durable within ${ms} ms (server.requestTimeoutMs); retry.`, {
+          new IngestError('SB_INGEST_TIMEOUT', `The event was not durable within ${ms} ms (server.durableDeadlineMs); retry.`, {
             retryAfterSeconds: 1,
-            configKey: 'server.requestTimeoutMs',
+            configKey: 'server.durableDeadlineMs',
           }),
         ),
       ms,
