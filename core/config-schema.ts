@@ -157,11 +157,20 @@ const voice = z.strictObject({
 const contactCenter = z.strictObject({
   enabled: z.boolean().default(true),
   allow: allowlist.default(['any']),
-  /** Where public keys are fetched by kid; `{kid}` is replaced. Tried in order. */
+  /**
+   * The Contact Center region of the legacy Chat API (v2), whose signing keys are served at
+   * `https://api.8x8.com/vcc/{region}/chat/v2/jwk/{kid}/public` (8x8's own samples use `us`:
+   * docs/actions-events/docs/validating-webhook-events.md). One of us, eu, ca, ap. Example: "eu".
+   */
+  region: z.enum(['us', 'eu', 'ca', 'ap']).default('us'),
+  /**
+   * Where public keys are fetched by kid; `{kid}` is replaced. Tried in order. Default: the
+   * Chat Gateway's URL, then the legacy Chat API's in `region`, so events of both kinds verify.
+   */
   jwkUrls: z
     .array(z.string().regex(/^https?:\/\/.*\{kid\}/, 'must be an http(s) URL containing {kid}'))
     .min(1)
-    .default(['https://api.8x8.com/chat-gateway/v1/jwk/{kid}/public']),
+    .optional(),
   /** How long a fetched key is trusted before it is fetched again. */
   jwkCacheSeconds: positiveInt.default(3600),
   /** Timeout for one key fetch. */
