@@ -77,9 +77,13 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
       ),
     );
   });
+  // Facts a family keeps about each delivery (JaaS: the signature's age), for its raw row or
+  // its rejection, whichever it becomes.
+  const factsOf = new WeakMap<FastifyRequest, Record<string, string>>();
   const refuse = (request: FastifyRequest, family: string, error: IngestError, verified: boolean, body: Buffer | null): void => {
     if (!verified) unverified.fail(request.ip);
-    landing.record(rejectionOf(request, family, error, verified, body, options.bodySampleBytes, policy));
+    const rejection = rejectionOf(request, family, error, verified, body, options.bodySampleBytes, policy);
+    landing.record({ ...rejection, headers: { ...rejection.headers, ...factsOf.get(request) } });
   };
 
   const { metrics } = options;
@@ -124,9 +128,23 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
       handler: async (request, reply) => {
         const body = bodyOf(request) ?? Buffer.alloc(0);
         const delivery: Delivery = { body, headers: request.headers, ip: request.ip, receivedAt: new Date() };
+        const facts = family.deliveryFacts?.(delivery);
+        if (facts !== undefined) factsOf.set(request, facts.stored);
+        const observeAge = (outcome: 'verified' | 'expired' | 'refused'): void => {
+          if (facts?.signatureAgeSeconds !== undefined) {
+            options.metrics?.signatureAge.observe({ family: family.name, outcome }, facts.signatureAgeSeconds);
+          }
+        };
         // A refusal from verify() reaches the plugin's error handler, recorded as unverified;
         // from here on the sender is proven, so refusals below are recorded as verified.
-        const verifiedBy = await family.verify(delivery);
+        let verifiedBy: string;
+        try {
+          verifiedBy = await family.verify(delivery);
+        } catch (error) {
+          observeAge(error instanceof IngestError && error.code === 'SB_INGEST_SIGNATURE_EXPIRED' ? 'expired' : 'refused');
+          throw error;
+        }
+        observeAge('verified');
         try {
           const { text, event } = parseEvent(body);
           const { eventType, dedupeKey } = family.classify(event, delivery);
@@ -139,7 +157,7 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
               eventType,
               dedupeKey,
               body: text,
-              headers: storableHeaders(request.headers, policy, family.keptHeaders),
+              headers: { ...storableHeaders(request.headers, policy, family.keptHeaders), ...facts?.stored },
               receivedAt: delivery.receivedAt.getTime(),
               ip: request.ip,
               verifiedBy,
