@@ -2,7 +2,7 @@
  * The landing pipeline shared by every family, as a Fastify plugin with one route per family:
  *
  *   allowlist → (body read as raw bytes, size-limited) → verify over the raw bytes
- *     → UTF-8 JSON object → classify (event type, dedupe key) → spool (fsync) → 200
+ *     → UTF-8 JSON object (or XML, for families with xmlBodies) → classify (event type, dedupe key) → spool (fsync) → 200
  *
  * Anything refused on the way gets a 4xx/5xx with a stable code and is recorded as a
  * rejection (except refusals that are "retry later" by nature: rate limits, a full spool).
@@ -97,8 +97,8 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
   }
 
   app.removeAllContentTypeParsers();
-  // Any content type: 8x8 sends JSON, but a legacy XML receipt must reach the pipeline and be
-  // rejected *visibly*, not bounced by the framework.
+  // Any content type: 8x8 sends JSON, and XML delivery receipts (text/xml on legacy-configured
+  // accounts) must reach the pipeline: verified as any body, then landed (parse-event.ts).
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimitBytes }, (_request, body, done) => {
     done(null, body);
   });
@@ -146,7 +146,7 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
         }
         observeAge('verified');
         try {
-          const { text, event } = parseEvent(body);
+          const { text, event } = parseEvent(body, { xml: family.xmlBodies });
           const { eventType, dedupeKey } = family.classify(event, delivery);
           await withDeadline(
             landing.accept({

@@ -61,6 +61,11 @@ export interface SourceFamily {
    */
   verify(delivery: Delivery): Promise<string>;
   /**
+   * True when the family's events may also come as XML documents (default false: JSON only).
+   * Messaging: 8x8 documents XML delivery receipts (ingest/xml-event.ts).
+   */
+  readonly xmlBodies?: boolean;
+  /**
    * Facts about the delivery worth keeping whether it is accepted or refused, computed from
    * the request alone (before and independently of verify), stored beside the kept headers
    * under `x-switchboard-*` names. @example JaaS: { 'x-switchboard-signature-age-seconds': '412' }

@@ -13,6 +13,10 @@ import { uniqueSchema } from '../helpers/postgres.js';
 import { loadProject } from '../../sql/models/project.js';
 import { build, type ProjectSettings } from '../../sql/models/run.js';
 import { BUNDLED_MODELS_DIR } from '../../sql/models/from-config.js';
+import { SMS_RECEIPT_XML } from '../../ingest/families/messaging/samples.js';
+
+/** 8x8's XML delivery receipt (docs/connect/docs/delivery-receipts-for-outbound-sms.md), and its retry. */
+const XML_UMID = '9e09ac86-bd74-5465-851d-1eb5a5fdbb9a';
 
 const receipt = (umid: string, state: string, timestamp: string, detail?: string) =>
   JSON.stringify({
@@ -69,6 +73,10 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
         const response = await h.send('messaging', { body });
         assert.equal(response.statusCode, 200, JSON.stringify(response.json));
       }
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        const response = await h.send('messaging', { body: SMS_RECEIPT_XML, headers: { 'content-type': 'text/xml' } });
+        assert.equal(response.statusCode, 200, JSON.stringify(response.json));
+      }
       await h.drain();
     });
     after(async () => {
@@ -90,6 +98,23 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
       );
       const actual = Object.fromEntries(rows.map((r) => [r.message_id, [r.status, r.status_detail ?? null]]));
       assert.deepEqual(actual, EXPECTED);
+    });
+
+    test('an XML delivery receipt and its retry are one staged event and show their state in messages', async () => {
+      const staged = await h.query<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM ${h.server.warehouse.dialect.tableName(analytics, 'stg_message_events')} WHERE message_id = '${XML_UMID}'`,
+      );
+      assert.equal(Number(staged[0]?.n), 1);
+      const table = h.server.warehouse.dialect.tableName(analytics, 'messages');
+      const rows = await h.query<{ status: string; status_detail: string; error_code: string; segments: number; price_total: number; to_e164: string; sender_id: string }>(
+        `SELECT status, status_detail, error_code, segments, price_total, to_e164, sender_id FROM ${table} WHERE message_id = '${XML_UMID}'`,
+      );
+      assert.equal(rows.length, 1);
+      const row = rows[0]!;
+      assert.deepEqual(
+        { ...row, segments: Number(row.segments), price_total: Number(row.price_total) },
+        { status: 'undelivered', status_detail: 'rejected_by_operator', error_code: '15', segments: 3, price_total: 0.0375, to_e164: '+12025550293', sender_id: '8x8' },
+      );
     });
   });
 }
