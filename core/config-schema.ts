@@ -44,8 +44,19 @@ const server = z.strictObject({
   trustProxy: z.array(z.string().min(1)).default([]),
   /** Largest accepted request body. 8x8 events are a few KB. */
   bodyLimitBytes: positiveInt.default(1_048_576),
-  /** Whole-request deadline; 8x8 expects an answer within 5 s. */
+  /**
+   * Node's deadline for *receiving* a whole request: a client that has not finished sending
+   * by then gets 408 (slow-loris protection). 8x8's bodies are a few KB and arrive in
+   * milliseconds, so this only ever cuts off stalled clients; it is not the answer deadline.
+   */
   requestTimeoutMs: positiveInt.default(10_000),
+  /**
+   * Deadline for making a received event durable (spool fsync) before answering 503 so that
+   * 8x8 retries. Below 5 s: 8x8's WhatsApp webhooks page asks for an answer "within 5
+   * seconds" (docs/connect/docs/whatsapp/whatsapp-webhooks.md, 8x8.md §1.7), and an answer
+   * 8x8 has stopped waiting for is a retry anyway. Example: 4000.
+   */
+  durableDeadlineMs: positiveInt.max(4_900).default(4_000),
   /** Per source IP, across all webhook routes. 8x8 sends from a handful of IPs. */
   rateLimit: z
     .strictObject({
@@ -146,11 +157,20 @@ const voice = z.strictObject({
 const contactCenter = z.strictObject({
   enabled: z.boolean().default(true),
   allow: allowlist.default(['any']),
-  /** Where public keys are fetched by kid; `{kid}` is replaced. Tried in order. */
+  /**
+   * The Contact Center region of the legacy Chat API (v2), whose signing keys are served at
+   * `https://api.8x8.com/vcc/{region}/chat/v2/jwk/{kid}/public` (8x8's own samples use `us`:
+   * docs/actions-events/docs/validating-webhook-events.md). One of us, eu, ca, ap. Example: "eu".
+   */
+  region: z.enum(['us', 'eu', 'ca', 'ap']).default('us'),
+  /**
+   * Where public keys are fetched by kid; `{kid}` is replaced. Tried in order. Default: the
+   * Chat Gateway's URL, then the legacy Chat API's in `region`, so events of both kinds verify.
+   */
   jwkUrls: z
     .array(z.string().regex(/^https?:\/\/.*\{kid\}/, 'must be an http(s) URL containing {kid}'))
     .min(1)
-    .default(['https://api.8x8.com/chat-gateway/v1/jwk/{kid}/public']),
+    .optional(),
   /** How long a fetched key is trusted before it is fetched again. */
   jwkCacheSeconds: positiveInt.default(3600),
   /** Timeout for one key fetch. */

@@ -26,6 +26,8 @@ export interface AppOptions {
     trustProxy: readonly string[];
     bodyLimitBytes: number;
     requestTimeoutMs: number;
+    /** Deadline for making an event durable (503 after it); default 4000, under 8x8's 5 s. */
+    durableDeadlineMs?: number;
     rateLimit: { max: number; windowMs: number; unverifiedMax?: number };
   };
   /** What refusals keep (config key rejections); defaults as in the config schema. */
@@ -106,7 +108,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routes: options.routes,
     landing: options.landing,
     bodyLimitBytes: options.server.bodyLimitBytes,
-    requestTimeoutMs: options.server.requestTimeoutMs,
+    durableDeadlineMs: options.server.durableDeadlineMs ?? 4_000,
     rateLimit: options.server.rateLimit,
     bodySampleBytes: options.rejections?.bodySampleBytes ?? 16_384,
     metrics: options.metrics,

@@ -57,7 +57,7 @@ export const INGEST_ERROR_STATUS = {
   SB_INGEST_SPOOL_UNAVAILABLE: 503,
   /** The event loop is saturated (under-pressure); retry shortly. */
   SB_INGEST_OVERLOADED: 503,
-  /** The request took longer than server.requestTimeoutMs. */
+  /** The event was not durable within server.durableDeadlineMs. */
   SB_INGEST_TIMEOUT: 503,
   /** Anything not foreseen. The event was not acknowledged; 8x8 will retry. */
   SB_INGEST_INTERNAL: 500,

@@ -2,7 +2,7 @@
  * The landing pipeline shared by every family, as a Fastify plugin with one route per family:
  *
  *   allowlist → (body read as raw bytes, size-limited) → verify over the raw bytes
- *     → UTF-8 JSON object → classify (event type, dedupe key) → spool (fsync) → 200
+ *     → UTF-8 JSON object (or XML, for families with xmlBodies) → classify (event type, dedupe key) → spool (fsync) → 200
  *
  * Anything refused on the way gets a 4xx/5xx with a stable code and is recorded as a
  * rejection (except refusals that are "retry later" by nature: rate limits, a full spool).
@@ -29,8 +29,11 @@ export interface LandingRouteOptions {
   routes: readonly FamilyRoute[];
   landing: Landing;
   bodyLimitBytes: number;
-  /** Deadline for making an event durable before answering 503 (8x8 will retry). */
-  requestTimeoutMs: number;
+  /**
+   * Deadline for making an event durable before answering 503 (8x8 will retry); below the
+   * 5 s answer window of docs/connect/docs/whatsapp/whatsapp-webhooks.md.
+   */
+  durableDeadlineMs: number;
   /** unverifiedMax: refusals of unverified requests per source and window before 429 (default 300). */
   rateLimit: { max: number; windowMs: number; unverifiedMax?: number | undefined };
   /** How much of a refused body is kept (rejections.bodySampleBytes); its digest and size always are. */
@@ -74,9 +77,13 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
       ),
     );
   });
+  // Facts a family keeps about each delivery (JaaS: the signature's age), for its raw row or
+  // its rejection, whichever it becomes.
+  const factsOf = new WeakMap<FastifyRequest, Record<string, string>>();
   const refuse = (request: FastifyRequest, family: string, error: IngestError, verified: boolean, body: Buffer | null): void => {
     if (!verified) unverified.fail(request.ip);
-    landing.record(rejectionOf(request, family, error, verified, body, options.bodySampleBytes, policy));
+    const rejection = rejectionOf(request, family, error, verified, body, options.bodySampleBytes, policy);
+    landing.record({ ...rejection, headers: { ...rejection.headers, ...factsOf.get(request) } });
   };
 
   const { metrics } = options;
@@ -90,8 +97,8 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
   }
 
   app.removeAllContentTypeParsers();
-  // Any content type: 8x8 sends JSON, but a legacy XML receipt must reach the pipeline and be
-  // rejected *visibly*, not bounced by the framework.
+  // Any content type: 8x8 sends JSON, and XML delivery receipts (text/xml on legacy-configured
+  // accounts) must reach the pipeline: verified as any body, then landed (parse-event.ts).
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimitBytes }, (_request, body, done) => {
     done(null, body);
   });
@@ -121,11 +128,25 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
       handler: async (request, reply) => {
         const body = bodyOf(request) ?? Buffer.alloc(0);
         const delivery: Delivery = { body, headers: request.headers, ip: request.ip, receivedAt: new Date() };
+        const facts = family.deliveryFacts?.(delivery);
+        if (facts !== undefined) factsOf.set(request, facts.stored);
+        const observeAge = (outcome: 'verified' | 'expired' | 'refused'): void => {
+          if (facts?.signatureAgeSeconds !== undefined) {
+            options.metrics?.signatureAge.observe({ family: family.name, outcome }, facts.signatureAgeSeconds);
+          }
+        };
         // A refusal from verify() reaches the plugin's error handler, recorded as unverified;
         // from here on the sender is proven, so refusals below are recorded as verified.
-        const verifiedBy = await family.verify(delivery);
+        let verifiedBy: string;
         try {
-          const { text, event } = parseEvent(body);
+          verifiedBy = await family.verify(delivery);
+        } catch (error) {
+          observeAge(error instanceof IngestError && error.code === 'SB_INGEST_SIGNATURE_EXPIRED' ? 'expired' : 'refused');
+          throw error;
+        }
+        observeAge('verified');
+        try {
+          const { text, event } = parseEvent(body, { xml: family.xmlBodies });
           const { eventType, dedupeKey } = family.classify(event, delivery);
           await withDeadline(
             landing.accept({
@@ -136,12 +157,12 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
               eventType,
               dedupeKey,
               body: text,
-              headers: storableHeaders(request.headers, policy, family.keptHeaders),
+              headers: { ...storableHeaders(request.headers, policy, family.keptHeaders), ...facts?.stored },
               receivedAt: delivery.receivedAt.getTime(),
               ip: request.ip,
               verifiedBy,
             }),
-            options.requestTimeoutMs,
+            options.durableDeadlineMs,
           );
           return reply.code(200).send({ status: 'accepted', deliveryId: request.id, dedupeKey });
         } catch (error) {
@@ -241,9 +262,9 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(
       () =>
         reject(
-          new IngestError('SB_INGEST_TIMEOUT', `The event was not durable within ${ms} ms (server.requestTimeoutMs); retry.`, {
+          new IngestError('SB_INGEST_TIMEOUT', `The event was not durable within ${ms} ms (server.durableDeadlineMs); retry.`, {
             retryAfterSeconds: 1,
-            configKey: 'server.requestTimeoutMs',
+            configKey: 'server.durableDeadlineMs',
           }),
         ),
       ms,

@@ -21,6 +21,12 @@ export class Metrics {
   readonly latency: Histogram<'family'>;
   /** Refusals by stable error code. */
   readonly rejections: Counter<'family' | 'code'>;
+  /**
+   * Age of a delivery's signed timestamp at arrival (JaaS: now − t), by family and outcome
+   * (verified, expired: a valid signature past the tolerance, refused: any other refusal):
+   * sizes families.meetings.toleranceSeconds (README).
+   */
+  readonly signatureAge: Histogram<'family' | 'outcome'>;
   /** Per reconciled source, the highest missed-webhook share of the recent days (reconciliation check). */
   readonly webhooksMissedShare: Gauge<'source'>;
 
@@ -44,6 +50,13 @@ export class Metrics {
       name: 'switchboard_rejections_total',
       help: 'Refused webhooks, by family and error code (see docs/errors.md).',
       labelNames: ['family', 'code'],
+      registers,
+    });
+    this.signatureAge = new Histogram({
+      name: 'switchboard_webhook_signature_age_seconds',
+      help: 'Seconds between a delivery\'s signed timestamp and its arrival (negative ages count in the first bucket), by family and outcome (verified, expired, refused).',
+      labelNames: ['family', 'outcome'],
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400],
       registers,
     });
     this.webhooksMissedShare = new Gauge({

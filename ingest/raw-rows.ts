@@ -5,7 +5,8 @@
 import type { SqlDialect, TableSpec } from '../sql/dialect.js';
 import type { Queryable } from '../sql/warehouse.js';
 import type { RawEventRecord, RejectionRecord } from './records.js';
-import { jsonSafeCopy, storableText } from './storable-text.js';
+import { modelBodyCopy } from './parse-event.js';
+import { storableText } from './storable-text.js';
 import { bodySha256, RAW_EVENT_RULES, upsertRows, type Row } from './upsert-rows.js';
 
 /**
@@ -42,7 +43,7 @@ export async function landEvents(tx: Queryable, dialect: SqlDialect, table: Tabl
         dedupe_key: storableText(rowKey),
         family: r.family,
         event_type: storableText(r.eventType),
-        body: r.body, // exactly as received: verified UTF-8 JSON, which every warehouse stores as text
+        body: r.body, // exactly as received: verified UTF-8 JSON (or a messaging XML receipt), which every warehouse stores as text
         headers: storableHeaderValues(r.headers),
         source_ip: storableText(r.ip),
         verified_by: r.verifiedBy,
@@ -52,7 +53,7 @@ export async function landEvents(tx: Queryable, dialect: SqlDialect, table: Tabl
         delivery_count: count,
         landed_at: landedAt,
         body_sha256: sha,
-        body_json: jsonSafeCopy(r.body),
+        body_json: modelBodyCopy(r.body),
         conflict_of: conflicting ? storableText(key) : null,
       });
     }

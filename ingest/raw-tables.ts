@@ -26,7 +26,8 @@ export const RAW_EVENT_COLUMNS: readonly ColumnSpec[] = [
   { name: 'body_sha256', type: 'text' },
   /**
    * The body with the JSON escapes warehouses refuse (`\u0000`, unpaired surrogates) made
-   * `\ufffd` (see ingest/storable-text.ts); NULL when `body` parses as it is. Models read
+   * `\ufffd` (see ingest/storable-text.ts), or, for an XML body (messaging delivery receipts),
+   * the JSON rendering of its fields (ingest/xml-event.ts); NULL when `body` parses as it is. Models read
    * `coalesce(body_json, body)`; `body` stays exactly as received.
    */
   { name: 'body_json', type: 'text' },

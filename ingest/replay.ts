@@ -143,7 +143,7 @@ export class Replayer {
         );
       }
       const verifiedBy = options.trust === true ? 'operator' : await family.verify(delivery);
-      const { text, event } = parseEvent(body);
+      const { text, event } = parseEvent(body, { xml: family.xmlBodies });
       const { eventType, dedupeKey } = family.classify(event, delivery);
       if (options.dryRun !== true) {
         await this.landing.accept({

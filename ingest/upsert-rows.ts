@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { MergeRule, SqlDialect, TableSpec } from '../sql/dialect.js';
 import type { Queryable, SqlParam } from '../sql/warehouse.js';
-import { jsonSafeCopy } from './storable-text.js';
+import { modelBodyCopy } from './parse-event.js';
 
 /** One row keyed by column name: timestamps as Date, json columns as the value itself. */
 export type Row = Record<string, SqlParam | Record<string, unknown>>;
@@ -19,10 +19,10 @@ export const RAW_EVENT_RULES: Readonly<Record<string, MergeRule>> = {
 
 /**
  * The body columns of a raw row: the exact text, its digest, and the copy models parse
- * when the text holds escapes a warehouse's JSON type refuses.
+ * when the text holds escapes a warehouse's JSON type refuses, or is XML (its JSON rendering).
  */
 export function rawBodyColumns(body: string): { body: string; body_sha256: string; body_json: string | null } {
-  return { body, body_sha256: bodySha256(body), body_json: jsonSafeCopy(body) };
+  return { body, body_sha256: bodySha256(body), body_json: modelBodyCopy(body) };
 }
 
 /** Hex SHA-256 of the text's UTF-8 bytes (for a landed body: the bytes as received). */

@@ -61,10 +61,29 @@ export interface SourceFamily {
    */
   verify(delivery: Delivery): Promise<string>;
   /**
+   * True when the family's events may also come as XML documents (default false: JSON only).
+   * Messaging: 8x8 documents XML delivery receipts (ingest/xml-event.ts).
+   */
+  readonly xmlBodies?: boolean;
+  /**
+   * Facts about the delivery worth keeping whether it is accepted or refused, computed from
+   * the request alone (before and independently of verify), stored beside the kept headers
+   * under `x-switchboard-*` names. @example JaaS: { 'x-switchboard-signature-age-seconds': '412' }
+   */
+  deliveryFacts?(delivery: Delivery): DeliveryFacts;
+  /**
    * Names the event and its dedupe key. May throw an IngestError for a verified event that
    * cannot be landed (a voice CALL_ACTION).
    */
   classify(event: Record<string, unknown>, delivery: Delivery): Classification;
+}
+
+/** Stored facts about a delivery (header-like names), plus the signature age for metrics. */
+export interface DeliveryFacts {
+  /** Stored with the raw row or the rejection, e.g. `x-switchboard-signature-age-seconds`. */
+  stored: Record<string, string>;
+  /** Seconds between the signed timestamp and the arrival (negative: signed "in the future"). */
+  signatureAgeSeconds?: number;
 }
 
 export type FamilyName = 'messaging' | 'voice' | 'contact-center' | 'meetings';

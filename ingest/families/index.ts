@@ -8,6 +8,7 @@ import { IpAllowlist } from '../auth/ip-allowlist.js';
 import type { FamilyRoute } from '../landing-route.js';
 import { contactCenterFamily } from './contact-center/index.js';
 import { ensureDevKeyPair } from './contact-center/dev-keys.js';
+import { defaultJwkUrls } from './contact-center/jwk-urls.js';
 import { KeyStore } from './contact-center/key-store.js';
 import { meetingsFamily } from './meetings/index.js';
 import { messagingFamily, type MessagingAuth } from './messaging/index.js';
@@ -53,7 +54,7 @@ export async function buildFamilies(config: Config, cwd: string): Promise<Famili
     // Only in the local try-out (loopback, no proxy, no secret set: see core/secrets.ts).
     if (secrets.development) trusted.push((await ensureDevKeyPair(devKeysDir(config, cwd))).publicJwk);
     const keys = new KeyStore({
-      urls: f.contactCenter.jwkUrls,
+      urls: f.contactCenter.jwkUrls ?? defaultJwkUrls(f.contactCenter.region),
       cacheSeconds: f.contactCenter.jwkCacheSeconds,
       fetchTimeoutMs: f.contactCenter.jwkFetchTimeoutMs,
       trusted,

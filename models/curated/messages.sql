@@ -1,8 +1,16 @@
 {#
   One row per message: SMS, Chat Apps and Contact Center chat. Receipts that arrive before
   the message, retried deliveries and receipts out of order all fold into one row, whose
-  status is the furthest state reached: queued < sent < delivered < read, with rejected
-  and undelivered terminal. Inbound messages have status 'received'.
+  status is the furthest state reached. Every documented state has a rank:
+  - webhook receipts (docs/connect/docs/message-status-references.md): queued, sent,
+    delivered, read, and the terminal rejected ("rejected by 8x8") and undelivered;
+  - the SMS API's message schema, used by log exports (docs_oas/connect/sms_api.json):
+    also unknown, ok, error and failed ("rejected by the api and will not be processed").
+  unknown < queued < sent = ok < delivered < read < terminal (rejected, failed, undelivered,
+  error). The docs do not say what ok and error mean beyond their names: ok ranks as sent,
+  error as a terminal failure. Within delivered, delivered_to_recipient outranks
+  delivered_to_operator. A state no doc lists keeps no rank, so it never hides a known one.
+  Inbound messages have status 'received'.
 #}
 {{ config(materialized='incremental', unique_key='message_id', updated_at='last_updated_at', tags=['messages', 'curated']) }}
 
@@ -10,9 +18,11 @@ with events as (
   select
     *,
     case status_state
-      when 'queued' then 1 when 'sent' then 2 when 'delivered' then 3 when 'read' then 4
-      when 'rejected' then 5 when 'undelivered' then 5
-    end as status_rank
+      when 'unknown' then 0 when 'queued' then 1 when 'sent' then 2 when 'ok' then 2
+      when 'delivered' then 3 when 'read' then 4
+      when 'rejected' then 5 when 'failed' then 5 when 'undelivered' then 5 when 'error' then 5
+    end as status_rank,
+    case status_detail when 'delivered_to_recipient' then 1 else 0 end as detail_rank
   from {{ ref('stg_message_events') }}
   {% if is_incremental() %}
   where message_id in (select message_id from {{ ref('stg_message_events') }} where landed_at > {{ watermark('last_updated_at') }})
@@ -21,9 +31,9 @@ with events as (
 
 furthest as (
   {{ first_row_per(
-      'select message_id, status_rank, status_state, status_at, error_code from events where status_rank is not null',
+      'select message_id, status_rank, detail_rank, status_state, status_detail, status_at, error_code from events where status_rank is not null',
       'message_id',
-      'status_rank desc, status_at'
+      'status_rank desc, detail_rank desc, status_at'
   ) }}
 ),
 
@@ -73,6 +83,7 @@ select
     when r.direction = 'inbound' then 'received'
     else 'sent'
   end as status,
+  x.status_detail,
   coalesce(x.status_at, r.message_at) as status_at,
   r.delivered_at,
   r.read_at,

@@ -194,7 +194,7 @@ function unknownKey(kid: string, throttled = false): IngestError {
     'SB_INGEST_SIGNATURE_UNKNOWN_KEY',
     throttled
       ? `No public key is cached for kid "${kid}", and key lookups for new kids are paused for this source address (or overall): too many unknown kids arrived recently (likely forged). 8x8 retries; a real new key is fetched once lookups resume.`
-      : `No public key has kid "${kid}". If 8x8 signs for your region elsewhere, add that URL to families.contactCenter.jwkUrls.`,
+      : `No public key has kid "${kid}". If this is a legacy Chat API event, check families.contactCenter.region; other key URLs go in families.contactCenter.jwkUrls.`,
     { configKey: 'families.contactCenter.jwkUrls' },
   );
 }

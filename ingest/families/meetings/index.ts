@@ -9,7 +9,7 @@ import { IngestError } from '../../errors.js';
 import { constantTimeEqual, SecretSet } from '../../auth/constant-time.js';
 import { secretScanner } from '../../auth/secret-scan.js';
 import { bodyDigestKey } from '../dedupe.js';
-import { FAMILY_ROUTES, FAMILY_TABLES, header, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
+import { FAMILY_ROUTES, FAMILY_TABLES, header, str, type Classification, type Delivery, type DeliveryFacts, type SourceFamily } from '../family.js';
 
 export interface MeetingsAuth {
   /** Endpoint secrets (`whsec_…`); more than one during a rotation. */
@@ -34,9 +34,27 @@ export function meetingsFamily(auth: MeetingsAuth): SourceFamily {
     async verify(delivery) {
       return verifyJaas(auth, authorization, delivery);
     },
+    deliveryFacts: jaasSignatureAge,
     classify: classifyMeetings,
   };
 }
+
+/**
+ * The signature's age (arrival − t), on every delivery, accepted or refused. JaaS retries
+ * "with an exponential back off" and documents neither the count nor whether a retry is
+ * signed with a new t= (docs/jaas/docs/webhooks-overview.md, webhooks-signatures.md); if it
+ * reuses the original t, late retries age past families.meetings.toleranceSeconds. The kept
+ * ages are what sizes that tolerance (README).
+ */
+export function jaasSignatureAge(delivery: Delivery): DeliveryFacts {
+  const parsed = parseJaasSignature(header(delivery.headers, 'x-jaas-signature') ?? '');
+  if (parsed === null) return { stored: {} };
+  const age = Math.round(delivery.receivedAt.getTime() / 1000 - parsed.t);
+  return { stored: { [SIGNATURE_AGE_HEADER]: String(age) }, signatureAgeSeconds: age };
+}
+
+/** Where the signature age is stored among a row's headers (never sent by 8x8). */
+export const SIGNATURE_AGE_HEADER = 'x-switchboard-signature-age-seconds';
 
 /** Signs like JaaS does: for send-test-event and tests. */
 export function signJaas(secret: string, timestampSeconds: number, body: Buffer | string): string {
@@ -86,9 +104,12 @@ function verifyJaas(auth: MeetingsAuth, authorization: SecretSet | null, deliver
     );
   }
   if (skew > auth.toleranceSeconds) {
+    const age = Math.round(delivery.receivedAt.getTime() / 1000 - parsed.t);
     throw new IngestError(
       'SB_INGEST_SIGNATURE_EXPIRED',
-      `The signature timestamp is ${Math.round(skew)} s away from now (tolerance ${auth.toleranceSeconds} s). Check this server's clock, or raise families.meetings.toleranceSeconds.`,
+      age >= 0
+        ? `The signature is valid but ${age} s old (t=${parsed.t}; tolerance ${auth.toleranceSeconds} s): a late retry signed with its original t=, or a replay. If genuine retries are refused, raise families.meetings.toleranceSeconds (README: sizing it); else check this server's clock.`
+        : `The signature is valid but its t=${parsed.t} is ${-age} s in the future (tolerance ${auth.toleranceSeconds} s). Check this server's clock (NTP).`,
       { configKey: 'families.meetings.toleranceSeconds' },
     );
   }

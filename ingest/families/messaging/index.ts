@@ -25,6 +25,9 @@ export function messagingFamily(auth: MessagingAuth): SourceFamily {
     route: FAMILY_ROUTES.messaging,
     table: FAMILY_TABLES.messaging,
     keptHeaders: ['content-type', 'user-agent', 'x-8x8-signature'],
+    // 8x8 shows an XML rendering of the SMS delivery receipt beside the JSON one
+    // (docs/connect/docs/delivery-receipts-for-outbound-sms.md); how an account gets it is not documented.
+    xmlBodies: true,
     credentialHeaders: ['authorization'],
     // 8x8 documents no scheme for it (8x8.md §1.7): kept as a digest, never as a reusable value.
     digestedHeaders: ['x-8x8-signature'],

@@ -78,3 +78,39 @@ export const MESSAGING_SAMPLES = {
     eventDetails: { templateName: 'order_update', language: 'en_US', status: 'APPROVED' },
   }),
 } as const;
+
+/**
+ * The XML rendering of an SMS delivery receipt, as 8x8 documents it beside the JSON one
+ * (docs/connect/docs/delivery-receipts-for-outbound-sms.md in 8x8Cloud/public-developer-docs),
+ * with its indentation and XML declaration. Sent as text/xml; kept apart from
+ * MESSAGING_SAMPLES because how an account is switched to XML is not documented.
+ */
+export const SMS_RECEIPT_XML = `<?xml version="1.0" encoding="UTF-8" ?>
+<root>
+  <namespace>SMS</namespace>
+  <eventType>outbound_message_status_changed</eventType>
+  <description>SMS outbound message delivery receipt</description>
+  <payload>
+    <umid>9e09ac86-bd74-5465-851d-1eb5a5fdbb9a</umid>
+    <batchId>3e09ac86-bd74-5465-851d-1eb5a5fdbb9b</batchId>
+    <clientMessageId>1e09ac86-bd74-5465-851d-1eb5a5fdbb9b</clientMessageId>
+    <clientBatchId>2e09ac86-bd74-5465-851d-1eb5a5fdbb9b</clientBatchId>
+    <subAccountId>SubAccount-1</subAccountId>
+    <source>8x8</source>
+    <destination>+12025550293</destination>
+    <status>
+      <state>undelivered</state>
+      <detail>rejected_by_operator</detail>
+      <timestamp>2016-01-01T00:00:00Z</timestamp>
+      <errorCode>15</errorCode>
+      <errorMessage>Invalid destination</errorMessage>
+    </status>
+    <price>
+      <total>0.0375</total>
+      <perSms>0.0125</perSms>
+      <currency>USD</currency>
+    </price>
+    <smsCount>3</smsCount>
+  </payload>
+</root>
+`;
