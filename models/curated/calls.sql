@@ -8,7 +8,7 @@
   - source 'contact_center': a Contact Center voice interaction (pulled); call_id is
     'cc:<interactionId>', with its queue and agent. Outcomes, times and the agent follow
     docs/analytics/docs/cc-historical-analytics-detailed-report.md (8x8Cloud/public-developer-docs);
-    the rules are written next to each column in models/schema.yml and in docs/conformance-cc.md.
+    the rules are written next to each column in models/schema.yml and in docs/conformance.md.
   ended_in says where a Contact Center call ended (agent, queue, ivr, voicemail, callback,
   external, unknown); it is null for the other sources.
 #}

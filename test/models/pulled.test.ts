@@ -200,7 +200,7 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
       const rows = await select(`SELECT * FROM analytics.calls WHERE source = 'contact_center' ORDER BY call_id`);
       assert.deepEqual(rows.map((r) => pick(r, ['call_id', 'direction', 'from_e164', 'to_e164', 'started_at', 'answered_at', 'ended_at', 'ring_seconds', 'talk_seconds', 'duration_seconds', 'outcome', 'is_missed', 'queue_name', 'agent_id'])), [
         { call_id: 'cc:int-1', direction: 'inbound', from_e164: '+16693335004', to_e164: '+16693335195', started_at: '2025-03-04T11:00:00.000Z', answered_at: '2025-03-04T11:00:10.400Z', ended_at: '2025-03-04T11:05:10.000Z', ring_seconds: 10, talk_seconds: 300, duration_seconds: 310, outcome: 'answered', is_missed: false, queue_name: 'Support EN', agent_id: 'ag1' },
-        // ended_at = creationTime + interactionDuration (10.4 s), not the finishedTime the fixture copied from int-1 (docs/conformance-cc.md §5)
+        // ended_at = creationTime + interactionDuration (10.4 s), not the finishedTime the fixture copied from int-1 (docs/conformance.md §5)
         { call_id: 'cc:int-2', direction: 'inbound', from_e164: '+16693335004', to_e164: '+16693335195', started_at: '2025-03-04T11:00:00.000Z', answered_at: null, ended_at: '2025-03-04T11:00:10.400Z', ring_seconds: 10, talk_seconds: null, duration_seconds: 10, outcome: 'abandoned', is_missed: true, queue_name: 'Support EN', agent_id: null },
       ]);
     });

@@ -131,7 +131,7 @@ test('webhooks land, backfills land history, build merges them, reconciliation s
   assert.match(workPull.out, /work-analytics: OK: 36 records/);
   const ccPull = await cli('pull', 'cc-interactions', '--from', workFrom, '--to', workTo);
   assert.equal(ccPull.code, 0, ccPull.out);
-  // 8 interactions plus one participant row for each of the 4 handled ones (includeParticipants, docs/conformance-cc.md §2).
+  // 8 interactions plus one participant row for each of the 4 handled ones (includeParticipants, docs/conformance.md §2).
   assert.match(ccPull.out, /cc-interactions: OK: 12 records/);
 
   const again = await cli('pull', 'connect-sms', '--from', '2025-03-04', '--to', '2025-03-05');

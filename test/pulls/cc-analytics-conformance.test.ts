@@ -2,7 +2,7 @@
  * Issue 11, Contact Center Historical Analytics: what Switchboard sends to and reads from
  * the detailed-reports API, against a fake that refuses what 8x8's docs refuse and answers
  * in the documented shapes (docs/analytics/docs/cc-historical-analytics-detailed-report.md
- * in 8x8Cloud/public-developer-docs; docs/conformance-cc.md says what is still open).
+ * in 8x8Cloud/public-developer-docs; docs/conformance.md says what is still open).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,7 +1,7 @@
 /**
  * Issue 11 (Conformance), Salesforce: behaviours of the real service that the local Salesforce
  * (test/servers/salesforce.ts) now models, through jsforce, and what the destination and the
- * engine do about them (docs/conformance-salesforce.md):
+ * engine do about them (docs/conformance.md):
  *
  * 1. a Bulk API 2.0 job that ends Failed after committing rows;
  * 2. REQUEST_LIMIT_EXCEEDED as HTTP 403 without Retry-After, for the rolling 24-hour

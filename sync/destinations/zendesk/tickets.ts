@@ -94,7 +94,7 @@ export function createPayload(record: ChangeRecord): Record<string, unknown> {
  * but under the strictest reading of the docs neither works in `tickets[]` (only with
  * `?ids=`, which applies one change to all ids): Zendesk would drop them, the change tag
  * would never be set, and a replayed update would post its comment again
- * (docs/conformance-zendesk-slack.md › Tags). The price: a tag an agent adds between the
+ * (docs/conformance.md › Tags). The price: a tag an agent adds between the
  * look-up and the job is lost.
  */
 export function updatePayload(record: ChangeRecord, current: Ticket): Record<string, unknown> {
