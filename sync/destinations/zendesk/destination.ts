@@ -46,6 +46,8 @@ import type { ZendeskClient } from './client.js';
 import { describeBody, ZendeskResponseError, throwIfWholeCallFailed } from './errors.js';
 import { waitForJob, type JobPolling, type JobResult, type JobStatus } from './jobs.js';
 import { changeTag, checkFields, createPayload, isChangeTag, updatePayload, type Ticket } from './tickets.js';
+import { ListBudget } from './list-budget.js';
+import { eachLimit } from '../../../core/each-limit.js';
 
 /** Most tickets per create_many / update_many / show_many call (reference §2.3). */
 export const ZENDESK_BATCH_SIZE = 100;
@@ -370,43 +372,6 @@ class BatchRun {
   }
 }
 
-/**
- * What is left of List Tickets' own per-minute budget, from its
- * `zendesk-ratelimit-tickets-index: total=100; remaining=99; resets=41` header
- * (https://developer.zendesk.com/documentation/api-basics/best-practices/best-practices-for-avoiding-rate-limiting).
- * Unknown until the first answer; a look-up takes one before it starts, so concurrent ones
- * never overdraw it.
- */
-class ListBudget {
-  private remaining: number | undefined;
-  private inFlight = 0;
-  /** When the budget resets, in ms from its last answer; 60 s until one says. */
-  retryAfterMs = 60_000;
-
-  /** False when no budget is left for one more look-up. */
-  take(): boolean {
-    if (this.remaining !== undefined && this.remaining <= 0) return false;
-    if (this.remaining !== undefined) this.remaining -= 1;
-    this.inFlight += 1;
-    return true;
-  }
-
-  /** Reads the header of an answer (null when absent). */
-  settle(header: string | null): void {
-    this.inFlight = Math.max(0, this.inFlight - 1);
-    const remaining = /remaining=(\d+)/.exec(header ?? '')?.[1];
-    const resets = /resets=(\d+)/.exec(header ?? '')?.[1];
-    if (resets !== undefined) this.retryAfterMs = Math.max(1, Number(resets)) * 1000;
-    // Other look-ups still in flight were counted by Zendesk after this answer, or will be.
-    if (remaining !== undefined) this.remaining = Math.min(this.remaining ?? Infinity, Number(remaining) - this.inFlight);
-  }
-
-  exhaust(retryAfterMs: number | undefined): void {
-    this.remaining = 0;
-    if (retryAfterMs !== undefined) this.retryAfterMs = Math.max(this.retryAfterMs, retryAfterMs);
-  }
-}
-
 /** A ticket id from an externalRef ("35436"), or null when it is none. */
 function ticketId(externalRef: string | null): number | null {
   if (externalRef === null || !/^\d+$/.test(externalRef)) return null;
@@ -428,22 +393,4 @@ function choose(tickets: readonly Ticket[], tag: string): Ticket | null {
 /** Zendesk takes keys of at most 255 characters (reference §2.2); longer ones are hashed, stably. */
 function idempotencyHeader(key: string): string {
   return key.length <= 255 ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`;
-}
-
-/** Runs `fn` over `items`, `limit` at a time; stops starting new ones after a failure, and throws the first. */
-async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (failure === undefined && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await fn(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failure !== undefined) throw failure.error;
 }
