@@ -18,6 +18,7 @@
  * error and counted. Retries (the same bytes again) merge as before.
  */
 import type { Logger } from 'pino';
+import { abortableSleep } from '../core/abortable-sleep.js';
 import type { Warehouse, Queryable } from '../sql/warehouse.js';
 import type { TableSpec } from '../sql/dialect.js';
 import { ensureSchema, ensureTable } from '../sql/ensure-table.js';
@@ -318,7 +319,7 @@ export class Drainer {
         // A short batch means the spool is nearly caught up: let events gather for lingerMs so
         // the next transaction is larger. Each transaction has a fixed cost (prepare, commit,
         // WAL sync) that dominates when batches hold a handful of events.
-        if (drained < this.options.batchSize) await sleep(this.options.lingerMs, this.abort.signal);
+        if (drained < this.options.batchSize) await abortableSleep(this.options.lingerMs, this.abort.signal).catch(() => undefined); // an abort only ends the wait
       } catch (error) {
         if (this.abort.signal.aborted) break; // stopping: the batch in flight was not committed, and that is fine
         this.stats.failures += 1;
@@ -327,19 +328,9 @@ export class Drainer {
           { err: error, retryInMs: backoff, backlogBytes: this.backlogBytes() },
           'could not write to the warehouse; accepted events stay in the spool and will be retried',
         );
-        await sleep(backoff, this.abort.signal);
+        await abortableSleep(backoff, this.abort.signal).catch(() => undefined);
         backoff = Math.min(backoff * 2, maxBackoffMs);
       }
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

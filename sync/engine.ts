@@ -16,6 +16,7 @@
  *    keys, which the destinations make harmless; a crash after it sends nothing twice.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { abortableSleep } from '../core/abortable-sleep.js';
 import type { ConfigFile } from '../core/config-schema.js';
 import type { SqlRow, Warehouse } from '../sql/warehouse.js';
 import {
@@ -325,19 +326,4 @@ function toRecord(sync: SyncDefinition, row: SqlRow): ChangeRecord {
 
 function mapFields(sync: SyncDefinition, row: SqlRow): ChangeRecord['fields'] {
   return Object.fromEntries(Object.entries(sync.mapping).map(([field, column]) => [field, row[column] ?? null]));
-}
-
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted === true) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

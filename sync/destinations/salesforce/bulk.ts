@@ -32,6 +32,7 @@
  * jsforce hands back the raw text instead of rows.
  */
 import { parse } from 'csv-parse/sync';
+import { abortableSleep as sleep } from '../../../core/abortable-sleep.js';
 import { stringify } from 'csv-stringify/sync';
 import type { Logger } from 'pino';
 import { DeferRunError, PermanentDestinationError, type ChangeRecord, type RecordOutcome } from '../../destination.js';
@@ -216,18 +217,4 @@ async function sendJob(
   }
   // Rows missing from both files get no outcome: the engine retries them.
   logger?.info({ jobId: job.id, successful: successful.length, failed: failed.length }, 'Bulk API 2.0 job complete');
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
