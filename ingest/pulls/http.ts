@@ -46,15 +46,6 @@ export async function sendOnce<T>(url: string, init: RequestInit, options: SendO
   }
 }
 
-/** Retry-After as ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
 /** A bearer token and the epoch ms at which the API stops accepting it. */
 export interface Token {
   value: string;

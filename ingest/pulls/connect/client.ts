@@ -22,10 +22,11 @@
  * transient ConnectExportError with `retryAfterMs`, and the caller decides when to retry.
  */
 import { Readable } from 'node:stream';
+import { retryAfterMs as retryAfterMsOf } from '../../../core/retry-after.js';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { DateTime } from 'luxon';
 import { ConnectExportError } from './errors.js';
-import { parseRetryAfter, readText, sendOnce, type Answer } from '../http.js';
+import { readText, sendOnce, type Answer } from '../http.js';
 
 /** The documented form of `{subAccountId}` in every export path (3–50 of A-Z a-z 0-9 - . _ &). */
 export const SUBACCOUNT_ID = /^[A-Za-z0-9\-._&]{3,50}$/;
@@ -212,7 +213,7 @@ export class ConnectExportsClient {
       );
     }
     if (status === 429 || status >= 500) {
-      const retryAfterMs = parseRetryAfter(answer.headers.get('retry-after'), Date.now());
+      const retryAfterMs = retryAfterMsOf(answer.headers.get('retry-after'), Date.now());
       throw new ConnectExportError(
         'SB_PULL_CONNECT_UNAVAILABLE',
         `8x8 ${this.product} ${what} answered HTTP ${status}${retryAfterMs === undefined ? '' : ` (retry after ${retryAfterMs} ms)`}: ${text}`,

@@ -17,8 +17,9 @@
  * transient CcAnalyticsError with `retryAfterMs`, and the caller decides when to retry.
  */
 import { IANAZone } from 'luxon';
+import { retryAfterMs as retryAfterMsOf } from '../../../core/retry-after.js';
 import { CcAnalyticsError } from './errors.js';
-import { parseRetryAfter, readText, sendOnce, TokenCache, type Answer, type Token } from '../http.js';
+import { readText, sendOnce, TokenCache, type Answer, type Token } from '../http.js';
 import type { CcRow } from './records.js';
 
 /** The env vars that hold the credentials (named in auth errors). */
@@ -315,7 +316,7 @@ export class CcAnalyticsClient {
     if (status >= 200 && status < 300) return;
     const text = response.text.slice(0, 300);
     if (status === 429 || status >= 500) {
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.#now());
+      const retryAfterMs = retryAfterMsOf(response.headers.get('retry-after'), this.#now());
       throw new CcAnalyticsError(
         'SB_PULL_CC_UNAVAILABLE',
         `Contact Center Analytics ${what} answered HTTP ${status}${retryAfterMs === undefined ? '' : ` (retry after ${retryAfterMs} ms)`}: ${text}. Retry later.`,

@@ -18,7 +18,8 @@
  * transient WorkAnalyticsError with `retryAfterMs`, and the caller decides when to retry.
  */
 import { WorkAnalyticsError } from './errors.js';
-import { parseRetryAfter, readText, sendOnce, TokenCache, type Answer, type Token } from '../http.js';
+import { retryAfterMs as retryAfterMsOf } from '../../../core/retry-after.js';
+import { readText, sendOnce, TokenCache, type Answer, type Token } from '../http.js';
 import { formatQueryTime } from './windows.js';
 
 /** The env vars that hold the credentials (named in auth errors). */
@@ -210,7 +211,7 @@ export class WorkAnalyticsClient {
     const text = response.text.slice(0, 300);
     const status = response.status;
     if (status === 429 || status >= 500) {
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.#now());
+      const retryAfterMs = retryAfterMsOf(response.headers.get('retry-after'), this.#now());
       throw new WorkAnalyticsError('SB_PULL_WORK_UNAVAILABLE', `Work Analytics ${what} answered HTTP ${status}${retryAfterMs === undefined ? '' : ` (retry after ${retryAfterMs} ms)`}: ${text}`, {
         status,
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),

@@ -9,6 +9,7 @@
  * after `error`.
  */
 import { SwitchboardError } from '../../../core/errors.js';
+import { retryAfterMs } from '../../../core/retry-after.js';
 import { DeferRunError, PermanentDestinationError, TransientDestinationError } from '../../destination.js';
 
 export type SalesforceErrorCode =
@@ -103,14 +104,6 @@ interface JsforceError {
   errorCode?: string;
   code?: string;
   data?: unknown;
-}
-
-/** Retry-After in seconds or as an HTTP date, as milliseconds; undefined when absent or unreadable. */
-export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** True for failures of the connection itself (refused, reset, DNS, timeout). */

@@ -6,6 +6,7 @@
  * body (JSON or text) and its Retry-After. It does not retry: the sync engine does.
  */
 import { TransientDestinationError } from '../../destination.js';
+import { retryAfterMs } from '../../../core/retry-after.js';
 import { ZendeskResponseError } from './errors.js';
 
 export interface ZendeskClientOptions {
@@ -98,12 +99,4 @@ function parseBody(text: string, contentType: string | null): unknown {
     }
   }
   return text;
-}
-
-/** Retry-After as seconds or an HTTP date (RFC 9110 §10.2.3), in ms; undefined when absent or unusable. */
-export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value) * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
