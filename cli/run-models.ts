@@ -5,9 +5,6 @@
  * and the run results are saved (by whichever process ran the build).
  */
 import { relative } from 'node:path';
-import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
-import type { ReadableStream } from 'node:stream/web';
 import { loadConfig, type Config } from '../core/config.js';
 import { SwitchboardError } from '../core/errors.js';
 import { warehouseConfigOf } from '../ingest/landing-server.js';
@@ -17,7 +14,7 @@ import { modelsRuntime } from '../sql/models/from-config.js';
 import type { ProgressEvent, RunResults } from '../sql/models/run.js';
 import { openWarehouse } from '../sql/warehouses/index.js';
 import { localUrl } from './local-url.js';
-import { adminHeaders, adminRefusal } from './admin-client.js';
+import { postForNdjson } from './admin-client.js';
 import { progressLine, summary } from './run-output.js';
 
 export interface RunModelsOptions {
@@ -62,31 +59,16 @@ export async function runModels(command: RunCommand, options: RunModelsOptions):
 
 /** The results of a run in the server, or null when no server answers at `base`. */
 async function inServer(config: Config, base: string, command: RunCommand, request: RunRequest, print: (event: ProgressEvent) => void): Promise<RunResults | null> {
-  let response: Response;
-  try {
-    response = await fetch(new URL(`/${command}`, base), {
-      method: 'POST',
-      headers: adminHeaders(config, true),
-      body: JSON.stringify(request),
-    });
-  } catch {
-    return null; // nothing listens: the warehouse is free to open here
-  }
-  if (!response.ok || response.body === null) {
-    const body = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
-    throw adminRefusal(config, response.status, body, `HTTP ${response.status} from ${base}/${command}`);
-  }
-  process.stderr.write(`Running in the server at ${base} (it holds the warehouse).\n`);
+  const values = await postForNdjson(config, base, `/${command}`, request);
+  if (values === null) return null; // nothing listens: the warehouse is free to open here
   const interrupted = (why: string) =>
     new SwitchboardError(
       'SB_CLI_BUILD_INTERRUPTED',
       `${why}. The ${command} goes on in the server: its log and run results (sb_run_results) will have the outcome.`,
     );
   try {
-    const lines = createInterface({ input: Readable.fromWeb(response.body as ReadableStream<Uint8Array>), crlfDelay: Infinity });
-    for await (const text of lines) {
-      if (text.trim() === '') continue; // keep-alive
-      const value = JSON.parse(text) as Partial<ProgressEvent & RunResults> & { error?: { code: string; message: string } };
+    for await (const raw of values) {
+      const value = raw as Partial<ProgressEvent & RunResults> & { error?: { code: string; message: string } };
       if (value.error !== undefined) throw new SwitchboardError(value.error.code, value.error.message);
       if (value.runId !== undefined) return value as RunResults;
       print(value as ProgressEvent);

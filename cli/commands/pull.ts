@@ -1,7 +1,4 @@
 import { Command } from 'commander';
-import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
-import type { ReadableStream } from 'node:stream/web';
 import { DateTime } from 'luxon';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../core/config.js';
@@ -12,7 +9,7 @@ import type { PullEvent, PullRunResult } from '../../ingest/pulls/runner.js';
 import type { PullRange } from '../../ingest/pulls/source.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import { localUrl } from '../local-url.js';
-import { adminHeaders, adminRefusal } from '../admin-client.js';
+import { postForNdjson } from '../admin-client.js';
 
 interface PullOptions {
   from?: string;
@@ -99,21 +96,10 @@ function parseTime(value: string, flag: string): Date {
 type Request = { source: string; from?: string; to?: string; restart: boolean };
 
 async function viaServer(config: Config, base: string, request: Request, view: ProgressView): Promise<PullRunResult | null> {
-  let response: Response;
-  try {
-    response = await fetch(new URL('/pull', base), { method: 'POST', headers: adminHeaders(config, true), body: JSON.stringify(request) });
-  } catch {
-    return null; // no server: the warehouse is free to open here
-  }
-  if (!response.ok || response.body === null) {
-    const body = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
-    throw adminRefusal(config, response.status, body, `HTTP ${response.status} from ${base}/pull`);
-  }
-  process.stderr.write(`Running in the server at ${base} (it holds the warehouse).\n`);
-  const lines = createInterface({ input: Readable.fromWeb(response.body as ReadableStream<Uint8Array>), crlfDelay: Infinity });
-  for await (const text of lines) {
-    if (text.trim() === '') continue;
-    const value = JSON.parse(text) as { event?: PullEvent; result?: PullRunResult; error?: { code: string; message: string } };
+  const values = await postForNdjson(config, base, '/pull', request);
+  if (values === null) return null; // no server: the warehouse is free to open here
+  for await (const raw of values) {
+    const value = raw as { event?: PullEvent; result?: PullRunResult; error?: { code: string; message: string } };
     if (value.event !== undefined) view.event(value.event);
     if (value.result !== undefined) return value.result;
     if (value.error !== undefined) throw new SwitchboardError(value.error.code, value.error.message);

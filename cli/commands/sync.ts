@@ -1,7 +1,4 @@
 import { Command } from 'commander';
-import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
-import type { ReadableStream } from 'node:stream/web';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../core/config.js';
 import { SwitchboardError } from '../../core/errors.js';
@@ -11,7 +8,7 @@ import type { SyncProgress, SyncRunResult } from '../../sync/engine.js';
 import { SyncError } from '../../sync/errors.js';
 import { syncerFor } from '../../sync/from-config.js';
 import { localUrl } from '../local-url.js';
-import { adminHeaders, adminRefusal } from '../admin-client.js';
+import { postForNdjson } from '../admin-client.js';
 
 interface SyncOptions {
   all?: boolean;
@@ -79,22 +76,11 @@ Examples:
 type Request = { names: string[]; dryRun: boolean; replayRejected: boolean };
 
 async function viaServer(config: Config, base: string, request: Request): Promise<SyncRunResult[] | null> {
-  let response: Response;
-  try {
-    response = await fetch(new URL('/sync', base), { method: 'POST', headers: adminHeaders(config, true), body: JSON.stringify(request) });
-  } catch {
-    return null; // no server: the warehouse is free to open here
-  }
-  if (!response.ok || response.body === null) {
-    const body = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
-    throw adminRefusal(config, response.status, body, `HTTP ${response.status} from ${base}/sync`);
-  }
-  process.stderr.write(`Running in the server at ${base} (it holds the warehouse).\n`);
+  const values = await postForNdjson(config, base, '/sync', request);
+  if (values === null) return null; // no server: the warehouse is free to open here
   const results: SyncRunResult[] = [];
-  const lines = createInterface({ input: Readable.fromWeb(response.body as ReadableStream<Uint8Array>), crlfDelay: Infinity });
-  for await (const text of lines) {
-    if (text.trim() === '') continue;
-    const value = JSON.parse(text) as { sync: string; progress?: SyncProgress; result?: SyncRunResult; error?: { code: string; message: string }; keepAlive?: boolean };
+  for await (const raw of values) {
+    const value = raw as { sync: string; progress?: SyncProgress; result?: SyncRunResult; error?: { code: string; message: string }; keepAlive?: boolean };
     if (value.progress !== undefined) print(progressLine(value.sync, value.progress));
     if (value.result !== undefined) {
       results.push(value.result);
