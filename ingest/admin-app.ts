@@ -26,10 +26,10 @@
  * (one build at a time, scheduled ones included), 400 SB_MODEL_SELECTOR, 422 for a broken
  * models project, 503 SB_SQL_UNAVAILABLE. A client that disconnects does not stop the run.
  */
-import { PassThrough } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { SwitchboardError } from '../core/errors.js';
 import { errorBody } from './errors.js';
+import { ndjsonReply } from './ndjson-reply.js';
 import type { ModelBuilds, PreparedRun, RunRequest } from './model-builds.js';
 import type { RejectionFilter, Replayer } from './replay.js';
 import { readQuery } from './read-query.js';
@@ -61,8 +61,6 @@ export interface AdminAppOptions {
   sqlTimeoutMs: number;
 }
 
-/** How often a running /build or /test stream sends a keep-alive blank line. */
-const KEEP_ALIVE_MS = 30_000;
 
 interface ReplayRequest extends RejectionFilter {
   trust?: boolean;
@@ -155,26 +153,13 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
         if (!(error instanceof SwitchboardError)) throw error;
         return reply.code(prepareStatus(error.code)).send(errorBody(error.code, error.message));
       }
-      const stream = new PassThrough();
-      stream.on('error', () => {}); // a client that went away; the run goes on
-      const write = (text: string): void => {
-        if (!stream.destroyed && !stream.writableEnded) stream.write(text);
-      };
-      const line = (value: unknown): void => write(`${JSON.stringify(value)}\n`);
-      const keepAlive = setInterval(() => write('\n'), KEEP_ALIVE_MS);
-      // Not awaited: the response streams while the run goes on.
-      void run
-        .execute(line)
-        .then(line, (error: unknown) => {
+      return ndjsonReply(reply, (line) =>
+        run.execute(line).then(line, (error: unknown) => {
           request.log.error({ err: error }, `${command} broke off`);
           const code = error instanceof SwitchboardError ? error.code : 'SB_ADMIN_INTERNAL';
           line(errorBody(code, (error as Error).message));
-        })
-        .finally(() => {
-          clearInterval(keepAlive);
-          stream.end();
-        });
-      return reply.type('application/x-ndjson').send(stream);
+        }),
+      );
     });
   }
 
@@ -209,25 +194,18 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
       if (running.length > 0) {
         return reply.code(409).send(errorBody('SB_SYNC_RUNNING', `Already running or queued: ${running.join(', ')}; one run per sync at a time.`));
       }
-      const stream = new PassThrough();
-      stream.on('error', () => {}); // a client that went away; the runs go on
-      const line = (value: unknown): void => {
-        if (!stream.destroyed && !stream.writableEnded) stream.write(`${JSON.stringify(value)}\n`);
-      };
-      const keepAlive = setInterval(() => line({ keepAlive: true }), KEEP_ALIVE_MS);
-      const runs = body.names.map((name) =>
-        syncer
-          .run(name, { dryRun: body.dryRun === true, replayRejected: body.replayRejected === true, onProgress: (progress) => line({ sync: name, progress }) })
-          .then(
-            (result) => line({ sync: name, result }),
-            (error: unknown) => line({ sync: name, ...errorBody(error instanceof SwitchboardError ? error.code : 'SB_SYNC_FAILED', (error as Error).message) }),
+      return ndjsonReply(reply, (line) =>
+        Promise.all(
+          body.names.map((name) =>
+            syncer
+              .run(name, { dryRun: body.dryRun === true, replayRejected: body.replayRejected === true, onProgress: (progress) => line({ sync: name, progress }) })
+              .then(
+                (result) => line({ sync: name, result }),
+                (error: unknown) => line({ sync: name, ...errorBody(error instanceof SwitchboardError ? error.code : 'SB_SYNC_FAILED', (error as Error).message) }),
+              ),
           ),
+        ),
       );
-      void Promise.all(runs).finally(() => {
-        clearInterval(keepAlive);
-        stream.end();
-      });
-      return reply.type('application/x-ndjson').send(stream);
     },
   );
 
@@ -261,25 +239,16 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
       if (puller.isActive(body.source)) {
         return reply.code(409).send(errorBody('SB_PULL_RUNNING', `A pull of ${body.source} is already running; one run per source at a time.`));
       }
-      const stream = new PassThrough();
-      stream.on('error', () => {}); // a client that went away; the pull goes on
-      const line = (value: unknown): void => {
-        if (!stream.destroyed && !stream.writableEnded) stream.write(`${JSON.stringify(value)}\n`);
-      };
-      const keepAlive = setInterval(() => line({ keepAlive: true }), KEEP_ALIVE_MS);
       const range = body.from === undefined ? undefined : { from: new Date(body.from), to: body.to === undefined ? new Date() : new Date(body.to) };
       const openEnded = body.from !== undefined && body.to === undefined;
-      void puller
-        .run(body.source, { ...(range === undefined ? {} : { range }), restart: body.restart === true, openEnded, onProgress: (event) => line({ event }) })
-        .then(
-          (result) => line({ result }),
-          (error: unknown) => line(errorBody(error instanceof SwitchboardError ? error.code : 'SB_PULL_FAILED', (error as Error).message)),
-        )
-        .finally(() => {
-          clearInterval(keepAlive);
-          stream.end();
-        });
-      return reply.type('application/x-ndjson').send(stream);
+      return ndjsonReply(reply, (line) =>
+        puller
+          .run(body.source, { ...(range === undefined ? {} : { range }), restart: body.restart === true, openEnded, onProgress: (event) => line({ event }) })
+          .then(
+            (result) => line({ result }),
+            (error: unknown) => line(errorBody(error instanceof SwitchboardError ? error.code : 'SB_PULL_FAILED', (error as Error).message)),
+          ),
+      );
     },
   );
 
