@@ -5,7 +5,7 @@
  * Checks live here rather than in each warehouse because a bad spec is a programming
  * error that should fail the same way — and before any I/O — on every warehouse.
  */
-import type { ColumnSpec, MergeRule, TableSpec, UpsertSpec } from './dialect-base.js';
+import type { ColumnSpec, MergeRule, TableSpec, UpsertSpec } from './table-spec.js';
 import { SqlError } from './errors.js';
 
 /** A column update applied on a key match; `keep` columns are simply absent. */

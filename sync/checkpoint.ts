@@ -5,7 +5,7 @@
 import type { SqlDialect, TableSpec } from '../sql/dialect.js';
 import type { Queryable, SqlParam, Warehouse } from '../sql/warehouse.js';
 import type { ChangeRecord, RecordOutcome } from './destination.js';
-import type { SyncDefinition, SyncRunResult } from './engine.js';
+import type { SyncDefinition, SyncRunResult } from './sync-run.js';
 import { outcomesTable, rejectionsTable, runsTable, snapshotsTable, SYNC_SCHEMA } from './state.js';
 
 /** Checkpoints in order, at most one behind: add() waits for the one before to finish. */

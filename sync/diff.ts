@@ -4,7 +4,7 @@
  * (`switchboard_sync.snapshots`). Only what it returns leaves the warehouse.
  */
 import type { SqlDialect } from '../sql/dialect.js';
-import type { SyncDefinition } from './engine.js';
+import type { SyncDefinition } from './sync-run.js';
 import { rejectionsTable, snapshotsTable, SYNC_SCHEMA } from './state.js';
 
 /** The hash a planned delete carries (and a refused delete is remembered by). */

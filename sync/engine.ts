@@ -17,7 +17,6 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { abortableSleep } from '../core/abortable-sleep.js';
-import type { ConfigFile } from '../core/config-schema.js';
 import type { SqlRow, Warehouse } from '../sql/warehouse.js';
 import {
   DeferRunError,
@@ -32,8 +31,8 @@ import { checkpoint, CheckpointQueue, HASH, recordRun, type WithHash } from './c
 import { diffSql } from './diff.js';
 import { SyncError } from './errors.js';
 import { rejectionsTable, SYNC_SCHEMA, SYNC_TABLES } from './state.js';
+import type { PlannedCounts, SyncDefinition, SyncProgress, SyncRunResult } from './sync-run.js';
 
-export type SyncDefinition = ConfigFile['syncs'][number];
 
 /** Backoff for transient failures. */
 export interface RetryPolicy {
@@ -65,35 +64,8 @@ export interface SyncRunOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-export type PlannedCounts = Record<ChangeAction | 'skip', number>;
-
-export type SyncProgress =
-  | { phase: 'planned'; sync: string; planned: PlannedCounts; total: number }
-  | { phase: 'sent'; sync: string; done: number; total: number; sent: number; rejected: number; retrying: number }
-  | { phase: 'retry'; sync: string; attempt: number; delayMs: number; reason: string };
-
-export interface SyncRunResult {
-  runId: string;
-  sync: string;
-  destination: string;
-  dryRun: boolean;
-  /** success: everything planned was confirmed or skipped; partial: some rejected or still retrying; failed: the run stopped. */
-  status: 'success' | 'partial' | 'failed';
-  planned: PlannedCounts;
-  sent: number;
-  rejected: number;
-  /** Still failing transiently after the last attempt: sent again next run. */
-  retrying: number;
-  skipped: number;
-  /** Dry runs: a few changes per action, as they would be sent. */
-  samples: Array<{ action: ChangeAction | 'skip'; key: string; fields: ChangeRecord['fields'] }>;
-  error: { code: string; message: string } | null;
-  startedAt: string;
-  finishedAt: string;
-  seconds: number;
-}
-
 export { diffSql } from './diff.js';
+export type { PlannedCounts, SyncDefinition, SyncProgress, SyncRunResult } from './sync-run.js';
 
 /** Creates the state schema and tables (idempotent). */
 export async function prepareSyncState(warehouse: Warehouse): Promise<void> {

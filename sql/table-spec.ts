@@ -1,0 +1,55 @@
+/**
+ * The warehouse-neutral shapes of the tables Switchboard owns and of the upserts it plans:
+ * what a dialect (sql/dialect-base.ts) turns into SQL, and what the upsert planner
+ * (sql/upsert-plan.ts) reads. Kept apart so that neither imports the other for them.
+ */
+
+/** Column types Switchboard uses, mapped to each warehouse's own names by {@link SqlDialect.typeName}. */
+export type LogicalType = 'text' | 'json' | 'timestamp' | 'bigint' | 'integer' | 'double' | 'boolean';
+
+/** One column of a table Switchboard owns. */
+export interface ColumnSpec {
+  /** Lower-case snake_case name, e.g. `dedupe_key`. */
+  name: string;
+  type: LogicalType;
+  /** Defaults to true. Primary-key columns are always NOT NULL. */
+  nullable?: boolean;
+}
+
+/** A table Switchboard creates and writes, e.g. `raw.messaging_events`. */
+export interface TableSpec {
+  schema: string;
+  name: string;
+  columns: readonly ColumnSpec[];
+  /** Column names; may be empty for append-only tables. */
+  primaryKey: readonly string[];
+}
+
+/**
+ * What happens to a column when an upserted row meets an existing row with the same key:
+ * - `replace`: take the incoming value;
+ * - `keep`: keep the existing value (first writer wins);
+ * - `add`: existing + incoming (e.g. a delivery counter), ignoring NULLs like the two below
+ *   (NULL + 3 is 3, not NULL, so one missing value never wipes out a counter);
+ * - `greatest` / `least`: the larger / smaller of the two, ignoring NULLs.
+ */
+export type MergeRule = 'replace' | 'keep' | 'add' | 'greatest' | 'least';
+
+/**
+ * A multi-row upsert of literal rows bound as parameters.
+ *
+ * Callers must dedupe keys within one upsert: Postgres, BigQuery and Snowflake reject a key
+ * that appears twice in one statement, while DuckDB's ON CONFLICT silently keeps only the
+ * first such row (verified on 1.5.6), so the outcome would differ per warehouse.
+ */
+export interface UpsertSpec {
+  table: TableSpec;
+  /** The columns each row supplies, in parameter order. Must include every key column. */
+  columns: readonly string[];
+  /** How many rows; parameters are bound row-major: row 0's columns, then row 1's, … */
+  rowCount: number;
+  /** The conflict key; defaults to the table's primary key. */
+  key?: readonly string[];
+  /** Rules for columns on a key match; a supplied column without a rule is `keep`. */
+  onMatch: Readonly<Record<string, MergeRule>>;
+}
