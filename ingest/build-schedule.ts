@@ -10,7 +10,8 @@
  *   {"level":30,"node":"model.calls","status":"success","rows":12,…,"msg":"incremental model analytics.calls: success (12 rows in 0.31s)"}
  *   {"level":30,"runId":"…","pass":41,"error":1,"skip":0,"total":42,…,"msg":"scheduled build finished: PASS=41 WARN=0 ERROR=1 SKIP=0 TOTAL=42 in 3.2s"}
  */
-import { createTask, type Logger as CronLogger, type ScheduledTask } from 'node-cron';
+import { createTask, type ScheduledTask } from 'node-cron';
+import { cronLogger } from '../core/cron-logger.js';
 import type { Logger } from 'pino';
 import type { ProgressEvent, RunResults } from '../sql/models/run.js';
 import { runCounts, type ModelBuilds } from './model-builds.js';
@@ -108,15 +109,4 @@ function logProgress(logger: Logger, event: ProgressEvent): void {
     default:
       logger.error({ ...fields, reason: result.message }, `${event.description}: ${result.status}: ${result.message}`);
   }
-}
-
-/** node-cron's own warnings (a missed tick under load) go to pino, not the console. */
-export function cronLogger(logger: Logger): CronLogger {
-  const child = logger.child({ component: 'node-cron' });
-  return {
-    info: (message) => child.info(message),
-    warn: (message) => child.warn(message),
-    error: (message, err) => (message instanceof Error ? child.error({ err: message }, message.message) : child.error({ err }, message)),
-    debug: (message) => child.debug(message instanceof Error ? message.message : message),
-  };
 }

@@ -12,7 +12,7 @@
  */
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
-import { cronLogger } from '../ingest/build-schedule.js';
+import { cronLogger } from '../core/cron-logger.js';
 import type { Warehouse } from '../sql/warehouse.js';
 import type { Destination } from './destination.js';
 import { runSync, type RetryPolicy, type SyncDefinition, type SyncProgress, type SyncRunResult } from './engine.js';

@@ -8,7 +8,7 @@ import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { Warehouse } from '../../sql/warehouse.js';
 import { SwitchboardError } from '../../core/errors.js';
-import { cronLogger } from '../build-schedule.js';
+import { cronLogger } from '../../core/cron-logger.js';
 import { runPull, type PullEvent, type PullRunResult } from './runner.js';
 import type { PullRange, PullSource } from './source.js';
 
