@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { Config } from '../core/config.js';
 import { SwitchboardError } from '../core/errors.js';
-import { ADMIN_TOKEN_ENV, adminDataDir, bootstrapTokenPath, clientToken } from '../ingest/admin-tokens.js';
+import { ADMIN_TOKEN_ENV, adminDataDir, bootstrapTokenPath, clientToken } from '../server/admin-tokens.js';
 
 /** Headers for an operator API request: the bearer token (when one is known) and, for a body, its type. */
 export function adminHeaders(config: Config, withBody: boolean, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Record<string, string> {

@@ -7,7 +7,7 @@
 import { relative } from 'node:path';
 import { loadConfig, type Config } from '../core/config.js';
 import { SwitchboardError } from '../core/errors.js';
-import { warehouseConfigOf } from '../ingest/landing-server.js';
+import { warehouseConfigOf } from '../server/landing-server.js';
 import { ModelBuilds, runCounts, type RunCommand, type RunRequest } from '../ingest/model-builds.js';
 import { ModelError } from '../sql/models/errors.js';
 import { modelsRuntime } from '../sql/models/from-config.js';

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../../core/config.js';
 import { SwitchboardError } from '../../core/errors.js';
-import { ADMIN_ROLES, adminDataDir, AdminTokenRegistry, type AdminRole } from '../../ingest/admin-tokens.js';
+import { ADMIN_ROLES, adminDataDir, AdminTokenRegistry, type AdminRole } from '../../server/admin-tokens.js';
 
 /** `switchboard admin-token create|revoke|list`: the operator API's issued tokens (hashes in the data dir). */
 export function adminTokenCommand(): Command {

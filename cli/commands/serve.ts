@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { loadConfig } from '../../core/config.js';
-import { createLandingServer } from '../../ingest/landing-server.js';
-import { ADMIN_TOKEN_ENV, adminDataDir, bootstrapTokenPath } from '../../ingest/admin-tokens.js';
+import { createLandingServer } from '../../server/landing-server.js';
+import { ADMIN_TOKEN_ENV, adminDataDir, bootstrapTokenPath } from '../../server/admin-tokens.js';
 
 export function serveCommand(): Command {
   return new Command('serve')

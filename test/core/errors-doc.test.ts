@@ -17,7 +17,7 @@ function sources(dir: string): string[] {
 test('every error code raised in the code is documented in docs/errors.md', () => {
   const doc = readFileSync(join(ROOT, 'docs', 'errors.md'), 'utf8');
   const codes = new Set<string>();
-  for (const folder of ['core', 'cli', 'ingest', 'sql', 'sync']) {
+  for (const folder of ['core', 'cli', 'server', 'ingest', 'sql', 'sync']) {
     let files: string[] = [];
     try {
       files = sources(join(ROOT, folder));

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../../core/config.js';
-import { createLandingServer, type LandingServer } from '../../ingest/landing-server.js';
+import { createLandingServer, type LandingServer } from '../../server/landing-server.js';
 import type { FamilyName } from '../../ingest/families/family.js';
 import { buildTestRequest, type TestRequestOptions } from '../../ingest/test-events.js';
 import type { SqlRow } from '../../sql/warehouse.js';
-import { adminDataDir, clientToken } from '../../ingest/admin-tokens.js';
+import { adminDataDir, clientToken } from '../../server/admin-tokens.js';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { TEST_POSTGRES_URL, uniqueSchema } from './postgres.js';
 

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { adminDataDir, AdminTokenRegistry, bootstrapToken, bootstrapTokenPath, registryPath } from '../../ingest/admin-tokens.js';
+import { adminDataDir, AdminTokenRegistry, bootstrapToken, bootstrapTokenPath, registryPath } from '../../server/admin-tokens.js';
 
 const ROUTES: ReadonlyArray<{ method: 'GET' | 'POST'; url: string; payload?: object; role: 'read' | 'operate' }> = [
   { method: 'GET', url: '/status', role: 'read' },

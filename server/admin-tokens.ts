@@ -20,7 +20,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../core/config.js';
 import { SwitchboardError } from '../core/errors.js';
-import { constantTimeEqual } from './auth/constant-time.js';
+import { constantTimeEqual } from '../ingest/auth/constant-time.js';
 
 export type AdminRole = 'read' | 'operate';
 export const ADMIN_ROLES: readonly AdminRole[] = ['read', 'operate'];

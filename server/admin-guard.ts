@@ -9,7 +9,7 @@
  * Then every request, allowed or refused, leaves one audit row (admin-audit.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errorBody } from './errors.js';
+import { errorBody } from '../ingest/errors.js';
 import type { AdminAudit } from './admin-audit.js';
 import { ADMIN_TOKEN_ENV, type AdminPrincipal, type AdminRole, type AdminTokenVerifier } from './admin-tokens.js';
 

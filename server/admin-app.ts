@@ -28,17 +28,17 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { SwitchboardError } from '../core/errors.js';
-import { errorBody } from './errors.js';
+import { errorBody } from '../ingest/errors.js';
 import { ndjsonReply } from './ndjson-reply.js';
-import type { ModelBuilds, PreparedRun, RunRequest } from './model-builds.js';
-import type { RejectionFilter, Replayer } from './replay.js';
-import { readQuery } from './read-query.js';
+import type { ModelBuilds, PreparedRun, RunRequest } from '../ingest/model-builds.js';
+import type { RejectionFilter, Replayer } from '../ingest/replay.js';
+import { readQuery } from '../ingest/read-query.js';
 import { adminGuard, type AdminGuardOptions } from './admin-guard.js';
-import { isReady, type HealthReport } from './app.js';
+import { isReady, type HealthReport } from '../ingest/app.js';
 import type { Warehouse } from '../sql/warehouse.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../ingest/metrics.js';
 import type { Syncer } from '../sync/syncer.js';
-import type { Puller } from './pulls/puller.js';
+import type { Puller } from '../ingest/pulls/puller.js';
 
 export interface AdminAppOptions {
   replayer: Replayer;
