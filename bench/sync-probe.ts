@@ -12,6 +12,7 @@
  * - `backoff`: sleeping before a retry.
  */
 import type { ChangeRecord, Destination, RecordOutcome, SendContext } from '../sync/destination.js';
+import { abortableSleep } from '../core/abortable-sleep.js';
 import type { Queryable, SqlParam, SqlRow, Warehouse } from '../sql/warehouse.js';
 
 export interface Buckets {
@@ -88,19 +89,7 @@ export function probeSleep(buckets: Buckets): (ms: number, signal?: AbortSignal)
     buckets.backoff.asked.push(ms);
     return timed(
       buckets.backoff,
-      () =>
-        new Promise<void>((resolve, reject) => {
-          if (signal?.aborted === true) return reject(signal.reason as Error);
-          const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-          }, ms);
-          const onAbort = (): void => {
-            clearTimeout(timer);
-            reject(signal?.reason as Error);
-          };
-          signal?.addEventListener('abort', onAbort, { once: true });
-        }),
+      () => abortableSleep(ms, signal),
     );
   };
 }

@@ -16,6 +16,7 @@
  * failed, or interrupted: killed before it could say, found by the next run of the source).
  */
 import { randomUUID } from 'node:crypto';
+import { abortableSleep } from '../../core/abortable-sleep.js';
 import type { TableSpec } from '../../sql/dialect.js';
 import type { Warehouse } from '../../sql/warehouse.js';
 import { SwitchboardError } from '../../core/errors.js';
@@ -112,23 +113,6 @@ export function backfillKey(source: string, range: PullRange): string {
   return `${source}@${range.from.toISOString()}/${range.to.toISOString()}`;
 }
 
-const DEFAULT_SLEEP = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted === true) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-
 export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, options: PullRunOptions): Promise<PullRunResult> {
   const started = new Date();
   const now = options.now ?? started;
@@ -194,7 +178,7 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
     const outcome = await source.pull(range, position, {
       signal,
       now,
-      sleep: options.sleep ?? DEFAULT_SLEEP,
+      sleep: options.sleep ?? abortableSleep,
       report: (step, note) => options.onProgress?.({ phase: 'waiting', source: source.name, progress: { ...step, landed }, note: note ?? '' }),
       land: async (events: readonly PulledEvent[], next: P, step: PullStep) => {
         signal.throwIfAborted();
