@@ -18,7 +18,7 @@ import type { IpAllowlist } from './auth/ip-allowlist.js';
 import type { Metrics } from './metrics.js';
 import { headerPolicy, storableHeaders, type HeaderPolicy, type RejectionRecord } from './records.js';
 import { parseEvent, utf8 } from './parse-event.js';
-import { FailureBudget } from './rejection-sampler.js';
+import { FailedAttempts } from './auth/failed-attempts.js';
 
 export interface FamilyRoute {
   family: SourceFamily;
@@ -64,9 +64,9 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
 
   // Unverified traffic gets a tighter budget than verified traffic: an address whose requests
   // keep failing verification is answered 429 before its body is read or anything is stored.
-  const unverified = new FailureBudget(options.rateLimit.unverifiedMax ?? 300, options.rateLimit.windowMs);
+  const unverified = new FailedAttempts(options.rateLimit.unverifiedMax ?? 300, options.rateLimit.windowMs, Date.now);
   app.addHook('onRequest', async (request, reply) => {
-    const retryAfter = unverified.retryAfterSeconds(request.ip);
+    const retryAfter = unverified.blockedForSeconds(request.ip);
     if (retryAfter === 0) return;
     return sendError(
       reply,

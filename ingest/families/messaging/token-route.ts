@@ -14,7 +14,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IpAllowlist } from '../../auth/ip-allowlist.js';
 import type { OAuthTokens } from './oauth-tokens.js';
-import { FailedAttempts } from './failed-attempts.js';
+import { FailedAttempts } from '../../auth/failed-attempts.js';
 
 export interface TokenRouteOptions {
   tokens: OAuthTokens;

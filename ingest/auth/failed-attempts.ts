@@ -1,7 +1,8 @@
 /**
- * Failed attempts per source address in a fixed window, for /oauth/token: past `max` in a
- * window the address is refused until the window ends. Memory is bounded: a scan from many
- * addresses forgets the oldest windows rather than growing.
+ * Failed attempts per source address in a fixed window: the webhook routes' unverified
+ * traffic (server.rateLimit.unverifiedMax) and /oauth/token. Past `max` in a window the
+ * address is refused until the window ends. Memory is bounded: a scan from many addresses
+ * forgets the oldest windows rather than growing.
  */
 const MAX_TRACKED = 10_000;
 
