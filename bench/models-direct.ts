@@ -8,12 +8,12 @@
  * runs the engine's own statements for it (run.ts fillPhoneLookup), without its transaction.
  */
 import type { SqlDialect } from '../sql/dialect.js';
-import { compileModel, modelSchema } from '../sql/models/compile.js';
-import { selectModels } from '../sql/models/select.js';
-import { compileDataTest, countRowTestFailures, failureCondition, loadDataTests, type DataTest } from '../sql/models/data-tests.js';
-import { planMaterialization } from '../sql/models/materialize.js';
-import type { Model, Project } from '../sql/models/model.js';
-import { fillPhoneLookup, type ProjectSettings } from '../sql/models/run.js';
+import { compileModel, modelSchema } from '../sql/engine/compile.js';
+import { selectModels } from '../sql/engine/select.js';
+import { compileDataTest, countRowTestFailures, failureCondition, loadDataTests, type DataTest } from '../sql/engine/data-tests.js';
+import { planMaterialization } from '../sql/engine/materialize.js';
+import type { Model, Project } from '../sql/engine/model.js';
+import { fillPhoneLookup, type ProjectSettings } from '../sql/engine/run.js';
 import type { Warehouse } from '../sql/warehouse.js';
 
 /** One node of a direct build: a model's statements, a phone lookup, or a data test. */

@@ -23,12 +23,12 @@ import { FAMILY_TABLES } from './models-events.js';
 import { generateDataset, loadRaw, type Dataset, type RawTable } from './models-dataset.js';
 import { planDirectBuild, runDirectBuild, type DirectStep } from './models-direct.js';
 import { formatModelsReport, type Measurement } from './models-report.js';
-import { modelSchema } from '../sql/models/compile.js';
-import { selectModels } from '../sql/models/select.js';
-import { BUNDLED_MODELS_DIR, modelsRuntime } from '../sql/models/from-config.js';
-import type { Project } from '../sql/models/model.js';
-import { loadProject } from '../sql/models/project.js';
-import { build, type ProjectSettings } from '../sql/models/run.js';
+import { modelSchema } from '../sql/engine/compile.js';
+import { selectModels } from '../sql/engine/select.js';
+import { BUNDLED_MODELS_DIR, modelsRuntime } from '../sql/engine/from-config.js';
+import type { Project } from '../sql/engine/model.js';
+import { loadProject } from '../sql/engine/project.js';
+import { build, type ProjectSettings } from '../sql/engine/run.js';
 import type { Warehouse } from '../sql/warehouse.js';
 import { dialectFor, openWarehouse } from '../sql/warehouses/index.js';
 

@@ -1,5 +1,5 @@
 /**
- * bench:sync's warehouse: a model shaped like `models/sync/salesforce_call_tasks.sql`, the
+ * bench:sync's warehouse: a model shaped like `models/outbound/salesforce_call_tasks.sql`, the
  * state a confirmed first sync of it leaves, and the change sets. All of it is written in
  * SQL inside DuckDB (a million rows take seconds); nothing here is timed.
  *

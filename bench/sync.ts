@@ -117,7 +117,7 @@ async function main(dir: string, state: { sf?: SalesforceServer; wh?: Warehouse 
   await applyChanges(wh, rows, changed, 1);
   const environment = await describeEnvironment(wh, process.env.BENCH_THREADS !== undefined || process.env.BENCH_MEMORY !== undefined, rps);
   const data = [
-    `data: ${MODELS_SCHEMA}.${MODEL}, ${num(rows)} rows shaped like models/sync/salesforce_call_tasks (a table here, not the view), ` +
+    `data: ${MODELS_SCHEMA}.${MODEL}, ${num(rows)} rows shaped like models/outbound/salesforce_call_tasks (a table here, not the view), ` +
       `${Object.keys(BENCH_SYNC.mapping).length} mapped fields; built in ${secs(modelSeconds)}`,
     `      the state of a confirmed first sync: ${num(rows)} snapshots (the engine's hashes, a record Id each) and outcomes, written in ${secs(seedSeconds)}`,
     `      changed: ${num(changed)} rows (${(100 * share).toFixed(2)} %), spread over the table; their Tasks exist in the fake org (${num(people.length)} Contacts for WhoId)`,

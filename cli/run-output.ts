@@ -7,7 +7,7 @@
  *   03:12:01  5 of 42 FAIL 3 test not_null_calls_call_id ............................. [FAIL 3 in 0.05s]
  *   Done. PASS=40 WARN=0 ERROR=1 SKIP=1 TOTAL=42
  */
-import type { ProgressEvent, RunResults } from '../sql/models/run.js';
+import type { ProgressEvent, RunResults } from '../sql/engine/run.js';
 import { runCounts } from '../ingest/model-builds.js';
 
 /** Where the status column of a progress line starts, as in dbt. */

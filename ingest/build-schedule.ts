@@ -13,7 +13,7 @@
 import { createTask, type ScheduledTask } from 'node-cron';
 import { cronLogger } from '../core/cron-logger.js';
 import type { Logger } from 'pino';
-import type { ProgressEvent, RunResults } from '../sql/models/run.js';
+import type { ProgressEvent, RunResults } from '../sql/engine/run.js';
 import { runCounts, type ModelBuilds } from './model-builds.js';
 
 export interface BuildScheduleOptions {

@@ -5,12 +5,12 @@
  * through the operator API, `switchboard test`, and the scheduled builds in `serve` all go
  * through one ModelBuilds, which is what keeps them from overlapping.
  */
-import type { ModelsRuntime } from '../sql/models/from-config.js';
-import { ModelError } from '../sql/models/errors.js';
-import type { Project } from '../sql/models/model.js';
-import { loadProject } from '../sql/models/project.js';
-import { build, runDataTests, saveRunResults, type ProgressEvent, type RunResults } from '../sql/models/run.js';
-import { selectModels } from '../sql/models/select.js';
+import type { ModelsRuntime } from '../sql/engine/from-config.js';
+import { ModelError } from '../sql/engine/errors.js';
+import type { Project } from '../sql/engine/model.js';
+import { loadProject } from '../sql/engine/project.js';
+import { build, runDataTests, saveRunResults, type ProgressEvent, type RunResults } from '../sql/engine/run.js';
+import { selectModels } from '../sql/engine/select.js';
 import { SqlError } from '../sql/errors.js';
 import type { Warehouse } from '../sql/warehouse.js';
 import { ensureSchema, ensureTable } from '../sql/ensure-table.js';

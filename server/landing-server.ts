@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.js';
 import type { WarehouseSettings } from '../core/config-schema.js';
-import { modelsRuntime } from '../sql/models/from-config.js';
+import { modelsRuntime } from '../sql/engine/from-config.js';
 import { dialectFor, openWarehouse, type WarehouseConfig } from '../sql/warehouses/index.js';
 import { deferredWarehouse } from '../sql/warehouses/deferred.js';
 import type { Warehouse } from '../sql/warehouse.js';

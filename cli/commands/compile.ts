@@ -1,11 +1,11 @@
 import { Command } from 'commander';
 import { loadConfig } from '../../core/config.js';
 import { SwitchboardError } from '../../core/errors.js';
-import { compileModel } from '../../sql/models/compile.js';
-import { ModelError } from '../../sql/models/errors.js';
-import { modelsRuntime } from '../../sql/models/from-config.js';
-import { loadProject } from '../../sql/models/project.js';
-import { selectModels } from '../../sql/models/select.js';
+import { compileModel } from '../../sql/engine/compile.js';
+import { ModelError } from '../../sql/engine/errors.js';
+import { modelsRuntime } from '../../sql/engine/from-config.js';
+import { loadProject } from '../../sql/engine/project.js';
+import { selectModels } from '../../sql/engine/select.js';
 import { dialectFor, type DialectName } from '../../sql/warehouses/index.js';
 
 const TARGETS: readonly DialectName[] = ['duckdb', 'postgres', 'bigquery', 'snowflake'];

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { RunResults } from '../../sql/models/run.js';
+import type { RunResults } from '../../sql/engine/run.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import { startHarness } from '../helpers/harness.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';

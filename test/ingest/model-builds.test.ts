@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { BuildSchedule } from '../../ingest/build-schedule.js';
-import type { ProgressEvent, RunResults } from '../../sql/models/run.js';
+import type { ProgressEvent, RunResults } from '../../sql/engine/run.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { captureLogger } from '../helpers/logs.js';

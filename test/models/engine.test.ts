@@ -4,11 +4,11 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadProject } from '../../sql/models/project.js';
-import { buildOrder } from '../../sql/models/dag.js';
-import { selectModels } from '../../sql/models/select.js';
-import { compileModel } from '../../sql/models/compile.js';
-import type { Model, Project } from '../../sql/models/model.js';
+import { loadProject } from '../../sql/engine/project.js';
+import { buildOrder } from '../../sql/engine/dag.js';
+import { selectModels } from '../../sql/engine/select.js';
+import { compileModel } from '../../sql/engine/compile.js';
+import type { Model, Project } from '../../sql/engine/model.js';
 import { dialectFor } from '../../sql/warehouses/index.js';
 
 const BASIC = fileURLToPath(new URL('../../../test/models/fixtures/basic', import.meta.url));

@@ -10,9 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { uniqueSchema } from '../helpers/postgres.js';
-import { loadProject } from '../../sql/models/project.js';
-import { build, type ProjectSettings } from '../../sql/models/run.js';
-import { BUNDLED_MODELS_DIR } from '../../sql/models/from-config.js';
+import { loadProject } from '../../sql/engine/project.js';
+import { build, type ProjectSettings } from '../../sql/engine/run.js';
+import { BUNDLED_MODELS_DIR } from '../../sql/engine/from-config.js';
 import { SMS_RECEIPT_XML } from '../../ingest/families/messaging/samples.js';
 
 /** 8x8's XML delivery receipt (docs/connect/docs/delivery-receipts-for-outbound-sms.md), and its retry. */

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadProject } from '../../sql/models/project.js';
-import { build, runDataTests, saveRunResults } from '../../sql/models/run.js';
+import { loadProject } from '../../sql/engine/project.js';
+import { build, runDataTests, saveRunResults } from '../../sql/engine/run.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 
 function project(files: Record<string, string>): string {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { nullsLast, type SqlDialect } from '../../sql/dialect.js';
-import { renderTemplate, type PiiPolicy, type RenderContext } from '../../sql/models/render.js';
+import { renderTemplate, type PiiPolicy, type RenderContext } from '../../sql/engine/render.js';
 import { dialectFor, type DialectName } from '../../sql/warehouses/index.js';
 
 const DIALECTS: readonly DialectName[] = ['duckdb', 'postgres', 'bigquery', 'snowflake'];

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAMILY_TABLES } from '../../ingest/families/family.js';
 import { PULL_ONLY_TABLES, rawEventTable } from '../../ingest/raw-tables.js';
-import { BUNDLED_MODELS_DIR } from '../../sql/models/from-config.js';
-import { loadProject } from '../../sql/models/project.js';
-import { build, type ProjectSettings } from '../../sql/models/run.js';
+import { BUNDLED_MODELS_DIR } from '../../sql/engine/from-config.js';
+import { loadProject } from '../../sql/engine/project.js';
+import { build, type ProjectSettings } from '../../sql/engine/run.js';
 import type { SqlRow, Warehouse } from '../../sql/warehouse.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import { runSync, type SyncDefinition } from '../../sync/engine.js';
@@ -215,7 +215,7 @@ for (const target of targets) {
   });
 }
 
-test('salesforcePeopleTable lists the columns of models/sync/salesforce_people.sql, in its order', async () => {
+test('salesforcePeopleTable lists the columns of models/outbound/salesforce_people.sql, in its order', async () => {
   const wh = await openWarehouse({ type: 'duckdb', path: ':memory:' });
   try {
     await build(wh, await loadProject(BUNDLED_MODELS_DIR, wh.dialect), {

@@ -1,5 +1,5 @@
 /**
- * models/sync/slack_escalations.sql on real DuckDB and real Postgres, end to end: voice
+ * models/outbound/slack_escalations.sql on real DuckDB and real Postgres, end to end: voice
  * events land through the webhook route, the bundled models build with `priority_callers`,
  * and the sync engine sends the escalation rows to the fake Slack through the Slack
  * destination. When the callback lands and the models rebuild, the row's text and status
@@ -9,9 +9,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { uniqueSchema } from '../helpers/postgres.js';
-import { loadProject } from '../../sql/models/project.js';
-import { build, type ProjectSettings } from '../../sql/models/run.js';
-import { BUNDLED_MODELS_DIR } from '../../sql/models/from-config.js';
+import { loadProject } from '../../sql/engine/project.js';
+import { build, type ProjectSettings } from '../../sql/engine/run.js';
+import { BUNDLED_MODELS_DIR } from '../../sql/engine/from-config.js';
 import type { SqlRow } from '../../sql/warehouse.js';
 import type { Destination } from '../../sync/destination.js';
 import { runSync, type SyncDefinition, type SyncRunResult } from '../../sync/engine.js';

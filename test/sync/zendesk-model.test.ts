@@ -1,5 +1,5 @@
 /**
- * models/sync/zendesk_missed_call_tickets.sql: built with the bundled models on real DuckDB
+ * models/outbound/zendesk_missed_call_tickets.sql: built with the bundled models on real DuckDB
  * from voice events landed through the webhook route, it holds one row per missed call,
  * voicemail or abandoned call from a priority caller (models.vars.priority_callers), and
  * none without a list. Then, through the sync engine and the Zendesk destination against
@@ -9,10 +9,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { loadProject } from '../../sql/models/project.js';
-import { compileModel } from '../../sql/models/compile.js';
-import { build, type ProjectSettings } from '../../sql/models/run.js';
-import { BUNDLED_MODELS_DIR } from '../../sql/models/from-config.js';
+import { loadProject } from '../../sql/engine/project.js';
+import { compileModel } from '../../sql/engine/compile.js';
+import { build, type ProjectSettings } from '../../sql/engine/run.js';
+import { BUNDLED_MODELS_DIR } from '../../sql/engine/from-config.js';
 import { dialectFor, type DialectName } from '../../sql/warehouses/index.js';
 import type { Destination } from '../../sync/destination.js';
 import { runSync, type SyncDefinition } from '../../sync/engine.js';

@@ -4,7 +4,7 @@
  * table `salesforce_people`, one row per person and phone field, the number normalised to
  * E.164 by the same code as the models (core/normalize/phone.ts).
  *
- * The table is the model `models/sync/salesforce_people.sql`, which a build creates empty
+ * The table is the model `models/outbound/salesforce_people.sql`, which a build creates empty
  * (and never fills), so `salesforce_call_tasks` builds before any sync has run; the pull
  * replaces its rows in one transaction, and creates it when no build has yet.
  */
@@ -18,7 +18,7 @@ export const PEOPLE_TABLE = 'salesforce_people';
 
 /**
  * The table's columns, in the model's column order (an incremental build inserts
- * `SELECT *`, so the order must match models/sync/salesforce_people.sql).
+ * `SELECT *`, so the order must match models/outbound/salesforce_people.sql).
  */
 export function salesforcePeopleTable(schema: string): TableSpec {
   return {

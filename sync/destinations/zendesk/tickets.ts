@@ -19,7 +19,7 @@
  * `external_id` is always the record's key. A null value leaves the ticket's field alone.
  * There is no `requester_phone` field: the ticket API takes a requester only as an id or
  * `{name, email}`, so map a phone number to a custom field (or keep it in the comment,
- * as models/sync/zendesk_missed_call_tickets.sql does).
+ * as models/outbound/zendesk_missed_call_tickets.sql does).
  */
 import { createHash } from 'node:crypto';
 import type { ChangeRecord } from '../../destination.js';
