@@ -6,12 +6,15 @@
  * 2. a valid `Authorization: Bearer <token>`: 401 SB_ADMIN_UNAUTHORIZED;
  * 3. the token's role must allow the route (operate for what changes or runs something):
  *    403 SB_ADMIN_FORBIDDEN.
- * Then every request, allowed or refused, leaves one audit row (admin-audit.ts).
+ * Then every request, allowed or refused, leaves one audit row (../admin-audit.ts).
+ *
+ * Registered on the root instance before the route plugins (../admin-app.ts), so its hooks
+ * apply to every route of every plugin, and to the 404 handler.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errorBody } from '../ingest/errors.js';
-import type { AdminAudit } from './admin-audit.js';
-import { ADMIN_TOKEN_ENV, type AdminPrincipal, type AdminRole, type AdminTokenVerifier } from './admin-tokens.js';
+import { errorBody } from '../../ingest/errors.js';
+import type { AdminAudit } from '../admin-audit.js';
+import { ADMIN_TOKEN_ENV, type AdminPrincipal, type AdminRole, type AdminTokenVerifier } from '../admin-tokens.js';
 
 export interface AdminGuardOptions {
   verifier: AdminTokenVerifier;

@@ -1,0 +1,26 @@
+/**
+ * GET /status: the server's health in detail (what the public /readyz only summarises),
+ * 200 when ready, else 503, with the whole health report either way.
+ * GET /metrics: Prometheus text format (ingest/metrics.ts).
+ */
+import type { FastifyInstance } from 'fastify';
+import { isReady, type HealthReport } from '../../ingest/app.js';
+import type { Metrics } from '../../ingest/metrics.js';
+
+export interface StatusRoutesOptions {
+  /** The whole health report. */
+  health: () => HealthReport;
+  metrics: Metrics;
+}
+
+export async function statusRoutes(app: FastifyInstance, options: StatusRoutesOptions): Promise<void> {
+  app.get('/status', async (_request, reply) => {
+    const report = options.health();
+    const ready = isReady(report);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', ...report });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    return reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+  });
+}
