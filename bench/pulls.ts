@@ -21,7 +21,7 @@ import { cpus } from 'node:os';
 import { benchTempDir } from './temp-dir.js';
 import { parseConfig } from '../core/config.js';
 import { openWarehouse } from '../sql/warehouses/index.js';
-import { warehouseConfigOf } from '../server/landing-server.js';
+import { warehouseConfigOf } from '../server/switchboard-server.js';
 import { WorkAnalyticsClient } from '../ingest/pulls/work-analytics/client.js';
 import { workCallRecordsSource } from '../ingest/pulls/work-analytics/source.js';
 import { planWindows } from '../ingest/pulls/work-analytics/windows.js';

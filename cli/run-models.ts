@@ -7,8 +7,8 @@
 import { relative } from 'node:path';
 import { loadConfig, type Config } from '../core/config.js';
 import { SwitchboardError } from '../core/errors.js';
-import { warehouseConfigOf } from '../server/landing-server.js';
-import { ModelBuilds, runCounts, type RunCommand, type RunRequest } from '../ingest/model-builds.js';
+import { warehouseConfigOf } from '../server/switchboard-server.js';
+import { ModelBuilds, runCounts, type RunCommand, type RunRequest } from '../server/model-builds.js';
 import { ModelError } from '../sql/engine/errors.js';
 import { modelsRuntime } from '../sql/engine/from-config.js';
 import type { ProgressEvent, RunResults } from '../sql/engine/run.js';

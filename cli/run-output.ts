@@ -8,7 +8,7 @@
  *   Done. PASS=40 WARN=0 ERROR=1 SKIP=1 TOTAL=42
  */
 import type { ProgressEvent, RunResults } from '../sql/engine/run.js';
-import { runCounts } from '../ingest/model-builds.js';
+import { runCounts } from '../server/model-builds.js';
 
 /** Where the status column of a progress line starts, as in dbt. */
 const WIDTH = 80;

@@ -87,6 +87,16 @@ const admin = z.strictObject({
   sqlTimeoutMs: positiveInt.default(60_000),
 });
 
+const jobs = z.strictObject({
+  /**
+   * How long a job's lease in the warehouse lasts without renewal (renewed every third of
+   * it). When a serve process dies mid-run, another takes the job over after at most this.
+   */
+  leaseSeconds: z.number().int().min(3).max(3600).default(60),
+  /** Longest a build, sync or pull may run before it is stopped at its next checkpoint. */
+  deadlineMinutes: z.number().int().positive().max(24 * 60).default(60),
+});
+
 const spool = z.strictObject({
   /** Where accepted events wait, fsync'd, until they are in the warehouse. */
   dir: z.string().min(1).default('./data/spool'),
@@ -335,6 +345,7 @@ export const configSchema = z.strictObject({
   admin: admin.prefault({}),
   spool: spool.prefault({}),
   drain: drain.prefault({}),
+  jobs: jobs.prefault({}),
   rejections: rejections.prefault({}),
   models: models.prefault({}),
   destinations: destinations.prefault({}),

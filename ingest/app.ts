@@ -2,7 +2,6 @@
  * Builds the landing app. `buildApp` never listens: the CLI does (`switchboard serve`), and
  * tests use `app.inject()` or listen on port 0 themselves.
  */
-import type { PullStatus } from './pulls/puller.js';
 import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import underPressure from '@fastify/under-pressure';
@@ -13,7 +12,6 @@ import type { OAuthTokens } from './families/messaging/oauth-tokens.js';
 import type { Landing } from './landing.js';
 import type { IpAllowlist } from './auth/ip-allowlist.js';
 import type { Metrics } from './metrics.js';
-import type { LastRun } from './model-builds.js';
 
 export interface AppOptions {
   routes: readonly FamilyRoute[];
@@ -41,10 +39,6 @@ export interface HealthReport {
   warehouse: { reachable: boolean; error: string | null; landedEvents: number; landedRejections: number };
   /** The drainer: whether a waiting backlog has stopped moving, and what it set aside. */
   drain?: { stalled: boolean; stalledForSeconds: number; stallAfterSeconds: number; quarantined: number; conflicts: number };
-  /** Model builds: whether one runs now, and how the last one ended. */
-  models?: { running: boolean; schedule: string; lastRun: LastRun | null };
-  /** Each configured pull source: its schedule, whether it runs now, and its last run in this process. */
-  pulls?: PullStatus[];
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {

@@ -34,13 +34,14 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { errorBody } from '../ingest/errors.js';
-import type { ModelBuilds } from '../ingest/model-builds.js';
+import type { ModelBuilds } from './model-builds.js';
 import type { Replayer } from '../ingest/replay.js';
-import type { HealthReport } from '../ingest/app.js';
+import type { StatusReport } from './status-report.js';
 import type { Warehouse } from '../sql/warehouse.js';
 import type { Metrics } from '../ingest/metrics.js';
 import type { Syncer } from '../sync/syncer.js';
 import type { Puller } from '../ingest/pulls/puller.js';
+import type { JobRunner } from './jobs/runner.js';
 import { adminGuard, type AdminGuardOptions } from './admin/guard.js';
 import { statusRoutes } from './admin/status-routes.js';
 import { rejectionRoutes } from './admin/rejection-routes.js';
@@ -59,11 +60,13 @@ export interface AdminAppOptions {
   syncer?: Syncer | undefined;
   /** Runs pulls, one per source at a time (shared with the scheduled pulls). */
   puller?: Puller | undefined;
+  /** The job runner: manual builds, syncs and pulls hold their job as scheduled ones do. */
+  jobs: JobRunner;
   logger: FastifyServerOptions['loggerInstance'];
   /** Host, token and role checks, and the audit. */
   guard: AdminGuardOptions;
   /** For GET /status: the whole health report. */
-  health: () => HealthReport;
+  health: () => StatusReport;
   /** The schemas POST /sql may read: the raw schema and models.schema. */
   readableSchemas: readonly string[];
   /** POST /sql's deadline (admin.sqlTimeoutMs). */
@@ -82,8 +85,8 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   await app.register(statusRoutes, { health: options.health, metrics: options.metrics });
   await app.register(rejectionRoutes, { replayer: options.replayer });
   await app.register(sqlRoutes, { warehouse: options.warehouse, readableSchemas: options.readableSchemas, sqlTimeoutMs: options.sqlTimeoutMs });
-  await app.register(modelRoutes, { builds: options.builds });
-  await app.register(syncRoutes, { syncer: options.syncer });
-  await app.register(pullRoutes, { puller: options.puller });
+  await app.register(modelRoutes, { builds: options.builds, jobs: options.jobs });
+  await app.register(syncRoutes, { syncer: options.syncer, jobs: options.jobs });
+  await app.register(pullRoutes, { puller: options.puller, jobs: options.jobs });
   return app;
 }

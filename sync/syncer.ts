@@ -1,6 +1,6 @@
 /**
- * Runs syncs: on demand (`switchboard sync`, POST /sync) and on their cron schedules inside
- * `serve`.
+ * Runs syncs, when the job runner (server/jobs) or `switchboard sync` asks: the schedules
+ * live in the runner, which also keeps two serve processes from running one sync at once.
  *
  * - **One run per sync at a time**: a sync that is running or queued is not queued again.
  * - **Destinations are isolated lanes**: each destination type has its own queue and runs
@@ -10,9 +10,7 @@
  * - Each run has a deadline, and stop() aborts runs in flight (they stop at the next batch;
  *   everything confirmed so far is checkpointed).
  */
-import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
-import { cronLogger } from '../core/cron-logger.js';
 import type { Warehouse } from '../sql/warehouse.js';
 import type { Destination } from './destination.js';
 import { runSync, type RetryPolicy, type SyncDefinition, type SyncProgress, type SyncRunResult } from './engine.js';
@@ -38,6 +36,8 @@ export interface SyncRequest {
   dryRun?: boolean;
   replayRejected?: boolean;
   onProgress?: (event: SyncProgress) => void;
+  /** Stops this run at its next checkpoint (the job's deadline, a lost lease). */
+  signal?: AbortSignal;
 }
 
 interface Job {
@@ -51,7 +51,6 @@ export class Syncer {
   private readonly lanes = new Map<string, { queue: Job[]; busy: boolean }>();
   private readonly active = new Set<string>();
   private readonly destinations = new Map<string, Promise<Destination>>();
-  private readonly tasks: ScheduledTask[] = [];
   private readonly stopping = new AbortController();
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -94,45 +93,11 @@ export class Syncer {
     return tracked;
   }
 
-  /** Starts every sync's cron schedule (those not `off`). */
-  start(): void {
-    const { logger } = this.options;
-    for (const sync of this.options.syncs) {
-      if (sync.schedule === 'off') continue;
-      const task = createTask(sync.schedule, () => this.scheduled(sync.name), { name: `switchboard-sync-${sync.name}`, logger: cronLogger(logger) });
-      void task.start();
-      this.tasks.push(task);
-      logger.info({ sync: sync.name, schedule: sync.schedule, priority: sync.priority }, `scheduled sync ${sync.name} on "${sync.schedule}"`);
-    }
-  }
-
-  /** Stops the schedules, aborts runs in flight (they stop at a checkpoint), and closes destinations. */
+  /** Aborts runs in flight (they stop at a checkpoint), and closes destinations. */
   async stop(): Promise<void> {
-    for (const task of this.tasks.splice(0)) await task.destroy();
     this.stopping.abort(new SyncError('SB_SYNC_FAILED', 'Switchboard is stopping; the run resumes from its last checkpoint next time.'));
     await Promise.allSettled([...this.inFlight]);
     for (const destination of this.destinations.values()) await (await destination.catch(() => null))?.close?.();
-  }
-
-  /** One scheduled run: logged, never thrown. */
-  async scheduled(name: string): Promise<SyncRunResult | null> {
-    const { logger } = this.options;
-    if (this.active.has(name)) {
-      logger.warn({ sync: name }, `scheduled sync ${name} skipped: the previous run is still going`);
-      return null;
-    }
-    try {
-      const result = await this.run(name);
-      const level = result.status === 'success' ? 'info' : result.status === 'partial' ? 'warn' : 'error';
-      logger[level](
-        { sync: name, runId: result.runId, status: result.status, planned: result.planned, sent: result.sent, rejected: result.rejected, retrying: result.retrying, error: result.error },
-        `sync ${name}: ${result.status}: sent ${result.sent}, rejected ${result.rejected}, retrying ${result.retrying}${result.error === null ? '' : ` (${result.error.code}: ${result.error.message})`}`,
-      );
-      return result;
-    } catch (error) {
-      logger.error({ err: error, sync: name }, `scheduled sync ${name} failed`);
-      return null;
-    }
   }
 
   private lane(id: string): { queue: Job[]; busy: boolean } {
@@ -163,7 +128,7 @@ export class Syncer {
   private async execute({ sync, request }: Job): Promise<SyncRunResult> {
     const { warehouse, modelsSchema, retry } = this.options;
     const deadline = AbortSignal.timeout(this.options.runDeadlineMs ?? 15 * 60_000);
-    const signal = AbortSignal.any([deadline, this.stopping.signal]);
+    const signal = AbortSignal.any([deadline, this.stopping.signal, ...(request.signal === undefined ? [] : [request.signal])]);
     const destination = request.dryRun === true ? null : await this.destination(sync.destination);
     const before = destination?.beforeSync?.bind(destination);
     return runSync(warehouse, sync, destination, {

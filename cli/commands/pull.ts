@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../core/config.js';
 import { SwitchboardError } from '../../core/errors.js';
-import { warehouseConfigOf } from '../../server/landing-server.js';
+import { warehouseConfigOf } from '../../server/switchboard-server.js';
 import { configuredSources, pullerFor } from '../../ingest/pulls/from-config.js';
 import type { PullEvent, PullRunResult } from '../../ingest/pulls/runner.js';
 import type { PullRange } from '../../ingest/pulls/source.js';

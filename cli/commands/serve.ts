@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { loadConfig } from '../../core/config.js';
-import { createLandingServer } from '../../server/landing-server.js';
+import { createSwitchboardServer } from '../../server/switchboard-server.js';
 import { ADMIN_TOKEN_ENV, adminDataDir, bootstrapTokenPath } from '../../server/admin-tokens.js';
 
 export function serveCommand(): Command {
@@ -43,7 +43,7 @@ is flushed.`,
       });
       const logger = pino({ level: config.file.log.level, base: { service: 'switchboard' } });
       for (const warning of config.warnings) logger.warn(warning);
-      const server = await createLandingServer(config, logger);
+      const server = await createSwitchboardServer(config, logger);
       const { host, port } = config.file.server;
       const address = await server.app.listen({ host, port });
       const where =
@@ -59,9 +59,7 @@ is flushed.`,
         const token = process.env[ADMIN_TOKEN_ENV] ? ADMIN_TOKEN_ENV : bootstrapTokenPath(adminDataDir(config, process.cwd()));
         process.stderr.write(`Operator API on ${adminAddress} (switchboard sql, replay, build, test, sync, pull, status; GET /metrics; token: ${token})\n`);
       }
-      server.schedule.start();
-      server.syncer.start();
-      server.puller.start();
+      server.jobs.start(); // builds, syncs and pulls on their schedules, one node per tick
 
       let stopping = false;
       const stop = (signal: string): void => {

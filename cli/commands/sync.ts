@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../core/config.js';
 import { SwitchboardError } from '../../core/errors.js';
-import { warehouseConfigOf } from '../../server/landing-server.js';
+import { warehouseConfigOf } from '../../server/switchboard-server.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import type { SyncProgress, SyncRunResult } from '../../sync/engine.js';
 import { SyncError } from '../../sync/errors.js';

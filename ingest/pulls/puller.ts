@@ -1,14 +1,12 @@
 /**
- * The pulls of one process: which sources are configured, one run per source at a time,
- * and their schedules in `serve` (node-cron). A tick while the source's previous run still
- * goes is skipped with a warning, never queued: the next tick catches up, because a
- * scheduled run always reads from where the last one ended.
+ * The pulls of one process: which sources are configured, and one run per source at a
+ * time. Their schedules live in the job runner (server/jobs): a tick while the source's
+ * previous run still goes is skipped, never queued, and the next tick catches up, because
+ * a scheduled run always reads from where the last one ended.
  */
-import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { Warehouse } from '../../sql/warehouse.js';
 import { SwitchboardError } from '../../core/errors.js';
-import { cronLogger } from '../../core/cron-logger.js';
 import { runPull, type PullEvent, type PullRunResult } from './runner.js';
 import type { PullRange, PullSource } from './source.js';
 
@@ -59,7 +57,6 @@ export class Puller {
   private readonly active = new Map<string, AbortController>();
   private readonly lastRuns = new Map<string, PullStatus['lastRun']>();
   private readonly inFlight = new Set<Promise<unknown>>();
-  private tasks: ScheduledTask[] = [];
   private stopped = false;
 
   constructor(private readonly options: PullerOptions) {}
@@ -124,64 +121,9 @@ export class Puller {
     }
   }
 
-  /** Starts each source's schedule (those set to `off` only run by hand). */
-  start(): void {
-    const { logger } = this.options;
-    for (const configured of this.options.sources) {
-      if (configured.schedule === 'off') {
-        logger.info({ source: configured.name }, `scheduled pulls of ${configured.name} are off (${configured.configKey}.schedule: off); run them with \`switchboard pull ${configured.name}\``);
-        continue;
-      }
-      try {
-        configured.create(); // credentials present? Say so now, not at the first tick.
-      } catch (error) {
-        logger.error({ err: error, source: configured.name }, `scheduled pulls of ${configured.name} are disabled: ${(error as Error).message}`);
-        continue;
-      }
-      const task = createTask(configured.schedule, () => this.tick(configured.name), { name: `switchboard-pull-${configured.name}`, logger: cronLogger(logger) });
-      void task.start();
-      this.tasks.push(task);
-      logger.info({ source: configured.name, schedule: configured.schedule }, `scheduled pulls of ${configured.name} on "${configured.schedule}"`);
-    }
-  }
-
-  /**
-   * One scheduled run, as a cron tick does it: skipped while the source already runs,
-   * logged either way, never rejects. Null when skipped or failed.
-   */
-  async tick(name: string): Promise<PullRunResult | null> {
-    const logger = this.options.logger.child({ source: name });
-    if (this.active.has(name)) {
-      logger.warn(`scheduled pull of ${name} skipped: the previous one is still running`);
-      return null;
-    }
-    try {
-      const result = await this.run(name, {
-        onProgress: (event) => {
-          if (event.phase === 'skipped') logger.warn({ reason: event.skipped.reason }, event.skipped.message);
-          if (event.phase === 'waiting') logger.info({ step: event.progress.step }, event.note);
-        },
-      });
-      logger.info(
-        { runId: result.runId, from: result.from, to: result.to, pages: result.pages, landed: result.landed, resumed: result.resumed, seconds: result.seconds },
-        `scheduled pull of ${name}: ${result.status}, ${result.landed} records in ${result.pages} pages (${result.from} … ${result.to})`,
-      );
-      for (const note of result.notes) logger.warn({ code: note.code, runId: result.runId }, note.message);
-      return result;
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (code === 'SB_SQL_UNAVAILABLE') logger.warn({ err: error }, `scheduled pull of ${name} skipped: the warehouse is not reachable`);
-      else logger.error({ err: error, code }, `scheduled pull of ${name} failed; the next tick resumes where it stopped`);
-      return null;
-    }
-  }
-
-  /** Stops the schedules and every run in flight (at its next page), and waits for them. */
+  /** Stops every run in flight (at its next page), and waits for them. */
   async stop(): Promise<void> {
     this.stopped = true;
-    const tasks = this.tasks;
-    this.tasks = [];
-    await Promise.all(tasks.map((task) => task.destroy()));
     for (const controller of this.active.values()) controller.abort(new SwitchboardError('SB_PULL_STOPPED', 'the server is stopping; the pull resumes where it stopped on its next run'));
     await Promise.allSettled([...this.inFlight]);
   }

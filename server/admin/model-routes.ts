@@ -1,7 +1,7 @@
 /**
  * POST /build { select?, exclude?, fullRefresh? } and POST /test { select?, exclude? }: run the
  * models project in this process (it holds the warehouse), one run at a time, scheduled builds
- * included (ingest/model-builds.ts).
+ * included: both take the `models` job (server/jobs), so no other serve process builds meanwhile.
  *
  * They answer `application/x-ndjson` (ndjson-reply.ts): one ProgressEvent per line as each
  * model or test starts and ends, then one RunResults line (it has `runId`), or
@@ -13,12 +13,16 @@
 import type { FastifyInstance } from 'fastify';
 import { SwitchboardError } from '../../core/errors.js';
 import { errorBody } from '../../ingest/errors.js';
-import type { ModelBuilds, PreparedRun, RunRequest } from '../../ingest/model-builds.js';
+import type { ModelBuilds, PreparedRun, RunRequest } from '../model-builds.js';
+import type { ActiveRun, JobRunner } from '../jobs/runner.js';
+import { buildOutcome, MODELS_JOB } from '../jobs/definitions.js';
 import { ndjsonReply } from './ndjson-reply.js';
 
 export interface ModelRoutesOptions {
-  /** Runs `build` and `test` one at a time (shared with the scheduled builds). */
+  /** Runs `build` and `test` (shared with the scheduled builds). */
   builds: ModelBuilds;
+  /** Holds the `models` job for the run: one build at a time, on every serve process. */
+  jobs: JobRunner;
 }
 
 export async function modelRoutes(app: FastifyInstance, options: ModelRoutesOptions): Promise<void> {
@@ -32,19 +36,34 @@ export async function modelRoutes(app: FastifyInstance, options: ModelRoutesOpti
     // A bare `curl -X POST …/build` (no body) means "everything, as configured".
     const preValidation = async (request: { body: unknown }) => void (request.body ??= {});
     app.post(`/${command}`, { schema, preValidation }, async (request, reply) => {
-      let run: PreparedRun;
+      let job: ActiveRun;
       try {
-        run = await options.builds.prepare(command, (request.body ?? {}) as RunRequest);
+        job = await options.jobs.claim(MODELS_JOB);
       } catch (error) {
         if (!(error instanceof SwitchboardError)) throw error;
         return reply.code(prepareStatus(error.code)).send(errorBody(error.code, error.message));
       }
+      let run: PreparedRun;
+      try {
+        run = await options.builds.prepare(command, (request.body ?? {}) as RunRequest);
+      } catch (error) {
+        await job.fail(error);
+        if (!(error instanceof SwitchboardError)) throw error;
+        return reply.code(prepareStatus(error.code)).send(errorBody(error.code, error.message));
+      }
       return ndjsonReply(reply, (line) =>
-        run.execute(line).then(line, (error: unknown) => {
-          request.log.error({ err: error }, `${command} broke off`);
-          const code = error instanceof SwitchboardError ? error.code : 'SB_ADMIN_INTERNAL';
-          line(errorBody(code, (error as Error).message));
-        }),
+        run.execute(line, job.ctx.signal).then(
+          async (results) => {
+            await job.finish(buildOutcome(results));
+            line(results);
+          },
+          async (error: unknown) => {
+            await job.fail(error);
+            request.log.error({ err: error }, `${command} broke off`);
+            const code = error instanceof SwitchboardError ? error.code : 'SB_ADMIN_INTERNAL';
+            line(errorBody(code, (error as Error).message));
+          },
+        ),
       );
     });
   }

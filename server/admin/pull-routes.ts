@@ -11,11 +11,15 @@ import type { FastifyInstance } from 'fastify';
 import { SwitchboardError } from '../../core/errors.js';
 import { errorBody } from '../../ingest/errors.js';
 import type { Puller } from '../../ingest/pulls/puller.js';
+import type { JobRunner } from '../jobs/runner.js';
+import { pullJob, pullOutcome } from '../jobs/definitions.js';
 import { ndjsonReply } from './ndjson-reply.js';
 
 export interface PullRoutesOptions {
   /** Absent when no pulls are configured: every source is then unknown. */
   puller?: Puller | undefined;
+  /** Each run holds its `pull:<source>` job: one run per source on every serve process. */
+  jobs: JobRunner;
 }
 
 export async function pullRoutes(app: FastifyInstance, options: PullRoutesOptions): Promise<void> {
@@ -46,14 +50,18 @@ export async function pullRoutes(app: FastifyInstance, options: PullRoutesOption
       if (body.from === undefined && body.to !== undefined) {
         return reply.code(400).send(errorBody('SB_PULL_RANGE', 'to needs from: give the start of the backfill (from alone runs to now), or neither for the scheduled (incremental) pull.'));
       }
-      if (puller.isActive(body.source)) {
+      if (puller.isActive(body.source) || options.jobs.isRunning(pullJob(body.source))) {
         return reply.code(409).send(errorBody('SB_PULL_RUNNING', `A pull of ${body.source} is already running; one run per source at a time.`));
       }
       const range = body.from === undefined ? undefined : { from: new Date(body.from), to: body.to === undefined ? new Date() : new Date(body.to) };
       const openEnded = body.from !== undefined && body.to === undefined;
       return ndjsonReply(reply, (line) =>
-        puller
-          .run(body.source, { ...(range === undefined ? {} : { range }), restart: body.restart === true, openEnded, onProgress: (event) => line({ event }) })
+        options.jobs
+          .run(
+            pullJob(body.source),
+            (ctx) => puller.run(body.source, { ...(range === undefined ? {} : { range }), restart: body.restart === true, openEnded, onProgress: (event) => line({ event }), signal: ctx.signal }),
+            pullOutcome,
+          )
           .then(
             (result) => line({ result }),
             (error: unknown) => line(errorBody(error instanceof SwitchboardError ? error.code : 'SB_PULL_FAILED', (error as Error).message)),

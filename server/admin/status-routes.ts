@@ -4,12 +4,13 @@
  * GET /metrics: Prometheus text format (ingest/metrics.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { isReady, type HealthReport } from '../../ingest/app.js';
+import { isReady } from '../../ingest/app.js';
+import type { StatusReport } from '../status-report.js';
 import type { Metrics } from '../../ingest/metrics.js';
 
 export interface StatusRoutesOptions {
   /** The whole health report. */
-  health: () => HealthReport;
+  health: () => StatusReport;
   metrics: Metrics;
 }
 

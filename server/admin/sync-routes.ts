@@ -8,12 +8,16 @@
 import type { FastifyInstance } from 'fastify';
 import { SwitchboardError } from '../../core/errors.js';
 import { errorBody } from '../../ingest/errors.js';
-import type { Syncer } from '../../sync/syncer.js';
+import type { Syncer, SyncRequest } from '../../sync/syncer.js';
+import type { JobRunner } from '../jobs/runner.js';
+import { syncJob, syncOutcome } from '../jobs/definitions.js';
 import { ndjsonReply } from './ndjson-reply.js';
 
 export interface SyncRoutesOptions {
   /** Absent when no syncs are configured: every name is then unknown. */
   syncer?: Syncer | undefined;
+  /** A run that sends holds its `sync:<name>` job (one run per sync on every serve process); a dry run sends nothing and does not. */
+  jobs: JobRunner;
 }
 
 export async function syncRoutes(app: FastifyInstance, options: SyncRoutesOptions): Promise<void> {
@@ -42,20 +46,23 @@ export async function syncRoutes(app: FastifyInstance, options: SyncRoutesOption
       if (unknown.length > 0) {
         return reply.code(404).send(errorBody('SB_SYNC_UNKNOWN', `No sync is named ${unknown.map((n) => `"${n}"`).join(', ')} (configured: ${[...known].join(', ') || 'none'}).`));
       }
-      const running = body.names.filter((n) => syncer.isActive(n));
+      const running = body.names.filter((n) => syncer.isActive(n) || options.jobs.isRunning(syncJob(n)));
       if (running.length > 0) {
         return reply.code(409).send(errorBody('SB_SYNC_RUNNING', `Already running or queued: ${running.join(', ')}; one run per sync at a time.`));
       }
       return ndjsonReply(reply, (line) =>
         Promise.all(
-          body.names.map((name) =>
-            syncer
-              .run(name, { dryRun: body.dryRun === true, replayRejected: body.replayRejected === true, onProgress: (progress) => line({ sync: name, progress }) })
-              .then(
+          body.names.map((name) => {
+            const request: SyncRequest = { dryRun: body.dryRun === true, replayRejected: body.replayRejected === true, onProgress: (progress) => line({ sync: name, progress }) };
+            const run =
+              body.dryRun === true
+                ? syncer.run(name, request)
+                : options.jobs.run(syncJob(name), (ctx) => syncer.run(name, { ...request, signal: ctx.signal }), syncOutcome);
+            return run.then(
                 (result) => line({ sync: name, result }),
-                (error: unknown) => line({ sync: name, ...errorBody(error instanceof SwitchboardError ? error.code : 'SB_SYNC_FAILED', (error as Error).message) }),
-              ),
-          ),
+              (error: unknown) => line({ sync: name, ...errorBody(error instanceof SwitchboardError ? error.code : 'SB_SYNC_FAILED', (error as Error).message) }),
+            );
+          }),
         ),
       );
     },

@@ -31,6 +31,11 @@ export interface RunOptions {
   fullRefresh?: boolean;
   /** Progress, one event as each node starts and ends. */
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Stops the run between nodes (a job's deadline, or shutdown): the node running finishes,
+   * and every node after it is reported `skipped` with the reason.
+   */
+  signal?: AbortSignal;
 }
 
 export type NodeStatus = 'success' | 'error' | 'skipped' | 'pass' | 'fail';
@@ -110,8 +115,14 @@ async function run(warehouse: Warehouse, project: Project, options: RunOptions, 
   // What exists already, read once (an information_schema query per model costs more than some models).
   const relations = command === 'build' ? await relationKinds(warehouse, [...new Set(models.map((m) => modelSchema(m, options.settings.targetSchema)))]) : new Map<string, 'table' | 'view'>();
 
+  const stopped = (): string | undefined => {
+    const signal = options.signal;
+    if (signal === undefined || !signal.aborted) return undefined;
+    const why = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'stopped');
+    return `skipped: the run was stopped before this node (${why})`;
+  };
   for (const model of models) {
-    const reason = skipped.get(model.name);
+    const reason = skipped.get(model.name) ?? stopped();
     const skip = (of: string, failedNode: string) => {
       for (const name of descendants(project, of)) if (!skipped.has(name)) skipped.set(name, `skipped: upstream ${failedNode} did not succeed`);
     };
@@ -138,7 +149,7 @@ async function run(warehouse: Warehouse, project: Project, options: RunOptions, 
     for (const test of modelTests) {
       index += 1;
       const description = `test ${test.name}`;
-      const testReason = command === 'build' ? (skipped.get(test.model) ?? skipped.get(model.name)) : undefined;
+      const testReason = (command === 'build' ? (skipped.get(test.model) ?? skipped.get(model.name)) : undefined) ?? stopped();
       if (testReason !== undefined) {
         record({ node: `test.${test.name}`, kind: 'test', status: 'skipped', rows: null, seconds: 0, materialized: null, message: testReason }, description);
         continue;

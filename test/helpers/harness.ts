@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../../core/config.js';
-import { createLandingServer, type LandingServer } from '../../server/landing-server.js';
+import { createSwitchboardServer, type SwitchboardServer } from '../../server/switchboard-server.js';
 import type { FamilyName } from '../../ingest/families/family.js';
 import { buildTestRequest, type TestRequestOptions } from '../../ingest/test-events.js';
 import type { SqlRow } from '../../sql/warehouse.js';
@@ -19,7 +19,7 @@ export interface Harness {
   dir: string;
   config: Config;
   /** The running server; replaced by {@link Harness.restart}. */
-  server: LandingServer;
+  server: SwitchboardServer;
   /** Closes the server (keeping its data: spool, warehouse) and starts a new one on the same config. */
   restart(): Promise<void>;
   /** Stops the server (dropping a Postgres test schema) but keeps the directory, e.g. for a CLI run on its files. */
@@ -94,7 +94,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   }
   const logger = options.logger ?? pino({ level: 'silent' });
   await options.beforeStart?.(dir, config);
-  let server = await createLandingServer(config, logger, dir);
+  let server = await createSwitchboardServer(config, logger, dir);
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
@@ -115,7 +115,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async restart() {
       await server.audit.flush();
       await server.close();
-      server = await createLandingServer(config, logger, dir);
+      server = await createSwitchboardServer(config, logger, dir);
     },
     async send(family, sendOptions = {}) {
       const request = await buildTestRequest(family, config, { cwd: dir, ...sendOptions });

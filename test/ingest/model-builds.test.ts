@@ -9,7 +9,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { BuildSchedule } from '../../ingest/build-schedule.js';
 import type { ProgressEvent, RunResults } from '../../sql/engine/run.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
@@ -35,23 +34,24 @@ function project(files: Record<string, string>): string {
 
 describe('model builds in the server', () => {
   test('one build at a time: while one runs, POST /build and /test get 409 SB_MODEL_BUILD_RUNNING and a scheduled build is skipped', async () => {
-    const h = await startHarness({ config: { models: { schedule: 'off' } } });
+    const { logger, lines } = captureLogger('debug', (line) => line.component === 'models');
+    const h = await startHarness({ config: { models: { schedule: 'off' } }, logger });
     try {
       await landSamples(h);
-      // Hold DuckDB's one connection, so the first build waits inside its run, holding the lock.
+      // Hold DuckDB's one connection, so the first build waits inside its run, holding the job.
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
       const held = h.server.warehouse.transaction(() => gate);
       const first = h.admin({ method: 'POST', url: '/build', payload: {} });
-      await waitFor(() => h.server.builds.running, 'the first build holds the lock');
+      await waitFor(() => h.server.jobs.isRunning('models'), 'the first build holds the job');
 
       for (const url of ['/build', '/test']) {
         const second = await h.admin({ method: 'POST', url, payload: { select: ['calls'] } });
         assert.equal(second.statusCode, 409, url);
         assert.equal((second.json() as { error: { code: string } }).error.code, 'SB_MODEL_BUILD_RUNNING');
       }
-      const { logger, lines } = captureLogger();
-      assert.equal(await new BuildSchedule({ expression: 'off', builds: h.server.builds, logger }).runOnce(), null);
+      lines.length = 0;
+      assert.equal(await h.server.jobs.tick('models'), null);
       assert.deepEqual(
         lines.map((l) => [l.level, l.msg]),
         [[WARN, 'scheduled build skipped: another build is running']],
@@ -105,10 +105,11 @@ describe('model builds in the server', () => {
       'downstream.sql': "select * from {{ ref('broken') }}",
       'schema.yml': 'models:\n  - name: ok\n    columns:\n      - name: id\n        tests: [not_null, unique]\n',
     });
-    const h = await startHarness({ config: { models: { schedule: 'off', dir } } });
+    const { logger, lines } = captureLogger('debug', (line) => line.component === 'models');
+    const h = await startHarness({ config: { models: { schedule: 'off', dir } }, logger });
+    const schedule = { runOnce: async () => (await h.server.jobs.tick('models')) as RunResults | null };
     try {
-      const { logger, lines } = captureLogger();
-      const schedule = new BuildSchedule({ expression: 'off', builds: h.server.builds, logger });
+      lines.length = 0;
       const results = await schedule.runOnce();
       assert.equal(results?.success, false);
       const byNode = (node: string) => lines.find((l) => l.node === node);
@@ -146,7 +147,7 @@ describe('model builds in the server', () => {
     const h = await startHarness({ config: { models: { schedule: '* * * * * *' } } });
     try {
       await landSamples(h);
-      h.server.schedule.start();
+      h.server.jobs.start();
       const file = join(h.dir, 'data', 'target', 'run_results.json');
       await waitFor(() => existsSync(file), 'a scheduled build wrote run_results.json');
       const results = readResults(h);
@@ -176,6 +177,7 @@ describe('model builds in the server', () => {
     });
 
     test('a scheduled build is skipped with a warning and POST /build answers 503 until the warehouse answers; then both build', async () => {
+      const { logger, lines } = captureLogger('debug', (line) => line.component === 'models');
       proxy = await createTcpProxy(5432);
       const rawSchema = uniqueSchema();
       h = await startHarness({
@@ -185,9 +187,10 @@ describe('model builds in the server', () => {
           models: { schedule: 'off', schema: modelsSchema },
         },
         rawSchema,
+        logger,
       });
-      const { logger, lines } = captureLogger();
-      const schedule = new BuildSchedule({ expression: 'off', builds: h.server.builds, logger });
+      const schedule = { runOnce: async () => (await h.server.jobs.tick('models')) as RunResults | null };
+      lines.length = 0;
       assert.equal(await schedule.runOnce(), null);
       assert.deepEqual([lines[0]?.level, lines[0]?.msg], [WARN, 'scheduled build skipped: the warehouse is not reachable']);
       assert.equal((lines[0]?.err as { code?: string }).code, 'SB_SQL_UNAVAILABLE');

@@ -5,6 +5,8 @@
  * missing named at start instead of at its first tick.
  */
 import { after, before, describe, test } from 'node:test';
+import { jobRunner } from '../helpers/jobs.js';
+import { pullJobFor } from '../../server/jobs/definitions.js';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { captureLogger } from '../helpers/logs.js';
@@ -58,7 +60,7 @@ describe('pulls in serve', () => {
     const second = await h.admin({ method: 'POST', url: '/pull', payload: { source: 'work-analytics', ...range } });
     assert.equal(second.statusCode, 409);
     assert.equal((second.json() as { error: { code: string } }).error.code, 'SB_PULL_RUNNING');
-    assert.equal(await h.server.puller.tick('work-analytics'), null, 'a scheduled tick meanwhile is skipped, not queued');
+    assert.equal(await h.server.jobs.tick('pull:work-analytics'), null, 'a scheduled tick meanwhile is skipped, not queued');
 
     const response = await first;
     fake.pageDelayMs = 0;
@@ -77,7 +79,7 @@ describe('pulls in serve', () => {
   });
 
   test('a scheduled tick runs the incremental pull and logs what it did', async () => {
-    const result = await h.server.puller.tick('work-analytics');
+    const result = (await h.server.jobs.tick('pull:work-analytics')) as PullRunResult | null;
     assert.equal(result?.mode, 'scheduled');
     assert.equal(result?.status, 'success');
   });
@@ -88,7 +90,9 @@ test('a source without credentials: serve names the variables at start and leave
   const file = { ...config.file, pulls: { ...config.file.pulls, workAnalytics: { baseUrl: 'http://127.0.0.1:9', timeZone: 'UTC', pageSize: 10, legs: true, schedule: '0 * * * *', lookbackHours: 24, initialDays: 2 } } };
   const { logger, lines } = captureLogger();
   const puller = new Puller({ warehouse: undefined as never, rawSchema: 'raw', sources: configuredSources(file, {}), logger });
-  puller.start();
+  const jobs = jobRunner(undefined as never, puller.sources.map((source) => pullJobFor(puller, source, logger)));
+  jobs.start();
+  await jobs.stop();
   await puller.stop();
   const disabled = lines.find((l) => /scheduled pulls of work-analytics are disabled/.test(String(l['msg'])));
   assert.ok(disabled, JSON.stringify(lines));

@@ -6,7 +6,7 @@
  *   rejection's reason, which DuckDB refused, with the same result.
  * - A verified event may carry `\u0000` or unpaired surrogate escapes (legal JSON), which
  *   jsonb and DuckDB's JSON functions refuse, so every model build failed.
- * Each is sent through the real server (createLandingServer, inject) on both warehouses.
+ * Each is sent through the real server (createSwitchboardServer, inject) on both warehouses.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jobRunner } from '../helpers/jobs.js';
+import { syncJobFor } from '../../server/jobs/definitions.js';
 import pino from 'pino';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import type { SyncDefinition } from '../../sync/engine.js';
@@ -88,8 +90,9 @@ test('in a lane, alert syncs run ahead of queued bulk syncs', async () => {
 test('schedules run syncs on their cron, skip a tick while the previous run goes on, and stop', async () => {
   const dest = new MemoryDestination(10);
   const { wh, syncer } = await setup([sync('every_second', 'zendesk', { schedule: '* * * * * *' })], { zendesk: dest });
+  const jobs = jobRunner(wh, syncer.syncs.map((s) => syncJobFor(syncer, s, pino({ level: 'silent' }))));
   try {
-    syncer.start();
+    jobs.start();
     await until(() => dest.calls.length >= 1, 'the cron ran the sync');
     assert.deepEqual(dest.calls[0]?.map((r) => r.key), ['1', '2']);
     await wh.run("INSERT INTO analytics.people VALUES (3, 'Cy')");
@@ -97,10 +100,11 @@ test('schedules run syncs on their cron, skip a tick while the previous run goes
     dest.hold = true;
     await wh.run("UPDATE analytics.people SET name = 'Ana M' WHERE id = 1");
     await until(() => syncer.isActive('every_second'), 'a run is held');
-    assert.equal(await syncer.scheduled('every_second'), null, 'a tick while it runs is skipped');
+    assert.equal(await jobs.tick('sync:every_second'), null, 'a tick while it runs is skipped');
     dest.hold = false;
     dest.release();
   } finally {
+    await jobs.stop();
     await syncer.stop();
     await wh.close();
   }

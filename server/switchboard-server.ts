@@ -1,8 +1,9 @@
 /**
- * Wires the landing server from a validated config: the warehouse, the spool, the drainer,
- * the families, the Fastify app, the operator API and model builds. Used by `switchboard
- * serve` and by tests that need the whole thing (in-process); the CLI adds listening,
- * signals, and starts the build schedule (`schedule.start()`).
+ * The composition root: builds the whole server from a validated config — the warehouse,
+ * the spool and drainer, the families and the landing app, the operator API, model builds,
+ * syncs, pulls, and the job runner that schedules them — and owns its orderly stop. Used by
+ * `switchboard serve` and by tests that need the whole thing (in-process); the CLI adds
+ * listening, signals, and starts the schedules (`jobs.start()`).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -14,7 +15,8 @@ import { modelsRuntime } from '../sql/engine/from-config.js';
 import { dialectFor, openWarehouse, type WarehouseConfig } from '../sql/warehouses/index.js';
 import { deferredWarehouse } from '../sql/warehouses/deferred.js';
 import type { Warehouse } from '../sql/warehouse.js';
-import { buildApp, type HealthReport } from '../ingest/app.js';
+import { buildApp } from '../ingest/app.js';
+import type { StatusReport } from './status-report.js';
 import { IpAllowlist } from '../ingest/auth/ip-allowlist.js';
 import { Drainer } from '../ingest/drainer.js';
 import { buildFamilies } from '../ingest/families/index.js';
@@ -27,8 +29,11 @@ import { buildAdminApp } from './admin-app.js';
 import { AdminAudit } from './admin-audit.js';
 import { adminDataDir, AdminTokenVerifier, bootstrapToken, bootstrapTokenPath } from './admin-tokens.js';
 import { Metrics } from '../ingest/metrics.js';
-import { ModelBuilds } from '../ingest/model-builds.js';
-import { BuildSchedule } from '../ingest/build-schedule.js';
+import { ModelBuilds } from './model-builds.js';
+import { JobRunner } from './jobs/runner.js';
+import { JobLeases, nodeId } from './jobs/leases.js';
+import { JobHistory } from './jobs/history.js';
+import { modelsJob, pullJobFor, syncJobFor } from './jobs/definitions.js';
 import { syncerFor } from '../sync/from-config.js';
 import type { Syncer } from '../sync/syncer.js';
 import { pullerFor } from '../ingest/pulls/from-config.js';
@@ -37,7 +42,7 @@ import { pullsConfigured } from '../core/config-pulls.js';
 import { PULL_ONLY_TABLES } from '../ingest/raw-tables.js';
 import type { Puller } from '../ingest/pulls/puller.js';
 
-export interface LandingServer {
+export interface SwitchboardServer {
   app: FastifyInstance;
   /** The operator API; the CLI listens on admin.host:admin.port when admin.enabled. */
   admin: FastifyInstance;
@@ -47,13 +52,17 @@ export interface LandingServer {
   warehouse: Warehouse;
   drainer: Drainer;
   landing: Landing;
-  /** Model builds, one at a time: the operator API's /build and /test, and the schedule. */
+  /** Model builds, one at a time: the operator API's /build and /test, and the `models` job. */
   builds: ModelBuilds;
-  /** Builds on `models.schedule`; not started until `schedule.start()` (serve calls it). */
-  schedule: BuildSchedule;
-  /** Reverse-ETL syncs: the operator API's /sync, and their schedules (serve calls `syncer.start()`). */
+  /**
+   * Every scheduled job (`models`, `sync:<name>`, `pull:<source>`), one run of each at a
+   * time across every serve process on the warehouse. Schedules start with `jobs.start()`
+   * (serve calls it); manual runs from the operator API go through it too.
+   */
+  jobs: JobRunner;
+  /** Reverse-ETL syncs, run as `sync:<name>` jobs. */
   syncer: Syncer;
-  /** Pulls from 8x8's APIs: the operator API's /pull, and their schedules (serve calls `puller.start()`). */
+  /** Pulls from 8x8's APIs, run as `pull:<source>` jobs. */
   puller: Puller;
   /**
    * Stops the schedule, stops accepting, drains what is in flight, waits for a running
@@ -66,7 +75,7 @@ export interface LandingServer {
  * @param env where the models' PII hash salt (SWITCHBOARD_PII_HASH_SALT) and the operator
  *   API's bootstrap token (SWITCHBOARD_ADMIN_TOKEN; else generated into the data dir) are read
  */
-export async function createLandingServer(config: Config, logger: Logger, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<LandingServer> {
+export async function createSwitchboardServer(config: Config, logger: Logger, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<SwitchboardServer> {
   const { file } = config;
   const warehouseConfig = warehouseConfigOf(file.warehouse, cwd);
   if (warehouseConfig.type === 'duckdb') ensureParent(warehouseConfig.path);
@@ -108,7 +117,7 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
     sampler: new RejectionSampler(file.rejections),
     logger: logger.child({ component: 'landing' }),
   });
-  const health = (): HealthReport => ({
+  const health = (): StatusReport => ({
     spool: {
       writable: landing.isWritable(),
       backlogBytes: drainer.backlogBytes(),
@@ -130,6 +139,7 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
     },
     models: { running: builds.running, schedule: file.models.schedule, lastRun: builds.lastRun },
     pulls: puller.status(),
+    jobs: jobs.status(),
   });
   const app = await buildApp({
     routes: families.routes,
@@ -158,14 +168,25 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
         metrics,
       })
     : null;
-  const schedule = new BuildSchedule({
-    expression: file.models.schedule,
-    builds,
-    logger: logger.child({ component: 'models' }),
-    ...(reconciliation === null ? {} : { afterBuild: () => reconciliation.run() }),
-  });
   const syncer = syncerFor(file, warehouse, env, logger.child({ component: 'sync' }));
   const puller = pullerFor(file, warehouse, env, logger.child({ component: 'pull' }));
+  const node = nodeId();
+  const jobs = new JobRunner({
+    leases: new JobLeases({ warehouse, rawSchema: file.warehouse.rawSchema, node, ttlMs: file.jobs.leaseSeconds * 1000 }),
+    history: new JobHistory(warehouse, file.warehouse.rawSchema),
+    deadlineMs: file.jobs.deadlineMinutes * 60_000,
+    logger: logger.child({ component: 'jobs', node }),
+  });
+  jobs.define(
+    modelsJob({
+      builds,
+      schedule: file.models.schedule,
+      logger: logger.child({ component: 'models' }),
+      ...(reconciliation === null ? {} : { afterBuild: () => reconciliation.run() }),
+    }),
+  );
+  for (const sync of syncer.syncs) jobs.define(syncJobFor(syncer, sync, logger.child({ component: 'sync' })));
+  for (const source of puller.sources) jobs.define(pullJobFor(puller, source, logger.child({ component: 'pull' })));
   const dataDir = adminDataDir(config, cwd);
   const audit = new AdminAudit(warehouse, file.warehouse.rawSchema, logger.child({ component: 'admin-audit' }));
   const admin = await buildAdminApp({
@@ -175,6 +196,7 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
     builds,
     syncer,
     puller,
+    jobs,
     logger: logger.child({ component: 'admin' }),
     guard: {
       verifier: new AdminTokenVerifier(dataDir, bootstrapToken(dataDir, env)),
@@ -192,8 +214,8 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      await schedule.stop(); // waits for a scheduled build in flight
-      await syncer.stop(); // runs in flight stop at their next checkpoint
+      await jobs.stop(); // stops the schedules; runs in flight stop at their next checkpoint
+      await syncer.stop();
       await puller.stop(); // pulls in flight stop at their next page; their cursors say where
       await admin.close(); // waits for a manual build streaming its progress
       await audit.flush();
@@ -205,7 +227,7 @@ export async function createLandingServer(config: Config, logger: Logger, cwd = 
       await spool.close();
       await warehouse.close();
     })());
-  return { app, admin, audit, spool, warehouse, drainer, landing, builds, schedule, syncer, puller, close };
+  return { app, admin, audit, spool, warehouse, drainer, landing, builds, jobs, syncer, puller, close };
 }
 
 /**

@@ -14,8 +14,8 @@ import { selectModels } from '../sql/engine/select.js';
 import { SqlError } from '../sql/errors.js';
 import type { Warehouse } from '../sql/warehouse.js';
 import { ensureSchema, ensureTable } from '../sql/ensure-table.js';
-import { FAMILY_TABLES } from './families/family.js';
-import { PULL_ONLY_TABLES, rawEventTable } from './raw-tables.js';
+import { FAMILY_TABLES } from '../ingest/families/family.js';
+import { PULL_ONLY_TABLES, rawEventTable } from '../ingest/raw-tables.js';
 
 /** `build`: models and their data tests. `test`: the data tests alone. */
 export type RunCommand = RunResults['command'];
@@ -37,7 +37,7 @@ export interface PreparedRun {
    * succeeded or threw. Call it exactly once.
    * @param onProgress each node's start and end, e.g. to print dbt-style lines
    */
-  execute(onProgress?: (event: ProgressEvent) => void): Promise<RunResults>;
+  execute(onProgress?: (event: ProgressEvent) => void, signal?: AbortSignal): Promise<RunResults>;
 }
 
 /** The last finished run, for the operator API's GET /status (`switchboard status`). */
@@ -109,7 +109,7 @@ export class ModelBuilds {
     let executed = false;
     return {
       command,
-      execute: async (onProgress) => {
+      execute: async (onProgress, signal) => {
         if (executed) throw new Error('PreparedRun.execute() called twice');
         executed = true;
         try {
@@ -119,6 +119,7 @@ export class ModelBuilds {
             exclude,
             ...(request.fullRefresh === true ? { fullRefresh: true } : {}),
             ...(onProgress === undefined ? {} : { onProgress }),
+            ...(signal === undefined ? {} : { signal }),
           };
           await ensureRawTables(this.warehouse, this.runtime.settings.sources.raw ?? 'raw');
           const results = command === 'build' ? await build(this.warehouse, project, options) : await runDataTests(this.warehouse, project, options);

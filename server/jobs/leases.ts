@@ -1,0 +1,212 @@
+/**
+ * Job leases in the warehouse: what keeps two `serve` processes on one warehouse from running
+ * the same job at once, or the same cron tick twice.
+ *
+ * One row per job in `<rawSchema>._job_leases`. A process takes the lease with one
+ * compare-and-set UPDATE: it wins only if the lease has expired (or was released), and, for
+ * a scheduled run, only if no process has run this tick yet (`last_tick` < the tick). Each
+ * win increments `token`, a fencing token: renewals and the release name it, so a process
+ * that lost its lease (it stalled past the expiry and another took over) can neither renew
+ * nor release the new holder's lease, and learns it lost at its next renewal.
+ *
+ * Why a lease row and not Postgres advisory locks: an advisory lock belongs to one database
+ * session, so it needs a connection held for the whole run (the pool hands connections out
+ * per query), it carries no fencing token, and it cannot say "this tick already ran" —
+ * which two nodes whose cron fires a few milliseconds apart need, or both would run. A row
+ * works the same on every warehouse that has an atomic conditional UPDATE (DuckDB, Postgres,
+ * BigQuery DML, Snowflake), and on Postgres concurrent UPDATEs of one row serialise: the
+ * loser re-reads the winner's row and its WHERE no longer matches.
+ *
+ * Expiry is compared with the clock of the process that asks, so the nodes' clocks must
+ * agree to well under `jobs.leaseSeconds` (NTP does this; README › Operations).
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { TableSpec } from '../../sql/table-spec.js';
+import type { SqlParam, Warehouse } from '../../sql/warehouse.js';
+import { ensureSchema, ensureTable } from '../../sql/ensure-table.js';
+
+export function jobLeasesTable(rawSchema: string): TableSpec {
+  return {
+    schema: rawSchema,
+    name: '_job_leases',
+    columns: [
+      { name: 'job', type: 'text', nullable: false },
+      { name: 'holder', type: 'text', nullable: true },
+      { name: 'token', type: 'bigint', nullable: false },
+      { name: 'acquired_at', type: 'timestamp', nullable: true },
+      { name: 'expires_at', type: 'timestamp', nullable: false },
+      { name: 'last_tick', type: 'timestamp', nullable: true },
+    ],
+    primaryKey: ['job'],
+  };
+}
+
+/** This process, as leases and run history name it: `host:pid:random`. */
+export function nodeId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+}
+
+/** A lease this process holds. */
+export interface Lease {
+  job: string;
+  token: number;
+  expiresAt: Date;
+  /** The holder this lease took over from when the previous one had expired unreleased (a crash). */
+  tookOverFrom: string | null;
+}
+
+/** Who holds a job's lease right now, for refusals and status. */
+export interface LeaseHolder {
+  holder: string;
+  expiresAt: Date;
+  lastTick: Date | null;
+}
+
+export type AcquireResult =
+  | { acquired: true; lease: Lease }
+  | { acquired: false; reason: 'held'; holder: LeaseHolder }
+  | { acquired: false; reason: 'tick-done'; holder: LeaseHolder | null };
+
+export interface JobLeasesOptions {
+  warehouse: Warehouse;
+  rawSchema: string;
+  /** This process (see {@link nodeId}). */
+  node: string;
+  /** How long a lease lasts without renewal (jobs.leaseSeconds). */
+  ttlMs: number;
+  now?: () => Date;
+}
+
+export class JobLeases {
+  private ready: Promise<void> | null = null;
+  private readonly rows = new Set<string>();
+  private readonly now: () => Date;
+
+  constructor(private readonly options: JobLeasesOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  get node(): string {
+    return this.options.node;
+  }
+
+  get ttlMs(): number {
+    return this.options.ttlMs;
+  }
+
+  /**
+   * Takes `job`'s lease if it is free. With `tick` (a scheduled run's cron time), also only
+   * if no process has run that tick or a later one.
+   */
+  async acquire(job: string, tick?: Date): Promise<AcquireResult> {
+    await this.ensure(job);
+    const { warehouse, node, ttlMs } = this.options;
+    const d = warehouse.dialect;
+    const p = (n: number): string => d.param(n);
+    const before = await this.holder(job);
+    const now = this.now();
+    const expires = new Date(now.getTime() + ttlMs);
+    const params: SqlParam[] = [node, now, expires, job];
+    let tickClause = '';
+    let tickSet = '';
+    if (tick !== undefined) {
+      params.push(tick);
+      tickSet = `, ${d.quoteIdent('last_tick')} = ${p(5)}`;
+      tickClause = ` AND (${d.quoteIdent('last_tick')} IS NULL OR ${d.quoteIdent('last_tick')} < ${p(5)})`;
+    }
+    const rows = await warehouse.all<{ token: number | string }>(
+      `UPDATE ${this.table()} SET holder = ${p(1)}, token = token + 1, acquired_at = ${p(2)}, expires_at = ${p(3)}${tickSet} ` +
+        `WHERE job = ${p(4)} AND expires_at <= ${p(2)}${tickClause} RETURNING token`,
+      params,
+    );
+    const row = rows[0];
+    if (row !== undefined) {
+      const tookOver = before !== null && before.holder !== '' && before.expiresAt.getTime() > 0 && !before.released ? before.holder : null;
+      return { acquired: true, lease: { job, token: Number(row.token), expiresAt: expires, tookOverFrom: tookOver } };
+    }
+    const current = await this.holder(job);
+    if (current !== null && current.expiresAt.getTime() > now.getTime()) {
+      return { acquired: false, reason: 'held', holder: current };
+    }
+    return { acquired: false, reason: 'tick-done', holder: current };
+  }
+
+  /** Extends a lease this process holds; false when it was lost (expired and taken by another). */
+  async renew(lease: Lease): Promise<boolean> {
+    const { warehouse, node, ttlMs } = this.options;
+    const d = warehouse.dialect;
+    const expires = new Date(this.now().getTime() + ttlMs);
+    const rows = await warehouse.all(
+      `UPDATE ${this.table()} SET expires_at = ${d.param(1)} WHERE job = ${d.param(2)} AND holder = ${d.param(3)} AND token = ${d.param(4)} RETURNING token`,
+      [expires, lease.job, node, lease.token],
+    );
+    if (rows.length === 0) return false;
+    lease.expiresAt = expires;
+    return true;
+  }
+
+  /**
+   * Gives the lease up at once, so that another process may run the job (a later tick, or
+   * a manual run) without waiting for the expiry. A lost lease is left alone.
+   */
+  async release(lease: Lease): Promise<void> {
+    const { warehouse, node } = this.options;
+    const d = warehouse.dialect;
+    await warehouse.run(
+      `UPDATE ${this.table()} SET expires_at = ${d.param(1)}, holder = ${d.stringLiteral('')} WHERE job = ${d.param(2)} AND holder = ${d.param(3)} AND token = ${d.param(4)}`,
+      [this.now(), lease.job, node, lease.token],
+    );
+  }
+
+  /** Every job's lease row (for status); holder '' means released. */
+  async all(): Promise<Map<string, LeaseHolder>> {
+    const { warehouse } = this.options;
+    const out = new Map<string, LeaseHolder>();
+    try {
+      const rows = await warehouse.all<{ job: string; holder: string | null; expires_at: string; last_tick: string | null }>(
+        `SELECT job, holder, expires_at, last_tick FROM ${this.table()}`,
+      );
+      for (const r of rows) out.set(r.job, { holder: r.holder ?? '', expiresAt: new Date(r.expires_at), lastTick: r.last_tick === null ? null : new Date(r.last_tick) });
+    } catch {
+      // No table yet (nothing ever ran), or the warehouse is down: no leases to show.
+    }
+    return out;
+  }
+
+  private async holder(job: string): Promise<(LeaseHolder & { released: boolean }) | null> {
+    const { warehouse } = this.options;
+    const rows = await warehouse.all<{ holder: string | null; expires_at: string; last_tick: string | null }>(
+      `SELECT holder, expires_at, last_tick FROM ${this.table()} WHERE job = ${warehouse.dialect.param(1)}`,
+      [job],
+    );
+    const row = rows[0];
+    if (row === undefined) return null;
+    const holder = row.holder ?? '';
+    return { holder, released: holder === '', expiresAt: new Date(row.expires_at), lastTick: row.last_tick === null ? null : new Date(row.last_tick) };
+  }
+
+  private table(): string {
+    return this.options.warehouse.dialect.tableName(this.options.rawSchema, '_job_leases');
+  }
+
+  /** The table, and a released row for `job` (insert-if-missing: two creators are harmless). */
+  private async ensure(job: string): Promise<void> {
+    const { warehouse, rawSchema } = this.options;
+    const d = warehouse.dialect;
+    this.ready ??= (async () => {
+      await ensureSchema(warehouse, d, rawSchema);
+      await ensureTable(warehouse, d, jobLeasesTable(rawSchema));
+    })().catch((error: unknown) => {
+      this.ready = null;
+      throw error;
+    });
+    await this.ready;
+    if (this.rows.has(job)) return;
+    await warehouse.run(
+      d.upsert({ table: jobLeasesTable(rawSchema), columns: ['job', 'holder', 'token', 'expires_at'], rowCount: 1, onMatch: {} }),
+      [job, '', 0, new Date(0)],
+    );
+    this.rows.add(job);
+  }
+}
