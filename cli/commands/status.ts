@@ -5,7 +5,7 @@ import { adminHeaders, adminRefusal } from '../admin-client.js';
 
 export function statusCommand(): Command {
   return new Command('status')
-    .description('Ask a running server how it is doing: spool backlog, warehouse reachability, events landed, model builds and pulls.')
+    .description('Ask a running server how it is doing: spool backlog, warehouse reachability, events landed, and every job (builds, syncs, pulls: schedule, next tick, running here or on another node, last run).')
     .option('-c, --config <file>', 'config file, to find the server address')
     .option('--admin-url <url>', 'the operator API base URL (default: from admin.host and admin.port)')
     .option('--url <url>', 'the public server base URL, asked for ready/not when no operator API answers (default: from server.host and server.port)')
