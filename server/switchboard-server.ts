@@ -26,6 +26,7 @@ import { Replayer } from '../ingest/replay.js';
 import { Quarantine } from '../ingest/quarantine.js';
 import { RejectionSampler } from '../ingest/rejection-sampler.js';
 import { buildAdminApp } from './admin-app.js';
+import { resource } from './resources.js';
 import { AdminAudit } from './admin-audit.js';
 import { adminDataDir, AdminTokenVerifier, bootstrapToken, bootstrapTokenPath } from './admin-tokens.js';
 import { Metrics } from '../ingest/metrics.js';
@@ -65,8 +66,10 @@ export interface SwitchboardServer {
   /** Pulls from 8x8's APIs, run as `pull:<source>` jobs. */
   puller: Puller;
   /**
-   * Stops the schedule, stops accepting, drains what is in flight, waits for a running
-   * build, and closes the app, the spool and the warehouse.
+   * `app.close()`: stops accepting and waits for the webhooks in flight, then closes the
+   * resources registered as plugins (resources.ts) in reverse order: the job runner (runs
+   * stop at a checkpoint), syncs, pulls, the operator API, landing, the drainer (it lands
+   * what the spool holds), a build still finishing, the spool, the warehouse.
    */
   close(): Promise<void>;
 }
@@ -209,24 +212,45 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     readableSchemas: [file.warehouse.rawSchema, file.models.schema],
     sqlTimeoutMs: file.admin.sqlTimeoutMs,
   });
+  // Registered first closes last (Fastify runs onClose hooks in reverse): the warehouse outlives
+  // everything that writes to it. Before any of these, app.close() stops accepting and waits
+  // for the webhooks in flight (their fsyncs included).
+  await app.register(resource({ name: 'warehouse', value: warehouse, close: (w) => w.close() }));
+  await app.register(resource({ name: 'spool', value: spool, close: (s) => s.close() }));
+  await app.register(resource({ name: 'builds', value: builds, close: (b) => b.idle() })); // a build still finishing
+  await app.register(resource({ name: 'drainer', value: drainer, close: (d) => d.stop() })); // lands what the spool holds
+  await app.register(
+    resource({
+      name: 'landing',
+      value: landing,
+      close: async (l) => {
+        l.close(); // the summary of refusals counted since the last minute
+        await l.settled();
+      },
+    }),
+  );
+  if (families.keyStore !== null) {
+    // Before the wait: a webhook held up by a hung key fetch answers 503 (8x8 retries) instead of delaying the stop.
+    await app.register(resource({ name: 'keyStore', value: families.keyStore, preClose: (k) => k.close() }));
+  }
+  await app.register(
+    resource({
+      name: 'operatorApi',
+      value: admin,
+      close: async (a) => {
+        await a.close(); // waits for a manual run streaming its progress (the job runner has stopped it)
+        await audit.flush();
+      },
+    }),
+  );
+  await app.register(resource({ name: 'puller', value: puller, close: (p) => p.stop() })); // pulls stop at their next page; their cursors say where
+  await app.register(resource({ name: 'syncer', value: syncer, close: (s) => s.stop() }));
+  await app.register(resource({ name: 'jobs', value: jobs, close: (j) => j.stop() })); // first: no new run starts, runs in flight stop at a checkpoint
+  await app.ready();
   drainer.start();
 
   let closing: Promise<void> | null = null;
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-      await jobs.stop(); // stops the schedules; runs in flight stop at their next checkpoint
-      await syncer.stop();
-      await puller.stop(); // pulls in flight stop at their next page; their cursors say where
-      await admin.close(); // waits for a manual build streaming its progress
-      await audit.flush();
-      await app.close(); // stops accepting; waits for requests in flight (their fsyncs included)
-      landing.close(); // the summary of refusals counted since the last minute
-      await landing.settled();
-      await drainer.stop();
-      await builds.idle();
-      await spool.close();
-      await warehouse.close();
-    })());
+  const close = (): Promise<void> => (closing ??= app.close());
   return { app, admin, audit, spool, warehouse, drainer, landing, builds, jobs, syncer, puller, close };
 }
 

@@ -19,6 +19,8 @@ export interface Families {
   routes: FamilyRoute[];
   /** Set in messaging oauth mode: the token issuer behind POST /oauth/token. */
   oauthTokens: OAuthTokens | null;
+  /** Contact Center's signing keys, when that family is enabled; close() aborts fetches in flight. */
+  keyStore: KeyStore | null;
 }
 
 /** Where development credentials live: beside the spool, e.g. ./data/dev-keys. */
@@ -31,6 +33,7 @@ export async function buildFamilies(config: Config, cwd: string): Promise<Famili
   const { secrets } = config;
   const routes: FamilyRoute[] = [];
   let oauthTokens: OAuthTokens | null = null;
+  let keyStore: KeyStore | null = null;
   const allow = (entries: readonly string[], key: string): IpAllowlist => new IpAllowlist(entries, `families.${key}.allow`);
 
   if (f.messaging.enabled) {
@@ -59,6 +62,7 @@ export async function buildFamilies(config: Config, cwd: string): Promise<Famili
       fetchTimeoutMs: f.contactCenter.jwkFetchTimeoutMs,
       trusted,
     });
+    keyStore = keys;
     routes.push({ family: contactCenterFamily(keys, { toleranceSeconds: f.contactCenter.toleranceSeconds }), allowlist: allow(f.contactCenter.allow, 'contactCenter') });
   }
   if (f.meetings.enabled) {
@@ -69,5 +73,5 @@ export async function buildFamilies(config: Config, cwd: string): Promise<Famili
     };
     routes.push({ family: meetingsFamily(auth), allowlist: allow(f.meetings.allow, 'meetings') });
   }
-  return { routes, oauthTokens };
+  return { routes, oauthTokens, keyStore };
 }

@@ -86,6 +86,7 @@ export class KeyStore {
   private global: Bucket | null = null;
   /** How many fetches were made; for tests and metrics. */
   fetches = 0;
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: KeyStoreOptions) {
     for (const jwk of options.trusted ?? []) if (jwk.kid !== undefined) this.trusted.set(jwk.kid, jwk);
@@ -162,6 +163,12 @@ export class KeyStore {
     return key;
   }
 
+  /** Aborts key fetches in flight (shutdown): their requests get SB_INGEST_KEY_UNAVAILABLE, and 8x8 retries. */
+  async close(): Promise<void> {
+    this.closing.abort();
+    await Promise.allSettled([...this.pending.values()]);
+  }
+
   /** null when every URL answered 404 (the kid does not exist); throws when none could be reached. */
   private async fetchKey(kid: string): Promise<PublicKey | null> {
     const doFetch = this.options.fetch ?? fetch;
@@ -171,7 +178,7 @@ export class KeyStore {
       const url = template.replaceAll('{kid}', encodeURIComponent(kid));
       this.fetches += 1;
       try {
-        const response = await doFetch(url, { signal: AbortSignal.timeout(this.options.fetchTimeoutMs) });
+        const response = await doFetch(url, { signal: AbortSignal.any([AbortSignal.timeout(this.options.fetchTimeoutMs), this.closing.signal]) });
         if (response.status === 404) continue;
         if (!response.ok) throw new Error(`${url} answered ${response.status}`);
         const jwk = (await response.json()) as JWK;

@@ -1,0 +1,207 @@
+/**
+ * The job runner and its leases, on real DuckDB and Postgres: who may take a job, once per
+ * tick, takeover after an expiry, the fencing token, deadlines, a lost lease and a clean stop.
+ * Time that matters to the runner (deadlines, renewals) is simulated with mock.timers; the
+ * leases' clock is injected.
+ */
+import { after, describe, mock, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { openWarehouse } from '../../sql/warehouses/index.js';
+import type { Warehouse } from '../../sql/warehouse.js';
+import { JobLeases } from '../../server/jobs/leases.js';
+import { JobHistory } from '../../server/jobs/history.js';
+import { JobRunner, type JobContext, type JobDefinition } from '../../server/jobs/runner.js';
+import { SwitchboardError } from '../../core/errors.js';
+import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
+
+const T0 = new Date('2026-12-07T10:00:00.000Z');
+
+interface Target {
+  name: string;
+  open(): Promise<{ wh: Warehouse; schema: string; cleanup(): Promise<void> }>;
+}
+
+const targets: Target[] = [
+  {
+    name: 'duckdb',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'job-runner-'));
+      const wh = await openWarehouse({ type: 'duckdb', path: join(dir, 'wh.duckdb') });
+      return {
+        wh,
+        schema: 'raw',
+        cleanup: async () => {
+          await wh.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    async open() {
+      const wh = await openWarehouse({ type: 'postgres', url: TEST_POSTGRES_URL });
+      const schema = uniqueSchema();
+      return {
+        wh,
+        schema,
+        cleanup: async () => {
+          await wh.run(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+          await wh.close();
+        },
+      };
+    },
+  },
+];
+
+/** A clock a test moves by hand. */
+function clock(start = T0): { now: () => Date; advance(ms: number): void } {
+  let at = start.getTime();
+  return { now: () => new Date(at), advance: (ms) => void (at += ms) };
+}
+
+function job(name: string, scheduled: (ctx: JobContext) => Promise<string>, extra: Partial<JobDefinition<string>> = {}): JobDefinition<string> {
+  return {
+    name,
+    kind: 'check',
+    schedule: 'off',
+    scheduleKey: 'test.schedule',
+    logger: pino({ level: 'silent' }),
+    label: `scheduled ${name}`,
+    busyReason: 'it is running',
+    failedMessage: `scheduled ${name} failed`,
+    scheduled,
+    outcome: (result) => ({ status: 'success', summary: { result } }),
+    busy: (where) => new SwitchboardError('SB_JOB_TEST_BUSY', `busy${where === null ? '' : ` on ${where}`}`),
+    ...extra,
+  };
+}
+
+/** Resolves when the signal aborts, with its reason. */
+const aborted = (signal: AbortSignal): Promise<never> =>
+  new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
+
+for (const target of targets) {
+  describe(`job leases and the runner on ${target.name}`, () => {
+    const opened: Array<() => Promise<void>> = [];
+    after(async () => {
+      for (const cleanup of opened) await cleanup();
+    });
+    const open = async () => {
+      const o = await target.open();
+      opened.push(o.cleanup);
+      return o;
+    };
+
+    test('one holder at a time; a tick runs once; an expired lease is taken over and the old holder is fenced off', async () => {
+      const { wh, schema } = await open();
+      const time = clock();
+      const a = new JobLeases({ warehouse: wh, rawSchema: schema, node: 'node-a', ttlMs: 3000, now: time.now });
+      const b = new JobLeases({ warehouse: wh, rawSchema: schema, node: 'node-b', ttlMs: 3000, now: time.now });
+      const tick = new Date(T0);
+
+      const first = await a.acquire('models', tick);
+      assert.equal(first.acquired, true);
+      const held = await b.acquire('models', tick);
+      assert.deepEqual(held.acquired ? null : [held.reason, held.holder?.holder], ['held', 'node-a'], 'b is refused while a holds it');
+      assert.ok(first.acquired);
+      await a.release(first.lease);
+      const same = await b.acquire('models', tick);
+      assert.deepEqual(same.acquired ? null : same.reason, 'tick-done', 'the tick a already ran is not run again by b');
+      const manual = await b.acquire('models');
+      assert.equal(manual.acquired, true, 'a manual run needs only a free lease');
+      assert.ok(manual.acquired);
+      assert.ok(manual.lease.token > first.lease.token, 'each holder gets a larger fencing token');
+      assert.equal(manual.lease.tookOverFrom, null, 'a released lease is not a takeover');
+
+      // b stops renewing (it died): after the lease time, a takes over.
+      time.advance(2999);
+      assert.equal((await a.acquire('models', new Date(T0.getTime() + 1000))).acquired, false, 'not before the lease expired');
+      time.advance(2);
+      const takeover = await a.acquire('models', new Date(T0.getTime() + 2000));
+      assert.ok(takeover.acquired);
+      assert.equal(takeover.lease.tookOverFrom, 'node-b');
+      assert.equal(await b.renew(manual.lease), false, 'the old holder cannot renew: its token is stale');
+      await b.release(manual.lease);
+      const still = await b.acquire('models');
+      assert.deepEqual(still.acquired ? null : [still.reason, still.holder?.holder], ['held', 'node-a'], "the stale release did not free a's lease");
+      assert.equal(await a.renew(takeover.lease), true);
+    });
+
+    test('a run past its deadline stops with SB_JOB_DEADLINE, recorded in _job_runs; stop() aborts a run and waits for it', async (t) => {
+      const { wh, schema } = await open();
+      const runner = new JobRunner({
+        leases: new JobLeases({ warehouse: wh, rawSchema: schema, node: 'node-a', ttlMs: 600_000 }),
+        history: new JobHistory(wh, schema),
+        deadlineMs: 5 * 60_000,
+        logger: pino({ level: 'silent' }),
+      });
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      runner.define(
+        job('slow', async (ctx) => {
+          started();
+          return aborted(ctx.signal);
+        }),
+      );
+      t.mock.timers.enable({ apis: ['setTimeout'] });
+      const result = runner.tick('slow');
+      await running;
+      assert.equal(runner.isRunning('slow'), true);
+      assert.equal(await runner.tick('slow'), null, 'a tick while it runs is skipped');
+      await assert.rejects(runner.run('slow', async () => 'x', () => ({ status: 'success', summary: null })), { code: 'SB_JOB_TEST_BUSY' });
+      t.mock.timers.tick(5 * 60_000);
+      assert.equal(await result, null, 'a failed scheduled run is logged, not thrown');
+      t.mock.timers.reset();
+      const rows = await wh.all<{ status: string; error_code: string; trigger: string }>(`SELECT status, error_code, "trigger" FROM "${schema}"._job_runs WHERE job = 'slow'`);
+      assert.deepEqual(rows, [{ status: 'failed', error_code: 'SB_JOB_DEADLINE', trigger: 'schedule' }]);
+      assert.equal(runner.status()[0]?.lastRun?.error?.code, 'SB_JOB_DEADLINE');
+
+      let startedAgain!: () => void;
+      const again = new Promise<void>((resolve) => (startedAgain = resolve));
+      const manual = runner.run(
+        'slow',
+        async (ctx) => {
+          startedAgain();
+          return aborted(ctx.signal);
+        },
+        () => ({ status: 'success', summary: null }),
+      );
+      await again;
+      await runner.stop();
+      await assert.rejects(manual, { code: 'SB_JOB_STOPPED' });
+      await assert.rejects(runner.run('slow', async () => 'x', () => ({ status: 'success', summary: null })), { code: 'SB_JOB_STOPPED' }, 'nothing starts after stop()');
+    });
+
+    test('a run whose lease was taken over stops with SB_JOB_LEASE_LOST at its next renewal', async (t) => {
+      const { wh, schema } = await open();
+      const time = clock(new Date());
+      const leases = new JobLeases({ warehouse: wh, rawSchema: schema, node: 'node-a', ttlMs: 3000, now: time.now });
+      const runner = new JobRunner({ leases, history: new JobHistory(wh, schema), deadlineMs: 3_600_000, logger: pino({ level: 'silent' }) });
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      runner.define(job('sync:x', async () => 'unused'));
+      t.mock.timers.enable({ apis: ['setTimeout'] });
+      const result = runner.run(
+        'sync:x',
+        async (ctx) => {
+          started();
+          return aborted(ctx.signal);
+        },
+        () => ({ status: 'success', summary: null }),
+      );
+      await running;
+      // Node a stalls past its lease; node b takes the job over.
+      const other = new JobLeases({ warehouse: wh, rawSchema: schema, node: 'node-b', ttlMs: 3000, now: () => new Date(time.now().getTime() + 10_000) });
+      assert.equal((await other.acquire('sync:x')).acquired, true);
+      t.mock.timers.tick(1000); // a's renewal
+      await assert.rejects(result, { code: 'SB_JOB_LEASE_LOST' });
+      t.mock.timers.reset();
+      await runner.stop();
+    });
+  });
+}
