@@ -45,9 +45,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { failureDetails, isFailure, TicketStore, ticketJson, type FakeTicket, type ValidationFailure } from './zendesk-store.js';
+import { failureDetails, isFailure, TicketStore, ticketJson, type FakeTicket, type ValidationFailure } from './store.js';
 
-export type { FakeTicket } from './zendesk-store.js';
+export type { FakeTicket } from './store.js';
 
 export interface RecordedRequest {
   method: string;
