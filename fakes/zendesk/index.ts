@@ -42,10 +42,19 @@
  * - `.json` after any path is accepted, as Zendesk does.
  *
  * Everything is inspectable: `tickets`, `requests`, `count()`.
+ *
+ * This file: the options and controls, auth, the account rate limit and scripted faults.
+ * The endpoints: tickets.ts (single tickets, List Tickets and its own limit, Idempotency-Key),
+ * bulk.ts (create_many, update_many), jobs.ts (job statuses and the job limit); the tickets
+ * themselves and their validation: store.ts. Each cites the pages above next to what it does.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { failureDetails, isFailure, TicketStore, ticketJson, type FakeTicket, type ValidationFailure } from './store.js';
+import { handleBulk } from './bulk.js';
+import { readBody, type Exchange } from './exchange.js';
+import { JobQueue } from './jobs.js';
+import { failureDetails, isFailure, TicketStore, type FakeTicket } from './store.js';
+import { TicketRoutes } from './tickets.js';
 
 export type { FakeTicket } from './store.js';
 
@@ -118,19 +127,6 @@ export interface FakeZendesk {
   close(): Promise<void>;
 }
 
-interface Job {
-  id: string;
-  status: 'queued' | 'working' | 'completed' | 'failed' | 'killed';
-  total: number;
-  polls: number;
-  run: () => unknown[];
-  results: unknown[] | null;
-  endAs: 'failed' | 'killed' | null;
-  timer: NodeJS.Timeout | undefined;
-}
-
-const IDEMPOTENCY_TTL_MS = 2 * 60 * 60 * 1000;
-
 export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promise<FakeZendesk> {
   const email = options.email ?? 'agent@example.com';
   const token = options.token ?? 'zendesk-test-token';
@@ -138,15 +134,8 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
   const store = new TicketStore();
   const requests: RecordedRequest[] = [];
   const faults: Array<Fault & { left: number }> = [];
-  const jobs = new Map<string, Job>();
-  const idempotency = new Map<string, { fingerprint: string; status: number; body: unknown; location: string; at: number }>();
   const limit = options.requestsPerMinute ?? 700;
   let window = { start: Date.now(), used: 0 };
-  const ticketsIndexLimit = options.ticketsIndexPerMinute ?? 100;
-  let ticketsIndex = { start: Date.now(), used: 0 };
-  const maxJobs = options.maxJobs ?? 30;
-  let nextJob = 1;
-  let failJob: 'failed' | 'killed' | null = null;
   let baseUrl = '';
 
   const fake: FakeZendesk = {
@@ -165,78 +154,39 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
     },
     fail: (fault) => faults.push({ ...fault, left: fault.times ?? 1 }),
     failNextJob: (status = 'failed') => {
-      failJob = status;
+      jobs.failNext(status);
     },
     completeJobs: () => {
-      for (const job of jobs.values()) finish(job);
+      jobs.completeAll();
     },
     forbidden: false,
     onRequest: undefined,
     addForeignJobs: (count) => {
-      for (let i = 0; i < count; i++) {
-        const job = queue(1, () => []);
-        clearTimeout(job.timer);
-      }
+      jobs.addForeign(count);
     },
     reset: () => {
       store.tickets.clear();
       requests.length = 0;
       faults.length = 0;
-      for (const job of jobs.values()) clearTimeout(job.timer);
-      jobs.clear();
-      idempotency.clear();
-      failJob = null;
+      jobs.reset();
+      tickets.reset();
       fake.forbidden = false;
       fake.onRequest = undefined;
       window = { start: Date.now(), used: 0 };
-      ticketsIndex = { start: Date.now(), used: 0 };
       fake.jobPolls = options.jobPolls ?? 1;
       fake.jobMs = options.jobMs ?? 500;
     },
     jobMs: options.jobMs ?? 500,
     jobPolls: options.jobPolls ?? 1,
     close: () => {
-      for (const job of jobs.values()) clearTimeout(job.timer);
+      jobs.stopTimers();
       return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
   };
+  const jobs = new JobQueue(fake, options.maxJobs ?? 30, () => baseUrl);
+  const tickets = new TicketRoutes(store, options.ticketsIndexPerMinute ?? 100, { limit, used: () => window.used }, () => baseUrl);
 
-  function isDone(job: Job): boolean {
-    return job.status === 'completed' || job.status === 'failed' || job.status === 'killed';
-  }
-
-  function finish(job: Job): void {
-    if (isDone(job)) return;
-    if (job.endAs !== null) {
-      job.status = job.endAs;
-      return;
-    }
-    job.results = job.run();
-    job.status = 'completed';
-  }
-
-  function jobJson(job: Job): Record<string, unknown> {
-    const done = job.status === 'completed';
-    return {
-      id: job.id,
-      url: `${baseUrl}/api/v2/job_statuses/${job.id}.json`,
-      total: job.total,
-      progress: done ? job.total : job.status === 'working' ? 0 : null,
-      status: job.status,
-      message: done ? `Completed at ${new Date().toISOString()}` : job.status === 'failed' ? 'Job failed' : null,
-      results: job.results,
-    };
-  }
-
-  function queue(total: number, run: () => unknown[]): Job {
-    const job: Job = { id: `job${String(nextJob++).padStart(8, '0')}`, status: 'queued', total, polls: 0, run, results: null, endAs: failJob, timer: undefined };
-    failJob = null;
-    jobs.set(job.id, job);
-    if (Number.isFinite(fake.jobMs)) job.timer = setTimeout(() => finish(job), fake.jobMs).unref();
-    return job;
-  }
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\.json$/, '');
     const method = req.method ?? 'GET';
@@ -245,7 +195,7 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
     const record: RecordedRequest = { method, path, query: url.searchParams, headers: req.headers, body, status: 0 };
     requests.push(record);
     fake.onRequest?.(method, path);
-    const send = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}): true => {
       record.status = status;
       const rate = { 'x-rate-limit': String(limit), 'x-rate-limit-remaining': String(Math.max(0, limit - window.used)) };
       if (payload === null) {
@@ -255,6 +205,7 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
       } else {
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...rate, ...headers }).end(JSON.stringify(payload));
       }
+      return true;
     };
 
     if (req.headers.authorization !== expectedAuth) return send(401, { error: "Couldn't authenticate you" });
@@ -279,135 +230,17 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
         return send(400, { error: 'InvalidJSON', description: 'The request body is not valid JSON' });
       }
     }
-    const input = (body ?? {}) as Record<string, unknown>;
-    const ticketPath = /^\/api\/v2\/tickets\/(\d+)$/.exec(path);
-    const notFound = () => send(404, { error: 'RecordNotFound', description: 'Not found' });
-
-    if (method === 'GET' && path === '/api/v2/tickets') {
-      // List Tickets' own budget, on top of the account's (see the header of this file).
-      if (Date.now() - ticketsIndex.start >= 60_000) ticketsIndex = { start: Date.now(), used: 0 };
-      ticketsIndex.used += 1;
-      const resets = Math.max(1, Math.ceil((ticketsIndex.start + 60_000 - Date.now()) / 1000));
-      const remaining = Math.max(0, ticketsIndexLimit - ticketsIndex.used);
-      const indexHeaders = {
-        'ratelimit-limit': String(limit),
-        'ratelimit-remaining': String(Math.max(0, limit - window.used)),
-        'ratelimit-reset': String(resets),
-        'zendesk-ratelimit-tickets-index': `total=${ticketsIndexLimit}; remaining=${remaining}; resets=${resets}`,
-      };
-      if (ticketsIndex.used > ticketsIndexLimit) {
-        return send(429, { error: 'APIRateLimitExceeded', description: 'Number of allowed List Tickets requests per minute exceeded' }, { ...indexHeaders, 'retry-after': String(resets) });
-      }
-      const externalId = url.searchParams.get('external_id');
-      const list = externalId === null ? [...store.tickets.values()] : store.byExternalId(externalId);
-      return send(200, { tickets: list.map((t) => ticketJson(t, baseUrl)), next_page: null, previous_page: null, count: list.length }, indexHeaders);
-    }
-    if (method === 'GET' && path === '/api/v2/tickets/show_many') {
-      const ids = (url.searchParams.get('ids') ?? '').split(',').filter((s) => s !== '').map(Number);
-      if (ids.length > 100) return send(400, { error: 'InvalidValue', description: 'Too many ids (at most 100)' });
-      const list = ids.map((id) => store.tickets.get(id)).filter((t): t is FakeTicket => t !== undefined);
-      return send(200, { tickets: list.map((t) => ticketJson(t, baseUrl)), next_page: null, previous_page: null, count: list.length });
-    }
-    if (method === 'GET' && ticketPath !== null) {
-      const ticket = store.tickets.get(Number(ticketPath[1]));
-      return ticket === undefined ? notFound() : send(200, { ticket: ticketJson(ticket, baseUrl) });
-    }
-    if (method === 'POST' && path === '/api/v2/tickets') {
-      const key = header(req, 'idempotency-key');
-      const fingerprint = raw;
-      if (key !== undefined) {
-        if (key.length > 255) return send(400, { error: 'InvalidValue', description: 'Idempotency-Key is longer than 255 characters' });
-        const seen = idempotency.get(key);
-        if (seen !== undefined && Date.now() - seen.at < IDEMPOTENCY_TTL_MS) {
-          if (seen.fingerprint !== fingerprint) {
-            // 400 IdempotentRequestError (Tickets introduction › Idempotency) [docs leave open the
-            // description text and whether x-idempotency-lookup is sent with it].
-            return send(400, { error: 'IdempotentRequestError', description: 'This Idempotency-Key was already used with a different request body' }, { 'x-idempotency-lookup': 'hit' });
-          }
-          return send(seen.status, seen.body, { 'x-idempotency-lookup': 'hit', ...(seen.location === '' ? {} : { location: seen.location }) });
-        }
-      }
-      const created = store.create((input.ticket ?? {}) as Record<string, unknown>);
-      const [status, payload, location] = isFailure(created)
-        ? [422, created, '']
-        : [201, { ticket: ticketJson(created, baseUrl), audit: { ticket_id: created.id, events: [] } }, `${baseUrl}/api/v2/tickets/${created.id}.json`];
-      if (key !== undefined) idempotency.set(key, { fingerprint, status, body: payload, location, at: Date.now() });
-      return send(status, payload, { ...(location === '' ? {} : { location }), ...(key === undefined ? {} : { 'x-idempotency-lookup': 'miss' }) });
-    }
-    if (method === 'PUT' && ticketPath !== null) {
-      const updated = store.update(Number(ticketPath[1]), (input.ticket ?? {}) as Record<string, unknown>);
-      if (updated === 'not_found') return notFound();
-      if (isFailure(updated)) return send(422, updated);
-      return send(200, { ticket: ticketJson(updated, baseUrl), audit: { ticket_id: updated.id, events: [] } });
-    }
-    if (method === 'DELETE' && ticketPath !== null) {
-      return store.delete(Number(ticketPath[1])) ? send(204, null) : notFound();
-    }
-    const tooManyJobs = () => {
-      const running = [...jobs.values()].filter((j) => !isDone(j)).length;
-      if (running < maxJobs) return false;
-      send(429, { error: 'TooManyJobs', description: `The account already has ${running} jobs queued or running (at most ${maxJobs})` }, { 'retry-after': '10' });
-      return true;
+    const exchange: Exchange = {
+      req,
+      method,
+      path,
+      url,
+      raw,
+      input: (body ?? {}) as Record<string, unknown>,
+      send,
+      notFound: () => send(404, { error: 'RecordNotFound', description: 'Not found' }),
     };
-    if (method === 'POST' && path === '/api/v2/tickets/create_many') {
-      if (tooManyJobs()) return;
-      const tickets = input.tickets;
-      if (!Array.isArray(tickets) || tickets.length === 0) return send(400, { error: 'InvalidValue', description: 'tickets must be a non-empty list' });
-      if (tickets.length > 100) return send(400, { error: 'InvalidValue', description: `Too many tickets: ${tickets.length} (at most 100 per request)` });
-      const job = queue(tickets.length, () =>
-        tickets.map((ticket, index) => {
-          const created = store.create(ticket as Record<string, unknown>);
-          return isFailure(created) ? { index, error: created.error, details: failureDetails(created) } : { id: created.id, index, external_id: created.external_id };
-        }),
-      );
-      return send(200, { job_status: jobJson(job) });
-    }
-    if (method === 'PUT' && path === '/api/v2/tickets/update_many') {
-      if (tooManyJobs()) return;
-      // Either {"tickets":[{id,…}]} or ?ids=1,2 with {"ticket":{…}} (reference §2.3).
-      const ids = url.searchParams.get('ids');
-      // Tag edits, under the strictest reading of the docs: the Tickets API page ("Update Many
-      // Tickets", https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#update-many-tickets)
-      // says `additional_tags` works in the per-ticket `tickets[]` form and `remove_tags` only with
-      // `?ids=`; an older version of that page says neither works in `tickets[]` (reported in
-      // issue 11; the older text was not available offline to quote). So here both are honoured only with `?ids=`, and in `tickets[]` they
-      // are silently ignored, as Zendesk ignores parameters it does not take [docs leave open
-      // whether it ignores or refuses them]. `tags` (the whole list) works in both forms.
-      const changes: Array<Record<string, unknown>> = ids !== null
-        ? ids.split(',').filter((s) => s !== '').map((id) => ({ ...((input.ticket ?? {}) as Record<string, unknown>), id: Number(id) }))
-        : Array.isArray(input.tickets)
-          ? (input.tickets as Array<Record<string, unknown>>).map(({ additional_tags: _add, remove_tags: _remove, ...rest }) => rest)
-          : [];
-      if (changes.length === 0) return send(400, { error: 'InvalidValue', description: 'Give tickets: [{id, …}] or ids= with a ticket' });
-      if (changes.length > 100) return send(400, { error: 'InvalidValue', description: `Too many tickets: ${changes.length} (at most 100 per request)` });
-      const job = queue(changes.length, () =>
-        changes.map((change, index) => {
-          const { id, ...rest } = change;
-          const updated = store.update(Number(id), rest);
-          if (updated === 'not_found') return { index, id, error: 'TicketNotFound', details: `Ticket ${String(id)} not found`, success: false };
-          if (isFailure(updated)) return { index, id, error: 'TicketUpdateFailed', details: failureDetails(updated as ValidationFailure), success: false };
-          return { id: updated.id, action: 'update', success: true, status: 'Updated' };
-        }),
-      );
-      return send(200, { job_status: jobJson(job) });
-    }
-    if (method === 'GET' && path === '/api/v2/job_statuses') {
-      // Recent jobs of the account, those still running first (List Job Statuses).
-      const list = [...jobs.values()].sort((a, b) => Number(isDone(a)) - Number(isDone(b)) || b.id.localeCompare(a.id)).slice(0, 100);
-      return send(200, { job_statuses: list.map(jobJson), next_page: null, previous_page: null, count: list.length });
-    }
-    const jobPath = /^\/api\/v2\/job_statuses\/([^/]+)$/.exec(path);
-    if (method === 'GET' && jobPath !== null) {
-      const job = jobs.get(decodeURIComponent(jobPath[1] as string));
-      if (job === undefined) return notFound();
-      job.polls += 1;
-      if (job.status === 'queued' || job.status === 'working') {
-        if (job.polls > fake.jobPolls) finish(job);
-        else job.status = 'working';
-      }
-      return send(200, { job_status: jobJson(job) });
-    }
-    return send(404, { error: 'InvalidEndpoint', description: 'Not found' });
+    return tickets.handle(exchange) || handleBulk(exchange, store, jobs) || jobs.handle(exchange) || send(404, { error: 'InvalidEndpoint', description: 'Not found' });
   };
 
   const server = createServer((req, res) => {
@@ -419,18 +252,4 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   fake.url = baseUrl;
   return fake;
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
