@@ -16,16 +16,10 @@
  *   fake refuses another with 400 code 1002 (OPEN: the status and code for it are not
  *   documented). A well-formed one that is not the account's is 404 `{code: 1001, message:
  *   "Provided subAccountId doesn't belongs to your account"}` [SMS 404 ErrorResponse example].
- * - `POST …/subaccounts/{sub}/messages/exports`, a JSON body `LogExportRequest` [SMS/CA/VOICE]:
- *   `from`/`to` as `yyyy-MM-dd`, `yyyy-MM-ddTHH:mm:ssZ`, `yyyy-MM-ddTHH:mm:ss` (UTC) or
- *   `yyyy-MM-ddTHH:mm:ss±hh:mm` ("The API will automatically determine whether the datetime is
- *   UTC or local based on the format"), from < to ("The value should less than value of `to`");
- *   no fraction of a second (none of the listed formats has one; OPEN: the schema also says
- *   `format: date-time`, which would allow it); `limit` an integer, 0 = unlimited (INFERRED:
- *   negative refused); SMS `phoneNumber` digits ("E.164", example `6511111111`), SMS/CA
- *   `countries` two-letter codes, CA `channelUserId` `<ISO alpha-2>.<up to 128 alphanumerics>`;
- *   Voice takes only from/to/limit. Anything else is 400 code 1002 (OPEN: status, code and
- *   message of a refused body are not documented). Answers 202 `{jobId}`.
+ * - `POST …/subaccounts/{sub}/messages/exports`, a JSON body `LogExportRequest` [SMS/CA/VOICE]
+ *   of the documented fields and forms (see request.ts), from < to ("The value should less
+ *   than value of `to`"); anything else is 400 code 1002 (OPEN: status, code and message of a
+ *   refused body are not documented). Answers 202 `{jobId}`.
  * - `GET …/exports/{jobId}` [SMS/CA/VOICE 200]: `queued`, then `running`, then (after `polls`
  *   GETs) `succeeded` with `data` links and `expires` (a month later: "default expiry date of 1
  *   month"), or a scripted end (`failed`, `empty`, …); an unknown job is 404 `{code: 4018,
@@ -35,13 +29,9 @@
  *   `/files/{token}.csv` on a second server that refuses any Authorization header (like a
  *   pre-signed URL; INFERRED, links elsewhere are not documented); an expired link is 404 (API
  *   host) or 403 (file host) (INFERRED: not documented).
- * - The CSV: SMS has the documented columns [SMS 200 "SMS Logs files format"], Voice those of
- *   8x8.md §2.7, every field quoted (INFERRED), rows in [from, to) by `createdat` (SMS, Chat
- *   Apps) or `InitiatedAt` (Voice). Chat Apps columns are NOT documented [CA lists none]: the
- *   fake serves the SMS columns plus `channel` and `channeluserid` unless `chatappsColumns`
- *   says otherwise. `msisdn` and `body` are masked (`+63922110xxxx`, `**MASKED**`) unless
- *   `unmasked` ("sensitive data such as message content and phone numbers are masked by
- *   default" [SMS 200]; the mask's form is from the message-details example).
+ * - The CSV: rows in [from, to) by `createdat` (SMS, Chat Apps) or `InitiatedAt` (Voice). Its
+ *   columns (SMS documented [SMS 200], Voice from 8x8.md §2.7, Chat Apps NOT documented [CA]),
+ *   the quoting and the masking of `msisdn` and `body` unless `unmasked`: see rows.ts.
  * - Not documented, so not modelled: the export rate limits (8x8.md §1.8 gives 429 +
  *   Retry-After for the SMS API); scripted faults (`fail()`) stand in for them.
  *

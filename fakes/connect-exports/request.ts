@@ -7,7 +7,8 @@
  * date-time`, which would allow it); `limit` an integer, 0 = unlimited (INFERRED: negative
  * refused); SMS `phoneNumber` digits ("E.164", example `6511111111`), SMS/CA `countries`
  * two-letter codes, CA `channelUserId` `<ISO alpha-2>.<up to 128 alphanumerics>`; Voice takes
- * only from/to/limit.
+ * only from/to/limit. Anything else is 400 code 1002 (OPEN: status, code and message of a
+ * refused body are not documented).
  *
  * Sources, as in index.ts: in the public repo `8x8Cloud/public-developer-docs` (snapshot
  * 859e59a, 2026-07-23), [SMS] `docs_oas/connect/sms_api.json`, [CA]

@@ -7,38 +7,20 @@
  *   is 401 `{"error":"Couldn't authenticate you"}` [docs leave open the exact 401 body; the
  *   reference §2.1 marks it unverified]; `forbidden` turns every call into 403;
  * - Tickets API (https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/):
- *   `GET /api/v2/tickets?external_id=` (List Tickets: one external_id, which is not unique,
- *   so a list), `/tickets/{id}`, `/tickets/show_many?ids=` (ids only, at most 100);
- * - `POST /api/v2/tickets` (201, Location) with Idempotency-Key
- *   (https://developer.zendesk.com/api-reference/ticketing/introduction/#idempotency): the same
- *   key and body answer the first response again with `x-idempotency-lookup: hit` and make
- *   nothing; the same key with another body is refused with 400 `IdempotentRequestError`;
- *   keys live 2 hours; no 409 is documented, so the fake never answers one [docs leave open
- *   what a second request gets while the first is still in progress, and whether a failed
- *   first answer (422) is kept for the key like a success: here it is];
- * - `PUT /api/v2/tickets/{id}`; `DELETE /api/v2/tickets/{id}` (204; 404 RecordNotFound);
- * - `POST /tickets/create_many` and `PUT /tickets/update_many` (≤100 tickets, else 400
- *   [docs leave open the status and body past 100]; Tickets API page) answer a `queued` job
- *   status (https://developer.zendesk.com/api-reference/ticketing/ticket-management/job_statuses/); `GET /job_statuses/{id}` moves it `working` and then `completed`
- *   (after `jobPolls` polls, or `jobMs` after it was queued whether anyone polls or not), and
- *   only then are the writes made and `results` filled: per ticket `{id, index}` (create),
- *   `{id, action, success, status}` (update), or `{index, id, error, details}` for a ticket
- *   that failed; `GET /job_statuses` lists recent jobs;
+ *   List Tickets by `external_id`, show, show_many, create (201, with Idempotency-Key), update
+ *   and delete: see tickets.ts; `POST /tickets/create_many` and `PUT /tickets/update_many`
+ *   (≤100 tickets) answer a `queued` job status
+ *   (https://developer.zendesk.com/api-reference/ticketing/ticket-management/job_statuses/)
+ *   whose writes are made when the job runs: see bulk.ts and jobs.ts;
  * - validation errors as `422 {"error":"RecordInvalid","description":…,"details":{…}}`;
  * - rate limits (https://developer.zendesk.com/api-reference/introduction/rate-limits/):
  *   `X-Rate-Limit` / `X-Rate-Limit-Remaining` on every answer, 429 with Retry-After past
  *   `requestsPerMinute` (the plan's account limit), and scripted faults (`fail()`): 429 with a
  *   JSON or plain-text body, 500, 503 with Retry-After;
- * - List Tickets' own limit (same page, "List Tickets limits"; headers from
- *   https://developer.zendesk.com/documentation/api-basics/best-practices/best-practices-for-avoiding-rate-limiting):
- *   `GET /tickets` answers `ratelimit-limit`, `ratelimit-remaining`, `ratelimit-reset` and
- *   `zendesk-ratelimit-tickets-index: total=100; remaining=99; resets=41`, and past
- *   `ticketsIndexPerMinute` a 429 with Retry-After [docs leave open the exact budget: the
- *   documented header example says total=100, so 100 a minute is the default here];
- * - the job limit (same page, "Job limit"; also https://rate-limits.apis.io/rate-limits/zendesk/zendesk-rate-limits/):
- *   at most `maxJobs` (30) jobs queued or running per account; one more bulk call answers 429
- *   with Retry-After and `{"error":"TooManyJobs",…}` [docs leave open the exact status and
- *   body; 429 + Retry-After is how the page says every limit answers];
+ * - List Tickets' own limit (same page, "List Tickets limits"; `ratelimit-*` and
+ *   `zendesk-ratelimit-tickets-index` headers, 429 past `ticketsIndexPerMinute`): tickets.ts;
+ * - the job limit (same page, "Job limit"): at most `maxJobs` (30) jobs queued or running per
+ *   account, else 429 `TooManyJobs`: jobs.ts;
  * - `.json` after any path is accepted, as Zendesk does.
  *
  * Everything is inspectable: `tickets`, `requests`, `count()`.
