@@ -12,8 +12,8 @@
  * - REST under `/services/data/vNN.0/` (rest.ts): SOQL query with paging
  *   (`nextRecordsUrl`), sObject Collections (create, update, upsert by external ID, delete; 200
  *   records at most, per-record results in an HTTP 200), single-record upsert/get/update/delete,
- *   Bulk API 2.0 ingest jobs (bulk.ts), and `limits`, over an in-memory org
- *   (org.ts). Every response carries `Sforce-Limit-Info: api-usage=N/15000`.
+ *   Bulk API 2.0 ingest jobs (bulk.ts), and `limits`, over an in-memory org (org.ts; its
+ *   objects and fields: schema.ts). Every response carries `Sforce-Limit-Info: api-usage=N/15000`.
  * - Errors as Salesforce writes them: a JSON array of `{ message, errorCode }`; 401
  *   INVALID_SESSION_ID for a missing or expired token.
  *

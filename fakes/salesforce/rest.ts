@@ -19,7 +19,7 @@
  * - Single-record upsert by external ID: "Insert or Update (Upsert) a Record Using an External
  *   ID" (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm):
  *   201 created, 200 updated (204 on older versions [?]), 300 for several matches (not modelled).
- * - Describe: resources_sobject_describe.htm (org.ts).
+ * - Describe: resources_sobject_describe.htm (schema.ts).
  * - Error bodies and codes: "Status Codes and Error Responses"
  *   (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm).
  * - Limits: `GET limits` → `DailyApiRequests { Max, Remaining }` (resources_limits.htm,
