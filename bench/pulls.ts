@@ -1,6 +1,6 @@
 /**
  * npm run bench:pulls: a Work Analytics backfill at scale, against the local Work Analytics
- * (test/servers/work-analytics.ts), into DuckDB. See bench/README.md.
+ * (fakes/work-analytics/), into DuckDB. See bench/README.md.
  *
  * - (a) baseline: the backfill's reads alone. The same windows, pages and client as the
  *   pull, each page parsed and dropped: what 8x8's side (here, the fake) and the HTTP
@@ -26,7 +26,7 @@ import { WorkAnalyticsClient } from '../ingest/pulls/work-analytics/client.js';
 import { workCallRecordsSource } from '../ingest/pulls/work-analytics/source.js';
 import { planWindows } from '../ingest/pulls/work-analytics/windows.js';
 import { runPull } from '../ingest/pulls/runner.js';
-import { seedWorkCalls, startFakeWorkAnalytics } from '../test/servers/work-analytics.js';
+import { seedWorkCalls, startFakeWorkAnalytics } from '../fakes/work-analytics/index.js';
 
 function say(line: string): void {
   process.stderr.write(`${line}\n`);

@@ -1,6 +1,6 @@
 /**
  * npm run bench:sync: the sync engine (sync/engine.ts) and the Salesforce destination at
- * scale, on DuckDB, against the local Salesforce (test/servers/salesforce.ts) limited to
+ * scale, on DuckDB, against the local Salesforce (fakes/salesforce/) limited to
  * BENCH_RPS calls per second. See bench/README.md.
  *
  * 1. Builds a BENCH_ROWS-row (default 1 000 000) model shaped like salesforce_call_tasks, and
@@ -27,7 +27,7 @@ import { DEFAULT_RETRY, runSync, type RetryPolicy, type SyncProgress } from '../
 import type { Warehouse } from '../sql/warehouse.js';
 import { openWarehouse } from '../sql/warehouses/index.js';
 import { outcomesTable, SYNC_SCHEMA } from '../sync/state.js';
-import { startSalesforceServer, type SalesforceServer } from '../test/servers/salesforce.js';
+import { startSalesforceServer, type SalesforceServer } from '../fakes/salesforce/index.js';
 import { applyChanges, BENCH_SYNC, changedRows, createModel, hashEveryRowSql, MODEL, MODELS_SCHEMA, seedFirstSync } from './sync-data.js';
 import { sendPaced, type PacedResult } from './sync-paced.js';
 import { emptyBuckets, probeDestination, probeSleep, probeWarehouse } from './sync-probe.js';
@@ -94,7 +94,7 @@ async function main(dir: string, state: { sf?: SalesforceServer; wh?: Warehouse 
 
   const wh = await openWarehouse({ type: 'duckdb', path: join(dir, 'bench.duckdb'), threads, memoryLimit, checkpointThreshold: duck?.checkpointThreshold });
   state.wh = wh;
-  // Salesforce has no per-second limit (test/servers/salesforce.ts); the sync paces itself to BENCH_RPS.
+  // Salesforce has no per-second limit (fakes/salesforce/); the sync paces itself to BENCH_RPS.
   const sf = await startSalesforceServer({ dailyApiRequests: 10_000_000, externalIdFields: [EXTERNAL_ID] });
   state.sf = sf;
   const [setting] = await wh.all<{ memory: string }>(`SELECT current_setting('memory_limit') AS memory`);

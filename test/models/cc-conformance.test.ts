@@ -18,7 +18,7 @@ import { BUNDLED_MODELS_DIR } from '../../sql/engine/from-config.js';
 import { landPage, preparePull, type PullTarget } from '../../ingest/pulls/land.js';
 import { ccRowEvents } from '../../ingest/pulls/contact-center/records.js';
 import type { SqlRow } from '../../sql/warehouse.js';
-import { ccReportRow, type CcInteraction } from '../servers/cc-analytics.js';
+import { ccReportRow, type CcInteraction } from '../../fakes/cc-analytics/index.js';
 
 const duration = (ms: number) => ({ value: ms, ongoing: false });
 const at = (seconds: number) => new Date(Date.parse('2025-03-04T11:00:00.000Z') + seconds * 1000).toISOString();

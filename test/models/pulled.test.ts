@@ -16,7 +16,7 @@ import { callLegEvent, callRecordEvent } from '../../ingest/pulls/work-analytics
 import type { SqlRow } from '../../sql/warehouse.js';
 import { ccInteractionEvent } from '../../ingest/pulls/contact-center/records.js';
 import { exportRowEvent } from '../../ingest/pulls/connect/records.js';
-import { smsRow, voiceRow } from '../servers/connect-exports.js';
+import { smsRow, voiceRow } from '../../fakes/connect-exports/index.js';
 
 /** The documented call record (8x8.md §4.2), verbatim. */
 const DOCUMENTED = {

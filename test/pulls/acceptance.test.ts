@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { startFakeConnectExports, type FakeConnectExports } from '../servers/connect-exports.js';
-import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../servers/work-analytics.js';
-import { seedCcInteractions, startFakeCcAnalytics, type FakeCcAnalytics } from '../servers/cc-analytics.js';
+import { startFakeConnectExports, type FakeConnectExports } from '../../fakes/connect-exports/index.js';
+import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../../fakes/work-analytics/index.js';
+import { seedCcInteractions, startFakeCcAnalytics, type FakeCcAnalytics } from '../../fakes/cc-analytics/index.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const SESSION = '9f7e2c10-0a4b-11f0-9c1e-5b7d2e8a4c61'; // the documented session summary

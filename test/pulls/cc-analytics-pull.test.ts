@@ -16,7 +16,7 @@ import { CcAnalyticsClient } from '../../ingest/pulls/contact-center/client.js';
 import { ccInteractionsSource, CC_SOURCE, type CcPosition } from '../../ingest/pulls/contact-center/source.js';
 import { landPage, preparePull, readCursor, type PullTarget } from '../../ingest/pulls/land.js';
 import type { PullIO, PullRange, PullSource } from '../../ingest/pulls/source.js';
-import { seedCcInteractions, startFakeCcAnalytics, type FakeCcAnalytics } from '../servers/cc-analytics.js';
+import { seedCcInteractions, startFakeCcAnalytics, type FakeCcAnalytics } from '../../fakes/cc-analytics/index.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { CcAnalyticsClient, CC_ANALYTICS_ENV, CC_REGION_BASE_URLS, type CcPage } from '../../ingest/pulls/contact-center/client.js';
 import { CcAnalyticsError } from '../../ingest/pulls/contact-center/errors.js';
 import { ccInteractionEvent, flattenCcRow } from '../../ingest/pulls/contact-center/records.js';
-import { seedCcInteractions, startFakeCcAnalytics, type FakeCcAnalytics, type FakeCcAnalyticsOptions } from '../servers/cc-analytics.js';
+import { seedCcInteractions, startFakeCcAnalytics, type FakeCcAnalytics, type FakeCcAnalyticsOptions } from '../../fakes/cc-analytics/index.js';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 const DAY = { start: new Date('2026-03-08T00:00:00Z'), end: new Date('2026-03-09T00:00:00Z') };

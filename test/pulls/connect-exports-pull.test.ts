@@ -15,7 +15,7 @@ import type { PullIO, PullRange, PullSource } from '../../ingest/pulls/source.js
 import { ConnectExportsClient, type ConnectProduct } from '../../ingest/pulls/connect/client.js';
 import { ConnectExportError } from '../../ingest/pulls/connect/errors.js';
 import { connectExportSource, type ConnectPosition, type ConnectSourceOptions } from '../../ingest/pulls/connect/source.js';
-import { CHATAPPS_COLUMNS, seedSmsRows, seedVoiceRows, startFakeConnectExports, type FakeConnectExports, type Row } from '../servers/connect-exports.js';
+import { CHATAPPS_COLUMNS, seedSmsRows, seedVoiceRows, startFakeConnectExports, type FakeConnectExports, type Row } from '../../fakes/connect-exports/index.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { CONNECT_ENV, ConnectExportsClient, type ConnectProduct } from '../../ingest/pulls/connect/client.js';
 import { ConnectExportError } from '../../ingest/pulls/connect/errors.js';
 import { exportRowEvent, readExportRows, type ExportRow } from '../../ingest/pulls/connect/records.js';
-import { seedSmsRows, seedVoiceRows, startFakeConnectExports, SMS_COLUMNS, VOICE_COLUMNS, type FakeConnectExportsOptions } from '../servers/connect-exports.js';
+import { seedSmsRows, seedVoiceRows, startFakeConnectExports, SMS_COLUMNS, VOICE_COLUMNS, type FakeConnectExportsOptions } from '../../fakes/connect-exports/index.js';
 
 const DAY = { from: new Date('2026-03-07T00:00:00Z'), to: new Date('2026-03-08T00:00:00Z') };
 

@@ -10,7 +10,7 @@ import { pullJobFor } from '../../server/jobs/definitions.js';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { captureLogger } from '../helpers/logs.js';
-import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../servers/work-analytics.js';
+import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../../fakes/work-analytics/index.js';
 import { configuredSources } from '../../ingest/pulls/from-config.js';
 import { Puller } from '../../ingest/pulls/puller.js';
 import type { PullEvent, PullRunResult } from '../../ingest/pulls/runner.js';

@@ -14,7 +14,7 @@ import { build, type ProjectSettings } from '../../sql/engine/run.js';
 import { BUNDLED_MODELS_DIR } from '../../sql/engine/from-config.js';
 import { runSync, type SyncDefinition } from '../../sync/engine.js';
 import { createSlackDestination } from '../../sync/destinations/slack/index.js';
-import { startFakeSlack } from '../servers/slack.js';
+import { startFakeSlack } from '../../fakes/slack/index.js';
 
 
 test('breaches of recent, big-enough days are logged once and exported as a gauge', async () => {

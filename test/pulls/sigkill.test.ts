@@ -16,8 +16,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { openWarehouse } from '../../sql/warehouses/index.js';
-import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../servers/work-analytics.js';
-import { seedSmsRows, startFakeConnectExports } from '../servers/connect-exports.js';
+import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../../fakes/work-analytics/index.js';
+import { seedSmsRows, startFakeConnectExports } from '../../fakes/connect-exports/index.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const NY = 'America/New_York';

@@ -14,7 +14,7 @@ import { WorkAnalyticsClient } from '../../ingest/pulls/work-analytics/client.js
 import { workCallRecordsSource, WORK_SOURCE } from '../../ingest/pulls/work-analytics/source.js';
 import { readCursor } from '../../ingest/pulls/land.js';
 import { backfillKey, runPull, type PullEvent, type RangeCursor } from '../../ingest/pulls/runner.js';
-import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../servers/work-analytics.js';
+import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../../fakes/work-analytics/index.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
 
 const NY = 'America/New_York';

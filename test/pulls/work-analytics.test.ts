@@ -4,7 +4,7 @@ import { WorkAnalyticsClient, WORK_ANALYTICS_ENV, type Page } from '../../ingest
 import { WorkAnalyticsError } from '../../ingest/pulls/work-analytics/errors.js';
 import { callLegEvent, callRecordEvent } from '../../ingest/pulls/work-analytics/records.js';
 import { planWindows } from '../../ingest/pulls/work-analytics/windows.js';
-import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../servers/work-analytics.js';
+import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../../fakes/work-analytics/index.js';
 
 const NY = 'America/New_York';
 /** 2026-03-08 00:00 EST; DST starts at 02:00 that day. */

@@ -15,9 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { DEV_SECRETS } from '../../core/secrets.js';
 import { VOICE_SAMPLES } from '../../ingest/families/voice/samples.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { startSalesforceServer, type SalesforceServer } from '../servers/salesforce.js';
-import { startFakeZendesk, type FakeZendesk } from '../servers/zendesk.js';
-import { startFakeSlack, type FakeSlack } from '../servers/slack.js';
+import { startSalesforceServer, type SalesforceServer } from '../../fakes/salesforce/index.js';
+import { startFakeZendesk, type FakeZendesk } from '../../fakes/zendesk/index.js';
+import { startFakeSlack, type FakeSlack } from '../../fakes/slack/index.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const VIP = '+6591234567';

@@ -1,6 +1,6 @@
 /**
  * Issue 11 (Conformance), Salesforce: behaviours of the real service that the local Salesforce
- * (test/servers/salesforce.ts) now models, through jsforce, and what the destination and the
+ * (fakes/salesforce/) now models, through jsforce, and what the destination and the
  * engine do about them (docs/conformance.md):
  *
  * 1. a Bulk API 2.0 job that ends Failed after committing rows;
@@ -22,7 +22,7 @@ import type { Warehouse } from '../../sql/warehouse.js';
 import { runSync, type SyncDefinition } from '../../sync/engine.js';
 import { DeferRunError, PermanentDestinationError, TransientDestinationError, type ChangeRecord, type RecordOutcome } from '../../sync/destination.js';
 import { createSalesforceDestination, type SalesforceDestination, type SalesforceDestinationOptions, type SalesforceSettings } from '../../sync/destinations/salesforce/index.js';
-import { startSalesforceServer, type SalesforceServer, type SalesforceServerOptions } from '../servers/salesforce.js';
+import { startSalesforceServer, type SalesforceServer, type SalesforceServerOptions } from '../../fakes/salesforce/index.js';
 
 const EXT = 'Switchboard_Call_Id__c';
 

@@ -19,7 +19,7 @@ import { openWarehouse } from '../../sql/warehouses/index.js';
 import { runSync, type SyncDefinition } from '../../sync/engine.js';
 import { createSalesforceDestination, pullSalesforcePeople, salesforcePeopleTable } from '../../sync/destinations/salesforce/index.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
-import { startSalesforceServer, type SalesforceServer } from '../servers/salesforce.js';
+import { startSalesforceServer, type SalesforceServer } from '../../fakes/salesforce/index.js';
 
 const runTag = Math.random().toString(36).slice(2, 8);
 

@@ -1,5 +1,5 @@
 /**
- * The local Salesforce (test/servers/salesforce.ts) answers plain jsforce as the reference
+ * The local Salesforce (fakes/salesforce/) answers plain jsforce as the reference
  * says Salesforce does (../shared/reference/clients-and-apis.md §1): logins, single and
  * Collections upserts, their limits and allOrNone, SOQL paging and escapes, deletes, Bulk
  * API 2.0 through jsforce's own loader, the daily allocation and the concurrent long-request cap, describe,
@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Connection } from 'jsforce';
-import { startSalesforceServer, type SalesforceServer } from '../servers/salesforce.js';
+import { startSalesforceServer, type SalesforceServer } from '../../fakes/salesforce/index.js';
 
 const EXT = 'Switchboard_Call_Id__c';
 

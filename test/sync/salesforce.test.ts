@@ -1,6 +1,6 @@
 /**
  * The Salesforce destination through jsforce against the local Salesforce
- * (test/servers/salesforce.ts): logins, upserts by external ID through sObject Collections
+ * (fakes/salesforce/): logins, upserts by external ID through sObject Collections
  * and Bulk API 2.0, per-record rejections, rate limits and 5xx, expired sessions, mode
  * gating and deletes.
  */
@@ -8,7 +8,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DeferRunError, PermanentDestinationError, TransientDestinationError, type ChangeRecord, type RecordOutcome } from '../../sync/destination.js';
 import { createSalesforceDestination, SalesforceError, type SalesforceDestination, type SalesforceSettings, type SyncMode } from '../../sync/destinations/salesforce/index.js';
-import { startSalesforceServer, type SalesforceServer } from '../servers/salesforce.js';
+import { startSalesforceServer, type SalesforceServer } from '../../fakes/salesforce/index.js';
 
 const EXT = 'Switchboard_Call_Id__c';
 
@@ -127,7 +127,7 @@ describe('Salesforce destination', () => {
   test('the daily REQUEST_LIMIT_EXCEEDED defers the run; 429 and 5xx are TransientDestinationErrors carrying any Retry-After', async () => {
     const destination = destinationFor(sf);
     const one = [change('limit-1', 'create', taskFields(1))];
-    // As Salesforce sends it (test/servers/salesforce.ts): 403, no Retry-After.
+    // As Salesforce sends it (fakes/salesforce/): 403, no Retry-After.
     sf.failNext({ status: 403, errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' });
     await assert.rejects(destination.send(one, context('upsert')), (e: unknown) => {
       assert.ok(e instanceof DeferRunError);

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openWarehouse } from '../../sql/warehouses/index.js';
-import { startFakeZendesk, type FakeZendesk } from '../servers/zendesk.js';
+import { startFakeZendesk, type FakeZendesk } from '../../fakes/zendesk/index.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const ROWS = 120;

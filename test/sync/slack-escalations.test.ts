@@ -16,7 +16,7 @@ import type { SqlRow } from '../../sql/warehouse.js';
 import type { Destination } from '../../sync/destination.js';
 import { runSync, type SyncDefinition, type SyncRunResult } from '../../sync/engine.js';
 import { createSlackDestination } from '../../sync/destinations/slack/index.js';
-import { startFakeSlack, type FakeSlack } from '../servers/slack.js';
+import { startFakeSlack, type FakeSlack } from '../../fakes/slack/index.js';
 
 const VIP = '+6591234567';
 const runTag = Math.random().toString(36).slice(2, 8);

@@ -1,11 +1,11 @@
 /**
- * The fake Slack server (test/servers/slack.ts) answers as Slack documents, checked through
+ * The fake Slack server (fakes/slack/) answers as Slack documents, checked through
  * the real @slack/web-api client: the destination tests rely on it.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode, WebClient, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api';
-import { startFakeSlack, type FakeSlack } from '../servers/slack.js';
+import { startFakeSlack, type FakeSlack } from '../../fakes/slack/index.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => 'error' as never, setName() {} };
 

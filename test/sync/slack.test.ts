@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { PermanentDestinationError, TransientDestinationError, type ChangeRecord, type Destination, type SendContext } from '../../sync/destination.js';
 import { createSlackDestination, parseRef, type SlackClock, type SlackSettings } from '../../sync/destinations/slack/index.js';
 import { SwitchboardError } from '../../core/errors.js';
-import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from '../servers/slack.js';
+import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from '../../fakes/slack/index.js';
 
 const CHANNEL = 'C0ALERTS';
 /** Bounds every test: a call that waited out Slack's Retry-After or the client's retry policy would fail here instead of hanging. */

@@ -11,7 +11,7 @@ import {
   TransientDestinationError,
 } from '../../sync/destination.js';
 import { createZendeskDestination, ZENDESK_TOKEN_ENV } from '../../sync/destinations/zendesk/index.js';
-import { startFakeZendesk } from '../servers/zendesk.js';
+import { startFakeZendesk } from '../../fakes/zendesk/index.js';
 import { byKey, change, FIELDS, pick, useFakeZendesk } from './zendesk-fixture.js';
 
 describe('Zendesk destination: refusals, limits and settings', () => {

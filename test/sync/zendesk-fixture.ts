@@ -2,7 +2,7 @@
 import { after, before, beforeEach } from 'node:test';
 import type { ChangeRecord, Destination, RecordOutcome, SendContext } from '../../sync/destination.js';
 import { createZendeskDestination, ZENDESK_TOKEN_ENV } from '../../sync/destinations/zendesk/index.js';
-import { startFakeZendesk, type FakeZendesk } from '../servers/zendesk.js';
+import { startFakeZendesk, type FakeZendesk } from '../../fakes/zendesk/index.js';
 
 export const FIELDS = {
   subject: 'Missed call from +6591234567',

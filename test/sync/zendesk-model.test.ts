@@ -17,7 +17,7 @@ import { dialectFor, type DialectName } from '../../sql/warehouses/index.js';
 import type { Destination } from '../../sync/destination.js';
 import { runSync, type SyncDefinition } from '../../sync/engine.js';
 import { createZendeskDestination, ZENDESK_TOKEN_ENV } from '../../sync/destinations/zendesk/index.js';
-import { startFakeZendesk, type FakeZendesk } from '../servers/zendesk.js';
+import { startFakeZendesk, type FakeZendesk } from '../../fakes/zendesk/index.js';
 
 const MODEL = 'zendesk_missed_call_tickets';
 

@@ -1,6 +1,6 @@
 /**
  * The Zendesk destination through its fetch client against the local Zendesk of
- * test/servers/zendesk.ts: upserts by external_id, single and bulk creates, job polling with
+ * fakes/zendesk/: upserts by external_id, single and bulk creates, job polling with
  * results mapped back, safe repeats after a crash, mode gating, deletes, and per-record
  * rejections with Zendesk's reasons. What 429, 5xx, 401 and 403 mean: zendesk-errors.test.ts.
  */

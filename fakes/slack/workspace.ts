@@ -1,5 +1,5 @@
 /**
- * The in-memory workspace behind the fake Slack server (test/servers/slack.ts): channels,
+ * The in-memory workspace behind the fake Slack server (fakes/slack/index.ts): channels,
  * messages, and the documented behaviour of the methods Switchboard calls. Built from
  * ../shared/reference/clients-and-apis.md §3 and Slack's method pages:
  *

@@ -29,9 +29,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SlackApiError, SlackWorkspace, type Args, type FakeSlackChannel, type StoredMessage } from './slack-workspace.js';
+import { SlackApiError, SlackWorkspace, type Args, type FakeSlackChannel, type StoredMessage } from './workspace.js';
 
-export type { Args, FakeSlackChannel, StoredMessage } from './slack-workspace.js';
+export type { Args, FakeSlackChannel, StoredMessage } from './workspace.js';
 
 export interface RateLimit {
   /** Calls allowed at once (the burst), and per window… */

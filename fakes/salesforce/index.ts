@@ -9,11 +9,11 @@
  *   (https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_endpoints.htm),
  *   RFC 6749 §5.1–5.2 for the body shapes, jsforce's TokenResponse type
  *   (https://jsforce.github.io/jsforce/types/oauth2.TokenResponse.html: `id` is required).
- * - REST under `/services/data/vNN.0/` (salesforce-rest.ts): SOQL query with paging
+ * - REST under `/services/data/vNN.0/` (rest.ts): SOQL query with paging
  *   (`nextRecordsUrl`), sObject Collections (create, update, upsert by external ID, delete; 200
  *   records at most, per-record results in an HTTP 200), single-record upsert/get/update/delete,
- *   Bulk API 2.0 ingest jobs (salesforce-bulk.ts), and `limits`, over an in-memory org
- *   (salesforce-org.ts). Every response carries `Sforce-Limit-Info: api-usage=N/15000`.
+ *   Bulk API 2.0 ingest jobs (bulk.ts), and `limits`, over an in-memory org (org.ts; its
+ *   objects and fields: schema.ts). Every response carries `Sforce-Limit-Info: api-usage=N/15000`.
  * - Errors as Salesforce writes them: a JSON array of `{ message, errorCode }`; 401
  *   INVALID_SESSION_ID for a missing or expired token.
  *
@@ -54,8 +54,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { FakeOrg, RequestError } from './salesforce-org.js';
-import { restApi } from './salesforce-rest.js';
+import { FakeOrg, RequestError } from './org.js';
+import { restApi } from './rest.js';
 
 export interface SalesforceServerOptions {
   clientId?: string;
@@ -72,11 +72,11 @@ export interface SalesforceServerOptions {
   queryPageSize?: number;
   /** Status requests a closed Bulk job answers InProgress before it completes; default 1. */
   bulkPollsBeforeComplete?: number;
-  /** Bulk API 2.0 records per rolling 24 hours; default 150,000,000 (salesforce-bulk.ts). */
+  /** Bulk API 2.0 records per rolling 24 hours; default 150,000,000 (bulk.ts). */
   bulkDailyRecords?: number;
-  /** Records per internal Bulk batch; default 10,000 (salesforce-bulk.ts). */
+  /** Records per internal Bulk batch; default 10,000 (bulk.ts). */
   bulkInternalBatchSize?: number;
-  /** Largest Bulk upload, measured base64-encoded; default 150 MB (salesforce-bulk.ts). */
+  /** Largest Bulk upload, measured base64-encoded; default 150 MB (bulk.ts). */
   bulkMaxUploadBytes?: number;
   /** The clock of the 24-hour windows (ms); tests move it. */
   now?: () => number;

@@ -1,6 +1,6 @@
 /**
  * The fake Zendesk's tickets: an in-memory store with Zendesk's validation rules and error
- * shapes, shared by the single and bulk endpoints of test/servers/zendesk.ts. Built from
+ * shapes, shared by the single and bulk endpoints of fakes/zendesk/index.ts. Built from
  * ../shared/reference/clients-and-apis.md §2.2–2.5 and the Tickets API reference
  * (https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/), not from what
  * Switchboard sends.

@@ -16,16 +16,10 @@
  *   fake refuses another with 400 code 1002 (OPEN: the status and code for it are not
  *   documented). A well-formed one that is not the account's is 404 `{code: 1001, message:
  *   "Provided subAccountId doesn't belongs to your account"}` [SMS 404 ErrorResponse example].
- * - `POST …/subaccounts/{sub}/messages/exports`, a JSON body `LogExportRequest` [SMS/CA/VOICE]:
- *   `from`/`to` as `yyyy-MM-dd`, `yyyy-MM-ddTHH:mm:ssZ`, `yyyy-MM-ddTHH:mm:ss` (UTC) or
- *   `yyyy-MM-ddTHH:mm:ss±hh:mm` ("The API will automatically determine whether the datetime is
- *   UTC or local based on the format"), from < to ("The value should less than value of `to`");
- *   no fraction of a second (none of the listed formats has one; OPEN: the schema also says
- *   `format: date-time`, which would allow it); `limit` an integer, 0 = unlimited (INFERRED:
- *   negative refused); SMS `phoneNumber` digits ("E.164", example `6511111111`), SMS/CA
- *   `countries` two-letter codes, CA `channelUserId` `<ISO alpha-2>.<up to 128 alphanumerics>`;
- *   Voice takes only from/to/limit. Anything else is 400 code 1002 (OPEN: status, code and
- *   message of a refused body are not documented). Answers 202 `{jobId}`.
+ * - `POST …/subaccounts/{sub}/messages/exports`, a JSON body `LogExportRequest` [SMS/CA/VOICE]
+ *   of the documented fields and forms (see request.ts), from < to ("The value should less
+ *   than value of `to`"); anything else is 400 code 1002 (OPEN: status, code and message of a
+ *   refused body are not documented). Answers 202 `{jobId}`.
  * - `GET …/exports/{jobId}` [SMS/CA/VOICE 200]: `queued`, then `running`, then (after `polls`
  *   GETs) `succeeded` with `data` links and `expires` (a month later: "default expiry date of 1
  *   month"), or a scripted end (`failed`, `empty`, …); an unknown job is 404 `{code: 4018,
@@ -35,46 +29,39 @@
  *   `/files/{token}.csv` on a second server that refuses any Authorization header (like a
  *   pre-signed URL; INFERRED, links elsewhere are not documented); an expired link is 404 (API
  *   host) or 403 (file host) (INFERRED: not documented).
- * - The CSV: SMS has the documented columns [SMS 200 "SMS Logs files format"], Voice those of
- *   8x8.md §2.7, every field quoted (INFERRED), rows in [from, to) by `createdat` (SMS, Chat
- *   Apps) or `InitiatedAt` (Voice). Chat Apps columns are NOT documented [CA lists none]: the
- *   fake serves the SMS columns plus `channel` and `channeluserid` unless `chatappsColumns`
- *   says otherwise. `msisdn` and `body` are masked (`+63922110xxxx`, `**MASKED**`) unless
- *   `unmasked` ("sensitive data such as message content and phone numbers are masked by
- *   default" [SMS 200]; the mask's form is from the message-details example).
+ * - The CSV: rows in [from, to) by `createdat` (SMS, Chat Apps) or `InitiatedAt` (Voice). Its
+ *   columns (SMS documented [SMS 200], Voice from 8x8.md §2.7, Chat Apps NOT documented [CA]),
+ *   the quoting and the masking of `msisdn` and `body` unless `unmasked`: see rows.ts.
  * - Not documented, so not modelled: the export rate limits (8x8.md §1.8 gives 429 +
  *   Retry-After for the SMS API); scripted faults (`fail()`) stand in for them.
+ *
+ * This file: the options and controls, routes, auth, jobs and downloads; request.ts checks a
+ * start-export request, rows.ts holds the columns, the CSV, the masking and seeded rows.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
+import { readTime, refuseBody, SUBACCOUNT } from './request.js';
+import { CHATAPPS_COLUMNS, COLUMNS, mask, smsRow, TIME_COLUMN, toCsv, voiceRow, type Product, type Row } from './rows.js';
 
-export type Product = 'sms' | 'chatapps' | 'voice';
-export type Row = Record<string, string>;
+export {
+  CHATAPPS_COLUMNS,
+  COLUMNS,
+  seedSmsRows,
+  seedVoiceRows,
+  smsRow,
+  SMS_COLUMNS,
+  TIME_COLUMN,
+  toCsv,
+  voiceRow,
+  VOICE_COLUMNS,
+  type Product,
+  type Row,
+  type SeedOptions,
+} from './rows.js';
+
 export type JobEnd = 'succeeded' | 'failed' | 'cancelled' | 'empty' | 'error';
-
-/** The documented SMS log-export columns, in order (Chat Apps: "same shape"). */
-export const SMS_COLUMNS = [
-  'umid', 'subaccountid', 'direction', 'country', 'operator', 'mcc', 'mnc', 'status_value', 'status_details', 'status_errorcode', 'status_errormessage',
-  'status_timestamp', 'msisdn', 'source', 'encoding', 'createdat', 'smscount', 'price_currency', 'price_persms', 'price_total', 'clientmessageid',
-  'clientbatchid', 'batchid', 'body',
-] as const;
-
-/** The documented Voice log-export columns, in order. */
-export const VOICE_COLUMNS = [
-  'SessionId', 'CallId', 'AccountId', 'SubAccountId', 'Direction', 'SourceCountryCode', 'SourceCountry', 'SourceOperator', 'SourceMCC', 'SourceMNC',
-  'SourceEndpoint', 'DestinationCountryCode', 'DestinationCountry', 'DestinationOperator', 'DestinationMCC', 'DestinationMNC', 'DestinationEndpoint',
-  'InitiatedAt', 'ConnectedAt', 'DisconnectedAt', 'DurationInSec', 'Product', 'BillingUnit', 'BillingIncrement', 'BillableDurationInSec', 'UnitPrice',
-  'UnitPriceCurrency', 'TotalPriceOfCall', 'CallType', 'SipStatus', 'SessionStatus', 'CallStatus', 'TTSLength', 'MOS', 'Content',
-] as const;
-
-/** The default Chat Apps columns: an assumption, not documented (see `chatappsColumns`). */
-export const CHATAPPS_COLUMNS = [...SMS_COLUMNS, 'channel', 'channeluserid'] as const;
-
-export const COLUMNS: Readonly<Record<Product, readonly string[]>> = { sms: SMS_COLUMNS, chatapps: CHATAPPS_COLUMNS, voice: VOICE_COLUMNS };
-/** The column a product's rows are filtered on. */
-export const TIME_COLUMN: Readonly<Record<Product, string>> = { sms: 'createdat', chatapps: 'createdat', voice: 'InitiatedAt' };
 
 export interface RecordedRequest {
   method: string;
@@ -159,16 +146,6 @@ export interface FakeConnectExports {
 }
 
 const ROUTE = /^\/(sms|chatapps|voice)\/api\/v1\/subaccounts\/([^/]+)\/messages\/(exports|download)(?:\/([^/]+))?$/;
-/** [SMS/CA/VOICE] `LogExportRequest.from`/`to`: a date, or a datetime to the second, UTC (`Z` or none) or with an offset. */
-const TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})?)?$/;
-/** [SMS/CA/VOICE] the `subAccountId` path parameter's pattern. */
-const SUBACCOUNT = /^[A-Za-z0-9\-._&]{3,50}$/;
-/** The body fields each product documents. */
-const BODY_FIELDS: Readonly<Record<Product, readonly string[]>> = {
-  sms: ['from', 'to', 'phoneNumber', 'countries', 'limit'],
-  chatapps: ['from', 'to', 'phoneNumber', 'countries', 'limit', 'channelUserId'],
-  voice: ['from', 'to', 'limit'],
-};
 
 export async function startFakeConnectExports(options: FakeConnectExportsOptions = {}): Promise<FakeConnectExports> {
   const apiKey = options.apiKey ?? 'test-connect-key';
@@ -309,94 +286,4 @@ export async function startFakeConnectExports(options: FakeConnectExportsOptions
   apiOrigin = origins[0] as string;
   filesOrigin = origins[1] ?? apiOrigin;
   return fake;
-}
-
-/** Why a start-export body is refused, or null: only documented fields, each of its documented type and form. */
-function refuseBody(product: Product, body: unknown): string | null {
-  if (body === undefined) return null; // "required": false; from/to then default (OPEN: the fake still needs them)
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'The request body must be a JSON object';
-  const fields = body as Record<string, unknown>;
-  const unknown = Object.keys(fields).find((name) => !BODY_FIELDS[product].includes(name));
-  if (unknown !== undefined) return `Unknown field ${unknown}`;
-  const limit = fields['limit'];
-  if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0)) return 'limit must be a whole number, 0 for unlimited';
-  const phone = fields['phoneNumber'];
-  if (phone !== undefined && (typeof phone !== 'string' || !/^\+?[1-9]\d{6,14}$/.test(phone))) return 'phoneNumber must be a phone number in E.164 format';
-  const countries = fields['countries'];
-  if (countries !== undefined && (!Array.isArray(countries) || !countries.every((c) => typeof c === 'string' && /^[A-Z]{2}$/.test(c)))) return 'countries must be two-letter ISO 3166 codes';
-  const user = fields['channelUserId'];
-  if (user !== undefined && (typeof user !== 'string' || !/^[A-Z]{2}\.[A-Za-z0-9]{1,128}$/.test(user))) return 'channelUserId must be <ISO alpha-2>.<up to 128 alphanumerics>';
-  return null;
-}
-
-function readTime(value: unknown): Date | null {
-  if (typeof value !== 'string' || !TIME.test(value)) return null;
-  const parsed = DateTime.fromISO(value, { zone: 'utc' });
-  return parsed.isValid ? parsed.toJSDate() : null;
-}
-
-function mask(row: Row): Row {
-  const msisdn = row['msisdn'] ?? '';
-  return { ...row, msisdn: msisdn.length > 4 ? `${msisdn.slice(0, -4)}xxxx` : msisdn, body: '**MASKED**' };
-}
-
-/** RFC 4180 CSV, every field quoted (8x8's files quote; commas and newlines in bodies survive). */
-export function toCsv(columns: readonly string[], rows: readonly Row[]): string {
-  const quote = (value: string): string => `"${value.replace(/"/g, '""')}"`;
-  return [columns.map(quote).join(','), ...rows.map((row) => columns.map((c) => quote(row[c] ?? '')).join(','))].join('\r\n') + '\r\n';
-}
-
-const BODIES = ['Your code is 482913', 'Hi Ana, your order #1042 has shipped, track it at https://acme.example/t/1042', 'Line one\nline two, with "quotes"', 'Reply STOP to opt out'];
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-/** An SMS / Chat Apps export row: realistic defaults under `planted`. */
-export function smsRow(planted: Partial<Row>, i: number, subAccountId = 'acme_sub'): Row {
-  const created = Date.parse(planted['createdat'] ?? '2026-03-07T05:00:00.123Z');
-  const outbound = i % 3 !== 2;
-  const parts = String(1 + (i % 2));
-  const defaults: Row = {
-    umid: randomUUID(), subaccountid: subAccountId, direction: outbound ? '1' : '0', country: 'PH', operator: 'Globe Telecom', mcc: '515', mnc: '02',
-    status_value: outbound ? 'delivered' : 'received', status_details: outbound ? 'delivered_to_recipient' : '', status_errorcode: '0', status_errormessage: '',
-    status_timestamp: iso(created + 2_317), msisdn: `+63922110${String(1000 + (i % 9000)).padStart(4, '0')}`, source: outbound ? 'ACME' : '+6531580000',
-    encoding: 'GSM7', createdat: iso(created), smscount: parts, price_currency: 'EUR', price_persms: '0.0154', price_total: (0.0154 * Number(parts)).toFixed(4),
-    clientmessageid: i % 2 === 0 ? `order-${1000 + i}` : '', clientbatchid: '', batchid: '', body: BODIES[i % BODIES.length] as string,
-  };
-  return { ...defaults, ...(planted as Row) };
-}
-
-/** A Voice export row: realistic defaults under `planted`. */
-export function voiceRow(planted: Partial<Row>, i: number, subAccountId = 'acme_sub'): Row {
-  const initiated = Date.parse(planted['InitiatedAt'] ?? '2026-03-07T05:00:00.123Z');
-  const answered = i % 4 !== 3;
-  const duration = answered ? 30 + (i % 9) * 47 : 0;
-  const defaults: Row = {
-    SessionId: randomUUID(), CallId: answered ? randomUUID() : '', AccountId: 'acme', SubAccountId: subAccountId, Direction: i % 2 === 0 ? 'outbound' : 'inbound',
-    SourceCountryCode: '65', SourceCountry: 'Singapore', SourceOperator: 'Singtel', SourceMCC: '525', SourceMNC: '01', SourceEndpoint: '+6531580000',
-    DestinationCountryCode: '63', DestinationCountry: 'Philippines', DestinationOperator: 'Globe Telecom', DestinationMCC: '515', DestinationMNC: '02',
-    DestinationEndpoint: `+63922110${String(1000 + (i % 9000)).padStart(4, '0')}`, InitiatedAt: iso(initiated), ConnectedAt: answered ? iso(initiated + 6_042) : '',
-    DisconnectedAt: iso(initiated + 6_042 + duration * 1000), DurationInSec: String(duration), Product: 'Voice Messaging', BillingUnit: 'minute', BillingIncrement: '60+60',
-    BillableDurationInSec: String(Math.ceil(duration / 60) * 60), UnitPrice: '0.0410', UnitPriceCurrency: 'USD', TotalPriceOfCall: (Math.ceil(duration / 60) * 0.041).toFixed(4),
-    CallType: 'PSTN', SipStatus: answered ? '200' : '480', SessionStatus: answered ? 'COMPLETED' : 'NO_ANSWER', CallStatus: answered ? 'COMPLETED' : 'NO_ANSWER',
-    TTSLength: answered ? '112' : '0', MOS: answered ? '4.3' : '', Content: answered ? 'Hello, this is Acme: your appointment is tomorrow at 10' : '',
-  };
-  return { ...defaults, ...(planted as Row) };
-}
-
-export interface SeedOptions {
-  count: number;
-  /** The first row's time. */
-  start: Date;
-  /** Time between rows. Default 10 minutes. */
-  spacingMs?: number;
-}
-
-/** `count` SMS (or Chat Apps) rows from `start`, `spacingMs` apart, with ms like 8x8's. */
-export function seedSmsRows(options: SeedOptions): Row[] {
-  return Array.from({ length: options.count }, (_, i) => smsRow({ createdat: iso(options.start.getTime() + i * (options.spacingMs ?? 600_000) + (i % 7) * 113) }, i));
-}
-
-/** `count` Voice rows from `start`, `spacingMs` apart. */
-export function seedVoiceRows(options: SeedOptions): Row[] {
-  return Array.from({ length: options.count }, (_, i) => voiceRow({ InitiatedAt: iso(options.start.getTime() + i * (options.spacingMs ?? 600_000) + (i % 7) * 113) }, i));
 }

@@ -38,7 +38,7 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { RequestError, type FakeOrg, type FieldValue, type SaveResult, type SObjectType } from './salesforce-org.js';
+import { RequestError, type FakeOrg, type FieldValue, type SaveResult, type SObjectType } from './org.js';
 
 const OPERATIONS = ['insert', 'update', 'upsert', 'delete', 'hardDelete'] as const;
 type Operation = (typeof OPERATIONS)[number];

@@ -1,7 +1,7 @@
 /**
  * The REST resources of the fake Salesforce (reference §1.3–§1.5), answered from its
  * FakeOrg: SOQL query and queryMore, sObject Collections, single records, Bulk API 2.0
- * ingest. The server (salesforce.ts) authenticates, rate-limits and counts calls first.
+ * ingest. The server (index.ts) authenticates, rate-limits and counts calls first.
  *
  * Each handler returns the reply instead of writing it, so the resources stay plain code.
  * A RequestError thrown here becomes Salesforce's `[{ message, errorCode }]` with its status.
@@ -19,15 +19,15 @@
  * - Single-record upsert by external ID: "Insert or Update (Upsert) a Record Using an External
  *   ID" (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm):
  *   201 created, 200 updated (204 on older versions [?]), 300 for several matches (not modelled).
- * - Describe: resources_sobject_describe.htm (salesforce-org.ts).
+ * - Describe: resources_sobject_describe.htm (schema.ts).
  * - Error bodies and codes: "Status Codes and Error Responses"
  *   (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm).
  * - Limits: `GET limits` → `DailyApiRequests { Max, Remaining }` (resources_limits.htm,
- *   reference §1.6); the server (salesforce.ts) keeps the rolling window.
+ *   reference §1.6); the server (index.ts) keeps the rolling window.
  */
-import { BulkIngest, type BulkOptions } from './salesforce-bulk.js';
-import { RequestError, type FakeOrg, type FieldValue, type SObjectType } from './salesforce-org.js';
-import { conditionFields, matches, parseSoql, SoqlSyntaxError } from './salesforce-soql.js';
+import { BulkIngest, type BulkOptions } from './bulk.js';
+import { RequestError, type FakeOrg, type FieldValue, type SObjectType } from './org.js';
+import { conditionFields, matches, parseSoql, SoqlSyntaxError } from './soql.js';
 
 /** One REST call below `/services/data/vNN.0/`. */
 export interface RestCall {
@@ -62,7 +62,7 @@ export type RestApi = ((call: RestCall) => Reply) & { bulk: BulkIngest };
 
 /**
  * @param pageSize records per query page (Salesforce: 2000).
- * @param bulkOptions the Bulk API 2.0 side's limits and pace (salesforce-bulk.ts).
+ * @param bulkOptions the Bulk API 2.0 side's limits and pace (bulk.ts).
  */
 export function restApi(org: FakeOrg, pageSize: number, bulkOptions: BulkOptions): RestApi {
   const bulk = new BulkIngest(org, bulkOptions);
