@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import type { Warehouse } from '../../sql/warehouse.js';
-import { startFakeZendesk, type FakeZendesk } from '../servers/zendesk.js';
-import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../servers/work-analytics.js';
+import { startFakeZendesk, type FakeZendesk } from '../../fakes/zendesk/index.js';
+import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../../fakes/work-analytics/index.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
 import { waitFor } from '../helpers/wait-for.js';
 
