@@ -13,6 +13,9 @@ import { ModelError } from '../sql/engine/errors.js';
 import { modelsRuntime } from '../sql/engine/from-config.js';
 import type { ProgressEvent, RunResults } from '../sql/engine/run.js';
 import { openWarehouse } from '../sql/warehouses/index.js';
+import pino from 'pino';
+import { runAsJob } from '../server/jobs/standalone.js';
+import { modelsJob } from '../server/jobs/definitions.js';
 import { localUrl } from './local-url.js';
 import { postForNdjson } from './admin-client.js';
 import { progressLine, summary } from './run-output.js';
@@ -88,8 +91,12 @@ async function direct(
   print: (event: ProgressEvent) => void,
 ): Promise<RunResults> {
   const warehouse = await openWarehouse(warehouseConfigOf(config.file.warehouse, process.cwd()));
+  const logger = pino({ level: 'warn' }, pino.destination(2));
+  const builds = new ModelBuilds(warehouse, runtime);
   try {
-    return await new ModelBuilds(warehouse, runtime).run(command, request, print);
+    // Held as the `models` job, as in serve: never beside a serve node's build.
+    const job = modelsJob({ builds, schedule: 'off', logger });
+    return await runAsJob(warehouse, config.file, job, async (ctx) => (await builds.prepare(command, request)).execute(print, ctx.signal), logger);
   } finally {
     await warehouse.close();
   }

@@ -89,6 +89,11 @@ const admin = z.strictObject({
 
 const jobs = z.strictObject({
   /**
+   * This process's name in job leases, run history and status (with its pid); default the
+   * host name. Give each serve process its own when several share a host name.
+   */
+  nodeName: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, dot, dash and underscore only').optional(),
+  /**
    * How long a job's lease in the warehouse lasts without renewal (renewed every third of
    * it). When a serve process dies mid-run, another takes the job over after at most this.
    */

@@ -173,7 +173,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     : null;
   const syncer = syncerFor(file, warehouse, env, logger.child({ component: 'sync' }));
   const puller = pullerFor(file, warehouse, env, logger.child({ component: 'pull' }));
-  const node = nodeId();
+  const node = nodeId(file.jobs.nodeName);
   const jobs = new JobRunner({
     leases: new JobLeases({ warehouse, rawSchema: file.warehouse.rawSchema, node, ttlMs: file.jobs.leaseSeconds * 1000 }),
     history: new JobHistory(warehouse, file.warehouse.rawSchema),

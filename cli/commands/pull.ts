@@ -5,6 +5,8 @@ import { loadConfig, type Config } from '../../core/config.js';
 import { SwitchboardError } from '../../core/errors.js';
 import { warehouseConfigOf } from '../../server/switchboard-server.js';
 import { configuredSources, pullerFor } from '../../ingest/pulls/from-config.js';
+import { runAsJob } from '../../server/jobs/standalone.js';
+import { pullJobFor } from '../../server/jobs/definitions.js';
 import type { PullEvent, PullRunResult } from '../../ingest/pulls/runner.js';
 import type { PullRange } from '../../ingest/pulls/source.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
@@ -109,7 +111,8 @@ async function viaServer(config: Config, base: string, request: Request, view: P
 
 async function direct(config: Config, name: string, range: PullRange | undefined, restart: boolean, openEnded: boolean, view: ProgressView): Promise<PullRunResult> {
   const warehouse = await openWarehouse(warehouseConfigOf(config.file.warehouse, process.cwd()));
-  const puller = pullerFor(config.file, warehouse, process.env, pino({ level: 'warn' }, pino.destination(2)));
+  const logger = pino({ level: 'warn' }, pino.destination(2));
+  const puller = pullerFor(config.file, warehouse, process.env, logger);
   const stop = new AbortController();
   const onSignal = (): void => {
     process.stderr.write('\nStopping after the page in flight; run the same command again to resume.\n');
@@ -117,7 +120,12 @@ async function direct(config: Config, name: string, range: PullRange | undefined
   };
   process.once('SIGINT', onSignal);
   try {
-    return await puller.run(name, { ...(range === undefined ? {} : { range }), restart, openEnded, signal: stop.signal, onProgress: (event) => view.event(event) });
+    const run = (signal: AbortSignal): Promise<PullRunResult> =>
+      puller.run(name, { ...(range === undefined ? {} : { range }), restart, openEnded, signal, onProgress: (event) => view.event(event) });
+    const source = puller.sources.find((s) => s.name === name);
+    if (source === undefined) return await run(stop.signal); // refused with SB_PULL_UNKNOWN
+    // Held as the pull's job, as in serve: never beside a serve node's run of the same source.
+    return await runAsJob(warehouse, config.file, pullJobFor(puller, source, logger), (ctx) => run(AbortSignal.any([stop.signal, ctx.signal])), logger);
   } finally {
     process.off('SIGINT', onSignal);
     await puller.stop();

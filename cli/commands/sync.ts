@@ -7,6 +7,9 @@ import { openWarehouse } from '../../sql/warehouses/index.js';
 import type { SyncProgress, SyncRunResult } from '../../sync/engine.js';
 import { SyncError } from '../../sync/errors.js';
 import { syncerFor } from '../../sync/from-config.js';
+import type { SyncRequest } from '../../sync/syncer.js';
+import { runAsJob } from '../../server/jobs/standalone.js';
+import { syncJobFor } from '../../server/jobs/definitions.js';
 import { localUrl } from '../local-url.js';
 import { postForNdjson } from '../admin-client.js';
 
@@ -99,12 +102,18 @@ async function viaServer(config: Config, base: string, request: Request): Promis
 
 async function direct(config: Config, request: Request): Promise<SyncRunResult[]> {
   const warehouse = await openWarehouse(warehouseConfigOf(config.file.warehouse, process.cwd()));
-  const syncer = syncerFor(config.file, warehouse, process.env, pino({ level: config.file.log.level === 'silent' ? 'silent' : 'warn' }, pino.destination(2)));
+  const logger = pino({ level: config.file.log.level === 'silent' ? 'silent' : 'warn' }, pino.destination(2));
+  const syncer = syncerFor(config.file, warehouse, process.env, logger);
+  // A run that sends holds the sync's job lease, as in serve: never beside a serve node's run of it.
+  const held = (name: string, run: SyncRequest): Promise<SyncRunResult> => {
+    const sync = syncer.syncs.find((s) => s.name === name);
+    if (sync === undefined || run.dryRun === true) return syncer.run(name, run);
+    return runAsJob(warehouse, config.file, syncJobFor(syncer, sync, logger), (ctx) => syncer.run(name, { ...run, signal: ctx.signal }), logger);
+  };
   try {
     return await Promise.all(
       request.names.map((name) =>
-        syncer
-          .run(name, { dryRun: request.dryRun, replayRejected: request.replayRejected, onProgress: (p) => print(progressLine(name, p)) })
+        held(name, { dryRun: request.dryRun, replayRejected: request.replayRejected, onProgress: (p) => print(progressLine(name, p)) })
           .then(
             (result) => {
               print(resultLines(result));

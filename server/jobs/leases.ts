@@ -20,6 +20,7 @@
  * Expiry is compared with the clock of the process that asks, so the nodes' clocks must
  * agree to well under `jobs.leaseSeconds` (NTP does this; README › Operations).
  */
+import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { TableSpec } from '../../sql/table-spec.js';
@@ -42,9 +43,41 @@ export function jobLeasesTable(rawSchema: string): TableSpec {
   };
 }
 
-/** This process, as leases and run history name it: `host:pid:random`. */
-export function nodeId(): string {
-  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+/**
+ * This process, as leases and run history name it: `<node name>:<pid namespace>:<pid>:<random>`,
+ * e.g. `web-1:4026531836:4242:9f3a1c`. The node name is `jobs.nodeName`, by default the host
+ * name. The pid namespace (Linux; `x` elsewhere) tells whether a pid means the same process
+ * here: only then can a holder be seen to be dead (see {@link JobLeases.acquire}).
+ */
+export function nodeId(nodeName: string = hostname()): string {
+  return `${nodeName}:${pidNamespace()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+}
+
+function pidNamespace(): string {
+  try {
+    return /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] ?? 'x';
+  } catch {
+    return 'x';
+  }
+}
+
+/**
+ * Whether `holder` was a process of this node, in this pid namespace, that no longer exists
+ * (killed, crashed): its lease can be taken at once instead of after the expiry. A pid reused
+ * by another process reads as alive, which only means waiting for the expiry.
+ */
+export function deadLocalHolder(holder: string, self: string): boolean {
+  const theirs = holder.split(':');
+  const ours = self.split(':');
+  if (theirs.length !== 4 || ours.length !== 4) return false;
+  const [name, ns, pid] = theirs;
+  if (name !== ours[0] || ns !== ours[1] || ns === 'x' || pid === ours[2]) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /** A lease this process holds. */
@@ -127,6 +160,16 @@ export class JobLeases {
     }
     const current = await this.holder(job);
     if (current !== null && current.expiresAt.getTime() > now.getTime()) {
+      if (!current.released && deadLocalHolder(current.holder, node)) {
+        // Its holder died on this node (a restart after a kill): no need to wait for the expiry.
+        const stolen = await warehouse.all<{ token: number | string }>(
+          `UPDATE ${this.table()} SET holder = ${p(1)}, token = token + 1, acquired_at = ${p(2)}, expires_at = ${p(3)}${tickSet} ` +
+            `WHERE job = ${p(4)} AND holder = ${p(tick === undefined ? 5 : 6)}${tickClause} RETURNING token`,
+          [...params, current.holder],
+        );
+        const row = stolen[0];
+        if (row !== undefined) return { acquired: true, lease: { job, token: Number(row.token), expiresAt: expires, tookOverFrom: current.holder } };
+      }
       return { acquired: false, reason: 'held', holder: current };
     }
     return { acquired: false, reason: 'tick-done', holder: current };

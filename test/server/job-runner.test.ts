@@ -6,13 +6,15 @@
  */
 import { after, describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import type { Warehouse } from '../../sql/warehouse.js';
-import { JobLeases } from '../../server/jobs/leases.js';
+import { JobLeases, nodeId } from '../../server/jobs/leases.js';
 import { JobHistory } from '../../server/jobs/history.js';
 import { JobRunner, type JobContext, type JobDefinition } from '../../server/jobs/runner.js';
 import { SwitchboardError } from '../../core/errors.js';
@@ -130,6 +132,25 @@ for (const target of targets) {
       const still = await b.acquire('models');
       assert.deepEqual(still.acquired ? null : [still.reason, still.holder?.holder], ['held', 'node-a'], "the stale release did not free a's lease");
       assert.equal(await a.renew(takeover.lease), true);
+    });
+
+    test('a holder that died on this node (same name and pid namespace, its pid gone) is taken over at once; a live one is not', async () => {
+      const { wh, schema } = await open();
+      const child = spawn(process.execPath, ['-e', '']);
+      await once(child, 'exit');
+      const self = nodeId('node-x');
+      const [name, ns] = self.split(':');
+      const dead = new JobLeases({ warehouse: wh, rawSchema: schema, node: `${name}:${ns}:${child.pid}:dead00`, ttlMs: 60_000 });
+      const live = new JobLeases({ warehouse: wh, rawSchema: schema, node: `${name}:${ns}:${process.ppid}:live00`, ttlMs: 60_000 });
+      const elsewhere = new JobLeases({ warehouse: wh, rawSchema: schema, node: `node-y:${ns}:${child.pid}:else00`, ttlMs: 60_000 });
+      const ours = new JobLeases({ warehouse: wh, rawSchema: schema, node: self, ttlMs: 60_000 });
+      assert.equal((await dead.acquire('a')).acquired, true);
+      assert.equal((await live.acquire('b')).acquired, true);
+      assert.equal((await elsewhere.acquire('c')).acquired, true);
+      const a = await ours.acquire('a');
+      assert.deepEqual(a.acquired ? a.lease.tookOverFrom : null, `${name}:${ns}:${child.pid}:dead00`);
+      assert.deepEqual((await ours.acquire('b')).acquired, false, 'a live process keeps its lease');
+      assert.deepEqual((await ours.acquire('c')).acquired, false, 'a pid on another node says nothing here: wait for the expiry');
     });
 
     test('a run past its deadline stops with SB_JOB_DEADLINE, recorded in _job_runs; stop() aborts a run and waits for it', async (t) => {
