@@ -34,6 +34,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Reports } from './reports.js';
 import type { CcInteraction } from './rows.js';
+import { Faults, type Fault as SharedFault } from '../faults.js';
 
 export { ccReportRow, type CcInteraction } from './rows.js';
 export { seedCcInteractions, type SeedOptions } from './seed.js';
@@ -49,15 +50,7 @@ export interface RecordedRequest {
   status: number;
 }
 
-/** A scripted failure: the next `times` requests that `match` get this answer instead. */
-export interface Fault {
-  status: number;
-  /** Retry-After header value, e.g. `7`. */
-  retryAfter?: string;
-  body?: unknown;
-  times?: number;
-  match?: (request: { method: string; path: string }) => boolean;
-}
+export type Fault = SharedFault;
 
 export interface FakeCcAnalyticsOptions {
   clientId?: string;
@@ -107,7 +100,7 @@ export async function startFakeCcAnalytics(options: FakeCcAnalyticsOptions = {})
   const zone = `UTC${options.tenantOffset ?? '+03:00'}`;
   const now = options.now ?? Date.now;
   const tokens = new Map<string, number>();
-  const faults: Fault[] = [];
+  const faults = new Faults();
 
   const fake: FakeCcAnalytics = {
     baseUrl: '',
@@ -127,7 +120,7 @@ export async function startFakeCcAnalytics(options: FakeCcAnalyticsOptions = {})
       reports.drop();
     },
     fail(fault) {
-      faults.push({ times: 1, ...fault });
+      faults.add(fault);
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -145,10 +138,9 @@ export async function startFakeCcAnalytics(options: FakeCcAnalyticsOptions = {})
         fake.requests.push({ method, path, query: url.searchParams, headers: req.headers, body, status });
         reply(res, status, answer, headers);
       };
-      const fault = faults.find((f) => (f.times ?? 1) > 0 && (!f.match || f.match({ method, path })));
+      const fault = faults.take({ method, path });
       if (fault) {
-        fault.times = (fault.times ?? 1) - 1;
-        send(fault.status, fault.body ?? { status: fault.status, error: fault.status === 429 ? 'Too Many Requests' : 'Internal Server Error' }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+        send(fault.status, fault.body ?? { status: fault.status, error: fault.status === 429 ? 'Too Many Requests' : 'Internal Server Error' }, fault.headers);
         return;
       }
       if (method === 'POST' && path === TOKEN_PATH) {

@@ -44,6 +44,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { readTime, refuseBody, SUBACCOUNT } from './request.js';
 import { CHATAPPS_COLUMNS, COLUMNS, mask, smsRow, TIME_COLUMN, toCsv, voiceRow, type Product, type Row } from './rows.js';
+import { Faults, type Fault as SharedFault } from '../faults.js';
 
 export {
   CHATAPPS_COLUMNS,
@@ -76,14 +77,7 @@ export interface RecordedRequest {
   status: number;
 }
 
-/** A scripted failure: the next `times` requests that `match` get this answer instead. */
-export interface Fault {
-  status: number;
-  retryAfter?: string;
-  body?: unknown;
-  times?: number;
-  match?: (request: { method: string; path: string; product: Product | undefined }) => boolean;
-}
+export type Fault = SharedFault<{ method: string; path: string; product: Product | undefined }>;
 
 /** How the next started job behaves: GETs answering queued/running first (default `polls`), then `end`. */
 export interface JobScript {
@@ -150,7 +144,7 @@ const ROUTE = /^\/(sms|chatapps|voice)\/api\/v1\/subaccounts\/([^/]+)\/messages\
 export async function startFakeConnectExports(options: FakeConnectExportsOptions = {}): Promise<FakeConnectExports> {
   const apiKey = options.apiKey ?? 'test-connect-key';
   const subAccountId = options.subAccountId ?? 'acme_sub';
-  const faults: Fault[] = [];
+  const faults = new Faults<{ method: string; path: string; product: Product | undefined }>();
   const scripts: JobScript[] = [];
   const expired = new Set<string>();
   const forgotten = new Set<string>();
@@ -167,7 +161,7 @@ export async function startFakeConnectExports(options: FakeConnectExportsOptions
     requests: [],
     jobs: [],
     scriptJobs: (...more) => void scripts.push(...more),
-    fail: (fault) => void faults.push({ times: 1, ...fault }),
+    fail: (fault) => faults.add(fault),
     expireLinks: () => fake.jobs.forEach((job) => job.files.forEach((f) => expired.add(f.token))),
     forgetJobs: () => fake.jobs.forEach((job) => forgotten.add(job.id)),
     delayMs: 0,
@@ -202,10 +196,9 @@ export async function startFakeConnectExports(options: FakeConnectExportsOptions
       };
       const error = (status: number, code: number, message: string): void => send(status, { code, message, errorId: randomUUID(), timestamp: new Date().toISOString().replace('Z', '0000+00:00') });
 
-      const fault = faults.find((f) => (f.times ?? 1) > 0 && (!f.match || f.match({ method, path, product })));
+      const fault = faults.take({ method, path, product });
       if (fault) {
-        fault.times = (fault.times ?? 1) - 1;
-        send(fault.status, fault.body ?? { code: fault.status === 429 ? 1003 : 1000, message: fault.status === 429 ? 'Too many requests' : 'Internal error' }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+        send(fault.status, fault.body ?? { code: fault.status === 429 ? 1003 : 1000, message: fault.status === 429 ? 'Too many requests' : 'Internal error' }, fault.headers);
         return;
       }
       if (host === 'files') {

@@ -33,6 +33,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Pages, type WorkRecord } from './pages.js';
+import { Faults, type Fault as SharedFault } from '../faults.js';
 
 export { isIanaName, type WorkRecord } from './pages.js';
 export { seedWorkCalls, type SeedOptions } from './seed.js';
@@ -47,15 +48,7 @@ export interface RecordedRequest {
   status: number;
 }
 
-/** A scripted failure: the next `times` requests that `match` get this answer instead. */
-export interface Fault {
-  status: number;
-  /** Retry-After header value, e.g. `7`. */
-  retryAfter?: string;
-  body?: unknown;
-  times?: number;
-  match?: (request: { method: string; path: string }) => boolean;
-}
+export type Fault = SharedFault;
 
 export interface FakeWorkAnalyticsOptions {
   apiKey?: string;
@@ -109,7 +102,7 @@ export async function startFakeWorkAnalytics(options: FakeWorkAnalyticsOptions =
   const now = options.now ?? Date.now;
   /** token → expiry (epoch ms). */
   const tokens = new Map<string, number>();
-  const faults: Fault[] = [];
+  const faults = new Faults();
   const requests: RecordedRequest[] = [];
 
   const fake: FakeWorkAnalytics = {
@@ -124,7 +117,7 @@ export async function startFakeWorkAnalytics(options: FakeWorkAnalyticsOptions =
     refuseAllTokens: false,
     pageDelayMs: 0,
     fail(fault) {
-      faults.push({ times: 1, ...fault });
+      faults.add(fault);
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -139,10 +132,9 @@ export async function startFakeWorkAnalytics(options: FakeWorkAnalyticsOptions =
         requests.push({ method: req.method ?? 'GET', path, query: url.searchParams, headers: req.headers, status });
         reply(res, status, body, headers);
       };
-      const fault = faults.find((f) => (f.times ?? 1) > 0 && (!f.match || f.match({ method: req.method ?? 'GET', path })));
+      const fault = faults.take({ method: req.method ?? 'GET', path });
       if (fault) {
-        fault.times = (fault.times ?? 1) - 1;
-        send(fault.status, fault.body ?? { status: fault.status, error: fault.status === 429 ? 'Too Many Requests' : 'Error' }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+        send(fault.status, fault.body ?? { status: fault.status, error: fault.status === 429 ? 'Too Many Requests' : 'Error' }, fault.headers);
         return;
       }
       if (req.method === 'POST' && path === '/v1/oauth/token') {

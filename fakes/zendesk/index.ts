@@ -37,6 +37,7 @@ import { readBody, type Exchange } from './exchange.js';
 import { JobQueue } from './jobs.js';
 import { failureDetails, isFailure, TicketStore, type FakeTicket } from './store.js';
 import { TicketRoutes } from './tickets.js';
+import { Faults, type Fault as SharedFault } from '../faults.js';
 
 export type { FakeTicket } from './store.js';
 
@@ -51,17 +52,8 @@ export interface RecordedRequest {
   status: number;
 }
 
-/** A scripted failure: the next `times` requests that `match` get this answer instead. */
-export interface Fault {
-  status: number;
-  /** Retry-After header value, e.g. `7` or an HTTP date. */
-  retryAfter?: string;
-  /** JSON body, or a string sent as text/plain (Zendesk's 429s may be plain text, reference §2.4). */
-  body?: unknown;
-  match?: (request: { method: string; path: string }) => boolean;
-  /** Default 1. */
-  times?: number;
-}
+/** A scripted failure (fakes/faults.ts); `body` may be a string, sent as text/plain (Zendesk's 429s may be plain text, reference §2.4). */
+export type Fault = SharedFault;
 
 export interface FakeZendeskOptions {
   email?: string;
@@ -115,7 +107,7 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
   const expectedAuth = `Basic ${Buffer.from(`${email}/token:${token}`).toString('base64')}`;
   const store = new TicketStore();
   const requests: RecordedRequest[] = [];
-  const faults: Array<Fault & { left: number }> = [];
+  const faults = new Faults();
   const limit = options.requestsPerMinute ?? 700;
   let window = { start: Date.now(), used: 0 };
   let baseUrl = '';
@@ -134,7 +126,7 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
       Object.assign(created, { ...fields, id: created.id });
       return created;
     },
-    fail: (fault) => faults.push({ ...fault, left: fault.times ?? 1 }),
+    fail: (fault) => faults.add(fault),
     failNextJob: (status = 'failed') => {
       jobs.failNext(status);
     },
@@ -149,7 +141,7 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
     reset: () => {
       store.tickets.clear();
       requests.length = 0;
-      faults.length = 0;
+      faults.clear();
       jobs.reset();
       tickets.reset();
       fake.forbidden = false;
@@ -199,10 +191,9 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
       const seconds = Math.max(1, Math.ceil((window.start + 60_000 - Date.now()) / 1000));
       return send(429, { error: 'APIRateLimitExceeded', description: 'Number of allowed API requests per minute exceeded' }, { 'retry-after': String(seconds) });
     }
-    const fault = faults.find((f) => f.left > 0 && (f.match?.({ method, path }) ?? true));
+    const fault = faults.take({ method, path });
     if (fault !== undefined) {
-      fault.left -= 1;
-      return send(fault.status, fault.body ?? { error: 'ServerError', description: `Scripted ${fault.status}` }, fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter });
+      return send(fault.status, fault.body ?? { error: 'ServerError', description: `Scripted ${fault.status}` }, fault.headers);
     }
     if (raw !== '') {
       try {
