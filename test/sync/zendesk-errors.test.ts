@@ -65,6 +65,7 @@ describe('Zendesk destination: refusals, limits and settings', () => {
       }
       assert.equal(limited.tickets.size, 3, 'only records that were looked up are written');
       const listed = limited.requests.filter((r) => r.path === '/api/v2/tickets');
+      assert.ok(listed.length > 0, 'the records were looked up with List Tickets');
       assert.ok(listed.every((r) => r.status === 200), 'the budget in zendesk-ratelimit-tickets-index is kept, so no List Tickets call is refused');
     } finally {
       await limited.close();
