@@ -12,6 +12,7 @@ import { pino, type Logger } from 'pino';
 import { BuildSchedule } from '../../ingest/build-schedule.js';
 import type { ProgressEvent, RunResults } from '../../sql/engine/run.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { mockClock } from '../helpers/clock.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { captureLogger } from '../helpers/logs.js';
 import { uniqueSchema } from '../helpers/postgres.js';
@@ -144,11 +145,13 @@ describe('model builds in the server', () => {
     }
   });
 
-  test('serve builds on models.schedule (a 6-field cron, every second) and saves run results; close stops it', async () => {
+  test('serve builds on models.schedule (a 6-field cron, every second) and saves run results; close stops it', async (t) => {
     const h = await startHarness({ config: { models: { schedule: '* * * * * *' } } });
     try {
       await landSamples(h);
+      const clock = mockClock(t, ['setTimeout', 'Date']); // node-cron's clock
       h.server.schedule.start();
+      clock.tick(1000); // the next second
       const file = join(h.dir, 'data', 'target', 'run_results.json');
       await waitFor(() => existsSync(file), 'a scheduled build wrote run_results.json');
       const results = readResults(h);
