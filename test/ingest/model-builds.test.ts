@@ -28,8 +28,10 @@ async function landSamples(h: Harness): Promise<void> {
   await h.drain();
 }
 
+/** A model project, removed when the test that makes it ends. */
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-project-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

@@ -1,9 +1,9 @@
 /**
  * The Syncer: lanes per destination, priority, one run per sync, schedules.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -17,8 +17,11 @@ const sync = (name: string, destination: SyncDefinition['destination'], extra: P
   name, model: 'people', key: 'id', destination, object: 'x', mapping: { Name: 'name' }, mode: 'upsert', schedule: 'off', priority: 'bulk', ...extra,
 });
 
+/** A warehouse and a Syncer over it; the warehouse's directory is removed when the test that makes them ends. */
 async function setup(syncs: SyncDefinition[], destinations: Record<string, MemoryDestination>) {
-  const wh = await openWarehouse({ type: 'duckdb', path: join(mkdtempSync(join(tmpdir(), 'syncer-')), 'wh.duckdb') });
+  const dir = mkdtempSync(join(tmpdir(), 'syncer-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const wh = await openWarehouse({ type: 'duckdb', path: join(dir, 'wh.duckdb') });
   await wh.run('CREATE SCHEMA analytics');
   await wh.run("CREATE TABLE analytics.people AS SELECT 1 AS id, 'Ana' AS name UNION ALL SELECT 2, 'Bo'");
   const syncer = new Syncer({
