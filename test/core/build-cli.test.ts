@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,7 @@ function readResults(targetDir: string): RunResults {
 describe('switchboard build, test and compile', () => {
   test('each has --help with examples', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchboard-build-cli-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
     const top = await cli(['--help'], dir);
     for (const command of ['build', 'test', 'compile']) {
       assert.match(top.stdout, new RegExp(`\\n  ${command} `), `${command} is listed`);
@@ -101,6 +102,7 @@ describe('switchboard build, test and compile', () => {
 
   describe('on a project with a failing data test', () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchboard-build-cli-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
     before(() => {
       mkdirSync(join(dir, 'project'));
       writeFileSync(join(dir, 'project', 'people.sql'), "{{ config(materialized='table') }}\nselect 1 as id, 'Ada' as name union all select 2, null");
@@ -156,6 +158,7 @@ describe('switchboard build, test and compile', () => {
 
   test('compile prints the SQL of one model for the target warehouse, connecting to nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchboard-build-cli-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
     const bigquery = await cli(['compile', 'calls', '--target', 'bigquery'], dir);
     assert.equal(bigquery.code, 0, bigquery.stderr);
     assert.match(bigquery.stdout, /from `analytics`\.`stg_voice_legs`/);
@@ -173,6 +176,7 @@ describe('switchboard build, test and compile', () => {
 
   test('an invalid models.schedule stops serve and build with exit 2, naming the key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchboard-build-cli-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'bad.yaml'), 'models:\n  schedule: every five minutes\n');
     for (const command of ['serve', 'build']) {
       const res = await cli([command, '--config', 'bad.yaml'], dir);
@@ -193,6 +197,7 @@ describe('switchboard build, test and compile', () => {
     });
     after(async () => {
       await server.kill('SIGTERM');
+      rmSync(home, { recursive: true, force: true });
     });
 
     test('build runs inside the server, which holds the DuckDB file, and prints the same lines', async () => {

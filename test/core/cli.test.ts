@@ -24,6 +24,7 @@ async function cli(args: string[], cwd: string, env: Record<string, string> = {}
 
 describe('the switchboard command', () => {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-cli-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('--help lists the commands, and each command has its own help', async () => {
     const top = await cli(['--help'], dir);

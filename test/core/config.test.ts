@@ -1,14 +1,16 @@
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config.js';
 import { SwitchboardError } from '../../core/errors.js';
 import { IpAllowlist } from '../../ingest/auth/ip-allowlist.js';
 
+/** A directory holding one file, removed when the test that makes it ends. */
 function dirWith(name: string, content: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-config-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, name), content);
   return dir;
 }
@@ -26,6 +28,7 @@ function errorOf(fn: () => unknown): SwitchboardError {
 describe('configuration', () => {
   test('with no file, runs locally on DuckDB under ./data with development secrets, and says so', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'switchboard-config-'));
+    after(() => rmSync(cwd, { recursive: true, force: true }));
     const config = loadConfig({ cwd, env: {} });
     assert.equal(config.source, null);
     assert.deepEqual(config.file.warehouse, { type: 'duckdb', path: './data/switchboard.duckdb', rawSchema: 'raw', memoryLimit: '1GB', checkpointThreshold: '256MB' });

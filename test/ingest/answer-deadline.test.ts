@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { open } from 'node:fs/promises';
 import { parseConfig } from '../../core/config.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { mockClock, tickUntilSettled } from '../helpers/clock.js';
 
 describe('answer deadline', () => {
   test('by default an event that cannot be made durable is answered before 8x8 stops waiting (5 s)', () => {
@@ -28,7 +29,7 @@ describe('answer deadline', () => {
     });
     after(() => h.close());
 
-    test('the answer is 503 SB_INGEST_TIMEOUT naming server.durableDeadlineMs, not the receive deadline', async () => {
+    test('the answer is 503 SB_INGEST_TIMEOUT naming server.durableDeadlineMs, not the receive deadline', async (t) => {
       const handle = await open(new URL(import.meta.url), 'r');
       const proto = Object.getPrototypeOf(handle) as { datasync: (this: unknown) => Promise<void> };
       await handle.close();
@@ -42,7 +43,7 @@ describe('answer deadline', () => {
         return original.call(this);
       };
       try {
-        const answer = await h.send('meetings', { sample: 'participant-joined' });
+        const answer = await tickUntilSettled(mockClock(t, ['setTimeout']), h.send('meetings', { sample: 'participant-joined' }), { stepMs: 20 });
         assert.equal(answer.statusCode, 503);
         assert.equal(answer.json.error?.code, 'SB_INGEST_TIMEOUT');
         assert.match(answer.json.error?.message ?? '', /server\.durableDeadlineMs/);

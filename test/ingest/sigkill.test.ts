@@ -6,7 +6,7 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signJaas } from '../../ingest/families/meetings/index.js';
@@ -61,6 +61,7 @@ for (const kind of ['duckdb', 'postgres'] as const) {
         await wh.run(`DROP SCHEMA IF EXISTS ${rawSchema} CASCADE`);
         await wh.close();
       }
+      rmSync(dir, { recursive: true, force: true });
     });
 
     test('every acknowledged event is in the raw table exactly once after repeated kills', async () => {

@@ -1,6 +1,6 @@
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +14,10 @@ import { dialectFor } from '../../sql/warehouses/index.js';
 const BASIC = fileURLToPath(new URL('../../../test/models/fixtures/basic', import.meta.url));
 const duckdb = dialectFor('duckdb');
 
+/** A project of `files`, removed when the test that makes it ends. */
 function projectWith(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-models-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     writeFileSync(join(dir, path), text);

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +59,7 @@ describe('materialization plans', () => {
 
   test('merge_window_column is refused where it means nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchboard-window-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'v.sql'), "{{ config(materialized='table', merge_window_column='landed_at') }} select 1 as x");
     await assert.rejects(loadProject(dir, dialectFor('duckdb')), /v\.sql: config\(merge_window_column=…\): only incremental models merge/);
   });
@@ -70,8 +71,9 @@ for (const kind of ['duckdb', 'postgres'] as const) {
     let project: Project;
     const raw = kind === 'postgres' ? uniqueSchema('raw') : 'raw';
     const target = kind === 'postgres' ? uniqueSchema('analytics') : 'analytics';
+    const dir = mkdtempSync(join(tmpdir(), 'sb-models-'));
     before(async () => {
-      wh = await openWarehouse(kind === 'duckdb' ? { type: 'duckdb', path: join(mkdtempSync(join(tmpdir(), 'sb-models-')), 'wh.duckdb') } : { type: 'postgres', url: TEST_POSTGRES_URL });
+      wh = await openWarehouse(kind === 'duckdb' ? { type: 'duckdb', path: join(dir, 'wh.duckdb') } : { type: 'postgres', url: TEST_POSTGRES_URL });
       project = await loadProject(BASIC, wh.dialect);
       await wh.run(wh.dialect.createSchema(raw));
       for (const name of ['messaging_events', 'meetings_events']) await wh.run(wh.dialect.createTable(rawEventTable(raw, name)));
@@ -79,6 +81,7 @@ for (const kind of ['duckdb', 'postgres'] as const) {
     after(async () => {
       if (kind === 'postgres') for (const s of [raw, target, 'analytics_meetings']) await wh.run(`DROP SCHEMA IF EXISTS ${wh.dialect.quoteIdent(s)} CASCADE`);
       await wh.close();
+      rmSync(dir, { recursive: true, force: true });
     });
 
     const land = async (umids: string[], at: string) => {

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { uniqueSchema } from '../helpers/postgres.js';
+import { mockClock } from '../helpers/clock.js';
 import { loadProject } from '../../sql/engine/project.js';
 import { build, type ProjectSettings } from '../../sql/engine/run.js';
 import { BUNDLED_MODELS_DIR } from '../../sql/engine/from-config.js';
@@ -101,10 +102,10 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
       });
     });
 
-    test('a record pulled again with new content: the newer version wins, still one row', async () => {
+    test('a record pulled again with new content: the newer version wins, still one row', async (t) => {
       const early = await call('work:1741090077777');
       assert.deepEqual(pick(early, ['direction', 'from_extension', 'to_e164', 'outcome', 'ended_at']), { direction: 'outbound', from_extension: '1042', to_e164: '+442071838750', outcome: 'in_progress', ended_at: null });
-      await new Promise((resolve) => setTimeout(resolve, 5)); // a later landed_at
+      mockClock(t, ['Date']).tick(1000); // a later landed_at
       await land([callRecordEvent(OUTGOING_FINAL)]);
       await runBuild();
       assert.deepEqual(pick(await call('work:1741090077777'), ['outcome', 'answered_at', 'talk_seconds', 'duration_seconds']), {

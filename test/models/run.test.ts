@@ -2,17 +2,19 @@
  * The build runner's rules, on a small project and real DuckDB: what runs after what, what a
  * failure skips, and what the run results say.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProject } from '../../sql/engine/project.js';
 import { build, runDataTests, saveRunResults } from '../../sql/engine/run.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 
+/** A project of `files`, removed when the test that makes it ends. */
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-run-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     writeFileSync(join(dir, path), text);

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,6 +105,7 @@ after(async () => {
   await connect?.close();
   await work?.close();
   await cc?.close();
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
 test('webhooks land, backfills land history, build merges them, reconciliation shows the missing webhooks', { timeout: 300_000 }, async () => {

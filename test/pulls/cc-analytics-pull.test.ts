@@ -7,7 +7,7 @@
  */
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openWarehouse } from '../../sql/warehouses/index.js';
@@ -22,8 +22,12 @@ import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
 const NOW = new Date('2026-06-01T12:00:00Z');
 const RANGE: PullRange = { from: new Date('2026-03-07T00:00:00Z'), to: new Date('2026-03-10T00:00:00Z') };
 
+/** The DuckDB target's directory, removed when this file's tests are done. */
+const duckdbDir = mkdtempSync(join(tmpdir(), 'cc-pull-'));
+after(() => rmSync(duckdbDir, { recursive: true, force: true }));
+
 const targets = [
-  { name: 'duckdb', open: () => openWarehouse({ type: 'duckdb', path: join(mkdtempSync(join(tmpdir(), 'cc-pull-')), 'wh.duckdb') }) },
+  { name: 'duckdb', open: () => openWarehouse({ type: 'duckdb', path: join(duckdbDir, 'wh.duckdb') }) },
   { name: 'postgres', open: () => openWarehouse({ type: 'postgres', url: TEST_POSTGRES_URL }) },
 ] as const;
 

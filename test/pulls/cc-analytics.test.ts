@@ -51,6 +51,7 @@ test('cc analytics: the token is requested with Basic auth and client_credential
     const tokenRequest = fake.requests.find((r) => r.path === '/oauth/v2/token');
     assert.equal(tokenRequest?.headers.authorization, `Basic ${Buffer.from('cc-app-key:cc-app-secret').toString('base64')}`);
     assert.equal(new URLSearchParams(tokenRequest?.body).get('grant_type'), 'client_credentials');
+    assert.deepEqual(dataCalls(fake).map((r) => r.method), ['POST', 'GET'], 'one report created, one page read');
     for (const request of dataCalls(fake)) {
       assert.match(String(request.headers.authorization), /^Bearer .+/);
       assert.equal(request.status, 200);
@@ -141,6 +142,7 @@ test('cc analytics: the tenant id is sent as X-Tenant-Info', async () => {
   try {
     const report = await client.createReport(DAY);
     await client.readPage(report.id, { size: 10 });
+    assert.deepEqual(dataCalls(fake).map((r) => r.method), ['POST', 'GET'], 'one report created, one page read');
     for (const request of dataCalls(fake)) assert.equal(request.headers['x-tenant-info'], 'acme-eu');
   } finally {
     await fake.close();

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openWarehouse } from '../../sql/warehouses/index.js';
@@ -28,8 +28,12 @@ const VOICE = seedVoiceRows({ count: 90, start: new Date('2026-03-06T20:00:00Z')
 const inRange = (rows: Row[], column: string, range: PullRange): number =>
   rows.filter((r) => Date.parse(r[column] ?? '') >= range.from.getTime() && Date.parse(r[column] ?? '') < range.to.getTime()).length;
 
+/** The DuckDB target's directory, removed when this file's tests are done. */
+const duckdbDir = mkdtempSync(join(tmpdir(), 'connect-'));
+after(() => rmSync(duckdbDir, { recursive: true, force: true }));
+
 const targets = [
-  { name: 'duckdb', open: () => openWarehouse({ type: 'duckdb', path: join(mkdtempSync(join(tmpdir(), 'connect-')), 'wh.duckdb') }) },
+  { name: 'duckdb', open: () => openWarehouse({ type: 'duckdb', path: join(duckdbDir, 'wh.duckdb') }) },
   { name: 'postgres', open: () => openWarehouse({ type: 'postgres', url: TEST_POSTGRES_URL }) },
 ] as const;
 

@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openWarehouse } from '../../sql/warehouses/index.js';
@@ -12,8 +12,12 @@ import type { Warehouse } from '../../sql/warehouse.js';
 import { landPage, preparePull, readCursor, type PullTarget } from '../../ingest/pulls/land.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
 
+/** The DuckDB target's directory, removed when this file's tests are done. */
+const duckdbDir = mkdtempSync(join(tmpdir(), 'pull-'));
+after(() => rmSync(duckdbDir, { recursive: true, force: true }));
+
 const targets = [
-  { name: 'duckdb', open: () => openWarehouse({ type: 'duckdb', path: join(mkdtempSync(join(tmpdir(), 'pull-')), 'wh.duckdb') }), schema: 'raw' },
+  { name: 'duckdb', open: () => openWarehouse({ type: 'duckdb', path: join(duckdbDir, 'wh.duckdb') }), schema: 'raw' },
   { name: 'postgres', open: () => openWarehouse({ type: 'postgres', url: TEST_POSTGRES_URL }), schema: uniqueSchema('pull') },
 ] as const;
 

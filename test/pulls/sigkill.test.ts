@@ -145,6 +145,7 @@ test('SIGKILL mid-export (jobs started, files half landed), then the same comman
   const fake = await startFakeConnectExports({ sms: rows, rowsPerFile: 30, polls: 1 });
   fake.delayMs = 25;
   const served = fake.rows.sms.filter((r) => Date.parse(r['createdat'] as string) >= from.getTime() && Date.parse(r['createdat'] as string) < to.getTime());
+  assert.ok(served.length > 0, 'the range holds exported SMS');
   const env = { SWITCHBOARD_CONNECT_API_KEY: 'test-connect-key' };
   const range = ['--from', from.toISOString(), '--to', to.toISOString()];
   try {

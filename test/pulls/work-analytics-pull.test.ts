@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openWarehouse } from '../../sql/warehouses/index.js';
@@ -22,8 +22,12 @@ const NOW = new Date('2026-06-01T12:00:00Z');
 const FROM = new Date('2026-03-07T05:00:00Z');
 const TO = new Date('2026-03-10T04:00:00Z');
 
+/** The DuckDB target's directory, removed when this file's tests are done. */
+const duckdbDir = mkdtempSync(join(tmpdir(), 'pull-'));
+after(() => rmSync(duckdbDir, { recursive: true, force: true }));
+
 const targets = [
-  { name: 'duckdb', open: () => openWarehouse({ type: 'duckdb', path: join(mkdtempSync(join(tmpdir(), 'pull-')), 'wh.duckdb') }), schema: 'raw' },
+  { name: 'duckdb', open: () => openWarehouse({ type: 'duckdb', path: join(duckdbDir, 'wh.duckdb') }), schema: 'raw' },
   { name: 'postgres', open: () => openWarehouse({ type: 'postgres', url: TEST_POSTGRES_URL }), schema: uniqueSchema('pull') },
 ] as const;
 

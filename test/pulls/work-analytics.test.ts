@@ -5,6 +5,7 @@ import { WorkAnalyticsError } from '../../ingest/pulls/work-analytics/errors.js'
 import { callLegEvent, callRecordEvent } from '../../ingest/pulls/work-analytics/records.js';
 import { planWindows } from '../../ingest/pulls/work-analytics/windows.js';
 import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../../fakes/work-analytics/index.js';
+import { mockClock, tickUntilSettled } from '../helpers/clock.js';
 
 const NY = 'America/New_York';
 /** 2026-03-08 00:00 EST; DST starts at 02:00 that day. */
@@ -240,11 +241,11 @@ test('work analytics: 429 with Retry-After and 5xx are transient errors; other 4
   }
 });
 
-test('work analytics: a request that never answers times out as transient; the caller\'s abort stays an abort', async () => {
+test('work analytics: a request that never answers times out as transient; the caller\'s abort stays an abort', async (t) => {
   const hanging: typeof fetch = (_url, init) =>
     new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
   const client = new WorkAnalyticsClient({ baseUrl: 'http://127.0.0.1:9/analytics/work', apiKey: 'k', username: 'u', password: 'p', timeoutMs: 20, fetch: hanging });
-  const timedOut = await rejection(client.callRecords(DAY));
+  const timedOut = await tickUntilSettled(mockClock(t, ['setTimeout']), rejection(client.callRecords(DAY)), { stepMs: 20 });
   assert.equal(timedOut.code, 'SB_PULL_WORK_UNAVAILABLE');
   assert.equal(timedOut.transient, true);
 

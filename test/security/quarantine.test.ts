@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { waitFor } from '../helpers/wait-for.js';
+import { mockClock } from '../helpers/clock.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { captureLogger } from '../helpers/logs.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
@@ -110,8 +111,9 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
       }
     });
 
-    test('a backlog that stops moving turns /readyz not ready, sets switchboard_drain_stalled and logs an error, until it moves again', async () => {
+    test('a backlog that stops moving turns /readyz not ready, sets switchboard_drain_stalled and logs an error, until it moves again', async (t) => {
       const { logger, lines } = captureLogger('info');
+      const clock = mockClock(t, ['setInterval', 'Date']); // the stall watch; the drain itself runs in real time
       const h = await startHarness({ warehouse, logger, config: { drain: { stallAfterSeconds: 1 }, models: { schedule: 'off' } } });
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
@@ -120,6 +122,7 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
         // Hold the warehouse: the drainer's transactions wait behind this one, as behind a hung warehouse.
         const held = h.server.warehouse.transaction(() => gate);
         assert.equal((await h.send('meetings', { body: meetingsBody('stall-1', 'Dee') })).statusCode, 200, 'accepted into the spool meanwhile');
+        clock.tick(1000); // drain.stallAfterSeconds
         await waitFor(async () => (await h.server.app.inject({ url: '/readyz' })).statusCode === 503, '/readyz to report the stall');
         const metrics = await h.admin({ method: 'GET', url: '/metrics' });
         assert.match(metrics.body, /^switchboard_drain_stalled 1$/m);

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Spool } from '../../ingest/spool/spool.js';
+import { tempSpoolDir } from './spool-test-kit.js';
 
 const SPOOL_JS = fileURLToPath(new URL('../../ingest/spool/spool.js', import.meta.url));
 
@@ -18,8 +18,8 @@ async function openElsewhere(dir: string): Promise<string> {
   return stdout.trim();
 }
 
-test('a second process cannot open a spool directory in use, and is told which pid holds it', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-lock-'));
+test('a second process cannot open a spool directory in use, and is told which pid holds it', async (t) => {
+  const dir = await tempSpoolDir(t);
   const spool = await Spool.open({ dir });
   try {
     assert.equal(readFileSync(join(dir, 'LOCK'), 'utf8'), `${process.pid}\n`);
@@ -31,8 +31,8 @@ test('a second process cannot open a spool directory in use, and is told which p
   assert.equal(await openElsewhere(dir), 'opened');
 });
 
-test('a lock left by a process that no longer exists is taken over (a crash needs no manual step)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-lock-'));
+test('a lock left by a process that no longer exists is taken over (a crash needs no manual step)', async (t) => {
+  const dir = await tempSpoolDir(t);
   await (await Spool.open({ dir })).close();
   writeFileSync(join(dir, 'LOCK'), '2147483646\n'); // no such pid
   const spool = await Spool.open({ dir });

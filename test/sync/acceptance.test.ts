@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,6 +89,7 @@ after(async () => {
   await sf?.close();
   await zendesk?.close();
   await slack?.close();
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
 const admin = () => ['--admin-url', server.adminUrl];

@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openWarehouse } from '../../sql/warehouses/index.js';
@@ -16,8 +16,12 @@ import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
 
 const runTag = Math.random().toString(36).slice(2, 8);
 
+/** The DuckDB target's directory, removed when this file's tests are done. */
+const duckdbDir = mkdtempSync(join(tmpdir(), 'sync-'));
+after(() => rmSync(duckdbDir, { recursive: true, force: true }));
+
 const targets = [
-  { name: 'duckdb', open: () => openWarehouse({ type: 'duckdb', path: join(mkdtempSync(join(tmpdir(), 'sync-')), 'wh.duckdb') }), schema: 'analytics' },
+  { name: 'duckdb', open: () => openWarehouse({ type: 'duckdb', path: join(duckdbDir, 'wh.duckdb') }), schema: 'analytics' },
   { name: 'postgres', open: () => openWarehouse({ type: 'postgres', url: TEST_POSTGRES_URL }), schema: uniqueSchema('sync') },
 ] as const;
 

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAMILY_TABLES } from '../../ingest/families/family.js';
@@ -55,10 +55,14 @@ const CALLS: Array<[string, string]> = [
   ['sess-nobody', voiceSummary('sess-nobody', 'INBOUND', '+6581111111', '+6568001234', true)],
 ];
 
+/** The DuckDB target's directory, removed when this file's tests are done. */
+const duckdbDir = mkdtempSync(join(tmpdir(), 'sf-people-'));
+after(() => rmSync(duckdbDir, { recursive: true, force: true }));
+
 const targets = [
   {
     name: 'duckdb',
-    open: () => openWarehouse({ type: 'duckdb', path: join(mkdtempSync(join(tmpdir(), 'sf-people-')), 'wh.duckdb') }),
+    open: () => openWarehouse({ type: 'duckdb', path: join(duckdbDir, 'wh.duckdb') }),
     raw: 'raw',
     analytics: 'analytics',
   },

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { DeferRunError, PermanentDestinationError, TransientDestinationError, type ChangeRecord, type RecordOutcome } from '../../sync/destination.js';
 import { createSalesforceDestination, SalesforceError, type SalesforceDestination, type SalesforceSettings, type SyncMode } from '../../sync/destinations/salesforce/index.js';
 import { startSalesforceServer, type SalesforceServer } from '../../fakes/salesforce/index.js';
+import { mockClock, tickUntilSettled } from '../helpers/clock.js';
 
 const EXT = 'Switchboard_Call_Id__c';
 
@@ -355,12 +356,13 @@ describe('Salesforce destination', () => {
 });
 
 describe('pacing', () => {
-  test('with requestsPerSecond set, calls wait their turn (Salesforce has no per-second limit; this is the operator spreading its allocation)', async () => {
+  test('with requestsPerSecond set, calls wait their turn (Salesforce has no per-second limit; this is the operator spreading its allocation)', async (t) => {
     const sf = await startSalesforceServer();
     try {
+      const clock = mockClock(t, ['setTimeout', 'Date']); // the pacer's clock
       const destination = destinationFor(sf, { requestsPerSecond: 3 });
       const records = Array.from({ length: 1400 }, (_, i) => change(`paced-${i}`, 'create', taskFields(i)));
-      const outcomes = await destination.send(records, context('upsert'));
+      const outcomes = await tickUntilSettled(clock, destination.send(records, context('upsert')));
       assert.equal(outcomes.filter((o) => o.status === 'sent').length, 1400, 'all seven calls went through');
       assert.equal(sf.stats.limited, 0, 'none was refused for the rate limit');
       assert.equal(sf.stats.byKind['collections:upsert'], 7);

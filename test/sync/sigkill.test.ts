@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,5 +112,6 @@ test('SIGKILL at any point of a sync, then a restart: every change arrives, once
     assert.match(last.output, /tickets: 0 changes/, 'nothing is left to send');
   } finally {
     await fake.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

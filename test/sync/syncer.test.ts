@@ -1,9 +1,9 @@
 /**
  * The Syncer: lanes per destination, priority, one run per sync, schedules.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jobRunner } from '../helpers/jobs.js';
@@ -13,13 +13,17 @@ import { openWarehouse } from '../../sql/warehouses/index.js';
 import type { SyncDefinition } from '../../sync/engine.js';
 import { Syncer } from '../../sync/syncer.js';
 import { MemoryDestination } from './memory-destination.js';
+import { mockClock, realPause } from '../helpers/clock.js';
 
 const sync = (name: string, destination: SyncDefinition['destination'], extra: Partial<SyncDefinition> = {}): SyncDefinition => ({
   name, model: 'people', key: 'id', destination, object: 'x', mapping: { Name: 'name' }, mode: 'upsert', schedule: 'off', priority: 'bulk', ...extra,
 });
 
+/** A warehouse and a Syncer over it; the warehouse's directory is removed when the test that makes them ends. */
 async function setup(syncs: SyncDefinition[], destinations: Record<string, MemoryDestination>) {
-  const wh = await openWarehouse({ type: 'duckdb', path: join(mkdtempSync(join(tmpdir(), 'syncer-')), 'wh.duckdb') });
+  const dir = mkdtempSync(join(tmpdir(), 'syncer-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const wh = await openWarehouse({ type: 'duckdb', path: join(dir, 'wh.duckdb') });
   await wh.run('CREATE SCHEMA analytics');
   await wh.run("CREATE TABLE analytics.people AS SELECT 1 AS id, 'Ana' AS name UNION ALL SELECT 2, 'Bo'");
   const syncer = new Syncer({
@@ -34,7 +38,7 @@ async function setup(syncs: SyncDefinition[], destinations: Record<string, Memor
 }
 
 async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 500 && !condition(); i++) await realPause(10); // DuckDB reads and writes, in real time
   assert.ok(condition(), what);
 }
 
@@ -87,18 +91,22 @@ test('in a lane, alert syncs run ahead of queued bulk syncs', async () => {
   }
 });
 
-test('schedules run syncs on their cron, skip a tick while the previous run goes on, and stop', async () => {
+test('schedules run syncs on their cron, skip a tick while the previous run goes on, and stop', async (t) => {
   const dest = new MemoryDestination(10);
   const { wh, syncer } = await setup([sync('every_second', 'zendesk', { schedule: '* * * * * *' })], { zendesk: dest });
   const jobs = jobRunner(wh, syncer.syncs.map((s) => syncJobFor(syncer, s, pino({ level: 'silent' }))));
+  const clock = mockClock(t, ['setTimeout', 'Date']); // node-cron's clock
   try {
     jobs.start();
-    await until(() => dest.calls.length >= 1, 'the cron ran the sync');
+    clock.tick(1000); // the next second
+    await until(() => dest.calls.length >= 1 && !syncer.isActive('every_second'), 'the cron ran the sync');
     assert.deepEqual(dest.calls[0]?.map((r) => r.key), ['1', '2']);
     await wh.run("INSERT INTO analytics.people VALUES (3, 'Cy')");
-    await until(() => dest.calls.some((c) => c.some((r) => r.key === '3')), 'a later tick sent the new row');
+    clock.tick(1000);
+    await until(() => dest.calls.some((c) => c.some((r) => r.key === '3')) && !syncer.isActive('every_second'), 'a later tick sent the new row');
     dest.hold = true;
     await wh.run("UPDATE analytics.people SET name = 'Ana M' WHERE id = 1");
+    clock.tick(1000);
     await until(() => syncer.isActive('every_second'), 'a run is held');
     assert.equal(await jobs.tick('sync:every_second'), null, 'a tick while it runs is skipped');
     dest.hold = false;

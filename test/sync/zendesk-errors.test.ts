@@ -13,6 +13,7 @@ import {
 import { createZendeskDestination, ZENDESK_TOKEN_ENV } from '../../sync/destinations/zendesk/index.js';
 import { startFakeZendesk } from '../../fakes/zendesk/index.js';
 import { byKey, change, FIELDS, pick, useFakeZendesk } from './zendesk-fixture.js';
+import { mockClock, tickUntilSettled } from '../helpers/clock.js';
 
 describe('Zendesk destination: refusals, limits and settings', () => {
   const z = useFakeZendesk();
@@ -65,6 +66,7 @@ describe('Zendesk destination: refusals, limits and settings', () => {
       }
       assert.equal(limited.tickets.size, 3, 'only records that were looked up are written');
       const listed = limited.requests.filter((r) => r.path === '/api/v2/tickets');
+      assert.ok(listed.length > 0, 'the records were looked up with List Tickets');
       assert.ok(listed.every((r) => r.status === 200), 'the budget in zendesk-ratelimit-tickets-index is kept, so no List Tickets call is refused');
     } finally {
       await limited.close();
@@ -122,7 +124,7 @@ describe('Zendesk destination: refusals, limits and settings', () => {
     assert.deepEqual(pick(outcomes.get('call-upd')), { status: 'retry', code: 'SB_SYNC_ZENDESK_INTERRUPTED', retryAfterMs: 3000 });
   });
 
-  test('a job that fails, or outlives the poll deadline, leaves its records to retry', async () => {
+  test('a job that fails, or outlives the poll deadline, leaves its records to retry', async (t) => {
     z.zendesk.failNextJob('failed');
     const failed = await z.destination.send([change('call-a', 'create'), change('call-b', 'create')], z.context());
     assert.deepEqual(failed.map((o) => pick(o)), [
@@ -131,8 +133,9 @@ describe('Zendesk destination: refusals, limits and settings', () => {
     ]);
     z.zendesk.jobPolls = 1_000_000;
     z.zendesk.jobMs = Infinity;
+    const clock = mockClock(t, ['setTimeout', 'Date']); // the poll deadline's clock
     const impatient = createZendeskDestination({ url: z.zendesk.url, email: z.zendesk.email }, { [ZENDESK_TOKEN_ENV]: z.zendesk.token }, { jobPolling: { intervalMs: 1, maxIntervalMs: 1, timeoutMs: 30 } });
-    const slow = await impatient.send([change('call-a', 'create'), change('call-b', 'create')], z.context());
+    const slow = await tickUntilSettled(clock, impatient.send([change('call-a', 'create'), change('call-b', 'create')], z.context()), { stepMs: 5 });
     assert.deepEqual(slow.map((o) => o.status), ['retry', 'retry']);
     assert.match(slow[0]?.reason ?? '', /still working/);
   });
