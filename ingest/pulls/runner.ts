@@ -18,7 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { abortableSleep } from '../../core/abortable-sleep.js';
 import type { TableSpec } from '../../sql/dialect.js';
-import type { Warehouse } from '../../sql/warehouse.js';
+import type { Queryable, Warehouse } from '../../sql/warehouse.js';
 import { SwitchboardError } from '../../core/errors.js';
 import { upsertRows } from '../upsert-rows.js';
 import { landPage, preparePull, pullCursorsTable, readCursor, type PulledEvent, type PullTarget } from './land.js';
@@ -193,8 +193,12 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
     // The range is done: a later backfill of it does nothing, a later scheduled run starts at `to`.
     const cursors = pullCursorsTable(options.rawSchema);
     const done: RangeCursor<P> = { from, to, position: reached, done: true };
-    await upsertRows(warehouse, warehouse.dialect, cursors, [{ source: key, cursor: JSON.stringify(done), updated_at: new Date() }], { cursor: 'replace', updated_at: 'replace' });
-    return await finish('success', pages, landed, outcome.skipped, outcome.notes ?? []);
+    // The done cursor and the run's success in one transaction: a kill between them would leave
+    // a range that is done with no run that says it succeeded.
+    return await warehouse.transaction(async (tx) => {
+      await upsertRows(tx, warehouse.dialect, cursors, [{ source: key, cursor: JSON.stringify(done), updated_at: new Date() }], { cursor: 'replace', updated_at: 'replace' });
+      return finish('success', pages, landed, outcome.skipped, outcome.notes ?? [], tx);
+    });
   } catch (error) {
     const code = error instanceof SwitchboardError ? error.code : signal.aborted ? 'SB_PULL_STOPPED' : 'SB_PULL_FAILED';
     const message = signal.aborted && !(error instanceof SwitchboardError) ? 'stopped before the range was done; run it again to resume where it stopped' : (error as Error).message;
@@ -202,9 +206,9 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
     throw error;
   }
 
-  async function recordRun(state: { status: string; pages: number; landed: number; skipped: SkippedRange[]; error: { code: string; message: string } | null; finishedAt: Date | null }): Promise<void> {
+  async function recordRun(state: { status: string; pages: number; landed: number; skipped: SkippedRange[]; error: { code: string; message: string } | null; finishedAt: Date | null }, q: Queryable = warehouse): Promise<void> {
     await upsertRows(
-      warehouse,
+      q,
       warehouse.dialect,
       pullRunsTable(options.rawSchema),
       [
@@ -228,10 +232,10 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
     );
   }
 
-  async function finish(status: PullRunResult['status'], pagesDone: number, landedDone: number, skipped: SkippedRange[], notes: PullNote[] = []): Promise<PullRunResult> {
+  async function finish(status: PullRunResult['status'], pagesDone: number, landedDone: number, skipped: SkippedRange[], notes: PullNote[] = [], q: Queryable = warehouse): Promise<PullRunResult> {
     const finishedAt = new Date();
     const r = range ?? requested ?? { from: now, to: now };
-    if (status !== 'nothing-to-do') await recordRun({ status, pages: pagesDone, landed: landedDone, skipped, error: null, finishedAt });
+    if (status !== 'nothing-to-do') await recordRun({ status, pages: pagesDone, landed: landedDone, skipped, error: null, finishedAt }, q);
     return {
       runId,
       source: source.name,

@@ -99,11 +99,11 @@ test('schedules run syncs on their cron, skip a tick while the previous run goes
   try {
     jobs.start();
     clock.tick(1000); // the next second
-    await until(() => dest.calls.length >= 1 && !syncer.isActive('every_second'), 'the cron ran the sync');
+    await until(() => dest.calls.length >= 1 && !jobs.isRunning('sync:every_second'), 'the cron ran the sync');
     assert.deepEqual(dest.calls[0]?.map((r) => r.key), ['1', '2']);
     await wh.run("INSERT INTO analytics.people VALUES (3, 'Cy')");
     clock.tick(1000);
-    await until(() => dest.calls.some((c) => c.some((r) => r.key === '3')) && !syncer.isActive('every_second'), 'a later tick sent the new row');
+    await until(() => dest.calls.some((c) => c.some((r) => r.key === '3')) && !jobs.isRunning('sync:every_second'), 'a later tick sent the new row');
     dest.hold = true;
     await wh.run("UPDATE analytics.people SET name = 'Ana M' WHERE id = 1");
     clock.tick(1000);
