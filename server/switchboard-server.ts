@@ -68,8 +68,9 @@ export interface SwitchboardServer {
   /**
    * `app.close()`: stops accepting and waits for the webhooks in flight, then closes the
    * resources registered as plugins (resources.ts) in reverse order: the job runner (runs
-   * stop at a checkpoint), syncs, pulls, the operator API, landing, the drainer (it lands
-   * what the spool holds), a build still finishing, the spool, the warehouse.
+   * stop at a checkpoint), syncs, pulls, the operator API, landing, the drainer (it finishes
+   * the batch in flight; the spool keeps the rest for the next start), a build still
+   * finishing, the spool, the warehouse.
    */
   close(): Promise<void>;
 }
@@ -218,7 +219,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
   await app.register(resource({ name: 'warehouse', value: warehouse, close: (w) => w.close() }));
   await app.register(resource({ name: 'spool', value: spool, close: (s) => s.close() }));
   await app.register(resource({ name: 'builds', value: builds, close: (b) => b.idle() })); // a build still finishing
-  await app.register(resource({ name: 'drainer', value: drainer, close: (d) => d.stop() })); // lands what the spool holds
+  await app.register(resource({ name: 'drainer', value: drainer, close: (d) => d.stop() })); // finishes the batch in flight; the rest lands at the next start
   await app.register(
     resource({
       name: 'landing',
