@@ -14,8 +14,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { RAW_EVENT_COLUMNS } from '../ingest/raw-tables.js';
-import type { Queryable } from '../sql/warehouse.js';
-import type { SqlDialect } from '../sql/dialect.js';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { dialectFor } from '../sql/warehouses/index.js';
 import { FAMILY_TABLES, iso, NumberPool, type Entity, type Family, type Webhook } from './models-events.js';
 import { chat, meeting } from './models-meetings.js';
 import { messagingEntity } from './models-messaging.js';
@@ -247,13 +247,29 @@ class NdjsonWriter {
 }
 
 /**
- * Appends an NDJSON file to `raw.<table>` in landed_at order, as the drainer appends. The
- * table must exist (rawEventTable). DuckDB-only: bench:models measures DuckDB.
+ * Appends NDJSON files to `raw.<table>` in landed_at order, as the drainer appends. The
+ * tables must exist (rawEventTable). DuckDB-only: bench:models measures DuckDB.
+ *
+ * It opens the file with DuckDB directly, not through openWarehouse: the warehouse switches
+ * file access off for every connection (sql/warehouses/duckdb/open.ts), and read_ndjson is
+ * file access. The benchmark's own loader needs it; nothing in Switchboard does. Call it
+ * while no warehouse holds the file.
  */
-export async function loadRaw(wh: Queryable, d: SqlDialect, schema: string, table: RawTable, file: string): Promise<void> {
+export async function loadRawFiles(path: string, schema: string, files: ReadonlyArray<{ table: RawTable; file: string }>): Promise<void> {
+  const d = dialectFor('duckdb');
   const columns = RAW_EVENT_COLUMNS.map((c) => `${d.stringLiteral(c.name)}: ${d.stringLiteral(d.typeName(c.type))}`).join(', ');
   const names = RAW_EVENT_COLUMNS.map((c) => d.quoteIdent(c.name)).join(', ');
-  await wh.run(
-    `INSERT INTO ${d.tableName(schema, table)} (${names}) SELECT ${names} FROM read_ndjson(${d.stringLiteral(file)}, columns = {${columns}}) ORDER BY landed_at`,
-  );
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  try {
+    await connection.run(`SET TimeZone = 'UTC'`);
+    for (const { table, file } of files) {
+      await connection.run(
+        `INSERT INTO ${d.tableName(schema, table)} (${names}) SELECT ${names} FROM read_ndjson(${d.stringLiteral(file)}, columns = {${columns}}) ORDER BY landed_at`,
+      );
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
 }

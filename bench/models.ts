@@ -20,7 +20,7 @@ import { benchTempDir } from './temp-dir.js';
 import { parseConfig } from '../core/config.js';
 import { PULL_ONLY_TABLES, rawEventTable } from '../ingest/raw-tables.js';
 import { FAMILY_TABLES } from './models-events.js';
-import { generateDataset, loadRaw, type Dataset, type RawTable } from './models-dataset.js';
+import { generateDataset, loadRawFiles, type Dataset, type RawTable } from './models-dataset.js';
 import { planDirectBuild, runDirectBuild, type DirectStep } from './models-direct.js';
 import { formatModelsReport, type Measurement } from './models-report.js';
 import { modelSchema } from '../sql/engine/compile.js';
@@ -93,12 +93,10 @@ async function main(dir: string): Promise<boolean> {
   await withWarehouse(bench, basePath, async (wh) => {
     await wh.run(wh.dialect.createSchema(rawSchema));
     for (const table of PULL_ONLY_TABLES) await wh.run(wh.dialect.createTable(rawEventTable(rawSchema, table)));
-    for (const table of Object.values(FAMILY_TABLES)) {
-      await wh.run(wh.dialect.createTable(rawEventTable(rawSchema, table)));
-      await loadRaw(wh, wh.dialect, rawSchema, table, data.files.base[table]);
-      rmSync(data.files.base[table]);
-    }
+    for (const table of Object.values(FAMILY_TABLES)) await wh.run(wh.dialect.createTable(rawEventTable(rawSchema, table)));
   });
+  await loadRawFiles(basePath, rawSchema, Object.values(FAMILY_TABLES).map((table) => ({ table, file: data.files.base[table] })));
+  for (const table of Object.values(FAMILY_TABLES)) rmSync(data.files.base[table]);
   const loadSeconds = (performance.now() - started) / 1000;
   say(`loaded in ${secs(loadSeconds)}`);
   const environment = await describeEnvironment(bench, basePath);
@@ -119,10 +117,10 @@ async function main(dir: string): Promise<boolean> {
   renameSync(builtPath, deltaPath);
   const lookbackSeconds = bench.settings.lookbackSeconds ?? 3600;
   // The incremental models re-read what landed within the lookback before their newest row.
+  await loadRawFiles(deltaPath, rawSchema, Object.values(FAMILY_TABLES).map((table) => ({ table: table as RawTable, file: data.files.delta[table] })));
   const reread = await withWarehouse(bench, deltaPath, async (wh) => {
     let n = 0;
     for (const table of Object.values(FAMILY_TABLES)) {
-      await loadRaw(wh, wh.dialect, rawSchema, table as RawTable, data.files.delta[table]);
       const [row] = await wh.all<{ n: number }>(
         `SELECT COUNT(*) AS n FROM ${wh.dialect.tableName(rawSchema, table)} WHERE landed_at > ${wh.dialect.param(1)} AND landed_at <= ${wh.dialect.param(2)}`,
         [new Date(data.t0 - lookbackSeconds * 1000), new Date(data.t0)],
