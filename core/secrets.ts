@@ -123,9 +123,10 @@ export function resolveSecrets(file: ConfigFile, env: NodeJS.ProcessEnv, needs: 
   };
   const unset = dedupe(needs).filter((n) => emptyToNull(env[n.env]?.trim()) === null);
   if (development && unset.length > 0) {
+    const one = unset.length === 1;
     warnings.push(
-      `${unset.length === 1 ? 'A secret is' : `${unset.length} secrets are`} not set: ${unset.map((n) => `${n.env} (${n.purpose}; ${n.configKey})`).join(', ')}. ` +
-        'What needs them fails when it runs until they are set; outside the loopback try-out serve refuses to start without them.',
+      `${one ? 'A secret is' : `${unset.length} secrets are`} not set: ${unset.map((n) => `${n.env} (${n.purpose}; ${n.configKey})`).join(', ')}. ` +
+        `What needs ${one ? 'it' : 'them'} fails when it runs until ${one ? 'it is' : 'they are'} set; outside the loopback try-out, serve refuses to start without ${one ? 'it' : 'them'}.`,
     );
   } else {
     missing.push(...unset);

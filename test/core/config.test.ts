@@ -1,8 +1,11 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { loadConfig, parseConfig } from '../../core/config.js';
 import { SwitchboardError } from '../../core/errors.js';
 import { IpAllowlist } from '../../ingest/auth/ip-allowlist.js';
@@ -227,6 +230,19 @@ describe('configuration', () => {
       const warnings = config.warnings.filter((w) => /secrets are not set/.test(w));
       assert.equal(warnings.length, 1);
       for (const name of needed) assert.match(warnings[0] ?? '', new RegExp(name), name);
+    });
+
+    test('the serve command itself stops with exit 2 before opening anything, naming every variable', async () => {
+      const cwd = dirWith('switchboard.yaml', `${features}\n`);
+      const cli = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+      const failure = await promisify(execFile)(process.execPath, [cli, 'serve', '--host', '0.0.0.0'], { cwd, env: { PATH: process.env.PATH ?? '' } }).then(
+        () => assert.fail('serve started'),
+        (error: { code: number; stderr: string }) => error,
+      );
+      assert.equal(failure.code, 2);
+      assert.match(failure.stderr, /^error SB_CONFIG_SECRET_MISSING: 8 secrets are not set, and server\.host \(0\.0\.0\.0\) is reachable from other machines/);
+      for (const name of needed) assert.match(failure.stderr, new RegExp(name), name);
+      assert.doesNotMatch(failure.stderr, /listening/);
     });
 
     test('commands other than serve do not ask for them', () => {
