@@ -8,7 +8,8 @@
  *   // [{ key: 'warehouse.tpye', message: 'unknown key; did you mean warehouse.type? …' }]
  */
 import type { z } from 'zod';
-import { configKeys, nearest, sectionKeys } from './config-keys.js';
+import { configKeys, sectionKeys } from './config-keys.js';
+import { nearest } from './nearest.js';
 
 /** One thing to fix in the config. */
 export interface ConfigProblem {

@@ -1,6 +1,6 @@
 /**
  * The keys of the config schema, read from the schema itself: which keys a section takes
- * (for "did you mean …?" on a typo), every key with its default (for the tests that hold
+ * (for "did you mean …?" on a typo, with ./nearest.ts), every key with its default (for the tests that hold
  * README.md's table and switchboard.example.yaml to the schema).
  *
  * Keys are written as in the file, sections joined by dots; the items of a list are `[]`:
@@ -17,11 +17,6 @@ export interface ConfigKey {
   leaf: boolean;
   /** The schema's default, when it declares one: `{ value: 8080 }`; absent when the key has none. */
   default?: { value: unknown };
-  /**
-   * Set when only some warehouse types (or other variants) take the key:
-   * `{ key: 'warehouse.type', values: ['postgres'] }` for `warehouse.url`.
-   */
-  onlyWhen?: { key: string; values: readonly string[] };
 }
 
 /** What the walker needs of a zod schema: its definition (zod 4 keeps it in `_zod.def`). */
@@ -131,14 +126,7 @@ export function configKeys(schema: Schema): ConfigKey[] {
       const child = sectionOf(field.schema);
       const element = elementOf(field.schema);
       const elementSection = element === null ? null : sectionOf(element);
-      const entry: ConfigKey = { key, leaf: child === null && elementSection === null };
-      if (field.default !== undefined) entry.default = field.default;
-      const variants = section.variants;
-      if (variants !== undefined && name !== variants.discriminator) {
-        const values = [...variants.keysByValue].filter(([, names]) => names.has(name)).map(([value]) => value);
-        if (values.length < variants.keysByValue.size) entry.onlyWhen = { key: prefix === '' ? variants.discriminator : `${prefix}.${variants.discriminator}`, values };
-      }
-      keys.push(entry);
+      keys.push({ key, leaf: child === null && elementSection === null, ...(field.default === undefined ? {} : { default: field.default }) });
       if (child !== null) visit(child, key);
       if (elementSection !== null) visit(elementSection, `${key}[]`);
     }
@@ -170,34 +158,4 @@ export function sectionKeys(schema: Schema, path: readonly PropertyKey[]): { key
   }
   if (section === null) return null;
   return section.variants === undefined ? { keys: [...section.fields.keys()] } : { keys: [...section.fields.keys()], variants: section.variants };
-}
-
-/**
- * The candidate closest to `word` if it is close enough to be a typo (case is ignored;
- * swapping two neighbouring letters counts as one edit), else undefined.
- * @example nearest('tpye', ['type', 'path', 'url']) // 'type'
- */
-export function nearest(word: string, candidates: Iterable<string>): string | undefined {
-  const allowed = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance <= allowed && (best === undefined || distance < best.distance)) best = { candidate, distance };
-  }
-  return best?.candidate;
-}
-
-/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
-function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  const at = (i: number, j: number): number => rows[i]?.[j] ?? 0;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let value = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, at(i - 2, j - 2) + 1);
-      (rows[i] as number[])[j] = value;
-    }
-  }
-  return at(a.length, b.length);
 }

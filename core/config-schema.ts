@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { cronOrOff, ianaZone } from './config-fields.js';
-import { nearest } from './config-keys.js';
+import { nearest } from './nearest.js';
 import { pulls } from './config-pulls.js';
 
 const port = z.number().int().min(0).max(65535);
