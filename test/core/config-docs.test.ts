@@ -69,13 +69,17 @@ interface TableRow {
   defaults: string[];
 }
 
-/** The rows of the table under README.md's "## Configuration" whose first column is `key`. */
-function readmeTable(): TableRow[] {
+/** README.md's "## Configuration" section. */
+function readmeConfiguration(): string {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const start = readme.indexOf('\n## Configuration\n');
   assert.notEqual(start, -1, 'README.md has a "## Configuration" section');
-  const section = readme.slice(start + 1, readme.indexOf('\n## ', start + 1));
-  const lines = section.split('\n');
+  return readme.slice(start + 1, readme.indexOf('\n## ', start + 1));
+}
+
+/** The rows of the table under README.md's "## Configuration" whose first column is `key`. */
+function readmeTable(): TableRow[] {
+  const lines = readmeConfiguration().split('\n');
   const header = lines.findIndex((l) => /^\|\s*key\s*\|/.test(l));
   assert.notEqual(header, -1, 'the Configuration section has a table whose first column is key');
   const rows: TableRow[] = [];
@@ -90,7 +94,7 @@ function readmeTable(): TableRow[] {
       full = key;
       return key;
     });
-    rows.push({ text: line, patterns: patterns.map(expandBraces).map((alternatives) => alternatives), defaults: defaults.split(' / ').map((d) => d.trim()) });
+    rows.push({ text: line, patterns: patterns.map(expandBraces), defaults: defaults.split(' / ').map((d) => d.trim()) });
   }
   return rows;
 }
@@ -159,6 +163,12 @@ describe('switchboard.example.yaml', () => {
 
 describe("README.md's configuration table", () => {
   const rows = readmeTable();
+
+  test("the section's example file is a valid config", () => {
+    const example = /```yaml\n([\s\S]*?)```/.exec(readmeConfiguration())?.[1];
+    assert.ok(example !== undefined, 'a yaml example');
+    assert.equal(parseConfig(parseYaml(example)).warehouse.type, 'postgres');
+  });
 
   test('names only keys of the schema', () => {
     assert.ok(rows.length > 40, `found ${rows.length} rows`);
