@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { cronOrOff, ianaZone } from './config-fields.js';
+import { nearest } from './nearest.js';
 import { pulls } from './config-pulls.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -15,26 +16,45 @@ const positiveInt = z.number().int().positive();
 /** IP allowlist entries: an address, a CIDR range, or a preset name (see ingest/ip-presets.ts). */
 const allowlist = z.array(z.string().min(1)).min(1);
 
-const warehouse = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('duckdb'),
-    /** The database file. Relative paths resolve against the working directory. */
-    path: z.string().min(1).default('./data/switchboard.duckdb'),
-    rawSchema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('raw'),
-    /** DuckDB worker threads; default: cores − 1 (at least 1), leaving a core for HTTP. */
-    threads: z.number().int().positive().optional(),
-    /** DuckDB's memory ceiling (DuckDB's own default is 80 % of RAM). */
-    memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'must be a size like 1GB').default('1GB'),
-    /** WAL size that triggers a checkpoint (DuckDB's own default is 16MB). */
-    checkpointThreshold: z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|KiB|MiB|GiB)$/i, 'must be a size like 256MB').default('256MB'),
-  }),
-  z.strictObject({
-    type: z.literal('postgres'),
-    /** A connection URL without the password; the password comes from PGPASSWORD. */
-    url: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'),
-    rawSchema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('raw'),
-  }),
-]);
+const schemaName = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL name such as raw (letters, digits, underscore)');
+
+/** Warehouses sql/warehouses/ has a dialect for but no driver yet. */
+const COMING = { bigquery: 'BigQuery is coming in a later release', snowflake: 'Snowflake is not supported yet' } as const;
+
+/** `warehouse.type` when it names no warehouse this release opens (zod's own wording would list the variants only). */
+function unsupportedWarehouse(input: unknown): string {
+  const type = input !== null && typeof input === 'object' ? (input as Record<string, unknown>).type : undefined;
+  const coming = typeof type === 'string' ? COMING[type.toLowerCase() as keyof typeof COMING] : undefined;
+  const close = typeof type === 'string' && coming === undefined ? nearest(type, ['duckdb', 'postgres']) : undefined;
+  const why = coming !== undefined ? `. ${coming}` : close !== undefined ? ` (did you mean ${close}?)` : '';
+  return `${JSON.stringify(type)} is not a warehouse this release supports: use duckdb (the default) or postgres${why}`;
+}
+
+/** Without `type`, the warehouse is DuckDB: every key has a default. */
+const warehouse = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({
+      type: z.literal('duckdb').default('duckdb'),
+      /** The database file. Relative paths resolve against the working directory. */
+      path: z.string().min(1).default('./data/switchboard.duckdb'),
+      rawSchema: schemaName.default('raw'),
+      /** DuckDB worker threads; default: cores − 1 (at least 1), leaving a core for HTTP. */
+      threads: z.number().int().positive().optional(),
+      /** DuckDB's memory ceiling (DuckDB's own default is 80 % of RAM). */
+      memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'must be a size like 1GB').default('1GB'),
+      /** WAL size that triggers a checkpoint (DuckDB's own default is 16MB). */
+      checkpointThreshold: z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|KiB|MiB|GiB)$/i, 'must be a size like 256MB').default('256MB'),
+    }),
+    z.strictObject({
+      type: z.literal('postgres'),
+      /** A connection URL without the password; the password comes from PGPASSWORD. */
+      url: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'),
+      rawSchema: schemaName.default('raw'),
+    }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? unsupportedWarehouse(issue.input) : undefined) },
+);
 
 const server = z.strictObject({
   /** 127.0.0.1 for local try-outs; 0.0.0.0 (or a proxy in front) to receive from 8x8. */
@@ -213,7 +233,7 @@ const models = z.strictObject({
   /** The models project: `.sql` models and `.yml` data tests. Default: the models shipped with Switchboard. */
   dir: z.string().min(1).optional(),
   /** Schema the curated tables are built in. */
-  schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('analytics'),
+  schema: schemaName.default('analytics'),
   /** Where run_results.json is written. */
   targetDir: z.string().min(1).default('./data/target'),
   /**

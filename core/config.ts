@@ -3,15 +3,17 @@
  * from the environment. Validated once here, where it enters; everything downstream takes
  * the frozen result and never reads process.env itself.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SwitchboardError } from './errors.js';
 import { configSchema, type ConfigFile } from './config-schema.js';
-import { resolveSecrets, type Secrets } from './secrets.js';
+import { describeIssues, ZOD_DEFAULT } from './config-issues.js';
+import { resolveSecrets, type SecretNeed, type Secrets } from './secrets.js';
 
 export type { ConfigFile } from './config-schema.js';
-export type { Secrets } from './secrets.js';
+export type { SecretNeed, Secrets } from './secrets.js';
 
 /** The file names looked for in the working directory when no path is given. */
 export const CONFIG_FILE_NAMES = ['switchboard.yaml', 'switchboard.yml', 'switchboard.json'] as const;
@@ -25,6 +27,13 @@ export interface Config {
   readonly source: string | null;
   /** Things an operator should know at start-up (e.g. a development secret in use). */
   readonly warnings: readonly string[];
+  /**
+   * SHA-256 (hex) of the file's content as parsed, before command-line overrides and without
+   * secrets: equal for two processes that read the same settings, whatever the path,
+   * formatting or comments. `serve` reports it so that the CLI can tell when the server runs
+   * another config than the one the CLI reads.
+   */
+  readonly fingerprint: string;
 }
 
 export interface LoadConfigOptions {
@@ -36,6 +45,12 @@ export interface LoadConfigOptions {
   overrides?: { host?: string | undefined; port?: number | undefined; adminPort?: number | undefined };
   /** For commands that never serve (e.g. `status`): do not require secrets. */
   skipSecrets?: boolean;
+  /**
+   * More secrets the caller's features need beyond the webhook families' (serve: the syncs'
+   * destinations, the pulls), checked together with those so that one error names every
+   * missing variable. In the local try-out they are only warned about.
+   */
+  secretsFor?: (file: ConfigFile) => readonly SecretNeed[];
 }
 
 /**
@@ -48,15 +63,16 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const source = findConfigFile(options.path ?? env.SWITCHBOARD_CONFIG, cwd);
-  const raw = applyOverrides(source === null ? {} : readConfigFile(source), options.overrides);
-  const file = validate(raw, source ?? 'built-in defaults');
-  const { secrets, warnings } = options.skipSecrets === true ? { secrets: NO_SECRETS, warnings: [] } : resolveSecrets(file, env);
-  return deepFreeze({ file, secrets, source, warnings });
+  const content = withoutEmptyValues(source === null ? {} : readConfigFile(source));
+  const file = validate(applyOverrides(content, options.overrides), source ?? 'built-in defaults');
+  const { secrets, warnings } =
+    options.skipSecrets === true ? { secrets: NO_SECRETS, warnings: [] } : resolveSecrets(file, env, options.secretsFor?.(file) ?? []);
+  return deepFreeze({ file, secrets, source, warnings, fingerprint: fingerprintOf(content) });
 }
 
 /** Validates an already-parsed config object (tests, programmatic use). */
 export function parseConfig(raw: unknown, label = 'config'): ConfigFile {
-  return validate(raw, label);
+  return validate(withoutEmptyValues(raw), label);
 }
 
 const NO_SECRETS: Secrets = {
@@ -114,20 +130,41 @@ function readConfigFile(path: string): unknown {
 }
 
 function validate(raw: unknown, label: string): ConfigFile {
-  const result = configSchema.safeParse(raw);
+  // reportInput: the messages show what was given; ZOD_DEFAULT marks zod's own wording, replaced by config-issues.ts.
+  const result = configSchema.safeParse(raw, { reportInput: true, error: () => ZOD_DEFAULT });
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k].join('.')) : [];
-    const key = keys.length > 0 ? keys.join(', ') : issue.path.join('.') || '(top level)';
-    const hint = issue.code === 'unrecognized_keys' ? 'unknown key: remove it or check its spelling' : issue.message;
-    return `  - ${key}: ${hint}`;
-  });
-  const first = result.error.issues[0];
+  const problems = describeIssues(result.error.issues, configSchema);
   throw new SwitchboardError(
     'SB_CONFIG_INVALID',
-    `Invalid configuration in ${label}:\n${problems.join('\n')}\nSee README.md#configuration for every key.`,
-    { configKey: first === undefined ? undefined : first.path.join('.') },
+    `Invalid configuration in ${label}:\n${problems.map((p) => `  - ${p.key}: ${p.message}`).join('\n')}\n` +
+      'See switchboard.example.yaml and README.md#configuration for every key.',
+    { configKey: problems[0]?.key },
   );
+}
+
+/**
+ * The content without empty values: `key:` with nothing after it (YAML's null) takes the
+ * key's default, as if it were not there, so commenting out every key of a section is fine.
+ */
+function withoutEmptyValues(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutEmptyValues);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, withoutEmptyValues(v)]),
+  );
+}
+
+/** SHA-256 of the content as canonical JSON (keys sorted), so formatting and key order do not count. */
+function fingerprintOf(content: unknown): string {
+  const canonical = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(canonical);
+    if (value === null || typeof value !== 'object') return value;
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return Object.fromEntries(entries.map(([k, v]) => [k, canonical(v)]));
+  };
+  return createHash('sha256').update(JSON.stringify(canonical(content))).digest('hex');
 }
 
 function deepFreeze<T>(value: T): T {

@@ -16,4 +16,9 @@ export interface StatusReport extends HealthReport {
   pulls: PullStatus[];
   /** Every job: its schedule and next tick, a run here or a lease held by another node, and its last run. */
   jobs: JobStatus[];
+  /**
+   * The config this server loaded at start: its file (null: the built-in defaults) and
+   * fingerprint (core/config.ts), which the CLI compares with the config it reads.
+   */
+  config: { source: string | null; fingerprint: string };
 }

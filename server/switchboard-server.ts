@@ -144,6 +144,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     models: { running: builds.running, schedule: file.models.schedule, lastRun: builds.lastRun },
     pulls: puller.status(),
     jobs: jobs.status(),
+    config: { source: config.source, fingerprint: config.fingerprint },
   });
   const app = await buildApp({
     routes: families.routes,
@@ -208,6 +209,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
       host: file.admin.host,
       allowedHosts: file.admin.allowedHosts,
       tokenFile: bootstrapTokenPath(dataDir),
+      config: { source: config.source, fingerprint: config.fingerprint },
     },
     health,
     readableSchemas: [file.warehouse.rawSchema, file.models.schema],

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { pino } from 'pino';
-import { loadConfig } from '../../core/config.js';
+import { loadServeConfig } from '../../server/serve-config.js';
 import { createSwitchboardServer } from '../../server/switchboard-server.js';
 import { ADMIN_TOKEN_ENV, adminDataDir, bootstrapTokenPath } from '../../server/admin-tokens.js';
 
@@ -37,7 +37,7 @@ Stop with Ctrl-C (SIGINT) or SIGTERM: requests in flight and a running build fin
 is flushed.`,
     )
     .action(async (options: { config?: string; port?: number; host?: string; adminPort?: number }) => {
-      const config = loadConfig({
+      const config = loadServeConfig({
         path: options.config,
         overrides: { port: options.port, host: options.host, adminPort: options.adminPort },
       });

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../../core/config.js';
 import { localUrl } from '../local-url.js';
-import { adminHeaders, adminRefusal } from '../admin-client.js';
+import { adminHeaders, adminRefusal, configMismatch } from '../admin-client.js';
 
 export function statusCommand(): Command {
   return new Command('status')
@@ -23,6 +23,9 @@ false), only the public /readyz is asked, which says ready or not and nothing mo
       if (config.file.admin.enabled || options.adminUrl !== undefined) {
         response = await fetch(new URL('/status', admin), { headers: adminHeaders(config, false), signal: AbortSignal.timeout(5000) }).catch(() => null);
       }
+      // The report is what the server runs; a config changed since it started is said, not hidden.
+      const mismatch = response === null ? null : configMismatch(config, admin, response);
+      if (mismatch !== null) process.stderr.write(`warning ${mismatch.code}: ${mismatch.message}\n`);
       if (response !== null && !response.ok && response.status !== 503) {
         throw adminRefusal(config, response.status, (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } }, `HTTP ${response.status} from ${admin}/status`);
       }

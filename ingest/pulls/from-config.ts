@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { ConfigFile } from '../../core/config-schema.js';
 import { SwitchboardError } from '../../core/errors.js';
+import type { SecretNeed } from '../../core/secrets.js';
 import type { Warehouse } from '../../sql/warehouse.js';
 import { Puller, type ConfiguredSource } from './puller.js';
 import { WORK_ANALYTICS_ENV, WorkAnalyticsClient } from './work-analytics/client.js';
@@ -20,6 +21,30 @@ type Env = Readonly<Record<string, string | undefined>>;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
+/** Per source key of `pulls`, the environment variables its client logs in with. */
+const CREDENTIALS = {
+  workAnalytics: [WORK_ANALYTICS_ENV.apiKey, WORK_ANALYTICS_ENV.username, WORK_ANALYTICS_ENV.password],
+  ccInteractions: [CC_ANALYTICS_ENV.clientId, CC_ANALYTICS_ENV.clientSecret],
+  connect: [CONNECT_ENV.apiKey],
+} as const;
+
+const PURPOSES: Readonly<Record<keyof typeof CREDENTIALS, string>> = {
+  workAnalytics: 'pulls from 8x8 Work Analytics',
+  ccInteractions: 'pulls from 8x8 Contact Center Historical Analytics',
+  connect: 'pulls 8x8 Connect log exports',
+};
+
+/**
+ * The credentials every configured source needs, which serve checks at start with the
+ * other secrets (README › Secrets).
+ * @example pullSecrets(file) // [{ env: 'SWITCHBOARD_CONNECT_API_KEY', configKey: 'pulls.connect', purpose: 'pulls 8x8 Connect log exports' }]
+ */
+export function pullSecrets(file: ConfigFile): SecretNeed[] {
+  return (Object.keys(CREDENTIALS) as Array<keyof typeof CREDENTIALS>)
+    .filter((source) => file.pulls[source] !== undefined)
+    .flatMap((source) => CREDENTIALS[source].map((env) => ({ env, configKey: `pulls.${source}`, purpose: PURPOSES[source] })));
+}
+
 /** Every configured source, in a stable order. */
 export function configuredSources(file: ConfigFile, env: Env): ConfiguredSource[] {
   const sources: ConfiguredSource[] = [];
@@ -33,7 +58,7 @@ export function configuredSources(file: ConfigFile, env: Env): ConfiguredSource[
       lookbackMs: work.lookbackHours * HOUR,
       initialMs: work.initialDays * DAY,
       create: () => {
-        const [apiKey = '', username = '', password = ''] = required(env, [WORK_ANALYTICS_ENV.apiKey, WORK_ANALYTICS_ENV.username, WORK_ANALYTICS_ENV.password], 'pulls.workAnalytics');
+        const [apiKey = '', username = '', password = ''] = required(env, CREDENTIALS.workAnalytics, 'pulls.workAnalytics');
         const client = new WorkAnalyticsClient({ baseUrl: work.baseUrl, apiKey, username, password });
         return workCallRecordsSource(client, { timeZone: work.timeZone, pageSize: work.pageSize, legs: work.legs, ...(work.pbxId === undefined ? {} : { pbxId: work.pbxId }) });
       },
@@ -49,7 +74,7 @@ export function configuredSources(file: ConfigFile, env: Env): ConfiguredSource[
       lookbackMs: cc.lookbackHours * HOUR,
       initialMs: cc.initialDays * DAY,
       create: () => {
-        const [clientId = '', clientSecret = ''] = required(env, [CC_ANALYTICS_ENV.clientId, CC_ANALYTICS_ENV.clientSecret], 'pulls.ccInteractions');
+        const [clientId = '', clientSecret = ''] = required(env, CREDENTIALS.ccInteractions, 'pulls.ccInteractions');
         const client = new CcAnalyticsClient({
           clientId,
           clientSecret,
@@ -74,7 +99,7 @@ export function configuredSources(file: ConfigFile, env: Env): ConfiguredSource[
       lookbackMs: connect.lookbackHours * HOUR,
       initialMs: connect.initialDays * DAY,
       create: () => {
-        const [apiKey = ''] = required(env, [CONNECT_ENV.apiKey], 'pulls.connect');
+        const [apiKey = ''] = required(env, CREDENTIALS.connect, 'pulls.connect');
         const client = new ConnectExportsClient({ product, apiKey, subAccountId: connect.subAccountId, baseUrl });
         return connectExportSource(client, product, { windowHours: connect.windowHours, pollIntervalMs: connect.pollIntervalMs });
       },
@@ -82,7 +107,6 @@ export function configuredSources(file: ConfigFile, env: Env): ConfiguredSource[
   }
   return sources;
 }
-
 
 /** The Puller of `serve` and of `switchboard pull` without a server. */
 export function pullerFor(file: ConfigFile, warehouse: Warehouse, env: Env, logger: Logger): Puller {

@@ -5,7 +5,13 @@
  *    reach the API through DNS rebinding: 421 SB_ADMIN_HOST_REFUSED;
  * 2. a valid `Authorization: Bearer <token>`: 401 SB_ADMIN_UNAUTHORIZED;
  * 3. the token's role must allow the route (operate for what changes or runs something):
- *    403 SB_ADMIN_FORBIDDEN.
+ *    403 SB_ADMIN_FORBIDDEN;
+ * 4. a route that runs something, asked by a CLI that read another config than this server
+ *    loaded (the `switchboard-config` request header, a fingerprint of the config file), is
+ *    refused before it starts: 409 SB_ADMIN_CONFIG_MISMATCH. The CLI would otherwise run,
+ *    say, a sync it just added to the file in a server that does not have it.
+ * Every authenticated answer carries the server's fingerprint in `switchboard-config` (and
+ * its config file, URI-encoded, in `switchboard-config-source`), so the CLI can tell too.
  * Then every request, allowed or refused, leaves one audit row (../admin-audit.ts).
  *
  * Registered on the root instance before the route plugins (../admin-app.ts), so its hooks
@@ -25,7 +31,14 @@ export interface AdminGuardOptions {
   allowedHosts: readonly string[];
   /** Where the bootstrap token file is, for messages. */
   tokenFile: string;
+  /** The config this server loaded at start: its file (null: built-in defaults) and fingerprint. */
+  config: { source: string | null; fingerprint: string };
 }
+
+/** The header carrying a config fingerprint: the CLI's in requests, the server's in answers. */
+export const CONFIG_HEADER = 'switchboard-config';
+/** The server's config file in answers, URI-encoded; `built-in defaults` when it read none. */
+export const CONFIG_SOURCE_HEADER = 'switchboard-config-source';
 
 /** Routes that change something or start work: role operate. Everything else needs read. */
 const OPERATE_ROUTES: ReadonlySet<string> = new Set(['POST /rejections/replay', 'POST /build', 'POST /test', 'POST /sync', 'POST /pull']);
@@ -87,10 +100,23 @@ export function adminGuard(app: FastifyInstance, options: AdminGuardOptions): vo
     if (needed === 'operate' && principal.role !== 'operate') {
       return refuse(reply, 403, 'SB_ADMIN_FORBIDDEN', `${request.method} ${path} needs a token with role operate; token ${principal.id} has role ${principal.role}. Issue one with: switchboard admin-token create --role operate`);
     }
+    const theirs = request.headers[CONFIG_HEADER];
+    if (needed === 'operate' && typeof theirs === 'string' && theirs !== options.config.fingerprint) {
+      return refuse(
+        reply,
+        409,
+        'SB_ADMIN_CONFIG_MISMATCH',
+        `This server runs the config it loaded at start (${options.config.source ?? 'built-in defaults'}, fingerprint ${short(options.config.fingerprint)}), not the one the request was made with (fingerprint ${short(theirs)}); nothing was run. Restart serve to load the new config, or make the request with the config serve runs.`,
+      );
+    }
     return undefined;
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
+    if (request.adminPrincipal !== null) {
+      void reply.header(CONFIG_HEADER, options.config.fingerprint);
+      void reply.header(CONFIG_SOURCE_HEADER, encodeURIComponent(options.config.source ?? 'built-in defaults'));
+    }
     if (reply.statusCode >= 400 && typeof payload === 'string' && request.adminOutcome === null) {
       try {
         request.adminOutcome = (JSON.parse(payload) as { error?: { code?: string } }).error?.code ?? null;
@@ -115,6 +141,11 @@ export function adminGuard(app: FastifyInstance, options: AdminGuardOptions): vo
       outcome: reply.statusCode < 400 ? 'ok' : (request.adminOutcome ?? `HTTP ${reply.statusCode}`),
     });
   });
+}
+
+/** The first 12 hex digits of a fingerprint: enough to tell two configs apart in a message. */
+export function short(fingerprint: string): string {
+  return fingerprint.slice(0, 12);
 }
 
 function refuse(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {

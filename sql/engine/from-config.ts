@@ -6,6 +6,7 @@ import { pullsConfigured } from '../../core/config-pulls.js';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConfigFile } from '../../core/config-schema.js';
+import type { SecretNeed } from '../../core/secrets.js';
 import type { PiiKind, PiiPolicy } from './render.js';
 import type { ProjectSettings } from './run.js';
 
@@ -14,6 +15,16 @@ export const BUNDLED_MODELS_DIR = fileURLToPath(new URL('../../../models', impor
 
 /** The environment variable holding the salt of hashed PII columns. */
 export const PII_SALT_ENV = 'SWITCHBOARD_PII_HASH_SALT';
+
+/**
+ * The salt, when a `models.pii` policy is `hash`: without it a hashed phone number is found
+ * by hashing every number. serve checks it at start with the other secrets.
+ */
+export function modelSecrets(file: ConfigFile): SecretNeed[] {
+  const { pii } = file.models;
+  const hashes = pii.phone === 'hash' || pii.body === 'hash' || Object.values(pii.columns).includes('hash');
+  return hashes ? [{ env: PII_SALT_ENV, configKey: 'models.pii', purpose: 'hashed PII columns: the salt of their SHA-256' }] : [];
+}
 
 export interface ModelsRuntime {
   /** Absolute path of the models project. */

@@ -10,6 +10,7 @@
 import { SalesforceDestination, type SalesforceDestinationOptions } from './destination.js';
 import { SalesforceError } from './errors.js';
 import { API_NAME } from './lookup.js';
+import { SALESFORCE_SECRET_ENV } from './secrets.js';
 import { SalesforceSession, type SalesforceSettings } from './session.js';
 
 export { SalesforceDestination, type SalesforceBeforeSyncContext, type SalesforceDestinationOptions } from './destination.js';
@@ -18,10 +19,7 @@ export { pullSalesforcePeople, salesforcePeopleTable, PEOPLE_QUERIES, type PullO
 export { operationFor, type Operation, type SalesforceSendContext, type SyncMode } from './plan.js';
 export { SalesforceSession, type SalesforceSettings } from './session.js';
 
-export const SALESFORCE_SECRET_ENV = {
-  clientSecret: 'SWITCHBOARD_SALESFORCE_CLIENT_SECRET',
-  password: 'SWITCHBOARD_SALESFORCE_PASSWORD',
-} as const;
+export { SALESFORCE_SECRET_ENV } from './secrets.js';
 
 /**
  * Builds the destination from `destinations.salesforce` and the environment. Nothing is

@@ -14,9 +14,9 @@
  */
 import { ErrorCode } from '@slack/web-api';
 import { PermanentDestinationError, TransientDestinationError } from '../../destination.js';
+import { SLACK_TOKEN_ENV } from './secrets.js';
 
-/** The environment variable holding the bot token (`xoxb-…`). */
-export const SLACK_TOKEN_ENV = 'SWITCHBOARD_SLACK_BOT_TOKEN';
+export { SLACK_TOKEN_ENV };
 
 /** Stable codes of the Slack destination itself, listed in docs/errors.md › Slack. */
 export type SlackDestinationErrorCode =

@@ -12,8 +12,9 @@
 import { SwitchboardError } from '../../../core/errors.js';
 import { PermanentDestinationError, TransientDestinationError } from '../../destination.js';
 
-/** The environment variable holding the API token of `destinations.zendesk.email`. */
-export const ZENDESK_TOKEN_ENV = 'SWITCHBOARD_ZENDESK_API_TOKEN';
+import { ZENDESK_TOKEN_ENV } from './secrets.js';
+
+export { ZENDESK_TOKEN_ENV };
 
 /** Stable codes of the Zendesk destination, listed in docs/errors.md › Zendesk. */
 export type ZendeskErrorCode =

@@ -1,0 +1,25 @@
+/**
+ * The config `serve` runs on: loaded and validated as every command does, with every secret
+ * a configured feature needs checked at once: the webhook families' (core/secrets.ts), the
+ * syncs' destinations', the pull sources' and the PII hash salt. Reachable from other
+ * machines, one missing variable stops start-up, and the error names all of them.
+ */
+import { loadConfig, type Config, type LoadConfigOptions } from '../core/config.js';
+import type { ConfigFile } from '../core/config-schema.js';
+import type { SecretNeed } from '../core/secrets.js';
+import { pullSecrets } from '../ingest/pulls/from-config.js';
+import { modelSecrets } from '../sql/engine/from-config.js';
+import { destinationSecrets } from '../sync/destinations/index.js';
+
+/** The secrets of everything the config turns on, besides the webhook families'. */
+export function featureSecrets(file: ConfigFile): SecretNeed[] {
+  return [...destinationSecrets(file), ...pullSecrets(file), ...modelSecrets(file)];
+}
+
+/**
+ * @throws SwitchboardError SB_CONFIG_* as loadConfig, SB_CONFIG_SECRET_MISSING naming every missing variable
+ * @example const config = loadServeConfig({ path: 'switchboard.yaml', overrides: { host: '0.0.0.0' } })
+ */
+export function loadServeConfig(options: Omit<LoadConfigOptions, 'skipSecrets' | 'secretsFor'> = {}): Config {
+  return loadConfig({ ...options, secretsFor: featureSecrets });
+}
