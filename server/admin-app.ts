@@ -65,8 +65,8 @@ export interface AdminAppOptions {
   logger: FastifyServerOptions['loggerInstance'];
   /** Host, token and role checks, and the audit. */
   guard: AdminGuardOptions;
-  /** For GET /status: the whole health report. */
-  health: () => StatusReport;
+  /** For GET /status: the whole report (server/status-report.ts). */
+  status: () => Promise<StatusReport>;
   /** The schemas POST /sql may read: the raw schema and models.schema. */
   readableSchemas: readonly string[];
   /** POST /sql's deadline (admin.sqlTimeoutMs). */
@@ -82,7 +82,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   // Before any plugin: hooks and decorators of the root instance reach every child context.
   adminGuard(app, options.guard);
 
-  await app.register(statusRoutes, { health: options.health, metrics: options.metrics });
+  await app.register(statusRoutes, { status: options.status, metrics: options.metrics });
   await app.register(rejectionRoutes, { replayer: options.replayer });
   await app.register(sqlRoutes, { warehouse: options.warehouse, readableSchemas: options.readableSchemas, sqlTimeoutMs: options.sqlTimeoutMs });
   await app.register(modelRoutes, { builds: options.builds, jobs: options.jobs });

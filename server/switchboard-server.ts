@@ -15,8 +15,8 @@ import { modelsRuntime } from '../sql/engine/from-config.js';
 import { dialectFor, openWarehouse, type WarehouseConfig } from '../sql/warehouses/index.js';
 import { deferredWarehouse } from '../sql/warehouses/deferred.js';
 import type { Warehouse } from '../sql/warehouse.js';
-import { buildApp } from '../ingest/app.js';
-import type { StatusReport } from './status-report.js';
+import { buildApp, type HealthReport } from '../ingest/app.js';
+import { statusReporter } from './status-reporter.js';
 import { IpAllowlist } from '../ingest/auth/ip-allowlist.js';
 import { Drainer } from '../ingest/drainer.js';
 import { buildFamilies } from '../ingest/families/index.js';
@@ -121,7 +121,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     sampler: new RejectionSampler(file.rejections),
     logger: logger.child({ component: 'landing' }),
   });
-  const health = (): StatusReport => ({
+  const health = (): HealthReport => ({
     spool: {
       writable: landing.isWritable(),
       backlogBytes: drainer.backlogBytes(),
@@ -141,10 +141,6 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
       quarantined: drainer.stats.quarantined,
       conflicts: drainer.stats.conflicts,
     },
-    models: { running: builds.running, schedule: file.models.schedule, lastRun: builds.lastRun },
-    pulls: puller.status(),
-    jobs: jobs.status(),
-    config: { source: config.source, fingerprint: config.fingerprint },
   });
   const app = await buildApp({
     routes: families.routes,
@@ -192,6 +188,26 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
   );
   for (const sync of syncer.syncs) jobs.define(syncJobFor(syncer, sync, logger.child({ component: 'sync' })));
   for (const source of puller.sources) jobs.define(pullJobFor(puller, source, logger.child({ component: 'pull' })));
+  const status = statusReporter({
+    live: () => ({
+      ...health(),
+      node,
+      models: { running: builds.running, schedule: file.models.schedule, lastRun: builds.lastRun },
+      syncs: syncer.syncs.map((s) => ({ sync: s.name, destination: s.destination, schedule: s.schedule, running: syncer.isActive(s.name), lastRun: null, refused: [] })),
+      pulls: puller.status(),
+      jobs: jobs.status(),
+      config: { source: config.source, fingerprint: config.fingerprint },
+    }),
+    warehouse,
+    scope: {
+      rawSchema: file.warehouse.rawSchema,
+      modelsSchema: file.models.schema,
+      families: families.routes.map((r) => ({ family: r.family.name, table: r.family.table })),
+      syncs: syncer.syncs.map((s) => s.name),
+      pullSources: puller.sources.map((s) => s.name),
+      jobs: jobs.names,
+    },
+  });
   const dataDir = adminDataDir(config, cwd);
   const audit = new AdminAudit(warehouse, file.warehouse.rawSchema, logger.child({ component: 'admin-audit' }));
   const admin = await buildAdminApp({
@@ -211,7 +227,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
       tokenFile: bootstrapTokenPath(dataDir),
       config: { source: config.source, fingerprint: config.fingerprint },
     },
-    health,
+    status,
     readableSchemas: [file.warehouse.rawSchema, file.models.schema],
     sqlTimeoutMs: file.admin.sqlTimeoutMs,
   });

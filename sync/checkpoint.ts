@@ -99,12 +99,13 @@ async function deleteKeys(tx: Queryable, d: SqlDialect, table: TableSpec, sync: 
   }
 }
 
+/** One row in `switchboard_sync.runs` for the run `r`, whatever its status (values in runsTable's column order). */
 export async function recordRun(warehouse: Warehouse, r: SyncRunResult): Promise<void> {
   const d = warehouse.dialect;
   const planned = Object.values(r.planned).reduce((a, b) => a + b, 0);
   const row: SqlParam[] = [
     r.runId, r.sync, r.destination, r.dryRun, r.status, planned, r.sent, r.rejected, r.retrying, r.skipped,
-    r.error === null ? null : `${r.error.code}: ${r.error.message}`, new Date(r.startedAt), new Date(r.finishedAt),
+    r.error === null ? null : `${r.error.code}: ${r.error.message}`, new Date(r.startedAt), new Date(r.finishedAt), r.error?.code ?? null,
   ];
   await warehouse.transaction((tx) => upsertRows(tx, d, runsTable, [row], {}));
 }

@@ -29,6 +29,7 @@ import {
 } from './destination.js';
 import { checkpoint, CheckpointQueue, HASH, recordRun, type WithHash } from './checkpoint.js';
 import { diffSql } from './diff.js';
+import { ensureSchema, ensureTable } from '../sql/ensure-table.js';
 import { SyncError } from './errors.js';
 import { rejectionsTable, SYNC_SCHEMA, SYNC_TABLES } from './state.js';
 import type { PlannedCounts, SyncDefinition, SyncProgress, SyncRunResult } from './sync-run.js';
@@ -67,18 +68,27 @@ export interface SyncRunOptions {
 export { diffSql } from './diff.js';
 export type { PlannedCounts, SyncDefinition, SyncProgress, SyncRunResult } from './sync-run.js';
 
-/** Creates the state schema and tables (idempotent). */
+/** Creates the state schema and tables, and adds the columns a later version introduced (idempotent). */
 export async function prepareSyncState(warehouse: Warehouse): Promise<void> {
   const d = warehouse.dialect;
-  await warehouse.run(d.createSchema(SYNC_SCHEMA));
-  for (const table of SYNC_TABLES) await warehouse.run(d.createTable(table));
+  await ensureSchema(warehouse, d, SYNC_SCHEMA);
+  for (const table of SYNC_TABLES) await ensureTable(warehouse, d, table);
 }
 
 /**
- * Runs `sync` once. `destination` may be null for a dry run.
+ * Where a run sends: the destination, or how to open it. Opened inside the run, so that a
+ * destination that cannot start (a missing secret, a refused login) fails the run and is
+ * recorded in `switchboard_sync.runs` like any other failure.
+ */
+export type DestinationSource = Destination | (() => Promise<Destination>);
+
+/**
+ * Runs `sync` once, and records it in `switchboard_sync.runs` whatever its outcome (unless
+ * the warehouse itself is gone). `destinationSource` may be null for a dry run. Never rejects for
+ * a failure of the run: it returns status `failed` with the error's code.
  * @example await runSync(warehouse, config.file.syncs[0], destination, { modelsSchema: 'analytics' })
  */
-export async function runSync(warehouse: Warehouse, sync: SyncDefinition, destination: Destination | null, options: SyncRunOptions): Promise<SyncRunResult> {
+export async function runSync(warehouse: Warehouse, sync: SyncDefinition, destinationSource: DestinationSource | null, options: SyncRunOptions): Promise<SyncRunResult> {
   const started = Date.now();
   const runId = randomUUID();
   const d = warehouse.dialect;
@@ -103,6 +113,7 @@ export async function runSync(warehouse: Warehouse, sync: SyncDefinition, destin
   };
   try {
     await prepareSyncState(warehouse);
+    const destination = typeof destinationSource === 'function' ? await destinationSource() : destinationSource;
     await options.before?.();
     if (options.replayRejected === true) {
       await warehouse.run(`DELETE FROM ${d.tableName(SYNC_SCHEMA, rejectionsTable.name)} WHERE sync_name = ${d.param(1)}`, [sync.name]);
@@ -141,10 +152,7 @@ export async function runSync(warehouse: Warehouse, sync: SyncDefinition, destin
   } catch (error) {
     // A limit that lasts beyond this run (e.g. met by the destination's beforeSync) defers the run rather than failing it.
     result.status = error instanceof DeferRunError ? 'partial' : 'failed';
-    result.error = {
-      code: error instanceof PermanentDestinationError ? error.code : ((error as { code?: string }).code ?? 'SB_SYNC_FAILED'),
-      message: (error as Error).message,
-    };
+    result.error = failureOf(error);
   } finally {
     await warehouse.run(d.dropTable(pending)).catch(() => undefined);
   }
@@ -153,6 +161,17 @@ export async function runSync(warehouse: Warehouse, sync: SyncDefinition, destin
   result.seconds = (finished - started) / 1000;
   await recordRun(warehouse, result).catch(() => undefined);
   return result;
+}
+
+/**
+ * The code and message a failed run is recorded with: a destination's own code, or a
+ * Switchboard code; anything else (a driver's SQLSTATE, an abort's DOMException) is
+ * SB_SYNC_FAILED with its message.
+ */
+function failureOf(error: unknown): { code: string; message: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  const known = error instanceof PermanentDestinationError || error instanceof DeferRunError || (typeof code === 'string' && code.startsWith('SB_'));
+  return { code: known && typeof code === 'string' ? code : 'SB_SYNC_FAILED', message: error instanceof Error ? error.message : String(error) };
 }
 
 /** Thrown inside a run when the destination defers the rest of it (DeferRunError, RecordOutcome.deferRun). */

@@ -8,7 +8,8 @@
  *   is not sent again until it changes or an operator replays it.
  * - `outcomes`: every record of every run: sent, rejected, retried or skipped, with the
  *   destination's code and reason.
- * - `runs`: one row per run, with counts and the error that stopped it, if any.
+ * - `runs`: one row per run, failed or not (also one that could not reach its destination at
+ *   all, e.g. a missing secret), with counts and the error code and message that stopped it.
  */
 import type { TableSpec } from '../sql/dialect.js';
 
@@ -78,9 +79,13 @@ export const runsTable: TableSpec = {
     { name: 'rejected', type: 'bigint', nullable: false },
     { name: 'retrying', type: 'bigint', nullable: false },
     { name: 'skipped', type: 'bigint', nullable: false },
+    /** `<code>: <message>` of what stopped the run (or deferred its rest), e.g. `SB_SYNC_SLACK_SECRET_MISSING: …`. */
     { name: 'error', type: 'text' },
     { name: 'started_at', type: 'timestamp', nullable: false },
     { name: 'finished_at', type: 'timestamp', nullable: false },
+    // Added in 0.2 (nullable, so ensureTable adds it to tables made by 0.1).
+    /** The code alone, e.g. `SB_SYNC_DIFF_FAILED`, for `WHERE error_code = …` and `GROUP BY error_code`. */
+    { name: 'error_code', type: 'text' },
   ],
   primaryKey: ['run_id'],
 };

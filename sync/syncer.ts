@@ -129,23 +129,22 @@ export class Syncer {
     const { warehouse, modelsSchema, retry } = this.options;
     const deadline = AbortSignal.timeout(this.options.runDeadlineMs ?? 15 * 60_000);
     const signal = AbortSignal.any([deadline, this.stopping.signal, ...(request.signal === undefined ? [] : [request.signal])]);
-    const destination = request.dryRun === true ? null : await this.destination(sync.destination);
-    const before = destination?.beforeSync?.bind(destination);
-    return runSync(warehouse, sync, destination, {
+    // Opened (and its beforeSync run) inside the run: a destination that cannot start fails
+    // the run, which is then recorded in switchboard_sync.runs with the destination's code.
+    const open = async (): Promise<Destination> => {
+      const destination = await this.destination(sync.destination);
+      await destination.beforeSync?.({
+        warehouse,
+        rawSchema: this.options.rawSchema,
+        modelsSchema,
+        ...(this.options.defaultRegion === undefined ? {} : { defaultRegion: this.options.defaultRegion }),
+        signal,
+      });
+      return destination;
+    };
+    return runSync(warehouse, sync, request.dryRun === true ? null : open, {
       modelsSchema,
       signal,
-      ...(before === undefined
-        ? {}
-        : {
-            before: () =>
-              before({
-                warehouse,
-                rawSchema: this.options.rawSchema,
-                modelsSchema,
-                ...(this.options.defaultRegion === undefined ? {} : { defaultRegion: this.options.defaultRegion }),
-                signal,
-              }),
-          }),
       ...(retry === undefined ? {} : { retry }),
       ...(request.dryRun === true ? { dryRun: true } : {}),
       ...(request.replayRejected === true ? { replayRejected: true } : {}),

@@ -23,7 +23,9 @@ export function sqlCommand(): Command {
       `
 Queries are read-only by construction: one SELECT, no file or network access, no lasting
 setting, a row cap (--max-rows) and a timeout (admin.sqlTimeoutMs). On Postgres they run as the
-role switchboard_sql_reader, which may only read the raw and models schemas.
+role switchboard_sql_reader, which may only read the raw and models schemas. A write (DELETE,
+UPDATE, INSERT, CREATE, DROP, …) is refused before it runs: SB_SQL_NOT_READ_ONLY, exit status 1.
+Writes belong in models (switchboard build).
 
 Examples:
   switchboard sql "SELECT family, event_type, count(*) AS n FROM raw.messaging_events GROUP BY ALL"

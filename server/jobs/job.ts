@@ -69,11 +69,12 @@ export interface JobStatus {
   running: { runId: string; trigger: JobTrigger; startedAt: string } | null;
   /** Another process holding the lease right now (several `serve` nodes on one warehouse). */
   heldBy: { node: string; expiresAt: string } | null;
-  /** The last run that finished in this process. */
+  /** The last run that finished: in this process, else as `<rawSchema>._job_runs` recorded it (from before a restart, or another node). */
   lastRun: {
     runId: string;
     trigger: JobTrigger;
-    status: JobOutcome['status'];
+    /** `abandoned`: its process stopped without finishing it (killed), and another run took the job over. */
+    status: JobOutcome['status'] | 'abandoned';
     startedAt: string;
     finishedAt: string;
     seconds: number;

@@ -142,12 +142,21 @@ describe('the switchboard command', () => {
       assert.match(revoked.stderr, /SB_CLI_ADMIN_UNAUTHORIZED.*SWITCHBOARD_ADMIN_TOKEN/);
     });
 
-    test('status reports readiness and what has landed', async () => {
+    test('status prints a readable summary of readiness and what has landed, and the whole report with --json', async () => {
       const res = await cli(['status', '--admin-url', server.adminUrl, '--url', server.url], home);
       assert.equal(res.code, 0, res.stderr);
-      const report = JSON.parse(res.stdout) as { status: string; spool: { writable: boolean } };
+      assert.match(res.stdout, /^Switchboard is ready \(node /);
+      assert.match(res.stdout, /\n {2}voice +1 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ \(.+\) +0 +-\n/, 'voice: 1 event, when, no rejection');
+      assert.match(res.stdout, /\nSpool and drain\n {2}backlog +.+ waiting of 1\.0 GiB \(spool\.maxBytes\); accepting webhooks\n {2}warehouse +reachable\n/);
+      assert.match(res.stdout, /\nLast build\n {2}none yet \(models\.schedule "\*\/5 \* \* \* \*"; run one with switchboard build\)/);
+      assert.match(res.stdout, /\nJobs +schedule +next run +now +last run\n {2}models +\*\/5 \* \* \* \* +\d{4}-.+\(in .+\) +idle +-\n/);
+      const json = await cli(['status', '--json', '--admin-url', server.adminUrl, '--url', server.url], home);
+      assert.equal(json.code, 0, json.stderr);
+      const report = JSON.parse(json.stdout) as { status: string; spool: { writable: boolean }; landing: Array<{ family: string; events: number }>; historyError: string | null };
       assert.equal(report.status, 'ready');
       assert.equal(report.spool.writable, true);
+      assert.equal(report.landing.find((f) => f.family === 'voice')?.events, 1);
+      assert.equal(report.historyError, null);
     });
   });
 

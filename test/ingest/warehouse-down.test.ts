@@ -57,9 +57,14 @@ describe('a warehouse that is down', () => {
         status: string;
         spool: { writable: boolean; backlogBytes: number };
         warehouse: { reachable: boolean; error: string | null };
+        landing: unknown;
+        historyError: string | null;
       };
-      return ready.status === 'ready' && ready.spool.writable && !ready.warehouse.reachable && ready.spool.backlogBytes > 0;
-    }, '/status: ready (spool writable), warehouse unreachable, backlog waiting');
+      return (
+        ready.status === 'ready' && ready.spool.writable && !ready.warehouse.reachable && ready.spool.backlogBytes > 0 &&
+        ready.landing === null && /^the warehouse is not reachable/.test(ready.historyError ?? '')
+      );
+    }, '/status: ready (spool writable), warehouse unreachable (so no history read, and it says why), backlog waiting');
 
     await warehouse.up(); // the warehouse comes back
     await waitFor(async () => h.server.drainer.backlogBytes() === 0, 'the backlog drains');

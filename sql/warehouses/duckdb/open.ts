@@ -20,6 +20,7 @@ import { availableParallelism } from 'node:os';
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import './keep-bom.js';
 import { SqlError } from '../../errors.js';
+import { leadingKeyword, notReadOnly, READ_KEYWORDS, statementNamed } from '../../read-only-refusal.js';
 import type { Queryable, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, Warehouse } from '../../warehouse.js';
 import { SerialLock } from '../serial-lock.js';
 import { transactionHandle } from '../transaction-handle.js';
@@ -157,13 +158,18 @@ class DuckDbWarehouse implements Warehouse {
       // The node API splits the text the way DuckDB's parser does, so `SELECT 1; DELETE …`
       // is two statements whatever quoting or comments hide the semicolon in.
       const statements = await this.reader.extractStatements(sql);
-      if (statements.count !== 1) {
-        throw new SqlError('SB_SQL_NOT_READ_ONLY', `Give exactly one SELECT statement, not ${statements.count}.`);
+      if (statements.count !== 1) throw notReadOnly(statements.count === 0 ? 'empty' : `${statements.count} statements`);
+      let prepared: Awaited<ReturnType<typeof statements.prepare>>;
+      try {
+        prepared = await statements.prepare(0);
+      } catch (error) {
+        // Preparing binds names, so `DELETE FROM a_missing_table` fails here, before its type
+        // is known: a write is still refused as one, not reported as a missing table.
+        const first = leadingKeyword(sql);
+        if (!READ_KEYWORDS.has(first)) throw notReadOnly(statementNamed(first), error);
+        throw error;
       }
-      const prepared = await statements.prepare(0);
-      if (!READ_ONLY_STATEMENTS.has(prepared.statementType)) {
-        throw new SqlError('SB_SQL_NOT_READ_ONLY', `Only a SELECT can run here (this is ${StatementType[prepared.statementType] ?? 'another statement'}). Writes belong in models, settings in the config.`);
-      }
+      if (!READ_ONLY_STATEMENTS.has(prepared.statementType)) throw notReadOnly(statementNamed(StatementType[prepared.statementType] ?? ''));
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;

@@ -23,6 +23,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { SqlError } from '../../errors.js';
+import { leadingKeyword, notReadOnly, statementNamed } from '../../read-only-refusal.js';
 import type { ReadOnlyQueryOptions, ReadOnlyResult, SqlRow } from '../../warehouse.js';
 import { SerialLock } from '../serial-lock.js';
 import { sqlValueTypes } from './type-parsers.js';
@@ -46,10 +47,8 @@ export class PostgresReader {
   ) {}
 
   async query(sql: string, options: ReadOnlyQueryOptions): Promise<ReadOnlyResult> {
-    const first = /^(?:\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/|\()*([a-z]*)/i.exec(sql)?.[1]?.toLowerCase() ?? '';
-    if (!['select', 'with', 'values', 'table'].includes(first)) {
-      throw new SqlError('SB_SQL_NOT_READ_ONLY', `Only one SELECT (or WITH … SELECT, VALUES, TABLE) can run here, not ${first === '' ? 'this' : first.toUpperCase()}. Writes belong in models, settings in the config.`);
-    }
+    const first = leadingKeyword(sql);
+    if (!['select', 'with', 'values', 'table'].includes(first)) throw notReadOnly(statementNamed(first));
     const pool = await this.ready(options.schemas);
     let client: pg.PoolClient;
     try {
@@ -183,11 +182,11 @@ function translate(error: unknown, timeoutMs: number): unknown {
     return new SqlError('SB_SQL_QUERY_TIMEOUT', `The query ran longer than ${timeoutMs} ms and was cancelled. Narrow it (a WHERE on a time column, a LIMIT), or use psql for heavy analysis.`, { cause: error });
   }
   if (code === '42601' && /multiple commands/i.test(message)) {
-    return new SqlError('SB_SQL_NOT_READ_ONLY', 'Give exactly one SELECT statement: several separated by semicolons are refused.', { cause: error });
+    return notReadOnly('several statements', error);
   }
   if (code === '0A000' && /data-modifying/i.test(message)) {
     // DECLARE … CURSOR FOR refuses a WITH that deletes, inserts or updates.
-    return new SqlError('SB_SQL_NOT_READ_ONLY', `Only a SELECT can run here: ${message}. Writes belong in models.`, { cause: error });
+    return notReadOnly(`a WITH that writes (${message})`, error);
   }
   return error;
 }
