@@ -37,6 +37,7 @@ import { JobHistory } from './jobs/history.js';
 import { modelsJob, pullJobFor, syncJobFor } from './jobs/definitions.js';
 import { syncerFor } from '../sync/from-config.js';
 import type { Syncer } from '../sync/syncer.js';
+import { SYNC_SCHEMA } from '../sync/state.js';
 import { pullerFor } from '../ingest/pulls/from-config.js';
 import { ReconciliationCheck } from '../ingest/pulls/reconciliation-check.js';
 import { pullsConfigured } from '../core/config-pulls.js';
@@ -209,7 +210,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
       tokenFile: bootstrapTokenPath(dataDir),
     },
     health,
-    readableSchemas: [file.warehouse.rawSchema, file.models.schema],
+    readableSchemas: [file.warehouse.rawSchema, file.models.schema, SYNC_SCHEMA],
     sqlTimeoutMs: file.admin.sqlTimeoutMs,
   });
   // Registered first closes last (Fastify runs onClose hooks in reverse): the warehouse outlives
