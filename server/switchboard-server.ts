@@ -15,6 +15,7 @@ import { modelsRuntime } from '../sql/engine/from-config.js';
 import { dialectFor, openWarehouse, type WarehouseConfig } from '../sql/warehouses/index.js';
 import { deferredWarehouse } from '../sql/warehouses/deferred.js';
 import type { Warehouse } from '../sql/warehouse.js';
+import { SqlError } from '../sql/errors.js';
 import { buildApp } from '../ingest/app.js';
 import type { StatusReport } from './status-report.js';
 import { IpAllowlist } from '../ingest/auth/ip-allowlist.js';
@@ -274,12 +275,15 @@ export function warehouseConfigOf(settings: WarehouseSettings, cwd: string): War
 /**
  * Opens the warehouse, or, when it cannot be reached now, starts anyway: webhooks are
  * accepted into the spool and the drainer keeps retrying (with back-off) until it answers.
+ * A database that does not exist is not an outage that retrying outlasts: start-up stops
+ * there, with how to create it.
  */
 async function openOrDefer(config: WarehouseConfig, logger: Logger): Promise<Warehouse> {
   const open = (): Promise<Warehouse> => openWarehouse(config);
   try {
     return await open();
   } catch (error) {
+    if (error instanceof SqlError && error.code === 'SB_SQL_DATABASE_MISSING') throw error;
     logger.error(
       { err: error },
       'the warehouse is not reachable at start-up; accepting webhooks into the spool and retrying (see switchboard status)',
