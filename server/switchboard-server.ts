@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../core/config.js';
 import type { WarehouseSettings } from '../core/config-schema.js';
 import { modelsRuntime } from '../sql/engine/from-config.js';
-import { dialectFor, openWarehouse, type WarehouseConfig } from '../sql/warehouses/index.js';
+import { dialectFor, openWarehouse, warehouseIdentity, type WarehouseConfig } from '../sql/warehouses/index.js';
 import { deferredWarehouse } from '../sql/warehouses/deferred.js';
 import type { Warehouse } from '../sql/warehouse.js';
 import { SqlError } from '../sql/errors.js';
@@ -90,6 +90,11 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     dir: spoolDir,
     segmentBytes: file.spool.segmentBytes,
     fsync: file.spool.fsync,
+    // Its records land only in the warehouse they were accepted for (SB_SPOOL_WAREHOUSE_MISMATCH).
+    target: warehouseIdentity(warehouseConfig, file.warehouse.rawSchema),
+  }).catch(async (error: unknown) => {
+    await warehouse.close();
+    throw error;
   });
   const families = await buildFamilies(config, cwd);
   const quarantine = new Quarantine(spoolDir, spool.id, file.warehouse.rawSchema);
