@@ -25,7 +25,7 @@ import { ensureSchema, ensureTable } from '../sql/ensure-table.js';
 import { comparePositions, type Spool, type SpoolPosition } from './spool/spool.js';
 import type { SpoolEntry } from './spool/position.js';
 import { decodeRecord, type RawEventRecord, type RejectionRecord } from './records.js';
-import { checkpointTable, quarantineTable, rawEventTable, rejectionsTable } from './raw-tables.js';
+import { checkpointTable, ensureRawEventTable, quarantineTable, rawEventTable, rejectionsTable } from './raw-tables.js';
 import { upsertRows, YIELD_EVERY, yieldToEventLoop } from './upsert-rows.js';
 import { landEvents, rejectionRow, type Conflict } from './raw-rows.js';
 import type { Quarantine } from './quarantine.js';
@@ -96,8 +96,8 @@ export class Drainer {
     const { warehouse: wh, spool } = this.options;
     const d = wh.dialect;
     await ensureSchema(wh, d, this.options.rawSchema);
-    const tables = [...this.tables.values(), this.rejections, this.checkpoints, quarantineTable(this.options.rawSchema)];
-    for (const table of tables) await ensureTable(wh, d, table);
+    for (const name of this.tables.keys()) await ensureRawEventTable(wh, d, this.options.rawSchema, name);
+    for (const table of [this.rejections, this.checkpoints, quarantineTable(this.options.rawSchema)]) await ensureTable(wh, d, table);
     const rows = await wh.all<{ segment: number; segment_offset: number }>(
       `SELECT segment, segment_offset FROM ${d.tableName(this.checkpoints.schema, this.checkpoints.name)} WHERE spool_id = ${d.param(1)}`,
       [spool.id],

@@ -1,12 +1,15 @@
 /**
  * The raw layer: one table per source family, plus rejections and the spool checkpoint.
- * Models read these through `source('raw', '<table>')`.
+ * Models read these through `source('raw', '<table>')`; analysts read each event table's
+ * JSON view (`<table>_json`, {@link rawEventJsonView}).
  *
  * A raw event row is one *logical* event (unique `dedupe_key`), holding the first delivery's
  * exact body and headers. Retries do not add rows: they raise `delivery_count` and move
  * `last_received_at`, which is how the raw layer shows that an event was retried.
  */
-import type { ColumnSpec, TableSpec } from '../sql/dialect.js';
+import type { ColumnSpec, SqlDialect, TableSpec } from '../sql/dialect.js';
+import { ensureTable, ensureView, type ViewSpec } from '../sql/ensure-table.js';
+import type { Queryable } from '../sql/warehouse.js';
 
 export const RAW_EVENT_COLUMNS: readonly ColumnSpec[] = [
   { name: 'dedupe_key', type: 'text', nullable: false },
@@ -44,6 +47,29 @@ export const PULL_ONLY_TABLES: readonly string[] = ['work_events'];
 
 export function rawEventTable(schema: string, name: string): TableSpec {
   return { schema, name, columns: RAW_EVENT_COLUMNS, primaryKey: ['dedupe_key'] };
+}
+
+/**
+ * `<schema>.<name>_json`: the raw event table `name` with `body` as the warehouse's JSON type
+ * (DuckDB `JSON`, Postgres `jsonb`), parsed from the copy models read (`body_json` when set,
+ * else `body`; so an XML receipt reads as its JSON rendering). `body` itself is text, because
+ * it keeps the bytes exactly as received, and Postgres' `->>` does not take text. Through the
+ * view, one query reads the JSON the same way on both:
+ * `SELECT body->'payload'->'status'->>'state' FROM raw.messaging_events_json`.
+ * Every other column is the table's, in its order, except `body_json`, and conflicting
+ * versions stay in (`conflict_of`).
+ */
+export function rawEventJsonView(d: SqlDialect, schema: string, name: string): ViewSpec {
+  const columns = RAW_EVENT_COLUMNS.map((c) => c.name).filter((c) => c !== 'body_json');
+  const q = (column: string): string => d.quoteIdent(column);
+  const select = columns.map((c) => (c === 'body' ? `CAST(COALESCE(${q('body_json')}, ${q('body')}) AS ${d.typeName('json')}) AS ${q('body')}` : q(c)));
+  return { schema, name: `${name}_json`, columns, select: `SELECT ${select.join(', ')} FROM ${d.tableName(schema, name)}` };
+}
+
+/** Creates (or brings up to date) a raw event table and its JSON view. Idempotent. */
+export async function ensureRawEventTable(q: Queryable, d: SqlDialect, schema: string, name: string): Promise<void> {
+  await ensureTable(q, d, rawEventTable(schema, name));
+  await ensureView(q, d, rawEventJsonView(d, schema, name));
 }
 
 export function rejectionsTable(schema: string): TableSpec {

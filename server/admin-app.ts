@@ -67,7 +67,7 @@ export interface AdminAppOptions {
   guard: AdminGuardOptions;
   /** For GET /status: the whole report (server/status-report.ts). */
   status: () => Promise<StatusReport>;
-  /** The schemas POST /sql may read: the raw schema and models.schema. */
+  /** The schemas POST /sql may read: the raw schema, models.schema and the syncs' state (`switchboard_sync`). */
   readableSchemas: readonly string[];
   /** POST /sql's deadline (admin.sqlTimeoutMs). */
   sqlTimeoutMs: number;

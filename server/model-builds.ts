@@ -13,9 +13,9 @@ import { build, runDataTests, saveRunResults, type ProgressEvent, type RunResult
 import { selectModels } from '../sql/engine/select.js';
 import { SqlError } from '../sql/errors.js';
 import type { Warehouse } from '../sql/warehouse.js';
-import { ensureSchema, ensureTable } from '../sql/ensure-table.js';
+import { ensureSchema } from '../sql/ensure-table.js';
 import { FAMILY_TABLES } from '../ingest/families/family.js';
-import { PULL_ONLY_TABLES, rawEventTable } from '../ingest/raw-tables.js';
+import { ensureRawEventTable, PULL_ONLY_TABLES } from '../ingest/raw-tables.js';
 
 /** `build`: models and their data tests. `test`: the data tests alone. */
 export type RunCommand = RunResults['command'];
@@ -168,5 +168,5 @@ export function runCounts(results: RunResults): { pass: number; error: number; s
 async function ensureRawTables(warehouse: Warehouse, rawSchema: string): Promise<void> {
   const d = warehouse.dialect;
   await ensureSchema(warehouse, d, rawSchema);
-  for (const table of [...Object.values(FAMILY_TABLES), ...PULL_ONLY_TABLES]) await ensureTable(warehouse, d, rawEventTable(rawSchema, table));
+  for (const table of [...Object.values(FAMILY_TABLES), ...PULL_ONLY_TABLES]) await ensureRawEventTable(warehouse, d, rawSchema, table);
 }

@@ -12,9 +12,10 @@ import type { Logger } from 'pino';
 import type { Config } from '../core/config.js';
 import type { WarehouseSettings } from '../core/config-schema.js';
 import { modelsRuntime } from '../sql/engine/from-config.js';
-import { dialectFor, openWarehouse, type WarehouseConfig } from '../sql/warehouses/index.js';
+import { dialectFor, openWarehouse, warehouseIdentity, type WarehouseConfig } from '../sql/warehouses/index.js';
 import { deferredWarehouse } from '../sql/warehouses/deferred.js';
 import type { Warehouse } from '../sql/warehouse.js';
+import { SqlError } from '../sql/errors.js';
 import { buildApp, type HealthReport } from '../ingest/app.js';
 import { statusReporter } from './status-reporter.js';
 import { IpAllowlist } from '../ingest/auth/ip-allowlist.js';
@@ -37,6 +38,7 @@ import { JobHistory } from './jobs/history.js';
 import { modelsJob, pullJobFor, syncJobFor } from './jobs/definitions.js';
 import { syncerFor } from '../sync/from-config.js';
 import type { Syncer } from '../sync/syncer.js';
+import { SYNC_SCHEMA } from '../sync/state.js';
 import { pullerFor } from '../ingest/pulls/from-config.js';
 import { ReconciliationCheck } from '../ingest/pulls/reconciliation-check.js';
 import { pullsConfigured } from '../core/config-pulls.js';
@@ -89,6 +91,11 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     dir: spoolDir,
     segmentBytes: file.spool.segmentBytes,
     fsync: file.spool.fsync,
+    // Its records land only in the warehouse they were accepted for (SB_SPOOL_WAREHOUSE_MISMATCH).
+    target: warehouseIdentity(warehouseConfig, file.warehouse.rawSchema),
+  }).catch(async (error: unknown) => {
+    await warehouse.close();
+    throw error;
   });
   const families = await buildFamilies(config, cwd);
   const quarantine = new Quarantine(spoolDir, spool.id, file.warehouse.rawSchema);
@@ -228,7 +235,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
       config: { source: config.source, fingerprint: config.fingerprint },
     },
     status,
-    readableSchemas: [file.warehouse.rawSchema, file.models.schema],
+    readableSchemas: [file.warehouse.rawSchema, file.models.schema, SYNC_SCHEMA],
     sqlTimeoutMs: file.admin.sqlTimeoutMs,
   });
   // Registered first closes last (Fastify runs onClose hooks in reverse): the warehouse outlives
@@ -292,12 +299,15 @@ export function warehouseConfigOf(settings: WarehouseSettings, cwd: string): War
 /**
  * Opens the warehouse, or, when it cannot be reached now, starts anyway: webhooks are
  * accepted into the spool and the drainer keeps retrying (with back-off) until it answers.
+ * A database that does not exist is not an outage that retrying outlasts: start-up stops
+ * there, with how to create it.
  */
 async function openOrDefer(config: WarehouseConfig, logger: Logger): Promise<Warehouse> {
   const open = (): Promise<Warehouse> => openWarehouse(config);
   try {
     return await open();
   } catch (error) {
+    if (error instanceof SqlError && error.code === 'SB_SQL_DATABASE_MISSING') throw error;
     logger.error(
       { err: error },
       'the warehouse is not reachable at start-up; accepting webhooks into the spool and retrying (see switchboard status)',

@@ -12,6 +12,16 @@
 import type { SqlDialect, TableSpec } from './dialect.js';
 import type { Queryable } from './warehouse.js';
 
+/** A view Switchboard owns, e.g. `raw.messaging_events_json` (ingest/raw-tables.ts). */
+export interface ViewSpec {
+  schema: string;
+  name: string;
+  /** The column names `select` gives, in order, e.g. `['dedupe_key', 'body']`. */
+  columns: readonly string[];
+  /** The view's SELECT, e.g. `SELECT "dedupe_key", CAST("body" AS JSON) AS body FROM "raw"."t"`. */
+  select: string;
+}
+
 /** @example await ensureSchema(wh, wh.dialect, 'raw') */
 export async function ensureSchema(q: Queryable, dialect: SqlDialect, schema: string): Promise<void> {
   await once(() => q.run(dialect.createSchema(schema)));
@@ -29,6 +39,24 @@ export async function ensureTable(q: Queryable, dialect: SqlDialect, table: Tabl
     if (present.has(column.name) || column.nullable === false || table.primaryKey.includes(column.name)) continue;
     await once(() => q.run(dialect.addColumn(table, column)));
   }
+}
+
+/**
+ * Creates a view Switchboard owns, or redefines it when its columns are not those of the
+ * spec (a view made by an older version). A view that is already up to date is left alone,
+ * so a start takes no lock on it. The same rule as for tables keeps the redefinition safe:
+ * a later version only appends columns, which `CREATE OR REPLACE VIEW` allows everywhere
+ * (Postgres refuses only to drop, rename or retype a column), so views that users built on
+ * it keep working.
+ * @example await ensureView(wh, wh.dialect, rawEventJsonView(wh.dialect, 'raw', 'voice_events'))
+ */
+export async function ensureView(q: Queryable, dialect: SqlDialect, view: ViewSpec): Promise<void> {
+  const rows = await q.all<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = ${dialect.param(1)} AND table_name = ${dialect.param(2)} ORDER BY ordinal_position`,
+    [dialect.schemaPrefix + view.schema, view.name],
+  );
+  if (rows.map((r) => r.column_name).join(',') === view.columns.join(',')) return;
+  await once(() => q.run(`CREATE OR REPLACE VIEW ${dialect.tableName(view.schema, view.name)} AS ${view.select}`));
 }
 
 /** Runs an idempotent DDL statement, and once more if a concurrent creator won the race. */

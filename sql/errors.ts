@@ -23,6 +23,8 @@ export type SqlErrorCode =
   | 'SB_SQL_REENTRANT_CALL'
   /** The warehouse could not be reached or opened. */
   | 'SB_SQL_UNAVAILABLE'
+  /** Postgres answers, but the database warehouse.url names does not exist. */
+  | 'SB_SQL_DATABASE_MISSING'
   /** readOnlyQuery() was given something other than exactly one SELECT-like statement. */
   | 'SB_SQL_NOT_READ_ONLY'
   /** readOnlyQuery() ran past its timeoutMs and was cancelled. */

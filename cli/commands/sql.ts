@@ -9,6 +9,7 @@ import type { ReadResult } from '../../ingest/read-query.js';
 import { readQuery } from '../../ingest/read-query.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import type { SqlValue } from '../../sql/warehouse.js';
+import { SYNC_SCHEMA } from '../../sync/state.js';
 
 export function sqlCommand(): Command {
   return new Command('sql')
@@ -23,12 +24,12 @@ export function sqlCommand(): Command {
       `
 Queries are read-only by construction: one SELECT, no file or network access, no lasting
 setting, a row cap (--max-rows) and a timeout (admin.sqlTimeoutMs). On Postgres they run as the
-role switchboard_sql_reader, which may only read the raw and models schemas. A write (DELETE,
-UPDATE, INSERT, CREATE, DROP, …) is refused before it runs: SB_SQL_NOT_READ_ONLY, exit status 1.
-Writes belong in models (switchboard build).
+role switchboard_sql_reader, which may only read the raw, models and sync-state schemas. A write
+(DELETE, UPDATE, INSERT, CREATE, DROP, …) is refused before it runs: SB_SQL_NOT_READ_ONLY, exit
+status 1. Writes belong in models (switchboard build).
 
 Examples:
-  switchboard sql "SELECT family, event_type, count(*) AS n FROM raw.messaging_events GROUP BY ALL"
+  switchboard sql "SELECT family, event_type, count(*) AS n FROM raw.messaging_events GROUP BY 1, 2"
   switchboard sql "SELECT error_code, count(*) FROM raw.rejections GROUP BY 1" --format csv`,
     )
     .action(async (query: string, options: { config?: string; adminUrl?: string; format: string; maxRows?: number }) => {
@@ -66,7 +67,7 @@ async function direct(config: Config, query: string, maxRows: number | undefined
   const { warehouse: settings, models, admin } = config.file;
   const wh = await openWarehouse(settings.type === 'duckdb' ? { type: 'duckdb', path: resolve(settings.path) } : { type: 'postgres', url: settings.url });
   try {
-    return await readQuery(wh, query, { maxRows, timeoutMs: admin.sqlTimeoutMs, schemas: [settings.rawSchema, models.schema] });
+    return await readQuery(wh, query, { maxRows, timeoutMs: admin.sqlTimeoutMs, schemas: [settings.rawSchema, models.schema, SYNC_SCHEMA] });
   } catch (error) {
     if (error instanceof SwitchboardError) throw error;
     throw new SwitchboardError('SB_ADMIN_QUERY_FAILED', (error as Error).message);

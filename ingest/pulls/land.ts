@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { TableSpec } from '../../sql/dialect.js';
 import type { Warehouse } from '../../sql/warehouse.js';
 import { ensureSchema, ensureTable } from '../../sql/ensure-table.js';
-import { rawEventTable } from '../raw-tables.js';
+import { ensureRawEventTable, rawEventTable } from '../raw-tables.js';
 import { RAW_EVENT_RULES, rawBodyColumns, upsertRows, type Row } from '../upsert-rows.js';
 
 /** One record fetched from an 8x8 API, ready to land. */
@@ -66,7 +66,7 @@ export async function preparePull(warehouse: Warehouse, target: PullTarget): Pro
   const d = warehouse.dialect;
   await ensureSchema(warehouse, d, target.rawSchema);
   await ensureTable(warehouse, d, pullCursorsTable(target.rawSchema));
-  await ensureTable(warehouse, d, rawEventTable(target.rawSchema, target.table));
+  await ensureRawEventTable(warehouse, d, target.rawSchema, target.table);
 }
 
 /** The source's cursor as last landed (parsed JSON), or null before its first page. */

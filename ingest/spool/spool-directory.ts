@@ -3,6 +3,8 @@
  *
  * ```
  * <dir>/spool-id          random UUID written once when the directory is created
+ * <dir>/warehouse         the warehouse its records are for, and <dir>/released, how far
+ *                         they have landed there (binding.ts)
  * <dir>/00000001.spool    segment files, numbered from 1 with no gaps
  * <dir>/00000002.spool    (released segments disappear from the front)
  * ```

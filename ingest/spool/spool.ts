@@ -21,6 +21,7 @@ import { SegmentReader, type ReadLimits } from './segment-reader.js';
 import { SegmentTable } from './segment-table.js';
 import { listSegments, prepareSpoolDirectory, segmentPath, syncDirectory } from './spool-directory.js';
 import { lockSpoolDirectory } from './lock.js';
+import { bindSpool, recordReleased } from './binding.js';
 
 export { comparePositions, type SpoolEntry, type SpoolPosition } from './position.js';
 export type { SpoolStats } from './group-committer.js';
@@ -35,6 +36,13 @@ export interface SpoolOptions {
   segmentBytes?: number;
   /** fdatasync every group before acknowledging it. Default true; false only for tests and benchmarks that say so. */
   fsync?: boolean;
+  /**
+   * What the records are for: the warehouse they land in, as one line without secrets, e.g.
+   * `postgres db.internal:5432/switchboard (raw schema raw)`. When given, the spool opens only
+   * for that target, or for a new one once every record has landed (binding.ts).
+   * Default: no binding.
+   */
+  target?: string;
 }
 
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -78,7 +86,8 @@ export class Spool {
    * Opens (or creates) the spool in `options.dir` and recovers from any crash: a torn
    * tail of the last segment is cut off; damaged acknowledged data fails the open.
    * @throws SB_SPOOL_CORRUPT naming the file and offset; SB_SPOOL_IO when the directory
-   *   cannot be created or read.
+   *   cannot be created or read; SB_SPOOL_WAREHOUSE_MISMATCH when it holds records for
+   *   another `target` that have not landed.
    */
   static async open(options: SpoolOptions): Promise<Spool> {
     const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
@@ -89,6 +98,7 @@ export class Spool {
     const id = await prepareSpoolDirectory(dir);
     const unlock = await lockSpoolDirectory(dir);
     try {
+      if (options.target !== undefined) await bindSpool(dir, options.target);
       return await Spool.openLocked(dir, id, segmentBytes, options, unlock);
     } catch (error) {
       await unlock();
@@ -168,8 +178,9 @@ export class Spool {
   }
 
   /**
-   * Deletes every segment file lying entirely before `upTo`, never the active one. Call it
-   * with a checkpoint the warehouse has committed. Idempotent.
+   * Deletes every segment file lying entirely before `upTo`, never the active one, and notes
+   * `upTo` in the directory as how far the records have landed (see SpoolOptions.target).
+   * Call it with a checkpoint the warehouse has committed. Idempotent.
    * @example await spool.release(lastEntry.next)
    */
   release(upTo: SpoolPosition): Promise<void> {
@@ -244,6 +255,7 @@ export class Spool {
 
   private async releaseNow(upTo: SpoolPosition): Promise<void> {
     if (this.closing !== undefined) throw spoolClosedError();
+    await recordReleased(this.dir, upTo);
     let removed = false;
     while (this.table.firstSegment < this.table.lastSegment) {
       const segment = this.table.firstSegment;

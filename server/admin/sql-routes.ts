@@ -1,7 +1,7 @@
 /**
  * POST /sql { query, maxRows? } → { columns, rows, truncated }: an ad-hoc query for
  * `switchboard sql`, read-only by construction (ingest/read-query.ts), limited to the raw
- * schema and models.schema, cancelled after admin.sqlTimeoutMs. A query that fails is 400
+ * schema, models.schema and the syncs' state, cancelled after admin.sqlTimeoutMs. A query that fails is 400
  * with its error's code (SB_ADMIN_QUERY_FAILED when it has none) and the engine's message;
  * 503 when the warehouse or its read-only reader is unavailable.
  */
@@ -13,7 +13,7 @@ import type { Warehouse } from '../../sql/warehouse.js';
 
 export interface SqlRoutesOptions {
   warehouse: Warehouse;
-  /** The schemas POST /sql may read: the raw schema and models.schema. */
+  /** The schemas POST /sql may read: the raw schema, models.schema and the syncs' state (`switchboard_sync`). */
   readableSchemas: readonly string[];
   /** The query's deadline (admin.sqlTimeoutMs). */
   sqlTimeoutMs: number;

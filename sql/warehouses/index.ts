@@ -32,6 +32,13 @@ const OPENERS: Openers = {
   postgres: async (config) => (await import('./postgres/open.js')).openPostgres(config),
 };
 
+type Identities = { [K in WarehouseConfig['type']]: (config: Extract<WarehouseConfig, { type: K }>) => string };
+
+const IDENTITIES: Identities = {
+  duckdb: (config) => `duckdb ${config.path}`,
+  postgres: (config) => postgresIdentity(config.url, config.schemaPrefix),
+};
+
 const DIALECTS: Readonly<Record<DialectName, (options: DialectOptions) => SqlDialect>> = {
   duckdb: (options) => new DuckDbDialect(options),
   postgres: (options) => new PostgresDialect(options),
@@ -46,6 +53,30 @@ const DIALECTS: Readonly<Record<DialectName, (options: DialectOptions) => SqlDia
 export function openWarehouse(config: WarehouseConfig): Promise<Warehouse> {
   const open = OPENERS[config.type] as (config: WarehouseConfig) => Promise<Warehouse>;
   return open(config);
+}
+
+/**
+ * Which warehouse and raw schema `config` names, as one line without secrets: what the
+ * spool is bound to (a record lands in the warehouse it was accepted for), and what
+ * messages show. Two configs that name the same raw tables give the same line.
+ * @example warehouseIdentity({ type: 'postgres', url: 'postgres://sb:pw@db.internal/switchboard' }, 'raw') // 'postgres db.internal:5432/switchboard (raw schema raw)'
+ * @example warehouseIdentity({ type: 'duckdb', path: '/srv/sb/data/switchboard.duckdb' }, 'raw') // 'duckdb /srv/sb/data/switchboard.duckdb (raw schema raw)'
+ */
+export function warehouseIdentity(config: WarehouseConfig, rawSchema: string): string {
+  const identity = IDENTITIES[config.type] as (config: WarehouseConfig) => string;
+  return `${identity(config)} (raw schema ${rawSchema})`;
+}
+
+/**
+ * Host, port and database of a Postgres URL, as libpq reads them (a `host` parameter for a
+ * socket directory, the user's name for a missing database); never the user or password.
+ */
+function postgresIdentity(url: string, schemaPrefix: string | undefined): string {
+  const parsed = new URL(url);
+  const host = parsed.hostname || parsed.searchParams.get('host') || 'localhost';
+  const database = decodeURIComponent(parsed.pathname.slice(1)) || decodeURIComponent(parsed.username);
+  const prefix = schemaPrefix === undefined || schemaPrefix === '' ? '' : ` (schema prefix ${schemaPrefix})`;
+  return `postgres ${host}:${parsed.port || '5432'}/${database}${prefix}`;
 }
 
 /**

@@ -48,6 +48,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Warehouse>
     await warehouse.ping();
   } catch (cause) {
     await pool.end().catch(() => undefined);
+    if ((cause as { code?: string }).code === INVALID_CATALOG_NAME) throw missingDatabase(options.url, cause);
     throw new SqlError(
       'SB_SQL_UNAVAILABLE',
       `Cannot reach Postgres at ${redact(options.url)}: ${(cause as Error).message}. ` +
@@ -56,6 +57,33 @@ export async function openPostgres(options: PostgresOptions): Promise<Warehouse>
     );
   }
   return warehouse;
+}
+
+/** SQLSTATE 3D000: the database named in the connection does not exist. */
+const INVALID_CATALOG_NAME = '3D000';
+
+/**
+ * The server answers, but has no database by the name `url` gives. That is set-up, not an
+ * outage, so the message says how to create it (README › Configuration › Postgres).
+ */
+function missingDatabase(url: string, cause: unknown): SqlError {
+  const parsed = new URL(url);
+  // Postgres names it in its own words (`database "x" does not exist`), defaults included.
+  const name = /database "(.*)" does not exist/.exec((cause as Error).message)?.[1] ?? decodeURIComponent(parsed.pathname.slice(1));
+  const user = decodeURIComponent(parsed.username);
+  const host = parsed.hostname || 'localhost';
+  const port = parsed.port || '5432';
+  const plain = /^[a-z_][a-z0-9_]*$/.test(name);
+  const database = plain ? name : `"${name.replaceAll('"', '""')}"`;
+  const role = user === '' ? '<the user in warehouse.url>' : /^[a-z_][a-z0-9_]*$/.test(user) ? user : `"${user.replaceAll('"', '""')}"`;
+  return new SqlError(
+    'SB_SQL_DATABASE_MISSING',
+    `The Postgres server at ${host}:${port} has no database "${name}" (warehouse.url). ` +
+      `Create it as a superuser: run createdb -h ${host} -p ${port} -U postgres ${plain ? name : `'${name.replaceAll("'", "'\\''")}'`}, ` +
+      `or in psql CREATE DATABASE ${database}; then GRANT CREATE ON DATABASE ${database} TO ${role}; so that Switchboard can create its schemas there ` +
+      '(README › Configuration › Postgres). Or correct the database name in warehouse.url.',
+    { configKey: 'warehouse.url', cause },
+  );
 }
 
 /** The URL without any password, for messages. */
