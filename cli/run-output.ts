@@ -2,9 +2,9 @@
  * What `build` and `test` print: dbt's per-node lines and summary, so that an analyst who
  * knows dbt reads them at a glance.
  *
- *   03:12:01  4 of 42 START incremental model analytics.calls ......................... [RUN]
- *   03:12:01  4 of 42 OK incremental model analytics.calls ............................ [12 rows in 0.31s]
- *   03:12:01  5 of 42 FAIL 3 test not_null_calls_call_id ............................. [FAIL 3 in 0.05s]
+ *   03:12:01  4 of 42 START incremental model analytics.calls ................................ [RUN]
+ *   03:12:01  4 of 42 OK incremental model analytics.calls ................................... [12 rows in 0.31s]
+ *   03:12:01  5 of 42 FAIL 3 test not_null_calls_call_id ..................................... [FAIL 3 in 0.05s]
  *   Done. PASS=40 WARN=0 ERROR=1 SKIP=1 TOTAL=42
  */
 import type { ProgressEvent, RunResults } from '../sql/engine/run.js';

@@ -47,7 +47,11 @@ export interface RejectionSummary {
 
 export interface ReplayOutcome {
   rejectionId: string;
-  /** landed: now in the raw table; rejected: refused again (see code); skipped: cannot be replayed. */
+  /**
+   * landed: now in the raw table; rejected: refused again (see code); skipped: cannot be
+   * replayed (the body was not kept, or the event itself never lands, e.g. a voice
+   * CALL_ACTION: code says which).
+   */
   outcome: 'landed' | 'rejected' | 'skipped';
   code?: string;
   message?: string;
@@ -134,6 +138,21 @@ export class Replayer {
       receivedAt: new Date(row.received_at),
     };
     const { family } = route;
+    let parsed: { text: string; eventType: string; dedupeKey: string };
+    try {
+      // The event first: one that can never land (a voice CALL_ACTION, a body that is not an
+      // event) is refused by what it is, and no config, secret or --trust changes that.
+      const { text, event } = parseEvent(body, { xml: family.xmlBodies });
+      parsed = { text, ...family.classify(event, delivery) };
+    } catch (error) {
+      if (!(error instanceof IngestError)) throw error;
+      return {
+        rejectionId: id,
+        outcome: 'skipped',
+        code: error.code,
+        message: `${error.message} A replay cannot land it either: the event itself is refused, whatever the config or --trust (it stays in raw.rejections for the record).`,
+      };
+    }
     try {
       const digested = family.digestedHeaders.filter((h) => /^sha256:/.test(String(delivery.headers[h] ?? '')));
       if (options.trust !== true && digested.length > 0) {
@@ -143,8 +162,7 @@ export class Replayer {
         );
       }
       const verifiedBy = options.trust === true ? 'operator' : await family.verify(delivery);
-      const { text, event } = parseEvent(body, { xml: family.xmlBodies });
-      const { eventType, dedupeKey } = family.classify(event, delivery);
+      const { text, eventType, dedupeKey } = parsed;
       if (options.dryRun !== true) {
         await this.landing.accept({
           k: 'event',

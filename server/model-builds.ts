@@ -101,7 +101,10 @@ export class ModelBuilds {
       // The default leaves out tags your own project may not have; an explicit --exclude must match.
       const tags = new Set([...project.models.values()].flatMap((m) => m.config.tags));
       exclude = request.exclude ?? this.runtime.defaultExclude.filter((s) => !s.startsWith('tag:') || tags.has(s.slice(4)));
-      selectModels(project, request.select ?? [], exclude);
+      const selecting = (request.select !== undefined && request.select.length > 0) || request.exclude !== undefined;
+      if (selectModels(project, request.select ?? [], exclude).length === 0 && selecting) {
+        throw nothingSelected(command, project, request.select ?? [], { list: exclude, given: request.exclude !== undefined });
+      }
     } catch (error) {
       release();
       throw error;
@@ -153,6 +156,26 @@ export class ModelBuilds {
       throw new SqlError('SB_SQL_UNAVAILABLE', `The warehouse does not answer (${(cause as Error).message}); no model was built.`, { cause });
     }
   }
+}
+
+/**
+ * The answer to a --select and --exclude that leave nothing: an error, not dbt's "Nothing to
+ * do" and exit 0, because a build that ran nothing is almost always a mistake in the lists,
+ * and a script must not read it as success.
+ */
+function nothingSelected(command: RunCommand, project: Project, select: readonly string[], exclude: { list: readonly string[]; given: boolean }): ModelError {
+  const chosen = selectModels(project, select, []).map((m) => m.name);
+  if (chosen.length === 0) return new ModelError('SB_MODEL_NOTHING_SELECTED', `Nothing to ${command}: the models project (models.dir) has no models.`);
+  const names = chosen.length <= 5 ? chosen.join(', ') : `${chosen.slice(0, 5).join(', ')}, …`;
+  const selected =
+    select.length === 0 ? `every model (${chosen.length}) is selected` : `--select ${select.join(' ')} selects ${chosen.length} model${chosen.length === 1 ? '' : 's'} (${names})`;
+  const excluded = exclude.given
+    ? `--exclude ${exclude.list.join(' ')}`
+    : `the default --exclude ${exclude.list.join(' ')} (while no pull source is configured; an explicit --exclude replaces it)`;
+  return new ModelError(
+    'SB_MODEL_NOTHING_SELECTED',
+    `Nothing to ${command}: ${selected}, and ${excluded} leaves out all of them. Nothing ran, and no run results were written; check the two lists.`,
+  );
 }
 
 /** dbt's summary counts: PASS (built or passed), ERROR (errored or failed), SKIP, TOTAL. */

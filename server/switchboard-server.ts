@@ -83,9 +83,8 @@ export interface SwitchboardServer {
  */
 export async function createSwitchboardServer(config: Config, logger: Logger, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<SwitchboardServer> {
   const { file } = config;
-  const warehouseConfig = warehouseConfigOf(file.warehouse, cwd);
-  if (warehouseConfig.type === 'duckdb') ensureParent(warehouseConfig.path);
-  const warehouse = await openOrDefer(warehouseConfig, logger);
+  // The spool first: its lock (SB_SPOOL_LOCKED) is what tells a second server on the same data
+  // directory to stop, in one clear line, before it tries the warehouse the first one holds.
   const spoolDir = resolve(cwd, file.spool.dir);
   const spool = await Spool.open({
     dir: spoolDir,
@@ -97,6 +96,9 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     await warehouse.close();
     throw error;
   });
+  const warehouseConfig = warehouseConfigOf(file.warehouse, cwd);
+  if (warehouseConfig.type === 'duckdb') ensureParent(warehouseConfig.path);
+  const warehouse = await openOrDefer(warehouseConfig, logger);
   const families = await buildFamilies(config, cwd);
   const quarantine = new Quarantine(spoolDir, spool.id, file.warehouse.rawSchema);
   const drainer = new Drainer({

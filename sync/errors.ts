@@ -13,6 +13,8 @@ export type SyncErrorCode =
   | 'SB_SYNC_FAILED'
   /** No sync has that name. */
   | 'SB_SYNC_UNKNOWN'
+  /** A sync was asked for (by name or --all) and the config has none. */
+  | 'SB_SYNC_NONE_CONFIGURED'
   /** This sync is already running (scheduled or manual). */
   | 'SB_SYNC_RUNNING'
   /** A sync names a destination that has no `destinations.<name>` config. */

@@ -1,8 +1,10 @@
 import { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { loadServeConfig } from '../../server/serve-config.js';
 import { createSwitchboardServer } from '../../server/switchboard-server.js';
 import { ADMIN_TOKEN_ENV, adminDataDir, bootstrapTokenPath } from '../../server/admin-tokens.js';
+import { listeningOn } from '../local-url.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -22,11 +24,15 @@ Routes:
   POST /oauth/token                   token endpoint for messaging in oauth mode
   GET  /healthz, /readyz              liveness and readiness (ready or not, no details)
 Operator API (admin.host:admin.port, loopback only by default; Authorization: Bearer <token>):
-  GET  /status                                used by \`switchboard status\` (role read)
-  GET  /rejections, POST /rejections/replay   used by \`switchboard replay\`
-  POST /sql, POST /build, POST /test          used by \`switchboard sql\`, \`build\`, \`test\`
-  POST /sync, POST /pull                      used by \`switchboard sync\`, \`pull\` (role operate)
-  GET  /metrics                               Prometheus (role read)
+  GET  /status              role read     \`switchboard status\`: readiness, backlog, builds, syncs, pulls
+  GET  /metrics             role read     Prometheus metrics
+  GET  /rejections          role read     \`switchboard replay --list\`
+  POST /rejections/replay   role operate  \`switchboard replay\`
+  POST /sql                 role read     \`switchboard sql\` (read-only queries)
+  POST /build               role operate  \`switchboard build\`
+  POST /test                role operate  \`switchboard test\`
+  POST /sync                role operate  \`switchboard sync\`
+  POST /pull                role operate  \`switchboard pull\`
 The token is SWITCHBOARD_ADMIN_TOKEN, else <data dir>/admin-token (generated on first start,
 mode 0600; the CLI reads it); more with \`switchboard admin-token create\`.
 
@@ -45,19 +51,19 @@ is flushed.`,
       for (const warning of config.warnings) logger.warn(warning);
       const server = await createSwitchboardServer(config, logger);
       const { host, port } = config.file.server;
-      const address = await server.app.listen({ host, port });
+      const listening = await listen(server.app, host, port);
       const where =
         config.file.warehouse.type === 'duckdb' ? `DuckDB ${config.file.warehouse.path}` : `Postgres ${redact(config.file.warehouse.url)}`;
       logger.info(
-        { address, warehouse: where, spool: config.file.spool.dir, config: config.source ?? 'built-in defaults' },
-        `Switchboard is listening on ${address}; landing into ${where}`,
+        { address: listening.url, host, warehouse: where, spool: config.file.spool.dir, config: config.source ?? 'built-in defaults' },
+        `Switchboard is listening on ${listening.text}; landing into ${where}`,
       );
       // A human line whatever log.level is: the first thing someone starting it looks for.
-      process.stderr.write(`Switchboard listening on ${address} (warehouse: ${where}; webhooks: POST ${address}/webhooks/8x8/<family>)\n`);
+      process.stderr.write(`Switchboard listening on ${listening.text} (warehouse: ${where}; webhooks: POST ${listening.url}/webhooks/8x8/<family>)\n`);
       if (config.file.admin.enabled) {
-        const adminAddress = await server.admin.listen({ host: config.file.admin.host, port: config.file.admin.port });
+        const admin = await listen(server.admin, config.file.admin.host, config.file.admin.port);
         const token = process.env[ADMIN_TOKEN_ENV] ? ADMIN_TOKEN_ENV : bootstrapTokenPath(adminDataDir(config, process.cwd()));
-        process.stderr.write(`Operator API on ${adminAddress} (switchboard sql, replay, build, test, sync, pull, status; GET /metrics; token: ${token})\n`);
+        process.stderr.write(`Operator API on ${admin.text} (switchboard sql, replay, build, test, sync, pull, status; GET /metrics; token: ${token})\n`);
       }
       server.jobs.start(); // builds, syncs and pulls on their schedules, one node per tick
 
@@ -80,6 +86,16 @@ is flushed.`,
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));
     });
+}
+
+/**
+ * Listens, and says where: Fastify answers a wildcard host (0.0.0.0) with a loopback URL,
+ * which is not where other machines reach it. The port is the bound one (port 0 picks one).
+ */
+async function listen(app: FastifyInstance, host: string, port: number): Promise<{ url: string; text: string }> {
+  await app.listen({ host, port });
+  const bound = app.server.address();
+  return listeningOn(host, typeof bound === 'object' && bound !== null ? bound.port : port);
 }
 
 function redact(url: string): string {

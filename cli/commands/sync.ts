@@ -58,6 +58,9 @@ Examples:
         }
         return;
       }
+      if (syncs.length === 0 && (options.all === true || names.length > 0)) {
+        throw new SyncError('SB_SYNC_NONE_CONFIGURED', noSyncsMessage(config.source), { configKey: 'syncs' });
+      }
       const chosen = options.all === true ? syncs.map((s) => s.name) : names;
       if (chosen.length === 0) {
         throw new SwitchboardError('SB_CLI_BAD_OPTION', 'Name the syncs to run, or give --all (switchboard sync --list shows them).');
@@ -77,6 +80,23 @@ Examples:
 }
 
 type Request = { names: string[]; dryRun: boolean; replayRejected: boolean };
+
+/** What to add when the config has no `syncs:`: the smallest sync there is (a Slack alert). */
+function noSyncsMessage(source: string | null): string {
+  return `No syncs are configured in ${source ?? 'the built-in defaults (no config file)'}: the config key syncs is empty, so there is nothing to run. Add one, for example:
+
+destinations:
+  slack: {}                          # token: SWITCHBOARD_SLACK_BOT_TOKEN
+syncs:
+  - name: escalations_to_slack
+    model: slack_escalations         # a model in models/outbound/
+    key: call_id
+    destination: slack
+    object: C0123456789              # the Slack channel id
+    mapping: { text: text }
+
+then check it with \`switchboard sync --list\` and \`switchboard sync escalations_to_slack --dry-run\`. README › Syncs has Salesforce and Zendesk examples.`;
+}
 
 async function viaServer(config: Config, base: string, request: Request): Promise<SyncRunResult[] | null> {
   const values = await postForNdjson(config, base, '/sync', request);

@@ -7,7 +7,7 @@
  * model or test starts and ends, then one RunResults line (it has `runId`), or
  * `{"error":{code,message}}` if the run broke off. Blank lines are keep-alives. What can be
  * checked before anything runs is answered with a plain error instead: 409
- * SB_MODEL_BUILD_RUNNING, 400 SB_MODEL_SELECTOR, 422 for a broken models project, 503
+ * SB_MODEL_BUILD_RUNNING, 400 SB_MODEL_SELECTOR or SB_MODEL_NOTHING_SELECTED, 422 for a broken models project, 503
  * SB_SQL_UNAVAILABLE. A client that disconnects does not stop the run.
  */
 import type { FastifyInstance } from 'fastify';
@@ -71,7 +71,7 @@ export async function modelRoutes(app: FastifyInstance, options: ModelRoutesOpti
 
 function prepareStatus(code: string): number {
   if (code === 'SB_MODEL_BUILD_RUNNING') return 409;
-  if (code === 'SB_MODEL_SELECTOR') return 400;
+  if (code === 'SB_MODEL_SELECTOR' || code === 'SB_MODEL_NOTHING_SELECTED') return 400;
   if (code === 'SB_SQL_UNAVAILABLE') return 503;
   return 422; // the models project itself does not load
 }

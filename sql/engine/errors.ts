@@ -19,6 +19,8 @@ export type ModelErrorCode =
   | 'SB_MODEL_CONFIG'
   /** A --select expression matches nothing or is malformed. */
   | 'SB_MODEL_SELECTOR'
+  /** --select and --exclude together leave no model to run. */
+  | 'SB_MODEL_NOTHING_SELECTED'
   /** A data-test YAML file is malformed or names an unknown model or test. */
   | 'SB_MODEL_TESTS'
   /** A model's SQL failed in the warehouse during a build. */

@@ -154,6 +154,22 @@ describe('switchboard build, test and compile', () => {
       assert.match(res.stderr, /SB_MODEL_SELECTOR: No model is named "peeple" \(did you mean "people"\?\)/);
       assert.equal(res.stdout, '');
     });
+
+    test('a --select that --exclude empties says that nothing was selected and exits 1, running nothing', async () => {
+      const lastRun = (): string | null => (existsSync(join(dir, 'target', 'run_results.json')) ? readResults(join(dir, 'target')).runId : null);
+      const before = lastRun();
+      const res = await cli(['build', '--exclude', 'people', '--select', 'people', ...NO_SERVER], dir);
+      assert.equal(res.code, 1);
+      assert.match(
+        res.stderr,
+        /^error SB_MODEL_NOTHING_SELECTED: Nothing to build: --select people selects 1 model \(people\), and --exclude people leaves out all of them\. Nothing ran/,
+      );
+      assert.equal(res.stdout, '', 'no progress lines, no "Completed successfully"');
+      assert.equal(lastRun(), before, 'no run results written');
+      const tested = await cli(['test', '--select', 'people+', '--exclude', 'people', 'greetings', ...NO_SERVER], dir);
+      assert.equal(tested.code, 1);
+      assert.match(tested.stderr, /SB_MODEL_NOTHING_SELECTED: Nothing to test: --select people\+ selects 2 models \(people, greetings\)/);
+    });
   });
 
   test('compile prints the SQL of one model for the target warehouse, connecting to nothing', async () => {
@@ -221,6 +237,9 @@ describe('switchboard build, test and compile', () => {
       const tested = await cli(['test', '--select', 'calls', '--admin-url', server.adminUrl], home);
       assert.equal(tested.code, 0, tested.stdout + tested.stderr);
       assert.match(tested.stdout, /PASS test unique_calls_call_id/);
+      const nothing = await cli(['build', '--select', 'calls', '--exclude', 'calls', '--admin-url', server.adminUrl], home);
+      assert.equal(nothing.code, 1);
+      assert.match(nothing.stderr, /SB_MODEL_NOTHING_SELECTED: Nothing to build: --select calls selects 1 model \(calls\)/);
       const compiled = await cli(['compile', 'calls', '--target', 'snowflake'], home);
       assert.equal(compiled.code, 0, compiled.stderr);
       assert.match(compiled.stdout, /from "analytics"\."stg_voice_legs"/);

@@ -30,8 +30,9 @@ export async function startServerProcess(configPath: string, env: Record<string,
     const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${output}`)), 20_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      const match = /listening on (http:\/\/[^;\s"()]+)/.exec(output);
-      const admin = /Operator API on (http:\/\/[^;\s"()]+)/.exec(output);
+      // On a wildcard host (0.0.0.0) the line names the loopback URL after ", or ".
+      const match = /listening on (?:all interfaces[^\n]*?, or )?(http:\/\/[^;\s"()]+)/.exec(output);
+      const admin = /Operator API on (?:all interfaces[^\n]*?, or )?(http:\/\/[^;\s"()]+)/.exec(output);
       if (match?.[1] !== undefined && admin?.[1] !== undefined) {
         clearTimeout(timer);
         resolve([match[1], admin[1]]);

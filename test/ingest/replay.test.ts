@@ -71,14 +71,26 @@ describe('replaying rejections', () => {
     assert.deepEqual(rows, [{ verified_by: 'replay:operator' }]);
   });
 
-  test('a body that is still not JSON is refused again; a body never read is skipped', async () => {
+  test('a body that is not JSON, and a body never read, are skipped: neither can ever land', async () => {
     await h.send('meetings', { body: 'not json' });
     await h.send('meetings', { body: JSON.stringify({ pad: 'x'.repeat(8000) }) });
     await h.drain();
-    const outcomes = await adminReplay({ family: 'meetings', trust: true });
-    const byCode = new Map(outcomes.outcomes.map((o) => [o.outcome, o]));
-    assert.equal(byCode.get('rejected')?.code, 'SB_INGEST_BODY_NOT_JSON');
-    assert.match(byCode.get('skipped')?.message ?? '', /cannot be replayed/);
+    const { outcomes } = await adminReplay({ family: 'meetings', trust: true });
+    assert.deepEqual(outcomes.map((o) => `${o.outcome} ${o.code ?? '(no code)'}`).sort(), ['skipped (no code)', 'skipped SB_INGEST_BODY_NOT_JSON']);
+    assert.match(outcomes.find((o) => o.code === 'SB_INGEST_BODY_NOT_JSON')?.message ?? '', /A replay cannot land it either/);
+    assert.match(outcomes.find((o) => o.code === undefined)?.message ?? '', /cannot be replayed/);
+  });
+
+  test('a voice CALL_ACTION is skipped for what it is (call actions never land), not refused for credentials', async () => {
+    assert.equal((await h.send('voice', { sample: 'call-action' })).statusCode, 422);
+    await h.drain();
+    for (const trust of [false, true]) {
+      const { outcomes } = await adminReplay({ family: 'voice', code: 'SB_INGEST_VOICE_CALL_ACTION', trust });
+      assert.deepEqual(outcomes.map((o) => [o.outcome, o.code]), [['skipped', 'SB_INGEST_VOICE_CALL_ACTION']], `trust: ${trust}`);
+      assert.match(outcomes[0]?.message ?? '', /CALL_ACTION \(VCA\).*callflow.*A replay cannot land it either: the event itself is refused, whatever the config or --trust/s);
+      assert.doesNotMatch(outcomes[0]?.message ?? '', /AUTH|credentials/i);
+    }
+    assert.equal((await h.query(`SELECT * FROM ${h.raw('voice_events')}`)).length, 0);
   });
 
   test('the operator API lists rejections with filters, and validates its input', async () => {

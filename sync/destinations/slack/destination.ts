@@ -23,9 +23,9 @@
  * throws TransientDestinationError (with Retry-After), after that the records not done get
  * 'retry' outcomes. The run's AbortSignal is checked between calls and cuts a call short.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import type { ChatPostMessageArguments, ChatUpdateArguments, WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import { abortableSleep } from '../../../core/abortable-sleep.js';
 import { PermanentDestinationError, type ChangeRecord, type Destination, type RecordOutcome, type SendContext } from '../../destination.js';
 import { classifySlackError } from './errors.js';
 import { findAlerts } from './lookup.js';
@@ -59,14 +59,7 @@ export interface SlackClock {
 
 const REAL_CLOCK: SlackClock = {
   now: () => Date.now(),
-  sleep: async (ms, signal) => {
-    try {
-      await delay(ms, undefined, { signal });
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      throw error;
-    }
-  },
+  sleep: abortableSleep,
 };
 
 export class SlackDestination implements Destination {

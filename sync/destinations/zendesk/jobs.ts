@@ -8,7 +8,7 @@
  * its records are retried, and the retry finds whatever the job did write by external_id
  * and change tag.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { abortableSleep } from '../../../core/abortable-sleep.js';
 import { TransientDestinationError } from '../../destination.js';
 import type { ZendeskClient } from './client.js';
 import { ZendeskResponseError, throwIfWholeCallFailed } from './errors.js';
@@ -66,7 +66,7 @@ export async function waitForJob(client: ZendeskClient, first: JobStatus, signal
     if (Date.now() + wait > deadline) {
       return { finished: false, reason: `job ${job.id} was still ${job.status} after ${polling.timeoutMs} ms` };
     }
-    await pause(wait, signal);
+    await abortableSleep(wait, signal); // throws the signal's reason as soon as it aborts
     interval = Math.min(interval * 2, polling.maxIntervalMs);
     wait = interval;
     try {
@@ -89,14 +89,4 @@ export async function waitForJob(client: ZendeskClient, first: JobStatus, signal
     }
   }
   return { finished: true, job };
-}
-
-/** Waits, or throws the signal's reason as soon as it aborts. */
-async function pause(ms: number, signal: AbortSignal): Promise<void> {
-  try {
-    await sleep(ms, undefined, { signal });
-  } catch (error) {
-    if (signal.aborted) throw signal.reason;
-    throw error;
-  }
 }
