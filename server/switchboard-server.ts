@@ -83,6 +83,7 @@ export interface SwitchboardServer {
  */
 export async function createSwitchboardServer(config: Config, logger: Logger, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<SwitchboardServer> {
   const { file } = config;
+  const warehouseConfig = warehouseConfigOf(file.warehouse, cwd);
   // The spool first: its lock (SB_SPOOL_LOCKED) is what tells a second server on the same data
   // directory to stop, in one clear line, before it tries the warehouse the first one holds.
   const spoolDir = resolve(cwd, file.spool.dir);
@@ -92,13 +93,15 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     fsync: file.spool.fsync,
     // Its records land only in the warehouse they were accepted for (SB_SPOOL_WAREHOUSE_MISMATCH).
     target: warehouseIdentity(warehouseConfig, file.warehouse.rawSchema),
-  }).catch(async (error: unknown) => {
-    await warehouse.close();
-    throw error;
   });
-  const warehouseConfig = warehouseConfigOf(file.warehouse, cwd);
-  if (warehouseConfig.type === 'duckdb') ensureParent(warehouseConfig.path);
-  const warehouse = await openOrDefer(warehouseConfig, logger);
+  let warehouse: Warehouse;
+  try {
+    if (warehouseConfig.type === 'duckdb') ensureParent(warehouseConfig.path);
+    warehouse = await openOrDefer(warehouseConfig, logger);
+  } catch (error) {
+    await spool.close(); // a warehouse that cannot be used at all (SB_SQL_DATABASE_MISSING): release the spool's lock
+    throw error;
+  }
   const families = await buildFamilies(config, cwd);
   const quarantine = new Quarantine(spoolDir, spool.id, file.warehouse.rawSchema);
   const drainer = new Drainer({
