@@ -4,31 +4,19 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { RunResults } from '../../sql/engine/run.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import { startHarness } from '../helpers/harness.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { runCli } from '../helpers/cli-process.js';
 
-const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
-const run = promisify(execFile);
 /** Nothing listens on the discard port: `build` and `test` then open the warehouse themselves. */
 const NO_SERVER = ['--admin-url', 'http://127.0.0.1:9'];
 
-async function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = runCli;
 
 async function queryDuckDb<T>(path: string, sql: string): Promise<T[]> {
   const warehouse = await openWarehouse({ type: 'duckdb', path });

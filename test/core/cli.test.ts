@@ -1,26 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { withTestSecrets } from '../helpers/harness.js';
+import { runCli } from '../helpers/cli-process.js';
 
-const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
-const run = promisify(execFile);
 
-async function cli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = runCli;
 
 describe('the switchboard command', () => {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-cli-'));
