@@ -313,9 +313,12 @@ async function openOrDefer(config: WarehouseConfig, logger: Logger): Promise<War
     return await open();
   } catch (error) {
     if (error instanceof SqlError && error.code === 'SB_SQL_DATABASE_MISSING') throw error;
+    // Our own errors say what happened and what to do (another process holding the DuckDB file,
+    // Postgres down): one line, without a stack trace. Anything else keeps its stack.
+    const detail = error instanceof SqlError ? { code: error.code, reason: error.message } : { err: error };
     logger.error(
-      { err: error },
-      'the warehouse is not reachable at start-up; accepting webhooks into the spool and retrying (see switchboard status)',
+      detail,
+      `the warehouse is not reachable at start-up; accepting webhooks into the spool and retrying (see switchboard status)${error instanceof SqlError ? `: ${error.message}` : ''}`,
     );
     return deferredWarehouse(dialectFor(config.type), open);
   }
