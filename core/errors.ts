@@ -21,3 +21,12 @@ export class SwitchboardError extends Error {
     this.configKey = options.configKey;
   }
 }
+
+/**
+ * The log fields for an error: ours (a stable code, and a message that already says what to
+ * do) in one line as `code` and `reason`; anything else as `err`, with its stack.
+ * @example logger.error({ ...errorLogFields(error), retryInMs }, 'could not write to the warehouse')
+ */
+export function errorLogFields(error: unknown): { code: string; reason: string } | { err: unknown } {
+  return error instanceof SwitchboardError ? { code: error.code, reason: error.message } : { err: error };
+}

@@ -29,7 +29,7 @@ import { checkpointTable, ensureRawEventTable, quarantineTable, rawEventTable, r
 import { upsertRows, YIELD_EVERY, yieldToEventLoop } from './upsert-rows.js';
 import { landEvents, rejectionRow, type Conflict } from './raw-rows.js';
 import type { Quarantine } from './quarantine.js';
-import { SwitchboardError } from '../core/errors.js';
+import { errorLogFields } from '../core/errors.js';
 
 export interface DrainerOptions {
   spool: Spool;
@@ -325,10 +325,8 @@ export class Drainer {
         if (this.abort.signal.aborted) break; // stopping: the batch in flight was not committed, and that is fine
         this.stats.failures += 1;
         this.lastError = error as Error;
-        // Our own errors already say what happened and what to do: their code and message, no stack.
-        const detail = error instanceof SwitchboardError ? { code: error.code, reason: error.message } : { err: error };
         logger.error(
-          { ...detail, retryInMs: backoff, backlogBytes: this.backlogBytes() },
+          { ...errorLogFields(error), retryInMs: backoff, backlogBytes: this.backlogBytes() },
           'could not write to the warehouse; accepted events stay in the spool and will be retried',
         );
         await abortableSleep(backoff, this.abort.signal).catch(() => undefined);

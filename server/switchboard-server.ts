@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.js';
+import { errorLogFields } from '../core/errors.js';
 import type { WarehouseSettings } from '../core/config-schema.js';
 import { modelsRuntime } from '../sql/engine/from-config.js';
 import { dialectFor, openWarehouse, warehouseIdentity, type WarehouseConfig } from '../sql/warehouses/index.js';
@@ -313,11 +314,9 @@ async function openOrDefer(config: WarehouseConfig, logger: Logger): Promise<War
     return await open();
   } catch (error) {
     if (error instanceof SqlError && error.code === 'SB_SQL_DATABASE_MISSING') throw error;
-    // Our own errors say what happened and what to do (another process holding the DuckDB file,
-    // Postgres down): one line, without a stack trace. Anything else keeps its stack.
-    const detail = error instanceof SqlError ? { code: error.code, reason: error.message } : { err: error };
+    // Another process holding the DuckDB file, Postgres down: one line, no stack trace.
     logger.error(
-      detail,
+      errorLogFields(error),
       `the warehouse is not reachable at start-up; accepting webhooks into the spool and retrying (see switchboard status)${error instanceof SqlError ? `: ${error.message}` : ''}`,
     );
     return deferredWarehouse(dialectFor(config.type), open);

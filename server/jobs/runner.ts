@@ -208,11 +208,19 @@ export class JobRunner {
     const ctx: JobContext = { runId, job: name, trigger, signal: controller.signal, leaseToken: 0 };
     let ended = false;
     let lease: Lease | null = null;
-    const timers: NodeJS.Timeout[] = [];
+    let stopTimers = (): void => undefined;
+    /** This run no longer holds the job in this process. */
+    const detach = (): void => {
+      ended = true;
+      stopTimers();
+      entry.running = null;
+      this.controllers.delete(controller);
+      settle();
+    };
     const end = async (outcome: JobOutcome): Promise<void> => {
       if (ended) return;
       ended = true;
-      for (const timer of timers) clearTimeout(timer);
+      stopTimers();
       const finishedAt = this.now();
       entry.lastRun = {
         runId,
@@ -231,9 +239,7 @@ export class JobRunner {
         // The lease then expires by itself; the history row stays `running` until a takeover marks it.
         this.options.logger.warn({ err: error, job: name, runId }, `could not record the end of ${name}'s run; its lease expires in ${this.options.leases.ttlMs / 1000}s`);
       } finally {
-        entry.running = null;
-        this.controllers.delete(controller);
-        settle();
+        detach();
       }
     };
     const run: ActiveRun = {
@@ -246,7 +252,7 @@ export class JobRunner {
     this.inFlight.add(done);
     void done.finally(() => this.inFlight.delete(done));
     try {
-      const result = await this.acquire(name, tick);
+      const result = await this.options.leases.acquire(name, tick);
       if (!result.acquired) {
         entry.heldElsewhere = result.holder;
         const { logger, label } = definition;
@@ -254,10 +260,7 @@ export class JobRunner {
           if (result.reason === 'held') logger.info({ holder: result.holder.holder }, `${label} skipped: it runs on ${result.holder.holder}`);
           else logger.debug(`${label} skipped: another node ran this tick`);
         }
-        ended = true;
-        entry.running = null;
-        this.controllers.delete(controller);
-        settle();
+        detach();
         return null;
       }
       lease = result.lease;
@@ -267,17 +270,14 @@ export class JobRunner {
         const abandoned = await this.options.history.abandonBefore(name, lease.token, startedAt);
         this.options.logger.warn(
           { job: name, previous: lease.tookOverFrom, abandoned },
-          `took over ${name} from ${lease.tookOverFrom}, whose lease expired without a release (it stopped or was killed)`,
+          `took over ${name} from ${lease.tookOverFrom}, which stopped without releasing it (killed or crashed)`,
         );
       }
       await this.options.history.started({ runId, job: name, kind: definition.kind, trigger, node: this.options.leases.node, leaseToken: lease.token, tickAt: tick ?? null, startedAt });
     } catch (error) {
       const held = lease;
       lease = null;
-      ended = true;
-      entry.running = null;
-      this.controllers.delete(controller);
-      settle();
+      detach();
       if (held !== null) await this.options.leases.release(held).catch(() => undefined);
       throw unavailable(error);
     }
@@ -287,38 +287,46 @@ export class JobRunner {
       deadlineMs,
     );
     deadline.unref();
-    timers.push(deadline);
-    this.heartbeat(name, lease, controller, timers);
+    const stopHeartbeat = this.heartbeat(name, lease, controller);
+    stopTimers = () => {
+      clearTimeout(deadline);
+      stopHeartbeat();
+    };
     return run;
   }
 
-  /** Renews the lease every third of its time; a lost lease aborts the run. */
-  private heartbeat(name: string, lease: Lease, controller: AbortController, timers: NodeJS.Timeout[]): void {
+  /**
+   * Renews the lease every third of its time; a lost lease aborts the run. Returns what
+   * stops it: no renewal is scheduled after that, even one whose answer was in flight.
+   */
+  private heartbeat(name: string, lease: Lease, controller: AbortController): () => void {
     const { leases, logger } = this.options;
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
     const beat = (): void => {
-      const timer = setTimeout(() => {
+      if (stopped) return;
+      timer = setTimeout(() => {
         if (controller.signal.aborted && this.stopped) return;
         void leases
           .renew(lease)
           .then((held) => {
-            if (held) return beat();
+            if (held || stopped) return beat();
             logger.error({ job: name, token: lease.token }, `${name} lost its lease to another node; stopping this run at its next checkpoint`);
             controller.abort(new SwitchboardError('SB_JOB_LEASE_LOST', `${name}'s lease was taken over by another node (this one stalled past jobs.leaseSeconds); the run stopped.`));
           })
           .catch((error: unknown) => {
-            if (this.now().getTime() < lease.expiresAt.getTime()) return beat();
+            if (stopped || this.now().getTime() < lease.expiresAt.getTime()) return beat();
             logger.error({ err: error, job: name }, `${name} could not renew its lease before it expired; stopping this run`);
             controller.abort(new SwitchboardError('SB_JOB_LEASE_LOST', `${name}'s lease expired while the warehouse did not answer; the run stopped.`));
           });
       }, Math.max(50, Math.floor(leases.ttlMs / 3)));
       timer.unref();
-      timers.push(timer);
     };
     beat();
-  }
-
-  private acquire(name: string, tick?: Date): ReturnType<JobLeases['acquire']> {
-    return this.options.leases.acquire(name, tick);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }
 
   private entry(name: string): Entry {
