@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import type { Drainer } from '../../ingest/drainer.js';
 import { startHarness } from '../helpers/harness.js';
-import { realPause } from '../helpers/clock.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const CYCLES = 60;
 
@@ -27,13 +27,14 @@ function collectWarnings(t: { after(fn: () => void): void }): Error[] {
   return warnings;
 }
 
-/** Polls (in real time, 1 ms apart) until `check` holds; bounded so that a hang fails the test. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 30_000; i++) {
-    if (check()) return;
-    await realPause(1);
+/** The most abort listeners on `signal` seen after each of `cycles` steps. */
+async function mostListeners(signal: AbortSignal, cycles: number, step: (i: number) => Promise<void>): Promise<number> {
+  let most = 0;
+  for (let i = 1; i <= cycles; i++) {
+    await step(i);
+    most = Math.max(most, getEventListeners(signal, 'abort').length);
   }
-  assert.fail(`timed out waiting for: ${what}`);
+  return most;
 }
 
 describe('the drainer over many cycles', () => {
@@ -43,12 +44,10 @@ describe('the drainer over many cycles', () => {
     const { drainer } = h.server;
     const signal = stopSignal(drainer);
     const warnings = collectWarnings(t);
-    let most = 0;
-    for (let i = 1; i <= CYCLES; i++) {
+    const most = await mostListeners(signal, CYCLES, async (i) => {
       assert.equal((await h.send('voice', { sample: 'call-status' })).statusCode, 200);
-      await until(() => drainer.stats.events >= i, `event ${i} lands`);
-      most = Math.max(most, getEventListeners(signal, 'abort').length);
-    }
+      await waitFor(() => drainer.stats.events >= i, `event ${i} lands`);
+    });
     assert.ok(drainer.stats.batches >= CYCLES / 2, `the drainer went round its loop (${drainer.stats.batches} batches)`);
     assert.ok(most <= 1, `abort listeners on the drainer's signal stayed at the one current wait (at most ${most})`);
     assert.deepEqual(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message), []);
@@ -64,11 +63,7 @@ describe('the drainer over many cycles', () => {
     const { drainer } = h.server;
     const signal = stopSignal(drainer);
     const warnings = collectWarnings(t);
-    let most = 0;
-    for (let i = 1; i <= CYCLES; i++) {
-      await until(() => drainer.stats.failures >= i, `attempt ${i} fails`);
-      most = Math.max(most, getEventListeners(signal, 'abort').length);
-    }
+    const most = await mostListeners(signal, CYCLES, (i) => waitFor(() => drainer.stats.failures >= i, `attempt ${i} fails`));
     assert.ok(drainer.lastError !== null, 'the warehouse is down');
     assert.ok(most <= 1, `abort listeners on the drainer's signal stayed at the one current wait (at most ${most})`);
     assert.deepEqual(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message), []);
