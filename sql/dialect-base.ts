@@ -8,9 +8,9 @@
  */
 import { SqlError } from './errors.js';
 import { planUpsert, type UpsertPlan } from './upsert-plan.js';
-import type { ColumnSpec, LogicalType, MergeRule, TableSpec, UpsertSpec } from './table-spec.js';
+import type { ColumnSpec, LogicalType, MergeRule, PlannedStatement, TableSpec, UpsertSpec } from './table-spec.js';
 
-export type { ColumnSpec, LogicalType, MergeRule, TableSpec, UpsertSpec } from './table-spec.js';
+export type { ColumnSpec, LogicalType, MergeRule, PlannedStatement, TableSpec, UpsertSpec } from './table-spec.js';
 
 /** Options every dialect accepts. */
 export interface DialectOptions {
@@ -21,7 +21,12 @@ export interface DialectOptions {
   schemaPrefix?: string;
 }
 
-/** Optional features. Planners branch on these, never on a dialect's name. */
+/**
+ * Optional features. Planners branch on these, never on a dialect's name. A dialect declares
+ * only the features it has ({@link DialectBase.declaredCapabilities}); everything else takes
+ * the conservative default in {@link CONSERVATIVE_CAPABILITIES}, so a new warehouse starts
+ * from "can do the least" and opts in, as Kysely's `DialectAdapterBase` does.
+ */
 export interface DialectCapabilities {
   /** `INSERT … ON CONFLICT (key) DO UPDATE` (DuckDB, Postgres). */
   supportsOnConflict: boolean;
@@ -29,8 +34,20 @@ export interface DialectCapabilities {
   supportsMerge: boolean;
   /** `QUALIFY` on window functions (DuckDB, BigQuery, Snowflake; not Postgres). */
   supportsQualify: boolean;
-  /** Multi-statement transactions that roll back on error. */
+  /**
+   * Multi-statement transactions over DML (INSERT, UPDATE, DELETE, MERGE) that roll back on
+   * error. Without them, {@link DialectBase.replaceTable} and the incremental plans must make
+   * each change one atomic statement.
+   */
   supportsTransactions: boolean;
+  /**
+   * CREATE, DROP, ALTER and RENAME inside a transaction, rolled back with it (DuckDB,
+   * Postgres). False on BigQuery, which refuses DDL on permanent tables inside a transaction
+   * (https://cloud.google.com/bigquery/docs/transactions#statements_supported_in_transactions),
+   * and on Snowflake, where any DDL commits the open transaction
+   * (https://docs.snowflake.com/en/sql-reference/transactions#ddl).
+   */
+  supportsTransactionalDdl: boolean;
   /** Whether PRIMARY KEY is enforced (false on BigQuery and Snowflake: dedupe before writing). */
   enforcesPrimaryKeys: boolean;
   /** Most bind parameters one statement may carry (Postgres: 65,535). */
@@ -44,13 +61,35 @@ export interface DialectCapabilities {
 }
 
 /**
+ * What a dialect gets for every capability it does not declare: the least a warehouse can do.
+ * `maxParams` is ZetaSQL's and Snowflake's comfortable size, far below Postgres' 65,535.
+ */
+export const CONSERVATIVE_CAPABILITIES: Readonly<DialectCapabilities> = Object.freeze({
+  supportsOnConflict: false,
+  supportsMerge: false,
+  supportsQualify: false,
+  supportsTransactions: false,
+  supportsTransactionalDdl: false,
+  enforcesPrimaryKeys: false,
+  maxParams: 1_000,
+  supportsJsonRows: false,
+});
+
+/**
  * The SQL every dialect writes for tables and upserts. {@link SqlDialect} adds the model
  * macros; warehouses extend that.
  */
 export abstract class DialectBase {
   /** Short name used in config and messages only, e.g. `duckdb`. */
   abstract readonly name: string;
-  abstract readonly capabilities: DialectCapabilities;
+  /** The capabilities this dialect has beyond {@link CONSERVATIVE_CAPABILITIES}. */
+  protected abstract readonly declaredCapabilities: Partial<DialectCapabilities>;
+  #capabilities: Readonly<DialectCapabilities> | undefined;
+
+  /** Every capability: the declared ones over the conservative defaults. */
+  get capabilities(): Readonly<DialectCapabilities> {
+    return (this.#capabilities ??= Object.freeze({ ...CONSERVATIVE_CAPABILITIES, ...this.declaredCapabilities }));
+  }
 
   /** See {@link DialectOptions.schemaPrefix}; `''` when unset. */
   readonly schemaPrefix: string;
@@ -113,6 +152,36 @@ export abstract class DialectBase {
   /** Renames a table within its schema. */
   renameTable(schema: string, from: string, to: string): string {
     return `ALTER TABLE ${this.tableName(schema, from)} RENAME TO ${this.quoteIdent(to)}`;
+  }
+
+  /**
+   * Statements that replace table `schema.name` with the rows of `select` as one change that
+   * readers see whole: the old table or the new one, never neither and never half. The
+   * default builds `<name>__sb_new` aside, then drops the old table and renames the new one:
+   * whole only inside a transaction that rolls DDL back, so its swap is one atomic group of
+   * DDL, which {@link PlannedStatement.atomicGroup} refuses to run where
+   * `supportsTransactionalDdl` is false. Such warehouses override this with one atomic
+   * statement (BigQuery and Snowflake: `CREATE OR REPLACE TABLE … AS`).
+   */
+  replaceTable(schema: string, name: string, select: string): PlannedStatement[] {
+    const label = `${schema}.${name}`;
+    const fresh = this.tableName(schema, `${name}__sb_new`);
+    return [
+      { description: `build ${label} aside`, sql: this.dropTable(fresh), ddl: true },
+      { description: `build ${label} aside`, sql: `CREATE TABLE ${fresh} AS\n${select}`, rowsQuery: `SELECT COUNT(*) AS n FROM ${fresh}`, ddl: true },
+      { description: `swap in ${label}`, sql: this.dropTable(this.tableName(schema, name)), atomicGroup: 'swap', ddl: true },
+      { description: `swap in ${label}`, sql: this.renameTable(schema, `${name}__sb_new`, name), atomicGroup: 'swap', ddl: true },
+    ];
+  }
+
+  /**
+   * Deletes the rows of `target` whose `key` appears in `staged` (dbt's delete+insert), only
+   * among rows at or after the staged minimum of `windowColumn` when it is given.
+   */
+  deleteStaged(target: string, staged: string, key: readonly string[], windowColumn?: string): string {
+    const matches = key.map((k) => `${target}.${this.quoteIdent(k)} = s.${this.quoteIdent(k)}`).join(' AND ');
+    const window = windowColumn === undefined ? '' : `${target}.${this.quoteIdent(windowColumn)} >= (SELECT MIN(${this.quoteIdent(windowColumn)}) FROM ${staged}) AND `;
+    return `DELETE FROM ${target} WHERE ${window}EXISTS (SELECT 1 FROM ${staged} AS s WHERE ${matches})`;
   }
 
   /** Statements that (re)define a view, whatever columns it had before. */

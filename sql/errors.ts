@@ -30,7 +30,9 @@ export type SqlErrorCode =
   /** readOnlyQuery() ran past its timeoutMs and was cancelled. */
   | 'SB_SQL_QUERY_TIMEOUT'
   /** readOnlyQuery() has no safe session to run in (Postgres: the reader role cannot be set up). */
-  | 'SB_SQL_READER_UNAVAILABLE';
+  | 'SB_SQL_READER_UNAVAILABLE'
+  /** A plan asks for statements to commit together that the warehouse cannot commit together. */
+  | 'SB_SQL_NOT_ATOMIC';
 
 export class SqlError extends SwitchboardError {
   declare readonly code: SqlErrorCode;

@@ -23,6 +23,32 @@ export interface TableSpec {
   columns: readonly ColumnSpec[];
   /** Column names; may be empty for append-only tables. */
   primaryKey: readonly string[];
+  /**
+   * A timestamp column to partition by day, where the warehouse partitions (BigQuery: `PARTITION
+   * BY DATE(col)`, so a query that filters on it scans only its days). Others ignore it.
+   */
+  partitionBy?: string;
+  /** Columns to cluster by, where the warehouse clusters (BigQuery, at most four). Others ignore it. */
+  clusterBy?: readonly string[];
+}
+
+/** One statement of a plan the dialect wrote, e.g. one step of a table replace. */
+export interface PlannedStatement {
+  /** What it does, for progress lines and --dry-run: e.g. `swap in analytics.calls`. */
+  description: string;
+  sql: string;
+  /** A `SELECT COUNT(*) AS n …` run right after `sql`: the rows the build wrote, for run results. */
+  rowsQuery?: string;
+  /**
+   * Statements with the same group that follow each other must commit together. Where the
+   * warehouse has transactional DDL the whole plan is one transaction anyway; elsewhere a
+   * group runs in one DML transaction (`supportsTransactions`), and a group holding DDL
+   * cannot run at all (SB_SQL_NOT_ATOMIC), which is what keeps a warehouse that forgot to
+   * override {@link DialectBase.replaceTable} from swapping a table non-atomically.
+   */
+  atomicGroup?: string;
+  /** True for CREATE, DROP, ALTER or RENAME: DDL, which some warehouses cannot roll back. */
+  ddl?: boolean;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { TableSpec, UpsertSpec } from '../../sql/dialect.js';
+import { CONSERVATIVE_CAPABILITIES, SqlDialect, type TableSpec, type UpsertSpec } from '../../sql/dialect.js';
 import { dialectFor, type DialectName } from '../../sql/warehouses/index.js';
 
 const TABLE: TableSpec = {
@@ -161,14 +161,27 @@ describe('dialect details', () => {
   test('capabilities: ON CONFLICT and enforced keys only where the engine has them', () => {
     const flags = (['duckdb', 'postgres', 'bigquery', 'snowflake'] as const).map((name) => {
       const c = dialectFor(name).capabilities;
-      return [name, c.supportsOnConflict, c.supportsMerge, c.supportsQualify, c.supportsTransactions, c.enforcesPrimaryKeys, c.maxParams];
+      return [name, c.supportsOnConflict, c.supportsMerge, c.supportsQualify, c.supportsTransactions, c.supportsTransactionalDdl, c.enforcesPrimaryKeys, c.maxParams, c.supportsJsonRows];
     });
     assert.deepEqual(flags, [
-      ['duckdb', true, true, true, true, true, 65_535],
-      ['postgres', true, true, false, true, true, 65_535],
-      ['bigquery', false, true, true, true, false, 10_000],
-      ['snowflake', false, true, true, true, false, 10_000],
+      ['duckdb', true, true, true, true, true, true, 65_535, true],
+      ['postgres', true, true, false, true, true, true, 65_535, true],
+      ['bigquery', false, true, true, true, false, false, 10_000, true],
+      ['snowflake', false, true, true, true, false, false, 10_000, false],
     ]);
+  });
+
+  test('a dialect that declares nothing gets the conservative defaults of the base', () => {
+    class Bare extends SqlDialect {
+      readonly name = 'bare';
+      protected readonly declaredCapabilities = {};
+      typeName(): string {
+        return 'TEXT';
+      }
+    }
+    assert.deepEqual({ ...new Bare().capabilities }, { ...CONSERVATIVE_CAPABILITIES });
+    assert.equal(new Bare().capabilities.supportsTransactionalDdl, false);
+    assert.throws(() => new Bare().upsert(KEEP_ONLY), /declares neither ON CONFLICT nor MERGE/);
   });
 
   test('invalid upsert specs fail before any SQL is written', () => {
@@ -222,12 +235,61 @@ ${tail}`,
     );
   });
 
-  test('bigquery and snowflake declare no JSON rows yet, and say so instead of writing wrong SQL', () => {
-    for (const name of ['bigquery', 'snowflake'] as const) {
+  test('bigquery unnests JSON_QUERY_ARRAY of one STRING parameter into a MERGE source', () => {
+    // https://cloud.google.com/bigquery/docs/reference/standard-sql/json_functions#json_query_array, #json_value
+    assert.equal(
+      dialectFor('bigquery').upsertJson(spec),
+      `MERGE INTO \`raw\`.\`call_events\` AS t
+USING (
+  SELECT JSON_VALUE(_sb_row, '$."call_id"') AS \`call_id\`, CAST(JSON_VALUE(_sb_row, '$."leg"') AS INT64) AS \`leg\`, ` +
+        `IF(JSON_QUERY(_sb_row, '$."payload"') = 'null', NULL, PARSE_JSON(JSON_QUERY(_sb_row, '$."payload"'), wide_number_mode => 'round')) AS \`payload\`, ` +
+        `CAST(JSON_VALUE(_sb_row, '$."deliveries"') AS INT64) AS \`deliveries\` FROM UNNEST(JSON_QUERY_ARRAY(@p1)) AS _sb_row
+) AS s
+ON t.\`call_id\` = s.\`call_id\` AND t.\`leg\` = s.\`leg\`
+WHEN MATCHED THEN UPDATE SET
+  \`deliveries\` = COALESCE(t.\`deliveries\` + s.\`deliveries\`, t.\`deliveries\`, s.\`deliveries\`)
+WHEN NOT MATCHED THEN INSERT (\`call_id\`, \`leg\`, \`payload\`, \`deliveries\`) VALUES (s.\`call_id\`, s.\`leg\`, s.\`payload\`, s.\`deliveries\`)`,
+    );
+  });
+
+  test('snowflake declares no JSON rows yet, and says so instead of writing wrong SQL', () => {
+    for (const name of ['snowflake'] as const) {
       const dialect = dialectFor(name);
       assert.equal(dialect.capabilities.supportsJsonRows, false);
       assert.throws(() => dialect.upsertJson(spec), /SB_SQL_INVALID_UPSERT|does not take rows as JSON/);
     }
+  });
+});
+
+describe('replaceTable: a model table swapped in whole on every warehouse', () => {
+  test('duckdb and postgres build aside and swap as one atomic group of DDL', () => {
+    const plan = dialectFor('postgres').replaceTable('analytics', 'calls', 'SELECT 1 AS x');
+    assert.deepEqual(plan.map((s) => [s.sql.split('\n')[0], s.atomicGroup ?? null]), [
+      ['DROP TABLE IF EXISTS "analytics"."calls__sb_new" CASCADE', null],
+      ['CREATE TABLE "analytics"."calls__sb_new" AS', null],
+      ['DROP TABLE IF EXISTS "analytics"."calls" CASCADE', 'swap'],
+      ['ALTER TABLE "analytics"."calls__sb_new" RENAME TO "calls"', 'swap'],
+    ]);
+  });
+
+  test('bigquery and snowflake use one CREATE OR REPLACE TABLE … AS, atomic by itself', () => {
+    // https://cloud.google.com/bigquery/docs/reference/standard-sql/data-definition-language#create_table_statement
+    // https://docs.snowflake.com/en/sql-reference/sql/create-table
+    assert.deepEqual(
+      dialectFor('bigquery').replaceTable('analytics', 'calls', 'SELECT 1 AS x').map((s) => [s.sql, s.rowsQuery, s.atomicGroup]),
+      [['CREATE OR REPLACE TABLE `analytics`.`calls` AS\nSELECT 1 AS x', 'SELECT COUNT(*) AS n FROM `analytics`.`calls`', undefined]],
+    );
+    assert.equal(dialectFor('snowflake').replaceTable('analytics', 'calls', 'SELECT 1').length, 1);
+  });
+
+  test('bigquery partitions by day and clusters where the table spec asks, and deletes staged rows through an alias', () => {
+    const table = { ...TABLE, partitionBy: 'seen_at', clusterBy: ['call_id'] };
+    assert.match(dialectFor('bigquery').createTable(table), /\)\nPARTITION BY DATE\(`seen_at`\)\nCLUSTER BY `call_id`$/);
+    assert.doesNotMatch(dialectFor('postgres').createTable(table), /PARTITION|CLUSTER/);
+    assert.equal(
+      dialectFor('bigquery').deleteStaged('`a`.`m`', '`a`.`m__sb_stage`', ['id'], 'at'),
+      'DELETE FROM `a`.`m` AS t WHERE t.`at` >= (SELECT MIN(`at`) FROM `a`.`m__sb_stage`) AND EXISTS (SELECT 1 FROM `a`.`m__sb_stage` AS s WHERE t.`id` = s.`id`)',
+    );
   });
 });
 

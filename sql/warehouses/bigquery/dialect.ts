@@ -4,7 +4,7 @@
  * are informational and must be declared NOT ENFORCED).
  * SQL reference: https://cloud.google.com/bigquery/docs/reference/standard-sql/dml-syntax#merge_statement
  */
-import { jsonPath, SqlDialect, type DialectCapabilities, type LogicalType } from '../../dialect.js';
+import { jsonPath, SqlDialect, type ColumnSpec, type DialectCapabilities, type LogicalType, type PlannedStatement, type TableSpec } from '../../dialect.js';
 
 const TYPES: Readonly<Record<LogicalType, string>> = {
   text: 'STRING',
@@ -18,15 +18,18 @@ const TYPES: Readonly<Record<LogicalType, string>> = {
 
 export class BigQueryDialect extends SqlDialect {
   readonly name = 'bigquery';
-  readonly capabilities: DialectCapabilities = {
-    supportsOnConflict: false,
+  protected readonly declaredCapabilities: Partial<DialectCapabilities> = {
     supportsMerge: true,
     // Write `WHERE TRUE QUALIFY …`: ZetaSQL-based tools reject a bare QUALIFY.
     supportsQualify: true,
-    supportsTransactions: true, // multi-statement transactions (BEGIN TRANSACTION … COMMIT)
-    enforcesPrimaryKeys: false,
+    // Multi-statement transactions over DML only; DDL on permanent tables is refused inside
+    // one, so supportsTransactionalDdl keeps its default, false:
+    // https://cloud.google.com/bigquery/docs/transactions#statements_supported_in_transactions
+    supportsTransactions: true,
+    // "Maximum number of query parameters: 10,000" (https://cloud.google.com/bigquery/quotas#query_jobs).
     maxParams: 10_000,
-    supportsJsonRows: false, // a FLATTEN/UNNEST source is straightforward; not written yet
+    // Rows arrive as one JSON text parameter, unnested by JSON_QUERY_ARRAY (jsonRowsSource).
+    supportsJsonRows: true,
   };
 
   typeName(type: LogicalType): string {
@@ -123,5 +126,61 @@ export class BigQueryDialect extends SqlDialect {
   /** JSON cannot be CAST from a string parameter; PARSE_JSON(@p1) parses it. */
   override typedParam(index: number, type: LogicalType): string {
     return type === 'json' ? `PARSE_JSON(${this.param(index)})` : super.typedParam(index, type);
+  }
+
+  /**
+   * One atomic statement: `CREATE OR REPLACE TABLE … AS` swaps the new table in whole, and
+   * BigQuery cannot roll back the default's DROP + RENAME (no DDL in transactions).
+   * https://cloud.google.com/bigquery/docs/reference/standard-sql/data-definition-language#create_table_statement
+   */
+  override replaceTable(schema: string, name: string, select: string): PlannedStatement[] {
+    const target = this.tableName(schema, name);
+    return [{ description: `replace ${schema}.${name}`, sql: `CREATE OR REPLACE TABLE ${target} AS\n${select}`, rowsQuery: `SELECT COUNT(*) AS n FROM ${target}`, ddl: true }];
+  }
+
+  /**
+   * With an alias for the target: GoogleSQL's DELETE names columns by alias, not by the
+   * dataset-qualified table (`DELETE [FROM] target_name [[AS] alias] WHERE condition`):
+   * https://cloud.google.com/bigquery/docs/reference/standard-sql/dml-syntax#delete_statement
+   */
+  override deleteStaged(target: string, staged: string, key: readonly string[], windowColumn?: string): string {
+    const matches = key.map((k) => `t.${this.quoteIdent(k)} = s.${this.quoteIdent(k)}`).join(' AND ');
+    const window = windowColumn === undefined ? '' : `t.${this.quoteIdent(windowColumn)} >= (SELECT MIN(${this.quoteIdent(windowColumn)}) FROM ${staged}) AND `;
+    return `DELETE FROM ${target} AS t WHERE ${window}EXISTS (SELECT 1 FROM ${staged} AS s WHERE ${matches})`;
+  }
+
+  /**
+   * Adds the table's partitioning (by the UTC day of `partitionBy`) and clustering, so a
+   * query or MERGE that filters on them scans only what it needs: BigQuery bills by bytes
+   * scanned. https://cloud.google.com/bigquery/docs/reference/standard-sql/data-definition-language#partition_expression
+   * and #clustering_column_list (at most four clustering columns).
+   */
+  override createTable(table: TableSpec): string {
+    const partition = table.partitionBy === undefined ? '' : `\nPARTITION BY DATE(${this.quoteIdent(table.partitionBy)})`;
+    const cluster = table.clusterBy === undefined || table.clusterBy.length === 0 ? '' : `\nCLUSTER BY ${table.clusterBy.slice(0, 4).map((c) => this.quoteIdent(c)).join(', ')}`;
+    return `${super.createTable(table)}${partition}${cluster}`;
+  }
+
+  /**
+   * Rows from one STRING parameter holding a JSON array: `JSON_QUERY_ARRAY` splits it into
+   * one JSON text per row, read column by column with `JSON_VALUE` (scalars; SQL NULL for a
+   * JSON null or a missing key) or `JSON_QUERY` (a json column, whose JSON null becomes SQL
+   * NULL). https://cloud.google.com/bigquery/docs/reference/standard-sql/json_functions#json_query_array
+   * and #json_value. Timestamps arrive as ISO-8601 text with `Z`, which TIMESTAMP() reads.
+   */
+  protected override jsonRowsSource(columns: readonly ColumnSpec[], index: number): string {
+    const row = '_sb_row';
+    const read = (c: ColumnSpec): string => {
+      const path = this.stringLiteral(jsonPath([c.name]));
+      if (c.type === 'json') {
+        const value = `PARSE_JSON(JSON_QUERY(${row}, ${path}), wide_number_mode => 'round')`;
+        return `IF(JSON_QUERY(${row}, ${path}) = 'null', NULL, ${value})`;
+      }
+      const text = `JSON_VALUE(${row}, ${path})`;
+      if (c.type === 'text') return text;
+      if (c.type === 'timestamp') return `TIMESTAMP(${text})`;
+      return `CAST(${text} AS ${this.typeName(c.type)})`;
+    };
+    return `SELECT ${columns.map((c) => `${read(c)} AS ${this.quoteIdent(c.name)}`).join(', ')} FROM UNNEST(JSON_QUERY_ARRAY(${this.param(index)})) AS ${row}`;
   }
 }

@@ -18,12 +18,14 @@ const TYPES: Readonly<Record<LogicalType, string>> = {
 
 export class DuckDbDialect extends SqlDialect {
   readonly name = 'duckdb';
-  readonly capabilities: DialectCapabilities = {
+  protected readonly declaredCapabilities: Partial<DialectCapabilities> = {
     supportsOnConflict: true,
     // MERGE INTO arrived in 1.4.0: https://duckdb.org/docs/stable/sql/statements/merge_into
     supportsMerge: true,
     supportsQualify: true,
     supportsTransactions: true,
+    // DDL is transactional: https://duckdb.org/docs/stable/sql/statements/transactions
+    supportsTransactionalDdl: true,
     enforcesPrimaryKeys: true,
     // DuckDB documents no limit; Postgres' keeps batches portable and prepare time modest.
     maxParams: 65_535,

@@ -18,11 +18,12 @@ const TYPES: Readonly<Record<LogicalType, string>> = {
 
 export class PostgresDialect extends SqlDialect {
   readonly name = 'postgres';
-  readonly capabilities: DialectCapabilities = {
+  protected readonly declaredCapabilities: Partial<DialectCapabilities> = {
     supportsOnConflict: true,
     supportsMerge: true, // MERGE from Postgres 15; MERGE … RETURNING only from 17.
-    supportsQualify: false,
     supportsTransactions: true,
+    // https://wiki.postgresql.org/wiki/Transactional_DDL_in_PostgreSQL:_A_Competitive_Analysis
+    supportsTransactionalDdl: true,
     enforcesPrimaryKeys: true,
     // The wire protocol counts parameters in an Int16: https://www.postgresql.org/docs/current/protocol-message-formats.html
     maxParams: 65_535,

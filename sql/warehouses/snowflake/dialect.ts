@@ -5,7 +5,7 @@
  * `RAW`, and every Switchboard statement must go through quoteIdent to find its tables.
  * SQL reference: https://docs.snowflake.com/en/sql-reference/sql/merge
  */
-import { SqlDialect, type DialectCapabilities, type LogicalType } from '../../dialect.js';
+import { SqlDialect, type DialectCapabilities, type LogicalType, type PlannedStatement } from '../../dialect.js';
 
 const TYPES: Readonly<Record<LogicalType, string>> = {
   text: 'VARCHAR',
@@ -19,16 +19,15 @@ const TYPES: Readonly<Record<LogicalType, string>> = {
 
 export class SnowflakeDialect extends SqlDialect {
   readonly name = 'snowflake';
-  readonly capabilities: DialectCapabilities = {
-    supportsOnConflict: false,
+  protected readonly declaredCapabilities: Partial<DialectCapabilities> = {
     supportsMerge: true,
     supportsQualify: true,
+    // DML only: any DDL commits the open transaction (https://docs.snowflake.com/en/sql-reference/transactions#ddl),
+    // so supportsTransactionalDdl keeps its default, false. Primary keys are not enforced (the default).
     supportsTransactions: true,
-    enforcesPrimaryKeys: false, // only NOT NULL is enforced
     // No documented bind limit; the SDK moves binds to a stage past 100,000 values, and
     // statement text is capped at 1 MB. 10,000 keeps each MERGE well inside both.
     maxParams: 10_000,
-    supportsJsonRows: false, // a FLATTEN/UNNEST source is straightforward; not written yet
   };
 
   typeName(type: LogicalType): string {
@@ -117,5 +116,15 @@ export class SnowflakeDialect extends SqlDialect {
   /** Snowflake resolves an unqualified new name against the session's schema, so qualify it. */
   override renameTable(schema: string, from: string, to: string): string {
     return `ALTER TABLE ${this.tableName(schema, from)} RENAME TO ${this.tableName(schema, to)}`;
+  }
+
+  /**
+   * One atomic statement, since any DDL commits Snowflake's open transaction:
+   * https://docs.snowflake.com/en/sql-reference/sql/create-table (CREATE OR REPLACE is atomic:
+   * "the old table is deleted and the new table is created in a single transaction").
+   */
+  override replaceTable(schema: string, name: string, select: string): PlannedStatement[] {
+    const target = this.tableName(schema, name);
+    return [{ description: `replace ${schema}.${name}`, sql: `CREATE OR REPLACE TABLE ${target} AS\n${select}`, rowsQuery: `SELECT COUNT(*) AS n FROM ${target}`, ddl: true }];
   }
 }
