@@ -52,6 +52,7 @@ export function probeWarehouse(wh: Warehouse, buckets: Buckets, onRun?: (sql: st
     },
     all: <T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]) => timed(buckets.warehouse, () => wh.all<T>(sql, params)),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) => timed(buckets.checkpoint, () => wh.transaction((tx) => fn(probeStatements(tx, buckets)))),
+    writeRows: (table, rows, options) => timed(buckets.checkpoint, () => wh.transaction((tx) => probeStatements(tx, buckets).writeRows(table, rows, options))),
     readOnlyQuery: (sql, options) => wh.readOnlyQuery(sql, options),
     ping: () => wh.ping(),
     close: () => wh.close(),
@@ -70,6 +71,8 @@ function probeStatements(tx: Queryable, buckets: Buckets): Queryable {
   return {
     run: (sql, params) => add(sql, params, () => tx.run(sql, params)),
     all: (sql, params) => add(sql, params, () => tx.all(sql, params)),
+    // Counted as the INSERT it is, under the table's name, with one "parameter" per row.
+    writeRows: (table, rows, options) => add(`INSERT INTO ${table.schema}.${table.name}`, rows.map(() => null), () => tx.writeRows(table, rows, options)),
   };
 }
 

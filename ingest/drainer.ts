@@ -26,7 +26,7 @@ import { comparePositions, type Spool, type SpoolPosition } from './spool/spool.
 import type { SpoolEntry } from './spool/position.js';
 import { decodeRecord, type RawEventRecord, type RejectionRecord } from './records.js';
 import { checkpointTable, ensureRawEventTable, quarantineTable, rawEventTable, rejectionsTable } from './raw-tables.js';
-import { upsertRows, YIELD_EVERY, yieldToEventLoop } from './upsert-rows.js';
+import { YIELD_EVERY, yieldToEventLoop } from './raw-columns.js';
 import { landEvents, rejectionRow, type Conflict } from './raw-rows.js';
 import type { Quarantine } from './quarantine.js';
 import { errorLogFields } from '../core/errors.js';
@@ -212,7 +212,7 @@ export class Drainer {
       // to take verified events down with it. Idempotent (first writer wins), so a re-drain
       // after a crash between the two transactions changes nothing.
       const rows = rejections.map((r) => rejectionRow(r, landedAt));
-      await warehouse.transaction((tx) => upsertRows(tx, d, this.rejections, rows, {}));
+      await warehouse.writeRows(this.rejections, rows);
     }
     let conflicts: Conflict[] = [];
     await warehouse.transaction(async (tx) => {
@@ -238,11 +238,7 @@ export class Drainer {
 
   private async writeCheckpoint(tx: Queryable, next: SpoolPosition, at: Date): Promise<void> {
     const checkpoint = { spool_id: this.options.spool.id, segment: next.segment, segment_offset: next.offset, updated_at: at };
-    await upsertRows(tx, this.options.warehouse.dialect, this.checkpoints, [checkpoint], {
-      segment: 'replace',
-      segment_offset: 'replace',
-      updated_at: 'replace',
-    });
+    await tx.writeRows(this.checkpoints, [checkpoint], { onMatch: { segment: 'replace', segment_offset: 'replace', updated_at: 'replace' } });
   }
 
   /** Keeps a record the warehouse refused on its own, and moves the checkpoint past it. */

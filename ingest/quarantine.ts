@@ -17,7 +17,6 @@ import { quarantineTable } from './raw-tables.js';
 import { decodeRecord, type SpoolRecord } from './records.js';
 import type { SpoolEntry } from './spool/position.js';
 import { storableText } from './storable-text.js';
-import { upsertRows } from './upsert-rows.js';
 
 /** The folder inside spool.dir. */
 export const QUARANTINE_FOLDER = 'quarantine';
@@ -93,7 +92,7 @@ export class Quarantine {
   }
 
   async writeRow(tx: Queryable, dialect: SqlDialect, row: Record<string, string | number | Date>): Promise<void> {
-    await upsertRows(tx, dialect, quarantineTable(this.rawSchema), [row], { error: 'replace', quarantined_at: 'replace' });
+    await tx.writeRows(quarantineTable(this.rawSchema), [row], { onMatch: { error: 'replace', quarantined_at: 'replace' } });
   }
 
   /** Quarantined records not yet replayed (or all, with `includeReplayed`), oldest first. */

@@ -7,7 +7,7 @@ import type { Queryable } from '../sql/warehouse.js';
 import type { RawEventRecord, RejectionRecord } from './records.js';
 import { modelBodyCopy } from './parse-event.js';
 import { storableText } from './storable-text.js';
-import { bodySha256, RAW_EVENT_RULES, upsertRows, type Row } from './upsert-rows.js';
+import { bodySha256, RAW_EVENT_RULES, type Row } from './raw-columns.js';
 
 /**
  * Upserts one table's events. Retries (same key, same bytes) merge into one row; a
@@ -58,7 +58,7 @@ export async function landEvents(tx: Queryable, dialect: SqlDialect, table: Tabl
       });
     }
   }
-  await upsertRows(tx, dialect, table, rows, RAW_EVENT_RULES);
+  await tx.writeRows(table, rows, { onMatch: RAW_EVENT_RULES });
   return conflicts;
 }
 

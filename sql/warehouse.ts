@@ -7,7 +7,10 @@
  * capability flags). Callers build SQL through the dialect and never branch on a
  * warehouse's name.
  */
-import type { SqlDialect } from './dialect.js';
+import type { SqlDialect, TableSpec } from './dialect.js';
+import type { WriteRow, WriteRowsOptions } from './write-rows.js';
+
+export type { WriteRow, WriteRowsOptions } from './write-rows.js';
 
 /** A value bound to a statement parameter. `Date` binds as a UTC timestamp. */
 export type SqlParam = string | number | bigint | boolean | null | Date;
@@ -38,6 +41,13 @@ export interface Queryable {
    * @example const rows = await wh.all<{ n: number }>('SELECT count(*) AS n FROM t')
    */
   all<T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]): Promise<T[]>;
+  /**
+   * Writes rows into a table Switchboard owns, the engine's fast way (sql/write-rows.ts):
+   * upserted on the table's key by `onMatch` rules (default), or appended. Any number of
+   * rows; the warehouse cuts them into statements. Inside a transaction, part of it.
+   * @example await tx.writeRows(checkpointTable('raw'), [{ spool_id: 's1', segment: 3, segment_offset: 4096, updated_at: new Date() }], { onMatch: { segment: 'replace', segment_offset: 'replace', updated_at: 'replace' } })
+   */
+  writeRows(table: TableSpec, rows: readonly WriteRow[], options?: WriteRowsOptions): Promise<void>;
 }
 
 /** An open warehouse connection (or pool). */

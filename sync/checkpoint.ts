@@ -3,7 +3,7 @@
  * the snapshots of what it confirmed, keeps what it refused, and appends every outcome.
  */
 import type { SqlDialect, TableSpec } from '../sql/dialect.js';
-import type { Queryable, SqlParam, Warehouse } from '../sql/warehouse.js';
+import type { Queryable, Warehouse, WriteRow } from '../sql/warehouse.js';
 import type { ChangeRecord, RecordOutcome } from './destination.js';
 import type { SyncDefinition, SyncRunResult } from './sync-run.js';
 import { outcomesTable, rejectionsTable, runsTable, snapshotsTable, SYNC_SCHEMA } from './state.js';
@@ -40,49 +40,35 @@ export async function checkpoint(
   const d = warehouse.dialect;
   const byKey = new Map(records.map((r) => [r.key, r]));
   const now = new Date();
-  const snapshotRows: SqlParam[][] = [];
+  const snapshotRows: WriteRow[] = [];
   const deletedKeys: string[] = [];
-  const rejectionRows: SqlParam[][] = [];
+  const rejectionRows: WriteRow[] = [];
   const clearRejections: string[] = [];
-  const outcomeRows: SqlParam[][] = [];
+  const outcomeRows: WriteRow[] = [];
   for (const outcome of outcomes) {
     const record = byKey.get(outcome.key);
     if (record === undefined) continue;
-    const hash = hashOf(record);
+    const row_hash = hashOf(record);
+    const external_ref = outcome.externalRef ?? record.externalRef;
+    const code = outcome.code ?? null;
+    const reason = outcome.reason ?? null;
     const status = outcome.status === 'retry' ? 'retried' : outcome.status;
-    const externalRef = outcome.externalRef ?? record.externalRef;
-    outcomeRows.push([sync.name, runId, record.key, attempt, record.action, status, hash, externalRef, outcome.code ?? null, outcome.reason ?? null, now]);
+    outcomeRows.push({ sync_name: sync.name, run_id: runId, key: record.key, attempt, action: record.action, status, row_hash, external_ref, code, reason, recorded_at: now });
     if (outcome.status === 'sent' || outcome.status === 'skipped') {
       clearRejections.push(record.key);
       if (record.action === 'delete') deletedKeys.push(record.key);
-      else snapshotRows.push([sync.name, record.key, hash, externalRef, now]);
+      else snapshotRows.push({ sync_name: sync.name, key: record.key, row_hash, external_ref, sent_at: now });
     } else if (outcome.status === 'rejected') {
-      rejectionRows.push([sync.name, record.key, hash, record.action, outcome.code ?? null, outcome.reason ?? null, runId, now]);
+      rejectionRows.push({ sync_name: sync.name, key: record.key, row_hash, action: record.action, code, reason, run_id: runId, rejected_at: now });
     }
   }
   await warehouse.transaction(async (tx) => {
-    await upsertRows(tx, d, snapshotsTable, snapshotRows, { row_hash: 'replace', external_ref: 'replace', sent_at: 'replace' });
-    await upsertRows(tx, d, rejectionsTable, rejectionRows, { row_hash: 'replace', action: 'replace', code: 'replace', reason: 'replace', run_id: 'replace', rejected_at: 'replace' });
-    await upsertRows(tx, d, outcomesTable, outcomeRows, {});
+    await tx.writeRows(snapshotsTable, snapshotRows, { onMatch: { row_hash: 'replace', external_ref: 'replace', sent_at: 'replace' } });
+    await tx.writeRows(rejectionsTable, rejectionRows, { onMatch: { row_hash: 'replace', action: 'replace', code: 'replace', reason: 'replace', run_id: 'replace', rejected_at: 'replace' } });
+    await tx.writeRows(outcomesTable, outcomeRows);
     await deleteKeys(tx, d, snapshotsTable, sync.name, deletedKeys);
     if (await hasRejections(tx, d, sync.name)) await deleteKeys(tx, d, rejectionsTable, sync.name, clearRejections);
   });
-}
-
-async function upsertRows(tx: Queryable, d: SqlDialect, table: TableSpec, rows: readonly SqlParam[][], onMatch: Record<string, 'replace'>): Promise<void> {
-  if (rows.length === 0) return;
-  const columns = table.columns.map((c) => c.name);
-  if (d.capabilities.supportsJsonRows) {
-    // Every row in one JSON parameter: about 6× faster than bound VALUES for 10,000 outcomes.
-    const objects = rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i] ?? null])));
-    await tx.run(d.upsertJson({ table, columns, onMatch }), [JSON.stringify(objects)]);
-    return;
-  }
-  const perStatement = Math.max(1, Math.floor(Math.min(d.capabilities.maxParams, 10_000) / columns.length));
-  for (let i = 0; i < rows.length; i += perStatement) {
-    const chunk = rows.slice(i, i + perStatement);
-    await tx.run(d.upsert({ table, columns, rowCount: chunk.length, onMatch }), chunk.flat());
-  }
 }
 
 /** Whether the sync has refused rows waiting (most runs have none: then nothing to clear). */
@@ -101,13 +87,13 @@ async function deleteKeys(tx: Queryable, d: SqlDialect, table: TableSpec, sync: 
 
 /** One row in `switchboard_sync.runs` for the run `r`, whatever its status (values in runsTable's column order). */
 export async function recordRun(warehouse: Warehouse, r: SyncRunResult): Promise<void> {
-  const d = warehouse.dialect;
   const planned = Object.values(r.planned).reduce((a, b) => a + b, 0);
-  const row: SqlParam[] = [
-    r.runId, r.sync, r.destination, r.dryRun, r.status, planned, r.sent, r.rejected, r.retrying, r.skipped,
-    r.error === null ? null : `${r.error.code}: ${r.error.message}`, new Date(r.startedAt), new Date(r.finishedAt), r.error?.code ?? null,
-  ];
-  await warehouse.transaction((tx) => upsertRows(tx, d, runsTable, [row], {}));
+  await warehouse.writeRows(runsTable, [
+    {
+      run_id: r.runId, sync_name: r.sync, destination: r.destination, dry_run: r.dryRun, status: r.status, planned, sent: r.sent, rejected: r.rejected, retrying: r.retrying, skipped: r.skipped,
+      error: r.error === null ? null : `${r.error.code}: ${r.error.message}`, started_at: new Date(r.startedAt), finished_at: new Date(r.finishedAt), error_code: r.error?.code ?? null,
+    },
+  ]);
 }
 
 /** The hash the diff computed, carried on the record for the checkpoint. */

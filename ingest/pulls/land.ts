@@ -9,7 +9,7 @@ import type { TableSpec } from '../../sql/dialect.js';
 import type { Warehouse } from '../../sql/warehouse.js';
 import { ensureSchema, ensureTable } from '../../sql/ensure-table.js';
 import { ensureRawEventTable, rawEventTable } from '../raw-tables.js';
-import { RAW_EVENT_RULES, rawBodyColumns, upsertRows, type Row } from '../upsert-rows.js';
+import { RAW_EVENT_RULES, rawBodyColumns, type Row } from '../raw-columns.js';
 
 /** One record fetched from an 8x8 API, ready to land. */
 export interface PulledEvent {
@@ -103,7 +103,7 @@ export async function landPage(warehouse: Warehouse, target: PullTarget, events:
   }));
   const cursors = pullCursorsTable(target.rawSchema);
   await warehouse.transaction(async (tx) => {
-    await upsertRows(tx, d, rawEventTable(target.rawSchema, target.table), rows, RAW_EVENT_RULES);
-    await upsertRows(tx, d, cursors, [{ source: target.source, cursor: JSON.stringify(cursor), updated_at: now }], { cursor: 'replace', updated_at: 'replace' });
+    await tx.writeRows(rawEventTable(target.rawSchema, target.table), rows, { onMatch: RAW_EVENT_RULES });
+    await tx.writeRows(cursors, [{ source: target.source, cursor: JSON.stringify(cursor), updated_at: now }], { onMatch: { cursor: 'replace', updated_at: 'replace' } });
   });
 }

@@ -20,7 +20,7 @@ import { abortableSleep } from '../../core/abortable-sleep.js';
 import type { TableSpec } from '../../sql/dialect.js';
 import type { Queryable, Warehouse } from '../../sql/warehouse.js';
 import { SwitchboardError } from '../../core/errors.js';
-import { upsertRows } from '../upsert-rows.js';
+
 import { landPage, preparePull, pullCursorsTable, readCursor, type PulledEvent, type PullTarget } from './land.js';
 import type { PullNote, PullProgress, PullRange, PullSource, PullStep, SkippedRange } from './source.js';
 
@@ -196,7 +196,7 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
     // The done cursor and the run's success in one transaction: a kill between them would leave
     // a range that is done with no run that says it succeeded.
     return await warehouse.transaction(async (tx) => {
-      await upsertRows(tx, warehouse.dialect, cursors, [{ source: key, cursor: JSON.stringify(done), updated_at: new Date() }], { cursor: 'replace', updated_at: 'replace' });
+      await tx.writeRows(cursors, [{ source: key, cursor: JSON.stringify(done), updated_at: new Date() }], { onMatch: { cursor: 'replace', updated_at: 'replace' } });
       return finish('success', pages, landed, outcome.skipped, outcome.notes ?? [], tx);
     });
   } catch (error) {
@@ -207,9 +207,7 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
   }
 
   async function recordRun(state: { status: string; pages: number; landed: number; skipped: SkippedRange[]; error: { code: string; message: string } | null; finishedAt: Date | null }, q: Queryable = warehouse): Promise<void> {
-    await upsertRows(
-      q,
-      warehouse.dialect,
+    await q.writeRows(
       pullRunsTable(options.rawSchema),
       [
         {
@@ -228,7 +226,7 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
           finished_at: state.finishedAt,
         },
       ],
-      { status: 'replace', pages: 'replace', landed: 'replace', skipped: 'replace', error_code: 'replace', error_message: 'replace', finished_at: 'replace' },
+      { onMatch: { status: 'replace', pages: 'replace', landed: 'replace', skipped: 'replace', error_code: 'replace', error_message: 'replace', finished_at: 'replace' } },
     );
   }
 

@@ -22,6 +22,7 @@ export function deferredWarehouse(dialect: SqlDialect, open: () => Promise<Wareh
     run: async (sql: string, params?: readonly SqlParam[]) => (await get()).run(sql, params),
     all: async <T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]) => (await get()).all<T>(sql, params),
     transaction: async <T>(fn: (tx: Queryable) => Promise<T>) => (await get()).transaction(fn),
+    writeRows: async (table, rows, options) => (await get()).writeRows(table, rows, options),
     readOnlyQuery: async (sql, options) => (await get()).readOnlyQuery(sql, options),
     ping: async () => (await get()).ping(),
     close: async () => {

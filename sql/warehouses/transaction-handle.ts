@@ -4,7 +4,9 @@
  * would otherwise run outside any transaction, silently).
  */
 import { SqlError } from '../errors.js';
+import type { SqlDialect } from '../dialect.js';
 import type { Queryable, SqlParam, SqlRow } from '../warehouse.js';
+import { writeRowsAsSql } from '../write-rows.js';
 
 export interface TransactionHandle {
   tx: Queryable;
@@ -15,6 +17,7 @@ export interface TransactionHandle {
 export function transactionHandle(
   run: (sql: string, params: readonly SqlParam[]) => Promise<void>,
   all: <R extends SqlRow>(sql: string, params: readonly SqlParam[]) => Promise<R[]>,
+  dialect: SqlDialect,
 ): TransactionHandle {
   let open = true;
   const guard = (): void => {
@@ -29,6 +32,10 @@ export function transactionHandle(
       all: async <R extends SqlRow = SqlRow>(sql: string, params: readonly SqlParam[] = []) => {
         guard();
         return all<R>(sql, params);
+      },
+      writeRows: async (table, rows, options) => {
+        guard();
+        return writeRowsAsSql(run, dialect, table, rows, options);
       },
     },
     end: () => {

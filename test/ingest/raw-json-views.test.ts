@@ -30,6 +30,7 @@ function recording(q: Queryable): { q: Queryable; ran: string[] } {
     q: {
       run: (sql: string, params?: readonly SqlParam[]) => (ran.push(sql), q.run(sql, params)),
       all: (sql, params) => q.all(sql, params),
+      writeRows: (table, rows, options) => q.writeRows(table, rows, options),
     },
   };
 }

@@ -13,6 +13,7 @@ import { valueTests } from './conformance/values.js';
 import { jsonRowsTests } from './conformance/json-rows.js';
 import { jsonTextTests } from './conformance/json-text.js';
 import { readOnlyTests } from './conformance/read-only.js';
+import { writeRowsTests } from './conformance/write-rows.js';
 
 /**
  * Declares the suite `warehouse conformance: <name>`. `open` must return a warehouse that
@@ -26,5 +27,6 @@ export function runWarehouseConformance(name: string, open: () => Promise<Wareho
     jsonTextTests(open);
     transactionTests(open);
     readOnlyTests(open);
+    writeRowsTests(open);
   });
 }

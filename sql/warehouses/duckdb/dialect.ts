@@ -30,6 +30,8 @@ export class DuckDbDialect extends SqlDialect {
     // DuckDB documents no limit; Postgres' keeps batches portable and prepare time modest.
     maxParams: 65_535,
     supportsJsonRows: true,
+    // One parameter per statement; these engines take far more, but a batch is a few MB at most.
+    maxJsonRowsBytes: 64_000_000,
   };
 
   typeName(type: LogicalType): string {

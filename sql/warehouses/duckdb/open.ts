@@ -21,7 +21,8 @@ import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/no
 import './keep-bom.js';
 import { SqlError } from '../../errors.js';
 import { leadingKeyword, notReadOnly, READ_KEYWORDS, statementNamed } from '../../read-only-refusal.js';
-import type { Queryable, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, Warehouse } from '../../warehouse.js';
+import type { Queryable, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, Warehouse, WriteRow, WriteRowsOptions } from '../../warehouse.js';
+import type { TableSpec } from '../../dialect.js';
 import { SerialLock } from '../serial-lock.js';
 import { transactionHandle } from '../transaction-handle.js';
 import { DuckDbDialect } from './dialect.js';
@@ -129,12 +130,18 @@ class DuckDbWarehouse implements Warehouse {
     return this.lock.run(() => this.query<T>(sql, params));
   }
 
+  /** In one transaction, so a batch cut into several statements lands whole or not at all. */
+  writeRows(table: TableSpec, rows: readonly WriteRow[], options?: WriteRowsOptions): Promise<void> {
+    return this.transaction((tx) => tx.writeRows(table, rows, options));
+  }
+
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.lock.run(async () => {
       // tx bypasses the lock: this transaction already holds it.
       const { tx, end } = transactionHandle(
         (sql, params) => this.execute(sql, params),
         (sql, params) => this.query(sql, params),
+        this.dialect,
       );
       await this.execute('BEGIN TRANSACTION', []);
       try {

@@ -28,6 +28,8 @@ export class PostgresDialect extends SqlDialect {
     // The wire protocol counts parameters in an Int16: https://www.postgresql.org/docs/current/protocol-message-formats.html
     maxParams: 65_535,
     supportsJsonRows: true,
+    // One parameter per statement; these engines take far more, but a batch is a few MB at most.
+    maxJsonRowsBytes: 64_000_000,
   };
 
   typeName(type: LogicalType): string {

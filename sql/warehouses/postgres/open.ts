@@ -5,7 +5,8 @@
  */
 import pg from 'pg';
 import { SqlError } from '../../errors.js';
-import type { Queryable, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, Warehouse } from '../../warehouse.js';
+import type { Queryable, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, Warehouse, WriteRow, WriteRowsOptions } from '../../warehouse.js';
+import type { TableSpec } from '../../dialect.js';
 import { PostgresReader } from './reader.js';
 import { SerialLock } from '../serial-lock.js';
 import { transactionHandle } from '../transaction-handle.js';
@@ -137,6 +138,11 @@ class PostgresWarehouse implements Warehouse {
     return allOn<T>(this.pool, sql, params);
   }
 
+  /** In one transaction, so a batch cut into several statements lands whole or not at all. */
+  writeRows(table: TableSpec, rows: readonly WriteRow[], options?: WriteRowsOptions): Promise<void> {
+    return this.transaction((tx) => tx.writeRows(table, rows, options));
+  }
+
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     // Checked at call time: transactions queued before close() still run, before the pool ends.
     this.assertOpen();
@@ -145,6 +151,7 @@ class PostgresWarehouse implements Warehouse {
       const { tx, end } = transactionHandle(
         (sql, params) => runOn(client, sql, params),
         (sql, params) => allOn(client, sql, params),
+        this.dialect,
       );
       let broken: Error | undefined;
       try {

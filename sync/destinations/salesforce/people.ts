@@ -10,7 +10,7 @@
  */
 import type { Connection } from 'jsforce';
 import { normalizePhone } from '../../../core/normalize/phone.js';
-import type { SqlParam, Warehouse } from '../../../sql/warehouse.js';
+import type { Warehouse, WriteRow } from '../../../sql/warehouse.js';
 import type { TableSpec } from '../../../sql/dialect.js';
 import { SalesforceSession } from './session.js';
 
@@ -78,14 +78,14 @@ export async function pullSalesforcePeople(
   const contacts = await fetch('Contact');
   const leads = await fetch('Lead');
 
-  const rows: SqlParam[][] = [];
+  const rows: WriteRow[] = [];
   for (const [object, records] of [['Contact', contacts], ['Lead', leads]] as const) {
     for (const record of records) {
       for (const field of PHONE_FIELDS) {
         const raw = record[field];
         if (raw === null || raw === undefined || raw.trim() === '') continue;
         const phone = normalizePhone(raw, options.defaultRegion === undefined ? {} : { defaultRegion: options.defaultRegion });
-        rows.push([record.Id, object, field, raw, phone.e164, pulledAt]);
+        rows.push({ id: record.Id, object, phone_field: field, phone_raw: raw, phone_e164: phone.e164, pulled_at: pulledAt });
       }
     }
   }
@@ -94,17 +94,9 @@ export async function pullSalesforcePeople(
   const table = salesforcePeopleTable(schema);
   await warehouse.run(d.createSchema(schema));
   await warehouse.run(d.createTable(table));
-  const target = d.tableName(schema, table.name);
-  const columns = table.columns.map((c) => d.quoteIdent(c.name)).join(', ');
-  const width = table.columns.length;
-  const perStatement = Math.max(1, Math.floor(Math.min(d.capabilities.maxParams, 12_000) / width));
   await warehouse.transaction(async (tx) => {
-    await tx.run(`DELETE FROM ${target}`);
-    for (let i = 0; i < rows.length; i += perStatement) {
-      const chunk = rows.slice(i, i + perStatement);
-      const values = chunk.map((_, r) => `(${table.columns.map((c, k) => (c.type === 'timestamp' ? d.typedParam(r * width + k + 1, 'timestamp') : d.param(r * width + k + 1))).join(', ')})`);
-      await tx.run(`INSERT INTO ${target} (${columns}) VALUES ${values.join(', ')}`, chunk.flat());
-    }
+    await tx.run(`DELETE FROM ${d.tableName(schema, table.name)}`);
+    await tx.writeRows(table, rows, { mode: 'append' });
   });
   return { contacts: contacts.length, leads: leads.length };
 }
