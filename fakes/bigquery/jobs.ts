@@ -35,9 +35,10 @@
  *   errorResult `stopped` [? exact message open]; a finished job is unchanged
  *   (https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/cancel).
  * - jobs.query `POST queries` (https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/query):
- *   the first page of results with a `jobReference`; a failing query is an HTTP error. A
- *   `requestId` seen before answers the same job again without running it ("If the same requestId
- *   is used ... the query is not run twice" — QueryRequest.requestId, idempotency).
+ *   the first page of results with a `jobReference`; a failing query is an HTTP error. A repeated
+ *   `requestId` answers the first request's job again without running it, when the two requests
+ *   are "actually duplicates" (same query, connectionProperties, queryParameters, useLegacySql),
+ *   within 15 minutes, and never for dry runs (QueryRequest.requestId, same page).
  * - A job is looked up in its location: a `location` parameter naming another one answers 404
  *   [? observed behaviour, documented only as "You must specify the location"].
  */
@@ -102,7 +103,7 @@ export class FakeJobs {
   /** Every job the responder saw, in order (duplicates refused with 409 are not here). */
   readonly log: QueryJob[] = [];
   private readonly stored = new Map<string, StoredJob>();
-  private readonly requestIds = new Map<string, string>();
+  private readonly requestIds = new Map<string, { job: string; at: number }>();
   private responder: Responder = () => ({ numDmlAffectedRows: '0' });
 
   constructor(
@@ -165,9 +166,10 @@ export class FakeJobs {
 
   /** jobs.query. */
   query(projectId: string, body: Record<string, unknown>, defaultPageSize: number): unknown {
-    const requestId = typeof body.requestId === 'string' ? body.requestId : undefined;
-    const repeated = requestId === undefined ? undefined : this.requestIds.get(`${projectId}:${requestId}`);
-    let stored = repeated === undefined ? undefined : this.stored.get(repeated);
+    const requestId = typeof body.requestId === 'string' && body.dryRun !== true ? body.requestId : undefined;
+    const fingerprint = JSON.stringify([projectId, requestId, body.query, body.connectionProperties, body.queryParameters, body.useLegacySql]);
+    const repeated = requestId === undefined ? undefined : this.requestIds.get(fingerprint);
+    let stored = repeated === undefined || this.now() - repeated.at > 15 * 60_000 ? undefined : this.stored.get(repeated.job);
     if (stored === undefined) {
       const jobId = `job_${randomBytes(12).toString('base64url')}`;
       const location = (body.location as string | undefined) ?? this.defaultLocation;
@@ -176,7 +178,7 @@ export class FakeJobs {
       stored = this.run(job);
       if (job.dryRun) return { kind: 'bigquery#queryResponse', jobComplete: true, totalBytesProcessed: String(stored.rows.totalBytesProcessed ?? 0), ...(stored.rows.schema ? { schema: { fields: stored.rows.schema } } : {}) };
       this.stored.set(`${projectId}:${jobId}`, stored);
-      if (requestId !== undefined) this.requestIds.set(`${projectId}:${requestId}`, `${projectId}:${jobId}`);
+      if (requestId !== undefined) this.requestIds.set(fingerprint, { job: `${projectId}:${jobId}`, at: this.now() });
     }
     const format = (body.formatOptions ?? {}) as { useInt64Timestamp?: boolean; timestampOutputFormat?: string };
     return this.resultsBody(stored, 'bigquery#queryResponse', {

@@ -214,17 +214,24 @@ describe('the fake BigQuery: query jobs through the real client', () => {
     const [rows] = await f.bigquery.query({ query: 'SELECT n FROM t WHERE n >= ?', params: [10], maxResults: 2 });
     assert.deepEqual(rows, [{ n: 10 }, { n: 11 }, { n: 12 }]);
     assert.deepEqual(f.fake.requests.slice(before).map((r) => r.kind), ['jobs.query', 'jobs.getQueryResults']);
-    const sent = f.fake.requests[before]?.body as { requestId: string; formatOptions: unknown };
+    const sent = f.fake.requests[before]?.body as { requestId: string; formatOptions: unknown; queryParameters: unknown };
     assert.deepEqual(sent.formatOptions, { useInt64Timestamp: true });
 
     const response = await fetch(`${f.fake.url}/bigquery/v2/projects/${f.fake.projectId}/queries`, {
       method: 'POST',
       headers: { authorization: (f.fake.requests[before]?.headers.authorization as string) ?? '', 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'SELECT n FROM t WHERE n >= ?', queryParameters: [{ parameterType: { type: 'INT64' }, parameterValue: { value: '10' } }], requestId: sent.requestId }),
+      body: JSON.stringify(sent),
     });
     const again = (await response.json()) as { jobReference: { jobId: string } };
     assert.equal(again.jobReference.jobId, f.fake.jobs.at(-1)?.jobId);
     assert.equal(runs, 1);
+    const other = await fetch(`${f.fake.url}/bigquery/v2/projects/${f.fake.projectId}/queries`, {
+      method: 'POST',
+      headers: { authorization: (f.fake.requests[before]?.headers.authorization as string) ?? '', 'content-type': 'application/json' },
+      body: JSON.stringify({ ...sent, queryParameters: [{ parameterType: { type: 'INT64' }, parameterValue: { value: 20 } }] }),
+    });
+    assert.equal(other.status, 200);
+    assert.equal(runs, 2, 'the same requestId with other parameters is not a duplicate');
   });
 
   test('every call carries the Bearer token the fake issued; a call without one answers 401', async () => {
