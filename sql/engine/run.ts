@@ -302,9 +302,16 @@ export function phoneLookupTable(schema: string, name: string): TableSpec {
   };
 }
 
-/** The phone_lookup materialization, in one transaction. */
+/**
+ * The phone_lookup materialization: in one transaction where DDL is transactional. Elsewhere
+ * (BigQuery, Snowflake) the table is made first, and the new pairs are added in one write:
+ * the table only ever gains rows, so it is whole either way (a full refresh empties it first).
+ */
 async function buildPhoneLookup(warehouse: Warehouse, schema: string, name: string, select: string, fullRefresh: boolean): Promise<number> {
-  return warehouse.transaction((tx) => fillPhoneLookup(tx, warehouse.dialect, schema, name, select, fullRefresh));
+  const d = warehouse.dialect;
+  if (d.capabilities.supportsTransactionalDdl) return warehouse.transaction((tx) => fillPhoneLookup(tx, d, schema, name, select, fullRefresh));
+  await preparePhoneLookup(warehouse, d, schema, name, fullRefresh);
+  return addPhonePairs(warehouse, d, schema, name, select);
 }
 
 /**
@@ -313,11 +320,21 @@ async function buildPhoneLookup(warehouse: Warehouse, schema: string, name: stri
  * yields that the table lacks, normalised by core/normalize/phone.ts. Returns how many.
  */
 export async function fillPhoneLookup(q: Queryable, d: SqlDialect, schema: string, name: string, select: string, fullRefresh: boolean): Promise<number> {
+  await preparePhoneLookup(q, d, schema, name, fullRefresh);
+  return addPhonePairs(q, d, schema, name, select);
+}
+
+/** The lookup's schema and table (DDL), emptied first on a full refresh. */
+async function preparePhoneLookup(q: Queryable, d: SqlDialect, schema: string, name: string, fullRefresh: boolean): Promise<void> {
+  await q.run(d.createSchema(schema));
+  if (fullRefresh) await q.run(d.dropTable(d.tableName(schema, name)));
+  await q.run(d.createTable(phoneLookupTable(schema, name)));
+}
+
+/** Adds the pairs the lookup lacks; returns how many. */
+async function addPhonePairs(q: Queryable, d: SqlDialect, schema: string, name: string, select: string): Promise<number> {
   const table = phoneLookupTable(schema, name);
   const target = d.tableName(schema, name);
-  await q.run(d.createSchema(schema));
-  if (fullRefresh) await q.run(d.dropTable(target));
-  await q.run(d.createTable(table));
   const pairs = await q.all<{ raw: string; region_hint: string; landed_at: string | null }>(
     `SELECT c.raw, COALESCE(c.region_hint, '') AS region_hint, MAX(c.landed_at) AS landed_at FROM (${select}) AS c WHERE c.raw IS NOT NULL ` +
       `AND NOT EXISTS (SELECT 1 FROM ${target} AS p WHERE p.raw = c.raw AND p.region_hint = COALESCE(c.region_hint, '')) ` +

@@ -8,6 +8,9 @@ import type { SqlDialect } from '../dialect.js';
 import type { Queryable, SqlParam, SqlRow } from '../warehouse.js';
 import { writeRowsAsSql } from '../write-rows.js';
 
+/** A statement that changes the catalog: refused inside transactions where DDL is not transactional. */
+const DDL = /^\s*(CREATE|DROP|ALTER|TRUNCATE|RENAME)\b/i;
+
 export interface TransactionHandle {
   tx: Queryable;
   /** Call once COMMIT or ROLLBACK is under way; later use of `tx` throws. */
@@ -27,6 +30,12 @@ export function transactionHandle(
     tx: {
       run: async (sql, params = []) => {
         guard();
+        if (!dialect.capabilities.supportsTransactionalDdl && DDL.test(sql)) {
+          throw new SqlError(
+            'SB_SQL_NOT_ATOMIC',
+            `${dialect.name} cannot run DDL inside a transaction, and would refuse or commit it: ${sql.slice(0, 80).replace(/\s+/g, ' ')}… Run it before the transaction.`,
+          );
+        }
         return run(sql, params);
       },
       all: async <R extends SqlRow = SqlRow>(sql: string, params: readonly SqlParam[] = []) => {

@@ -1,0 +1,289 @@
+/**
+ * A BigQuery warehouse through `@google-cloud/bigquery` v8 (v9 needs Node 22).
+ *
+ * Every statement is a query job (jobs.insert) with a job id chosen here, so a request retried
+ * after a lost answer finds its job (409 `duplicate`) instead of running the statement twice:
+ * https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/insert and
+ * https://cloud.google.com/bigquery/docs/error-messages (`duplicate`). Rate limits and 5xx are
+ * retried with exponential back-off; `maximumBytesBilled` guards every query's cost; every job
+ * carries the label `switchboard`, so the jobs it ran are easy to find in the console.
+ *
+ * Transactions are BigQuery's multi-statement transactions inside a session: BEGIN TRANSACTION
+ * in a job that creates the session, each statement a job in it, then COMMIT TRANSACTION:
+ * https://cloud.google.com/bigquery/docs/transactions and
+ * https://cloud.google.com/bigquery/docs/sessions-intro. Only DML runs inside one; DDL is
+ * refused before it is sent (sql/warehouses/transaction-handle.ts), as BigQuery would refuse it.
+ */
+import { randomUUID } from 'node:crypto';
+import { BigQuery, type Job } from '@google-cloud/bigquery';
+import { abortableSleep } from '../../../core/abortable-sleep.js';
+import type { TableSpec } from '../../dialect.js';
+import { SqlError } from '../../errors.js';
+import { leadingKeyword, notReadOnly, READ_KEYWORDS } from '../../read-only-refusal.js';
+import type { Queryable, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, Warehouse, WriteRow, WriteRowsOptions } from '../../warehouse.js';
+import { SerialLock } from '../serial-lock.js';
+import { transactionHandle } from '../transaction-handle.js';
+import { BigQueryDialect } from './dialect.js';
+import { explain, isTransient, reasonOf } from './errors.js';
+import { bindParams, rowsFromRest, type RestRow, type SchemaField } from './values.js';
+
+/** How to open BigQuery; see README.md#configuration (`warehouse.*`). */
+export interface BigQueryOptions {
+  /** The project jobs run in and datasets live in, e.g. `acme-analytics`. */
+  projectId: string;
+  /** Where datasets are created and jobs run, e.g. `US`, `EU`, `europe-west3`. */
+  location: string;
+  /** A credentials file (service-account key); absent: Application Default Credentials. */
+  keyFile?: string | undefined;
+  /** Prepended to every dataset name: `sb_` → `sb_raw`, `sb_analytics`. */
+  datasetPrefix: string;
+  /** Every job fails rather than bill more than this many bytes, e.g. 10737418240 (10 GiB). */
+  maximumBytesBilled: number;
+  /** Another API endpoint (a private one, or the test fake), e.g. `http://127.0.0.1:9050`. */
+  apiEndpoint?: string | undefined;
+  /** A job still running after this long is cancelled by BigQuery, e.g. 600000. */
+  jobTimeoutMs: number;
+  /** Attempts for a transient failure (rate limit, 5xx) before giving up. Default 6. */
+  maxAttempts?: number | undefined;
+  /** First back-off in ms, doubled per attempt up to 32 s. Default 1000. */
+  backoffMs?: number | undefined;
+}
+
+/** Per-job settings beyond the statement itself. */
+interface JobSettings {
+  sessionId?: string;
+  createSession?: boolean;
+  dryRun?: boolean;
+  /** At most this many rows are read back (readOnlyQuery); default: all. */
+  maxRows?: number;
+  signal?: AbortSignal | undefined;
+}
+
+interface JobResult {
+  job: Job;
+  rows: SqlRow[];
+  columns: string[];
+  truncated: boolean;
+  sessionId?: string;
+  totalBytesProcessed?: number;
+}
+
+/**
+ * Opens a BigQuery warehouse and checks that it answers (`SELECT 1`).
+ * @example const wh = await openBigQuery({ projectId: 'acme', location: 'US', datasetPrefix: 'sb_', maximumBytesBilled: 10 * 2 ** 30, jobTimeoutMs: 600_000 })
+ */
+export async function openBigQuery(options: BigQueryOptions): Promise<Warehouse> {
+  const client = new BigQuery({
+    projectId: options.projectId,
+    location: options.location,
+    ...(options.keyFile === undefined ? {} : { keyFilename: options.keyFile }),
+    ...(options.apiEndpoint === undefined ? {} : { apiEndpoint: options.apiEndpoint }),
+    // Retries are ours (with the same job id), so the library's own would only double them.
+    autoRetry: false,
+  });
+  const warehouse = new BigQueryWarehouse(client, options);
+  try {
+    await warehouse.ping();
+  } catch (cause) {
+    throw new SqlError(
+      'SB_SQL_UNAVAILABLE',
+      `Cannot reach BigQuery project ${options.projectId} (${options.location}): ${(cause as Error).message}`,
+      { configKey: 'warehouse.projectId', cause },
+    );
+  }
+  return warehouse;
+}
+
+class BigQueryWarehouse implements Warehouse {
+  readonly dialect: BigQueryDialect;
+  /** Transactions one at a time: concurrent ones on the same tables would abort each other at commit. */
+  private readonly lock = new SerialLock(false);
+  private closed = false;
+
+  constructor(
+    private readonly client: BigQuery,
+    private readonly options: BigQueryOptions,
+  ) {
+    this.dialect = new BigQueryDialect({ schemaPrefix: options.datasetPrefix });
+  }
+
+  async run(sql: string, params: readonly SqlParam[] = []): Promise<void> {
+    await this.query(sql, params, {});
+  }
+
+  async all<T extends SqlRow = SqlRow>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
+    return (await this.query(sql, params, {})).rows as T[];
+  }
+
+  writeRows(table: TableSpec, rows: readonly WriteRow[], options?: WriteRowsOptions): Promise<void> {
+    return this.transaction((tx) => tx.writeRows(table, rows, options));
+  }
+
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    return this.lock.run(async () => {
+      const begin = await this.query('BEGIN TRANSACTION', [], { createSession: true });
+      const sessionId = begin.sessionId;
+      if (sessionId === undefined) throw new SqlError('SB_SQL_UNAVAILABLE', 'BigQuery created no session for a transaction (statistics.sessionInfo is missing).');
+      const { tx, end } = transactionHandle(
+        async (sql, params) => void (await this.query(sql, params, { sessionId })),
+        async (sql, params) => (await this.query(sql, params, { sessionId })).rows as never,
+        this.dialect,
+      );
+      try {
+        const result = await fn(tx);
+        end();
+        await this.query('COMMIT TRANSACTION', [], { sessionId });
+        return result;
+      } catch (error) {
+        end();
+        await this.query('ROLLBACK TRANSACTION', [], { sessionId }).catch(() => undefined);
+        throw error;
+      } finally {
+        // Ends the session at once rather than after its idle timeout.
+        await this.query('CALL BQ.ABORT_SESSION()', [], { sessionId }).catch(() => undefined);
+      }
+    });
+  }
+
+  /**
+   * An analyst's query: BigQuery itself says what kind of statement it is (a dry run's
+   * `statementType`), and only a SELECT runs, billed at most `maximumBytesBilled`.
+   */
+  async readOnlyQuery(sql: string, options: ReadOnlyQueryOptions): Promise<ReadOnlyResult> {
+    if (!READ_KEYWORDS.has(leadingKeyword(sql))) throw notReadOnly('This');
+    const dry = await this.query(sql, [], { dryRun: true });
+    const type = (dry.job.metadata as { statistics?: { query?: { statementType?: string } } }).statistics?.query?.statementType;
+    if (type !== undefined && type !== 'SELECT') throw notReadOnly(`A ${type}`);
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    try {
+      const result = await this.query(sql, [], { maxRows: options.maxRows, signal });
+      return { columns: result.columns, rows: result.rows, truncated: result.truncated };
+    } catch (error) {
+      if (signal.aborted) throw new SqlError('SB_SQL_QUERY_TIMEOUT', `The query ran longer than ${options.timeoutMs} ms and was cancelled; narrow it, or raise admin.sqlTimeoutMs.`);
+      throw error;
+    }
+  }
+
+  /** What BigQuery estimates `sql` would scan, from a dry run (nothing runs, nothing is billed). */
+  async estimateBytes(sql: string, params: readonly SqlParam[] = []): Promise<number> {
+    return (await this.query(sql, params, { dryRun: true })).totalBytesProcessed ?? 0;
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1 AS ok', [], {});
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SqlError('SB_SQL_CLOSED', 'This BigQuery warehouse was closed.');
+  }
+
+  /** Runs one statement as a job, retrying transient failures with the same job id, and reads its rows. */
+  private async query(sql: string, params: readonly SqlParam[], settings: JobSettings): Promise<JobResult> {
+    this.assertOpen();
+    const jobId = `switchboard_${randomUUID()}`;
+    const job = await this.withRetries('job insert', settings.signal, () => this.insertJob(jobId, sql, params, settings));
+    const onAbort = (): void => void job.cancel().catch(() => undefined);
+    settings.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await this.withRetries('query', settings.signal, () => this.readResults(job, settings));
+    } finally {
+      settings.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async insertJob(jobId: string, sql: string, params: readonly SqlParam[], settings: JobSettings): Promise<Job> {
+    const bound = bindParams(params);
+    try {
+      const [job] = await this.client.createQueryJob({
+        query: sql,
+        jobId,
+        location: this.options.location,
+        ...(params.length === 0 ? {} : { params: bound.params, types: bound.types }),
+        maximumBytesBilled: String(this.options.maximumBytesBilled),
+        jobTimeoutMs: this.options.jobTimeoutMs,
+        labels: { switchboard: 'true' },
+        ...(settings.dryRun === true ? { dryRun: true } : {}),
+        ...(settings.createSession === true ? { createSession: true } : {}),
+        ...(settings.sessionId === undefined ? {} : { connectionProperties: [{ key: 'session_id', value: settings.sessionId }] }),
+      });
+      return job;
+    } catch (error) {
+      // The first attempt reached BigQuery but its answer was lost: the job exists, so use it.
+      if (reasonOf(error) === 'duplicate' || (error as { code?: number }).code === 409) return this.client.job(jobId, { location: this.options.location });
+      throw error;
+    }
+  }
+
+  private async readResults(job: Job, settings: JobSettings): Promise<JobResult> {
+    if (settings.dryRun === true) {
+      const statistics = (job.metadata as { statistics?: { totalBytesProcessed?: string } }).statistics;
+      return { job, rows: [], columns: [], truncated: false, ...bytes(statistics?.totalBytesProcessed) };
+    }
+    const rows: SqlRow[] = [];
+    let columns: string[] = [];
+    let pageToken: string | undefined;
+    let response: QueryResponse = {};
+    const limit = settings.maxRows === undefined ? Infinity : settings.maxRows + 1;
+    do {
+      const [raw, , answer] = (await job.getQueryResults({
+        autoPaginate: false,
+        skipParsing: true,
+        timeoutMs: 10_000,
+        ...(pageToken === undefined ? {} : { pageToken }),
+        ...(limit === Infinity ? {} : { maxResults: Math.min(limit - rows.length, 10_000) }),
+      } as never)) as unknown as [RestRow[] | undefined, unknown, QueryResponse | undefined];
+      response = answer ?? {};
+      if (response.jobComplete === false) continue; // still running: poll again (the call waited up to timeoutMs)
+      const fields = response.schema?.fields ?? [];
+      columns = fields.map((f) => f.name);
+      rows.push(...rowsFromRest(fields, raw ?? []));
+      pageToken = rows.length < limit ? response.pageToken : undefined;
+    } while (response.jobComplete === false || pageToken !== undefined);
+    const truncated = rows.length > (settings.maxRows ?? Infinity);
+    const metadata = job.metadata as { statistics?: { sessionInfo?: { sessionId?: string }; query?: { totalBytesProcessed?: string } } } | undefined;
+    const sessionId = metadata?.statistics?.sessionInfo?.sessionId ?? (settings.createSession === true ? await this.sessionOf(job) : undefined);
+    return {
+      job,
+      rows: truncated ? rows.slice(0, settings.maxRows) : rows,
+      columns,
+      truncated,
+      ...(sessionId === undefined ? {} : { sessionId }),
+      ...bytes(response.totalBytesProcessed),
+    };
+  }
+
+  private async sessionOf(job: Job): Promise<string | undefined> {
+    const [metadata] = (await job.getMetadata()) as unknown as [{ statistics?: { sessionInfo?: { sessionId?: string } } }];
+    return metadata.statistics?.sessionInfo?.sessionId;
+  }
+
+  /** `fn`, again after a back-off while it fails transiently (rate limits, 5xx), at most maxAttempts times. */
+  private async withRetries<T>(what: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    const attempts = this.options.maxAttempts ?? 6;
+    const base = this.options.backoffMs ?? 1_000;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (attempt >= attempts || !isTransient(error) || signal?.aborted === true) throw explain(error, what);
+        await abortableSleep(Math.min(32_000, base * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2), signal);
+      }
+    }
+  }
+}
+
+interface QueryResponse {
+  jobComplete?: boolean;
+  pageToken?: string;
+  totalBytesProcessed?: string;
+  schema?: { fields?: SchemaField[] };
+}
+
+function bytes(value: string | undefined): { totalBytesProcessed?: number } {
+  return value === undefined ? {} : { totalBytesProcessed: Number(value) };
+}
