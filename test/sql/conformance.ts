@@ -13,6 +13,9 @@ import { valueTests } from './conformance/values.js';
 import { jsonRowsTests } from './conformance/json-rows.js';
 import { jsonTextTests } from './conformance/json-text.js';
 import { readOnlyTests } from './conformance/read-only.js';
+import { introspectTests } from './conformance/introspect.js';
+import { streamTests } from './conformance/stream.js';
+import { cancelTests } from './conformance/cancel.js';
 
 /**
  * Declares the suite `warehouse conformance: <name>`. `open` must return a warehouse that
@@ -26,5 +29,8 @@ export function runWarehouseConformance(name: string, open: () => Promise<Wareho
     jsonTextTests(open);
     transactionTests(open);
     readOnlyTests(open);
+    introspectTests(open);
+    streamTests(open);
+    cancelTests(open);
   });
 }
