@@ -4,7 +4,16 @@
  * are informational and must be declared NOT ENFORCED).
  * SQL reference: https://cloud.google.com/bigquery/docs/reference/standard-sql/dml-syntax#merge_statement
  */
-import { jsonPath, SqlDialect, type DialectCapabilities, type LogicalType } from '../../dialect.js';
+import { jsonPath, SqlDialect, type DialectCapabilities, type DialectOptions, type LogicalType } from '../../dialect.js';
+
+/** BigQuery's dialect options. */
+export interface BigQueryDialectOptions extends DialectOptions {
+  /**
+   * The datasets' location, e.g. `EU` or `europe-west3`: the list of datasets (SCHEMATA)
+   * is read in that region. Default: unset, which BigQuery reads as the US multi-region.
+   */
+  location?: string | undefined;
+}
 
 const TYPES: Readonly<Record<LogicalType, string>> = {
   text: 'STRING',
@@ -18,6 +27,14 @@ const TYPES: Readonly<Record<LogicalType, string>> = {
 
 export class BigQueryDialect extends SqlDialect {
   readonly name = 'bigquery';
+  /** See {@link BigQueryDialectOptions.location}. */
+  readonly location: string | undefined;
+
+  constructor(options: BigQueryDialectOptions = {}) {
+    super(options);
+    this.location = options.location;
+  }
+
   readonly capabilities: DialectCapabilities = {
     supportsOnConflict: false,
     supportsMerge: true,
@@ -123,5 +140,26 @@ export class BigQueryDialect extends SqlDialect {
   /** JSON cannot be CAST from a string parameter; PARSE_JSON(@p1) parses it. */
   override typedParam(index: number, type: LogicalType): string {
     return type === 'json' ? `PARSE_JSON(${this.param(index)})` : super.typedParam(index, type);
+  }
+
+  /**
+   * INFORMATION_SCHEMA views must be qualified by a dataset or a region. A dataset's tables
+   * and columns: `` `<dataset>`.INFORMATION_SCHEMA.TABLES `` / `.COLUMNS`, which list that
+   * dataset only (so the introspector asks one SELECT per dataset, joined by UNION ALL).
+   * The datasets: `` `region-<location>`.INFORMATION_SCHEMA.SCHEMATA ``; without a region
+   * qualifier BigQuery reads the US region.
+   * https://cloud.google.com/bigquery/docs/information-schema-intro (syntax, qualifiers)
+   * https://cloud.google.com/bigquery/docs/information-schema-tables
+   * https://cloud.google.com/bigquery/docs/information-schema-columns
+   * https://cloud.google.com/bigquery/docs/information-schema-datasets-schemata
+   */
+  override informationSchema(schema?: string): string {
+    if (schema !== undefined) return `${this.quoteIdent(schema)}.INFORMATION_SCHEMA`;
+    return this.location === undefined ? 'INFORMATION_SCHEMA' : `${this.quoteIdent(`region-${this.location.toLowerCase()}`)}.INFORMATION_SCHEMA`;
+  }
+
+  /** The qualified views above are already scoped to one dataset, or to the project's region. */
+  override catalogScope(): string | null {
+    return null;
   }
 }
