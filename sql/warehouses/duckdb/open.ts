@@ -3,6 +3,10 @@
  *
  * Everything runs on that one connection, so every statement takes the lock: a run() from
  * elsewhere in the app waits while a transaction is open instead of landing inside it.
+ * Two exceptions have connections of their own: readOnlyQuery (below) and stream(), which
+ * opens one per stream (stream.ts), because a stream would otherwise hold the lock for as
+ * long as its caller iterates, and forever when abandoned. all(…, { signal }) cancels with
+ * interrupt() on the shared connection, which the lock guarantees runs that query.
  * Docs: https://duckdb.org/docs/stable/connect/concurrency — one process may hold a
  * database file read-write, and then no other process can open it at all.
  *
