@@ -13,7 +13,7 @@
  */
 import type { ChangeRecord, Destination, RecordOutcome, SendContext } from '../sync/destination.js';
 import { abortableSleep } from '../core/abortable-sleep.js';
-import type { Queryable, SqlParam, SqlRow, Warehouse } from '../sql/warehouse.js';
+import type { Queryable, QueryOptions, SqlParam, SqlRow, Warehouse } from '../sql/warehouse.js';
 
 export interface Buckets {
   checkpoint: { seconds: number; count: number };
@@ -50,7 +50,9 @@ export function probeWarehouse(wh: Warehouse, buckets: Buckets, onRun?: (sql: st
       await timed(buckets.warehouse, () => wh.run(sql, params));
       onRun?.(sql, buckets.warehouse.seconds - before);
     },
-    all: <T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]) => timed(buckets.warehouse, () => wh.all<T>(sql, params)),
+    all: <T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[], options?: QueryOptions) => timed(buckets.warehouse, () => wh.all<T>(sql, params, options)),
+    stream: (sql, params, options) => wh.stream(sql, params, options),
+    introspector: wh.introspector,
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) => timed(buckets.checkpoint, () => wh.transaction((tx) => fn(probeStatements(tx, buckets)))),
     writeRows: (table, rows, options) => timed(buckets.checkpoint, () => wh.transaction((tx) => probeStatements(tx, buckets).writeRows(table, rows, options))),
     readOnlyQuery: (sql, options) => wh.readOnlyQuery(sql, options),

@@ -14,6 +14,7 @@
  * its own, so one unreadable table leaves the others (its error is reported).
  */
 import type { SqlValue, Warehouse } from '../sql/warehouse.js';
+import { listRelations } from '../sql/introspect.js';
 import { runResultsTable } from '../sql/engine/run.js';
 import { rejectionsTable as syncRejectionsTable, runsTable as syncRunsTable, SYNC_SCHEMA } from '../sync/state.js';
 import { pullRunsTable } from '../ingest/pulls/runner.js';
@@ -211,12 +212,8 @@ export async function readStatusHistory(warehouse: Warehouse, scope: StatusHisto
 
 /** The tables (`schema.name`, unprefixed) that exist in `schemas`. */
 async function existingTables(warehouse: Warehouse, schemas: readonly string[]): Promise<Set<string>> {
-  const d = warehouse.dialect;
-  const rows = await warehouse.all<{ table_schema: string; table_name: string }>(
-    `SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN (${schemas.map((_, i) => d.param(i + 1)).join(', ')})`,
-    schemas.map((s) => d.schemaPrefix + s),
-  );
-  return new Set(rows.map((r) => `${r.table_schema.slice(d.schemaPrefix.length)}.${r.table_name}`));
+  const relations = await listRelations(warehouse, warehouse.dialect, schemas);
+  return new Set(relations.map((r) => `${r.schema}.${r.name}`));
 }
 
 /** The newest row (by finished_at) per `partition` among those matching `where`. */

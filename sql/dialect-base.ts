@@ -9,6 +9,7 @@
 import { SqlError } from './errors.js';
 import { planUpsert, type UpsertPlan } from './upsert-plan.js';
 import type { ColumnSpec, LogicalType, MergeRule, PlannedStatement, TableSpec, UpsertSpec } from './table-spec.js';
+import { informationSchemaSql, type CatalogQuery, type CatalogRequest } from './catalog-sql.js';
 
 export type { ColumnSpec, LogicalType, MergeRule, PlannedStatement, TableSpec, UpsertSpec } from './table-spec.js';
 
@@ -134,6 +135,35 @@ export abstract class DialectBase {
   /** A parameter cast to a logical type, for contexts where the type cannot be inferred. */
   typedParam(index: number, type: LogicalType): string {
     return `CAST(${this.param(index)} AS ${this.typeName(type)})`;
+  }
+
+  /**
+   * Where the catalog views (`schemata`, `tables`, `columns`) are: for the tables of
+   * `schema` (its stored, prefixed name), or for the list of schemas when `schema` is
+   * undefined. Default: the ANSI `information_schema` of the current database (DuckDB,
+   * Postgres, Snowflake). Used by {@link catalogSql}.
+   * @example informationSchema('raw') → `information_schema`
+   */
+  informationSchema(_schema?: string): string {
+    return 'information_schema';
+  }
+
+  /**
+   * A condition that keeps catalog rows to the current database, given the view's catalog
+   * column (e.g. `table_catalog`), or null when {@link informationSchema} already scopes
+   * them. DuckDB needs it: its views also list the attached `system` and `temp` catalogs.
+   */
+  catalogScope(column: string): string | null {
+    return `${column} = current_database()`;
+  }
+
+  /**
+   * The catalog query for one request of the introspector (sql/introspect.ts); see
+   * sql/catalog-sql.ts for the columns every answer has. Override it only when the
+   * warehouse has no `information_schema`-like views at all.
+   */
+  catalogSql(request: CatalogRequest): CatalogQuery {
+    return informationSchemaSql(this, request);
   }
 
   /**

@@ -10,6 +10,7 @@
  * create is tried once more, when the winner's table is there to be found.
  */
 import type { SqlDialect, TableSpec } from './dialect.js';
+import { listColumns } from './introspect.js';
 import type { Queryable } from './warehouse.js';
 
 /** A view Switchboard owns, e.g. `raw.messaging_events_json` (ingest/raw-tables.ts). */
@@ -30,11 +31,7 @@ export async function ensureSchema(q: Queryable, dialect: SqlDialect, schema: st
 /** @example await ensureTable(wh, wh.dialect, rejectionsTable('raw')) */
 export async function ensureTable(q: Queryable, dialect: SqlDialect, table: TableSpec): Promise<void> {
   await once(() => q.run(dialect.createTable(table)));
-  const rows = await q.all<{ column_name: string }>(
-    `SELECT column_name FROM information_schema.columns WHERE table_schema = ${dialect.param(1)} AND table_name = ${dialect.param(2)}`,
-    [dialect.schemaPrefix + table.schema, table.name],
-  );
-  const present = new Set(rows.map((r) => r.column_name));
+  const present = new Set((await listColumns(q, dialect, table.schema, table.name)).map((c) => c.name));
   for (const column of table.columns) {
     if (present.has(column.name) || column.nullable === false || table.primaryKey.includes(column.name)) continue;
     await once(() => q.run(dialect.addColumn(table, column)));
@@ -51,11 +48,8 @@ export async function ensureTable(q: Queryable, dialect: SqlDialect, table: Tabl
  * @example await ensureView(wh, wh.dialect, rawEventJsonView(wh.dialect, 'raw', 'voice_events'))
  */
 export async function ensureView(q: Queryable, dialect: SqlDialect, view: ViewSpec): Promise<void> {
-  const rows = await q.all<{ column_name: string }>(
-    `SELECT column_name FROM information_schema.columns WHERE table_schema = ${dialect.param(1)} AND table_name = ${dialect.param(2)} ORDER BY ordinal_position`,
-    [dialect.schemaPrefix + view.schema, view.name],
-  );
-  if (rows.map((r) => r.column_name).join(',') === view.columns.join(',')) return;
+  const columns = await listColumns(q, dialect, view.schema, view.name);
+  if (columns.map((c) => c.name).join(',') === view.columns.join(',')) return;
   await once(() => q.run(`CREATE OR REPLACE VIEW ${dialect.tableName(view.schema, view.name)} AS ${view.select}`));
 }
 

@@ -29,6 +29,8 @@ export type SqlErrorCode =
   | 'SB_SQL_NOT_READ_ONLY'
   /** readOnlyQuery() ran past its timeoutMs and was cancelled. */
   | 'SB_SQL_QUERY_TIMEOUT'
+  /** all() or stream() was cancelled through its AbortSignal (the query was stopped on the server). */
+  | 'SB_SQL_QUERY_CANCELLED'
   /** readOnlyQuery() has no safe session to run in (Postgres: the reader role cannot be set up). */
   | 'SB_SQL_READER_UNAVAILABLE'
   /** A plan asks for statements to commit together that the warehouse cannot commit together. */

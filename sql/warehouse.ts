@@ -55,6 +55,30 @@ export interface Warehouse extends Queryable {
   /** The SQL dialect: quoting, parameters, type names, capability flags, DDL and upserts. */
   readonly dialect: SqlDialect;
   /**
+   * As {@link Queryable.all}; with `options.signal`, aborting it cancels the query on the
+   * server and the call rejects with SB_SQL_QUERY_CANCELLED (the warehouse stays usable).
+   * @example await wh.all('SELECT count(*) AS n FROM raw.voice_events', [], { signal: AbortSignal.timeout(5_000) })
+   */
+  all<T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[], options?: QueryOptions): Promise<T[]>;
+  /**
+   * Runs one SELECT and yields its rows in batches of `batchRows`, normalised exactly as
+   * {@link Queryable.all} normalises them, without holding the whole result in memory.
+   * Breaking out of the loop (or an error) releases the connection and its cursor; a stream
+   * abandoned without being finished or broken out of holds its connection until close().
+   * Each stream runs on a connection of its own (DuckDB: a new one; Postgres: a pooled
+   * client, in a transaction, through `DECLARE … CURSOR`), so it sees committed data as of
+   * its start and never blocks run(), all() or transaction(). Aborting `signal` cancels
+   * the query on the server: the loop throws SB_SQL_QUERY_CANCELLED.
+   * @example for await (const rows of wh.stream('SELECT * FROM analytics.calls', [], { batchRows: 5_000 })) await send(rows)
+   */
+  stream(sql: string, params?: readonly SqlParam[], options?: StreamOptions): AsyncIterable<SqlRow[]>;
+  /**
+   * What the warehouse holds, read from its catalog (sql/introspect.ts): schemas (unprefixed,
+   * only those with the dialect's schema prefix), tables and views, columns.
+   * @example await wh.introspector.columns('raw', 'voice_events')
+   */
+  readonly introspector: Introspector;
+  /**
    * Runs `fn` in one transaction: everything it ran commits together when it resolves, and
    * nothing does when it throws (the error is rethrown). Durable once it resolves.
    * Calls are serialised: two transactions never interleave on one Warehouse.
@@ -74,6 +98,47 @@ export interface Warehouse extends Queryable {
   ping(): Promise<void>;
   /** Flushes and closes. The instance is unusable afterwards. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** Options of {@link Warehouse.all}. */
+export interface QueryOptions {
+  /** Cancels the query when aborted; the call then rejects with SB_SQL_QUERY_CANCELLED. */
+  signal?: AbortSignal | undefined;
+}
+
+/** Options of {@link Warehouse.stream}. */
+export interface StreamOptions extends QueryOptions {
+  /** Rows per yielded batch (the last may hold fewer), e.g. 5000. Default: 1000. */
+  batchRows?: number | undefined;
+}
+
+/** A table or view, as {@link Introspector.relations} lists it. */
+export interface RelationInfo {
+  /** Unprefixed, e.g. `raw` (not `ci_7f3a_raw`). */
+  schema: string;
+  name: string;
+  /** Anything that is not a view (base tables, foreign and external tables) is a `table`. */
+  kind: 'table' | 'view';
+}
+
+/** A column, as {@link Introspector.columns} lists it. */
+export interface ColumnInfo {
+  name: string;
+  /** The warehouse's own name for the type, e.g. `BIGINT` (DuckDB) or `bigint` (Postgres). */
+  dataType: string;
+  nullable: boolean;
+  /** Position in the table, 1-based. */
+  ordinal: number;
+}
+
+/** A warehouse's catalog, read through {@link Warehouse.introspector}. */
+export interface Introspector {
+  /** The schemas with the dialect's prefix, unprefixed and sorted, e.g. `['analytics', 'raw']`. */
+  schemas(): Promise<string[]>;
+  /** The tables and views in `schemas` (unprefixed), sorted by schema then name. */
+  relations(schemas: readonly string[]): Promise<RelationInfo[]>;
+  /** The columns of `schema.table` in table order; `[]` when there is no such relation. */
+  columns(schema: string, table: string): Promise<ColumnInfo[]>;
 }
 
 /** Limits for {@link Warehouse.readOnlyQuery}. */

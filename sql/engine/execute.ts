@@ -2,39 +2,33 @@
  * Runs materialization plans. Small on purpose: planning decides, this only executes.
  */
 import { SqlError } from '../errors.js';
+import type { SqlDialect } from '../dialect.js';
+import { listRelations, relationKindOf } from '../introspect.js';
 import type { Queryable, Warehouse } from '../warehouse.js';
 import type { Statement } from './materialize.js';
 
-/** True when a table or view `schema.name` exists (information_schema: DuckDB, Postgres, Snowflake). */
-export async function relationExists(warehouse: Queryable, schema: string, name: string): Promise<boolean> {
-  return (await relationKind(warehouse, schema, name)) !== null;
+/**
+ * True when a table or view `schema.name` exists. `dialect` defaults to the warehouse's:
+ * pass it when `warehouse` is a transaction's `tx` (sql/introspect.ts reads the catalog).
+ */
+export async function relationExists(warehouse: Queryable, schema: string, name: string, dialect: SqlDialect = dialectOf(warehouse)): Promise<boolean> {
+  return (await relationKind(warehouse, schema, name, dialect)) !== null;
 }
 
 /** Whether `schema.name` is a table, a view, or absent. */
-export async function relationKind(warehouse: Queryable, schema: string, name: string): Promise<'table' | 'view' | null> {
-  const d = (warehouse as Warehouse).dialect;
-  const rows = await warehouse.all<{ table_type: string }>(
-    `SELECT table_type FROM information_schema.tables WHERE table_schema = ${d.param(1)} AND table_name = ${d.param(2)}`,
-    [`${d.schemaPrefix}${schema}`, name],
-  );
-  if (rows.length === 0) return null;
-  return /view/i.test(String(rows[0]?.table_type)) ? 'view' : 'table';
+export async function relationKind(warehouse: Queryable, schema: string, name: string, dialect: SqlDialect = dialectOf(warehouse)): Promise<'table' | 'view' | null> {
+  return relationKindOf(warehouse, dialect, schema, name);
 }
 
 /** Every table and view in `schemas`, as `schema.name` → kind (one query for a whole build). */
-export async function relationKinds(warehouse: Queryable, schemas: readonly string[]): Promise<Map<string, 'table' | 'view'>> {
-  const d = (warehouse as Warehouse).dialect;
+export async function relationKinds(warehouse: Queryable, schemas: readonly string[], dialect: SqlDialect = dialectOf(warehouse)): Promise<Map<string, 'table' | 'view'>> {
   const found = new Map<string, 'table' | 'view'>();
-  if (schemas.length === 0) return found;
-  const rows = await warehouse.all<{ table_schema: string; table_name: string; table_type: string }>(
-    `SELECT table_schema, table_name, table_type FROM information_schema.tables WHERE table_schema IN (${schemas.map((_, i) => d.param(i + 1)).join(', ')})`,
-    schemas.map((s) => `${d.schemaPrefix}${s}`),
-  );
-  for (const row of rows) {
-    const schema = row.table_schema.slice(d.schemaPrefix.length);
-    found.set(`${schema}.${row.table_name}`, /view/i.test(String(row.table_type)) ? 'view' : 'table');
-  }
+  for (const relation of await listRelations(warehouse, dialect, schemas)) found.set(`${relation.schema}.${relation.name}`, relation.kind);
   return found;
+}
+
+function dialectOf(warehouse: Queryable): SqlDialect {
+  return (warehouse as Warehouse).dialect;
 }
 
 /**

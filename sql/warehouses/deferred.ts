@@ -4,8 +4,9 @@
  * this when the warehouse is down at start-up: events are still accepted into the spool,
  * and the drainer lands them once the warehouse answers.
  */
-import type { Queryable, SqlParam, SqlRow, Warehouse } from '../warehouse.js';
+import type { Queryable, QueryOptions, SqlParam, SqlRow, StreamOptions, Warehouse } from '../warehouse.js';
 import type { SqlDialect } from '../dialect.js';
+import { introspectorOf } from '../introspect.js';
 
 export function deferredWarehouse(dialect: SqlDialect, open: () => Promise<Warehouse>): Warehouse {
   let opening: Promise<Warehouse> | null = null;
@@ -17,10 +18,19 @@ export function deferredWarehouse(dialect: SqlDialect, open: () => Promise<Wareh
     });
     return opening;
   };
-  return {
+  const warehouse: Warehouse = {
     dialect,
     run: async (sql: string, params?: readonly SqlParam[]) => (await get()).run(sql, params),
-    all: async <T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[]) => (await get()).all<T>(sql, params),
+    all: async <T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlParam[], options?: QueryOptions) => (await get()).all<T>(sql, params, options),
+    stream: (sql: string, params?: readonly SqlParam[], options?: StreamOptions) => ({
+      async *[Symbol.asyncIterator]() {
+        yield* (await get()).stream(sql, params, options);
+      },
+    }),
+    introspector: introspectorOf(
+      { run: (sql, params) => warehouse.run(sql, params), all: (sql, params) => warehouse.all(sql, params), writeRows: (t, r, o) => warehouse.writeRows(t, r, o) },
+      () => dialect,
+    ),
     transaction: async <T>(fn: (tx: Queryable) => Promise<T>) => (await get()).transaction(fn),
     writeRows: async (table, rows, options) => (await get()).writeRows(table, rows, options),
     readOnlyQuery: async (sql, options) => (await get()).readOnlyQuery(sql, options),
@@ -28,8 +38,9 @@ export function deferredWarehouse(dialect: SqlDialect, open: () => Promise<Wareh
     close: async () => {
       if (closed) return;
       closed = true;
-      const warehouse = await opening?.catch(() => null);
-      await warehouse?.close();
+      const opened = await opening?.catch(() => null);
+      await opened?.close();
     },
   };
+  return warehouse;
 }

@@ -47,3 +47,13 @@ export function epochMillisParam(date: Date): number {
   }
   return ms;
 }
+
+/**
+ * `StreamOptions.batchRows` checked: a positive integer, 1000 when unset.
+ * @example streamBatchRows(undefined) === 1000
+ */
+export function streamBatchRows(batchRows: number | undefined): number {
+  const size = batchRows ?? 1000;
+  if (!Number.isInteger(size) || size < 1) throw new SqlError('SB_SQL_INVALID_PARAM', `stream(): batchRows must be a positive integer, not ${size}.`);
+  return size;
+}

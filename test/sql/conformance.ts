@@ -14,6 +14,9 @@ import { jsonRowsTests } from './conformance/json-rows.js';
 import { jsonTextTests } from './conformance/json-text.js';
 import { readOnlyTests } from './conformance/read-only.js';
 import { writeRowsTests } from './conformance/write-rows.js';
+import { introspectTests } from './conformance/introspect.js';
+import { streamTests } from './conformance/stream.js';
+import { cancelTests } from './conformance/cancel.js';
 
 /**
  * Declares the suite `warehouse conformance: <name>`. `open` must return a warehouse that
@@ -28,5 +31,8 @@ export function runWarehouseConformance(name: string, open: () => Promise<Wareho
     transactionTests(open);
     readOnlyTests(open);
     writeRowsTests(open);
+    introspectTests(open);
+    streamTests(open);
+    cancelTests(open);
   });
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CONSERVATIVE_CAPABILITIES, SqlDialect, type TableSpec, type UpsertSpec } from '../../sql/dialect.js';
 import { dialectFor, type DialectName } from '../../sql/warehouses/index.js';
+import { BigQueryDialect } from '../../sql/warehouses/bigquery/dialect.js';
 
 const TABLE: TableSpec = {
   schema: 'raw',
@@ -303,4 +304,39 @@ describe('jsonText: text at a JSON path', () => {
   for (const [name, expected] of Object.entries(cases) as Array<[DialectName, string]>) {
     test(name, () => assert.equal(dialectFor(name).jsonText('body', ['payload', 'a.b']), expected));
   }
+});
+
+describe('catalog SQL: what the introspector asks each warehouse', () => {
+  test('duckdb, postgres and snowflake read information_schema of the current database, prefixed schemas bound as values', () => {
+    for (const name of ['duckdb', 'postgres', 'snowflake'] as const) {
+      const d = dialectFor(name, { schemaPrefix: 'ci_' });
+      assert.deepEqual(d.catalogSql({ kind: 'relations', schemas: ['ci_raw', 'ci_analytics'] }), {
+        sql: `SELECT table_schema AS table_schema, table_name AS table_name, table_type AS table_type FROM information_schema.tables WHERE table_schema IN (${d.param(1)}, ${d.param(2)}) AND table_catalog = current_database()`,
+        params: ['ci_raw', 'ci_analytics'],
+      }, name);
+      assert.equal(d.catalogSql({ kind: 'schemas' }).sql, 'SELECT schema_name AS schema_name FROM information_schema.schemata WHERE 1 = 1 AND catalog_name = current_database()', name);
+      const columns = d.catalogSql({ kind: 'columns', schema: 'ci_raw', table: 'voice_events' });
+      assert.deepEqual(columns.params, ['ci_raw', 'voice_events']);
+      assert.match(columns.sql, /FROM information_schema\.columns WHERE table_schema = \S+ AND table_name = \S+ AND table_catalog = current_database\(\) ORDER BY ordinal_position$/);
+    }
+  });
+
+  test('bigquery reads each dataset’s own INFORMATION_SCHEMA, one SELECT per dataset, and SCHEMATA in the configured region', () => {
+    const d = dialectFor('bigquery', { schemaPrefix: 'ci_' });
+    assert.deepEqual(d.catalogSql({ kind: 'relations', schemas: ['ci_raw', 'ci_analytics'], name: 'calls' }), {
+      sql:
+        'SELECT table_schema AS table_schema, table_name AS table_name, table_type AS table_type FROM `ci_raw`.INFORMATION_SCHEMA.tables WHERE table_schema = @p1 AND table_name = @p2\n' +
+        'UNION ALL\n' +
+        'SELECT table_schema AS table_schema, table_name AS table_name, table_type AS table_type FROM `ci_analytics`.INFORMATION_SCHEMA.tables WHERE table_schema = @p3 AND table_name = @p4',
+      params: ['ci_raw', 'calls', 'ci_analytics', 'calls'],
+    });
+    assert.deepEqual(d.catalogSql({ kind: 'columns', schema: 'ci_raw', table: 'voice_events' }), {
+      sql:
+        'SELECT column_name AS column_name, data_type AS data_type, is_nullable AS is_nullable, CAST(ordinal_position AS INT64) AS ordinal_position ' +
+        'FROM `ci_raw`.INFORMATION_SCHEMA.columns WHERE table_schema = @p1 AND table_name = @p2 ORDER BY ordinal_position',
+      params: ['ci_raw', 'voice_events'],
+    });
+    assert.equal(d.catalogSql({ kind: 'schemas' }).sql, 'SELECT schema_name AS schema_name FROM INFORMATION_SCHEMA.schemata WHERE 1 = 1');
+    assert.equal(new BigQueryDialect({ location: 'EU' }).catalogSql({ kind: 'schemas' }).sql, 'SELECT schema_name AS schema_name FROM `region-eu`.INFORMATION_SCHEMA.schemata WHERE 1 = 1');
+  });
 });

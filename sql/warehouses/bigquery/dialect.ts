@@ -4,7 +4,16 @@
  * are informational and must be declared NOT ENFORCED).
  * SQL reference: https://cloud.google.com/bigquery/docs/reference/standard-sql/dml-syntax#merge_statement
  */
-import { jsonPath, SqlDialect, type ColumnSpec, type DialectCapabilities, type LogicalType, type PlannedStatement, type TableSpec } from '../../dialect.js';
+import { jsonPath, SqlDialect, type ColumnSpec, type DialectCapabilities, type DialectOptions, type LogicalType, type PlannedStatement, type TableSpec } from '../../dialect.js';
+
+/** BigQuery's dialect options. */
+export interface BigQueryDialectOptions extends DialectOptions {
+  /**
+   * The datasets' location, e.g. `EU` or `europe-west3`: the list of datasets (SCHEMATA)
+   * is read in that region. Default: unset, which BigQuery reads as the US multi-region.
+   */
+  location?: string | undefined;
+}
 
 const TYPES: Readonly<Record<LogicalType, string>> = {
   text: 'STRING',
@@ -18,6 +27,14 @@ const TYPES: Readonly<Record<LogicalType, string>> = {
 
 export class BigQueryDialect extends SqlDialect {
   readonly name = 'bigquery';
+  /** See {@link BigQueryDialectOptions.location}. */
+  readonly location: string | undefined;
+
+  constructor(options: BigQueryDialectOptions = {}) {
+    super(options);
+    this.location = options.location;
+  }
+
   protected readonly declaredCapabilities: Partial<DialectCapabilities> = {
     supportsMerge: true,
     // Write `WHERE TRUE QUALIFY …`: ZetaSQL-based tools reject a bare QUALIFY.
@@ -182,5 +199,26 @@ export class BigQueryDialect extends SqlDialect {
       return `CAST(${text} AS ${this.typeName(c.type)})`;
     };
     return `SELECT ${columns.map((c) => `${read(c)} AS ${this.quoteIdent(c.name)}`).join(', ')} FROM UNNEST(JSON_QUERY_ARRAY(${this.param(index)})) AS ${row}`;
+  }
+
+  /**
+   * INFORMATION_SCHEMA views must be qualified by a dataset or a region. A dataset's tables
+   * and columns: `` `<dataset>`.INFORMATION_SCHEMA.TABLES `` / `.COLUMNS`, which list that
+   * dataset only (so the introspector asks one SELECT per dataset, joined by UNION ALL).
+   * The datasets: `` `region-<location>`.INFORMATION_SCHEMA.SCHEMATA ``; without a region
+   * qualifier BigQuery reads the US region.
+   * https://cloud.google.com/bigquery/docs/information-schema-intro (syntax, qualifiers)
+   * https://cloud.google.com/bigquery/docs/information-schema-tables
+   * https://cloud.google.com/bigquery/docs/information-schema-columns
+   * https://cloud.google.com/bigquery/docs/information-schema-datasets-schemata
+   */
+  override informationSchema(schema?: string): string {
+    if (schema !== undefined) return `${this.quoteIdent(schema)}.INFORMATION_SCHEMA`;
+    return this.location === undefined ? 'INFORMATION_SCHEMA' : `${this.quoteIdent(`region-${this.location.toLowerCase()}`)}.INFORMATION_SCHEMA`;
+  }
+
+  /** The qualified views above are already scoped to one dataset, or to the project's region. */
+  override catalogScope(): string | null {
+    return null;
   }
 }

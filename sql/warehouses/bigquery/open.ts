@@ -20,7 +20,9 @@ import { abortableSleep } from '../../../core/abortable-sleep.js';
 import type { TableSpec } from '../../dialect.js';
 import { SqlError } from '../../errors.js';
 import { leadingKeyword, notReadOnly, READ_KEYWORDS } from '../../read-only-refusal.js';
-import type { Queryable, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, Warehouse, WriteRow, WriteRowsOptions } from '../../warehouse.js';
+import { introspectorOf } from '../../introspect.js';
+import type { Introspector, Queryable, QueryOptions, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, StreamOptions, Warehouse, WriteRow, WriteRowsOptions } from '../../warehouse.js';
+import { queryCancelled } from '../cancel.js';
 import { SerialLock } from '../serial-lock.js';
 import { transactionHandle } from '../transaction-handle.js';
 import { BigQueryDialect } from './dialect.js';
@@ -96,6 +98,8 @@ export async function openBigQuery(options: BigQueryOptions): Promise<Warehouse>
 
 class BigQueryWarehouse implements Warehouse {
   readonly dialect: BigQueryDialect;
+  /** Datasets, tables and columns, from the dataset-qualified INFORMATION_SCHEMA views. */
+  readonly introspector: Introspector = introspectorOf(this, () => this.dialect);
   /** Transactions one at a time: concurrent ones on the same tables would abort each other at commit. */
   private readonly lock = new SerialLock(false);
   private closed = false;
@@ -104,15 +108,23 @@ class BigQueryWarehouse implements Warehouse {
     private readonly client: BigQuery,
     private readonly options: BigQueryOptions,
   ) {
-    this.dialect = new BigQueryDialect({ schemaPrefix: options.datasetPrefix });
+    this.dialect = new BigQueryDialect({ schemaPrefix: options.datasetPrefix, location: options.location });
   }
 
   async run(sql: string, params: readonly SqlParam[] = []): Promise<void> {
     await this.query(sql, params, {});
   }
 
-  async all<T extends SqlRow = SqlRow>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
-    return (await this.query(sql, params, {})).rows as T[];
+  async all<T extends SqlRow = SqlRow>(sql: string, params: readonly SqlParam[] = [], options: QueryOptions = {}): Promise<T[]> {
+    return (await this.query(sql, params, { signal: options.signal })).rows as T[];
+  }
+
+  /** The result a page (`maxResults` = batchRows) at a time, as jobs.getQueryResults pages it. */
+  async *stream(sql: string, params: readonly SqlParam[] = [], options: StreamOptions = {}): AsyncIterable<SqlRow[]> {
+    const batchRows = options.batchRows ?? 1_000;
+    if (!Number.isInteger(batchRows) || batchRows < 1) throw new SqlError('SB_SQL_INVALID_PARAM', `batchRows must be a positive integer, got ${batchRows}.`);
+    const job = await this.withRetries('job insert', options.signal, () => this.insertJob(`switchboard_${randomUUID()}`, sql, params, {}));
+    for await (const page of this.pages(job, batchRows, options.signal)) yield page.rows;
   }
 
   writeRows(table: TableSpec, rows: readonly WriteRow[], options?: WriteRowsOptions): Promise<void> {
@@ -190,7 +202,10 @@ class BigQueryWarehouse implements Warehouse {
     const onAbort = (): void => void job.cancel().catch(() => undefined);
     settings.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      return await this.withRetries('query', settings.signal, () => this.readResults(job, settings));
+      return await this.readResults(job, settings);
+    } catch (error) {
+      if (settings.signal?.aborted === true) throw queryCancelled(error);
+      throw error;
     } finally {
       settings.signal?.removeEventListener('abort', onAbort);
     }
@@ -226,24 +241,14 @@ class BigQueryWarehouse implements Warehouse {
     }
     const rows: SqlRow[] = [];
     let columns: string[] = [];
-    let pageToken: string | undefined;
-    let response: QueryResponse = {};
+    let total: string | undefined;
     const limit = settings.maxRows === undefined ? Infinity : settings.maxRows + 1;
-    do {
-      const [raw, , answer] = (await job.getQueryResults({
-        autoPaginate: false,
-        skipParsing: true,
-        timeoutMs: 10_000,
-        ...(pageToken === undefined ? {} : { pageToken }),
-        ...(limit === Infinity ? {} : { maxResults: Math.min(limit - rows.length, 10_000) }),
-      } as never)) as unknown as [RestRow[] | undefined, unknown, QueryResponse | undefined];
-      response = answer ?? {};
-      if (response.jobComplete === false) continue; // still running: poll again (the call waited up to timeoutMs)
-      const fields = response.schema?.fields ?? [];
-      columns = fields.map((f) => f.name);
-      rows.push(...rowsFromRest(fields, raw ?? []));
-      pageToken = rows.length < limit ? response.pageToken : undefined;
-    } while (response.jobComplete === false || pageToken !== undefined);
+    for await (const page of this.pages(job, Math.min(limit, 10_000), settings.signal)) {
+      columns = page.columns;
+      total = page.totalBytesProcessed;
+      rows.push(...page.rows);
+      if (rows.length >= limit) break;
+    }
     const truncated = rows.length > (settings.maxRows ?? Infinity);
     const metadata = job.metadata as { statistics?: { sessionInfo?: { sessionId?: string }; query?: { totalBytesProcessed?: string } } } | undefined;
     const sessionId = metadata?.statistics?.sessionInfo?.sessionId ?? (settings.createSession === true ? await this.sessionOf(job) : undefined);
@@ -253,8 +258,35 @@ class BigQueryWarehouse implements Warehouse {
       columns,
       truncated,
       ...(sessionId === undefined ? {} : { sessionId }),
-      ...bytes(response.totalBytesProcessed),
+      ...bytes(total),
     };
+  }
+
+  /**
+   * The job's result page by page: getQueryResults waits up to 10 s per call while the job
+   * runs (`jobComplete: false` asks again), then pages by `pageToken`:
+   * https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/getQueryResults
+   */
+  private async *pages(job: Job, pageSize: number, signal: AbortSignal | undefined): AsyncGenerator<{ columns: string[]; rows: SqlRow[]; totalBytesProcessed?: string }> {
+    let pageToken: string | undefined;
+    for (;;) {
+      if (signal?.aborted === true) throw queryCancelled(signal.reason);
+      const [raw, , answer] = await this.withRetries('query', signal, async () =>
+        (await job.getQueryResults({
+          autoPaginate: false,
+          skipParsing: true,
+          timeoutMs: 10_000,
+          maxResults: pageSize,
+          ...(pageToken === undefined ? {} : { pageToken }),
+        } as never)) as unknown as [RestRow[] | undefined, unknown, QueryResponse | undefined],
+      );
+      const response = answer ?? {};
+      if (response.jobComplete === false) continue; // still running: poll again (the call waited up to timeoutMs)
+      const fields = response.schema?.fields ?? [];
+      yield { columns: fields.map((f) => f.name), rows: rowsFromRest(fields, raw ?? []), ...(response.totalBytesProcessed === undefined ? {} : { totalBytesProcessed: response.totalBytesProcessed }) };
+      pageToken = response.pageToken;
+      if (pageToken === undefined) return;
+    }
   }
 
   private async sessionOf(job: Job): Promise<string | undefined> {

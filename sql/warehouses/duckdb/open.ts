@@ -3,6 +3,10 @@
  *
  * Everything runs on that one connection, so every statement takes the lock: a run() from
  * elsewhere in the app waits while a transaction is open instead of landing inside it.
+ * Two exceptions have connections of their own: readOnlyQuery (below) and stream(), which
+ * opens one per stream (stream.ts), because a stream would otherwise hold the lock for as
+ * long as its caller iterates, and forever when abandoned. all(…, { signal }) cancels with
+ * interrupt() on the shared connection, which the lock guarantees runs that query.
  * Docs: https://duckdb.org/docs/stable/connect/concurrency — one process may hold a
  * database file read-write, and then no other process can open it at all.
  *
@@ -21,12 +25,15 @@ import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/no
 import './keep-bom.js';
 import { SqlError } from '../../errors.js';
 import { leadingKeyword, notReadOnly, READ_KEYWORDS, statementNamed } from '../../read-only-refusal.js';
-import type { Queryable, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, Warehouse, WriteRow, WriteRowsOptions } from '../../warehouse.js';
 import type { TableSpec } from '../../dialect.js';
+import { introspectorOf } from '../../introspect.js';
+import type { Queryable, QueryOptions, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, StreamOptions, Warehouse, WriteRow, WriteRowsOptions } from '../../warehouse.js';
+import { cancellable, unlessAborted } from '../cancel.js';
 import { SerialLock } from '../serial-lock.js';
 import { transactionHandle } from '../transaction-handle.js';
 import { DuckDbDialect } from './dialect.js';
-import { duckDbBinding, sqlValueFromDuckDb } from './values.js';
+import { streamDuckDb } from './stream.js';
+import { duckDbBinding, sqlRowFromDuckDb, sqlValueFromDuckDb } from './values.js';
 
 /** How to open DuckDB. */
 export interface DuckDbOptions {
@@ -79,6 +86,9 @@ export async function openDuckDb(options: DuckDbOptions): Promise<Warehouse> {
   // without an offset cast to TIMESTAMPTZ. It cannot be passed to create(): the ICU
   // extension that owns it loads only after the database is open.
   await connection.run(`SET TimeZone = 'UTC'`);
+  // And for connections opened later (streams): once the configuration is locked, a new
+  // connection can no longer SET it, so it must start in UTC.
+  await connection.run(`SET GLOBAL TimeZone = 'UTC'`);
   await connection.run(`SET checkpoint_threshold = '${sizeSetting(options.checkpointThreshold ?? '256MB', 'checkpointThreshold')}'`);
   // The analysts' connection (readOnlyQuery): its own, so that interrupt() on a timeout
   // stops only that query and a long one does not hold the lock landing needs.
@@ -107,7 +117,10 @@ const READ_ONLY_STATEMENTS: ReadonlySet<number> = new Set([StatementType.SELECT]
 
 class DuckDbWarehouse implements Warehouse {
   readonly dialect = new DuckDbDialect();
+  readonly introspector = introspectorOf(this, () => this.dialect);
   private readonly lock: SerialLock;
+  /** The connections of streams not yet ended (stream.ts): close() closes them. */
+  private readonly streams = new Set<DuckDBConnection>();
   /** One analyst's query at a time on the reader connection. */
   private readonly readerLock = new SerialLock(false);
   private closing: Promise<void> | undefined;
@@ -126,8 +139,29 @@ class DuckDbWarehouse implements Warehouse {
     return this.lock.run(() => this.execute(sql, params));
   }
 
-  all<T extends SqlRow = SqlRow>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
-    return this.lock.run(() => this.query<T>(sql, params));
+  all<T extends SqlRow = SqlRow>(sql: string, params: readonly SqlParam[] = [], options: QueryOptions = {}): Promise<T[]> {
+    const { signal } = options;
+    if (signal === undefined) return this.lock.run(() => this.query<T>(sql, params));
+    // interrupt() stops whatever the shared connection runs; the lock makes that this query.
+    // https://duckdb.org/docs/stable/clients/c/api#duckdb_interrupt
+    return unlessAborted(signal, this.lock.run(() => cancellable(signal, () => this.query<T>(sql, params), () => this.connection.interrupt())));
+  }
+
+  /** On a connection of its own; see stream.ts. */
+  stream(sql: string, params: readonly SqlParam[] = [], options: StreamOptions = {}): AsyncIterable<SqlRow[]> {
+    return streamDuckDb(
+      {
+        assertOpen: () => this.assertOpen(),
+        connect: () => this.instance.connect(),
+        track: (connection) => {
+          this.streams.add(connection);
+          return () => this.streams.delete(connection);
+        },
+      },
+      sql,
+      params,
+      options,
+    );
   }
 
   /** In one transaction, so a batch cut into several statements lands whole or not at all. */
@@ -223,6 +257,9 @@ class DuckDbWarehouse implements Warehouse {
     this.closing ??= this.lock.run(async () => {
       this.closed = true;
       await this.readerLock.run(async () => undefined); // an analyst's query in flight
+      // Streams still open (abandoned, or not yet read to their end) end here.
+      for (const stream of this.streams) stream.closeSync();
+      this.streams.clear();
       this.reader.closeSync();
       this.connection.closeSync();
       this.instance.closeSync();
@@ -248,13 +285,7 @@ class DuckDbWarehouse implements Warehouse {
     const reader = await this.connection.runAndReadAll(sql, binding?.values, binding?.types);
     const names = reader.columnNames();
     const typeIds = names.map((_, index) => reader.columnTypeId(index));
-    return reader.getRows().map((row) => {
-      const record: SqlRow = {};
-      row.forEach((value, index) => {
-        record[names[index]!] = sqlValueFromDuckDb(typeIds[index]!, value);
-      });
-      return record as T;
-    });
+    return reader.getRows().map((row) => sqlRowFromDuckDb(names, typeIds, row) as T);
   }
 
   private assertOpen(): void {

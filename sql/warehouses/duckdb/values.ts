@@ -12,7 +12,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import type { SqlParam, SqlValue } from '../../warehouse.js';
+import type { SqlParam, SqlRow, SqlValue } from '../../warehouse.js';
 import { decimalValue, epochMillisParam, integerValue, isoFromEpochMillis } from '../values.js';
 
 const INT64_MIN = -(2n ** 63n);
@@ -108,4 +108,16 @@ export function sqlValueFromDuckDb(typeId: DuckDBTypeId, value: DuckDBValue): Sq
       // VARCHAR and JSON (a VARCHAR alias) arrive as JS strings; the rest stringify.
       return typeof value === 'string' ? value : String(value);
   }
+}
+
+/**
+ * One row as {@link SqlRow}: each value converted by its column's type (sqlValueFromDuckDb).
+ * `names` and `typeIds` are the result's, index for index.
+ */
+export function sqlRowFromDuckDb(names: readonly string[], typeIds: readonly DuckDBTypeId[], row: readonly DuckDBValue[]): SqlRow {
+  const record: SqlRow = {};
+  row.forEach((value, index) => {
+    record[names[index]!] = sqlValueFromDuckDb(typeIds[index]!, value);
+  });
+  return record;
 }

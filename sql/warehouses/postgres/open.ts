@@ -5,12 +5,15 @@
  */
 import pg from 'pg';
 import { SqlError } from '../../errors.js';
-import type { Queryable, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, Warehouse, WriteRow, WriteRowsOptions } from '../../warehouse.js';
 import type { TableSpec } from '../../dialect.js';
+import { introspectorOf } from '../../introspect.js';
+import type { Queryable, QueryOptions, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, StreamOptions, Warehouse, WriteRow, WriteRowsOptions } from '../../warehouse.js';
+import { cancellable, unlessAborted } from '../cancel.js';
+import { pgParams } from './params.js';
 import { PostgresReader } from './reader.js';
+import { backendPid, cancelBackend, streamPostgres } from './stream.js';
 import { SerialLock } from '../serial-lock.js';
 import { transactionHandle } from '../transaction-handle.js';
-import { epochMillisParam } from '../values.js';
 import { PostgresDialect } from './dialect.js';
 import { sqlValueTypes } from './type-parsers.js';
 
@@ -31,20 +34,20 @@ export interface PostgresOptions {
  * @example const wh = await openPostgres({ url: 'postgres://postgres@127.0.0.1:5432/postgres' })
  */
 export async function openPostgres(options: PostgresOptions): Promise<Warehouse> {
-  const pool = new pg.Pool({
+  const connection: pg.ClientConfig = {
     connectionString: options.url,
-    max: options.poolSize ?? 10,
     application_name: 'switchboard',
     // Session settings the type parsers rely on: timestamps printed in UTC, ISO style.
     options: '-c TimeZone=UTC -c DateStyle=ISO',
     types: sqlValueTypes,
-  });
+  };
+  const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10 });
   // An idle client losing its connection emits 'error' on the pool, and an unhandled
   // 'error' event kills the process. The pool drops that client; the next query reconnects.
   pool.on('error', () => undefined);
   const dialect = new PostgresDialect({ schemaPrefix: options.schemaPrefix });
   const reader = new PostgresReader(options.url, pool, (schema) => dialect.schemaPrefix + schema);
-  const warehouse = new PostgresWarehouse(pool, dialect, reader, options.detectReentrancy);
+  const warehouse = new PostgresWarehouse(pool, dialect, reader, options.detectReentrancy, { ...connection, application_name: 'switchboard-cancel' });
   try {
     await warehouse.ping();
   } catch (cause) {
@@ -92,16 +95,6 @@ function redact(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
 
-/**
- * Parameters as pg should send them: Dates as ISO UTC (pg would use the process' local
- * offset and drop nothing, but ISO is unambiguous in logs), bigints as decimal text.
- */
-function pgParams(params: readonly SqlParam[]): unknown[] | undefined {
-  // No values → pg uses the simple protocol, which also runs `a; b` scripts, as on DuckDB.
-  if (params.length === 0) return undefined;
-  return params.map((p) => (p instanceof Date ? new Date(epochMillisParam(p)).toISOString() : typeof p === 'bigint' ? p.toString() : p));
-}
-
 type Client = Pick<pg.PoolClient, 'query'>;
 
 async function runOn(client: Client, sql: string, params: readonly SqlParam[]): Promise<void> {
@@ -116,14 +109,19 @@ async function allOn<T extends SqlRow>(client: Client, sql: string, params: read
 }
 
 class PostgresWarehouse implements Warehouse {
+  readonly introspector = introspectorOf(this, () => this.dialect);
   private readonly lock: SerialLock;
   private closing: Promise<void> | undefined;
+  /** How to end each stream not yet ended (stream.ts): close() does, so pool.end() can finish. */
+  private readonly streams = new Set<() => void>();
 
   constructor(
     private readonly pool: pg.Pool,
     readonly dialect: PostgresDialect,
     private readonly reader: PostgresReader,
     detectReentrancy: boolean | undefined,
+    /** For the connection that sends a cancel (stream.ts › cancelBackend). */
+    private readonly cancelConnection: pg.ClientConfig,
   ) {
     this.lock = new SerialLock(detectReentrancy);
   }
@@ -133,9 +131,40 @@ class PostgresWarehouse implements Warehouse {
     await runOn(this.pool, sql, params);
   }
 
-  async all<T extends SqlRow = SqlRow>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
+  async all<T extends SqlRow = SqlRow>(sql: string, params: readonly SqlParam[] = [], options: QueryOptions = {}): Promise<T[]> {
     this.assertOpen();
-    return allOn<T>(this.pool, sql, params);
+    const { signal } = options;
+    if (signal === undefined) return allOn<T>(this.pool, sql, params);
+    // A client of its own, to know which backend to cancel; destroyed after a cancel (stream.ts).
+    return unlessAborted(
+      signal,
+      (async () => {
+        const client = await this.pool.connect();
+        try {
+          return await cancellable(signal, () => allOn<T>(client, sql, params), () => cancelBackend(this.cancelConnection, backendPid(client)));
+        } finally {
+          client.release(signal.aborted);
+        }
+      })(),
+    );
+  }
+
+  /** Through a cursor on a pooled client of its own; see stream.ts. */
+  stream(sql: string, params: readonly SqlParam[] = [], options: StreamOptions = {}): AsyncIterable<SqlRow[]> {
+    return streamPostgres(
+      {
+        assertOpen: () => this.assertOpen(),
+        pool: this.pool,
+        cancel: (pid) => cancelBackend(this.cancelConnection, pid),
+        track: (end) => {
+          this.streams.add(end);
+          return () => this.streams.delete(end);
+        },
+      },
+      sql,
+      params,
+      options,
+    );
   }
 
   /** In one transaction, so a batch cut into several statements lands whole or not at all. */
@@ -187,6 +216,8 @@ class PostgresWarehouse implements Warehouse {
   close(): Promise<void> {
     // Waits for a running transaction to finish; pool.end() then waits for idle clients.
     this.closing ??= this.lock.run(async () => {
+      for (const end of this.streams) end();
+      this.streams.clear();
       await this.reader.close();
       await this.pool.end();
     });
