@@ -17,7 +17,7 @@ import { copyFileSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { benchTempDir } from './temp-dir.js';
-import { parseConfig } from '../core/config.js';
+import { parseConfig } from '../server/config.js';
 import { PULL_ONLY_TABLES, rawEventTable } from '../ingest/raw-tables.js';
 import { FAMILY_TABLES } from './models-events.js';
 import { generateDataset, loadRawFiles, type Dataset, type RawTable } from './models-dataset.js';

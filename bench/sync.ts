@@ -21,7 +21,7 @@
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { benchTempDir } from './temp-dir.js';
-import { parseConfig } from '../core/config.js';
+import { parseConfig } from '../server/config.js';
 import { createSalesforceDestination, type SalesforceDestination } from '../sync/destinations/salesforce/index.js';
 import { DEFAULT_RETRY, runSync, type RetryPolicy, type SyncProgress } from '../sync/engine.js';
 import type { Warehouse } from '../sql/warehouse.js';

@@ -5,14 +5,14 @@
  * and the run results are saved (by whichever process ran the build).
  */
 import { relative } from 'node:path';
-import { loadConfig, type Config } from '../core/config.js';
+import { loadConfig } from '../server/config.js';
+import type { Config } from '../core/config.js';
 import { SwitchboardError } from '../core/errors.js';
-import { warehouseConfigOf } from '../server/switchboard-server.js';
 import { ModelBuilds, runCounts, type RunCommand, type RunRequest } from '../server/model-builds.js';
 import { ModelError } from '../sql/engine/errors.js';
 import { modelsRuntime } from '../sql/engine/from-config.js';
 import type { ProgressEvent, RunResults } from '../sql/engine/run.js';
-import { openWarehouse } from '../sql/warehouses/index.js';
+import { openWarehouse, warehouseConfigOf } from '../sql/warehouses/index.js';
 import pino from 'pino';
 import { runAsJob } from '../server/jobs/standalone.js';
 import { modelsJob } from '../server/jobs/definitions.js';

@@ -23,3 +23,6 @@ export const ianaZone = z.string().refine((zone) => {
     return false;
   }
 }, 'must be an IANA time zone such as "America/New_York" or "UTC"');
+
+/** A schema (or BigQuery dataset) name as Switchboard writes it unquoted: `raw`, `analytics`. */
+export const schemaName = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL name such as raw (letters, digits, underscore)');

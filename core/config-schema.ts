@@ -2,11 +2,14 @@
  * The shape of `switchboard.yaml` (or `.json`). Every key has a default, so an empty file (or
  * no file at all) is a working local setup on embedded DuckDB under ./data/.
  *
+ * The `warehouse:` block is not here: each warehouse declares its own in
+ * `sql/warehouses/<name>/config.ts`, and {@link configSchemaFor} combines them with the rest.
+ *
  * Secrets never live here: each one is read from an environment variable named in
  * README.md#configuration (see `core/secrets.ts`).
  */
 import { z } from 'zod';
-import { cronOrOff, ianaZone } from './config-fields.js';
+import { cronOrOff, ianaZone, schemaName } from './config-fields.js';
 import { nearest } from './nearest.js';
 import { pulls } from './config-pulls.js';
 
@@ -16,45 +19,57 @@ const positiveInt = z.number().int().positive();
 /** IP allowlist entries: an address, a CIDR range, or a preset name (see ingest/ip-presets.ts). */
 const allowlist = z.array(z.string().min(1)).min(1);
 
-const schemaName = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL name such as raw (letters, digits, underscore)');
+/**
+ * A warehouse's `warehouse:` block, as its folder under sql/warehouses/ declares it: a strict
+ * object whose `type` is a literal (`duckdb`, `postgres`, …) and which has a `rawSchema`.
+ */
+export type WarehouseSchema = z.ZodObject<z.core.$ZodLooseShape, z.core.$strict>;
 
-/** Warehouses sql/warehouses/ has a dialect for but no driver yet. */
-const COMING = { bigquery: 'BigQuery is coming in a later release', snowflake: 'Snowflake is not supported yet' } as const;
-
-/** `warehouse.type` when it names no warehouse this release opens (zod's own wording would list the variants only). */
-function unsupportedWarehouse(input: unknown): string {
-  const type = input !== null && typeof input === 'object' ? (input as Record<string, unknown>).type : undefined;
-  const coming = typeof type === 'string' ? COMING[type.toLowerCase() as keyof typeof COMING] : undefined;
-  const close = typeof type === 'string' && coming === undefined ? nearest(type, ['duckdb', 'postgres']) : undefined;
-  const why = coming !== undefined ? `. ${coming}` : close !== undefined ? ` (did you mean ${close}?)` : '';
-  return `${JSON.stringify(type)} is not a warehouse this release supports: use duckdb (the default) or postgres${why}`;
+/** What every warehouse's settings have in common, whichever warehouse it is. */
+export interface WarehouseSettings {
+  /** e.g. `duckdb`; the folder under sql/warehouses/ that opens it. */
+  type: string;
+  /** The schema (dataset) the raw tables are in, e.g. `raw`. */
+  rawSchema: string;
 }
 
-/** Without `type`, the warehouse is DuckDB: every key has a default. */
-const warehouse = z.discriminatedUnion(
-  'type',
-  [
-    z.strictObject({
-      type: z.literal('duckdb').default('duckdb'),
-      /** The database file. Relative paths resolve against the working directory. */
-      path: z.string().min(1).default('./data/switchboard.duckdb'),
-      rawSchema: schemaName.default('raw'),
-      /** DuckDB worker threads; default: cores − 1 (at least 1), leaving a core for HTTP. */
-      threads: z.number().int().positive().optional(),
-      /** DuckDB's memory ceiling (DuckDB's own default is 80 % of RAM). */
-      memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'must be a size like 1GB').default('1GB'),
-      /** WAL size that triggers a checkpoint (DuckDB's own default is 16MB). */
-      checkpointThreshold: z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|KiB|MiB|GiB)$/i, 'must be a size like 256MB').default('256MB'),
-    }),
-    z.strictObject({
-      type: z.literal('postgres'),
-      /** A connection URL without the password; the password comes from PGPASSWORD. */
-      url: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'),
-      rawSchema: schemaName.default('raw'),
-    }),
-  ],
-  { error: (issue) => (issue.code === 'invalid_union' ? unsupportedWarehouse(issue.input) : undefined) },
-);
+/**
+ * The warehouses the config may name, from sql/warehouses/index.ts (core does not know them).
+ * @example { schemas: [duckDbConfigSchema, postgresConfigSchema], notYet: { snowflake: 'Snowflake is not supported yet' } }
+ */
+export interface WarehouseChoices<W extends readonly [WarehouseSchema, ...WarehouseSchema[]]> {
+  /** One schema per warehouse; the first is the default, so all its keys have defaults. */
+  schemas: W;
+  /** Warehouse types known but not openable in this release, with why: `{ snowflake: 'Snowflake is not supported yet' }`. */
+  notYet?: Readonly<Record<string, string>>;
+}
+
+/** The `type` literal of each warehouse schema, in order. */
+function typesOf(schemas: readonly WarehouseSchema[]): string[] {
+  return schemas.flatMap((schema) => [...((schema.shape as Record<string, z.ZodType>).type?._zod.values ?? [])].map(String));
+}
+
+/** `warehouse.type` when it names no warehouse this release opens (zod's own wording would list the variants only). */
+function unsupportedWarehouse(input: unknown, types: readonly string[], notYet: Readonly<Record<string, string>>): string {
+  const type = input !== null && typeof input === 'object' ? (input as Record<string, unknown>).type : undefined;
+  const why = typeof type === 'string' ? notYet[type.toLowerCase()] : undefined;
+  const close = typeof type === 'string' && why === undefined ? nearest(type, types) : undefined;
+  const reason = why !== undefined ? `. ${why}` : close !== undefined ? ` (did you mean ${close}?)` : '';
+  const [first = '', ...others] = types;
+  const choices = others.length === 0 ? `${first} (the default)` : `${[`${first} (the default)`, ...others.slice(0, -1)].join(', ')} or ${others.at(-1) ?? ''}`;
+  return `${JSON.stringify(type)} is not a warehouse this release supports: use ${choices}${reason}`;
+}
+
+/** `warehouse:`: one of the warehouses' schemas, picked by `type`; without `type`, the first (DuckDB). */
+function warehouseSection<const W extends readonly [WarehouseSchema, ...WarehouseSchema[]]>(choices: WarehouseChoices<W>) {
+  const types = typesOf(choices.schemas);
+  const notYet = choices.notYet ?? {};
+  const union = z.discriminatedUnion('type', choices.schemas, {
+    error: (issue) => (issue.code === 'invalid_union' ? unsupportedWarehouse(issue.input, types, notYet) : undefined),
+  });
+  // An absent section is parsed as `{}`: the default warehouse with its defaults.
+  return union.prefault({} as z.input<typeof union>);
+}
 
 const server = z.strictObject({
   /** 127.0.0.1 for local try-outs; 0.0.0.0 (or a proxy in front) to receive from 8x8. */
@@ -358,14 +373,8 @@ const destinations = z.strictObject({
     .optional(),
 });
 
-export const configSchema = z.strictObject({
-  warehouse: warehouse.default({
-    type: 'duckdb',
-    path: './data/switchboard.duckdb',
-    rawSchema: 'raw',
-    memoryLimit: '1GB',
-    checkpointThreshold: '256MB',
-  }),
+/** Every section but `warehouse`, whose schemas come from sql/warehouses/. */
+const sections = {
   server: server.prefault({}),
   admin: admin.prefault({}),
   spool: spool.prefault({}),
@@ -389,8 +398,19 @@ export const configSchema = z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     })
     .prefault({}),
-});
+};
 
-/** The validated config file, defaults filled in, before secrets are attached. */
-export type ConfigFile = z.infer<typeof configSchema>;
-export type WarehouseSettings = ConfigFile['warehouse'];
+/**
+ * The schema of the whole file, with the warehouses sql/warehouses/ declares (core does not
+ * import sql/: the caller passes them, see server/config.ts).
+ * @example const schema = configSchemaFor({ schemas: WAREHOUSE_CONFIG_SCHEMAS, notYet: WAREHOUSES_NOT_YET })
+ */
+export function configSchemaFor<const W extends readonly [WarehouseSchema, ...WarehouseSchema[]]>(warehouses: WarehouseChoices<W>) {
+  return z.strictObject({ warehouse: warehouseSection(warehouses), ...sections });
+}
+
+/**
+ * The validated config file, defaults filled in, before secrets are attached, as code outside
+ * sql/warehouses/ sees it: the warehouse's own keys are that folder's business.
+ */
+export type ConfigFile = z.infer<z.ZodObject<typeof sections>> & { warehouse: WarehouseSettings };

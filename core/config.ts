@@ -8,19 +8,27 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SwitchboardError } from './errors.js';
-import { configSchema, type ConfigFile } from './config-schema.js';
+import type { z } from 'zod';
+import type { ConfigFile } from './config-schema.js';
 import { describeIssues, ZOD_DEFAULT } from './config-issues.js';
 import { resolveSecrets, type SecretNeed, type Secrets } from './secrets.js';
 
-export type { ConfigFile } from './config-schema.js';
+export type { ConfigFile, WarehouseSettings } from './config-schema.js';
 export type { SecretNeed, Secrets } from './secrets.js';
 
 /** The file names looked for in the working directory when no path is given. */
 export const CONFIG_FILE_NAMES = ['switchboard.yaml', 'switchboard.yml', 'switchboard.json'] as const;
 
-export interface Config {
+/** A schema of the whole config file: `configSchemaFor(…)` (see server/config.ts, which binds the warehouses). */
+export type ConfigSchema<F extends ConfigFile = ConfigFile> = z.ZodType<F, unknown>;
+
+/**
+ * @typeParam F the file's type: {@link ConfigFile} for code that reads no warehouse-specific key,
+ *   the schema's own type where one does (server/config.ts's loadConfig returns that)
+ */
+export interface Config<F extends ConfigFile = ConfigFile> {
   /** The validated file, with every default filled in. */
-  readonly file: ConfigFile;
+  readonly file: F;
   /** Secrets from the environment (or development stand-ins; see `warnings`). */
   readonly secrets: Secrets;
   /** Absolute path of the file read, or null when running on built-in defaults. */
@@ -54,25 +62,26 @@ export interface LoadConfigOptions {
 }
 
 /**
- * Finds, parses and validates the configuration.
+ * Finds, parses and validates the configuration against `schema`. Commands and tests call
+ * server/config.ts's `loadConfig`, which passes the schema with every warehouse.
  * @throws SwitchboardError `SB_CONFIG_NOT_FOUND`, `SB_CONFIG_PARSE` or `SB_CONFIG_INVALID`;
  *   the message names each key to fix.
- * @example const config = loadConfig({ path: 'switchboard.yaml' })
+ * @example const config = loadConfigWith(configSchema, { path: 'switchboard.yaml' })
  */
-export function loadConfig(options: LoadConfigOptions = {}): Config {
+export function loadConfigWith<F extends ConfigFile>(schema: ConfigSchema<F>, options: LoadConfigOptions = {}): Config<F> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const source = findConfigFile(options.path ?? env.SWITCHBOARD_CONFIG, cwd);
   const content = withoutEmptyValues(source === null ? {} : readConfigFile(source));
-  const file = validate(applyOverrides(content, options.overrides), source ?? 'built-in defaults');
+  const file = validate(schema, applyOverrides(content, options.overrides), source ?? 'built-in defaults');
   const { secrets, warnings } =
     options.skipSecrets === true ? { secrets: NO_SECRETS, warnings: [] } : resolveSecrets(file, env, options.secretsFor?.(file) ?? []);
   return deepFreeze({ file, secrets, source, warnings, fingerprint: fingerprintOf(content) });
 }
 
-/** Validates an already-parsed config object (tests, programmatic use). */
-export function parseConfig(raw: unknown, label = 'config'): ConfigFile {
-  return validate(withoutEmptyValues(raw), label);
+/** Validates an already-parsed config object against `schema` (tests, programmatic use). */
+export function parseConfigWith<F extends ConfigFile>(schema: ConfigSchema<F>, raw: unknown, label = 'config'): F {
+  return validate(schema, withoutEmptyValues(raw), label);
 }
 
 const NO_SECRETS: Secrets = {
@@ -129,11 +138,11 @@ function readConfigFile(path: string): unknown {
   }
 }
 
-function validate(raw: unknown, label: string): ConfigFile {
+function validate<F extends ConfigFile>(schema: ConfigSchema<F>, raw: unknown, label: string): F {
   // reportInput: the messages show what was given; ZOD_DEFAULT marks zod's own wording, replaced by config-issues.ts.
-  const result = configSchema.safeParse(raw, { reportInput: true, error: () => ZOD_DEFAULT });
+  const result = schema.safeParse(raw, { reportInput: true, error: () => ZOD_DEFAULT });
   if (result.success) return result.data;
-  const problems = describeIssues(result.error.issues, configSchema);
+  const problems = describeIssues(result.error.issues, schema);
   throw new SwitchboardError(
     'SB_CONFIG_INVALID',
     `Invalid configuration in ${label}:\n${problems.map((p) => `  - ${p.key}: ${p.message}`).join('\n')}\n` +

@@ -4,16 +4,19 @@
  * syncs' destinations', the pull sources' and the PII hash salt. Reachable from other
  * machines, one missing variable stops start-up, and the error names all of them.
  */
-import { loadConfig, type Config, type LoadConfigOptions } from '../core/config.js';
+import { loadConfig } from './config.js';
+import type { Config, LoadConfigOptions } from '../core/config.js';
 import type { ConfigFile } from '../core/config-schema.js';
 import type { SecretNeed } from '../core/secrets.js';
 import { pullSecrets } from '../ingest/pulls/from-config.js';
 import { modelSecrets } from '../sql/engine/from-config.js';
+import { warehouseSecrets } from '../sql/warehouses/index.js';
 import { destinationSecrets } from '../sync/destinations/index.js';
 
-/** The secrets of everything the config turns on, besides the webhook families'. */
+/** The secrets of everything the config turns on, besides the webhook families' (a warehouse's optional ones are not asked for). */
 export function featureSecrets(file: ConfigFile): SecretNeed[] {
-  return [...destinationSecrets(file), ...pullSecrets(file), ...modelSecrets(file)];
+  const warehouse = warehouseSecrets(file.warehouse).filter((secret) => !secret.optional);
+  return [...warehouse.map(({ env, configKey, purpose }) => ({ env, configKey, purpose })), ...destinationSecrets(file), ...pullSecrets(file), ...modelSecrets(file)];
 }
 
 /**

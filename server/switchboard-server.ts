@@ -5,15 +5,13 @@
  * `switchboard serve` and by tests that need the whole thing (in-process); the CLI adds
  * listening, signals, and starts the schedules (`jobs.start()`).
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.js';
 import { errorLogFields } from '../core/errors.js';
-import type { WarehouseSettings } from '../core/config-schema.js';
 import { modelsRuntime } from '../sql/engine/from-config.js';
-import { dialectFor, openWarehouse, warehouseIdentity, type WarehouseConfig } from '../sql/warehouses/index.js';
+import { dialectFor, openWarehouse, warehouseConfigOf, warehouseIdentity, type WarehouseConfig } from '../sql/warehouses/index.js';
 import { deferredWarehouse } from '../sql/warehouses/deferred.js';
 import type { Warehouse } from '../sql/warehouse.js';
 import { SqlError } from '../sql/errors.js';
@@ -97,7 +95,6 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
   });
   let warehouse: Warehouse;
   try {
-    if (warehouseConfig.type === 'duckdb') ensureParent(warehouseConfig.path);
     warehouse = await openOrDefer(warehouseConfig, logger);
   } catch (error) {
     await spool.close(); // a warehouse that cannot be used at all (SB_SQL_DATABASE_MISSING): release the spool's lock
@@ -287,22 +284,6 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
 }
 
 /**
- * How to open the configured warehouse; relative DuckDB paths resolve against `cwd`.
- * Shared with the commands that open it themselves when no server runs (`build`, `test`).
- */
-export function warehouseConfigOf(settings: WarehouseSettings, cwd: string): WarehouseConfig {
-  return settings.type === 'duckdb'
-    ? {
-        type: 'duckdb',
-        path: resolve(cwd, settings.path),
-        threads: settings.threads,
-        checkpointThreshold: settings.checkpointThreshold,
-        memoryLimit: settings.memoryLimit,
-      }
-    : { type: 'postgres', url: settings.url };
-}
-
-/**
  * Opens the warehouse, or, when it cannot be reached now, starts anyway: webhooks are
  * accepted into the spool and the drainer keeps retrying (with back-off) until it answers.
  * A database that does not exist is not an outage that retrying outlasts: start-up stops
@@ -321,9 +302,4 @@ async function openOrDefer(config: WarehouseConfig, logger: Logger): Promise<War
     );
     return deferredWarehouse(dialectFor(config.type), open);
   }
-}
-
-function ensureParent(path: string): string {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  return path;
 }

@@ -1,14 +1,12 @@
 import { Command } from 'commander';
-import { loadConfig } from '../../core/config.js';
+import { loadConfig } from '../../server/config.js';
 import { SwitchboardError } from '../../core/errors.js';
 import { compileModel } from '../../sql/engine/compile.js';
 import { ModelError } from '../../sql/engine/errors.js';
 import { modelsRuntime } from '../../sql/engine/from-config.js';
 import { loadProject } from '../../sql/engine/project.js';
 import { selectModels } from '../../sql/engine/select.js';
-import { dialectFor, type DialectName } from '../../sql/warehouses/index.js';
-
-const TARGETS: readonly DialectName[] = ['duckdb', 'postgres', 'bigquery', 'snowflake'];
+import { DIALECT_NAMES as TARGETS, dialectFor, isDialectName } from '../../sql/warehouses/index.js';
 
 export function compileCommand(): Command {
   return new Command('compile')
@@ -31,13 +29,13 @@ Examples:
     .action(async (name: string, options: { target?: string; incremental?: boolean; config?: string }) => {
       const config = loadConfig({ path: options.config, skipSecrets: true });
       const target = options.target ?? config.file.warehouse.type;
-      if (!(TARGETS as readonly string[]).includes(target)) {
+      if (!isDialectName(target)) {
         throw new SwitchboardError('SB_CLI_BAD_OPTION', `--target must be ${TARGETS.join(', ')}, not "${target}".`);
       }
       if (!/^[A-Za-z0-9_]+$/.test(name)) {
         throw new ModelError('SB_MODEL_SELECTOR', `compile takes one model name, not a selector ("${name}").`);
       }
-      const dialect = dialectFor(target as DialectName);
+      const dialect = dialectFor(target);
       const runtime = modelsRuntime(config.file, process.env, process.cwd());
       const project = await loadProject(runtime.projectDir, dialect);
       const [model] = selectModels(project, [name]); // an unknown name fails here, with "did you mean"

@@ -1,15 +1,15 @@
 import { Command } from 'commander';
 import { DateTime } from 'luxon';
 import pino from 'pino';
-import { loadConfig, type Config } from '../../core/config.js';
+import { loadConfig } from '../../server/config.js';
+import type { Config } from '../../core/config.js';
 import { SwitchboardError } from '../../core/errors.js';
-import { warehouseConfigOf } from '../../server/switchboard-server.js';
 import { configuredSources, pullerFor } from '../../ingest/pulls/from-config.js';
 import { runAsJob } from '../../server/jobs/standalone.js';
 import { pullJobFor } from '../../server/jobs/definitions.js';
 import type { PullEvent, PullRunResult } from '../../ingest/pulls/runner.js';
 import type { PullRange } from '../../ingest/pulls/source.js';
-import { openWarehouse } from '../../sql/warehouses/index.js';
+import { openWarehouse, warehouseConfigOf } from '../../sql/warehouses/index.js';
 import { localUrl } from '../local-url.js';
 import { postForNdjson } from '../admin-client.js';
 

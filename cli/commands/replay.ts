@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { loadConfig } from '../../core/config.js';
+import { loadConfig } from '../../server/config.js';
 import { SwitchboardError } from '../../core/errors.js';
 import { localUrl } from '../local-url.js';
 import { adminHeaders, adminRefusal } from '../admin-client.js';

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { loadServeConfig } from '../../server/serve-config.js';
 import { createSwitchboardServer } from '../../server/switchboard-server.js';
 import { ADMIN_TOKEN_ENV, adminDataDir, bootstrapTokenPath } from '../../server/admin-tokens.js';
+import { describeWarehouse } from '../../sql/warehouses/index.js';
 import { listeningOn } from '../local-url.js';
 
 export function serveCommand(): Command {
@@ -52,8 +53,7 @@ is flushed.`,
       const server = await createSwitchboardServer(config, logger);
       const { host, port } = config.file.server;
       const listening = await listen(server.app, host, port);
-      const where =
-        config.file.warehouse.type === 'duckdb' ? `DuckDB ${config.file.warehouse.path}` : `Postgres ${redact(config.file.warehouse.url)}`;
+      const where = describeWarehouse(config.file.warehouse);
       logger.info(
         { address: listening.url, host, warehouse: where, spool: config.file.spool.dir, config: config.source ?? 'built-in defaults' },
         `Switchboard is listening on ${listening.text}; landing into ${where}`,
@@ -96,8 +96,4 @@ async function listen(app: FastifyInstance, host: string, port: number): Promise
   await app.listen({ host, port });
   const bound = app.server.address();
   return listeningOn(host, typeof bound === 'object' && bound !== null ? bound.port : port);
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }

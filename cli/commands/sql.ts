@@ -1,13 +1,12 @@
 import { Command } from 'commander';
-import { resolve } from 'node:path';
-import { loadConfig } from '../../core/config.js';
+import { loadConfig } from '../../server/config.js';
 import { SwitchboardError } from '../../core/errors.js';
 import { localUrl } from '../local-url.js';
 import { adminHeaders, adminRefusal } from '../admin-client.js';
 import type { Config } from '../../core/config.js';
 import type { ReadResult } from '../../ingest/read-query.js';
 import { readQuery } from '../../ingest/read-query.js';
-import { openWarehouse } from '../../sql/warehouses/index.js';
+import { openWarehouse, warehouseConfigOf } from '../../sql/warehouses/index.js';
 import type { SqlValue } from '../../sql/warehouse.js';
 import { SYNC_SCHEMA } from '../../sync/state.js';
 
@@ -65,7 +64,7 @@ async function viaServer(config: Config, base: string, query: string, maxRows: n
 
 async function direct(config: Config, query: string, maxRows: number | undefined): Promise<ReadResult> {
   const { warehouse: settings, models, admin } = config.file;
-  const wh = await openWarehouse(settings.type === 'duckdb' ? { type: 'duckdb', path: resolve(settings.path) } : { type: 'postgres', url: settings.url });
+  const wh = await openWarehouse(warehouseConfigOf(settings, process.cwd()));
   try {
     return await readQuery(wh, query, { maxRows, timeoutMs: admin.sqlTimeoutMs, schemas: [settings.rawSchema, models.schema, SYNC_SCHEMA] });
   } catch (error) {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { loadConfig, type Config } from '../../core/config.js';
+import { loadConfig } from '../../server/config.js';
+import type { Config } from '../../core/config.js';
 import { localUrl } from '../local-url.js';
 import { adminHeaders, adminRefusal, configMismatch } from '../admin-client.js';
 import { renderStatus, type StatusAnswer } from '../status-output.js';

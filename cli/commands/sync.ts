@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import pino from 'pino';
-import { loadConfig, type Config } from '../../core/config.js';
+import { loadConfig } from '../../server/config.js';
+import type { Config } from '../../core/config.js';
 import { SwitchboardError } from '../../core/errors.js';
-import { warehouseConfigOf } from '../../server/switchboard-server.js';
-import { openWarehouse } from '../../sql/warehouses/index.js';
+import { openWarehouse, warehouseConfigOf } from '../../sql/warehouses/index.js';
 import type { SyncProgress, SyncRunResult } from '../../sync/engine.js';
 import { SyncError } from '../../sync/errors.js';
 import { syncerFor } from '../../sync/from-config.js';

@@ -6,38 +6,69 @@
  * Postgres setup never loads DuckDB's native binary. Dialects import no driver, so they are
  * loaded eagerly for compile-only use (plans, dry runs, tests).
  */
+import type { WarehouseSettings } from '../../core/config-schema.js';
+import { SwitchboardError } from '../../core/errors.js';
 import type { DialectOptions, SqlDialect } from '../dialect.js';
+import { SqlError } from '../errors.js';
 import type { Warehouse } from '../warehouse.js';
+import { bigQueryConfigSchema, bigQueryKind, type BigQueryOptions } from './bigquery/config.js';
 import { BigQueryDialect } from './bigquery/dialect.js';
+import { duckDbConfigSchema, duckDbKind } from './duckdb/config.js';
 import type { DuckDbOptions } from './duckdb/open.js';
 import { DuckDbDialect } from './duckdb/dialect.js';
+import type { WarehouseKind, WarehouseSecret } from './kind.js';
+import { postgresConfigSchema, postgresKind } from './postgres/config.js';
 import type { PostgresOptions } from './postgres/open.js';
 import { PostgresDialect } from './postgres/dialect.js';
 import { SnowflakeDialect } from './snowflake/dialect.js';
+
+export type { WarehouseKind, WarehouseSecret } from './kind.js';
 
 /**
  * Which warehouse to open and how; `type` picks the folder.
  * @example { type: 'duckdb', path: './data/switchboard.duckdb' }
  * @example { type: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/postgres', poolSize: 4 }
+ * @example { type: 'bigquery', projectId: 'acme-analytics', location: 'EU', datasetPrefix: 'sb_', maximumBytesBilled: 10737418240, jobTimeoutMs: 600000 }
  */
-export type WarehouseConfig = ({ type: 'duckdb' } & DuckDbOptions) | ({ type: 'postgres' } & PostgresOptions);
+export type WarehouseConfig = ({ type: 'duckdb' } & DuckDbOptions) | ({ type: 'postgres' } & PostgresOptions) | ({ type: 'bigquery' } & BigQueryOptions);
 
-/** Every dialect Switchboard can write SQL for, including those without a driver yet. */
-export type DialectName = 'duckdb' | 'postgres' | 'bigquery' | 'snowflake';
+type WarehouseType = WarehouseConfig['type'];
+type OptionsOf<K extends WarehouseType> = Omit<Extract<WarehouseConfig, { type: K }>, 'type'>;
 
-type Openers = { [K in WarehouseConfig['type']]: (config: Extract<WarehouseConfig, { type: K }>) => Promise<Warehouse> };
+/**
+ * The `warehouse:` schema of each warehouse, for core/config-schema.ts's configSchemaFor.
+ * DuckDB comes first: it is the warehouse of a config without `warehouse.type`.
+ */
+export const WAREHOUSE_CONFIG_SCHEMAS = [duckDbConfigSchema, postgresConfigSchema, bigQueryConfigSchema] as const;
+
+/** Warehouses with a dialect but no driver: `warehouse.type` refuses them with this reason. */
+export const WAREHOUSES_NOT_YET: Readonly<Record<string, string>> = {
+  snowflake: 'Snowflake is not supported yet (switchboard compile --target snowflake shows its SQL)',
+};
+
+/** Each warehouse's config descriptor (its folder's config.ts). */
+const KINDS: { [K in WarehouseType]: WarehouseKind<(typeof WAREHOUSE_CONFIG_SCHEMAS)[number], OptionsOf<K>> } = {
+  duckdb: duckDbKind,
+  postgres: postgresKind,
+  bigquery: bigQueryKind,
+};
+
+type Openers = { [K in WarehouseType]: (config: Extract<WarehouseConfig, { type: K }>) => Promise<Warehouse> };
 
 const OPENERS: Openers = {
   duckdb: async (config) => (await import('./duckdb/open.js')).openDuckDb(config),
   postgres: async (config) => (await import('./postgres/open.js')).openPostgres(config),
+  // TODO(lead): openBigQuery
+  bigquery: async () => {
+    throw new SqlError('SB_SQL_UNAVAILABLE', 'The BigQuery driver is not built yet in this build of Switchboard: set warehouse.type to duckdb or postgres.', {
+      configKey: 'warehouse.type',
+    });
+  },
 };
 
-type Identities = { [K in WarehouseConfig['type']]: (config: Extract<WarehouseConfig, { type: K }>) => string };
-
-const IDENTITIES: Identities = {
-  duckdb: (config) => `duckdb ${config.path}`,
-  postgres: (config) => postgresIdentity(config.url, config.schemaPrefix),
-};
+/** Every dialect Switchboard can write SQL for, including those without a driver yet. */
+export const DIALECT_NAMES = ['duckdb', 'postgres', 'bigquery', 'snowflake'] as const;
+export type DialectName = (typeof DIALECT_NAMES)[number];
 
 const DIALECTS: Readonly<Record<DialectName, (options: DialectOptions) => SqlDialect>> = {
   duckdb: (options) => new DuckDbDialect(options),
@@ -45,6 +76,48 @@ const DIALECTS: Readonly<Record<DialectName, (options: DialectOptions) => SqlDia
   bigquery: (options) => new BigQueryDialect(options),
   snowflake: (options) => new SnowflakeDialect(options),
 };
+
+/** True when `name` is a dialect Switchboard compiles for: `isDialectName('bigquery') // true`. */
+export function isDialectName(name: string): name is DialectName {
+  return (DIALECT_NAMES as readonly string[]).includes(name);
+}
+
+/** The descriptor of validated settings' warehouse. */
+function kindOf(settings: WarehouseSettings): WarehouseKind<never, unknown> & { type: WarehouseType } {
+  const kind = (KINDS as unknown as Record<string, WarehouseKind<never, unknown> | undefined>)[settings.type];
+  if (kind === undefined) {
+    // Only settings that bypassed the config schema get here.
+    throw new SwitchboardError('SB_CONFIG_INVALID', `warehouse.type "${settings.type}" is not a warehouse this release supports: use ${Object.keys(KINDS).join(', ')}.`, {
+      configKey: 'warehouse.type',
+    });
+  }
+  return kind as WarehouseKind<never, unknown> & { type: WarehouseType };
+}
+
+/**
+ * How to open the warehouse that validated settings name; relative paths resolve against `cwd`.
+ * @example warehouseConfigOf(config.file.warehouse, process.cwd()) // { type: 'duckdb', path: '/srv/sb/data/switchboard.duckdb', … }
+ */
+export function warehouseConfigOf(settings: WarehouseSettings, cwd: string): WarehouseConfig {
+  const kind = kindOf(settings);
+  return { ...(kind.toOptions(settings as never, cwd) as object), type: kind.type } as WarehouseConfig;
+}
+
+/**
+ * The warehouse for the start-up line and logs, without secrets.
+ * @example describeWarehouse({ type: 'bigquery', projectId: 'acme-analytics', location: 'EU', … }) // 'BigQuery acme-analytics (EU)'
+ */
+export function describeWarehouse(settings: WarehouseSettings): string {
+  return kindOf(settings).describe(settings as never);
+}
+
+/**
+ * The environment variables the configured warehouse reads; `optional` ones are not required at start-up.
+ * @example warehouseSecrets({ type: 'postgres', url, rawSchema: 'raw' }) // [{ env: 'PGPASSWORD', optional: true, … }]
+ */
+export function warehouseSecrets(settings: WarehouseSettings): readonly WarehouseSecret[] {
+  return kindOf(settings).secrets(settings as never);
+}
 
 /**
  * Opens the configured warehouse, loading only its driver.
@@ -63,20 +136,8 @@ export function openWarehouse(config: WarehouseConfig): Promise<Warehouse> {
  * @example warehouseIdentity({ type: 'duckdb', path: '/srv/sb/data/switchboard.duckdb' }, 'raw') // 'duckdb /srv/sb/data/switchboard.duckdb (raw schema raw)'
  */
 export function warehouseIdentity(config: WarehouseConfig, rawSchema: string): string {
-  const identity = IDENTITIES[config.type] as (config: WarehouseConfig) => string;
+  const identity = KINDS[config.type].identity as (options: WarehouseConfig) => string;
   return `${identity(config)} (raw schema ${rawSchema})`;
-}
-
-/**
- * Host, port and database of a Postgres URL, as libpq reads them (a `host` parameter for a
- * socket directory, the user's name for a missing database); never the user or password.
- */
-function postgresIdentity(url: string, schemaPrefix: string | undefined): string {
-  const parsed = new URL(url);
-  const host = parsed.hostname || parsed.searchParams.get('host') || 'localhost';
-  const database = decodeURIComponent(parsed.pathname.slice(1)) || decodeURIComponent(parsed.username);
-  const prefix = schemaPrefix === undefined || schemaPrefix === '' ? '' : ` (schema prefix ${schemaPrefix})`;
-  return `postgres ${host}:${parsed.port || '5432'}/${database}${prefix}`;
 }
 
 /**

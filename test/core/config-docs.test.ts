@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { loadConfig, parseConfig } from '../../core/config.js';
+import { loadConfig, parseConfig } from '../../server/config.js';
 import { configKeys, type ConfigKey } from '../../core/config-keys.js';
-import { configSchema } from '../../core/config-schema.js';
+import { configSchema } from '../../server/config.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const EXAMPLE = join(ROOT, 'switchboard.example.yaml');
@@ -139,8 +139,9 @@ describe('switchboard.example.yaml', () => {
   });
 
   test('its switched-off settings are valid too: switched on, they make a valid config', () => {
-    // A Postgres URL and a sync's SELECT stand instead of DuckDB's keys and the sync's model: tried apart.
-    const alternatives = /^\s*(url: postgres|sql: )/;
+    // A Postgres URL, BigQuery's keys and a sync's SELECT stand instead of DuckDB's keys and the sync's model: tried apart.
+    const bigQuery = /^\s*(projectId|location|keyFile|datasetPrefix|maximumBytesBilled|apiEndpoint|jobTimeoutMs): /;
+    const alternatives = new RegExp(`^\\s*(url: postgres|sql: )|${bigQuery.source}`);
     const on = text
       .split('\n')
       .map((line) => switchedOn(line) ?? line)
@@ -155,6 +156,14 @@ describe('switchboard.example.yaml', () => {
     assert.equal(file.warehouse.type === 'duckdb' ? file.warehouse.threads : undefined, 3);
     const url = /# url: (\S+)/.exec(text)?.[1];
     assert.equal(parseConfig({ warehouse: { type: 'postgres', url } }).warehouse.type, 'postgres');
+    const bigQueryKeys = text
+      .split('\n')
+      .map((line) => switchedOn(line))
+      .filter((line): line is string => line !== null && bigQuery.test(line))
+      .map((line) => line.trim())
+      .join('\n');
+    const warehouse = parseConfig({ warehouse: { type: 'bigquery', ...(parseYaml(bigQueryKeys) as object) } }).warehouse;
+    assert.equal(warehouse.type === 'bigquery' ? warehouse.projectId : undefined, 'acme-analytics');
     const sql = /# sql: (.+)$/m.exec(text)?.[1];
     const { model: _model, ...sync } = file.syncs[0] ?? assert.fail('a sync');
     assert.equal(parseConfig({ syncs: [{ ...sync, sql }] }).syncs[0]?.sql, sql);

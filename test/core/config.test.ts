@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { loadConfig, parseConfig } from '../../core/config.js';
+import { loadConfig, parseConfig } from '../../server/config.js';
 import { SwitchboardError } from '../../core/errors.js';
 import { IpAllowlist } from '../../ingest/auth/ip-allowlist.js';
 import { loadServeConfig } from '../../server/serve-config.js';
@@ -108,15 +108,16 @@ describe('configuration', () => {
     assert.doesNotMatch(error.message, /discriminator/i);
   });
 
-  test('a warehouse this release does not open says which ones it does, and that BigQuery is coming', () => {
-    for (const type of ['bigquery', 'snowflake']) {
+  test('a warehouse this release does not open says which ones it does, and that Snowflake is not supported yet', () => {
+    for (const type of ['snowflake', 'redshift']) {
       const error = errorOf(() => parseConfig({ warehouse: { type } }));
       assert.equal(error.configKey, 'warehouse.type');
-      assert.match(error.message, new RegExp(`warehouse\\.type: "${type}" is not a warehouse this release supports: use duckdb \\(the default\\) or postgres`));
+      assert.match(error.message, new RegExp(`warehouse\\.type: "${type}" is not a warehouse this release supports: use duckdb \\(the default\\), postgres or bigquery`));
       assert.doesNotMatch(error.message, /Invalid discriminator|Expected 'duckdb'/);
     }
-    assert.match(errorOf(() => parseConfig({ warehouse: { type: 'bigquery' } })).message, /BigQuery is coming in a later release/);
+    assert.match(errorOf(() => parseConfig({ warehouse: { type: 'snowflake' } })).message, /Snowflake is not supported yet/);
     assert.match(errorOf(() => parseConfig({ warehouse: { type: 'duckbd' } })).message, /did you mean duckdb\?/);
+    assert.match(errorOf(() => parseConfig({ warehouse: { type: 'bigqeury', projectId: 'acme-analytics' } })).message, /did you mean bigquery\?/);
   });
 
   test('every kind of wrong value names its key, says what is allowed and shows what was given', () => {

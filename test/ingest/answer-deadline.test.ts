@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { open } from 'node:fs/promises';
-import { parseConfig } from '../../core/config.js';
+import { parseConfig } from '../../server/config.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { mockClock, tickUntilSettled } from '../helpers/clock.js';
 

@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../../core/config.js';
+import { parseConfig } from '../../server/config.js';
 import { defaultJwkUrls } from '../../ingest/families/contact-center/jwk-urls.js';
 import { CONTACT_CENTER_SAMPLES } from '../../ingest/families/contact-center/samples.js';
 import { signedContactCenterHeaders, type SigningKey } from '../helpers/contact-center.js';

@@ -14,7 +14,7 @@ import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '.
 import { configuredSources } from '../../ingest/pulls/from-config.js';
 import { Puller } from '../../ingest/pulls/puller.js';
 import type { PullEvent, PullRunResult } from '../../ingest/pulls/runner.js';
-import { loadConfig } from '../../core/config.js';
+import { loadConfig } from '../../server/config.js';
 
 const CREDENTIALS = {
   SWITCHBOARD_WORK_ANALYTICS_API_KEY: 'test-api-key',

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { SwitchboardError } from '../../core/errors.js';
-import { loadConfig } from '../../core/config.js';
+import { loadConfig } from '../../server/config.js';
 import { createSwitchboardServer } from '../../server/switchboard-server.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import { TEST_POSTGRES_URL } from '../helpers/postgres.js';
