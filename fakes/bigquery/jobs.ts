@@ -75,6 +75,13 @@ export interface QueryRows {
   rows?: Array<Record<string, unknown>>;
   totalBytesProcessed?: number | string;
   numDmlAffectedRows?: number | string;
+  /**
+   * `statistics.query.statementType` as BigQuery reports it, also on a dry run, e.g. `SELECT`,
+   * `INSERT`, `MERGE`, `CREATE_TABLE_AS_SELECT`, `SCRIPT`:
+   * https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobStatistics2 (statementType).
+   * The fake never reads the SQL, so the test says it; absent when not given.
+   */
+  statementType?: string;
   /** Polls (jobs.get, getQueryResults, jobs.query) that see the job still running; default 0. */
   pendingPolls?: number;
 }
@@ -300,6 +307,7 @@ function jobResource(stored: StoredJob): Record<string, unknown> {
         totalBytesProcessed: bytes,
         ...(job.dryRun ? {} : { totalBytesBilled: bytes, cacheHit: false }),
         ...(rows.numDmlAffectedRows === undefined ? {} : { numDmlAffectedRows: String(rows.numDmlAffectedRows) }),
+        ...(rows.statementType === undefined ? {} : { statementType: rows.statementType }),
         ...(rows.schema === undefined || job.dryRun ? {} : { schema: { fields: rows.schema } }),
       },
       ...(job.sessionId === undefined ? {} : { sessionInfo: { sessionId: job.sessionId } }),

@@ -58,12 +58,7 @@ type Openers = { [K in WarehouseType]: (config: Extract<WarehouseConfig, { type:
 const OPENERS: Openers = {
   duckdb: async (config) => (await import('./duckdb/open.js')).openDuckDb(config),
   postgres: async (config) => (await import('./postgres/open.js')).openPostgres(config),
-  // TODO(lead): openBigQuery
-  bigquery: async () => {
-    throw new SqlError('SB_SQL_UNAVAILABLE', 'The BigQuery driver is not built yet in this build of Switchboard: set warehouse.type to duckdb or postgres.', {
-      configKey: 'warehouse.type',
-    });
-  },
+  bigquery: async (config) => (await import('./bigquery/open.js')).openBigQuery(config),
 };
 
 /** Every dialect Switchboard can write SQL for, including those without a driver yet. */

@@ -25,26 +25,13 @@ import type { Introspector, Queryable, QueryOptions, ReadOnlyQueryOptions, ReadO
 import { queryCancelled } from '../cancel.js';
 import { SerialLock } from '../serial-lock.js';
 import { transactionHandle } from '../transaction-handle.js';
+import type { BigQueryOptions } from './config.js';
 import { BigQueryDialect } from './dialect.js';
 import { explain, isTransient, reasonOf } from './errors.js';
 import { bindParams, rowsFromRest, type RestRow, type SchemaField } from './values.js';
 
-/** How to open BigQuery; see README.md#configuration (`warehouse.*`). */
-export interface BigQueryOptions {
-  /** The project jobs run in and datasets live in, e.g. `acme-analytics`. */
-  projectId: string;
-  /** Where datasets are created and jobs run, e.g. `US`, `EU`, `europe-west3`. */
-  location: string;
-  /** A credentials file (service-account key); absent: Application Default Credentials. */
-  keyFile?: string | undefined;
-  /** Prepended to every dataset name: `sb_` → `sb_raw`, `sb_analytics`. */
-  datasetPrefix: string;
-  /** Every job fails rather than bill more than this many bytes, e.g. 10737418240 (10 GiB). */
-  maximumBytesBilled: number;
-  /** Another API endpoint (a private one, or the test fake), e.g. `http://127.0.0.1:9050`. */
-  apiEndpoint?: string | undefined;
-  /** A job still running after this long is cancelled by BigQuery, e.g. 600000. */
-  jobTimeoutMs: number;
+/** How to open BigQuery (sql/warehouses/bigquery/config.ts), plus retry tuning for tests. */
+export interface BigQueryOpenOptions extends BigQueryOptions {
   /** Attempts for a transient failure (rate limit, 5xx) before giving up. Default 6. */
   maxAttempts?: number | undefined;
   /** First back-off in ms, doubled per attempt up to 32 s. Default 1000. */
@@ -74,7 +61,7 @@ interface JobResult {
  * Opens a BigQuery warehouse and checks that it answers (`SELECT 1`).
  * @example const wh = await openBigQuery({ projectId: 'acme', location: 'US', datasetPrefix: 'sb_', maximumBytesBilled: 10 * 2 ** 30, jobTimeoutMs: 600_000 })
  */
-export async function openBigQuery(options: BigQueryOptions): Promise<Warehouse> {
+export async function openBigQuery(options: BigQueryOpenOptions): Promise<Warehouse> {
   const client = new BigQuery({
     projectId: options.projectId,
     location: options.location,
@@ -106,7 +93,7 @@ class BigQueryWarehouse implements Warehouse {
 
   constructor(
     private readonly client: BigQuery,
-    private readonly options: BigQueryOptions,
+    private readonly options: BigQueryOpenOptions,
   ) {
     this.dialect = new BigQueryDialect({ schemaPrefix: options.datasetPrefix, location: options.location });
   }

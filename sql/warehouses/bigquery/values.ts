@@ -8,6 +8,7 @@
  * result schema: https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/getQueryResults
  * (TIMESTAMP as int64 microseconds, because the library asks for `formatOptions.useInt64Timestamp`).
  */
+import { BigQuery } from '@google-cloud/bigquery';
 import { SqlError } from '../../errors.js';
 import type { SqlParam, SqlRow, SqlValue } from '../../warehouse.js';
 
@@ -27,7 +28,8 @@ export function bindParams(values: readonly SqlParam[]): BoundParams {
       types[name] = 'STRING';
     } else if (value instanceof Date) {
       if (Number.isNaN(value.getTime())) throw new SqlError('SB_SQL_INVALID_PARAM', `parameter ${i + 1} is an invalid Date.`);
-      params[name] = value.toISOString();
+      // The library binds a TIMESTAMP from its own wrapper (a plain string would bind as NULL).
+      params[name] = BigQuery.timestamp(value);
       types[name] = 'TIMESTAMP';
     } else if (typeof value === 'bigint') {
       params[name] = value.toString();
