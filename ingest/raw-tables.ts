@@ -46,7 +46,9 @@ export const RAW_EVENT_COLUMNS: readonly ColumnSpec[] = [
 export const PULL_ONLY_TABLES: readonly string[] = ['work_events'];
 
 export function rawEventTable(schema: string, name: string): TableSpec {
-  return { schema, name, columns: RAW_EVENT_COLUMNS, primaryKey: ['dedupe_key'] };
+  // Where the warehouse partitions and clusters (BigQuery), by the day an event first came and
+  // by its key: a drainer MERGE on the key then scans the key's blocks, not the whole table.
+  return { schema, name, columns: RAW_EVENT_COLUMNS, primaryKey: ['dedupe_key'], partitionBy: 'first_received_at', clusterBy: ['dedupe_key'] };
 }
 
 /**

@@ -1,0 +1,162 @@
+/**
+ * Landing on BigQuery, proven by killing: a real `switchboard serve` with `warehouse.type:
+ * bigquery` takes signed events through the real @google-cloud/bigquery client and the
+ * protocol fake, is SIGKILLed mid-load, restarted, and so on.
+ *
+ * The fake never runs SQL, so this test keeps the warehouse's state itself, from what the
+ * driver committed: each session's MERGE rows (the JSON parameter the drainer sent) apply
+ * when that session's COMMIT TRANSACTION job arrives, and are dropped on ROLLBACK or when
+ * no COMMIT ever comes (a kill). It answers the drainer's two reads from that state: the
+ * spool checkpoint, and the digests of keys already landed. So "exactly once" is checked on
+ * what BigQuery would hold: every acknowledged event present, no delivery counted twice.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signJaas } from '../../ingest/families/meetings/index.js';
+import { startFakeBigQuery, type FakeBigQuery, type QueryJob, type QueryResult } from '../../fakes/bigquery/index.js';
+import { startServerProcess } from '../helpers/server-process.js';
+import { withTestSecrets } from '../helpers/harness.js';
+
+const SECRET = 'whsec_bigquerykill';
+const ROUNDS = 3;
+const SENDERS = 8;
+
+interface RawRow { dedupe_key: string; body_sha256: string; delivery_count: number }
+
+/** What BigQuery would hold after the committed sessions: raw meetings rows and checkpoints. */
+class CommittedState {
+  readonly raw = new Map<string, RawRow>();
+  readonly checkpoints = new Map<string, { segment: number; segment_offset: number }>();
+  private readonly open = new Map<string, QueryJob[]>();
+  merges = 0;
+
+  respond(job: QueryJob): QueryResult | undefined {
+    const session = job.sessionId;
+    if (session !== undefined && /^MERGE INTO/.test(job.query)) this.open.set(session, [...(this.open.get(session) ?? []), job]);
+    if (session !== undefined && job.query === 'COMMIT TRANSACTION') this.commit(this.open.get(session) ?? []);
+    if (session !== undefined && /^(COMMIT|ROLLBACK) TRANSACTION$/.test(job.query)) this.open.delete(session);
+    const params = job.params as Record<string, unknown>;
+    if (/FROM `raw`\.`_spool_checkpoints` WHERE spool_id/.test(job.query)) {
+      const at = this.checkpoints.get(String(params.p1));
+      return { schema: [{ name: 'segment', type: 'INT64' }, { name: 'segment_offset', type: 'INT64' }], rows: at === undefined ? [] : [at] };
+    }
+    if (/SELECT dedupe_key, body_sha256/.test(job.query) && /`raw`\.`meetings_events`/.test(job.query)) {
+      const rows = Object.values(params).map((key) => this.raw.get(String(key))).filter((r) => r !== undefined);
+      return { schema: [{ name: 'dedupe_key', type: 'STRING' }, { name: 'body_sha256', type: 'STRING' }, { name: 'old_body', type: 'STRING' }], rows: rows.map((r) => ({ ...r, old_body: null })) };
+    }
+    return undefined;
+  }
+
+  private commit(jobs: readonly QueryJob[]): void {
+    for (const job of jobs) {
+      const rows = JSON.parse(String((job.params as Record<string, unknown>).p1)) as Record<string, unknown>[];
+      if (/^MERGE INTO `raw`\.`meetings_events`/.test(job.query)) {
+        this.merges += 1;
+        for (const row of rows) {
+          const key = String(row.dedupe_key);
+          const before = this.raw.get(key);
+          this.raw.set(key, { dedupe_key: key, body_sha256: String(row.body_sha256), delivery_count: (before?.delivery_count ?? 0) + Number(row.delivery_count) });
+        }
+      } else if (/^MERGE INTO `raw`\.`_spool_checkpoints`/.test(job.query)) {
+        for (const row of rows) this.checkpoints.set(String(row.spool_id), { segment: Number(row.segment), segment_offset: Number(row.segment_offset) });
+      }
+    }
+  }
+}
+
+function eventBody(key: string): string {
+  return JSON.stringify({
+    idempotencyKey: key, customerId: 'c1', appId: 'vpaas-magic-cookie-c1', eventType: 'PARTICIPANT_LEFT',
+    sessionId: 's1', timestamp: 1741091405512, fqn: 'vpaas-magic-cookie-c1/room', data: { name: 'X', disconnectReason: 'left' },
+  });
+}
+
+async function post(url: string, key: string): Promise<boolean> {
+  const body = eventBody(key);
+  try {
+    const res = await fetch(`${url}/webhooks/8x8/meetings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-jaas-signature': signJaas(SECRET, Math.floor(Date.now() / 1000), body) },
+      body,
+      signal: AbortSignal.timeout(5000),
+    });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false; // connection reset by the kill: not acknowledged
+  }
+}
+
+describe('landing on BigQuery (protocol fake) survives SIGKILL', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-bq-kill-'));
+  let fake: FakeBigQuery;
+  after(async () => {
+    await fake?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('every acknowledged event lands, none is counted twice, and the checkpoint moves only with a commit', async () => {
+    fake = await startFakeBigQuery();
+    const state = new CommittedState();
+    fake.respond((job) => state.respond(job));
+    const configPath = join(dir, 'switchboard.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        warehouse: { type: 'bigquery', projectId: fake.projectId, location: 'US', keyFile: await fake.writeCredentials(dir), apiEndpoint: fake.url },
+        spool: { dir: join(dir, 'spool'), segmentBytes: 256 * 1024 },
+        drain: { batchSize: 50 },
+        models: { schedule: 'off' },
+        log: { level: 'warn' },
+      }),
+    );
+    const env = withTestSecrets({ SWITCHBOARD_MEETINGS_WEBHOOK_SECRET: SECRET });
+    const acked = new Map<string, number>();
+    const attempts = new Map<string, number>();
+    let next = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      const server = await startServerProcess(configPath, env, dir);
+      let stop = false;
+      const senders = Array.from({ length: SENDERS }, async () => {
+        while (!stop) {
+          const ackedKeys = [...acked.keys()];
+          const key = next % 5 === 4 && ackedKeys.length > 0 ? (ackedKeys[next % ackedKeys.length] as string) : `k-${next}`;
+          next += 1;
+          attempts.set(key, (attempts.get(key) ?? 0) + 1);
+          if (await post(server.url, key)) acked.set(key, (acked.get(key) ?? 0) + 1);
+        }
+      });
+      const ackedBefore = acked.size;
+      await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 600));
+      for (let waited = 0; acked.size - ackedBefore < 20 && waited < 30_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      await server.kill('SIGKILL');
+      stop = true;
+      await Promise.all(senders);
+    }
+    assert.ok(acked.size > 30, `expected a real load, got ${acked.size} acknowledged events`);
+
+    const server = await startServerProcess(configPath, env, dir);
+    let backlog = -1;
+    for (let waited = 0; waited < 60_000 && backlog !== 0; waited += 100) {
+      const headers = { authorization: `Bearer ${readFileSync(join(dir, 'admin-token'), 'utf8').trim()}` };
+      const status = (await (await fetch(`${server.adminUrl}/status`, { headers })).json()) as { spool: { backlogBytes: number } };
+      backlog = status.spool.backlogBytes;
+      if (backlog !== 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await server.kill('SIGTERM');
+    assert.equal(backlog, 0, `the spool did not drain within 60 s; the server said:\n${server.output().slice(-4000)}`);
+
+    const landed = new Map([...state.raw.values()].map((r) => [r.dedupe_key.replace(/^jaas:/, ''), r.delivery_count]));
+    assert.ok(state.merges > ROUNDS, 'the drainer committed its batches through MERGE');
+    assert.deepEqual([...acked.keys()].filter((key) => !landed.has(key)), [], 'acknowledged events missing');
+    assert.deepEqual([...landed.keys()].filter((key) => !attempts.has(key)), [], 'events nobody sent');
+    assert.deepEqual([...acked].filter(([key, n]) => (landed.get(key) ?? 0) < n), [], 'delivery_count below the acknowledged deliveries');
+    assert.deepEqual([...landed].filter(([key, n]) => n > (attempts.get(key) ?? 0)), [], 'a delivery counted twice');
+    const insertJobs = fake.jobs.filter((j) => !j.dryRun);
+    assert.ok(insertJobs.every((j) => j.maximumBytesBilled === String(10 * 2 ** 30)), 'every job carries the default cost guard');
+    assert.ok(fake.requests.every((r) => r.kind !== 'load' && !String(r.path).includes('/upload/')), 'no load jobs: the per-table load quota is never spent on landing');
+  });
+});
