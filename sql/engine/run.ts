@@ -345,9 +345,8 @@ export async function saveRunResults(warehouse: Warehouse, results: RunResults, 
   const rows = results.results.map((r): SqlParam[] => [
     results.runId, results.command, r.node, r.kind, r.status, r.rows, r.seconds, r.materialized, r.message, new Date(results.startedAt), new Date(results.finishedAt),
   ]);
+  // The table comes from the numbered migrations (engine/0001_run_results), applied at start-up.
   await warehouse.transaction(async (tx) => {
-    await tx.run(d.createSchema(where.schema));
-    await tx.run(d.createTable(table));
     await insertNew(tx, d, table, rows);
   });
 }
