@@ -20,8 +20,8 @@ import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { benchTempDir } from './temp-dir.js';
 import { parseConfig } from '../core/config.js';
-import { openWarehouse } from '../sql/warehouses/index.js';
-import { warehouseConfigOf } from '../server/switchboard-server.js';
+import { pino } from 'pino';
+import { openMigrated, warehouseConfigOf } from '../server/switchboard-server.js';
 import { WorkAnalyticsClient } from '../ingest/pulls/work-analytics/client.js';
 import { workCallRecordsSource } from '../ingest/pulls/work-analytics/source.js';
 import { planWindows } from '../ingest/pulls/work-analytics/windows.js';
@@ -83,7 +83,7 @@ async function main(dir: string): Promise<boolean> {
   const pull = async (): Promise<{ seconds: number; records: number; pages: number; rows: number }> => {
     // Opened as `switchboard pull` opens the default warehouse, from an empty file each time.
     for (const file of ['pull.duckdb', 'pull.duckdb.wal']) rmSync(join(dir, file), { force: true });
-    const wh = await openWarehouse(warehouseConfigOf(config.warehouse, dir));
+    const wh = await openMigrated(warehouseConfigOf(config.warehouse, dir), { rawSchema: 'raw', modelsSchema: 'analytics' }, pino({ level: 'silent' }));
     try {
       threads = String((await wh.all<{ t: string }>("SELECT CAST(current_setting('threads') AS VARCHAR) AS t"))[0]?.t ?? '?');
       const started = performance.now();
