@@ -30,7 +30,7 @@ function rawEventTableNames(): string[] {
 export const ingestMigrations: readonly Migration[] = [
   {
     id: 'ingest/0001_control_tables',
-    description: 'raw schema; rejections, _spool_checkpoints, _quarantine, _pull_cursors and _pull_runs as 0.1 made them',
+    description: 'raw schema; rejections, _spool_checkpoints, _quarantine, _pull_cursors and _pull_runs as first shipped',
     up: async (q, d, { rawSchema }) => {
       await createTables(q, d, rawSchema, [
         withoutColumns(rejectionsTable(rawSchema), REJECTIONS_COLUMNS_0_2),

@@ -23,7 +23,7 @@ import { jobLeasesTable } from './jobs/leases.js';
 export const serverMigrations: readonly Migration[] = [
   {
     id: 'server/0001_jobs_and_audit',
-    description: '_job_runs, _job_leases and _admin_audit as 0.1 made them',
+    description: '_job_runs, _job_leases and _admin_audit as first shipped',
     up: async (q, d, { rawSchema }) => {
       await createTables(q, d, rawSchema, [jobRunsTable(rawSchema), jobLeasesTable(rawSchema), auditTable(rawSchema)]);
     },

@@ -13,7 +13,7 @@ const RUNS_COLUMNS_0_2 = ['error_code'];
 export const syncMigrations: readonly Migration[] = [
   {
     id: 'sync/0001_sync_state',
-    description: 'switchboard_sync schema; snapshots, rejections, outcomes and runs as 0.1 made them',
+    description: 'switchboard_sync schema; snapshots, rejections, outcomes and runs as first shipped',
     up: async (q, d) => {
       await createTables(q, d, SYNC_SCHEMA, [snapshotsTable, rejectionsTable, outcomesTable, withoutColumns(runsTable, RUNS_COLUMNS_0_2)]);
     },

@@ -10,7 +10,7 @@ import { runResultsTable } from './run.js';
 export const engineMigrations: readonly Migration[] = [
   {
     id: 'engine/0001_run_results',
-    description: 'models schema; sb_run_results as 0.1 made it',
+    description: 'models schema; sb_run_results as first shipped',
     up: async (q, d, { modelsSchema }) => {
       await createTables(q, d, modelsSchema, [runResultsTable(modelsSchema)]);
     },
