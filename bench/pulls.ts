@@ -20,7 +20,9 @@ import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { benchTempDir } from './temp-dir.js';
 import { parseConfig } from '../server/config.js';
-import { openWarehouse, warehouseConfigOf } from '../sql/warehouses/index.js';
+import { pino } from 'pino';
+import { openMigrated } from '../server/switchboard-server.js';
+import { warehouseConfigOf } from '../sql/warehouses/index.js';
 import { WorkAnalyticsClient } from '../ingest/pulls/work-analytics/client.js';
 import { workCallRecordsSource } from '../ingest/pulls/work-analytics/source.js';
 import { planWindows } from '../ingest/pulls/work-analytics/windows.js';
@@ -82,7 +84,7 @@ async function main(dir: string): Promise<boolean> {
   const pull = async (): Promise<{ seconds: number; records: number; pages: number; rows: number }> => {
     // Opened as `switchboard pull` opens the default warehouse, from an empty file each time.
     for (const file of ['pull.duckdb', 'pull.duckdb.wal']) rmSync(join(dir, file), { force: true });
-    const wh = await openWarehouse(warehouseConfigOf(config.warehouse, dir));
+    const wh = await openMigrated(warehouseConfigOf(config.warehouse, dir), { rawSchema: 'raw', modelsSchema: 'analytics' }, pino({ level: 'silent' }));
     try {
       threads = String((await wh.all<{ t: string }>("SELECT CAST(current_setting('threads') AS VARCHAR) AS t"))[0]?.t ?? '?');
       const started = performance.now();

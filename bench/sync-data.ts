@@ -15,7 +15,9 @@
  *   later event on a call (a callback, a corrected talk time) would.
  */
 import type { SyncDefinition } from '../sync/engine.js';
-import { diffSql, prepareSyncState } from '../sync/engine.js';
+import { pino } from 'pino';
+import { diffSql } from '../sync/engine.js';
+import { migrateWarehouse } from '../server/migrations.js';
 import { outcomesTable, runsTable, snapshotsTable, SYNC_SCHEMA } from '../sync/state.js';
 import type { SqlRow, Warehouse } from '../sql/warehouse.js';
 
@@ -117,7 +119,7 @@ export async function createModel(wh: Warehouse, rows: number, people: readonly 
  * engine's hash and the record's Id, one `sent` outcome per key, and the run.
  */
 export async function seedFirstSync(wh: Warehouse, sync: SyncDefinition): Promise<void> {
-  await prepareSyncState(wh);
+  await migrateWarehouse(wh, { rawSchema: 'raw', modelsSchema: MODELS_SCHEMA }, pino({ level: 'silent' }));
   const first = `${SYNC_SCHEMA}.bench_first_sync`;
   await wh.run(`CREATE OR REPLACE TABLE ${first} AS\n${diffSql(wh.dialect, sync, MODELS_SCHEMA)}`);
   const runId = '00000000-0000-4000-8000-000000000001';

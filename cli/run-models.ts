@@ -8,11 +8,14 @@ import { relative } from 'node:path';
 import { loadConfig } from '../server/config.js';
 import type { Config } from '../core/config.js';
 import { SwitchboardError } from '../core/errors.js';
+import { openMigrated } from '../server/switchboard-server.js';
+import { migrationContextOf } from '../server/migrations.js';
+import { migrationLogger } from './migration-logger.js';
+import { warehouseConfigOf } from '../sql/warehouses/index.js';
 import { ModelBuilds, runCounts, type RunCommand, type RunRequest } from '../server/model-builds.js';
 import { ModelError } from '../sql/engine/errors.js';
 import { modelsRuntime } from '../sql/engine/from-config.js';
 import type { ProgressEvent, RunResults } from '../sql/engine/run.js';
-import { openWarehouse, warehouseConfigOf } from '../sql/warehouses/index.js';
 import pino from 'pino';
 import { runAsJob } from '../server/jobs/standalone.js';
 import { modelsJob } from '../server/jobs/definitions.js';
@@ -90,8 +93,8 @@ async function direct(
   request: RunRequest,
   print: (event: ProgressEvent) => void,
 ): Promise<RunResults> {
-  const warehouse = await openWarehouse(warehouseConfigOf(config.file.warehouse, process.cwd()));
   const logger = pino({ level: 'warn' }, pino.destination(2));
+  const warehouse = await openMigrated(warehouseConfigOf(config.file.warehouse, process.cwd()), migrationContextOf(config.file), migrationLogger(config));
   const builds = new ModelBuilds(warehouse, runtime);
   try {
     // Held as the `models` job, as in serve: never beside a serve node's build.

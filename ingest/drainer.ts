@@ -21,11 +21,10 @@ import type { Logger } from 'pino';
 import { abortableSleep } from '../core/abortable-sleep.js';
 import type { Warehouse, Queryable } from '../sql/warehouse.js';
 import type { TableSpec } from '../sql/dialect.js';
-import { ensureSchema, ensureTable } from '../sql/ensure-table.js';
 import { comparePositions, type Spool, type SpoolPosition } from './spool/spool.js';
 import type { SpoolEntry } from './spool/position.js';
 import { decodeRecord, type RawEventRecord, type RejectionRecord } from './records.js';
-import { checkpointTable, ensureRawEventTable, quarantineTable, rawEventTable, rejectionsTable } from './raw-tables.js';
+import { checkpointTable, ensureRawEventTable, rawEventTable, rejectionsTable } from './raw-tables.js';
 import { YIELD_EVERY, yieldToEventLoop } from './raw-columns.js';
 import { landEvents, rejectionRow, type Conflict } from './raw-rows.js';
 import type { Quarantine } from './quarantine.js';
@@ -91,14 +90,16 @@ export class Drainer {
     return this.stalledForMs(now) >= this.options.stallAfterMs;
   }
 
-  /** Creates the raw schema and tables if needed, and reads the checkpoint. Idempotent. */
+  /**
+   * Creates the raw event tables if needed (by name), and reads the checkpoint. The raw schema
+   * and the control tables come from the numbered migrations (ingest/migrations.ts), which
+   * the server applies when it opens the warehouse. Idempotent.
+   */
   async prepare(): Promise<void> {
     if (this.position !== null) return;
     const { warehouse: wh, spool } = this.options;
     const d = wh.dialect;
-    await ensureSchema(wh, d, this.options.rawSchema);
     for (const name of this.tables.keys()) await ensureRawEventTable(wh, d, this.options.rawSchema, name);
-    for (const table of [this.rejections, this.checkpoints, quarantineTable(this.options.rawSchema)]) await ensureTable(wh, d, table);
     const rows = await wh.all<{ segment: number; segment_offset: number }>(
       `SELECT segment, segment_offset FROM ${d.tableName(this.checkpoints.schema, this.checkpoints.name)} WHERE spool_id = ${d.param(1)}`,
       [spool.id],

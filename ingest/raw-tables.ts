@@ -8,7 +8,7 @@
  * `last_received_at`, which is how the raw layer shows that an event was retried.
  */
 import type { ColumnSpec, SqlDialect, TableSpec } from '../sql/dialect.js';
-import { ensureTable, ensureView, type ViewSpec } from '../sql/ensure-table.js';
+import { ensureCreated, ensureView, type ViewSpec } from '../sql/ensure-table.js';
 import type { Queryable } from '../sql/warehouse.js';
 
 export const RAW_EVENT_COLUMNS: readonly ColumnSpec[] = [
@@ -24,7 +24,7 @@ export const RAW_EVENT_COLUMNS: readonly ColumnSpec[] = [
   { name: 'last_received_at', type: 'timestamp', nullable: false },
   { name: 'delivery_count', type: 'bigint', nullable: false },
   { name: 'landed_at', type: 'timestamp', nullable: false },
-  // Added in 0.2 (nullable, so ensureTable adds them to tables landed by 0.1).
+  // Added in 0.2 (nullable; ingest/0002_columns_0_2 adds them to tables landed by 0.1).
   /** Hex SHA-256 of the body's bytes: how a second body under one dedupe key is noticed. */
   { name: 'body_sha256', type: 'text' },
   /**
@@ -68,9 +68,14 @@ export function rawEventJsonView(d: SqlDialect, schema: string, name: string): V
   return { schema, name: `${name}_json`, columns, select: `SELECT ${select.join(', ')} FROM ${d.tableName(schema, name)}` };
 }
 
-/** Creates (or brings up to date) a raw event table and its JSON view. Idempotent. */
+/**
+ * Creates a raw event table (with today's columns) and its JSON view when missing, and
+ * redefines a view an older version made. Raw event tables are created by name, when a
+ * family or pull first needs one; the columns added to existing ones are numbered
+ * migrations (ingest/migrations.ts), applied before this runs. Idempotent.
+ */
 export async function ensureRawEventTable(q: Queryable, d: SqlDialect, schema: string, name: string): Promise<void> {
-  await ensureTable(q, d, rawEventTable(schema, name));
+  await ensureCreated(q, d, rawEventTable(schema, name));
   await ensureView(q, d, rawEventJsonView(d, schema, name));
 }
 
@@ -97,7 +102,7 @@ export function rejectionsTable(schema: string): TableSpec {
       // Set by `switchboard replay` once the rejected request has landed after all.
       { name: 'replayed_at', type: 'timestamp' },
       { name: 'replayed_as', type: 'text' },
-      // Added in 0.2.
+      // Added in 0.2 (ingest/0002_columns_0_2).
       /** Hex SHA-256 of the whole body as received (the stored `body` is only a sample of it). */
       { name: 'body_sha256', type: 'text' },
       /**

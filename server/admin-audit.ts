@@ -6,7 +6,7 @@
  * Rows are queued in memory and written in small batches off the request path, so a
  * request never waits behind the drainer's transactions; a failed write is logged and the
  * batch dropped (the server's own log has each request too). A token's id is recorded,
- * never its value.
+ * never its value. The table comes from the numbered migrations (server/migrations.ts).
  */
 import type { Logger } from 'pino';
 import type { TableSpec } from '../sql/dialect.js';
@@ -57,7 +57,6 @@ export class AdminAudit {
   private readonly table: TableSpec;
   private queue: AuditEntry[] = [];
   private writing: Promise<void> | null = null;
-  private prepared = false;
   private dropped = 0;
 
   constructor(
@@ -105,11 +104,6 @@ export class AdminAudit {
   private async write(batch: readonly AuditEntry[]): Promise<void> {
     const wh = this.warehouse;
     const d = wh.dialect;
-    if (!this.prepared) {
-      await wh.run(d.createSchema(this.table.schema));
-      await wh.run(d.createTable(this.table));
-      this.prepared = true;
-    }
     const params: SqlParam[] = [];
     const tuples = batch.map((e) => {
       const values: SqlParam[] = [e.requestedAt, e.tokenId, e.role, e.method, e.route, e.summary, e.sourceIp, e.status, e.outcome];

@@ -15,6 +15,9 @@ import { dialectFor, openWarehouse, warehouseConfigOf, warehouseIdentity, type W
 import { deferredWarehouse } from '../sql/warehouses/deferred.js';
 import type { Warehouse } from '../sql/warehouse.js';
 import { SqlError } from '../sql/errors.js';
+import { MigrateError } from '../sql/migrations/errors.js';
+import type { MigrationContext } from '../sql/migrations/migration.js';
+import { migrateWarehouse, migrationContextOf } from './migrations.js';
 import { buildApp, type HealthReport } from '../ingest/app.js';
 import { statusReporter } from './status-reporter.js';
 import { IpAllowlist } from '../ingest/auth/ip-allowlist.js';
@@ -95,7 +98,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
   });
   let warehouse: Warehouse;
   try {
-    warehouse = await openOrDefer(warehouseConfig, logger);
+    warehouse = await openOrDefer(warehouseConfig, migrationContextOf(file), logger);
   } catch (error) {
     await spool.close(); // a warehouse that cannot be used at all (SB_SQL_DATABASE_MISSING): release the spool's lock
     throw error;
@@ -284,17 +287,36 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
 }
 
 /**
- * Opens the warehouse, or, when it cannot be reached now, starts anyway: webhooks are
+ * Opens the warehouse and applies the migrations it lacks (server/migrations.ts) before
+ * anything else uses it: how `serve` opens it (also a deferred warehouse, later, so the
+ * drainer never writes to tables an older version made), and the commands that run without
+ * a server (`build`, `test`, `sync`, `pull`).
+ */
+export async function openMigrated(config: WarehouseConfig, ctx: MigrationContext, logger: Logger): Promise<Warehouse> {
+  const warehouse = await openWarehouse(config);
+  try {
+    await migrateWarehouse(warehouse, ctx, logger.child({ component: 'migrate' }));
+  } catch (error) {
+    await warehouse.close().catch(() => undefined);
+    throw error;
+  }
+  return warehouse;
+}
+
+/**
+ * Opens the warehouse (migrated), or, when it cannot be reached now, starts anyway: webhooks are
  * accepted into the spool and the drainer keeps retrying (with back-off) until it answers.
  * A database that does not exist is not an outage that retrying outlasts: start-up stops
  * there, with how to create it.
  */
-async function openOrDefer(config: WarehouseConfig, logger: Logger): Promise<Warehouse> {
-  const open = (): Promise<Warehouse> => openWarehouse(config);
+async function openOrDefer(config: WarehouseConfig, ctx: MigrationContext, logger: Logger): Promise<Warehouse> {
+  const open = (): Promise<Warehouse> => openMigrated(config, ctx, logger);
   try {
     return await open();
   } catch (error) {
     if (error instanceof SqlError && error.code === 'SB_SQL_DATABASE_MISSING') throw error;
+    // A warehouse migrated by a newer version, or a migration that failed: start-up stops, with the reason.
+    if (error instanceof MigrateError) throw error;
     // Another process holding the DuckDB file, Postgres down: one line, no stack trace.
     logger.error(
       errorLogFields(error),

@@ -28,6 +28,16 @@ export async function ensureSchema(q: Queryable, dialect: SqlDialect, schema: st
   await once(() => q.run(dialect.createSchema(schema)));
 }
 
+/**
+ * Creates the table when it is missing, and nothing else: a table that exists keeps its
+ * columns (numbered migrations change them, sql/migrations/). For tables created by name,
+ * such as a raw event table per family, and for a migration's own CREATE.
+ * @example await ensureCreated(wh, wh.dialect, rawEventTable('raw', 'voice_events'))
+ */
+export async function ensureCreated(q: Queryable, dialect: SqlDialect, table: TableSpec): Promise<void> {
+  await once(() => q.run(dialect.createTable(table)));
+}
+
 /** @example await ensureTable(wh, wh.dialect, rejectionsTable('raw')) */
 export async function ensureTable(q: Queryable, dialect: SqlDialect, table: TableSpec): Promise<void> {
   await once(() => q.run(dialect.createTable(table)));

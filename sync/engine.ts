@@ -29,9 +29,8 @@ import {
 } from './destination.js';
 import { checkpoint, CheckpointQueue, HASH, recordRun, type WithHash } from './checkpoint.js';
 import { diffSql } from './diff.js';
-import { ensureSchema, ensureTable } from '../sql/ensure-table.js';
 import { SyncError } from './errors.js';
-import { rejectionsTable, SYNC_SCHEMA, SYNC_TABLES } from './state.js';
+import { rejectionsTable, SYNC_SCHEMA } from './state.js';
 import type { PlannedCounts, SyncDefinition, SyncProgress, SyncRunResult } from './sync-run.js';
 
 
@@ -67,13 +66,6 @@ export interface SyncRunOptions {
 
 export { diffSql } from './diff.js';
 export type { PlannedCounts, SyncDefinition, SyncProgress, SyncRunResult } from './sync-run.js';
-
-/** Creates the state schema and tables, and adds the columns a later version introduced (idempotent). */
-export async function prepareSyncState(warehouse: Warehouse): Promise<void> {
-  const d = warehouse.dialect;
-  await ensureSchema(warehouse, d, SYNC_SCHEMA);
-  for (const table of SYNC_TABLES) await ensureTable(warehouse, d, table);
-}
 
 /**
  * Where a run sends: the destination, or how to open it. Opened inside the run, so that a
@@ -112,7 +104,6 @@ export async function runSync(warehouse: Warehouse, sync: SyncDefinition, destin
     seconds: 0,
   };
   try {
-    await prepareSyncState(warehouse);
     const destination = typeof destinationSource === 'function' ? await destinationSource() : destinationSource;
     await options.before?.();
     if (options.replayRejected === true) {

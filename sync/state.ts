@@ -10,6 +10,8 @@
  *   destination's code and reason.
  * - `runs`: one row per run, failed or not (also one that could not reach its destination at
  *   all, e.g. a missing secret), with counts and the error code and message that stopped it.
+ *
+ * The numbered migrations in migrations.ts create and change them, at start-up.
  */
 import type { TableSpec } from '../sql/dialect.js';
 
@@ -83,7 +85,7 @@ export const runsTable: TableSpec = {
     { name: 'error', type: 'text' },
     { name: 'started_at', type: 'timestamp', nullable: false },
     { name: 'finished_at', type: 'timestamp', nullable: false },
-    // Added in 0.2 (nullable, so ensureTable adds it to tables made by 0.1).
+    // Added in 0.2 (nullable; sync/0002_runs_error_code adds it to tables made by 0.1).
     /** The code alone, e.g. `SB_SYNC_DIFF_FAILED`, for `WHERE error_code = …` and `GROUP BY error_code`. */
     { name: 'error_code', type: 'text' },
   ],

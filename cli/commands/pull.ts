@@ -4,12 +4,15 @@ import pino from 'pino';
 import { loadConfig } from '../../server/config.js';
 import type { Config } from '../../core/config.js';
 import { SwitchboardError } from '../../core/errors.js';
+import { openMigrated } from '../../server/switchboard-server.js';
+import { migrationContextOf } from '../../server/migrations.js';
+import { migrationLogger } from '../migration-logger.js';
+import { warehouseConfigOf } from '../../sql/warehouses/index.js';
 import { configuredSources, pullerFor } from '../../ingest/pulls/from-config.js';
 import { runAsJob } from '../../server/jobs/standalone.js';
 import { pullJobFor } from '../../server/jobs/definitions.js';
 import type { PullEvent, PullRunResult } from '../../ingest/pulls/runner.js';
 import type { PullRange } from '../../ingest/pulls/source.js';
-import { openWarehouse, warehouseConfigOf } from '../../sql/warehouses/index.js';
 import { localUrl } from '../local-url.js';
 import { postForNdjson } from '../admin-client.js';
 
@@ -110,8 +113,8 @@ async function viaServer(config: Config, base: string, request: Request, view: P
 }
 
 async function direct(config: Config, name: string, range: PullRange | undefined, restart: boolean, openEnded: boolean, view: ProgressView): Promise<PullRunResult> {
-  const warehouse = await openWarehouse(warehouseConfigOf(config.file.warehouse, process.cwd()));
   const logger = pino({ level: 'warn' }, pino.destination(2));
+  const warehouse = await openMigrated(warehouseConfigOf(config.file.warehouse, process.cwd()), migrationContextOf(config.file), migrationLogger(config));
   const puller = pullerFor(config.file, warehouse, process.env, logger);
   const stop = new AbortController();
   const onSignal = (): void => {

@@ -3,7 +3,10 @@ import pino from 'pino';
 import { loadConfig } from '../../server/config.js';
 import type { Config } from '../../core/config.js';
 import { SwitchboardError } from '../../core/errors.js';
-import { openWarehouse, warehouseConfigOf } from '../../sql/warehouses/index.js';
+import { openMigrated } from '../../server/switchboard-server.js';
+import { migrationContextOf } from '../../server/migrations.js';
+import { migrationLogger } from '../migration-logger.js';
+import { warehouseConfigOf } from '../../sql/warehouses/index.js';
 import type { SyncProgress, SyncRunResult } from '../../sync/engine.js';
 import { SyncError } from '../../sync/errors.js';
 import { syncerFor } from '../../sync/from-config.js';
@@ -121,8 +124,8 @@ async function viaServer(config: Config, base: string, request: Request): Promis
 }
 
 async function direct(config: Config, request: Request): Promise<SyncRunResult[]> {
-  const warehouse = await openWarehouse(warehouseConfigOf(config.file.warehouse, process.cwd()));
   const logger = pino({ level: config.file.log.level === 'silent' ? 'silent' : 'warn' }, pino.destination(2));
+  const warehouse = await openMigrated(warehouseConfigOf(config.file.warehouse, process.cwd()), migrationContextOf(config.file), migrationLogger(config));
   const syncer = syncerFor(config.file, warehouse, process.env, logger);
   // A run that sends holds the sync's job lease, as in serve: never beside a serve node's run of it.
   const held = (name: string, run: SyncRequest): Promise<SyncRunResult> => {

@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import type { TableSpec } from '../../sql/dialect.js';
 import type { Warehouse } from '../../sql/warehouse.js';
-import { ensureSchema, ensureTable } from '../../sql/ensure-table.js';
 import { ensureRawEventTable, rawEventTable } from '../raw-tables.js';
 import { RAW_EVENT_RULES, rawBodyColumns, type Row } from '../raw-columns.js';
 
@@ -61,12 +60,12 @@ export function pullCursorsTable(rawSchema: string): TableSpec {
   };
 }
 
-/** Creates the cursor table and the target raw table if needed. */
+/**
+ * Creates the target raw table if needed (by name, raw-tables.ts). The cursor and run tables
+ * come from the numbered migrations (ingest/migrations.ts), applied at start-up.
+ */
 export async function preparePull(warehouse: Warehouse, target: PullTarget): Promise<void> {
-  const d = warehouse.dialect;
-  await ensureSchema(warehouse, d, target.rawSchema);
-  await ensureTable(warehouse, d, pullCursorsTable(target.rawSchema));
-  await ensureRawEventTable(warehouse, d, target.rawSchema, target.table);
+  await ensureRawEventTable(warehouse, warehouse.dialect, target.rawSchema, target.table);
 }
 
 /** The source's cursor as last landed (parsed JSON), or null before its first page. */

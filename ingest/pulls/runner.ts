@@ -14,6 +14,7 @@
  * lands with its new position in one transaction (land.ts), so the cursor never runs ahead
  * of the data. Every run is recorded in `<rawSchema>._pull_runs` (status running, success,
  * failed, or interrupted: killed before it could say, found by the next run of the source).
+ * The tables are made by the numbered migrations (ingest/migrations.ts) at start-up.
  */
 import { randomUUID } from 'node:crypto';
 import { abortableSleep } from '../../core/abortable-sleep.js';
@@ -103,6 +104,9 @@ export function pullRunsTable(rawSchema: string): TableSpec {
       { name: 'error_message', type: 'text', nullable: true },
       { name: 'started_at', type: 'timestamp', nullable: false },
       { name: 'finished_at', type: 'timestamp', nullable: true },
+      // Added by ingest/0003_pull_run_notes (nullable).
+      /** The run's notes (PullRunResult.notes), one `<code>: <message>` per line; NULL when none. */
+      { name: 'notes', type: 'text', nullable: true },
     ],
     primaryKey: ['run_id'],
   };
@@ -121,7 +125,6 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
   let key = options.range === undefined ? source.name : backfillKey(source.name, options.range);
   const target: PullTarget = { rawSchema: options.rawSchema, table: source.table, family: source.family, source: key, runId };
   await preparePull(warehouse, target);
-  await warehouse.run(warehouse.dialect.createTable(pullRunsTable(options.rawSchema)));
 
   let stored = options.restart === true ? null : await readCursor<RangeCursor<P>>(warehouse, options.rawSchema, key);
   let requested = options.range;
@@ -206,7 +209,10 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
     throw error;
   }
 
-  async function recordRun(state: { status: string; pages: number; landed: number; skipped: SkippedRange[]; error: { code: string; message: string } | null; finishedAt: Date | null }, q: Queryable = warehouse): Promise<void> {
+  async function recordRun(
+    state: { status: string; pages: number; landed: number; skipped: SkippedRange[]; notes?: PullNote[]; error: { code: string; message: string } | null; finishedAt: Date | null },
+    q: Queryable = warehouse,
+  ): Promise<void> {
     await q.writeRows(
       pullRunsTable(options.rawSchema),
       [
@@ -224,16 +230,17 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
           error_message: state.error?.message ?? null,
           started_at: started,
           finished_at: state.finishedAt,
+          notes: state.notes === undefined || state.notes.length === 0 ? null : state.notes.map((n) => `${n.code}: ${n.message}`).join('\n'),
         },
       ],
-      { onMatch: { status: 'replace', pages: 'replace', landed: 'replace', skipped: 'replace', error_code: 'replace', error_message: 'replace', finished_at: 'replace' } },
+      { onMatch: { status: 'replace', pages: 'replace', landed: 'replace', skipped: 'replace', error_code: 'replace', error_message: 'replace', finished_at: 'replace', notes: 'replace' } },
     );
   }
 
   async function finish(status: PullRunResult['status'], pagesDone: number, landedDone: number, skipped: SkippedRange[], notes: PullNote[] = [], q: Queryable = warehouse): Promise<PullRunResult> {
     const finishedAt = new Date();
     const r = range ?? requested ?? { from: now, to: now };
-    if (status !== 'nothing-to-do') await recordRun({ status, pages: pagesDone, landed: landedDone, skipped, error: null, finishedAt }, q);
+    if (status !== 'nothing-to-do') await recordRun({ status, pages: pagesDone, landed: landedDone, skipped, notes, error: null, finishedAt }, q);
     return {
       runId,
       source: source.name,

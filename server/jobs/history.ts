@@ -7,7 +7,6 @@
  */
 import type { TableSpec } from '../../sql/table-spec.js';
 import type { Warehouse } from '../../sql/warehouse.js';
-import { ensureSchema, ensureTable } from '../../sql/ensure-table.js';
 
 export function jobRunsTable(rawSchema: string): TableSpec {
   return {
@@ -50,16 +49,14 @@ export interface RunEnd {
   error: { code: string; message: string } | null;
 }
 
+/** The table comes from the numbered migrations (server/migrations.ts), applied at start-up. */
 export class JobHistory {
-  private ready: Promise<void> | null = null;
-
   constructor(
     private readonly warehouse: Warehouse,
     private readonly rawSchema: string,
   ) {}
 
   async started(run: RunStart): Promise<void> {
-    await this.ensure();
     const d = this.warehouse.dialect;
     const p = (n: number): string => d.param(n);
     await this.warehouse.run(
@@ -70,7 +67,6 @@ export class JobHistory {
   }
 
   async finished(runId: string, end: RunEnd): Promise<void> {
-    await this.ensure();
     const d = this.warehouse.dialect;
     const p = (n: number): string => d.param(n);
     await this.warehouse.run(
@@ -81,7 +77,6 @@ export class JobHistory {
 
   /** Marks the runs of `job` left `running` under an older lease (their process died) as `abandoned`. */
   async abandonBefore(job: string, token: number, at: Date): Promise<number> {
-    await this.ensure();
     const d = this.warehouse.dialect;
     const rows = await this.warehouse.all(
       `UPDATE ${this.table()} SET status = 'abandoned', finished_at = ${d.param(1)}, error_code = 'SB_JOB_ABANDONED', ` +
@@ -96,14 +91,4 @@ export class JobHistory {
     return this.warehouse.dialect.tableName(this.rawSchema, '_job_runs');
   }
 
-  private ensure(): Promise<void> {
-    this.ready ??= (async () => {
-      await ensureSchema(this.warehouse, this.warehouse.dialect, this.rawSchema);
-      await ensureTable(this.warehouse, this.warehouse.dialect, jobRunsTable(this.rawSchema));
-    })().catch((error: unknown) => {
-      this.ready = null;
-      throw error;
-    });
-    return this.ready;
-  }
 }

@@ -25,7 +25,6 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { TableSpec } from '../../sql/table-spec.js';
 import type { SqlParam, Warehouse } from '../../sql/warehouse.js';
-import { ensureSchema, ensureTable } from '../../sql/ensure-table.js';
 
 export function jobLeasesTable(rawSchema: string): TableSpec {
   return {
@@ -112,7 +111,6 @@ export interface JobLeasesOptions {
 }
 
 export class JobLeases {
-  private ready: Promise<void> | null = null;
   private readonly rows = new Set<string>();
   private readonly now: () => Date;
 
@@ -233,18 +231,13 @@ export class JobLeases {
     return this.options.warehouse.dialect.tableName(this.options.rawSchema, '_job_leases');
   }
 
-  /** The table, and a released row for `job` (insert-if-missing: two creators are harmless). */
+  /**
+   * A released row for `job` (insert-if-missing: two creators are harmless). The table comes
+   * from the numbered migrations (server/migrations.ts), applied at start-up.
+   */
   private async ensure(job: string): Promise<void> {
     const { warehouse, rawSchema } = this.options;
     const d = warehouse.dialect;
-    this.ready ??= (async () => {
-      await ensureSchema(warehouse, d, rawSchema);
-      await ensureTable(warehouse, d, jobLeasesTable(rawSchema));
-    })().catch((error: unknown) => {
-      this.ready = null;
-      throw error;
-    });
-    await this.ready;
     if (this.rows.has(job)) return;
     await warehouse.run(
       d.upsert({ table: jobLeasesTable(rawSchema), columns: ['job', 'holder', 'token', 'expires_at'], rowCount: 1, onMatch: {} }),

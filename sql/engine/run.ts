@@ -363,8 +363,7 @@ export async function saveRunResults(warehouse: Warehouse, results: RunResults, 
     run_id: results.runId, command: results.command, node: r.node, kind: r.kind, status: r.status, rows_affected: r.rows, seconds: r.seconds,
     materialized: r.materialized, message: r.message, run_started_at: new Date(results.startedAt), run_finished_at: new Date(results.finishedAt),
   }));
-  await warehouse.run(d.createSchema(where.schema));
-  await warehouse.run(d.createTable(table));
+  // The table comes from the numbered migrations (engine/0001_run_results), applied at start-up.
   await warehouse.writeRows(table, rows);
 }
 

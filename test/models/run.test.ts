@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { loadProject } from '../../sql/engine/project.js';
 import { build, runDataTests, saveRunResults } from '../../sql/engine/run.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
+import { migrated } from '../helpers/migrate.js';
 
 /** A project of `files`, removed when the test that makes it ends. */
 function project(files: Record<string, string>): string {
@@ -67,6 +68,7 @@ test('a failing data test reports its failing rows and a query to see them; resu
     assert.equal(byNode['test.not_null_ids_id']?.rows, 1);
     assert.equal(byNode['test.accepted_values_ids_id']?.status, 'pass', 'row tests share one scan and still report one by one');
     assert.match(byNode['test.not_null_ids_id']?.message ?? '', /1 failing row .*switchboard sql "SELECT \* FROM \\"analytics\\"\.\\"ids\\" WHERE \\"id\\" IS NULL"/);
+    await migrated(wh); // sb_run_results comes from engine/0001_run_results
     await saveRunResults(wh, results, { targetDir: join(dir, 'target'), schema: 'analytics' });
     const saved = JSON.parse(readFileSync(join(dir, 'target', 'run_results.json'), 'utf8')) as { runId: string; results: unknown[] };
     assert.equal(saved.runId, results.runId);

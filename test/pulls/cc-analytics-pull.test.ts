@@ -18,6 +18,7 @@ import { landPage, preparePull, readCursor, type PullTarget } from '../../ingest
 import type { PullIO, PullRange, PullSource } from '../../ingest/pulls/source.js';
 import { seedCcInteractions, startFakeCcAnalytics, type FakeCcAnalytics } from '../../fakes/cc-analytics/index.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
+import { migrated } from '../helpers/migrate.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const RANGE: PullRange = { from: new Date('2026-03-07T00:00:00Z'), to: new Date('2026-03-10T00:00:00Z') };
@@ -48,6 +49,7 @@ async function drive(
   stopWhen: (run: Run) => boolean = () => false,
   range: PullRange = RANGE,
 ): Promise<Run & { skipped: Awaited<ReturnType<PullSource['pull']>>['skipped'] }> {
+  await migrated(wh, { rawSchema: target.rawSchema });
   await preparePull(wh, target);
   const stop = new AbortController();
   const run: Run = { pages: 0, sleeps: [], notes: [], last: position };

@@ -17,6 +17,7 @@ import { ConnectExportError } from '../../ingest/pulls/connect/errors.js';
 import { connectExportSource, type ConnectPosition, type ConnectSourceOptions } from '../../ingest/pulls/connect/source.js';
 import { CHATAPPS_COLUMNS, seedSmsRows, seedVoiceRows, startFakeConnectExports, type FakeConnectExports, type Row } from '../../fakes/connect-exports/index.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
+import { migrated } from '../helpers/migrate.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 /** Three days: three 24 h windows. */
@@ -73,6 +74,7 @@ for (const t of targets) {
     /** Runs `source.pull` like the runner: each page lands with its position; `killAfter` lands aborts. */
     async function pull(schema: string, source: PullSource<ConnectPosition>, range: PullRange, killAfter?: number): Promise<Run> {
       const target = { rawSchema: schema, table: source.table, family: source.family, source: source.name, runId: `run-${Math.random()}` };
+      await migrated(wh, { rawSchema: schema });
       await preparePull(wh, target);
       const stop = new AbortController();
       const run: Run = { skipped: 0, lands: 0, sleeps: [], notes: [], summary: [] };

@@ -11,6 +11,7 @@ import { openWarehouse } from '../../sql/warehouses/index.js';
 import type { Warehouse } from '../../sql/warehouse.js';
 import { landPage, preparePull, readCursor, type PullTarget } from '../../ingest/pulls/land.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
+import { migrated } from '../helpers/migrate.js';
 
 /** The DuckDB target's directory, removed when this file's tests are done. */
 const duckdbDir = mkdtempSync(join(tmpdir(), 'pull-'));
@@ -28,7 +29,7 @@ for (const t of targets) {
     const event = (id: number) => ({ dedupeKey: `work:call:${id}`, eventType: 'WORK_CALL_RECORD', body: JSON.stringify({ callId: String(id) }) });
 
     before(async () => {
-      wh = await t.open();
+      wh = await migrated(await t.open(), { rawSchema: t.schema });
       await preparePull(wh, target('run-1'));
     });
     after(async () => {

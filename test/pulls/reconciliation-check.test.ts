@@ -15,6 +15,7 @@ import { BUNDLED_MODELS_DIR } from '../../sql/engine/from-config.js';
 import { runSync, type SyncDefinition } from '../../sync/engine.js';
 import { createSlackDestination } from '../../sync/destinations/slack/index.js';
 import { startFakeSlack } from '../../fakes/slack/index.js';
+import { migrated } from '../helpers/migrate.js';
 
 
 test('breaches of recent, big-enough days are logged once and exported as a gauge', async () => {
@@ -59,6 +60,7 @@ test('the Slack alert for missed webhooks: slack_missed_webhooks through a sync 
   const fake = await startFakeSlack();
   try {
     await wh.run('CREATE SCHEMA analytics');
+    await migrated(wh);
     await wh.run(`CREATE TABLE analytics.reconciliation_daily AS SELECT * FROM (VALUES
       ('connect_sms',   DATE '2026-11-26', 100, 10, 0.10),
       ('connect_sms',   DATE '2026-11-25', 100,  2, 0.02),

@@ -16,6 +16,7 @@ import { readCursor } from '../../ingest/pulls/land.js';
 import { backfillKey, runPull, type PullEvent, type RangeCursor } from '../../ingest/pulls/runner.js';
 import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../../fakes/work-analytics/index.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
+import { migrated } from '../helpers/migrate.js';
 
 const NY = 'America/New_York';
 const NOW = new Date('2026-06-01T12:00:00Z');
@@ -43,7 +44,7 @@ for (const t of targets) {
     const count = async (): Promise<number> => Number((await wh.all(`SELECT COUNT(*) AS n FROM ${wh.dialect.tableName(t.schema, 'work_events')}`))[0]?.n);
 
     before(async () => {
-      wh = await t.open();
+      wh = await migrated(await t.open(), { rawSchema: t.schema });
       fake = await startFakeWorkAnalytics({ now: () => NOW.getTime(), records: seed.records, legs: seed.legs });
       client = new WorkAnalyticsClient({ baseUrl: fake.baseUrl, apiKey: 'test-api-key', username: 'analyst@example.com', password: 'correct horse', now: () => NOW.getTime() });
       source = workCallRecordsSource(client, { timeZone: NY, pageSize: 50, legs: false }); // legs: see test/pulls/sigkill.test.ts

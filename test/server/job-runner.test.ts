@@ -19,6 +19,7 @@ import { JobHistory } from '../../server/jobs/history.js';
 import { JobRunner, type JobContext, type JobDefinition } from '../../server/jobs/runner.js';
 import { SwitchboardError } from '../../core/errors.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
+import { migrated } from '../helpers/migrate.js';
 
 const T0 = new Date('2026-12-07T10:00:00.000Z');
 
@@ -32,7 +33,7 @@ const targets: Target[] = [
     name: 'duckdb',
     async open() {
       const dir = mkdtempSync(join(tmpdir(), 'job-runner-'));
-      const wh = await openWarehouse({ type: 'duckdb', path: join(dir, 'wh.duckdb') });
+      const wh = await migrated(await openWarehouse({ type: 'duckdb', path: join(dir, 'wh.duckdb') }));
       return {
         wh,
         schema: 'raw',
@@ -48,6 +49,7 @@ const targets: Target[] = [
     async open() {
       const wh = await openWarehouse({ type: 'postgres', url: TEST_POSTGRES_URL });
       const schema = uniqueSchema();
+      await migrated(wh, { rawSchema: schema });
       return {
         wh,
         schema,

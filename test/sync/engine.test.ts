@@ -13,6 +13,7 @@ import { runSync, type SyncDefinition } from '../../sync/engine.js';
 import type { Destination } from '../../sync/destination.js';
 import { MemoryDestination } from './memory-destination.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
+import { migrated } from '../helpers/migrate.js';
 
 const runTag = Math.random().toString(36).slice(2, 8);
 
@@ -49,6 +50,7 @@ for (const target of targets) {
     before(async () => {
       wh = await target.open();
       await wh.run(wh.dialect.createSchema(schema));
+      await migrated(wh, { rawSchema: schema });
       await wh.run(`CREATE TABLE ${table()} (id INTEGER, name TEXT, score INTEGER)`);
       await wh.run(`INSERT INTO ${table()} VALUES (1, 'Ana', 10), (2, 'Bo', 20), (3, 'Cy', NULL)`);
     });

@@ -23,6 +23,7 @@ import { runSync, type SyncDefinition } from '../../sync/engine.js';
 import { DeferRunError, PermanentDestinationError, TransientDestinationError, type ChangeRecord, type RecordOutcome } from '../../sync/destination.js';
 import { createSalesforceDestination, type SalesforceDestination, type SalesforceDestinationOptions, type SalesforceSettings } from '../../sync/destinations/salesforce/index.js';
 import { startSalesforceServer, type SalesforceServer, type SalesforceServerOptions } from '../../fakes/salesforce/index.js';
+import { migrated } from '../helpers/migrate.js';
 
 const EXT = 'Switchboard_Call_Id__c';
 
@@ -182,6 +183,7 @@ describe('the engine with the Salesforce destination on DuckDB', () => {
     dir = mkdtempSync(join(tmpdir(), 'sf-conformance-'));
     wh = await openWarehouse({ type: 'duckdb', path: join(dir, 'wh.duckdb') });
     await wh.run(wh.dialect.createSchema(schema));
+    await migrated(wh);
     await wh.run(`CREATE TABLE ${wh.dialect.tableName(schema, 'calls')} (call_id TEXT, subject TEXT)`);
     await wh.run(`INSERT INTO ${wh.dialect.tableName(schema, 'calls')} SELECT 'c-' || lpad(CAST(i AS TEXT), 3, '0'), 'Call ' || CAST(i AS TEXT) FROM range(450) AS t(i)`);
   });

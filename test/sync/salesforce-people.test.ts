@@ -20,6 +20,7 @@ import { runSync, type SyncDefinition } from '../../sync/engine.js';
 import { createSalesforceDestination, pullSalesforcePeople, salesforcePeopleTable } from '../../sync/destinations/salesforce/index.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
 import { startSalesforceServer, type SalesforceServer } from '../../fakes/salesforce/index.js';
+import { migrated } from '../helpers/migrate.js';
 
 const runTag = Math.random().toString(36).slice(2, 8);
 
@@ -95,7 +96,7 @@ for (const target of targets) {
       );
 
     before(async () => {
-      wh = await target.open();
+      wh = await migrated(await target.open(), { rawSchema: target.raw, modelsSchema: target.analytics });
       sf = await startSalesforceServer({ queryPageSize: 2 });
       people.contactSg = sf.org.addContact({ LastName: 'Tan', Phone: '+65 9123 4567' });
       people.contactUs = sf.org.addContact({ LastName: 'Doe', MobilePhone: '(201) 555-0123' });

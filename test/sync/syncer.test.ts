@@ -14,6 +14,7 @@ import type { SyncDefinition } from '../../sync/engine.js';
 import { Syncer } from '../../sync/syncer.js';
 import { MemoryDestination } from './memory-destination.js';
 import { mockClock, realPause } from '../helpers/clock.js';
+import { migrated } from '../helpers/migrate.js';
 
 const sync = (name: string, destination: SyncDefinition['destination'], extra: Partial<SyncDefinition> = {}): SyncDefinition => ({
   name, model: 'people', key: 'id', destination, object: 'x', mapping: { Name: 'name' }, mode: 'upsert', schedule: 'off', priority: 'bulk', ...extra,
@@ -26,6 +27,7 @@ async function setup(syncs: SyncDefinition[], destinations: Record<string, Memor
   const wh = await openWarehouse({ type: 'duckdb', path: join(dir, 'wh.duckdb') });
   await wh.run('CREATE SCHEMA analytics');
   await wh.run("CREATE TABLE analytics.people AS SELECT 1 AS id, 'Ana' AS name UNION ALL SELECT 2, 'Bo'");
+  await migrated(wh);
   const syncer = new Syncer({
     warehouse: wh,
     syncs,
