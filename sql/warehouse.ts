@@ -7,10 +7,7 @@
  * capability flags). Callers build SQL through the dialect and never branch on a
  * warehouse's name.
  */
-import type { SqlDialect, TableSpec } from './dialect.js';
-import type { WriteRow, WriteRowsOptions } from './write-rows.js';
-
-export type { WriteRow, WriteRowsOptions } from './write-rows.js';
+import type { MergeRule, SqlDialect, TableSpec } from './dialect.js';
 
 /** A value bound to a statement parameter. `Date` binds as a UTC timestamp. */
 export type SqlParam = string | number | bigint | boolean | null | Date;
@@ -165,3 +162,24 @@ export interface ReadOnlyResult {
 
 /** What a warehouse folder exports: how to open one from its validated options. */
 export type WarehouseFactory<Options> = (options: Options) => Promise<Warehouse>;
+
+/**
+ * One row keyed by column name. Timestamps as `Date` (or ISO-8601 text), a `json` column as
+ * the value itself (object, array, string, number…; `null` is SQL NULL), never its text.
+ * A column the row leaves out is NULL.
+ * @example { dedupe_key: 'sms:abc', received_at: new Date(), body: { umid: 'abc' }, delivery_count: 1 }
+ */
+export type WriteRow = Readonly<Record<string, SqlParam | object | undefined>>;
+
+/** How {@link Queryable.writeRows} treats a row whose key is there already. */
+export interface WriteRowsOptions {
+  /**
+   * `upsert` (the default): rows meet existing rows on `key` and combine by `onMatch`.
+   * `append`: every row is inserted; no key is consulted (for tables without one).
+   */
+  mode?: 'upsert' | 'append';
+  /** Rules for columns on a key match; a column without a rule keeps the existing value. Default: `{}` (insert if absent). */
+  onMatch?: Readonly<Record<string, MergeRule>>;
+  /** The conflict key; defaults to the table's primary key. */
+  key?: readonly string[];
+}

@@ -11,30 +11,9 @@
  * bound VALUES under the parameter limit. A warehouse with a faster way in for large
  * batches overrides `writeRows` in its folder and falls back to this.
  */
-import type { MergeRule, SqlDialect, TableSpec } from './dialect.js';
+import type { SqlDialect, TableSpec } from './dialect.js';
 import { SqlError } from './errors.js';
-import type { SqlParam } from './warehouse.js';
-
-/**
- * One row keyed by column name. Timestamps as `Date` (or ISO-8601 text), a `json` column as
- * the value itself (object, array, string, number…; `null` is SQL NULL), never its text.
- * A column the row leaves out is NULL.
- * @example { dedupe_key: 'sms:abc', received_at: new Date(), body: { umid: 'abc' }, delivery_count: 1 }
- */
-export type WriteRow = Readonly<Record<string, SqlParam | object | undefined>>;
-
-/** How {@link Queryable.writeRows} treats a row whose key is there already. */
-export interface WriteRowsOptions {
-  /**
-   * `upsert` (the default): rows meet existing rows on `key` and combine by `onMatch`.
-   * `append`: every row is inserted; no key is consulted (for tables without one).
-   */
-  mode?: 'upsert' | 'append';
-  /** Rules for columns on a key match; a column without a rule keeps the existing value. Default: `{}` (insert if absent). */
-  onMatch?: Readonly<Record<string, MergeRule>>;
-  /** The conflict key; defaults to the table's primary key. */
-  key?: readonly string[];
-}
+import type { SqlParam, WriteRow, WriteRowsOptions } from './warehouse.js';
 
 /** Rows serialised this many at a time, yielding to the event loop in between (landing keeps answering webhooks). */
 const YIELD_EVERY = 100;

@@ -3,6 +3,10 @@
  * through the one config loader, and what its descriptor makes of it: the open options, the
  * start-up line, the spool's binding line and the variables it reads.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFakeBigQuery } from '../../fakes/bigquery/index.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SwitchboardError } from '../../core/errors.js';
@@ -127,9 +131,23 @@ describe('warehouse.type: bigquery', () => {
     assert.deepEqual(featureSecrets(file), []);
   });
 
-  test('opening it says the driver is not built yet, naming warehouse.type', async () => {
-    const config = warehouseConfigOf(parseConfig(bigquery({ projectId: 'acme-analytics' })).warehouse, '/');
-    await assert.rejects(openWarehouse(config), (error: unknown) => error instanceof SqlError && error.code === 'SB_SQL_UNAVAILABLE' && error.configKey === 'warehouse.type');
+  test('a project it may not use stops the open with what to grant, naming warehouse.projectId', async () => {
+    const fake = await startFakeBigQuery();
+    const dir = await mkdtemp(join(tmpdir(), 'sb-bq-config-'));
+    try {
+      fake.failNext({ status: 403, reason: 'accessDenied', kind: 'jobs.insert', message: 'Access Denied: Project acme-analytics: User does not have bigquery.jobs.create permission' });
+      const file = parseConfig(bigquery({ projectId: fake.projectId, keyFile: await fake.writeCredentials(dir), apiEndpoint: fake.url }));
+      await assert.rejects(openWarehouse(warehouseConfigOf(file.warehouse, '/')), (error: unknown) => {
+        assert.ok(error instanceof SqlError);
+        assert.equal(error.code, 'SB_SQL_UNAVAILABLE');
+        assert.equal(error.configKey, 'warehouse.projectId');
+        assert.match(error.message, /accessDenied.*BigQuery Job User/);
+        return true;
+      });
+    } finally {
+      await fake.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -31,10 +31,15 @@ class CommittedState {
   readonly raw = new Map<string, RawRow>();
   readonly checkpoints = new Map<string, { segment: number; segment_offset: number }>();
   private readonly open = new Map<string, QueryJob[]>();
+  /** The migrator's lock row and version table (sql/migrations/), written outside transactions. */
+  private lock = { holder: '', expires_at: new Date(0).toISOString() };
+  private readonly versions = new Map<string, string>();
   merges = 0;
 
   respond(job: QueryJob): QueryResult | undefined {
     const session = job.sessionId;
+    const migration = this.migration(job);
+    if (migration !== null) return migration;
     if (session !== undefined && /^MERGE INTO/.test(job.query)) this.open.set(session, [...(this.open.get(session) ?? []), job]);
     if (session !== undefined && job.query === 'COMMIT TRANSACTION') this.commit(this.open.get(session) ?? []);
     if (session !== undefined && /^(COMMIT|ROLLBACK) TRANSACTION$/.test(job.query)) this.open.delete(session);
@@ -48,6 +53,30 @@ class CommittedState {
       return { schema: [{ name: 'dedupe_key', type: 'STRING' }, { name: 'body_sha256', type: 'STRING' }, { name: 'old_body', type: 'STRING' }], rows: rows.map((r) => ({ ...r, old_body: null })) };
     }
     return undefined;
+  }
+
+  /** The migrator's statements: take and release the lock, record and list applied migrations. */
+  private migration(job: QueryJob): QueryResult | undefined | null {
+    const p = job.params as Record<string, unknown>;
+    if (/^UPDATE `raw`\.`_schema_migrations_lock` SET holder = @p1, acquired_at = @p2/.test(job.query)) {
+      if (String(this.lock.expires_at) <= String(p.p2)) this.lock = { holder: String(p.p1), expires_at: String(p.p3) };
+      return undefined;
+    }
+    if (/^UPDATE `raw`\.`_schema_migrations_lock` SET holder = '', expires_at = @p1 WHERE name = @p2 AND holder = @p3/.test(job.query)) {
+      if (this.lock.holder === String(p.p3)) this.lock = { holder: '', expires_at: String(p.p1) };
+      return undefined;
+    }
+    if (/^SELECT holder, expires_at FROM `raw`\.`_schema_migrations_lock`/.test(job.query)) {
+      return { schema: [{ name: 'holder', type: 'STRING' }, { name: 'expires_at', type: 'TIMESTAMP' }], rows: [this.lock] };
+    }
+    if (/^MERGE INTO `raw`\.`_schema_migrations` AS t/.test(job.query)) {
+      this.versions.set(String(p.p1), String(p.p4));
+      return undefined;
+    }
+    if (/^SELECT id, switchboard_version FROM `raw`\.`_schema_migrations`/.test(job.query)) {
+      return { schema: [{ name: 'id', type: 'STRING' }, { name: 'switchboard_version', type: 'STRING' }], rows: [...this.versions].map(([id, switchboard_version]) => ({ id, switchboard_version })) };
+    }
+    return null;
   }
 
   private commit(jobs: readonly QueryJob[]): void {
