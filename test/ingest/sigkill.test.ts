@@ -9,38 +9,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signJaas } from '../../ingest/families/meetings/index.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
 import { startServerProcess } from '../helpers/server-process.js';
 import { withTestSecrets } from '../helpers/harness.js';
+import { postJaasEvent } from '../helpers/jaas-events.js';
 
 const SECRET = 'whsec_sigkilltest';
 const ROUNDS = 4;
 const SENDERS = 16;
-
-function eventBody(key: string): string {
-  return JSON.stringify({
-    idempotencyKey: key, customerId: 'c1', appId: 'vpaas-magic-cookie-c1', eventType: 'PARTICIPANT_LEFT',
-    sessionId: 's1', timestamp: 1741091405512, fqn: 'vpaas-magic-cookie-c1/room', data: { name: 'X', disconnectReason: 'left' },
-  });
-}
-
-async function post(url: string, key: string): Promise<boolean> {
-  const body = eventBody(key);
-  try {
-    const res = await fetch(`${url}/webhooks/8x8/meetings`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-jaas-signature': signJaas(SECRET, Math.floor(Date.now() / 1000), body) },
-      body,
-      signal: AbortSignal.timeout(5000),
-    });
-    await res.arrayBuffer();
-    return res.status === 200;
-  } catch {
-    return false; // connection reset by the kill: not acknowledged
-  }
-}
 
 for (const kind of ['duckdb', 'postgres'] as const) {
   describe(`SIGKILL durability on ${kind}`, () => {
@@ -78,7 +55,7 @@ for (const kind of ['duckdb', 'postgres'] as const) {
             const key = next % 5 === 4 && ackedKeys.length > 0 ? (ackedKeys[next % ackedKeys.length] as string) : `k-${next}`;
             next += 1;
             sent.add(key);
-            if (await post(server.url, key)) acked.set(key, (acked.get(key) ?? 0) + 1);
+            if (await postJaasEvent(server.url, SECRET, key)) acked.set(key, (acked.get(key) ?? 0) + 1);
           }
         });
         // Kill mid-load: after a random 200-800 ms, and not before this round has had some
