@@ -10,66 +10,16 @@
  */
 import { z } from 'zod';
 import { cronOrOff, ianaZone, schemaName } from './config-fields.js';
-import { nearest } from './nearest.js';
 import { pulls } from './config-pulls.js';
+import { warehouseSection, type WarehouseChoices, type WarehouseSchema, type WarehouseSettings } from './config-warehouse.js';
+
+export type { WarehouseChoices, WarehouseSchema, WarehouseSettings } from './config-warehouse.js';
 
 const port = z.number().int().min(0).max(65535);
 const positiveInt = z.number().int().positive();
 
 /** IP allowlist entries: an address, a CIDR range, or a preset name (see ingest/ip-presets.ts). */
 const allowlist = z.array(z.string().min(1)).min(1);
-
-/**
- * A warehouse's `warehouse:` block, as its folder under sql/warehouses/ declares it: a strict
- * object whose `type` is a literal (`duckdb`, `postgres`, …) and which has a `rawSchema`.
- */
-export type WarehouseSchema = z.ZodObject<z.core.$ZodLooseShape, z.core.$strict>;
-
-/** What every warehouse's settings have in common, whichever warehouse it is. */
-export interface WarehouseSettings {
-  /** e.g. `duckdb`; the folder under sql/warehouses/ that opens it. */
-  type: string;
-  /** The schema (dataset) the raw tables are in, e.g. `raw`. */
-  rawSchema: string;
-}
-
-/**
- * The warehouses the config may name, from sql/warehouses/index.ts (core does not know them).
- * @example { schemas: [duckDbConfigSchema, postgresConfigSchema], notYet: { snowflake: 'Snowflake is not supported yet' } }
- */
-export interface WarehouseChoices<W extends readonly [WarehouseSchema, ...WarehouseSchema[]]> {
-  /** One schema per warehouse; the first is the default, so all its keys have defaults. */
-  schemas: W;
-  /** Warehouse types known but not openable in this release, with why: `{ snowflake: 'Snowflake is not supported yet' }`. */
-  notYet?: Readonly<Record<string, string>>;
-}
-
-/** The `type` literal of each warehouse schema, in order. */
-function typesOf(schemas: readonly WarehouseSchema[]): string[] {
-  return schemas.flatMap((schema) => [...((schema.shape as Record<string, z.ZodType>).type?._zod.values ?? [])].map(String));
-}
-
-/** `warehouse.type` when it names no warehouse this release opens (zod's own wording would list the variants only). */
-function unsupportedWarehouse(input: unknown, types: readonly string[], notYet: Readonly<Record<string, string>>): string {
-  const type = input !== null && typeof input === 'object' ? (input as Record<string, unknown>).type : undefined;
-  const why = typeof type === 'string' ? notYet[type.toLowerCase()] : undefined;
-  const close = typeof type === 'string' && why === undefined ? nearest(type, types) : undefined;
-  const reason = why !== undefined ? `. ${why}` : close !== undefined ? ` (did you mean ${close}?)` : '';
-  const [first = '', ...others] = types;
-  const choices = others.length === 0 ? `${first} (the default)` : `${[`${first} (the default)`, ...others.slice(0, -1)].join(', ')} or ${others.at(-1) ?? ''}`;
-  return `${JSON.stringify(type)} is not a warehouse this release supports: use ${choices}${reason}`;
-}
-
-/** `warehouse:`: one of the warehouses' schemas, picked by `type`; without `type`, the first (DuckDB). */
-function warehouseSection<const W extends readonly [WarehouseSchema, ...WarehouseSchema[]]>(choices: WarehouseChoices<W>) {
-  const types = typesOf(choices.schemas);
-  const notYet = choices.notYet ?? {};
-  const union = z.discriminatedUnion('type', choices.schemas, {
-    error: (issue) => (issue.code === 'invalid_union' ? unsupportedWarehouse(issue.input, types, notYet) : undefined),
-  });
-  // An absent section is parsed as `{}`: the default warehouse with its defaults.
-  return union.prefault({} as z.input<typeof union>);
-}
 
 const server = z.strictObject({
   /** 127.0.0.1 for local try-outs; 0.0.0.0 (or a proxy in front) to receive from 8x8. */

@@ -1,8 +1,7 @@
 /**
- * Brings a schema or a table Switchboard owns up to its spec: creates it when missing, and
- * adds the nullable columns a later version introduced. The rule that keeps this safe: a
- * column added after a table first shipped is always nullable, so adding it never touches a
- * row. Existing columns are read first, so an up-to-date table takes no ALTER (and no lock).
+ * Creates a schema, table or view Switchboard owns when it is missing (columns a later version
+ * adds come from numbered migrations, sql/migrations/; a view is redefined when its columns
+ * differ).
  *
  * Two processes (or a drainer and a model build in one) may create the same table at once.
  * `IF NOT EXISTS` does not make that safe on Postgres: the loser of the race fails on the
@@ -36,16 +35,6 @@ export async function ensureSchema(q: Queryable, dialect: SqlDialect, schema: st
  */
 export async function ensureCreated(q: Queryable, dialect: SqlDialect, table: TableSpec): Promise<void> {
   await once(() => q.run(dialect.createTable(table)));
-}
-
-/** @example await ensureTable(wh, wh.dialect, rejectionsTable('raw')) */
-export async function ensureTable(q: Queryable, dialect: SqlDialect, table: TableSpec): Promise<void> {
-  await once(() => q.run(dialect.createTable(table)));
-  const present = new Set((await listColumns(q, dialect, table.schema, table.name)).map((c) => c.name));
-  for (const column of table.columns) {
-    if (present.has(column.name) || column.nullable === false || table.primaryKey.includes(column.name)) continue;
-    await once(() => q.run(dialect.addColumn(table, column)));
-  }
 }
 
 /**

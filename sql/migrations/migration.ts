@@ -38,7 +38,7 @@ export interface Migration {
   description: string;
   /**
    * Runs the migration. Idempotent (see above). Use `dialect` for every statement, and
-   * {@link tableColumns} for what is there already.
+   * `listColumns` (sql/introspect.ts) for what is there already.
    * @example up: async (q, d, ctx) => { await q.run(d.addColumn(pullRunsTable(ctx.rawSchema), { name: 'notes', type: 'text' })) }
    */
   up(q: Queryable, dialect: SqlDialect, ctx: MigrationContext): Promise<void>;

@@ -5,7 +5,7 @@
 import type { SqlDialect, TableSpec } from '../dialect.js';
 import type { Queryable } from '../warehouse.js';
 import { ensureCreated, ensureSchema } from '../ensure-table.js';
-import { tableColumns } from './introspect.js';
+import { listColumns } from '../introspect.js';
 
 /**
  * `table` without the columns a later migration adds: how a table's first migration creates
@@ -27,7 +27,7 @@ export function withoutColumns(table: TableSpec, names: readonly string[]): Tabl
  * @example await addColumns(q, d, rejectionsTable('raw'), ['body_sha256', 'occurrences'])
  */
 export async function addColumns(q: Queryable, d: SqlDialect, table: TableSpec, names: readonly string[]): Promise<string[]> {
-  const present = await tableColumns(q, d, table.schema, table.name);
+  const present = (await listColumns(q, d, table.schema, table.name)).map((c) => c.name);
   if (present.length === 0) return [];
   const added: string[] = [];
   for (const name of names) {

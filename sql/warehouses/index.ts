@@ -9,7 +9,6 @@
 import type { WarehouseSettings } from '../../core/config-schema.js';
 import { SwitchboardError } from '../../core/errors.js';
 import type { DialectOptions, SqlDialect } from '../dialect.js';
-import { SqlError } from '../errors.js';
 import type { Warehouse } from '../warehouse.js';
 import { bigQueryConfigSchema, bigQueryKind, type BigQueryOptions } from './bigquery/config.js';
 import { BigQueryDialect } from './bigquery/dialect.js';

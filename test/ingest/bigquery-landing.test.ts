@@ -12,13 +12,13 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeBigQuery, type FakeBigQuery, type QueryJob, type QueryResult } from '../../fakes/bigquery/index.js';
 import { startServerProcess } from '../helpers/server-process.js';
 import { withTestSecrets } from '../helpers/harness.js';
-import { postJaasEvent } from '../helpers/jaas-events.js';
+import { drainAndStop, sendUnderKills } from '../helpers/kill-load.js';
 
 const SECRET = 'whsec_bigquerykill';
 const ROUNDS = 3;
@@ -120,40 +120,11 @@ describe('landing on BigQuery (protocol fake) survives SIGKILL', () => {
       }),
     );
     const env = withTestSecrets({ SWITCHBOARD_MEETINGS_WEBHOOK_SECRET: SECRET });
-    const acked = new Map<string, number>();
-    const attempts = new Map<string, number>();
-    let next = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      const server = await startServerProcess(configPath, env, dir);
-      let stop = false;
-      const senders = Array.from({ length: SENDERS }, async () => {
-        while (!stop) {
-          const ackedKeys = [...acked.keys()];
-          const key = next % 5 === 4 && ackedKeys.length > 0 ? (ackedKeys[next % ackedKeys.length] as string) : `k-${next}`;
-          next += 1;
-          attempts.set(key, (attempts.get(key) ?? 0) + 1);
-          if (await postJaasEvent(server.url, SECRET, key)) acked.set(key, (acked.get(key) ?? 0) + 1);
-        }
-      });
-      const ackedBefore = acked.size;
-      await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 600));
-      for (let waited = 0; acked.size - ackedBefore < 20 && waited < 30_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-      await server.kill('SIGKILL');
-      stop = true;
-      await Promise.all(senders);
-    }
+    const { acked, attempts } = await sendUnderKills({ rounds: ROUNDS, senders: SENDERS, secret: SECRET, start: () => startServerProcess(configPath, env, dir) });
     assert.ok(acked.size > 30, `expected a real load, got ${acked.size} acknowledged events`);
 
-    const server = await startServerProcess(configPath, env, dir);
-    let backlog = -1;
-    for (let waited = 0; waited < 60_000 && backlog !== 0; waited += 100) {
-      const headers = { authorization: `Bearer ${readFileSync(join(dir, 'admin-token'), 'utf8').trim()}` };
-      const status = (await (await fetch(`${server.adminUrl}/status`, { headers })).json()) as { spool: { backlogBytes: number } };
-      backlog = status.spool.backlogBytes;
-      if (backlog !== 0) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    await server.kill('SIGTERM');
-    assert.equal(backlog, 0, `the spool did not drain within 60 s; the server said:\n${server.output().slice(-4000)}`);
+    const { backlog, output } = await drainAndStop(await startServerProcess(configPath, env, dir), dir);
+    assert.equal(backlog, 0, `the spool did not drain within 60 s; the server said:\n${output}`);
 
     const landed = new Map([...state.raw.values()].map((r) => [r.dedupe_key.replace(/^jaas:/, ''), r.delivery_count]));
     assert.ok(state.merges > ROUNDS, 'the drainer committed its batches through MERGE');

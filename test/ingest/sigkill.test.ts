@@ -6,14 +6,14 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
 import { startServerProcess } from '../helpers/server-process.js';
 import { withTestSecrets } from '../helpers/harness.js';
-import { postJaasEvent } from '../helpers/jaas-events.js';
+import { drainAndStop, sendUnderKills } from '../helpers/kill-load.js';
 
 const SECRET = 'whsec_sigkilltest';
 const ROUNDS = 4;
@@ -42,48 +42,12 @@ for (const kind of ['duckdb', 'postgres'] as const) {
     });
 
     test('every acknowledged event is in the raw table exactly once after repeated kills', async () => {
-      const acked = new Map<string, number>(); // key → acknowledged deliveries
-      const sent = new Set<string>();
-      let next = 0;
-      for (let round = 0; round < ROUNDS; round++) {
-        const server = await startServerProcess(configPath, env, dir);
-        let stop = false;
-        const senders = Array.from({ length: SENDERS }, async () => {
-          while (!stop) {
-            const ackedKeys = [...acked.keys()];
-            // One send in five retries an event that was already acknowledged.
-            const key = next % 5 === 4 && ackedKeys.length > 0 ? (ackedKeys[next % ackedKeys.length] as string) : `k-${next}`;
-            next += 1;
-            sent.add(key);
-            if (await postJaasEvent(server.url, SECRET, key)) acked.set(key, (acked.get(key) ?? 0) + 1);
-          }
-        });
-        // Kill mid-load: after a random 200-800 ms, and not before this round has had some
-        // acknowledgements, however slow a shared machine is today (a kill before any load
-        // would prove nothing).
-        const ackedBefore = acked.size;
-        await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 600));
-        for (let waited = 0; acked.size - ackedBefore < 20 && waited < 30_000; waited += 50) {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-        await server.kill('SIGKILL');
-        stop = true;
-        await Promise.all(senders);
-      }
+      const { acked, attempts } = await sendUnderKills({ rounds: ROUNDS, senders: SENDERS, secret: SECRET, start: () => startServerProcess(configPath, env, dir) });
       assert.ok(acked.size > 50, `expected a real load, got ${acked.size} acknowledged events`);
 
       // Restart once more and let the spool drain, then stop cleanly and look.
-      const server = await startServerProcess(configPath, env, dir);
-      let backlog = -1;
-      for (let waited = 0; waited < 60_000 && backlog !== 0; waited += 100) {
-        const headers = { authorization: `Bearer ${readFileSync(join(dir, 'admin-token'), 'utf8').trim()}` };
-        const ready = (await (await fetch(`${server.adminUrl}/status`, { headers })).json()) as { spool: { backlogBytes: number } };
-        backlog = ready.spool.backlogBytes;
-        if (backlog !== 0) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      await server.kill('SIGTERM');
-      assert.equal(backlog, 0, `the spool did not drain within 60 s; the server said:\n${server.output().slice(-4000)}`);
-      const lastOutput = server.output().slice(-4000);
+      const { backlog, output: lastOutput } = await drainAndStop(await startServerProcess(configPath, env, dir), dir);
+      assert.equal(backlog, 0, `the spool did not drain within 60 s; the server said:\n${lastOutput}`);
 
       const wh = await openWarehouse(kind === 'duckdb' ? { type: 'duckdb', path: join(dir, 'wh.duckdb') } : { type: 'postgres', url: TEST_POSTGRES_URL });
       try {
@@ -94,7 +58,7 @@ for (const kind of ['duckdb', 'postgres'] as const) {
         assert.equal(landed.size, rows.length, 'one row per dedupe key');
         const missing = [...acked.keys()].filter((key) => !landed.has(key));
         assert.deepEqual(missing, [], `acknowledged events missing from the raw table; the last server said:\n${lastOutput}`);
-        const strangers = [...landed.keys()].filter((key) => !sent.has(key));
+        const strangers = [...landed.keys()].filter((key) => !attempts.has(key));
         assert.deepEqual(strangers, [], 'events nobody sent');
         const undercounted = [...acked].filter(([key, n]) => (landed.get(key) ?? 0) < n);
         assert.deepEqual(undercounted, [], 'delivery_count below the acknowledged deliveries');
