@@ -75,16 +75,23 @@ export class JobHistory {
     );
   }
 
-  /** Marks the runs of `job` left `running` under an older lease (their process died) as `abandoned`. */
+  /**
+   * Marks the runs of `job` left `running` under an older lease (their process died) as
+   * `abandoned`, and returns how many. Counted first, then updated (no `UPDATE … RETURNING`
+   * on BigQuery or Snowflake); the caller holds the lease, so no other process writes these rows.
+   */
   async abandonBefore(job: string, token: number, at: Date): Promise<number> {
     const d = this.warehouse.dialect;
-    const rows = await this.warehouse.all(
-      `UPDATE ${this.table()} SET status = 'abandoned', finished_at = ${d.param(1)}, error_code = 'SB_JOB_ABANDONED', ` +
-        `error_message = 'the process running it stopped without finishing (killed, or lost its lease); the job was taken over' ` +
-        `WHERE job = ${d.param(2)} AND status = 'running' AND lease_token < ${d.param(3)} RETURNING run_id`,
-      [at, job, token],
+    const where = `WHERE job = ${d.param(1)} AND status = 'running' AND lease_token < ${d.param(2)}`;
+    const [counted] = await this.warehouse.all<{ n: number | string }>(`SELECT count(*) AS n FROM ${this.table()} ${where}`, [job, token]);
+    const n = Number(counted?.n ?? 0);
+    if (n === 0) return 0;
+    await this.warehouse.run(
+      `UPDATE ${this.table()} SET status = 'abandoned', finished_at = ${d.param(3)}, error_code = 'SB_JOB_ABANDONED', ` +
+        `error_message = 'the process running it stopped without finishing (killed, or lost its lease); the job was taken over' ${where}`,
+      [job, token, at],
     );
-    return rows.length;
+    return n;
   }
 
   private table(): string {

@@ -112,6 +112,7 @@ export interface JobLeasesOptions {
 
 export class JobLeases {
   private readonly rows = new Set<string>();
+  private readonly queues = new Map<string, Promise<void>>();
   private readonly now: () => Date;
 
   constructor(private readonly options: JobLeasesOptions) {
@@ -131,60 +132,76 @@ export class JobLeases {
    * if no process has run that tick or a later one.
    */
   async acquire(job: string, tick?: Date): Promise<AcquireResult> {
+    return this.serialised(job, () => this.tryAcquire(job, tick));
+  }
+
+  private async tryAcquire(job: string, tick?: Date): Promise<AcquireResult> {
     await this.ensure(job);
-    const { warehouse, node, ttlMs } = this.options;
-    const d = warehouse.dialect;
-    const p = (n: number): string => d.param(n);
-    const before = await this.holder(job);
+    const { ttlMs, node } = this.options;
+    const before = await this.row(job);
     const now = this.now();
     const expires = new Date(now.getTime() + ttlMs);
-    const params: SqlParam[] = [node, now, expires, job];
-    let tickClause = '';
-    let tickSet = '';
-    if (tick !== undefined) {
-      params.push(tick);
-      tickSet = `, ${d.quoteIdent('last_tick')} = ${p(5)}`;
-      tickClause = ` AND (${d.quoteIdent('last_tick')} IS NULL OR ${d.quoteIdent('last_tick')} < ${p(5)})`;
+    if (before !== null && (await this.take(job, before.token, { now, expires, tick, free: true }))) {
+      const tookOver = before.holder !== '' && before.expiresAt.getTime() > 0 ? before.holder : null;
+      return { acquired: true, lease: { job, token: before.token + 1, expiresAt: expires, tookOverFrom: tookOver } };
     }
-    const rows = await warehouse.all<{ token: number | string }>(
-      `UPDATE ${this.table()} SET holder = ${p(1)}, token = token + 1, acquired_at = ${p(2)}, expires_at = ${p(3)}${tickSet} ` +
-        `WHERE job = ${p(4)} AND expires_at <= ${p(2)}${tickClause} RETURNING token`,
-      params,
-    );
-    const row = rows[0];
-    if (row !== undefined) {
-      const tookOver = before !== null && before.holder !== '' && before.expiresAt.getTime() > 0 && !before.released ? before.holder : null;
-      return { acquired: true, lease: { job, token: Number(row.token), expiresAt: expires, tookOverFrom: tookOver } };
-    }
-    const current = await this.holder(job);
+    const current = await this.row(job);
     if (current !== null && current.expiresAt.getTime() > now.getTime()) {
-      if (!current.released && deadLocalHolder(current.holder, node)) {
-        // Its holder died on this node (a restart after a kill): no need to wait for the expiry.
-        const stolen = await warehouse.all<{ token: number | string }>(
-          `UPDATE ${this.table()} SET holder = ${p(1)}, token = token + 1, acquired_at = ${p(2)}, expires_at = ${p(3)}${tickSet} ` +
-            `WHERE job = ${p(4)} AND holder = ${p(tick === undefined ? 5 : 6)}${tickClause} RETURNING token`,
-          [...params, current.holder],
-        );
-        const row = stolen[0];
-        if (row !== undefined) return { acquired: true, lease: { job, token: Number(row.token), expiresAt: expires, tookOverFrom: current.holder } };
+      // Its holder died on this node (a restart after a kill): no need to wait for the expiry.
+      if (current.holder !== '' && deadLocalHolder(current.holder, node) && (await this.take(job, current.token, { now, expires, tick, free: false, holder: current.holder }))) {
+        return { acquired: true, lease: { job, token: current.token + 1, expiresAt: expires, tookOverFrom: current.holder } };
       }
       return { acquired: false, reason: 'held', holder: current };
     }
     return { acquired: false, reason: 'tick-done', holder: current };
   }
 
+  /**
+   * The compare-and-set: moves `job`'s row from `token` to `token + 1` held by this process,
+   * if it still has `token` and is free (expired or released) or still held by `holder`, and
+   * (with `tick`) no process ran that tick yet. Whether this write won is read back rather than
+   * taken from `UPDATE … RETURNING`, which BigQuery and Snowflake lack: a row at `token + 1`
+   * names the one process whose UPDATE matched, and this process sends one write per job at a
+   * time ({@link serialised}).
+   */
+  private async take(job: string, token: number, at: { now: Date; expires: Date; tick: Date | undefined; free: boolean; holder?: string }): Promise<boolean> {
+    const { warehouse, node } = this.options;
+    const d = warehouse.dialect;
+    const p = (n: number): string => d.param(n);
+    const params: SqlParam[] = [node, token + 1, at.now, at.expires, job, token];
+    const guard = at.free ? `expires_at <= ${p(3)}` : `holder = ${p(params.push(at.holder ?? ''))}`;
+    let tickSet = '';
+    let tickClause = '';
+    if (at.tick !== undefined) {
+      const n = params.push(at.tick);
+      tickSet = `, ${d.quoteIdent('last_tick')} = ${p(n)}`;
+      tickClause = ` AND (${d.quoteIdent('last_tick')} IS NULL OR ${d.quoteIdent('last_tick')} < ${p(n)})`;
+    }
+    await warehouse.run(
+      `UPDATE ${this.table()} SET holder = ${p(1)}, token = ${p(2)}, acquired_at = ${p(3)}, expires_at = ${p(4)}${tickSet} ` +
+        `WHERE job = ${p(5)} AND token = ${p(6)} AND ${guard}${tickClause}`,
+      params,
+    );
+    const after = await this.row(job);
+    return after !== null && after.token === token + 1 && after.holder === node;
+  }
+
   /** Extends a lease this process holds; false when it was lost (expired and taken by another). */
   async renew(lease: Lease): Promise<boolean> {
-    const { warehouse, node, ttlMs } = this.options;
-    const d = warehouse.dialect;
-    const expires = new Date(this.now().getTime() + ttlMs);
-    const rows = await warehouse.all(
-      `UPDATE ${this.table()} SET expires_at = ${d.param(1)} WHERE job = ${d.param(2)} AND holder = ${d.param(3)} AND token = ${d.param(4)} RETURNING token`,
-      [expires, lease.job, node, lease.token],
-    );
-    if (rows.length === 0) return false;
-    lease.expiresAt = expires;
-    return true;
+    return this.serialised(lease.job, async () => {
+      const { warehouse, node, ttlMs } = this.options;
+      const d = warehouse.dialect;
+      const expires = new Date(this.now().getTime() + ttlMs);
+      await warehouse.run(
+        `UPDATE ${this.table()} SET expires_at = ${d.param(1)} WHERE job = ${d.param(2)} AND holder = ${d.param(3)} AND token = ${d.param(4)}`,
+        [expires, lease.job, node, lease.token],
+      );
+      // Still ours at this token means the UPDATE matched: a takeover moves the token, a release clears the holder.
+      const row = await this.row(lease.job);
+      if (row === null || row.token !== lease.token || row.holder !== node) return false;
+      lease.expiresAt = expires;
+      return true;
+    });
   }
 
   /**
@@ -215,16 +232,28 @@ export class JobLeases {
     return out;
   }
 
-  private async holder(job: string): Promise<(LeaseHolder & { released: boolean }) | null> {
+  /** `job`'s row: holder ('' when released), fencing token, expiry and last tick. */
+  private async row(job: string): Promise<(LeaseHolder & { token: number }) | null> {
     const { warehouse } = this.options;
-    const rows = await warehouse.all<{ holder: string | null; expires_at: string; last_tick: string | null }>(
-      `SELECT holder, expires_at, last_tick FROM ${this.table()} WHERE job = ${warehouse.dialect.param(1)}`,
+    const rows = await warehouse.all<{ holder: string | null; token: number | string; expires_at: string; last_tick: string | null }>(
+      `SELECT holder, token, expires_at, last_tick FROM ${this.table()} WHERE job = ${warehouse.dialect.param(1)}`,
       [job],
     );
     const row = rows[0];
     if (row === undefined) return null;
-    const holder = row.holder ?? '';
-    return { holder, released: holder === '', expiresAt: new Date(row.expires_at), lastTick: row.last_tick === null ? null : new Date(row.last_tick) };
+    return { holder: row.holder ?? '', token: Number(row.token), expiresAt: new Date(row.expires_at), lastTick: row.last_tick === null ? null : new Date(row.last_tick) };
+  }
+
+  /** Runs `fn` after this process's earlier lease writes for `job` have settled. */
+  private serialised<T>(job: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(job) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    const settled = next.then(() => undefined, () => undefined);
+    this.queues.set(job, settled);
+    void settled.then(() => {
+      if (this.queues.get(job) === settled) this.queues.delete(job);
+    });
+    return next;
   }
 
   private table(): string {

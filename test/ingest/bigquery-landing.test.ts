@@ -19,80 +19,40 @@ import { startFakeBigQuery, type FakeBigQuery, type QueryJob, type QueryResult }
 import { startServerProcess } from '../helpers/server-process.js';
 import { withTestSecrets } from '../helpers/harness.js';
 import { drainAndStop, sendUnderKills } from '../helpers/kill-load.js';
+import { BigQueryControlState } from '../helpers/bigquery-state.js';
 
 const SECRET = 'whsec_bigquerykill';
 const ROUNDS = 3;
 const SENDERS = 8;
 
-interface RawRow { dedupe_key: string; body_sha256: string; delivery_count: number }
-
-/** What BigQuery would hold after the committed sessions: raw meetings rows and checkpoints. */
-class CommittedState {
-  readonly raw = new Map<string, RawRow>();
-  readonly checkpoints = new Map<string, { segment: number; segment_offset: number }>();
-  private readonly open = new Map<string, QueryJob[]>();
-  /** The migrator's lock row and version table (sql/migrations/), written outside transactions. */
-  private lock = { holder: '', expires_at: new Date(0).toISOString() };
-  private readonly versions = new Map<string, string>();
-  merges = 0;
-
-  respond(job: QueryJob): QueryResult | undefined {
-    const session = job.sessionId;
-    const migration = this.migration(job);
-    if (migration !== null) return migration;
-    if (session !== undefined && /^MERGE INTO/.test(job.query)) this.open.set(session, [...(this.open.get(session) ?? []), job]);
-    if (session !== undefined && job.query === 'COMMIT TRANSACTION') this.commit(this.open.get(session) ?? []);
-    if (session !== undefined && /^(COMMIT|ROLLBACK) TRANSACTION$/.test(job.query)) this.open.delete(session);
-    const params = job.params as Record<string, unknown>;
-    if (/FROM `raw`\.`_spool_checkpoints` WHERE spool_id/.test(job.query)) {
-      const at = this.checkpoints.get(String(params.p1));
-      return { schema: [{ name: 'segment', type: 'INT64' }, { name: 'segment_offset', type: 'INT64' }], rows: at === undefined ? [] : [at] };
+/**
+ * What BigQuery would hold: the control tables (test/helpers/bigquery-state.ts) and the raw
+ * meetings rows, each key's delivery_count summed over the committed MERGEs (the drainer's
+ * MERGE adds a batch's deliveries to the row's count).
+ */
+class CommittedState extends BigQueryControlState {
+  landed(): Map<string, { body_sha256: string; delivery_count: number }> {
+    const out = new Map<string, { body_sha256: string; delivery_count: number }>();
+    for (const row of this.merged('raw.meetings_events')) {
+      const key = String(row.dedupe_key);
+      out.set(key, { body_sha256: String(row.body_sha256), delivery_count: (out.get(key)?.delivery_count ?? 0) + Number(row.delivery_count) });
     }
+    return out;
+  }
+
+  /** Adds the drainer's read of the digests of keys already landed. */
+  override respond(job: QueryJob): QueryResult | undefined {
+    const control = super.respond(job);
+    if (control !== undefined) return control;
     if (/SELECT dedupe_key, body_sha256/.test(job.query) && /`raw`\.`meetings_events`/.test(job.query)) {
-      const rows = Object.values(params).map((key) => this.raw.get(String(key))).filter((r) => r !== undefined);
-      return { schema: [{ name: 'dedupe_key', type: 'STRING' }, { name: 'body_sha256', type: 'STRING' }, { name: 'old_body', type: 'STRING' }], rows: rows.map((r) => ({ ...r, old_body: null })) };
+      const landed = this.landed();
+      const rows = Object.values(job.params as Record<string, unknown>).flatMap((key) => {
+        const row = landed.get(String(key));
+        return row === undefined ? [] : [{ dedupe_key: String(key), body_sha256: row.body_sha256, old_body: null }];
+      });
+      return { schema: [{ name: 'dedupe_key', type: 'STRING' }, { name: 'body_sha256', type: 'STRING' }, { name: 'old_body', type: 'STRING' }], rows };
     }
     return undefined;
-  }
-
-  /** The migrator's statements: take and release the lock, record and list applied migrations. */
-  private migration(job: QueryJob): QueryResult | undefined | null {
-    const p = job.params as Record<string, unknown>;
-    if (/^UPDATE `raw`\.`_schema_migrations_lock` SET holder = @p1, acquired_at = @p2/.test(job.query)) {
-      if (String(this.lock.expires_at) <= String(p.p2)) this.lock = { holder: String(p.p1), expires_at: String(p.p3) };
-      return undefined;
-    }
-    if (/^UPDATE `raw`\.`_schema_migrations_lock` SET holder = '', expires_at = @p1 WHERE name = @p2 AND holder = @p3/.test(job.query)) {
-      if (this.lock.holder === String(p.p3)) this.lock = { holder: '', expires_at: String(p.p1) };
-      return undefined;
-    }
-    if (/^SELECT holder, expires_at FROM `raw`\.`_schema_migrations_lock`/.test(job.query)) {
-      return { schema: [{ name: 'holder', type: 'STRING' }, { name: 'expires_at', type: 'TIMESTAMP' }], rows: [this.lock] };
-    }
-    if (/^MERGE INTO `raw`\.`_schema_migrations` AS t/.test(job.query)) {
-      this.versions.set(String(p.p1), String(p.p4));
-      return undefined;
-    }
-    if (/^SELECT id, switchboard_version FROM `raw`\.`_schema_migrations`/.test(job.query)) {
-      return { schema: [{ name: 'id', type: 'STRING' }, { name: 'switchboard_version', type: 'STRING' }], rows: [...this.versions].map(([id, switchboard_version]) => ({ id, switchboard_version })) };
-    }
-    return null;
-  }
-
-  private commit(jobs: readonly QueryJob[]): void {
-    for (const job of jobs) {
-      const rows = JSON.parse(String((job.params as Record<string, unknown>).p1)) as Record<string, unknown>[];
-      if (/^MERGE INTO `raw`\.`meetings_events`/.test(job.query)) {
-        this.merges += 1;
-        for (const row of rows) {
-          const key = String(row.dedupe_key);
-          const before = this.raw.get(key);
-          this.raw.set(key, { dedupe_key: key, body_sha256: String(row.body_sha256), delivery_count: (before?.delivery_count ?? 0) + Number(row.delivery_count) });
-        }
-      } else if (/^MERGE INTO `raw`\.`_spool_checkpoints`/.test(job.query)) {
-        for (const row of rows) this.checkpoints.set(String(row.spool_id), { segment: Number(row.segment), segment_offset: Number(row.segment_offset) });
-      }
-    }
   }
 }
 
@@ -126,8 +86,9 @@ describe('landing on BigQuery (protocol fake) survives SIGKILL', () => {
     const { backlog, output } = await drainAndStop(await startServerProcess(configPath, env, dir), dir);
     assert.equal(backlog, 0, `the spool did not drain within 60 s; the server said:\n${output}`);
 
-    const landed = new Map([...state.raw.values()].map((r) => [r.dedupe_key.replace(/^jaas:/, ''), r.delivery_count]));
-    assert.ok(state.merges > ROUNDS, 'the drainer committed its batches through MERGE');
+    const landed = new Map([...state.landed()].map(([key, r]) => [key.replace(/^jaas:/, ''), r.delivery_count]));
+    assert.ok(state.commits.filter((tables) => tables.includes('raw.meetings_events')).length > ROUNDS, 'the drainer committed its batches through MERGE');
+    assert.ok(state.commits.every((tables) => !tables.includes('raw.meetings_events') || tables.includes('raw._spool_checkpoints')), 'each batch commits with its spool checkpoint');
     assert.deepEqual([...acked.keys()].filter((key) => !landed.has(key)), [], 'acknowledged events missing');
     assert.deepEqual([...landed.keys()].filter((key) => !attempts.has(key)), [], 'events nobody sent');
     assert.deepEqual([...acked].filter(([key, n]) => (landed.get(key) ?? 0) < n), [], 'delivery_count below the acknowledged deliveries');
