@@ -9,10 +9,10 @@
 import { SqlError } from './errors.js';
 import { planUpsert, type UpsertPlan } from './upsert-plan.js';
 import { CONSERVATIVE_CAPABILITIES, type DialectCapabilities } from './capabilities.js';
-import type { ColumnSpec, LogicalType, MergeRule, PlannedStatement, TableSpec, UpsertSpec } from './table-spec.js';
+import type { ColumnSpec, LogicalType, MergeRule, PlannedStatement, TableLayout, TableSpec, UpsertSpec } from './table-spec.js';
 import { informationSchemaSql, type CatalogQuery, type CatalogRequest } from './catalog-sql.js';
 
-export type { ColumnSpec, LogicalType, MergeRule, PlannedStatement, TableSpec, UpsertSpec } from './table-spec.js';
+export type { ColumnSpec, LogicalType, MergeRule, PlannedStatement, TableLayout, TableSpec, UpsertSpec } from './table-spec.js';
 export { CONSERVATIVE_CAPABILITIES, type DialectCapabilities } from './capabilities.js';
 
 /** Options every dialect accepts. */
@@ -140,8 +140,10 @@ export abstract class DialectBase {
    * DDL, which {@link PlannedStatement.atomicGroup} refuses to run where
    * `supportsTransactionalDdl` is false. Such warehouses override this with one atomic
    * statement (BigQuery and Snowflake: `CREATE OR REPLACE TABLE … AS`).
+   * `layout` is a hint for warehouses that bill by bytes scanned (BigQuery partitions and
+   * clusters by it); the others ignore it.
    */
-  replaceTable(schema: string, name: string, select: string): PlannedStatement[] {
+  replaceTable(schema: string, name: string, select: string, _layout?: TableLayout): PlannedStatement[] {
     const label = `${schema}.${name}`;
     const fresh = this.tableName(schema, `${name}__sb_new`);
     return [

@@ -17,12 +17,8 @@ export interface ColumnSpec {
 }
 
 /** A table Switchboard creates and writes, e.g. `raw.messaging_events`. */
-export interface TableSpec {
-  schema: string;
-  name: string;
-  columns: readonly ColumnSpec[];
-  /** Column names; may be empty for append-only tables. */
-  primaryKey: readonly string[];
+/** How a table is laid out where the warehouse bills by bytes scanned; the others ignore it. */
+export interface TableLayout {
   /**
    * A timestamp column to partition by day, where the warehouse partitions (BigQuery: `PARTITION
    * BY DATE(col)`, so a query that filters on it scans only its days). Others ignore it.
@@ -30,6 +26,14 @@ export interface TableSpec {
   partitionBy?: string;
   /** Columns to cluster by, where the warehouse clusters (BigQuery, at most four). Others ignore it. */
   clusterBy?: readonly string[];
+}
+
+export interface TableSpec extends TableLayout {
+  schema: string;
+  name: string;
+  columns: readonly ColumnSpec[];
+  /** Column names; may be empty for append-only tables. */
+  primaryKey: readonly string[];
 }
 
 /** One statement of a plan the dialect wrote, e.g. one step of a table replace. */

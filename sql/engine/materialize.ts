@@ -51,5 +51,8 @@ export function planMaterialization(model: Model, options: MaterializeOptions): 
       { description: `drop the stage of ${label}`, sql: d.dropTable(staged), ddl: true },
     ];
   }
-  return [...steps, ...d.replaceTable(schema, model.name, select)];
+  // An incremental model is read and replaced by its window column and key: partitioned and
+  // clustered by them where that cuts what each build scans (BigQuery).
+  const layout = model.config.materialized === 'incremental' ? { partitionBy: model.config.mergeWindowColumn, clusterBy: model.config.uniqueKey } : undefined;
+  return [...steps, ...d.replaceTable(schema, model.name, select, layout)];
 }

@@ -130,6 +130,8 @@ describe('build, pull and sync on BigQuery (protocol fake)', () => {
     assert.ok(jobs.every((j) => j.maximumBytesBilled === String(5 * 2 ** 30)), 'every job carries warehouse.maximumBytesBilled');
     assert.ok(jobs.every((j) => j.labels.switchboard === 'true'), 'every job is labelled');
     assert.ok(state.commits.some((tables) => tables.includes('analytics.sb_run_results')), 'the run results were committed');
+    const staging = jobs.find((j) => j.query.startsWith('CREATE OR REPLACE TABLE `analytics`.`stg_voice_legs`'));
+    assert.match(staging?.query ?? '', /^CREATE OR REPLACE TABLE \S+\nPARTITION BY DATE\(`landed_at`\)\nCLUSTER BY `dedupe_key`, `leg_name` AS\n/, 'an incremental model is partitioned by its window column and clustered by its key');
 
     const second = fake.jobs.length;
     const again = await cli('build');

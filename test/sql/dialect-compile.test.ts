@@ -283,6 +283,17 @@ describe('replaceTable: a model table swapped in whole on every warehouse', () =
     assert.equal(dialectFor('snowflake').replaceTable('analytics', 'calls', 'SELECT 1').length, 1);
   });
 
+  test('bigquery replaces an incremental model partitioned by its window column and clustered by its key', () => {
+    // PARTITION BY and CLUSTER BY come before AS:
+    // https://cloud.google.com/bigquery/docs/reference/standard-sql/data-definition-language#create_table_statement
+    const layout = { partitionBy: 'landed_at', clusterBy: ['dedupe_key'] };
+    assert.equal(
+      dialectFor('bigquery').replaceTable('analytics', 'stg', 'SELECT 1 AS x', layout)[0]?.sql,
+      'CREATE OR REPLACE TABLE `analytics`.`stg`\nPARTITION BY DATE(`landed_at`)\nCLUSTER BY `dedupe_key` AS\nSELECT 1 AS x',
+    );
+    assert.doesNotMatch(dialectFor('duckdb').replaceTable('analytics', 'stg', 'SELECT 1 AS x', layout).map((s) => s.sql).join('\n'), /PARTITION|CLUSTER/);
+  });
+
   test('bigquery partitions by day and clusters where the table spec asks, and deletes staged rows through an alias', () => {
     const table = { ...TABLE, partitionBy: 'seen_at', clusterBy: ['call_id'] };
     assert.match(dialectFor('bigquery').createTable(table), /\)\nPARTITION BY DATE\(`seen_at`\)\nCLUSTER BY `call_id`$/);

@@ -4,7 +4,7 @@
  * are informational and must be declared NOT ENFORCED).
  * SQL reference: https://cloud.google.com/bigquery/docs/reference/standard-sql/dml-syntax#merge_statement
  */
-import { jsonPath, SqlDialect, type ColumnSpec, type DialectCapabilities, type DialectOptions, type LogicalType, type PlannedStatement, type TableSpec } from '../../dialect.js';
+import { jsonPath, SqlDialect, type ColumnSpec, type DialectCapabilities, type DialectOptions, type LogicalType, type PlannedStatement, type TableLayout, type TableSpec } from '../../dialect.js';
 
 /** BigQuery's dialect options. */
 export interface BigQueryDialectOptions extends DialectOptions {
@@ -149,10 +149,13 @@ export class BigQueryDialect extends SqlDialect {
    * One atomic statement: `CREATE OR REPLACE TABLE … AS` swaps the new table in whole, and
    * BigQuery cannot roll back the default's DROP + RENAME (no DDL in transactions).
    * https://cloud.google.com/bigquery/docs/reference/standard-sql/data-definition-language#create_table_statement
+   * With a layout, `PARTITION BY` and `CLUSTER BY` come before `AS` (same page). BigQuery
+   * refuses to replace a table with one partitioned differently ("Cannot replace a table
+   * with a different partitioning spec"); a model's layout changes only with its config.
    */
-  override replaceTable(schema: string, name: string, select: string): PlannedStatement[] {
+  override replaceTable(schema: string, name: string, select: string, layout?: TableLayout): PlannedStatement[] {
     const target = this.tableName(schema, name);
-    return [{ description: `replace ${schema}.${name}`, sql: `CREATE OR REPLACE TABLE ${target} AS\n${select}`, rowsQuery: `SELECT COUNT(*) AS n FROM ${target}`, ddl: true }];
+    return [{ description: `replace ${schema}.${name}`, sql: `CREATE OR REPLACE TABLE ${target}${this.layoutClauses(layout)} AS\n${select}`, rowsQuery: `SELECT COUNT(*) AS n FROM ${target}`, ddl: true }];
   }
 
   /**
@@ -173,9 +176,13 @@ export class BigQueryDialect extends SqlDialect {
    * and #clustering_column_list (at most four clustering columns).
    */
   override createTable(table: TableSpec): string {
-    const partition = table.partitionBy === undefined ? '' : `\nPARTITION BY DATE(${this.quoteIdent(table.partitionBy)})`;
-    const cluster = table.clusterBy === undefined || table.clusterBy.length === 0 ? '' : `\nCLUSTER BY ${table.clusterBy.slice(0, 4).map((c) => this.quoteIdent(c)).join(', ')}`;
-    return `${super.createTable(table)}${partition}${cluster}`;
+    return `${super.createTable(table)}${this.layoutClauses(table)}`;
+  }
+
+  private layoutClauses(layout: TableLayout | undefined): string {
+    const partition = layout?.partitionBy === undefined ? '' : `\nPARTITION BY DATE(${this.quoteIdent(layout.partitionBy)})`;
+    const cluster = layout?.clusterBy === undefined || layout.clusterBy.length === 0 ? '' : `\nCLUSTER BY ${layout.clusterBy.slice(0, 4).map((c) => this.quoteIdent(c)).join(', ')}`;
+    return `${partition}${cluster}`;
   }
 
   /**
