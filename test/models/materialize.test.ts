@@ -40,7 +40,7 @@ describe('materialization plans', () => {
     assert.ok(sqls.includes('DELETE FROM "analytics"."messages" WHERE EXISTS (SELECT 1 FROM "analytics"."messages__sb_stage" AS s WHERE "analytics"."messages"."message_id" = s."message_id")'));
     assert.ok(sqls.includes('INSERT INTO "analytics"."messages" SELECT * FROM "analytics"."messages__sb_stage"'));
     const first = planMaterialization(messages, { dialect: dialectFor('bigquery'), schema: 'analytics', select: 'SELECT 1', targetExists: false });
-    assert.ok(first.some((s) => s.sql.startsWith('CREATE OR REPLACE TABLE `analytics`.`messages` AS')), 'the first run builds a table, in one statement on BigQuery');
+    assert.ok(first.some((s) => s.sql.startsWith('CREATE OR REPLACE TABLE `analytics`.`messages`\nCLUSTER BY `message_id` AS')), 'the first run builds a table, in one statement on BigQuery, clustered by the key');
   });
 
   test('merge_window_column limits the delete to target rows at or after the earliest staged value', async () => {
