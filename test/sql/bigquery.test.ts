@@ -114,6 +114,12 @@ describe('BigQuery warehouse against the protocol fake', () => {
     assert.deepEqual(jobs().map((j) => j.query), ['BEGIN TRANSACTION', 'ROLLBACK TRANSACTION', 'CALL BQ.ABORT_SESSION()']);
   });
 
+  test('writeRows outside a transaction: one MERGE, atomic by itself, needs no session', async () => {
+    const table = { schema: 'raw', name: 'events', columns: [{ name: 'k', type: 'text' as const }, { name: 'n', type: 'bigint' as const }], primaryKey: ['k'] };
+    await wh.writeRows(table, [{ k: 'a', n: 1 }, { k: 'b', n: 2 }]);
+    assert.deepEqual(jobs().map((j) => [/^\w+ \w+/.exec(j.query)?.[0], j.sessionId, j.createSession]), [['MERGE INTO', undefined, false]]);
+  });
+
   test("an analyst's query runs only when BigQuery's dry run calls it a SELECT", async () => {
     fake.respond((job) => (job.dryRun ? { statementType: /DELETE/.test(job.query) ? 'DELETE' : 'SELECT', totalBytesProcessed: 10 } : { schema: [{ name: 'n', type: 'INT64' }], rows: [{ n: 1 }, { n: 2 }, { n: 3 }] }));
     const result = await wh.readOnlyQuery('SELECT n FROM t', { maxRows: 2, timeoutMs: 30_000, schemas: ['raw'] });

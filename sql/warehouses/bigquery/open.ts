@@ -21,6 +21,7 @@ import type { TableSpec } from '../../dialect.js';
 import { SqlError } from '../../errors.js';
 import { leadingKeyword, notReadOnly, READ_KEYWORDS } from '../../read-only-refusal.js';
 import { introspectorOf } from '../../introspect.js';
+import { writeRowsAsSql } from '../../write-rows.js';
 import type { Introspector, Queryable, QueryOptions, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, StreamOptions, Warehouse, WriteRow, WriteRowsOptions } from '../../warehouse.js';
 import { queryCancelled } from '../cancel.js';
 import { SerialLock } from '../serial-lock.js';
@@ -114,8 +115,18 @@ class BigQueryWarehouse implements Warehouse {
     for await (const page of this.pages(job, batchRows, options.signal)) yield page.rows;
   }
 
-  writeRows(table: TableSpec, rows: readonly WriteRow[], options?: WriteRowsOptions): Promise<void> {
-    return this.transaction((tx) => tx.writeRows(table, rows, options));
+  /**
+   * One statement (rows that fit one JSON parameter) runs as it is: a single DML statement is
+   * atomic by itself. More run in one multi-statement transaction, which needs a session.
+   */
+  async writeRows(table: TableSpec, rows: readonly WriteRow[], options?: WriteRowsOptions): Promise<void> {
+    const statements: Array<{ sql: string; params: readonly SqlParam[] }> = [];
+    await writeRowsAsSql(async (sql, params) => void statements.push({ sql, params }), this.dialect, table, rows, options);
+    const [only] = statements;
+    if (statements.length === 1 && only !== undefined) return this.run(only.sql, only.params);
+    if (statements.length > 1) await this.transaction(async (tx) => {
+      for (const { sql, params } of statements) await tx.run(sql, params);
+    });
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
