@@ -151,6 +151,18 @@ describe('build, pull and sync on BigQuery (protocol fake)', () => {
     }
   });
 
+  test('build --full-refresh rebuilds incremental models whole and refills the phone lookup without dropping it', async () => {
+    const mark = fake.jobs.length;
+    const res = await cli('build', '--full-refresh');
+    assert.equal(res.code, 0, res.stderr + res.stdout);
+    const jobs = since(mark);
+    assert.ok(jobs.some((j) => j.query.startsWith('CREATE OR REPLACE TABLE `analytics`.`stg_voice_legs`')), 'an incremental model is replaced whole');
+    assert.ok(!jobs.some((j) => /^DROP TABLE (IF EXISTS )?`analytics`\.`phone_numbers`/.test(j.query)), 'readers never find the lookup missing');
+    const emptied = jobs.find((j) => j.query === 'DELETE FROM `analytics`.`phone_numbers` WHERE TRUE');
+    assert.ok(emptied?.sessionId !== undefined, 'the lookup is emptied inside the transaction that refills it');
+    assert.ok(jobs.some((j) => j.sessionId === emptied.sessionId && j.query === 'COMMIT TRANSACTION'));
+  });
+
   test('pull lands each page with its cursor, in one transaction, and a second pull of the range resumes from the committed cursor', async () => {
     const res = await cli('pull', 'work-analytics', '--from', '2025-03-04', '--to', '2025-03-05');
     assert.equal(res.code, 0, res.stderr + res.stdout);
