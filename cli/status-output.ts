@@ -14,6 +14,7 @@
  *       SB_SYNC_SLACK_SECRET_MISSING: SWITCHBOARD_SLACK_BOT_TOKEN is not set …
  */
 import type { StatusReport } from '../server/status-report.js';
+import { formatBytes } from '../core/format-bytes.js';
 
 /** What GET /status answered (a server of another version may leave parts out), or /readyz's `{ status }` alone. */
 export type StatusAnswer = Partial<StatusReport> & { status?: string };
@@ -154,16 +155,7 @@ export function when(iso: string | null | undefined, now: Date): string {
   return `${stamp} (${seconds >= 0 ? `${size} ago` : `in ${size}`})`;
 }
 
-function bytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
+const bytes = formatBytes;
 
 const count = (n: number): string => n.toLocaleString('en-US');
 const quoted = (schedule: string): string => (schedule === 'off' ? 'off' : `"${schedule}"`);

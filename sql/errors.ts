@@ -34,7 +34,9 @@ export type SqlErrorCode =
   /** readOnlyQuery() has no safe session to run in (Postgres: the reader role cannot be set up). */
   | 'SB_SQL_READER_UNAVAILABLE'
   /** A plan asks for statements to commit together that the warehouse cannot commit together. */
-  | 'SB_SQL_NOT_ATOMIC';
+  | 'SB_SQL_NOT_ATOMIC'
+  /** A dry run was asked of a warehouse whose driver cannot check a statement without running it. */
+  | 'SB_SQL_DRY_RUN_UNSUPPORTED';
 
 export class SqlError extends SwitchboardError {
   declare readonly code: SqlErrorCode;
@@ -43,4 +45,17 @@ export class SqlError extends SwitchboardError {
     super(code, message, options);
     this.name = 'SqlError';
   }
+}
+
+/**
+ * The configured warehouse has no `Warehouse.dryRun` (sql/warehouse.ts): said the same way by every caller.
+ * @example if (wh.dryRun === undefined) throw dryRunUnsupported()
+ */
+export function dryRunUnsupported(): SqlError {
+  return new SqlError(
+    'SB_SQL_DRY_RUN_UNSUPPORTED',
+    'The configured warehouse (warehouse.type) cannot check a query without running it: its driver has no dry run. ' +
+      'Run compile without --dry-run to see the SQL, and build on a scratch schema (models.schema) to try it.',
+    { configKey: 'warehouse.type' },
+  );
 }

@@ -91,10 +91,43 @@ export interface Warehouse extends Queryable {
    * @example await wh.readOnlyQuery('SELECT count(*) AS n FROM raw.voice_events', { maxRows: 100, timeoutMs: 30_000, schemas: ['raw'] })
    */
   readOnlyQuery(sql: string, options: ReadOnlyQueryOptions): Promise<ReadOnlyResult>;
+  /**
+   * Checks one statement against the warehouse without running it: the warehouse parses it
+   * and binds its names (tables, columns, functions) against its catalog, and says what it
+   * would cost where it can tell. Nothing is read, written or billed. A statement the
+   * warehouse refuses rejects with the engine's own error (syntax, unknown table or column,
+   * permission), as {@link Queryable.run} would.
+   *
+   * Optional: a warehouse that cannot check a statement without running it leaves it out,
+   * and callers say so (SB_SQL_DRY_RUN_UNSUPPORTED, sql/errors.ts › dryRunUnsupported).
+   * BigQuery runs a dry-run job and gives the bytes it would scan; DuckDB prepares the
+   * statement and Postgres EXPLAINs it (one statement, never executed), and neither
+   * estimates bytes.
+   * @example const { bytesProcessed, bytesLimit } = await wh.dryRun!('SELECT call_id FROM `sb_analytics`.`calls`') // { bytesProcessed: 1288490188, statementType: 'SELECT', bytesLimit: { bytes: 10737418240, configKey: 'warehouse.maximumBytesBilled' } }
+   */
+  dryRun?(sql: string, params?: readonly SqlParam[]): Promise<DryRunEstimate>;
   /** Resolves when the warehouse answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /** Flushes and closes. The instance is unusable afterwards. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** What {@link Warehouse.dryRun} learned of a statement without running it. */
+export interface DryRunEstimate {
+  /**
+   * Bytes the warehouse estimates the statement would read (BigQuery's
+   * `totalBytesProcessed`, what on-demand pricing bills by), e.g. 1288490188; `null` when
+   * the warehouse gives no such estimate (DuckDB, Postgres).
+   */
+  bytesProcessed: number | null;
+  /** The kind of statement, in the warehouse's words, e.g. `SELECT`, `MERGE`; absent when it does not say. */
+  statementType?: string;
+  /**
+   * The most one statement may bill, when the warehouse caps every statement, and the config
+   * key that sets it: a statement estimated above it fails unbilled when it runs, e.g.
+   * `{ bytes: 10737418240, configKey: 'warehouse.maximumBytesBilled' }`. Absent: no cap.
+   */
+  bytesLimit?: { bytes: number; configKey: string };
 }
 
 /** Options of {@link Warehouse.all}. */

@@ -26,12 +26,16 @@ export type ModelErrorCode =
   /** A model's SQL failed in the warehouse during a build. */
   | 'SB_MODEL_BUILD_FAILED'
   /** A build is already running (one at a time per warehouse). */
-  | 'SB_MODEL_BUILD_RUNNING';
+  | 'SB_MODEL_BUILD_RUNNING'
+  /** The warehouse refused a model's SQL in a dry run (syntax, unknown table or column, permission). */
+  | 'SB_MODEL_DRY_RUN_FAILED'
+  /** A dry run estimates that a model reads more than the warehouse lets one statement bill. */
+  | 'SB_MODEL_DRY_RUN_OVER_LIMIT';
 
 export class ModelError extends SwitchboardError {
   declare readonly code: ModelErrorCode;
 
-  constructor(code: ModelErrorCode, message: string, options: { cause?: unknown } = {}) {
+  constructor(code: ModelErrorCode, message: string, options: { configKey?: string; cause?: unknown } = {}) {
     super(code, message, options);
     this.name = 'ModelError';
   }

@@ -6,6 +6,7 @@
  */
 import type { Queryable, QueryOptions, SqlParam, SqlRow, StreamOptions, Warehouse } from '../warehouse.js';
 import type { SqlDialect } from '../dialect.js';
+import { dryRunUnsupported } from '../errors.js';
 import { introspectorOf } from '../introspect.js';
 
 export function deferredWarehouse(dialect: SqlDialect, open: () => Promise<Warehouse>): Warehouse {
@@ -34,6 +35,12 @@ export function deferredWarehouse(dialect: SqlDialect, open: () => Promise<Wareh
     transaction: async <T>(fn: (tx: Queryable) => Promise<T>) => (await get()).transaction(fn),
     writeRows: async (table, rows, options) => (await get()).writeRows(table, rows, options),
     readOnlyQuery: async (sql, options) => (await get()).readOnlyQuery(sql, options),
+    // Whether the warehouse can dry-run is known once it is open.
+    dryRun: async (sql, params) => {
+      const opened = await get();
+      if (opened.dryRun === undefined) throw dryRunUnsupported();
+      return opened.dryRun(sql, params);
+    },
     ping: async () => (await get()).ping(),
     close: async () => {
       if (closed) return;

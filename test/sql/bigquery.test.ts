@@ -129,6 +129,19 @@ describe('BigQuery warehouse against the protocol fake', () => {
     assert.equal(jobs().filter((j) => !j.dryRun && /DELETE/.test(j.query)).length, 0, 'no DELETE ever ran');
   });
 
+  test('dryRun sends a dry-run job and answers its bytes, its statement type and the cost guard; a refusal keeps its reason', async () => {
+    fake.respond((job) => (job.dryRun ? { statementType: 'SELECT', totalBytesProcessed: '1288490188' } : undefined));
+    assert.deepEqual(await wh.dryRun?.('SELECT n FROM `sb_raw`.`t` WHERE a = @p1', ['x']), {
+      bytesProcessed: 1_288_490_188,
+      statementType: 'SELECT',
+      bytesLimit: { bytes: 3 * GIB, configKey: 'warehouse.maximumBytesBilled' },
+    });
+    const [job] = jobs();
+    assert.deepEqual([job?.dryRun, job?.params, job?.maximumBytesBilled], [true, { p1: 'x' }, String(3 * GIB)]);
+    fake.respond((j) => (j.dryRun ? { error: { reason: 'invalidQuery', message: 'Unrecognized name: b at [1:8]' } } : undefined));
+    await assert.rejects(wh.dryRun!('SELECT b FROM t'), (error: Error & { reason?: string }) => error.reason === 'invalidQuery' && /Unrecognized name: b at \[1:8\]/.test(error.message));
+  });
+
   test('the introspector reads the dataset-qualified INFORMATION_SCHEMA the test answers', async () => {
     fake.respond((job) => (/INFORMATION_SCHEMA\.tables/i.test(job.query) ? { schema: [{ name: 'table_schema', type: 'STRING' }, { name: 'table_name', type: 'STRING' }, { name: 'table_type', type: 'STRING' }], rows: [{ table_schema: 'sb_raw', table_name: 'voice_events', table_type: 'BASE TABLE' }] } : undefined));
     assert.deepEqual(await wh.introspector.relations(['raw']), [{ schema: 'raw', name: 'voice_events', kind: 'table' }]);

@@ -17,6 +17,7 @@ import { writeRowsTests } from './conformance/write-rows.js';
 import { introspectTests } from './conformance/introspect.js';
 import { streamTests } from './conformance/stream.js';
 import { cancelTests } from './conformance/cancel.js';
+import { dryRunTests } from './conformance/dry-run.js';
 
 /**
  * Declares the suite `warehouse conformance: <name>`. `open` must return a warehouse that
@@ -34,5 +35,6 @@ export function runWarehouseConformance(name: string, open: () => Promise<Wareho
     introspectTests(open);
     streamTests(open);
     cancelTests(open);
+    dryRunTests(open);
   });
 }

@@ -22,7 +22,7 @@ import { SqlError } from '../../errors.js';
 import { leadingKeyword, notReadOnly, READ_KEYWORDS } from '../../read-only-refusal.js';
 import { introspectorOf } from '../../introspect.js';
 import { writeRowsAsSql } from '../../write-rows.js';
-import type { Introspector, Queryable, QueryOptions, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, StreamOptions, Warehouse, WriteRow, WriteRowsOptions } from '../../warehouse.js';
+import type { DryRunEstimate, Introspector, Queryable, QueryOptions, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, StreamOptions, Warehouse, WriteRow, WriteRowsOptions } from '../../warehouse.js';
 import { queryCancelled } from '../cancel.js';
 import { SerialLock } from '../serial-lock.js';
 import { transactionHandle } from '../transaction-handle.js';
@@ -162,8 +162,7 @@ class BigQueryWarehouse implements Warehouse {
    */
   async readOnlyQuery(sql: string, options: ReadOnlyQueryOptions): Promise<ReadOnlyResult> {
     if (!READ_KEYWORDS.has(leadingKeyword(sql))) throw notReadOnly('This');
-    const dry = await this.query(sql, [], { dryRun: true });
-    const type = (dry.job.metadata as { statistics?: { query?: { statementType?: string } } }).statistics?.query?.statementType;
+    const type = (await this.dryRun(sql)).statementType;
     if (type !== undefined && type !== 'SELECT') throw notReadOnly(`A ${type}`);
     const signal = AbortSignal.timeout(options.timeoutMs);
     try {
@@ -175,9 +174,24 @@ class BigQueryWarehouse implements Warehouse {
     }
   }
 
-  /** What BigQuery estimates `sql` would scan, from a dry run (nothing runs, nothing is billed). */
-  async estimateBytes(sql: string, params: readonly SqlParam[] = []): Promise<number> {
-    return (await this.query(sql, params, { dryRun: true })).totalBytesProcessed ?? 0;
+  /**
+   * A dry-run job (JobConfiguration.dryRun): BigQuery checks the statement and answers what it
+   * would process, running and billing nothing: "a valid query will return a mostly empty
+   * response with some processing statistics, while an invalid query will return the same
+   * error it would if it wasn't a dry run"
+   * (JobConfiguration.dryRun, https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobConfiguration;
+   * "you aren't charged for performing a dry run", https://cloud.google.com/bigquery/docs/running-queries#dry-run). The job carries the label
+   * and maximumBytesBilled like every other; the limit comes back as `bytesLimit`, so a caller
+   * can tell that the real run would fail with bytesBilledLimitExceeded.
+   */
+  async dryRun(sql: string, params: readonly SqlParam[] = []): Promise<DryRunEstimate> {
+    const dry = await this.query(sql, params, { dryRun: true });
+    const type = (dry.job.metadata as { statistics?: { query?: { statementType?: string } } } | undefined)?.statistics?.query?.statementType;
+    return {
+      bytesProcessed: dry.totalBytesProcessed ?? null,
+      ...(type === undefined ? {} : { statementType: type }),
+      bytesLimit: { bytes: this.options.maximumBytesBilled, configKey: 'warehouse.maximumBytesBilled' },
+    };
   }
 
   async ping(): Promise<void> {

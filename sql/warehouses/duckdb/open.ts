@@ -27,7 +27,7 @@ import { SqlError } from '../../errors.js';
 import { leadingKeyword, notReadOnly, READ_KEYWORDS, statementNamed } from '../../read-only-refusal.js';
 import type { TableSpec } from '../../dialect.js';
 import { introspectorOf } from '../../introspect.js';
-import type { Queryable, QueryOptions, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, StreamOptions, Warehouse, WriteRow, WriteRowsOptions } from '../../warehouse.js';
+import type { DryRunEstimate, Queryable, QueryOptions, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, StreamOptions, Warehouse, WriteRow, WriteRowsOptions } from '../../warehouse.js';
 import { cancellable, unlessAborted } from '../cancel.js';
 import { SerialLock } from '../serial-lock.js';
 import { transactionHandle } from '../transaction-handle.js';
@@ -244,6 +244,23 @@ class DuckDbWarehouse implements Warehouse {
         clearTimeout(timer);
         await this.reader.run('ROLLBACK').catch(() => undefined);
       }
+    });
+  }
+
+  /**
+   * Prepares the statement on the reader connection and drops it: preparing parses and binds
+   * (an unknown table or column fails here) and executes nothing, and DuckDB refuses to
+   * prepare two statements at once ("Cannot prepare multiple statements at once!").
+   * https://duckdb.org/docs/stable/sql/query_syntax/prepared_statements. DuckDB estimates
+   * rows, not bytes, so there is no byte estimate; parameters are not needed to bind.
+   */
+  dryRun(sql: string): Promise<DryRunEstimate> {
+    return this.readerLock.run(async () => {
+      this.assertOpen();
+      const prepared = await this.reader.prepare(sql);
+      const type = StatementType[prepared.statementType];
+      prepared.destroySync();
+      return { bytesProcessed: null, ...(type === undefined ? {} : { statementType: type }) };
     });
   }
 

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { SqlError } from '../../errors.js';
 import type { TableSpec } from '../../dialect.js';
 import { introspectorOf } from '../../introspect.js';
-import type { Queryable, QueryOptions, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, StreamOptions, Warehouse, WriteRow, WriteRowsOptions } from '../../warehouse.js';
+import type { DryRunEstimate, Queryable, QueryOptions, ReadOnlyQueryOptions, ReadOnlyResult, SqlParam, SqlRow, StreamOptions, Warehouse, WriteRow, WriteRowsOptions } from '../../warehouse.js';
 import { cancellable, unlessAborted } from '../cancel.js';
 import { pgParams } from './params.js';
 import { PostgresReader } from './reader.js';
@@ -207,6 +207,21 @@ class PostgresWarehouse implements Warehouse {
   async readOnlyQuery(sql: string, options: ReadOnlyQueryOptions): Promise<ReadOnlyResult> {
     this.assertOpen();
     return this.reader.query(sql, options);
+  }
+
+  /**
+   * `EXPLAIN (ANALYZE false)`: Postgres parses, binds and plans the statement and runs none of
+   * it (https://www.postgresql.org/docs/current/sql-explain.html: "the statement is planned
+   * but not executed" unless ANALYZE). ANALYZE is spelled out as false so that text starting
+   * `ANALYZE …` or `(ANALYZE) …` cannot turn the EXPLAIN into one that executes, and the
+   * extended protocol refuses a second statement (`SELECT 1; DELETE …`) instead of running
+   * it. The plan's cost is in Postgres' own units, not bytes, so there is no estimate.
+   */
+  async dryRun(sql: string, params: readonly SqlParam[] = []): Promise<DryRunEstimate> {
+    this.assertOpen();
+    const values = pgParams(params);
+    await this.pool.query({ text: `EXPLAIN (ANALYZE false) ${sql}\n`, queryMode: 'extended', ...(values === undefined ? {} : { values }) } as pg.QueryConfig);
+    return { bytesProcessed: null };
   }
 
   async ping(): Promise<void> {
