@@ -39,13 +39,26 @@ export interface KillLoad {
   attempts: Map<string, number>;
 }
 
+/** How {@link sendUnderKills} loads and kills. */
+export interface KillLoadOptions {
+  rounds: number;
+  senders: number;
+  secret: string;
+  start: () => Promise<ServerProcess>;
+  /** Each round is killed after a random time in this range, in ms. Default [200, 800]. */
+  killAfterMs?: readonly [number, number];
+  /** Each sender waits this long between its sends, in ms, to keep the load a remote warehouse can drain. Default 0. */
+  pauseMs?: number;
+}
+
 /**
  * `rounds` times: starts a server, has `senders` concurrent senders post signed events (one
  * send in five retries an acknowledged event), and SIGKILLs the server mid-load: after a
- * random 200–800 ms, and not before the round has had 20 acknowledgements, however slow a
- * shared machine is today (a kill before any load would prove nothing).
+ * random 200–800 ms (`killAfterMs`), and not before the round has had 20 acknowledgements,
+ * however slow a shared machine is today (a kill before any load would prove nothing).
  */
-export async function sendUnderKills(options: { rounds: number; senders: number; secret: string; start: () => Promise<ServerProcess> }): Promise<KillLoad> {
+export async function sendUnderKills(options: KillLoadOptions): Promise<KillLoad> {
+  const [killMin, killMax] = options.killAfterMs ?? [200, 800];
   const acked = new Map<string, number>();
   const attempts = new Map<string, number>();
   let next = 0;
@@ -59,10 +72,11 @@ export async function sendUnderKills(options: { rounds: number; senders: number;
         next += 1;
         attempts.set(key, (attempts.get(key) ?? 0) + 1);
         if (await postJaasEvent(server.url, options.secret, key)) acked.set(key, (acked.get(key) ?? 0) + 1);
+        if (options.pauseMs !== undefined) await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
       }
     });
     const ackedBefore = acked.size;
-    await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 600));
+    await new Promise((resolve) => setTimeout(resolve, killMin + Math.random() * (killMax - killMin)));
     for (let waited = 0; acked.size - ackedBefore < 20 && waited < 30_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     await server.kill('SIGKILL');
     stop = true;
@@ -72,12 +86,13 @@ export async function sendUnderKills(options: { rounds: number; senders: number;
 }
 
 /**
- * Waits up to 60 s for `server`'s spool backlog to reach 0 (from its operator API, with the
- * admin token in `dir`), then stops it with SIGTERM. Returns the last backlog and its output.
+ * Waits up to `timeoutMs` (default 60 s) for `server`'s spool backlog to reach 0 (from its
+ * operator API, with the admin token in `dir`), then stops it with SIGTERM. Returns the last
+ * backlog and its output.
  */
-export async function drainAndStop(server: ServerProcess, dir: string): Promise<{ backlog: number; output: string }> {
+export async function drainAndStop(server: ServerProcess, dir: string, timeoutMs = 60_000): Promise<{ backlog: number; output: string }> {
   let backlog = -1;
-  for (let waited = 0; waited < 60_000 && backlog !== 0; waited += 100) {
+  for (let waited = 0; waited < timeoutMs && backlog !== 0; waited += 100) {
     const headers = { authorization: `Bearer ${readFileSync(join(dir, 'admin-token'), 'utf8').trim()}` };
     const status = (await (await fetch(`${server.adminUrl}/status`, { headers })).json()) as { spool: { backlogBytes: number } };
     backlog = status.spool.backlogBytes;

@@ -19,7 +19,9 @@ export interface ServerProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-export async function startServerProcess(configPath: string, env: Record<string, string>, cwd: string): Promise<ServerProcess> {
+/** `startTimeoutMs`: how long it may take to listen (default 20 s; a remote warehouse migrates first, and takes longer). */
+export async function startServerProcess(configPath: string, env: Record<string, string>, cwd: string, options: { startTimeoutMs?: number } = {}): Promise<ServerProcess> {
+  const startTimeoutMs = options.startTimeoutMs ?? 20_000;
   const child = spawn(process.execPath, [CLI, 'serve', '--config', configPath, '--port', '0', '--admin-port', '0'], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -27,7 +29,7 @@ export async function startServerProcess(configPath: string, env: Record<string,
   });
   let output = '';
   const [url, adminUrl] = await new Promise<[string, string]>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start in ${startTimeoutMs / 1000} s:\n${output}`)), startTimeoutMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       // On a wildcard host (0.0.0.0) the line names the loopback URL after ", or ".
