@@ -136,7 +136,7 @@ export async function seedFirstSync(wh: Warehouse, sync: SyncDefinition): Promis
   const [row] = await wh.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${first}`);
   const n = Number(row?.n ?? 0);
   await wh.run(
-    `INSERT INTO ${SYNC_SCHEMA}.${runsTable.name} VALUES ('${runId}', '${sync.name}', 'salesforce', false, 'success', ${n}, ${n}, 0, 0, 0, NULL, ${sentAt}, ${sentAt})`,
+    `INSERT INTO ${SYNC_SCHEMA}.${runsTable.name} (run_id, sync_name, destination, dry_run, status, planned, sent, rejected, retrying, skipped, error, started_at, finished_at) VALUES ('${runId}', '${sync.name}', 'salesforce', false, 'success', ${n}, ${n}, 0, 0, 0, NULL, ${sentAt}, ${sentAt})`,
   );
   await wh.run(`DROP TABLE ${first}`);
   await wh.run('CHECKPOINT');
