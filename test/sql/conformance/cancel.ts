@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SwitchboardError } from '../../../core/errors.js';
-import { withWarehouse, type OpenWarehouse } from './fixtures.js';
+import { NEVER_ENDS, numbers, withWarehouse, type OpenWarehouse } from './fixtures.js';
 
-const SLOW = 'SELECT count(*) AS n FROM generate_series(1, 100000) AS a CROSS JOIN generate_series(1, 100000) AS b CROSS JOIN generate_series(1, 100000) AS c';
+const SLOW = NEVER_ENDS;
 
 const cancelled = (error: unknown) => error instanceof SwitchboardError && error.code === 'SB_SQL_QUERY_CANCELLED';
 
@@ -53,7 +53,7 @@ export function cancelTests(open: OpenWarehouse): void {
       const controller = new AbortController();
       let batches = 0;
       await assert.rejects(async () => {
-        for await (const batch of wh.stream('SELECT a.n FROM generate_series(1, 50) AS a(n)', [], { batchRows: 10, signal: controller.signal })) {
+        for await (const batch of wh.stream(`SELECT a.n FROM (${numbers(2)}) AS a WHERE a.n < 50`, [], { batchRows: 10, signal: controller.signal })) {
           batches += 1;
           assert.equal(batch.length, 10);
           controller.abort();

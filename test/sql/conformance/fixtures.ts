@@ -56,3 +56,18 @@ export function signal(): { promise: Promise<void>; resolve: () => void } {
   const promise = new Promise<void>((r) => (resolve = r));
   return { promise, resolve };
 }
+
+/**
+ * `SELECT … AS n`: every `n` from 0 to 10^digits − 1, as a cross join of ten-row derived tables.
+ * Written with UNION ALL only, which every warehouse reads (BigQuery has neither
+ * `generate_series` nor `VALUES` in FROM).
+ */
+export function numbers(digits: number): string {
+  const digit = `(${Array.from({ length: 10 }, (_, i) => `SELECT ${i} AS x`).join(' UNION ALL ')})`;
+  const names = Array.from({ length: digits }, (_, i) => `d${i}`);
+  const n = names.map((name, i) => `${name}.x * ${10 ** (digits - 1 - i)}`).join(' + ');
+  return `SELECT ${n} AS n FROM ${names.map((name) => `${digit} AS ${name}`).join(' CROSS JOIN ')}`;
+}
+
+/** A query that never ends by itself (10^15 rows counted), to cancel or time out. */
+export const NEVER_ENDS = `SELECT count(*) AS n FROM (${numbers(5)}) AS a CROSS JOIN (${numbers(5)}) AS b CROSS JOIN (${numbers(5)}) AS c`;

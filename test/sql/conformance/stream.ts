@@ -6,15 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SwitchboardError } from '../../../core/errors.js';
 import type { SqlRow, Warehouse } from '../../../sql/warehouse.js';
-import { createTable, params, table, withWarehouse, type OpenWarehouse } from './fixtures.js';
-
-/** `n` from 0 to 10^digits − 1, as a portable cross join of VALUES. */
-export function numbers(digits: number): string {
-  const digit = '(VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9))';
-  const names = Array.from({ length: digits }, (_, i) => `d${i}`);
-  const n = names.map((name, i) => `${name}.x * ${10 ** (digits - 1 - i)}`).join(' + ');
-  return `SELECT ${n} AS n FROM ${names.map((name) => `${digit} AS ${name}(x)`).join(' CROSS JOIN ')}`;
-}
+import { createTable, numbers, params, table, withWarehouse, type OpenWarehouse } from './fixtures.js';
 
 async function collect(batches: AsyncIterable<SqlRow[]>): Promise<SqlRow[][]> {
   const all: SqlRow[][] = [];
