@@ -22,6 +22,9 @@
  *   POST /sync                { names, dryRun?, replayRejected? } → NDJSON stream
  * admin/pull-routes.ts
  *   POST /pull                { source, from?, to?, restart? } → NDJSON stream (from alone: to now)
+ * admin/alert-routes.ts
+ *   GET  /alerts?status=firing|resolved|all&limit=  → { alerts }
+ *   POST /alerts/test         { route } → { route, ok, detail } (a test notification)
  *
  * The NDJSON streams (admin/ndjson-reply.ts) send a keep-alive blank line every 30 s; what
  * can be refused before a run starts is answered with a plain JSON error instead. An error a
@@ -49,6 +52,8 @@ import { sqlRoutes } from './admin/sql-routes.js';
 import { modelRoutes } from './admin/model-routes.js';
 import { syncRoutes } from './admin/sync-routes.js';
 import { pullRoutes } from './admin/pull-routes.js';
+import { alertRoutes } from './admin/alert-routes.js';
+import type { AlertService } from './alerts/alert-service.js';
 
 export interface AdminAppOptions {
   replayer: Replayer;
@@ -62,6 +67,8 @@ export interface AdminAppOptions {
   puller?: Puller | undefined;
   /** The job runner: manual builds, syncs and pulls hold their job as scheduled ones do. */
   jobs: JobRunner;
+  /** GET /alerts and POST /alerts/test; null (or absent) when alerts are off. */
+  alerts?: AlertService | null;
   logger: FastifyServerOptions['loggerInstance'];
   /** Host, token and role checks, and the audit. */
   guard: AdminGuardOptions;
@@ -88,5 +95,6 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   await app.register(modelRoutes, { builds: options.builds, jobs: options.jobs });
   await app.register(syncRoutes, { syncer: options.syncer, jobs: options.jobs });
   await app.register(pullRoutes, { puller: options.puller, jobs: options.jobs });
+  await app.register(alertRoutes, { alerts: options.alerts ?? null });
   return app;
 }

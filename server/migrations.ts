@@ -4,7 +4,8 @@
  * `build`, `test`, `sync`, `pull`). Each component keeps its own list beside its tables;
  * this composition root only puts them in order. The migrator is sql/migrations/migrator.ts.
  *
- * server's own tables, in `<rawSchema>`: `_job_runs` and `_job_leases` (jobs/), `_admin_audit`.
+ * server's own tables, in `<rawSchema>`: `_job_runs` and `_job_leases` (jobs/), `_admin_audit`,
+ * `_alerts` (alerts/state.ts).
  */
 import type { Logger } from 'pino';
 import type { ConfigFile } from '../core/config-schema.js';
@@ -19,6 +20,7 @@ import { syncMigrations } from '../sync/migrations.js';
 import { auditTable } from './admin-audit.js';
 import { jobRunsTable } from './jobs/history.js';
 import { jobLeasesTable } from './jobs/leases.js';
+import { alertsTable } from './alerts/state.js';
 
 export const serverMigrations: readonly Migration[] = [
   {
@@ -26,6 +28,14 @@ export const serverMigrations: readonly Migration[] = [
     description: '_job_runs, _job_leases and _admin_audit as first shipped',
     up: async (q, d, { rawSchema }) => {
       await createTables(q, d, rawSchema, [jobRunsTable(rawSchema), jobLeasesTable(rawSchema), auditTable(rawSchema)]);
+    },
+  },
+  // server/0002_signals is reserved for the signals' tables (issue 15).
+  {
+    id: 'server/0003_alerts',
+    description: '_alerts: the state of every alert (alerts.rules), one row per rule and pipeline',
+    up: async (q, d, { rawSchema }) => {
+      await createTables(q, d, rawSchema, [alertsTable(rawSchema)]);
     },
   },
 ];

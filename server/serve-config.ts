@@ -1,7 +1,7 @@
 /**
  * The config `serve` runs on: loaded and validated as every command does, with every secret
  * a configured feature needs checked at once: the webhook families' (core/secrets.ts), the
- * syncs' destinations', the pull sources' and the PII hash salt. Reachable from other
+ * syncs' destinations', the pull sources', the PII hash salt and the alert routes'. Reachable from other
  * machines, one missing variable stops start-up, and the error names all of them.
  */
 import { loadConfig } from './config.js';
@@ -12,11 +12,12 @@ import { pullSecrets } from '../ingest/pulls/from-config.js';
 import { modelSecrets } from '../sql/engine/from-config.js';
 import { warehouseSecrets } from '../sql/warehouses/index.js';
 import { destinationSecrets } from '../sync/destinations/index.js';
+import { alertSecrets } from './alerts/routes/from-config.js';
 
 /** The secrets of everything the config turns on, besides the webhook families' (a warehouse's optional ones are not asked for). */
 export function featureSecrets(file: ConfigFile): SecretNeed[] {
   const warehouse = warehouseSecrets(file.warehouse).filter((secret) => !secret.optional);
-  return [...warehouse.map(({ env, configKey, purpose }) => ({ env, configKey, purpose })), ...destinationSecrets(file), ...pullSecrets(file), ...modelSecrets(file)];
+  return [...warehouse.map(({ env, configKey, purpose }) => ({ env, configKey, purpose })), ...destinationSecrets(file), ...pullSecrets(file), ...modelSecrets(file), ...alertSecrets(file)];
 }
 
 /**

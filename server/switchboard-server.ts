@@ -46,6 +46,9 @@ import { ReconciliationCheck } from '../ingest/pulls/reconciliation-check.js';
 import { pullsConfigured } from '../core/config-pulls.js';
 import { PULL_ONLY_TABLES } from '../ingest/raw-tables.js';
 import type { Puller } from '../ingest/pulls/puller.js';
+import type { AlertService } from './alerts/alert-service.js';
+import { alertsJob } from './alerts/job.js';
+import { alertServiceFor } from './alerts/from-server.js';
 
 export interface SwitchboardServer {
   app: FastifyInstance;
@@ -69,6 +72,11 @@ export interface SwitchboardServer {
   syncer: Syncer;
   /** Pulls from 8x8's APIs, run as `pull:<source>` jobs. */
   puller: Puller;
+  /**
+   * Alerts (alerts.*): the `alerts` job evaluates the warehouse's rules; `alerts.startLocal()`
+   * (serve calls it with `jobs.start()`) runs the drain's rules on this node. Null when alerts.enabled is false.
+   */
+  alerts: AlertService | null;
   /**
    * `app.close()`: stops accepting and waits for the webhooks in flight, then closes the
    * resources registered as plugins (resources.ts) in reverse order: the job runner (runs
@@ -201,6 +209,8 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
   );
   for (const sync of syncer.syncs) jobs.define(syncJobFor(syncer, sync, logger.child({ component: 'sync' })));
   for (const source of puller.sources) jobs.define(pullJobFor(puller, source, logger.child({ component: 'pull' })));
+  const alerts = file.alerts.enabled ? alertServiceFor(config, { warehouse, drainer, families: families.routes.map((r) => ({ family: r.family.name, table: r.family.table })), syncer, puller, reconciliation, metrics }, env, logger) : null;
+  if (alerts !== null) jobs.define(alertsJob(alerts, file.alerts, logger.child({ component: 'alerts' })));
   const status = statusReporter({
     live: () => ({
       ...health(),
@@ -231,6 +241,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     syncer,
     puller,
     jobs,
+    alerts,
     logger: logger.child({ component: 'admin' }),
     guard: {
       verifier: new AdminTokenVerifier(dataDir, bootstrapToken(dataDir, env)),
@@ -277,13 +288,14 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
   );
   await app.register(resource({ name: 'puller', value: puller, close: (p) => p.stop() })); // pulls stop at their next page; their cursors say where
   await app.register(resource({ name: 'syncer', value: syncer, close: (s) => s.stop() }));
+  if (alerts !== null) await app.register(resource({ name: 'alerts', value: alerts, close: (a) => a.stop() })); // after the jobs: the alert job may still be delivering
   await app.register(resource({ name: 'jobs', value: jobs, close: (j) => j.stop() })); // first: no new run starts, runs in flight stop at a checkpoint
   await app.ready();
   drainer.start();
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => (closing ??= app.close());
-  return { app, admin, audit, spool, warehouse, drainer, landing, builds, jobs, syncer, puller, close };
+  return { app, admin, audit, spool, warehouse, drainer, landing, builds, jobs, syncer, puller, alerts, close };
 }
 
 /**

@@ -34,6 +34,8 @@ Operator API (admin.host:admin.port, loopback only by default; Authorization: Be
   POST /test                role operate  \`switchboard test\`
   POST /sync                role operate  \`switchboard sync\`
   POST /pull                role operate  \`switchboard pull\`
+  GET  /alerts              role read     alerts firing and resolved (?status=firing|resolved|all)
+  POST /alerts/test         role operate  a test notification through a route ({"route":"slack"})
 The token is SWITCHBOARD_ADMIN_TOKEN, else <data dir>/admin-token (generated on first start,
 mode 0600; the CLI reads it); more with \`switchboard admin-token create\`.
 
@@ -66,6 +68,7 @@ is flushed.`,
         process.stderr.write(`Operator API on ${admin.text} (switchboard sql, replay, build, test, sync, pull, status; GET /metrics; token: ${token})\n`);
       }
       server.jobs.start(); // builds, syncs and pulls on their schedules, one node per tick
+      server.alerts?.startLocal(); // the drain's alert rules, on this node
 
       let stopping = false;
       const stop = (signal: string): void => {

@@ -5,7 +5,12 @@
  *
  * - chat.postMessage (https://docs.slack.dev/reference/methods/chat.postMessage): `channel`
  *   is an ID or a name; text or blocks required (`no_text`); ts is a string
- *   `"1700000000.000100"`; `metadata` is stored as `{event_type, event_payload}`.
+ *   `"1700000000.000100"`; `metadata` is stored as `{event_type, event_payload}`; with
+ *   `thread_ts` ("another message's ts value to make this message a reply") the message is a
+ *   reply in that thread, kept with its `thread_ts` and `reply_broadcast` ("whether reply
+ *   should be made visible to everyone in the channel"); a `thread_ts` naming no message of
+ *   the channel is refused `thread_not_found` [? the method page lists no such error; the
+ *   Web API's does for other methods].
  * - chat.update (…/chat.update): `channel` must be an ID; `message_not_found`,
  *   `cant_update_message` (not this app's); omitted blocks/metadata are kept, `[]` removes blocks.
  * - chat.delete (…/chat.delete): `message_not_found`, `cant_delete_message`.
@@ -37,6 +42,10 @@ export interface StoredMessage {
   /** `app` when posted through the API with the bot token; `person` for messages {@link SlackWorkspace.seed}ed as a user's. */
   author: 'app' | 'person';
   edited?: { ts: string };
+  /** A reply: the ts of its thread's first message. */
+  thread_ts?: string;
+  /** A reply also shown in the channel. */
+  reply_broadcast?: boolean;
 }
 
 /** An `ok:false` answer (HTTP 200), e.g. `channel_not_found`. */
@@ -112,7 +121,16 @@ export class SlackWorkspace {
   private postMessage(args: Args): Record<string, unknown> {
     const channel = this.channelFor(args, { byName: true, write: true });
     const content = this.content(args);
-    const message: StoredMessage = { channel: channel.id, ts: this.nextTs(0), text: content.text ?? '', author: 'app', ...(content.blocks === undefined ? {} : { blocks: content.blocks }), ...(content.metadata === undefined ? {} : { metadata: content.metadata }) };
+    const thread = typeof args.thread_ts === 'string' && args.thread_ts !== '' ? this.find(channel.id, args.thread_ts, 'thread_not_found').ts : undefined;
+    const message: StoredMessage = {
+      channel: channel.id,
+      ts: this.nextTs(0),
+      text: content.text ?? '',
+      author: 'app',
+      ...(content.blocks === undefined ? {} : { blocks: content.blocks }),
+      ...(content.metadata === undefined ? {} : { metadata: content.metadata }),
+      ...(thread === undefined ? {} : { thread_ts: thread, reply_broadcast: flag(args.reply_broadcast) }),
+    };
     this.store(message);
     return { channel: channel.id, ts: message.ts, message: this.render(message, false) };
   }
@@ -174,9 +192,9 @@ export class SlackWorkspace {
     };
   }
 
-  private find(channel: string, ts: unknown): StoredMessage {
+  private find(channel: string, ts: unknown, missing = 'message_not_found'): StoredMessage {
     const message = (this.history.get(channel) ?? []).find((m) => m.ts === ts);
-    if (message === undefined) throw new SlackApiError('message_not_found');
+    if (message === undefined) throw new SlackApiError(missing);
     return message;
   }
 
@@ -208,6 +226,7 @@ export class SlackWorkspace {
       team: BOT.team,
       ...(message.blocks === undefined ? {} : { blocks: message.blocks }),
       ...(message.edited === undefined ? {} : { edited: { user: BOT.user, ts: message.edited.ts } }),
+      ...(message.thread_ts === undefined ? {} : { thread_ts: message.thread_ts }),
       ...(withMetadata && message.metadata !== undefined ? { metadata: message.metadata } : {}),
     };
   }

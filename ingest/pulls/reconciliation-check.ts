@@ -5,6 +5,9 @@
  * least `minEvents` pulled that day) is logged at level error with code
  * SB_PULL_WEBHOOKS_MISSED, once per source and day until it changes. The highest share per
  * source is the gauge `switchboard_webhooks_missed_share` on /metrics. Never throws.
+ * The same breaches feed the alert rule `reconciliationMissed` (server/alerts/rules/drift.ts),
+ * which reads them through {@link ReconciliationCheck.breaches} at each evaluation and routes
+ * them like every other alert.
  */
 import type { Logger } from 'pino';
 import type { Warehouse } from '../../sql/warehouse.js';
@@ -38,9 +41,36 @@ export class ReconciliationCheck {
     },
   ) {}
 
-  /** The breaches of the recent days (empty when the model is not built yet or all is well). */
+  /**
+   * The breaches of the recent days (empty when the model is not built yet or all is well),
+   * without logging: what the `reconciliationMissed` alert rule reads (server/alerts/).
+   */
+  async breaches(now = new Date()): Promise<MissedWebhooks[]> {
+    return (await this.read(now)).breaches;
+  }
+
+  /** The breaches of the recent days (empty when the model is not built yet or all is well), logged once each, and the gauge set. */
   async run(now = new Date()): Promise<MissedWebhooks[]> {
-    const { warehouse, analyticsSchema, settings, logger, metrics } = this.options;
+    const { analyticsSchema, settings, logger, metrics } = this.options;
+    const { highest, breaches } = await this.read(now);
+    for (const [source, share] of highest) metrics?.webhooksMissedShare.set({ source }, share);
+    for (const breach of breaches) {
+      const key = `${breach.source}/${breach.day}`;
+      if (this.alerted.get(key) === breach.missedWebhooks) continue;
+      this.alerted.set(key, breach.missedWebhooks);
+      logger.error(
+        { code: 'SB_PULL_WEBHOOKS_MISSED', ...breach, threshold: settings.missedShareAlert },
+        `${breach.missedWebhooks} of ${breach.pullEvents} ${breach.source} events on ${breach.day} (${(breach.missedShare * 100).toFixed(1)} %) never arrived as webhooks ` +
+          `(alert above ${(settings.missedShareAlert * 100).toFixed(1)} %, pulls.reconciliation.missedShareAlert). Which ones: ` +
+          `SELECT * FROM ${analyticsSchema}.reconciliation_missed_webhooks WHERE source = '${breach.source}' AND day = '${breach.day}'`,
+      );
+    }
+    return breaches;
+  }
+
+  /** Each source's highest share, and the breaches, of the recent days. */
+  private async read(now: Date): Promise<{ highest: Map<string, number>; breaches: MissedWebhooks[] }> {
+    const { warehouse, analyticsSchema, settings, logger } = this.options;
     const d = warehouse.dialect;
     const since = new Date(now.getTime() - settings.days * 86_400_000).toISOString().slice(0, 10);
     type Row = { source: string; day: string; pull_events: number; missed_webhooks: number; missed_share: number };
@@ -53,7 +83,7 @@ export class ReconciliationCheck {
       );
     } catch (error) {
       logger.debug({ err: error }, 'reconciliation check skipped: reconciliation_daily is not readable (not built yet?)');
-      return [];
+      return { highest: new Map(), breaches: [] };
     }
     const highest = new Map<string, number>();
     const breaches: MissedWebhooks[] = [];
@@ -68,18 +98,6 @@ export class ReconciliationCheck {
       highest.set(found.source, Math.max(highest.get(found.source) ?? 0, found.missedShare));
       if (found.pullEvents >= settings.minEvents && found.missedShare > settings.missedShareAlert) breaches.push(found);
     }
-    for (const [source, share] of highest) metrics?.webhooksMissedShare.set({ source }, share);
-    for (const breach of breaches) {
-      const key = `${breach.source}/${breach.day}`;
-      if (this.alerted.get(key) === breach.missedWebhooks) continue;
-      this.alerted.set(key, breach.missedWebhooks);
-      logger.error(
-        { code: 'SB_PULL_WEBHOOKS_MISSED', ...breach, threshold: settings.missedShareAlert },
-        `${breach.missedWebhooks} of ${breach.pullEvents} ${breach.source} events on ${breach.day} (${(breach.missedShare * 100).toFixed(1)} %) never arrived as webhooks ` +
-          `(alert above ${(settings.missedShareAlert * 100).toFixed(1)} %, pulls.reconciliation.missedShareAlert). Which ones: ` +
-          `SELECT * FROM ${analyticsSchema}.reconciliation_missed_webhooks WHERE source = '${breach.source}' AND day = '${breach.day}'`,
-      );
-    }
-    return breaches;
+    return { highest, breaches };
   }
 }
