@@ -22,6 +22,10 @@
  *   POST /sync                { names, dryRun?, replayRejected? } → NDJSON stream
  * admin/pull-routes.ts
  *   POST /pull                { source, from?, to?, restart? } → NDJSON stream (from alone: to now)
+ * admin/dlq-routes.ts
+ *   GET  /dlq?source=&pipeline=&reason=&code=&since=&until=&limit=   dead letters of landing, quarantine, syncs, pulls
+ *   GET  /dlq/:id             one, in full
+ *   POST /dlq/replay          { ids?, source?, pipeline?, reason?, code?, since?, until?, limit?, all?, trust?, dryRun? }
  *
  * The NDJSON streams (admin/ndjson-reply.ts) send a keep-alive blank line every 30 s; what
  * can be refused before a run starts is answered with a plain JSON error instead. An error a
@@ -49,6 +53,8 @@ import { sqlRoutes } from './admin/sql-routes.js';
 import { modelRoutes } from './admin/model-routes.js';
 import { syncRoutes } from './admin/sync-routes.js';
 import { pullRoutes } from './admin/pull-routes.js';
+import { dlqRoutes } from './admin/dlq-routes.js';
+import type { DeadLetters } from './dlq/dead-letters.js';
 
 export interface AdminAppOptions {
   replayer: Replayer;
@@ -62,6 +68,8 @@ export interface AdminAppOptions {
   puller?: Puller | undefined;
   /** The job runner: manual builds, syncs and pulls hold their job as scheduled ones do. */
   jobs: JobRunner;
+  /** Dead letters of every source, for /dlq (server/dlq/). */
+  deadLetters: DeadLetters;
   logger: FastifyServerOptions['loggerInstance'];
   /** Host, token and role checks, and the audit. */
   guard: AdminGuardOptions;
@@ -88,5 +96,6 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   await app.register(modelRoutes, { builds: options.builds, jobs: options.jobs });
   await app.register(syncRoutes, { syncer: options.syncer, jobs: options.jobs });
   await app.register(pullRoutes, { puller: options.puller, jobs: options.jobs });
+  await app.register(dlqRoutes, { deadLetters: options.deadLetters });
   return app;
 }

@@ -46,6 +46,8 @@ import { ReconciliationCheck } from '../ingest/pulls/reconciliation-check.js';
 import { pullsConfigured } from '../core/config-pulls.js';
 import { PULL_ONLY_TABLES } from '../ingest/raw-tables.js';
 import type { Puller } from '../ingest/pulls/puller.js';
+import { DeadLetters } from './dlq/dead-letters.js';
+import { serveRunners } from './dlq/runners.js';
 
 export interface SwitchboardServer {
   app: FastifyInstance;
@@ -69,6 +71,8 @@ export interface SwitchboardServer {
   syncer: Syncer;
   /** Pulls from 8x8's APIs, run as `pull:<source>` jobs. */
   puller: Puller;
+  /** What did not go through, from every source, and its replay (server/dlq/; the operator API's /dlq). */
+  deadLetters: DeadLetters;
   /**
    * `app.close()`: stops accepting and waits for the webhooks in flight, then closes the
    * resources registered as plugins (resources.ts) in reverse order: the job runner (runs
@@ -223,8 +227,11 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
   });
   const dataDir = adminDataDir(config, cwd);
   const audit = new AdminAudit(warehouse, file.warehouse.rawSchema, logger.child({ component: 'admin-audit' }));
+  const replayer = new Replayer(families.routes, landing, warehouse, file.warehouse.rawSchema, quarantine);
+  const deadLetters = new DeadLetters({ warehouse, rawSchema: file.warehouse.rawSchema, replayer, quarantine, ...serveRunners(syncer, puller, jobs) });
   const admin = await buildAdminApp({
-    replayer: new Replayer(families.routes, landing, warehouse, file.warehouse.rawSchema, quarantine),
+    replayer,
+    deadLetters,
     warehouse,
     metrics,
     builds,
@@ -283,7 +290,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => (closing ??= app.close());
-  return { app, admin, audit, spool, warehouse, drainer, landing, builds, jobs, syncer, puller, close };
+  return { app, admin, audit, spool, warehouse, drainer, landing, builds, jobs, syncer, puller, deadLetters, close };
 }
 
 /**

@@ -34,6 +34,9 @@ Operator API (admin.host:admin.port, loopback only by default; Authorization: Be
   POST /test                role operate  \`switchboard test\`
   POST /sync                role operate  \`switchboard sync\`
   POST /pull                role operate  \`switchboard pull\`
+  GET  /dlq                 role read     \`switchboard dlq list\`: dead letters of landing, the quarantine, syncs, pulls
+  GET  /dlq/:id             role read     \`switchboard dlq show\`
+  POST /dlq/replay          role operate  \`switchboard dlq replay\`
 The token is SWITCHBOARD_ADMIN_TOKEN, else <data dir>/admin-token (generated on first start,
 mode 0600; the CLI reads it); more with \`switchboard admin-token create\`.
 

@@ -22,6 +22,8 @@ const ROUTES: ReadonlyArray<{ method: 'GET' | 'POST'; url: string; payload?: obj
   { method: 'POST', url: '/test', payload: { select: ['calls'] }, role: 'operate' },
   { method: 'POST', url: '/sync', payload: { names: ['nothing'] }, role: 'operate' },
   { method: 'POST', url: '/pull', payload: { source: 'nothing' }, role: 'operate' },
+  { method: 'GET', url: '/dlq', role: 'read' },
+  { method: 'POST', url: '/dlq/replay', payload: { all: true, dryRun: true }, role: 'operate' },
 ];
 
 describe('operator API authentication, roles and audit', () => {
