@@ -84,10 +84,10 @@ export function adminRefusal(config: Config, status: number, body: { error?: { c
  * @throws {@link adminRefusal} when the server answers with an error status
  * @example for await (const value of (await postForNdjson(config, base, '/pull', request)) ?? []) …
  */
-export async function postForNdjson(config: Config, base: string, path: string, request: unknown): Promise<AsyncGenerator<unknown> | null> {
+export async function postForNdjson(config: Config, base: string, path: string, request: unknown, headers: Record<string, string> = {}): Promise<AsyncGenerator<unknown> | null> {
   let response: Response;
   try {
-    response = await fetch(new URL(path, base), { method: 'POST', headers: adminHeaders(config, true), body: JSON.stringify(request) });
+    response = await fetch(new URL(path, base), { method: 'POST', headers: { ...adminHeaders(config, true), ...headers }, body: JSON.stringify(request) });
   } catch {
     return null;
   }
@@ -102,6 +102,25 @@ export async function postForNdjson(config: Config, base: string, path: string, 
   }
   process.stderr.write(`Running in the server at ${base} (it holds the warehouse).\n`);
   return ndjsonValues(response.body);
+}
+
+/**
+ * GETs a JSON answer from the operator API, with its status (a 404 is an answer, not an
+ * error). Null when nothing listens at `base`: then the CLI may open the warehouse itself.
+ * @throws {@link adminRefusal} for other error statuses
+ * @example const answer = await getAdminJson(config, base, '/dlq?source=sync'); if (answer === null) …direct…
+ */
+export async function getAdminJson(config: Config, base: string, path: string): Promise<{ status: number; body: unknown } | null> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, base), { headers: adminHeaders(config, false) });
+  } catch {
+    return null;
+  }
+  // Reads answer whatever config the server runs: the data is the same (no config check here).
+  const body = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
+  if (!response.ok && response.status !== 404) throw adminRefusal(config, response.status, body, `HTTP ${response.status} from ${base}${path}`);
+  return { status: response.status, body };
 }
 
 async function* ndjsonValues(body: ReadableStream<Uint8Array>): AsyncGenerator<unknown> {

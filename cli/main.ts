@@ -16,6 +16,7 @@ import { testCommand } from './commands/test.js';
 import { compileCommand } from './commands/compile.js';
 import { pullCommand } from './commands/pull.js';
 import { adminTokenCommand } from './commands/admin-token.js';
+import { dlqCommand } from './commands/dlq.js';
 
 const program = new Command()
   .name('switchboard')
@@ -37,6 +38,7 @@ program.addCommand(replayCommand());
 program.addCommand(sqlCommand());
 program.addCommand(syncCommand());
 program.addCommand(pullCommand());
+program.addCommand(dlqCommand());
 program.addCommand(buildCommand());
 program.addCommand(testCommand());
 program.addCommand(compileCommand());

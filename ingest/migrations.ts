@@ -1,7 +1,7 @@
 /**
  * The numbered migrations of ingest's tables in `<rawSchema>`: rejections, the spool
- * checkpoint, the quarantine, and the pulls' cursors and runs (sql/migrations/ says how
- * they run). server/migrations.ts applies them at start-up with the others.
+ * checkpoint, the quarantine, and the pulls' cursors, runs and failed pages (sql/migrations/
+ * says how they run). server/migrations.ts applies them at start-up with the others.
  *
  * The raw event tables (one per family, `voice_events`, …) and their `_json` views are
  * created by name when a drainer, a pull or a build first needs them (raw-tables.ts
@@ -14,6 +14,7 @@ import { FAMILY_TABLES } from './families/family.js';
 import { checkpointTable, PULL_ONLY_TABLES, quarantineTable, rawEventTable, rejectionsTable } from './raw-tables.js';
 import { pullCursorsTable } from './pulls/land.js';
 import { pullRunsTable } from './pulls/runner.js';
+import { pullFailuresTable } from './pulls/failures.js';
 
 /** Columns of every raw event table added in 0.2. */
 const RAW_EVENT_COLUMNS_0_2 = ['body_sha256', 'body_json', 'conflict_of'];
@@ -54,6 +55,13 @@ export const ingestMigrations: readonly Migration[] = [
     description: "_pull_runs gains notes: what a run told the operator (PullRunResult.notes), kept after the run's log is gone",
     up: async (q, d, { rawSchema }) => {
       await addColumns(q, d, pullRunsTable(rawSchema), PULL_RUNS_NOTES);
+    },
+  },
+  {
+    id: 'ingest/0005_pull_failures',
+    description: '_pull_failures: pull pages that failed, with the cursor and position to pull them again (switchboard dlq)',
+    up: async (q, d, { rawSchema }) => {
+      await createTables(q, d, rawSchema, [pullFailuresTable(rawSchema)]);
     },
   },
 ];

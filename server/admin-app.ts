@@ -25,6 +25,10 @@
  * admin/alert-routes.ts
  *   GET  /alerts?status=firing|resolved|all&limit=  → { alerts }
  *   POST /alerts/test         { route } → { route, ok, detail } (a test notification)
+ * admin/dlq-routes.ts
+ *   GET  /dlq?source=&pipeline=&reason=&code=&since=&until=&limit=   dead letters of landing, quarantine, syncs, pulls
+ *   GET  /dlq/:id             one, in full
+ *   POST /dlq/replay          { ids?, source?, pipeline?, reason?, code?, since?, until?, limit?, all?, trust?, dryRun? }
  *
  * The NDJSON streams (admin/ndjson-reply.ts) send a keep-alive blank line every 30 s; what
  * can be refused before a run starts is answered with a plain JSON error instead. An error a
@@ -54,6 +58,8 @@ import { syncRoutes } from './admin/sync-routes.js';
 import { pullRoutes } from './admin/pull-routes.js';
 import { alertRoutes } from './admin/alert-routes.js';
 import type { AlertService } from './alerts/alert-service.js';
+import { dlqRoutes } from './admin/dlq-routes.js';
+import type { DeadLetters } from './dlq/dead-letters.js';
 
 export interface AdminAppOptions {
   replayer: Replayer;
@@ -69,6 +75,8 @@ export interface AdminAppOptions {
   jobs: JobRunner;
   /** GET /alerts and POST /alerts/test; null (or absent) when alerts are off. */
   alerts?: AlertService | null;
+  /** Dead letters of every source, for /dlq (server/dlq/). */
+  deadLetters: DeadLetters;
   logger: FastifyServerOptions['loggerInstance'];
   /** Host, token and role checks, and the audit. */
   guard: AdminGuardOptions;
@@ -96,5 +104,6 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   await app.register(syncRoutes, { syncer: options.syncer, jobs: options.jobs });
   await app.register(pullRoutes, { puller: options.puller, jobs: options.jobs });
   await app.register(alertRoutes, { alerts: options.alerts ?? null });
+  await app.register(dlqRoutes, { deadLetters: options.deadLetters });
   return app;
 }

@@ -2,7 +2,7 @@
  * Operator API tokens. A token is `sbat_` + 43 random base64url characters, presented as
  * `Authorization: Bearer <token>`, and carries a role:
  * - `read`: GET /status, GET /metrics, GET /rejections, POST /sql;
- * - `operate`: also POST /build, /test, /sync, /pull and /rejections/replay.
+ * - `operate`: also POST /build, /test, /sync, /pull, /rejections/replay and /dlq/replay.
  *
  * Where they come from:
  * - the bootstrap token (role operate): SWITCHBOARD_ADMIN_TOKEN when set; else `serve`

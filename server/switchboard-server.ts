@@ -49,6 +49,8 @@ import type { Puller } from '../ingest/pulls/puller.js';
 import type { AlertService } from './alerts/alert-service.js';
 import { alertsJob } from './alerts/job.js';
 import { alertServiceFor } from './alerts/from-server.js';
+import { DeadLetters } from './dlq/dead-letters.js';
+import { serveRunners } from './dlq/runners.js';
 
 export interface SwitchboardServer {
   app: FastifyInstance;
@@ -72,6 +74,8 @@ export interface SwitchboardServer {
   syncer: Syncer;
   /** Pulls from 8x8's APIs, run as `pull:<source>` jobs. */
   puller: Puller;
+  /** What did not go through, from every source, and its replay (server/dlq/; the operator API's /dlq). */
+  deadLetters: DeadLetters;
   /**
    * Alerts (alerts.*): the `alerts` job evaluates the warehouse's rules; `alerts.startLocal()`
    * (serve calls it with `jobs.start()`) runs the drain's rules on this node. Null when alerts.enabled is false.
@@ -233,8 +237,11 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
   });
   const dataDir = adminDataDir(config, cwd);
   const audit = new AdminAudit(warehouse, file.warehouse.rawSchema, logger.child({ component: 'admin-audit' }));
+  const replayer = new Replayer(families.routes, landing, warehouse, file.warehouse.rawSchema, quarantine);
+  const deadLetters = new DeadLetters({ warehouse, rawSchema: file.warehouse.rawSchema, replayer, quarantine, ...serveRunners(syncer, puller, jobs) });
   const admin = await buildAdminApp({
-    replayer: new Replayer(families.routes, landing, warehouse, file.warehouse.rawSchema, quarantine),
+    replayer,
+    deadLetters,
     warehouse,
     metrics,
     builds,
@@ -295,7 +302,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => (closing ??= app.close());
-  return { app, admin, audit, spool, warehouse, drainer, landing, builds, jobs, syncer, puller, alerts, close };
+  return { app, admin, audit, spool, warehouse, drainer, landing, builds, jobs, syncer, puller, alerts, deadLetters, close };
 }
 
 /**

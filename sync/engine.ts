@@ -52,6 +52,12 @@ export interface SyncRunOptions {
   dryRun?: boolean;
   /** Forget this sync's rejections first, so refused rows are sent again. */
   replayRejected?: boolean;
+  /**
+   * Only these keys, refused or not (a replay of dead letters, `switchboard dlq replay`):
+   * each is sent if the destination does not have its current row. The snapshots and
+   * idempotency keys work as in any run, so a key the destination has is not sent again.
+   */
+  keys?: readonly string[];
   retry?: RetryPolicy;
   /** Changed rows read from the warehouse at a time. */
   pageSize?: number;
@@ -111,7 +117,7 @@ export async function runSync(warehouse: Warehouse, sync: SyncDefinition, destin
     }
     await warehouse.run(d.dropTable(pending));
     try {
-      await warehouse.run(`CREATE TABLE ${pending} AS\n${diffSql(d, sync, options.modelsSchema)}`);
+      await warehouse.run(`CREATE TABLE ${pending} AS\n${diffSql(d, sync, options.modelsSchema, options.keys === undefined ? undefined : { keys: options.keys })}`);
     } catch (error) {
       throw new SyncError('SB_SYNC_DIFF_FAILED', `sync ${sync.name}: the diff query failed: ${(error as Error).message}`, {
         cause: error,

@@ -35,6 +35,8 @@ export interface SyncerOptions {
 export interface SyncRequest {
   dryRun?: boolean;
   replayRejected?: boolean;
+  /** Only these keys, refused or not (engine.ts SyncRunOptions.keys): a replay of dead letters. */
+  keys?: readonly string[];
   onProgress?: (event: SyncProgress) => void;
   /** Stops this run at its next checkpoint (the job's deadline, a lost lease). */
   signal?: AbortSignal;
@@ -148,6 +150,7 @@ export class Syncer {
       ...(retry === undefined ? {} : { retry }),
       ...(request.dryRun === true ? { dryRun: true } : {}),
       ...(request.replayRejected === true ? { replayRejected: true } : {}),
+      ...(request.keys === undefined ? {} : { keys: request.keys }),
       ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }),
     });
   }

@@ -41,6 +41,8 @@ export function replayCommand(): Command {
       `
 Replays re-verify each stored request with the current config, as of when it arrived.
 Run against a running \`switchboard serve\` (it holds the warehouse).
+\`switchboard dlq\` lists these together with the rows sync destinations refused and the pull
+pages that failed, and replays any of them by filter.
 
 Examples:
   switchboard replay --list --code SB_INGEST_SIGNATURE_INVALID

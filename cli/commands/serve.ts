@@ -36,6 +36,9 @@ Operator API (admin.host:admin.port, loopback only by default; Authorization: Be
   POST /pull                role operate  \`switchboard pull\`
   GET  /alerts              role read     alerts firing and resolved (?status=firing|resolved|all)
   POST /alerts/test         role operate  a test notification through a route ({"route":"slack"})
+  GET  /dlq                 role read     \`switchboard dlq list\`: dead letters of landing, the quarantine, syncs, pulls
+  GET  /dlq/:id             role read     \`switchboard dlq show\`
+  POST /dlq/replay          role operate  \`switchboard dlq replay\`
 The token is SWITCHBOARD_ADMIN_TOKEN, else <data dir>/admin-token (generated on first start,
 mode 0600; the CLI reads it); more with \`switchboard admin-token create\`.
 

@@ -14,6 +14,8 @@
  * lands with its new position in one transaction (land.ts), so the cursor never runs ahead
  * of the data. Every run is recorded in `<rawSchema>._pull_runs` (status running, success,
  * failed, or interrupted: killed before it could say, found by the next run of the source).
+ * A failed run also records the page it failed at in `<rawSchema>._pull_failures`
+ * (failures.ts), until a run finishes that range.
  * The tables are made by the numbered migrations (ingest/migrations.ts) at start-up.
  */
 import { randomUUID } from 'node:crypto';
@@ -23,6 +25,7 @@ import type { Queryable, Warehouse } from '../../sql/warehouse.js';
 import { SwitchboardError } from '../../core/errors.js';
 
 import { landPage, preparePull, pullCursorsTable, readCursor, type PulledEvent, type PullTarget } from './land.js';
+import { recordPullFailure, resolvePullFailures } from './failures.js';
 import type { PullNote, PullProgress, PullRange, PullSource, PullStep, SkippedRange } from './source.js';
 
 /** What `_pull_cursors.cursor` holds for a run's range. */
@@ -146,7 +149,11 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
       throw new SwitchboardError('SB_PULL_RANGE', `--from (${range.from.toISOString()}) must be before --to (${range.to.toISOString()}).`);
     }
     if (stored !== null) {
-      if (stored.done) return finish('nothing-to-do', 0, 0, []);
+      if (stored.done) {
+        // Finished since (by another run): nothing of it has failed any more.
+        await resolvePullFailures(warehouse, warehouse.dialect, options.rawSchema, key, runId, new Date());
+        return finish('nothing-to-do', 0, 0, []);
+      }
       position = stored.position;
       resumed = true;
     }
@@ -176,17 +183,23 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
   let landed = 0;
   /** The position of the last page that landed (where a killed run had got to, before the first). */
   let reached = position;
+  /** The step the source last reported or landed: where a failure happened. */
+  let lastStep: string | null = null;
   const signal = options.signal ?? new AbortController().signal;
   try {
     const outcome = await source.pull(range, position, {
       signal,
       now,
       sleep: options.sleep ?? abortableSleep,
-      report: (step, note) => options.onProgress?.({ phase: 'waiting', source: source.name, progress: { ...step, landed }, note: note ?? '' }),
+      report: (step, note) => {
+        lastStep = step.step;
+        options.onProgress?.({ phase: 'waiting', source: source.name, progress: { ...step, landed }, note: note ?? '' });
+      },
       land: async (events: readonly PulledEvent[], next: P, step: PullStep) => {
         signal.throwIfAborted();
         await landPage(warehouse, target, events, { from, to, position: next, done: false } satisfies RangeCursor<P>);
         reached = next;
+        lastStep = step.step;
         pages += 1;
         landed += events.length;
         options.onProgress?.({ phase: 'page', source: source.name, progress: { ...step, landed } });
@@ -200,12 +213,18 @@ export async function runPull<P>(warehouse: Warehouse, source: PullSource<P>, op
     // a range that is done with no run that says it succeeded.
     return await warehouse.transaction(async (tx) => {
       await tx.writeRows(cursors, [{ source: key, cursor: JSON.stringify(done), updated_at: new Date() }], { onMatch: { cursor: 'replace', updated_at: 'replace' } });
+      await resolvePullFailures(tx, d, options.rawSchema, key, runId, new Date());
       return finish('success', pages, landed, outcome.skipped, outcome.notes ?? [], tx);
     });
   } catch (error) {
     const code = error instanceof SwitchboardError ? error.code : signal.aborted ? 'SB_PULL_STOPPED' : 'SB_PULL_FAILED';
     const message = signal.aborted && !(error instanceof SwitchboardError) ? 'stopped before the range was done; run it again to resume where it stopped' : (error as Error).message;
     await recordRun({ status: 'failed', pages, landed, skipped: [], error: { code, message }, finishedAt: new Date() }).catch(() => undefined);
+    if (!signal.aborted && code !== 'SB_PULL_STOPPED') {
+      // A page that failed is a dead letter until a run gets past it; a run stopped (Ctrl-C, shutdown, its deadline) resumes by itself.
+      const failure = { runId, source: source.name, mode, cursorKey: key, range, page: pages + 1, step: lastStep, position: reached, error: { code, message }, at: new Date() };
+      await recordPullFailure(warehouse, options.rawSchema, failure).catch(() => undefined);
+    }
     throw error;
   }
 

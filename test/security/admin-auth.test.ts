@@ -24,6 +24,8 @@ const ROUTES: ReadonlyArray<{ method: 'GET' | 'POST'; url: string; payload?: obj
   { method: 'POST', url: '/pull', payload: { source: 'nothing' }, role: 'operate' },
   { method: 'GET', url: '/alerts?status=all', role: 'read' },
   { method: 'POST', url: '/alerts/test', payload: { route: 'pagerduty' }, role: 'operate' },
+  { method: 'GET', url: '/dlq', role: 'read' },
+  { method: 'POST', url: '/dlq/replay', payload: { all: true, dryRun: true }, role: 'operate' },
 ];
 
 describe('operator API authentication, roles and audit', () => {

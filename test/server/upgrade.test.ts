@@ -25,6 +25,7 @@ import type { TableSpec } from '../../sql/table-spec.js';
 import { checkpointTable, quarantineTable, rawEventTable, rejectionsTable } from '../../ingest/raw-tables.js';
 import { pullCursorsTable } from '../../ingest/pulls/land.js';
 import { pullRunsTable, runPull } from '../../ingest/pulls/runner.js';
+import { pullFailuresTable } from '../../ingest/pulls/failures.js';
 import type { PullSource } from '../../ingest/pulls/source.js';
 import { outcomesTable, rejectionsTable as syncRejectionsTable, runsTable, snapshotsTable } from '../../sync/state.js';
 import { runSync, type SyncDefinition } from '../../sync/engine.js';
@@ -44,6 +45,7 @@ const CONTROL_TABLES: TableSpec[] = [
   quarantineTable('raw'),
   pullCursorsTable('raw'),
   pullRunsTable('raw'),
+  pullFailuresTable('raw'),
   jobRunsTable('raw'),
   jobLeasesTable('raw'),
   auditTable('raw'),
