@@ -34,6 +34,8 @@ Operator API (admin.host:admin.port, loopback only by default; Authorization: Be
   POST /test                role operate  \`switchboard test\`
   POST /sync                role operate  \`switchboard sync\`
   POST /pull                role operate  \`switchboard pull\`
+  /console/                 the web console, in a browser on this listener: sign in with a token
+                            (every page: role read; replaying dead letters, sync previews: operate)
 The token is SWITCHBOARD_ADMIN_TOKEN, else <data dir>/admin-token (generated on first start,
 mode 0600; the CLI reads it); more with \`switchboard admin-token create\`.
 
@@ -63,7 +65,7 @@ is flushed.`,
       if (config.file.admin.enabled) {
         const admin = await listen(server.admin, config.file.admin.host, config.file.admin.port);
         const token = process.env[ADMIN_TOKEN_ENV] ? ADMIN_TOKEN_ENV : bootstrapTokenPath(adminDataDir(config, process.cwd()));
-        process.stderr.write(`Operator API on ${admin.text} (switchboard sql, replay, build, test, sync, pull, status; GET /metrics; token: ${token})\n`);
+        process.stderr.write(`Operator API on ${admin.text} (switchboard sql, replay, build, test, sync, pull, status; GET /metrics; web console: /console/; token: ${token})\n`);
       }
       server.jobs.start(); // builds, syncs and pulls on their schedules, one node per tick
 
