@@ -30,6 +30,9 @@
  *   GET  /dlq/:id             one, in full
  *   POST /dlq/replay          { ids?, source?, pipeline?, reason?, code?, since?, until?, limit?, all?, trust?, dryRun? }
  *
+ * console/ (when `console` is given)
+ *   GET  /console/…           the web console for a browser: a session cookie instead of a bearer token
+ *
  * The NDJSON streams (admin/ndjson-reply.ts) send a keep-alive blank line every 30 s; what
  * can be refused before a run starts is answered with a plain JSON error instead. An error a
  * route does not answer itself is SB_ADMIN_BAD_REQUEST with Fastify's 4xx status (validation,
@@ -60,6 +63,8 @@ import { alertRoutes } from './admin/alert-routes.js';
 import type { AlertService } from './alerts/alert-service.js';
 import { dlqRoutes } from './admin/dlq-routes.js';
 import type { DeadLetters } from './dlq/dead-letters.js';
+import type { AdminTokenVerifier } from './admin-tokens.js';
+import { consoleAuth, consoleRoutes, CONSOLE_PREFIX, type ConsoleSettings } from './console/index.js';
 
 export interface AdminAppOptions {
   replayer: Replayer;
@@ -79,13 +84,15 @@ export interface AdminAppOptions {
   deadLetters: DeadLetters;
   logger: FastifyServerOptions['loggerInstance'];
   /** Host, token and role checks, and the audit. */
-  guard: AdminGuardOptions;
+  guard: AdminGuardOptions & { verifier: AdminTokenVerifier };
   /** For GET /status: the whole report (server/status-report.ts). */
   status: () => Promise<StatusReport>;
   /** The schemas POST /sql may read: the raw schema, models.schema and the syncs' state (`switchboard_sync`). */
   readableSchemas: readonly string[];
   /** POST /sql's deadline (admin.sqlTimeoutMs). */
   sqlTimeoutMs: number;
+  /** The web console's settings; without them there is no console. */
+  console?: ConsoleSettings | undefined;
 }
 
 export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyInstance> {
@@ -95,7 +102,8 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     return reply.code(status).send(errorBody(status < 500 ? 'SB_ADMIN_BAD_REQUEST' : 'SB_ADMIN_INTERNAL', error.message));
   });
   // Before any plugin: hooks and decorators of the root instance reach every child context.
-  adminGuard(app, options.guard);
+  const browser = options.console === undefined ? null : consoleAuth(app, options.guard.verifier);
+  adminGuard(app, browser === null ? options.guard : { ...options.guard, verifier: browser.verifier, browser: browser.gate });
 
   await app.register(statusRoutes, { status: options.status, metrics: options.metrics });
   await app.register(rejectionRoutes, { replayer: options.replayer });
@@ -105,5 +113,9 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   await app.register(pullRoutes, { puller: options.puller, jobs: options.jobs });
   await app.register(alertRoutes, { alerts: options.alerts ?? null });
   await app.register(dlqRoutes, { deadLetters: options.deadLetters });
+  if (browser !== null && options.console !== undefined) {
+    const services = { status: options.status, replayer: options.replayer, warehouse: options.warehouse, settings: options.console, now: () => new Date() };
+    await app.register(consoleRoutes, { prefix: CONSOLE_PREFIX, ...services, sessions: browser.sessions, root: app });
+  }
   return app;
 }

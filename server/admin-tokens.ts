@@ -175,7 +175,11 @@ export class AdminTokenVerifier {
 
   /** Who `presented` is, or null. Every known hash is compared (no early exit). */
   verify(presented: string): AdminPrincipal | null {
-    const hash = tokenHash(presented);
+    return this.verifyHash(tokenHash(presented));
+  }
+
+  /** Who the token with this sha256 is, or null: the console keeps a session's hash, never its token. */
+  verifyHash(hash: string): AdminPrincipal | null {
     let found: AdminPrincipal | null = null;
     if (constantTimeEqual(hash, this.bootstrap.sha256)) found = { id: this.bootstrap.id, role: 'operate' };
     for (const token of this.current()) {

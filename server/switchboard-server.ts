@@ -261,6 +261,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     status,
     readableSchemas: [file.warehouse.rawSchema, file.models.schema, SYNC_SCHEMA],
     sqlTimeoutMs: file.admin.sqlTimeoutMs,
+    console: { rawSchema: file.warehouse.rawSchema, modelsSchema: file.models.schema, reconciliation: pullsConfigured(file.pulls) ? file.pulls.reconciliation : null },
   });
   // Registered first closes last (Fastify runs onClose hooks in reverse): the warehouse outlives
   // everything that writes to it. Before any of these, app.close() stops accepting and waits

@@ -39,6 +39,8 @@ Operator API (admin.host:admin.port, loopback only by default; Authorization: Be
   GET  /dlq                 role read     \`switchboard dlq list\`: dead letters of landing, the quarantine, syncs, pulls
   GET  /dlq/:id             role read     \`switchboard dlq show\`
   POST /dlq/replay          role operate  \`switchboard dlq replay\`
+  /console/                 the web console, in a browser on this listener: sign in with a token
+                            (every page: role read; replaying dead letters, sync previews: operate)
 The token is SWITCHBOARD_ADMIN_TOKEN, else <data dir>/admin-token (generated on first start,
 mode 0600; the CLI reads it); more with \`switchboard admin-token create\`.
 
@@ -68,7 +70,7 @@ is flushed.`,
       if (config.file.admin.enabled) {
         const admin = await listen(server.admin, config.file.admin.host, config.file.admin.port);
         const token = process.env[ADMIN_TOKEN_ENV] ? ADMIN_TOKEN_ENV : bootstrapTokenPath(adminDataDir(config, process.cwd()));
-        process.stderr.write(`Operator API on ${admin.text} (switchboard sql, replay, build, test, sync, pull, status; GET /metrics; token: ${token})\n`);
+        process.stderr.write(`Operator API on ${admin.text} (switchboard sql, replay, build, test, sync, pull, status; GET /metrics; web console: /console/; token: ${token})\n`);
       }
       server.jobs.start(); // builds, syncs and pulls on their schedules, one node per tick
       server.alerts?.startLocal(); // the drain's alert rules, on this node

@@ -12,6 +12,9 @@
  *    say, a sync it just added to the file in a server that does not have it.
  * Every authenticated answer carries the server's fingerprint in `switchboard-config` (and
  * its config file, URI-encoded, in `switchboard-config-source`), so the CLI can tell too.
+ * Paths of the web console (../console/, given as `browser`) authenticate by session cookie
+ * instead of steps 2-4: its gate sends a browser without a session to the login page, and
+ * its routes check the role of what they run. Step 1 applies to them as to every path.
  * Then every request, allowed or refused, leaves one audit row (../admin-audit.ts).
  *
  * Registered on the root instance before the route plugins (../admin-app.ts), so its hooks
@@ -23,7 +26,7 @@ import type { AdminAudit } from '../admin-audit.js';
 import { ADMIN_TOKEN_ENV, type AdminPrincipal, type AdminRole, type AdminTokenVerifier } from '../admin-tokens.js';
 
 export interface AdminGuardOptions {
-  verifier: AdminTokenVerifier;
+  verifier: Pick<AdminTokenVerifier, 'verify'>;
   audit: AdminAudit;
   /** admin.host, e.g. `127.0.0.1`. */
   host: string;
@@ -33,6 +36,21 @@ export interface AdminGuardOptions {
   tokenFile: string;
   /** The config this server loaded at start: its file (null: built-in defaults) and fingerprint. */
   config: { source: string | null; fingerprint: string };
+  /**
+   * The web console's gate (../console/gate.ts): paths it owns authenticate by session
+   * cookie instead of a bearer token. The Host check (step 1) and the audit apply to them too.
+   */
+  browser?: BrowserGate | undefined;
+}
+
+/** How browser pages authenticate: a session cookie instead of `Authorization: Bearer`. */
+export interface BrowserGate {
+  /** Whether `path` is the browser's (e.g. `/console/syncs`). */
+  owns(path: string): boolean;
+  /** `public` (the login page, static assets), the session's principal, or null (no live session). */
+  authenticate(request: FastifyRequest, path: string): AdminPrincipal | 'public' | null;
+  /** Answers a request without a live session, e.g. a redirect to the login page. */
+  refuse(request: FastifyRequest, reply: FastifyReply, path: string): FastifyReply;
 }
 
 /** The header carrying a config fingerprint: the CLI's in requests, the server's in answers. */
@@ -83,6 +101,17 @@ export function adminGuard(app: FastifyInstance, options: AdminGuardOptions): vo
     const name = hostName(request.headers.host);
     if (!hosts.has(name)) {
       return refuse(reply, 421, 'SB_ADMIN_HOST_REFUSED', `The operator API answers only to the host names ${[...hosts].join(', ')}, not "${name}" (a browser tricked by DNS rebinding sends its own). Call it at admin.host, or add the name you use to admin.allowedHosts.`);
+    }
+    const browser = options.browser;
+    if (browser?.owns(path) === true) {
+      const who = browser.authenticate(request, path);
+      if (who === 'public') return undefined;
+      if (who === null) {
+        request.adminOutcome = 'SB_ADMIN_UNAUTHORIZED';
+        return browser.refuse(request, reply, path);
+      }
+      request.adminPrincipal = who; // the console's own routes check the role of what they run
+      return undefined;
     }
     const presented = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
     const principal = presented === undefined ? null : options.verifier.verify(presented);
@@ -158,12 +187,12 @@ function pathOf(url: string): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
-/** What was asked, short and without secrets: the body's fields (the SQL text up to 1000 characters). */
+/** What was asked, short and without secrets: the body's fields (the SQL text up to 1000 characters; a token field never). */
 function summarize(request: FastifyRequest): string {
   const body = request.body as Record<string, unknown> | null | undefined;
   if (body !== null && typeof body === 'object') {
     if (typeof body.query === 'string') return body.query.slice(0, 1000);
-    return JSON.stringify(body).slice(0, 1000);
+    return JSON.stringify(body, (key, value: unknown) => (/token|secret|password/i.test(key) ? '[redacted]' : value)).slice(0, 1000);
   }
   const q = request.url.indexOf('?');
   return q === -1 ? '' : request.url.slice(q + 1, q + 1001);
