@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { cronOrOff, ianaZone, schemaName } from './config-fields.js';
 import { pulls } from './config-pulls.js';
+import { drift } from './config-drift.js';
 import { warehouseSection, type WarehouseChoices, type WarehouseSchema, type WarehouseSettings } from './config-warehouse.js';
 
 export type { WarehouseChoices, WarehouseSchema, WarehouseSettings } from './config-warehouse.js';
@@ -335,6 +336,7 @@ const sections = {
   destinations: destinations.prefault({}),
   syncs: z.array(sync).default([]),
   pulls: pulls.prefault({}),
+  drift: drift.prefault({}),
   families: z
     .strictObject({
       messaging: messaging.prefault({}),

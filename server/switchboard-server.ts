@@ -37,7 +37,8 @@ import { ModelBuilds } from './model-builds.js';
 import { JobRunner } from './jobs/runner.js';
 import { JobLeases, nodeId } from './jobs/leases.js';
 import { JobHistory } from './jobs/history.js';
-import { modelsJob, pullJobFor, syncJobFor } from './jobs/definitions.js';
+import { driftJobFor, modelsJob, pullJobFor, syncJobFor } from './jobs/definitions.js';
+import { schemaDriftFor } from './drift.js';
 import { syncerFor } from '../sync/from-config.js';
 import type { Syncer } from '../sync/syncer.js';
 import { SYNC_SCHEMA } from '../sync/state.js';
@@ -201,6 +202,9 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
   );
   for (const sync of syncer.syncs) jobs.define(syncJobFor(syncer, sync, logger.child({ component: 'sync' })));
   for (const source of puller.sources) jobs.define(pullJobFor(puller, source, logger.child({ component: 'pull' })));
+  const drift = schemaDriftFor(file, warehouse, env, metrics.registry);
+  if (drift.job !== null) jobs.define(driftJobFor(drift.job, file.drift.schedule, logger.child({ component: 'drift' })));
+  else logger.child({ component: 'drift' }).info(`schema drift checks are off (${file.drift.enabled ? 'drift.schedule: off' : 'drift.enabled: false'})`);
   const status = statusReporter({
     live: () => ({
       ...health(),
@@ -243,6 +247,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     status,
     readableSchemas: [file.warehouse.rawSchema, file.models.schema, SYNC_SCHEMA],
     sqlTimeoutMs: file.admin.sqlTimeoutMs,
+    drift: drift.list,
   });
   // Registered first closes last (Fastify runs onClose hooks in reverse): the warehouse outlives
   // everything that writes to it. Before any of these, app.close() stops accepting and waits
