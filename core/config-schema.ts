@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { cronOrOff, ianaZone, schemaName } from './config-fields.js';
 import { pulls } from './config-pulls.js';
 import { alerts } from './config-alerts.js';
+import { drift } from './config-drift.js';
 import { warehouseSection, type WarehouseChoices, type WarehouseSchema, type WarehouseSettings } from './config-warehouse.js';
 
 export type { WarehouseChoices, WarehouseSchema, WarehouseSettings } from './config-warehouse.js';
@@ -337,6 +338,7 @@ const sections = {
   syncs: z.array(sync).default([]),
   pulls: pulls.prefault({}),
   alerts: alerts.prefault({}),
+  drift: drift.prefault({}),
   families: z
     .strictObject({
       messaging: messaging.prefault({}),

@@ -1,7 +1,8 @@
 /**
  * The numbered migrations of ingest's tables in `<rawSchema>`: rejections, the spool
- * checkpoint, the quarantine, and the pulls' cursors, runs and failed pages (sql/migrations/
- * says how they run). server/migrations.ts applies them at start-up with the others.
+ * checkpoint, the quarantine, the pulls' cursors, runs and failed pages, and schema drift's
+ * learned paths (plus its findings, `<models.schema>.schema_drift`). sql/migrations/ says how
+ * they run; server/migrations.ts applies them at start-up with the others.
  *
  * The raw event tables (one per family, `voice_events`, …) and their `_json` views are
  * created by name when a drainer, a pull or a build first needs them (raw-tables.ts
@@ -15,6 +16,7 @@ import { checkpointTable, PULL_ONLY_TABLES, quarantineTable, rawEventTable, reje
 import { pullCursorsTable } from './pulls/land.js';
 import { pullRunsTable } from './pulls/runner.js';
 import { pullFailuresTable } from './pulls/failures.js';
+import { driftWatermarksTable, schemaDriftTable, schemaPathsTable } from './drift/tables.js';
 
 /** Columns of every raw event table added in 0.2. */
 const RAW_EVENT_COLUMNS_0_2 = ['body_sha256', 'body_json', 'conflict_of'];
@@ -55,6 +57,14 @@ export const ingestMigrations: readonly Migration[] = [
     description: "_pull_runs gains notes: what a run told the operator (PullRunResult.notes), kept after the run's log is gone",
     up: async (q, d, { rawSchema }) => {
       await addColumns(q, d, pullRunsTable(rawSchema), PULL_RUNS_NOTES);
+    },
+  },
+  {
+    id: 'ingest/0004_schema_drift',
+    description: 'schema drift: _schema_paths and _schema_drift_watermarks in the raw schema, schema_drift in the models schema (next to sb_run_results)',
+    up: async (q, d, { rawSchema, modelsSchema }) => {
+      await createTables(q, d, rawSchema, [schemaPathsTable(rawSchema), driftWatermarksTable(rawSchema)]);
+      await createTables(q, d, modelsSchema, [schemaDriftTable(modelsSchema)]);
     },
   },
   {

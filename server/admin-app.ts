@@ -32,6 +32,8 @@
  *
  * console/ (when `console` is given)
  *   GET  /console/…           the web console for a browser: a session cookie instead of a bearer token
+ * admin/drift-routes.ts
+ *   GET  /drift?since=&family=&kind=&limit=   → { drift } (schema drift, newest first)
  *
  * The NDJSON streams (admin/ndjson-reply.ts) send a keep-alive blank line every 30 s; what
  * can be refused before a run starts is answered with a plain JSON error instead. An error a
@@ -65,6 +67,7 @@ import { dlqRoutes } from './admin/dlq-routes.js';
 import type { DeadLetters } from './dlq/dead-letters.js';
 import type { AdminTokenVerifier } from './admin-tokens.js';
 import { consoleAuth, consoleRoutes, CONSOLE_PREFIX, type ConsoleSettings } from './console/index.js';
+import { driftRoutes, type DriftRoutesOptions } from './admin/drift-routes.js';
 
 export interface AdminAppOptions {
   replayer: Replayer;
@@ -93,6 +96,8 @@ export interface AdminAppOptions {
   sqlTimeoutMs: number;
   /** The web console's settings; without them there is no console. */
   console?: ConsoleSettings | undefined;
+  /** For GET /drift: reads `<models.schema>.schema_drift`; absent: the route answers no rows. */
+  drift?: DriftRoutesOptions['list'] | undefined;
 }
 
 export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyInstance> {
@@ -117,5 +122,6 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     const services = { status: options.status, replayer: options.replayer, warehouse: options.warehouse, settings: options.console, now: () => new Date() };
     await app.register(consoleRoutes, { prefix: CONSOLE_PREFIX, ...services, sessions: browser.sessions, root: app });
   }
+  await app.register(driftRoutes, { list: options.drift ?? (async () => []) });
   return app;
 }

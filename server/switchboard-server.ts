@@ -37,7 +37,8 @@ import { ModelBuilds } from './model-builds.js';
 import { JobRunner } from './jobs/runner.js';
 import { JobLeases, nodeId } from './jobs/leases.js';
 import { JobHistory } from './jobs/history.js';
-import { modelsJob, pullJobFor, syncJobFor } from './jobs/definitions.js';
+import { driftJobFor, modelsJob, pullJobFor, syncJobFor } from './jobs/definitions.js';
+import { schemaDriftFor } from './drift.js';
 import { syncerFor } from '../sync/from-config.js';
 import type { Syncer } from '../sync/syncer.js';
 import { SYNC_SCHEMA } from '../sync/state.js';
@@ -215,6 +216,9 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
   for (const source of puller.sources) jobs.define(pullJobFor(puller, source, logger.child({ component: 'pull' })));
   const alerts = file.alerts.enabled ? alertServiceFor(config, { warehouse, drainer, families: families.routes.map((r) => ({ family: r.family.name, table: r.family.table })), syncer, puller, reconciliation, metrics }, env, logger) : null;
   if (alerts !== null) jobs.define(alertsJob(alerts, file.alerts, logger.child({ component: 'alerts' })));
+  const drift = schemaDriftFor(file, warehouse, env, metrics.registry);
+  if (drift.job !== null) jobs.define(driftJobFor(drift.job, file.drift.schedule, logger.child({ component: 'drift' })));
+  else logger.child({ component: 'drift' }).info(`schema drift checks are off (${file.drift.enabled ? 'drift.schedule: off' : 'drift.enabled: false'})`);
   const status = statusReporter({
     live: () => ({
       ...health(),
@@ -262,6 +266,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     readableSchemas: [file.warehouse.rawSchema, file.models.schema, SYNC_SCHEMA],
     sqlTimeoutMs: file.admin.sqlTimeoutMs,
     console: { rawSchema: file.warehouse.rawSchema, modelsSchema: file.models.schema, reconciliation: pullsConfigured(file.pulls) ? file.pulls.reconciliation : null },
+    drift: drift.list,
   });
   // Registered first closes last (Fastify runs onClose hooks in reverse): the warehouse outlives
   // everything that writes to it. Before any of these, app.close() stops accepting and waits

@@ -1,7 +1,7 @@
 /**
  * The jobs `serve` runs: one `models` job (scheduled builds; manual builds and tests take
  * the same job), one `sync:<name>` per configured sync, one `pull:<source>` per configured
- * pull source. Each says how a scheduled run goes and what it logs; the runner (runner.ts)
+ * pull source, and `drift` (schema drift, when drift.enabled). Each says how a scheduled run goes and what it logs; the runner (runner.ts)
  * does the rest.
  *
  * Log lines of a scheduled build (pino, component `models`): one per finished model, one
@@ -18,6 +18,7 @@ import type { Syncer } from '../../sync/syncer.js';
 import type { SyncRunResult } from '../../sync/sync-run.js';
 import type { Puller } from '../../ingest/pulls/puller.js';
 import type { PullRunResult } from '../../ingest/pulls/runner.js';
+import type { DriftRunResult, SchemaDrift } from '../../ingest/drift/schema-drift.js';
 import { runCounts, type ModelBuilds } from '../model-builds.js';
 import type { JobDefinition, JobOutcome } from './runner.js';
 
@@ -154,6 +155,39 @@ export function pullJobFor(puller: Puller, source: Puller['sources'][number], lo
         'SB_PULL_RUNNING',
         where === null ? `A pull of ${name} is already running; one run per source at a time (switchboard status shows it).` : `A pull of ${name} is already running on ${where} (another serve process on this warehouse); one run per source at a time.`,
       ),
+  };
+}
+
+export const DRIFT_JOB = 'drift';
+
+export function driftOutcome(result: DriftRunResult): JobOutcome {
+  return { status: 'success', summary: { rows: result.rows, learned: result.learned, found: result.found, ignoredPaths: result.ignoredPaths } };
+}
+
+/** `drift`: learns the paths of what landed since the last run and records schema drift (ingest/drift/). */
+export function driftJobFor(drift: SchemaDrift, schedule: string, logger: Logger): JobDefinition<DriftRunResult> {
+  return {
+    name: DRIFT_JOB,
+    kind: 'check',
+    schedule,
+    scheduleKey: 'drift.schedule',
+    logger,
+    label: 'schema drift check',
+    busyReason: 'the previous one is still running',
+    failedMessage: 'schema drift check failed; the next run reads the same rows again',
+    schedulesLabel: 'schema drift checks',
+    async scheduled(ctx) {
+      const result = await drift.run(ctx.signal);
+      const found = Object.entries(result.found);
+      const fields = { rows: result.rows, learned: result.learned, found: result.found, seconds: result.seconds };
+      if (found.length > 0) logger.warn(fields, `schema drift: ${found.map(([kind, n]) => `${n} ${kind}`).join(', ')} (GET /drift)`);
+      else logger.debug(fields, `schema drift check: ${result.learned} events learned, no drift`);
+      if (result.ignoredPaths > 0) logger.warn({ ignoredPaths: result.ignoredPaths }, `schema drift: ${result.ignoredPaths} new paths not learned: an event type holds more paths than drift learns (5000)`);
+      return result;
+    },
+    outcome: driftOutcome,
+    busy: (where) =>
+      new SwitchboardError('SB_DRIFT_RUNNING', where === null ? 'A schema drift check is already running; one at a time.' : `A schema drift check is already running on ${where} (another serve process on this warehouse); one at a time.`),
   };
 }
 
