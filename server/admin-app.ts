@@ -22,6 +22,8 @@
  *   POST /sync                { names, dryRun?, replayRejected? } → NDJSON stream
  * admin/pull-routes.ts
  *   POST /pull                { source, from?, to?, restart? } → NDJSON stream (from alone: to now)
+ * admin/signal-routes.ts
+ *   GET  /signals?since=&until=&bucket=&pipeline= → { throughput, latency, backlog, ratios }
  *
  * The NDJSON streams (admin/ndjson-reply.ts) send a keep-alive blank line every 30 s; what
  * can be refused before a run starts is answered with a plain JSON error instead. An error a
@@ -49,6 +51,7 @@ import { sqlRoutes } from './admin/sql-routes.js';
 import { modelRoutes } from './admin/model-routes.js';
 import { syncRoutes } from './admin/sync-routes.js';
 import { pullRoutes } from './admin/pull-routes.js';
+import { signalRoutes } from './admin/signal-routes.js';
 
 export interface AdminAppOptions {
   replayer: Replayer;
@@ -71,6 +74,8 @@ export interface AdminAppOptions {
   readableSchemas: readonly string[];
   /** POST /sql's deadline (admin.sqlTimeoutMs). */
   sqlTimeoutMs: number;
+  /** Where GET /signals reads the `sb_signal_*` tables: models.schema. */
+  signalsSchema: string;
 }
 
 export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyInstance> {
@@ -88,5 +93,6 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   await app.register(modelRoutes, { builds: options.builds, jobs: options.jobs });
   await app.register(syncRoutes, { syncer: options.syncer, jobs: options.jobs });
   await app.register(pullRoutes, { puller: options.puller, jobs: options.jobs });
+  await app.register(signalRoutes, { warehouse: options.warehouse, schema: options.signalsSchema });
   return app;
 }

@@ -4,7 +4,9 @@
  * `build`, `test`, `sync`, `pull`). Each component keeps its own list beside its tables;
  * this composition root only puts them in order. The migrator is sql/migrations/migrator.ts.
  *
- * server's own tables, in `<rawSchema>`: `_job_runs` and `_job_leases` (jobs/), `_admin_audit`.
+ * server's own tables, in `<rawSchema>`: `_job_runs` and `_job_leases` (jobs/), `_admin_audit`;
+ * in `<modelsSchema>`: the signals' `sb_signal_throughput`, `sb_signal_latency` and
+ * `sb_signal_backlog` (signals/tables.ts).
  */
 import type { Logger } from 'pino';
 import type { ConfigFile } from '../core/config-schema.js';
@@ -19,6 +21,7 @@ import { syncMigrations } from '../sync/migrations.js';
 import { auditTable } from './admin-audit.js';
 import { jobRunsTable } from './jobs/history.js';
 import { jobLeasesTable } from './jobs/leases.js';
+import { signalTables } from './signals/tables.js';
 
 export const serverMigrations: readonly Migration[] = [
   {
@@ -26,6 +29,13 @@ export const serverMigrations: readonly Migration[] = [
     description: '_job_runs, _job_leases and _admin_audit as first shipped',
     up: async (q, d, { rawSchema }) => {
       await createTables(q, d, rawSchema, [jobRunsTable(rawSchema), jobLeasesTable(rawSchema), auditTable(rawSchema)]);
+    },
+  },
+  {
+    id: 'server/0002_signals',
+    description: 'sb_signal_throughput, sb_signal_latency and sb_signal_backlog in the models schema: signals per minute',
+    up: async (q, d, { modelsSchema }) => {
+      await createTables(q, d, modelsSchema, signalTables(modelsSchema));
     },
   },
 ];

@@ -46,6 +46,7 @@ import { ReconciliationCheck } from '../ingest/pulls/reconciliation-check.js';
 import { pullsConfigured } from '../core/config-pulls.js';
 import { PULL_ONLY_TABLES } from '../ingest/raw-tables.js';
 import type { Puller } from '../ingest/pulls/puller.js';
+import { ServerSignals, SignalCollector } from './signals/index.js';
 
 export interface SwitchboardServer {
   app: FastifyInstance;
@@ -104,6 +105,8 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     throw error;
   }
   const families = await buildFamilies(config, cwd);
+  // Signals (signals.enabled): counted in memory by what reports below, written by the flush job.
+  const collector = file.signals.enabled ? new SignalCollector() : null;
   const quarantine = new Quarantine(spoolDir, spool.id, file.warehouse.rawSchema);
   const drainer = new Drainer({
     spool,
@@ -117,6 +120,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     quarantine,
     stallAfterMs: file.drain.stallAfterSeconds * 1000,
     logger: logger.child({ component: 'drainer' }),
+    observer: collector ?? undefined,
   });
   const metrics = new Metrics({
     backlogBytes: () => drainer.backlogBytes(),
@@ -133,6 +137,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     retryAfterSeconds: file.spool.retryAfterSeconds,
     sampler: new RejectionSampler(file.rejections),
     logger: logger.child({ component: 'landing' }),
+    observer: collector ?? undefined,
   });
   const health = (): HealthReport => ({
     spool: {
@@ -171,7 +176,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     logger,
     metrics,
   });
-  const builds = new ModelBuilds(warehouse, modelsRuntime(file, env, cwd));
+  const builds = new ModelBuilds(warehouse, modelsRuntime(file, env, cwd), collector === null ? undefined : (results) => collector.buildFinished(results));
   // Nothing to reconcile without a pull source: no check then (the models are left out too).
   const reconciliation = pullsConfigured(file.pulls)
     ? new ReconciliationCheck({
@@ -182,8 +187,25 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
         metrics,
       })
     : null;
-  const syncer = syncerFor(file, warehouse, env, logger.child({ component: 'sync' }));
-  const puller = pullerFor(file, warehouse, env, logger.child({ component: 'pull' }));
+  const syncer = syncerFor(file, warehouse, env, logger.child({ component: 'sync' }), collector === null ? undefined : (result) => collector.syncFinished(result));
+  const puller = pullerFor(file, warehouse, env, logger.child({ component: 'pull' }), collector === null ? undefined : (source, result) => collector.pullFinished(source, result));
+  const signals =
+    collector === null
+      ? null
+      : new ServerSignals({
+          collector,
+          file,
+          warehouse,
+          spool: () => ({
+            bytes: drainer.backlogBytes(),
+            appended: spool.stats().appends,
+            appendedBytes: spool.stats().bytes,
+            drained: drainer.stats.events + drainer.stats.rejections + drainer.stats.quarantined,
+          }),
+          pullSources: () => puller.sources.map((s) => s.name),
+          registry: metrics.registry,
+          logger: logger.child({ component: 'signals' }),
+        });
   const node = nodeId(file.jobs.nodeName);
   const jobs = new JobRunner({
     leases: new JobLeases({ warehouse, rawSchema: file.warehouse.rawSchema, node, ttlMs: file.jobs.leaseSeconds * 1000 }),
@@ -201,6 +223,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
   );
   for (const sync of syncer.syncs) jobs.define(syncJobFor(syncer, sync, logger.child({ component: 'sync' })));
   for (const source of puller.sources) jobs.define(pullJobFor(puller, source, logger.child({ component: 'pull' })));
+  if (signals !== null) jobs.define(signals.job());
   const status = statusReporter({
     live: () => ({
       ...health(),
@@ -242,12 +265,15 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     },
     status,
     readableSchemas: [file.warehouse.rawSchema, file.models.schema, SYNC_SCHEMA],
+    signalsSchema: file.models.schema,
     sqlTimeoutMs: file.admin.sqlTimeoutMs,
   });
   // Registered first closes last (Fastify runs onClose hooks in reverse): the warehouse outlives
   // everything that writes to it. Before any of these, app.close() stops accepting and waits
   // for the webhooks in flight (their fsyncs included).
   await app.register(resource({ name: 'warehouse', value: warehouse, close: (w) => w.close() }));
+  // Closes after everything that counts (the drainer, builds, syncs, pulls) and before the warehouse: the last minutes are written.
+  if (signals !== null) await app.register(resource({ name: 'signals', value: signals, close: (s) => s.close() }));
   await app.register(resource({ name: 'spool', value: spool, close: (s) => s.close() }));
   await app.register(resource({ name: 'builds', value: builds, close: (b) => b.idle() })); // a build still finishing
   await app.register(resource({ name: 'drainer', value: drainer, close: (d) => d.stop() })); // finishes the batch in flight; the rest lands at the next start

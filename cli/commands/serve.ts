@@ -34,6 +34,7 @@ Operator API (admin.host:admin.port, loopback only by default; Authorization: Be
   POST /test                role operate  \`switchboard test\`
   POST /sync                role operate  \`switchboard sync\`
   POST /pull                role operate  \`switchboard pull\`
+  GET  /signals             role read     signals per minute: throughput, latency, ratios, backlog
 The token is SWITCHBOARD_ADMIN_TOKEN, else <data dir>/admin-token (generated on first start,
 mode 0600; the CLI reads it); more with \`switchboard admin-token create\`.
 
