@@ -75,7 +75,7 @@ export interface SwitchboardServer {
    * resources registered as plugins (resources.ts) in reverse order: the job runner (runs
    * stop at a checkpoint), syncs, pulls, the operator API, landing, the drainer (it finishes
    * the batch in flight; the spool keeps the rest for the next start), a build still
-   * finishing, the spool, the warehouse.
+   * finishing, the spool, the signals' last flush, the warehouse.
    */
   close(): Promise<void>;
 }
@@ -192,20 +192,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
   const signals =
     collector === null
       ? null
-      : new ServerSignals({
-          collector,
-          file,
-          warehouse,
-          spool: () => ({
-            bytes: drainer.backlogBytes(),
-            appended: spool.stats().appends,
-            appendedBytes: spool.stats().bytes,
-            drained: drainer.stats.events + drainer.stats.rejections + drainer.stats.quarantined,
-          }),
-          pullSources: () => puller.sources.map((s) => s.name),
-          registry: metrics.registry,
-          logger: logger.child({ component: 'signals' }),
-        });
+      : new ServerSignals({ collector, file, warehouse, spool, drainer, puller, registry: metrics.registry, logger: logger.child({ component: 'signals' }) });
   const node = nodeId(file.jobs.nodeName);
   const jobs = new JobRunner({
     leases: new JobLeases({ warehouse, rawSchema: file.warehouse.rawSchema, node, ttlMs: file.jobs.leaseSeconds * 1000 }),

@@ -7,8 +7,8 @@
  */
 import { toUtcIso } from '../../core/normalize/time.js';
 
-/** ISO-8601 in UTC, what Date.parse reads exactly (fractions past the millisecond are cut). */
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+const T = 84; // 'T'
+const Z = 90; // 'Z'
 
 /**
  * A time 8x8 sent, as epoch milliseconds; undefined when `value` is none. Epoch numbers are
@@ -26,7 +26,10 @@ export function eventTimeMs(value: unknown): number | undefined {
     return Math.floor(value / 1e6);
   }
   if (typeof value !== 'string' || value === '') return undefined;
-  if (ISO_UTC.test(value)) {
+  // `YYYY-MM-DDThh:mm:ss[.f…]Z`: Date.parse reads it exactly (fractions past the millisecond
+  // cut). Checked by two characters, not a regex: anything else Date.parse refuses (NaN) or
+  // that is not this shape goes to toUtcIso.
+  if (value.length >= 20 && value.charCodeAt(10) === T && value.charCodeAt(value.length - 1) === Z) {
     const ms = Date.parse(value);
     if (!Number.isNaN(ms)) return ms;
   }
@@ -34,11 +37,10 @@ export function eventTimeMs(value: unknown): number | undefined {
   return iso === null ? undefined : Date.parse(iso);
 }
 
-/** The first of `values` that is a time (eventTimeMs). @example firstEventTime(undefined, '2025-03-04T11:00:00Z') → 1741086000000 */
-export function firstEventTime(...values: unknown[]): number | undefined {
-  for (const value of values) {
-    const ms = eventTimeMs(value);
-    if (ms !== undefined) return ms;
-  }
-  return undefined;
+/**
+ * The first of the values that is a time (eventTimeMs). Fixed parameters, not a rest array:
+ * it runs per delivery. @example firstEventTime(undefined, '2025-03-04T11:00:00Z') → 1741086000000
+ */
+export function firstEventTime(a: unknown, b?: unknown, c?: unknown, d?: unknown): number | undefined {
+  return eventTimeMs(a) ?? eventTimeMs(b) ?? eventTimeMs(c) ?? eventTimeMs(d);
 }

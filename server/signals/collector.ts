@@ -68,6 +68,8 @@ export interface CollectorOptions {
 }
 
 const SEP = '\u0000';
+/** Longest event type kept; longer ones (not 8x8's) are cut. */
+const MAX_NAME = 200;
 
 export function throughputKey(stage: ThroughputStage, pipeline: string, eventType: string): string {
   return `${stage}${SEP}${pipeline}${SEP}${eventType}`;
@@ -110,7 +112,8 @@ export class SignalCollector implements LandingObserver, DrainObserver {
   count(stage: ThroughputStage, pipeline: string, eventType: string, field: CountField, n: number, at: number = this.now()): void {
     if (!(n > 0)) return;
     const rows = this.bucket(at).throughput;
-    const key = throughputKey(stage, pipeline, eventType);
+    // A key column: keep it within what every warehouse indexes (an event type is a few dozen characters).
+    const key = throughputKey(stage, pipeline, eventType.length > MAX_NAME ? eventType.slice(0, MAX_NAME) : eventType);
     let row = rows.get(key);
     if (row === undefined) rows.set(key, (row = zero()));
     row[field] += n;
@@ -122,8 +125,19 @@ export class SignalCollector implements LandingObserver, DrainObserver {
 
   /** Adds `count` samples of `ms` to a latency of the minute of `at`. */
   latency(stage: LatencyStage, pipeline: string, ms: number, at: number = this.now(), count = 1): void {
-    this.sketch(this.bucket(at), latencyKey(stage, pipeline)).add(ms, count);
+    this.sketch(this.bucket(at), this.keyOf(stage, pipeline)).add(ms, count);
   }
+
+  /** The latency key of a stage and pipeline, made once: the landing path asks for it per event. */
+  private keyOf(stage: LatencyStage, pipeline: string): string {
+    let byPipeline = this.keys.get(stage);
+    if (byPipeline === undefined) this.keys.set(stage, (byPipeline = new Map()));
+    let key = byPipeline.get(pipeline);
+    if (key === undefined) byPipeline.set(pipeline, (key = latencyKey(stage, pipeline)));
+    return key;
+  }
+
+  private readonly keys = new Map<LatencyStage, Map<string, string>>();
 
   // ---- the landing path (LandingObserver, DrainObserver) --------------------------------
 
@@ -137,35 +151,31 @@ export class SignalCollector implements LandingObserver, DrainObserver {
 
   landed(events: readonly RawEventRecord[], landedAt: number): void {
     const minute = this.bucket(landedAt);
-    const counts = new Map<string, number>();
     let family = '';
     let sketch: LatencySketch | null = null;
     for (const event of events) {
-      const key = `${event.family}${SEP}${event.eventType}`;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
       if (event.family !== family || sketch === null) {
         family = event.family;
-        sketch = this.sketch(minute, latencyKey('received_to_landed', family));
+        sketch = this.sketch(minute, this.keyOf('received_to_landed', family));
       }
       sketch.add(landedAt - event.receivedAt);
     }
-    for (const [key, n] of counts) {
-      const [fam, eventType] = keyParts(key) as [string, string];
-      this.count('landing', fam, eventType, 'events', n, landedAt);
-    }
+    this.countEvents(events, 'events', landedAt);
   }
 
   drainFailed(events: readonly RawEventRecord[]): void {
-    const at = this.now();
-    const counts = new Map<string, number>();
-    for (const event of events) {
-      const key = `${event.family}${SEP}${event.eventType}`;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+    this.countEvents(events, 'retries', this.now());
+  }
+
+  /** Counts `events` into `field`, one row per family and event type (summed first: a batch holds a handful of them). */
+  private countEvents(events: readonly RawEventRecord[], field: CountField, at: number): void {
+    const counts = new Map<string, Map<string, number>>();
+    for (const { family, eventType } of events) {
+      let byType = counts.get(family);
+      if (byType === undefined) counts.set(family, (byType = new Map()));
+      byType.set(eventType, (byType.get(eventType) ?? 0) + 1);
     }
-    for (const [key, n] of counts) {
-      const [family, eventType] = keyParts(key) as [string, string];
-      this.count('landing', family, eventType, 'retries', n, at);
-    }
+    for (const [family, byType] of counts) for (const [eventType, n] of byType) this.count('landing', family, eventType, field, n, at);
   }
 
   quarantined(family: string): void {

@@ -18,6 +18,9 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigFile } from '../../core/config-schema.js';
 import type { Warehouse } from '../../sql/warehouse.js';
+import type { Drainer } from '../../ingest/drainer.js';
+import type { Spool } from '../../ingest/spool/spool.js';
+import type { Puller } from '../../ingest/pulls/puller.js';
 import type { JobDefinition } from '../jobs/runner.js';
 import { spoolRecords, type SpoolCounts } from './backlog.js';
 import type { SignalCollector } from './collector.js';
@@ -28,15 +31,19 @@ import { registerSignalMetrics } from './metrics.js';
 
 export { SignalCollector } from './collector.js';
 
+/** Longest the shutdown waits for the last flush. */
+const FINAL_FLUSH_MS = 10_000;
+
 export interface ServerSignalsOptions {
   /** The counters the landing path, builds, syncs and pulls already report to. */
   collector: SignalCollector;
   file: ConfigFile;
   warehouse: Warehouse;
-  /** This process's spool and drainer counters (read at each flush). */
-  spool: () => SpoolCounts;
-  /** The configured pull sources' names. */
-  pullSources: () => readonly string[];
+  /** This process's spool and drainer: their counters are read at each flush (backlog). */
+  spool: Pick<Spool, 'stats'>;
+  drainer: Pick<Drainer, 'backlogBytes' | 'stats'>;
+  /** Its configured sources are the ones whose lag is read. */
+  puller: Pick<Puller, 'sources'>;
   /** Where /metrics is served from (ingest/metrics.ts). */
   registry: Registry;
   logger: Logger;
@@ -53,7 +60,12 @@ export class ServerSignals {
     this.file = file;
     this.collector = options.collector;
     this.logger = logger;
-    const records = spoolRecords(options.spool);
+    const { spool, drainer, puller } = options;
+    const counts = (): SpoolCounts => {
+      const appended = spool.stats();
+      return { bytes: drainer.backlogBytes(), appended: appended.appends, appendedBytes: appended.bytes, drained: drainer.stats.events + drainer.stats.rejections + drainer.stats.quarantined };
+    };
+    const records = spoolRecords(counts);
     const syncs = file.syncs.map((s) => s.name);
     this.flusher = new SignalFlusher({
       collector: this.collector,
@@ -67,11 +79,9 @@ export class ServerSignals {
       modelsSchema: file.models.schema,
       rawSchema: file.warehouse.rawSchema,
       backlog: {
-        spool: () => ({ bytes: options.spool().bytes, records: records() }),
+        spool: () => ({ bytes: drainer.backlogBytes(), records: records() }),
         syncs,
-        get pullSources() {
-          return options.pullSources();
-        },
+        pullSources: puller.sources.map((s) => s.name),
       },
       retentionDays: file.signals.retentionDays,
       logger,
@@ -84,12 +94,24 @@ export class ServerSignals {
     return signalsJobFor({ flusher: this.flusher, nodeName: this.file.jobs.nodeName ?? hostname(), flushSeconds: this.file.signals.flushSeconds, logger: this.logger });
   }
 
-  /** At shutdown, once everything that counts has stopped: writes every minute, the current one too. Never throws. */
+  /**
+   * At shutdown, once everything that counts has stopped: writes every minute, the current one
+   * too. Never throws, and gives up after {@link FINAL_FLUSH_MS} (a warehouse that hangs must
+   * not hold the stop).
+   */
   async close(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), FINAL_FLUSH_MS);
+      timer.unref();
+    });
     try {
-      await this.flusher.flush({ final: true });
+      const outcome = await Promise.race([this.flusher.flush({ final: true }).then(() => 'written' as const), deadline]);
+      if (outcome === 'late') this.logger.warn(`signals: the last minutes were not written within ${FINAL_FLUSH_MS / 1000} s at shutdown; they are lost (the data itself is not)`);
     } catch (error) {
       this.logger.warn({ err: error }, 'signals: the last minutes could not be written at shutdown; they are lost (the data itself is not)');
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
