@@ -177,3 +177,18 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
     });
   });
 }
+
+describe('signals turned off', () => {
+  test('signals.enabled false: no flush job, no signal metrics, nothing counted; GET /signals answers empty', async (t) => {
+    const h = await startHarness({ config: { signals: { enabled: false }, jobs: { nodeName: NODE }, models: { schedule: 'off' } } });
+    t.after(() => h.close());
+    assert.equal((await h.send('voice', { sample: 'call-status' })).statusCode, 200);
+    await h.drain();
+    assert.ok(!h.server.jobs.names.includes(JOB), `jobs: ${h.server.jobs.names.join(', ')}`);
+    assert.doesNotMatch((await h.admin({ method: 'GET', url: '/metrics' })).body, /switchboard_signal_/);
+    await h.restart(); // no shutdown flush either
+    const response = await h.admin({ method: 'GET', url: '/signals' });
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json(), { throughput: [], latency: [], backlog: [], ratios: [] });
+  });
+});
