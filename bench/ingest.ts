@@ -16,7 +16,8 @@
  * events are missing from the warehouse; 2 when the run broke (a server did not start, …).
  *
  * Diagnostics, never the reported configuration: BENCH_FSYNC=0 turns the spool's fsync off;
- * BENCH_CPU_PROF=<dir> makes the Switchboard child write a V8 CPU profile there.
+ * BENCH_CPU_PROF=<dir> makes the Switchboard child write a V8 CPU profile there;
+ * BENCH_SIGNALS=0 turns the signals off (signals.enabled), to measure what they cost landing.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,6 +60,7 @@ async function main(dir: string): Promise<boolean> {
   const seconds = benchSeconds();
   const { slices, sliceSeconds } = slicing(seconds);
   const fsync = process.env.BENCH_FSYNC !== '0';
+  const signals = process.env.BENCH_SIGNALS !== '0';
   const cpuProfileDir = process.env.BENCH_CPU_PROF === undefined ? undefined : resolve(process.env.BENCH_CPU_PROF);
   say(
     `bench:ingest: ${CONNECTIONS} connections; ${WARM_UP_SECONDS} s warm-up, then ${seconds} s measured per server ` +
@@ -67,8 +69,8 @@ async function main(dir: string): Promise<boolean> {
 
   say('starting (a) bare Fastify …');
   const bare = await startChild([BARE_SERVER], {}, /listening on (http:\/\/\S+)/);
-  say(`starting (b) switchboard serve (DuckDB, spool fsync ${fsync ? 'on' : 'OFF: diagnostic only'}) …`);
-  const sb = await startSwitchboard({ dir, authorization: AUTHORIZATION, fsync, cpuProfileDir });
+  say(`starting (b) switchboard serve (DuckDB, spool fsync ${fsync ? 'on' : 'OFF: diagnostic only'}, signals ${signals ? 'on' : 'OFF (BENCH_SIGNALS=0)'}) …`);
+  const sb = await startSwitchboard({ dir, authorization: AUTHORIZATION, fsync, cpuProfileDir, signals });
   const a: Target = { url: bare.url, payloads: new PayloadSource(), authorization: AUTHORIZATION, pid: bare.pid };
   // One payload source for (b)'s warm-up and slices: every slice sends new events, all checked.
   const b: Target = { url: sb.url, payloads: new PayloadSource(), authorization: AUTHORIZATION, pid: sb.pid };

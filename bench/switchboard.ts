@@ -18,6 +18,8 @@ export interface SwitchboardOptions {
   fsync: boolean;
   /** Diagnostics only (BENCH_CPU_PROF=<dir>): the server writes a V8 CPU profile there on exit. */
   cpuProfileDir?: string | undefined;
+  /** signals.enabled (BENCH_SIGNALS=0 turns them off, to measure what they cost landing). */
+  signals?: boolean | undefined;
 }
 
 export function databasePath(dir: string): string {
@@ -40,6 +42,8 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Chi
       admin: { enabled: true },
       // A scheduled model build would compete with the landing being measured.
       models: { schedule: 'off' },
+      // On by default, as in production; BENCH_SIGNALS=0 measures landing without them.
+      signals: { enabled: options.signals ?? true },
       log: { level: 'warn' },
     }),
   );

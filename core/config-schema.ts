@@ -110,6 +110,33 @@ const rejections = z.strictObject({
   maxPerMinute: positiveInt.default(600),
 });
 
+const signals = z.strictObject({
+  /**
+   * Compute the signals (throughput, latency, ratios, backlog per minute) and keep them in
+   * `<models.schema>.sb_signal_*`: counters in memory on the landing path, written once a
+   * flush. Off: nothing is counted, and landing reads no event times.
+   */
+  enabled: z.boolean().default(true),
+  /**
+   * How often the counters of the minutes that have ended are written (and the backlog
+   * sampled): a divisor of 60 below a minute, or whole minutes dividing an hour.
+   */
+  flushSeconds: z
+    .number()
+    .int()
+    .min(5)
+    .max(3600)
+    .refine((s) => (s < 60 ? 60 % s === 0 : s % 60 === 0 && 3600 % s === 0), 'must divide a minute (5, 10, 15, 20, 30) or be whole minutes dividing an hour (60, 120, 300, …, 3600)')
+    .default(60),
+  /** Rows older than this many days are deleted (once an hour). */
+  retentionDays: positiveInt.max(3650).default(30),
+  /**
+   * Curated tables whose `last_updated_at` (the newest `landed_at` of a row's events) measures
+   * landed → curated after each build: the latency's pipeline is the table's name.
+   */
+  curatedModels: z.array(schemaName).default(['calls', 'messages', 'meetings']),
+});
+
 const drain = z.strictObject({
   /** Most events written to the warehouse in one transaction. */
   batchSize: positiveInt.max(50_000).default(1000),
@@ -332,6 +359,7 @@ const sections = {
   spool: spool.prefault({}),
   drain: drain.prefault({}),
   jobs: jobs.prefault({}),
+  signals: signals.prefault({}),
   rejections: rejections.prefault({}),
   models: models.prefault({}),
   destinations: destinations.prefault({}),

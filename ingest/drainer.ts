@@ -28,6 +28,7 @@ import { checkpointTable, ensureRawEventTable, rawEventTable, rejectionsTable } 
 import { YIELD_EVERY, yieldToEventLoop } from './raw-columns.js';
 import { landEvents, rejectionRow, type Conflict } from './raw-rows.js';
 import type { Quarantine } from './quarantine.js';
+import type { DrainObserver } from './landing-observer.js';
 import { errorLogFields } from '../core/errors.js';
 
 export interface DrainerOptions {
@@ -49,6 +50,8 @@ export interface DrainerOptions {
    */
   stallAfterMs: number;
   logger: Logger;
+  /** Told of every batch landed or refused, and of each record quarantined (server/signals); absent when signals are off. */
+  observer?: DrainObserver | undefined;
 }
 
 export class Drainer {
@@ -196,6 +199,8 @@ export class Drainer {
     const last = entries.at(-1) as SpoolEntry;
     const events = new Map<string, RawEventRecord[]>();
     const rejections: RejectionRecord[] = [];
+    const { observer } = this.options;
+    const observed: RawEventRecord[] | null = observer === undefined ? null : [];
     for (const [i, entry] of entries.entries()) {
       // Decoding a whole batch in one go stalls the event loop for several ms; let requests in.
       if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
@@ -205,29 +210,36 @@ export class Drainer {
         let list = events.get(record.table);
         if (list === undefined) events.set(record.table, (list = []));
         list.push(record);
+        observed?.push(record);
       }
     }
     const landedAt = new Date();
-    if (rejections.length > 0) {
-      // Their own transaction: a rejection is what an attacker wrote, and must never be able
-      // to take verified events down with it. Idempotent (first writer wins), so a re-drain
-      // after a crash between the two transactions changes nothing.
-      const rows = rejections.map((r) => rejectionRow(r, landedAt));
-      await warehouse.writeRows(this.rejections, rows);
-    }
     let conflicts: Conflict[] = [];
-    await warehouse.transaction(async (tx) => {
-      conflicts = [];
-      for (const [tableName, records] of events) {
-        const table = this.tables.get(tableName) ?? rawEventTable(this.options.rawSchema, tableName);
-        conflicts.push(...(await landEvents(tx, warehouse.dialect, table, records, landedAt)));
+    try {
+      if (rejections.length > 0) {
+        // Their own transaction: a rejection is what an attacker wrote, and must never be able
+        // to take verified events down with it. Idempotent (first writer wins), so a re-drain
+        // after a crash between the two transactions changes nothing.
+        const rows = rejections.map((r) => rejectionRow(r, landedAt));
+        await warehouse.writeRows(this.rejections, rows);
       }
-      await this.writeCheckpoint(tx, last.next, landedAt);
-    });
+      await warehouse.transaction(async (tx) => {
+        conflicts = [];
+        for (const [tableName, records] of events) {
+          const table = this.tables.get(tableName) ?? rawEventTable(this.options.rawSchema, tableName);
+          conflicts.push(...(await landEvents(tx, warehouse.dialect, table, records, landedAt)));
+        }
+        await this.writeCheckpoint(tx, last.next, landedAt);
+      });
+    } catch (error) {
+      if (observed !== null && observed.length > 0) observer?.drainFailed(observed);
+      throw error;
+    }
     this.position = last.next; // committed: never re-read, even if what follows fails
     this.progressed();
     this.stats.events += entries.length - rejections.length;
     this.stats.rejections += rejections.length;
+    if (observed !== null && observed.length > 0) observer?.landed(observed, landedAt.getTime());
     for (const conflict of conflicts) {
       this.stats.conflicts += conflict.arrivals;
       this.options.logger.error(
@@ -253,6 +265,7 @@ export class Drainer {
     this.position = entry.next;
     this.progressed();
     this.stats.quarantined += 1;
+    this.options.observer?.quarantined(String(row.family));
     logger.error(
       { err: error, quarantineId: row.quarantine_id, family: row.family, table: row.target_table, recordKey: row.record_key, file: row.file },
       'the warehouse refused one record on its own; it is quarantined and everything else lands. See `switchboard replay --list`, and replay it by its id once the cause is fixed.',

@@ -16,7 +16,7 @@ import type { Delivery, SourceFamily } from './families/family.js';
 import type { Landing } from './landing.js';
 import type { IpAllowlist } from './auth/ip-allowlist.js';
 import type { Metrics } from './metrics.js';
-import { headerPolicy, storableHeaders, type HeaderPolicy, type RejectionRecord } from './records.js';
+import { headerPolicy, storableHeaders, type HeaderPolicy, type RawEventRecord, type RejectionRecord } from './records.js';
 import { parseEvent, utf8 } from './parse-event.js';
 import { FailedAttempts } from './auth/failed-attempts.js';
 
@@ -62,12 +62,16 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
       ),
   });
 
+  const familyByRoute = new Map(options.routes.map((r) => [r.family.route, r.family.name]));
+  const familyOf = (request: FastifyRequest): string => familyByRoute.get(request.routeOptions.url ?? '') ?? 'unknown';
+
   // Unverified traffic gets a tighter budget than verified traffic: an address whose requests
   // keep failing verification is answered 429 before its body is read or anything is stored.
   const unverified = new FailedAttempts(options.rateLimit.unverifiedMax ?? 300, options.rateLimit.windowMs, Date.now);
   app.addHook('onRequest', async (request, reply) => {
     const retryAfter = unverified.blockedForSeconds(request.ip);
     if (retryAfter === 0) return;
+    landing.refusedForNow(familyOf(request));
     return sendError(
       reply,
       new IngestError(
@@ -88,9 +92,8 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
 
   const { metrics } = options;
   if (metrics !== undefined) {
-    const familyByRoute = new Map(options.routes.map((r) => [r.family.route, r.family.name]));
     app.addHook('onResponse', async (request, reply) => {
-      const family = familyByRoute.get(request.routeOptions.url ?? '') ?? 'unknown';
+      const family = familyOf(request);
       metrics.responses.inc({ family, status: String(reply.statusCode) });
       metrics.latency.observe({ family }, reply.elapsedTime / 1000);
     });
@@ -110,6 +113,7 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
       request.log.error({ err: error }, 'unexpected error while landing a webhook');
     }
     if (recordable(ingestError)) refuse(request, route?.family.name ?? 'unknown', ingestError, false, bodyOf(request));
+    else landing.refusedForNow(route?.family.name ?? 'unknown');
     return sendError(reply, ingestError);
   });
 
@@ -145,29 +149,35 @@ export async function landingRoutes(app: FastifyInstance, options: LandingRouteO
           throw error;
         }
         observeAge('verified');
+        let eventType = '';
         try {
           const { text, event } = parseEvent(body, { xml: family.xmlBodies });
-          const { eventType, dedupeKey } = family.classify(event, delivery);
+          const classified = family.classify(event, delivery);
+          eventType = classified.eventType;
+          const { dedupeKey } = classified;
+          const record: RawEventRecord = {
+            k: 'event',
+            deliveryId: request.id,
+            family: family.name,
+            table: family.table,
+            eventType,
+            dedupeKey,
+            body: text,
+            headers: { ...storableHeaders(request.headers, policy, family.keptHeaders), ...facts?.stored },
+            receivedAt: delivery.receivedAt.getTime(),
+            ip: request.ip,
+            verifiedBy,
+          };
           await withDeadline(
-            landing.accept({
-              k: 'event',
-              deliveryId: request.id,
-              family: family.name,
-              table: family.table,
-              eventType,
-              dedupeKey,
-              body: text,
-              headers: { ...storableHeaders(request.headers, policy, family.keptHeaders), ...facts?.stored },
-              receivedAt: delivery.receivedAt.getTime(),
-              ip: request.ip,
-              verifiedBy,
-            }),
+            // The event's own time only when someone listens (server/signals): it costs a field read and a parse.
+            landing.accept(record, landing.observed ? family.eventTime?.(event) : undefined),
             options.durableDeadlineMs,
           );
           return reply.code(200).send({ status: 'accepted', deliveryId: request.id, dedupeKey });
         } catch (error) {
           const ingestError = toIngestError(error as Error, options.bodyLimitBytes);
           if (recordable(ingestError)) refuse(request, family.name, ingestError, true, body);
+          else landing.refusedForNow(family.name, eventType);
           return sendError(reply, ingestError);
         }
       },

@@ -11,6 +11,7 @@ import { encodeRecord, type RawEventRecord, type RejectionRecord } from './recor
 import type { Spool } from './spool/spool.js';
 import type { Metrics } from './metrics.js';
 import type { RejectionSampler } from './rejection-sampler.js';
+import type { LandingObserver } from './landing-observer.js';
 
 export interface LandingOptions {
   spool: Spool;
@@ -24,6 +25,8 @@ export interface LandingOptions {
   metrics?: Metrics | undefined;
   /** Bounds how many refusals are stored one by one; past it they are summed up once a minute. */
   sampler?: RejectionSampler | undefined;
+  /** Told of every accepted event and every refusal (server/signals); absent when signals are off. */
+  observer?: LandingObserver | undefined;
 }
 
 export class Landing {
@@ -58,13 +61,21 @@ export class Landing {
     this.flushSummaries();
   }
 
+  /** True when an observer is told of each event: the route then reads the event's time for it. */
+  get observed(): boolean {
+    return this.options.observer !== undefined;
+  }
+
   /** True while the spool can take events (not failed, not over budget). */
   isWritable(): boolean {
     return this.spoolError === null && this.options.backlogBytes() < this.options.maxBacklogBytes;
   }
 
-  /** Appends a verified event durably. @throws IngestError SB_INGEST_SPOOL_FULL | SB_INGEST_SPOOL_UNAVAILABLE */
-  async accept(record: RawEventRecord): Promise<void> {
+  /**
+   * Appends a verified event durably. @throws IngestError SB_INGEST_SPOOL_FULL | SB_INGEST_SPOOL_UNAVAILABLE
+   * @param eventAt 8x8's own time of the event (epoch ms), for the observer; absent for replays
+   */
+  async accept(record: RawEventRecord, eventAt?: number): Promise<void> {
     const { spool, maxBacklogBytes, retryAfterSeconds } = this.options;
     if (this.spoolError !== null) throw this.unavailable(this.spoolError);
     if (this.options.backlogBytes() >= maxBacklogBytes) {
@@ -86,12 +97,22 @@ export class Landing {
       }
       throw this.unavailable(error);
     }
+    this.options.observer?.accepted(record, eventAt);
+  }
+
+  /**
+   * Counts a refusal 8x8 retries by itself (429, 503 with Retry-After): not a rejection, so
+   * nothing is stored; only the observer hears of it.
+   */
+  refusedForNow(family: string, eventType = ''): void {
+    this.options.observer?.refused(family, eventType, 'retry');
   }
 
   /** Records a rejection. Never throws: a failure to record is logged, and the caller still answers. */
   record(rejection: RejectionRecord): void {
     const { logger } = this.options;
     this.options.metrics?.rejections.inc({ family: rejection.family, code: rejection.errorCode });
+    this.options.observer?.refused(rejection.family, '', rejection.statusCode >= 500 ? 'failure' : 'dead_letter');
     if (this.options.sampler !== undefined && !this.options.sampler.admit(rejection)) return; // counted into the next summary
     logger.warn(
       { family: rejection.family, code: rejection.errorCode, ip: rejection.ip, rejectionId: rejection.rejectionId },

@@ -34,6 +34,8 @@
  *   GET  /console/…           the web console for a browser: a session cookie instead of a bearer token
  * admin/drift-routes.ts
  *   GET  /drift?since=&family=&kind=&limit=   → { drift } (schema drift, newest first)
+ * admin/signal-routes.ts
+ *   GET  /signals?since=&until=&bucket=&pipeline= → { throughput, latency, backlog, ratios }
  *
  * The NDJSON streams (admin/ndjson-reply.ts) send a keep-alive blank line every 30 s; what
  * can be refused before a run starts is answered with a plain JSON error instead. An error a
@@ -68,6 +70,7 @@ import type { DeadLetters } from './dlq/dead-letters.js';
 import type { AdminTokenVerifier } from './admin-tokens.js';
 import { consoleAuth, consoleRoutes, CONSOLE_PREFIX, type ConsoleSettings } from './console/index.js';
 import { driftRoutes, type DriftRoutesOptions } from './admin/drift-routes.js';
+import { signalRoutes } from './admin/signal-routes.js';
 
 export interface AdminAppOptions {
   replayer: Replayer;
@@ -98,6 +101,8 @@ export interface AdminAppOptions {
   console?: ConsoleSettings | undefined;
   /** For GET /drift: reads `<models.schema>.schema_drift`; absent: the route answers no rows. */
   drift?: DriftRoutesOptions['list'] | undefined;
+  /** Where GET /signals reads the `sb_signal_*` tables: models.schema. */
+  signalsSchema: string;
 }
 
 export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyInstance> {
@@ -123,5 +128,6 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     await app.register(consoleRoutes, { prefix: CONSOLE_PREFIX, ...services, sessions: browser.sessions, root: app });
   }
   await app.register(driftRoutes, { list: options.drift ?? (async () => []) });
+  await app.register(signalRoutes, { warehouse: options.warehouse, schema: options.signalsSchema });
   return app;
 }

@@ -5,7 +5,8 @@
  * this composition root only puts them in order. The migrator is sql/migrations/migrator.ts.
  *
  * server's own tables, in `<rawSchema>`: `_job_runs` and `_job_leases` (jobs/), `_admin_audit`,
- * `_alerts` (alerts/state.ts).
+ * `_alerts` (alerts/state.ts); in `<modelsSchema>`: the signals' `sb_signal_throughput`,
+ * `sb_signal_latency` and `sb_signal_backlog` (signals/tables.ts).
  */
 import type { Logger } from 'pino';
 import type { ConfigFile } from '../core/config-schema.js';
@@ -21,6 +22,7 @@ import { auditTable } from './admin-audit.js';
 import { jobRunsTable } from './jobs/history.js';
 import { jobLeasesTable } from './jobs/leases.js';
 import { alertsTable } from './alerts/state.js';
+import { signalTables } from './signals/tables.js';
 
 export const serverMigrations: readonly Migration[] = [
   {
@@ -30,7 +32,13 @@ export const serverMigrations: readonly Migration[] = [
       await createTables(q, d, rawSchema, [jobRunsTable(rawSchema), jobLeasesTable(rawSchema), auditTable(rawSchema)]);
     },
   },
-  // server/0002_signals is reserved for the signals' tables (issue 15).
+  {
+    id: 'server/0002_signals',
+    description: 'sb_signal_throughput, sb_signal_latency and sb_signal_backlog in the models schema: signals per minute',
+    up: async (q, d, { modelsSchema }) => {
+      await createTables(q, d, modelsSchema, signalTables(modelsSchema));
+    },
+  },
   {
     id: 'server/0003_alerts',
     description: '_alerts: the state of every alert (alerts.rules), one row per rule and pipeline',

@@ -62,10 +62,13 @@ export class ModelBuilds {
   /**
    * @param runtime where the project and run results live, and the compile settings
    *   (`modelsRuntime(config.file, env, cwd)`)
+   * @param onFinished told of every run once its results are saved (serve's signals); must
+   *   be cheap and must not throw
    */
   constructor(
     private readonly warehouse: Warehouse,
     private readonly runtime: ModelsRuntime,
+    private readonly onFinished?: (results: RunResults) => void,
   ) {}
 
   /** True while a run holds the lock (from prepare() until its execute() settles). */
@@ -130,6 +133,7 @@ export class ModelBuilds {
           for (const r of results.results) counts[r.status] = (counts[r.status] ?? 0) + 1;
           this.last = { runId: results.runId, command: results.command, finishedAt: results.finishedAt, success: results.success, counts };
           await saveRunResults(this.warehouse, results, { targetDir: this.runtime.targetDir, schema: this.runtime.settings.targetSchema });
+          this.onFinished?.(results);
           return results;
         } finally {
           release();

@@ -52,6 +52,7 @@ import { alertsJob } from './alerts/job.js';
 import { alertServiceFor } from './alerts/from-server.js';
 import { DeadLetters } from './dlq/dead-letters.js';
 import { serveRunners } from './dlq/runners.js';
+import { ServerSignals, SignalCollector } from './signals/index.js';
 
 export interface SwitchboardServer {
   app: FastifyInstance;
@@ -87,7 +88,7 @@ export interface SwitchboardServer {
    * resources registered as plugins (resources.ts) in reverse order: the job runner (runs
    * stop at a checkpoint), syncs, pulls, the operator API, landing, the drainer (it finishes
    * the batch in flight; the spool keeps the rest for the next start), a build still
-   * finishing, the spool, the warehouse.
+   * finishing, the spool, the signals' last flush, the warehouse.
    */
   close(): Promise<void>;
 }
@@ -117,6 +118,8 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     throw error;
   }
   const families = await buildFamilies(config, cwd);
+  // Signals (signals.enabled): counted in memory by what reports below, written by the flush job.
+  const collector = file.signals.enabled ? new SignalCollector() : null;
   const quarantine = new Quarantine(spoolDir, spool.id, file.warehouse.rawSchema);
   const drainer = new Drainer({
     spool,
@@ -130,6 +133,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     quarantine,
     stallAfterMs: file.drain.stallAfterSeconds * 1000,
     logger: logger.child({ component: 'drainer' }),
+    observer: collector ?? undefined,
   });
   const metrics = new Metrics({
     backlogBytes: () => drainer.backlogBytes(),
@@ -146,6 +150,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     retryAfterSeconds: file.spool.retryAfterSeconds,
     sampler: new RejectionSampler(file.rejections),
     logger: logger.child({ component: 'landing' }),
+    observer: collector ?? undefined,
   });
   const health = (): HealthReport => ({
     spool: {
@@ -184,7 +189,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     logger,
     metrics,
   });
-  const builds = new ModelBuilds(warehouse, modelsRuntime(file, env, cwd));
+  const builds = new ModelBuilds(warehouse, modelsRuntime(file, env, cwd), collector === null ? undefined : (results) => collector.buildFinished(results));
   // Nothing to reconcile without a pull source: no check then (the models are left out too).
   const reconciliation = pullsConfigured(file.pulls)
     ? new ReconciliationCheck({
@@ -195,8 +200,12 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
         metrics,
       })
     : null;
-  const syncer = syncerFor(file, warehouse, env, logger.child({ component: 'sync' }));
-  const puller = pullerFor(file, warehouse, env, logger.child({ component: 'pull' }));
+  const syncer = syncerFor(file, warehouse, env, logger.child({ component: 'sync' }), collector === null ? undefined : (result) => collector.syncFinished(result));
+  const puller = pullerFor(file, warehouse, env, logger.child({ component: 'pull' }), collector === null ? undefined : (source, result) => collector.pullFinished(source, result));
+  const signals =
+    collector === null
+      ? null
+      : new ServerSignals({ collector, file, warehouse, spool, drainer, puller, registry: metrics.registry, logger: logger.child({ component: 'signals' }) });
   const node = nodeId(file.jobs.nodeName);
   const jobs = new JobRunner({
     leases: new JobLeases({ warehouse, rawSchema: file.warehouse.rawSchema, node, ttlMs: file.jobs.leaseSeconds * 1000 }),
@@ -219,6 +228,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
   const drift = schemaDriftFor(file, warehouse, env, metrics.registry);
   if (drift.job !== null) jobs.define(driftJobFor(drift.job, file.drift.schedule, logger.child({ component: 'drift' })));
   else logger.child({ component: 'drift' }).info(`schema drift checks are off (${file.drift.enabled ? 'drift.schedule: off' : 'drift.enabled: false'})`);
+  if (signals !== null) jobs.define(signals.job());
   const status = statusReporter({
     live: () => ({
       ...health(),
@@ -264,6 +274,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     },
     status,
     readableSchemas: [file.warehouse.rawSchema, file.models.schema, SYNC_SCHEMA],
+    signalsSchema: file.models.schema,
     sqlTimeoutMs: file.admin.sqlTimeoutMs,
     console: { rawSchema: file.warehouse.rawSchema, modelsSchema: file.models.schema, reconciliation: pullsConfigured(file.pulls) ? file.pulls.reconciliation : null },
     drift: drift.list,
@@ -272,6 +283,8 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
   // everything that writes to it. Before any of these, app.close() stops accepting and waits
   // for the webhooks in flight (their fsyncs included).
   await app.register(resource({ name: 'warehouse', value: warehouse, close: (w) => w.close() }));
+  // Closes after everything that counts (the drainer, builds, syncs, pulls) and before the warehouse: the last minutes are written.
+  if (signals !== null) await app.register(resource({ name: 'signals', value: signals, close: (s) => s.close() }));
   await app.register(resource({ name: 'spool', value: spool, close: (s) => s.close() }));
   await app.register(resource({ name: 'builds', value: builds, close: (b) => b.idle() })); // a build still finishing
   await app.register(resource({ name: 'drainer', value: drainer, close: (d) => d.stop() })); // finishes the batch in flight; the rest lands at the next start

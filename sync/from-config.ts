@@ -6,10 +6,12 @@ import type { Logger } from 'pino';
 import type { ConfigFile } from '../core/config-schema.js';
 import type { Warehouse } from '../sql/warehouse.js';
 import type { Destination } from './destination.js';
+import type { SyncRunResult } from './sync-run.js';
 import { createDestination } from './destinations/index.js';
 import { Syncer } from './syncer.js';
 
-export function syncerFor(file: ConfigFile, warehouse: Warehouse, env: NodeJS.ProcessEnv, logger: Logger): Syncer {
+/** @param onRunFinished told of every finished run (SyncerOptions.onRunFinished): serve's signals */
+export function syncerFor(file: ConfigFile, warehouse: Warehouse, env: NodeJS.ProcessEnv, logger: Logger, onRunFinished?: (result: SyncRunResult) => void): Syncer {
   return new Syncer({
     warehouse,
     syncs: file.syncs,
@@ -18,5 +20,6 @@ export function syncerFor(file: ConfigFile, warehouse: Warehouse, env: NodeJS.Pr
     rawSchema: file.warehouse.rawSchema,
     defaultRegion: file.models.defaultRegion,
     logger,
+    onRunFinished,
   });
 }

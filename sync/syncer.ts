@@ -30,6 +30,11 @@ export interface SyncerOptions {
   retry?: RetryPolicy;
   /** Longest a run may take before it is aborted; default 15 minutes. */
   runDeadlineMs?: number;
+  /**
+   * Told of every run that finished (dry runs too: `result.dryRun`), scheduled or manual, for
+   * the server's signals. Must be cheap and must not throw.
+   */
+  onRunFinished?: ((result: SyncRunResult) => void) | undefined;
 }
 
 export interface SyncRequest {
@@ -102,6 +107,14 @@ export class Syncer {
     for (const destination of this.destinations.values()) await (await destination.catch(() => null))?.close?.();
   }
 
+  private finished(result: SyncRunResult): void {
+    try {
+      this.options.onRunFinished?.(result);
+    } catch (error) {
+      this.options.logger.warn({ err: error, sync: result.sync }, 'a listener of finished sync runs threw; the run itself is not affected');
+    }
+  }
+
   private lane(id: string): { queue: Job[]; busy: boolean } {
     let lane = this.lanes.get(id);
     if (lane === undefined) {
@@ -117,7 +130,9 @@ export class Syncer {
     try {
       for (let job = lane.queue.shift(); job !== undefined; job = lane.queue.shift()) {
         try {
-          job.resolve(await this.execute(job));
+          const result = await this.execute(job);
+          this.finished(result);
+          job.resolve(result);
         } catch (error) {
           job.reject(error);
         }

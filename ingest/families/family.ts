@@ -76,6 +76,14 @@ export interface SourceFamily {
    * cannot be landed (a voice CALL_ACTION).
    */
   classify(event: Record<string, unknown>, delivery: Delivery): Classification;
+  /**
+   * 8x8's own time of the event (epoch ms), read from the parsed event, for the signals'
+   * event → received latency (server/signals); undefined when the event carries none. Called
+   * on every accepted delivery while signals are on: keep it to a few field reads
+   * (event-time.ts). Absent: the family's events have no event time.
+   * @example voice: payload.timestamp of a CALL_STATUS, payload.endTime of a SESSION_SUMMARY
+   */
+  eventTime?(event: Record<string, unknown>): number | undefined;
 }
 
 /** Stored facts about a delivery (header-like names), plus the signature age for metrics. */

@@ -8,7 +8,7 @@ import type { ConfigFile } from '../../core/config-schema.js';
 import { SwitchboardError } from '../../core/errors.js';
 import type { SecretNeed } from '../../core/secrets.js';
 import type { Warehouse } from '../../sql/warehouse.js';
-import { Puller, type ConfiguredSource } from './puller.js';
+import { Puller, type ConfiguredSource, type PullerOptions } from './puller.js';
 import { WORK_ANALYTICS_ENV, WorkAnalyticsClient } from './work-analytics/client.js';
 import { WORK_SOURCE, workCallRecordsSource } from './work-analytics/source.js';
 import { CC_ANALYTICS_ENV, CcAnalyticsClient } from './contact-center/client.js';
@@ -109,8 +109,9 @@ export function configuredSources(file: ConfigFile, env: Env): ConfiguredSource[
 }
 
 /** The Puller of `serve` and of `switchboard pull` without a server. */
-export function pullerFor(file: ConfigFile, warehouse: Warehouse, env: Env, logger: Logger): Puller {
-  return new Puller({ warehouse, rawSchema: file.warehouse.rawSchema, sources: configuredSources(file, env), logger });
+/** @param onRunFinished told of every run that ended (PullerOptions.onRunFinished): serve's signals */
+export function pullerFor(file: ConfigFile, warehouse: Warehouse, env: Env, logger: Logger, onRunFinished?: PullerOptions['onRunFinished']): Puller {
+  return new Puller({ warehouse, rawSchema: file.warehouse.rawSchema, sources: configuredSources(file, env), logger, onRunFinished });
 }
 
 /** The values of `names` in env, or SB_PULL_CREDENTIALS naming every one that is missing. */

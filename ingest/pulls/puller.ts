@@ -31,6 +31,11 @@ export interface PullerOptions {
   /** Tests: a fixed clock and a sleep that returns at once. */
   now?: () => Date;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Told of every run that ended, scheduled or manual: its result, or (result null) the error
+   * it stopped with, for the server's signals. Must be cheap and must not throw.
+   */
+  onRunFinished?: ((source: string, result: PullRunResult | null, error?: unknown) => void) | undefined;
 }
 
 export interface PullRequest {
@@ -109,15 +114,25 @@ export class Puller {
     try {
       const result = await run;
       this.lastRuns.set(name, { runId: result.runId, status: result.status, from: result.from, to: result.to, landed: result.landed, finishedAt: result.finishedAt, error: null });
+      this.finished(name, result);
       return result;
     } catch (error) {
       const code = error instanceof SwitchboardError ? error.code : 'SB_PULL_FAILED';
       this.lastRuns.set(name, { runId: '', status: 'failed', from: request.range?.from.toISOString() ?? '', to: request.range?.to.toISOString() ?? '', landed: 0, finishedAt: new Date().toISOString(), error: { code, message: (error as Error).message } });
+      this.finished(name, null, error);
       throw error;
     } finally {
       this.inFlight.delete(run);
       this.active.delete(name);
       request.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private finished(source: string, result: PullRunResult | null, error?: unknown): void {
+    try {
+      this.options.onRunFinished?.(source, result, error);
+    } catch (thrown) {
+      this.options.logger.warn({ err: thrown, source }, 'a listener of finished pulls threw; the pull itself is not affected');
     }
   }
 

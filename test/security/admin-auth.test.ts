@@ -16,6 +16,7 @@ const ROUTES: ReadonlyArray<{ method: 'GET' | 'POST'; url: string; payload?: obj
   { method: 'GET', url: '/status', role: 'read' },
   { method: 'GET', url: '/metrics', role: 'read' },
   { method: 'GET', url: '/rejections', role: 'read' },
+  { method: 'GET', url: '/signals', role: 'read' },
   { method: 'POST', url: '/sql', payload: { query: 'SELECT 1 AS one' }, role: 'read' },
   { method: 'POST', url: '/rejections/replay', payload: { dryRun: true }, role: 'operate' },
   { method: 'POST', url: '/build', payload: { select: ['calls'] }, role: 'operate' },

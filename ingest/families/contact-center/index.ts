@@ -13,6 +13,7 @@
  * captured set of headers can be abused (docs/security.md).
  */
 import { IngestError } from '../../errors.js';
+import { eventTimeMs } from '../event-time.js';
 import { FAMILY_ROUTES, FAMILY_TABLES, header, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
 import type { KeyStore } from './key-store.js';
 import { parseDetachedJws, SIGNATURE_HEADERS, signedPayload, verifyDetached } from './signature.js';
@@ -67,6 +68,8 @@ export function contactCenterFamily(keys: KeyStore, auth: ContactCenterAuth): So
       );
     },
     classify: classifyContactCenter,
+    // Chat Gateway events carry `timestamp` in epoch ms (samples.ts); WEB_HOOK_VERIFY has none.
+    eventTime: (event) => eventTimeMs(event.timestamp),
   };
 }
 

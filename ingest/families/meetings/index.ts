@@ -9,6 +9,7 @@ import { IngestError } from '../../errors.js';
 import { constantTimeEqual, SecretSet } from '../../auth/constant-time.js';
 import { secretScanner } from '../../auth/secret-scan.js';
 import { bodyDigestKey } from '../dedupe.js';
+import { eventTimeMs } from '../event-time.js';
 import { FAMILY_ROUTES, FAMILY_TABLES, header, str, type Classification, type Delivery, type DeliveryFacts, type SourceFamily } from '../family.js';
 
 export interface MeetingsAuth {
@@ -36,6 +37,8 @@ export function meetingsFamily(auth: MeetingsAuth): SourceFamily {
     },
     deliveryFacts: jaasSignatureAge,
     classify: classifyMeetings,
+    // JaaS: `timestamp`, epoch ms (docs/jaas/docs/webhooks-overview.md).
+    eventTime: (event) => eventTimeMs(event.timestamp),
   };
 }
 

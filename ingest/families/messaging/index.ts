@@ -9,6 +9,7 @@ import { IngestError } from '../../errors.js';
 import { SecretSet } from '../../auth/constant-time.js';
 import { secretScanner } from '../../auth/secret-scan.js';
 import { bodyDigestKey } from '../dedupe.js';
+import { firstEventTime } from '../event-time.js';
 import { FAMILY_ROUTES, FAMILY_TABLES, header, obj, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
 import type { OAuthTokens } from './oauth-tokens.js';
 
@@ -36,7 +37,18 @@ export function messagingFamily(auth: MessagingAuth): SourceFamily {
       return verifyMessaging(auth, expected, delivery);
     },
     classify: classifyMessaging,
+    eventTime: messagingEventTime,
   };
+}
+
+/**
+ * A receipt's status time, else the message's or click's time, else the time of a WhatsApp
+ * business-management envelope (docs/connect/docs/webhook-object-structure.md and the
+ * samples in samples.ts).
+ */
+export function messagingEventTime(event: Record<string, unknown>): number | undefined {
+  const payload = obj(event.payload);
+  return firstEventTime(obj(payload.status).timestamp, payload.timestamp, payload.occurredAt, event.timestamp);
 }
 
 function verifyMessaging(auth: MessagingAuth, expected: SecretSet, delivery: Delivery): string {

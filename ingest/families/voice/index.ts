@@ -9,6 +9,7 @@ import { IngestError } from '../../errors.js';
 import { SecretSet } from '../../auth/constant-time.js';
 import { secretScanner } from '../../auth/secret-scan.js';
 import { bodyDigestKey } from '../dedupe.js';
+import { firstEventTime } from '../event-time.js';
 import { FAMILY_ROUTES, FAMILY_TABLES, header, obj, str, type Classification, type Delivery, type SourceFamily } from '../family.js';
 
 export type VoiceAuth = { mode: 'header'; header: string; value: string } | { mode: 'none' };
@@ -42,7 +43,17 @@ export function voiceFamily(auth: VoiceAuth): SourceFamily {
       );
     },
     classify: classifyVoice,
+    eventTime: voiceEventTime,
   };
+}
+
+/**
+ * A CALL_STATUS's `timestamp`, a SESSION_SUMMARY's `endTime` (it is sent when the session
+ * ends). Recording and virtual-number events carry no time of their own.
+ */
+export function voiceEventTime(event: Record<string, unknown>): number | undefined {
+  const payload = obj(event.payload);
+  return firstEventTime(payload.timestamp, payload.endTime);
 }
 
 /**
