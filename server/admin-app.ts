@@ -124,7 +124,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   await app.register(alertRoutes, { alerts: options.alerts ?? null });
   await app.register(dlqRoutes, { deadLetters: options.deadLetters });
   if (browser !== null && options.console !== undefined) {
-    const services = { status: options.status, replayer: options.replayer, warehouse: options.warehouse, settings: options.console, now: () => new Date() };
+    const services = { status: options.status, warehouse: options.warehouse, settings: options.console, now: () => new Date() };
     await app.register(consoleRoutes, { prefix: CONSOLE_PREFIX, ...services, sessions: browser.sessions, root: app });
   }
   await app.register(driftRoutes, { list: options.drift ?? (async () => []) });

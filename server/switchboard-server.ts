@@ -276,7 +276,13 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     readableSchemas: [file.warehouse.rawSchema, file.models.schema, SYNC_SCHEMA],
     signalsSchema: file.models.schema,
     sqlTimeoutMs: file.admin.sqlTimeoutMs,
-    console: { rawSchema: file.warehouse.rawSchema, modelsSchema: file.models.schema, reconciliation: pullsConfigured(file.pulls) ? file.pulls.reconciliation : null },
+    console: {
+      rawSchema: file.warehouse.rawSchema,
+      modelsSchema: file.models.schema,
+      reconciliation: pullsConfigured(file.pulls) ? file.pulls.reconciliation : null,
+      alertsOff: file.alerts.enabled ? null : 'alerts.enabled: false',
+      driftOff: drift.job !== null ? null : file.drift.enabled ? 'drift.schedule: off' : 'drift.enabled: false',
+    },
     drift: drift.list,
   });
   // Registered first closes last (Fastify runs onClose hooks in reverse): the warehouse outlives

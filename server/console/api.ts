@@ -2,10 +2,6 @@
  * The console calling the operator API's own JSON routes in-process (`app.inject`), as the
  * signed-in operator: with the session's in-process bearer (sessions.ts), so the guard checks
  * the token's role and audits the call under its id, the same as a CLI request would be.
- *
- * Some routes come with other parts of the observability work (/signals, /drift, /alerts,
- * /dlq). {@link OperatorApi.has} tells whether this build serves a route, so that a page can
- * say "not available in this build" instead of failing.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
@@ -28,11 +24,6 @@ export class OperatorApi {
     private readonly request: FastifyRequest,
     private readonly bearer: string,
   ) {}
-
-  /** Whether this build serves `method url` (a route pattern, e.g. `/dlq`). */
-  has(method: 'GET' | 'POST', url: string): boolean {
-    return this.app.hasRoute({ method, url });
-  }
 
   async get<T>(url: string): Promise<ApiAnswer<T>> {
     return this.call<T>('GET', url);

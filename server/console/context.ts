@@ -1,12 +1,11 @@
 /**
  * What every console page may read: the services the operator API's JSON routes use (the
- * status report, the replayer, the warehouse), the in-process API for the routes themselves,
- * and who is asking. Built once per request by routes.ts.
+ * status report, the warehouse), the in-process API for the routes themselves (dead letters,
+ * drift, alerts, runs), and who is asking. Built once per request by routes.ts.
  */
 import type { FastifyRequest } from 'fastify';
 import type { AdminPrincipal } from '../admin-tokens.js';
 import type { StatusReport } from '../status-report.js';
-import type { Replayer } from '../../ingest/replay.js';
 import type { Warehouse } from '../../sql/warehouse.js';
 import type { OperatorApi } from './api.js';
 
@@ -18,11 +17,14 @@ export interface ConsoleSettings {
   modelsSchema: string;
   /** pulls.reconciliation: the share above which a day is flagged; null when no pull source is on. */
   reconciliation: { missedShareAlert: number; minEvents: number } | null;
+  /** Why no alert rule is evaluated, e.g. `alerts.enabled: false`; null when alerts are on. */
+  alertsOff: string | null;
+  /** Why no schema drift is learned, e.g. `drift.enabled: false` or `drift.schedule: off`; null when the drift job runs. */
+  driftOff: string | null;
 }
 
 export interface ConsoleServices {
   status: () => Promise<StatusReport>;
-  replayer: Replayer;
   warehouse: Warehouse;
   settings: ConsoleSettings;
   /** The clock (tests pass a fixed one). */

@@ -1,30 +1,34 @@
 /**
- * Dead letters for the console, from GET /dlq and POST /dlq/replay when this build has them
- * (every source: landing rejections, the quarantine, sync rejections, failed pull pages), else
- * from what every build has: landing rejections and the quarantine (GET /rejections,
- * POST /rejections/replay). Both are read as one entry shape, the /dlq contract's.
+ * Dead letters for the console, through the operator API's /dlq routes (../admin/dlq-routes.ts,
+ * ../dlq/): every source (landing rejections, the quarantine, sync rejections, failed pull
+ * pages) in one entry shape; one entry in full; and replays, as the signed-in token, so the
+ * guard checks its role and audits the call.
  */
 import type { PageContext } from './context.js';
 import { pick, pickNumber, rowsOf, type Row } from './rows.js';
 
+/** One entry of GET /dlq (../dlq/dead-letter.ts). */
 export interface DeadLetter {
-  /** e.g. `rejection:r_1a2b` (/dlq) or `r_1a2b` (/rejections). */
+  /** Source-prefixed, e.g. `rejection:r_1a2b`, `sync:calls_to_salesforce:42`. */
   id: string;
+  /** landing | quarantine | sync | pull */
   source: string;
+  /** The family, sync or pull source. */
   pipeline: string;
   reason: string;
   code: string | null;
   count: number;
   firstAt: string | null;
   lastAt: string | null;
-  /** When it was replayed and landed (landing rejections and the quarantine keep them, marked); absent when it waits. */
-  replayed?: { at: string; as: string | null } | undefined;
 }
 
+/** What POST /dlq/replay did with one entry. */
 export interface ReplayResult {
   id: string;
-  /** landed, rejected, skipped (/rejections) or the /dlq route's status word. */
+  /** replayed, would-replay, resolved, failed, skipped or not-found. */
   status: string;
+  /** The code when there is one, e.g. `SB_INGEST_AUTH_INVALID`. */
+  code: string | null;
   message: string | null;
 }
 
@@ -33,68 +37,54 @@ export interface DeadLetterFilter {
   pipeline?: string | undefined;
 }
 
-/** Whether this build has the unified dead letters (GET /dlq). */
-export function unified(ctx: Pick<PageContext, 'api'>): boolean {
-  return ctx.api.has('GET', '/dlq');
+/**
+ * Refusals a replay cannot re-check: credentials are never stored, and Contact Center's
+ * signature only as a digest (ingest/replay.ts), so such a landing rejection lands only when
+ * the operator vouches for it (`trust`). The rejection's own code says so (a wrong or missing
+ * header), or the code a replay answered (a digest it cannot verify).
+ */
+export const NEEDS_TRUST: ReadonlySet<string> = new Set(['SB_INGEST_AUTH_INVALID', 'SB_INGEST_AUTH_MISSING']);
+
+/** Whether `entry` may be offered a replay with trust: a landing rejection refused for its credentials (by itself, or by `replayed` just now). */
+export function trustable(entry: DeadLetter, replayed?: readonly ReplayResult[]): boolean {
+  if (entry.source !== 'landing') return false;
+  if (entry.code !== null && NEEDS_TRUST.has(entry.code)) return true;
+  return (replayed ?? []).some((r) => r.id === entry.id && r.status === 'failed' && r.code !== null && NEEDS_TRUST.has(r.code));
 }
 
 export async function listDeadLetters(ctx: PageContext, filter: DeadLetterFilter, limit = 200): Promise<{ entries: DeadLetter[]; error: string | null }> {
-  if (unified(ctx)) {
-    const search = new URLSearchParams({ limit: String(limit) });
-    if (filter.source !== undefined) search.set('source', filter.source);
-    if (filter.pipeline !== undefined) search.set('pipeline', filter.pipeline);
-    const answer = await ctx.api.get(`/dlq?${search.toString()}`);
-    if (answer.error !== null) return { entries: [], error: `${answer.error.code}: ${answer.error.message}` };
-    return { entries: rowsOf(answer.body, 'entries').map(fromDlq), error: null };
-  }
-  const family = filter.pipeline;
-  const [rejections, quarantined] = await Promise.all([
-    filter.source === undefined || filter.source === 'landing' ? ctx.replayer.list({ family, limit }) : Promise.resolve([]),
-    filter.source === undefined || filter.source === 'quarantine' ? ctx.replayer.listQuarantined({ limit }) : Promise.resolve([]),
-  ]);
-  const entries: DeadLetter[] = [
-    ...rejections.map((r) => ({ id: r.rejection_id, source: 'landing', pipeline: r.family, reason: r.reason, code: r.error_code, count: 1, firstAt: r.received_at, lastAt: r.received_at })),
-    ...quarantined
-      .filter((q) => family === undefined || q.family === family)
-      .map((q) => ({ id: q.quarantine_id, source: 'quarantine', pipeline: q.family, reason: q.error, code: null, count: 1, firstAt: q.received_at, lastAt: q.quarantined_at })),
-  ];
-  return { entries, error: null };
+  const search = new URLSearchParams({ limit: String(limit) });
+  if (filter.source !== undefined) search.set('source', filter.source);
+  if (filter.pipeline !== undefined) search.set('pipeline', filter.pipeline);
+  const answer = await ctx.api.get(`/dlq?${search.toString()}`);
+  if (answer.error !== null) return { entries: [], error: `${answer.error.code}: ${answer.error.message}` };
+  return { entries: rowsOf(answer.body, 'entries').map(entryOf), error: null };
 }
 
-/** One entry with whatever detail the source keeps; null when there is no such entry. */
+/** One entry with what its source keeps (GET /dlq/:id); null when there is none (replayed, resolved, or a mistyped id). */
 export async function deadLetter(ctx: PageContext, id: string): Promise<{ entry: DeadLetter; detail: unknown } | null> {
-  if (unified(ctx)) {
-    const answer = await ctx.api.get<{ entry?: Row; detail?: unknown }>(`/dlq/${encodeURIComponent(id)}`);
-    if (answer.status === 404 || answer.body?.entry === undefined) return null;
-    return { entry: fromDlq(answer.body.entry), detail: answer.body.detail ?? null };
-  }
-  const [rejection] = await ctx.replayer.list({ ids: [id], includeReplayed: true, limit: 1 });
-  if (rejection !== undefined) {
-    const { rejection_id: _id, family: _f, reason: _r, error_code: _c, ...detail } = rejection;
-    const replayed = rejection.replayed_at === null ? undefined : { at: rejection.replayed_at, as: rejection.replayed_as };
-    return { entry: { id, source: 'landing', pipeline: rejection.family, reason: rejection.reason, code: rejection.error_code, count: 1, firstAt: rejection.received_at, lastAt: rejection.received_at, replayed }, detail };
-  }
-  const [quarantined] = await ctx.replayer.listQuarantined({ ids: [id], includeReplayed: true, limit: 1 });
-  if (quarantined === undefined) return null;
-  const { quarantine_id: _q, family: _f, error: _e, ...detail } = quarantined;
-  const replayed = quarantined.replayed_at === null ? undefined : { at: quarantined.replayed_at, as: quarantined.replayed_as };
-  return { entry: { id, source: 'quarantine', pipeline: quarantined.family, reason: quarantined.error, code: null, count: 1, firstAt: quarantined.received_at, lastAt: quarantined.quarantined_at, replayed }, detail };
+  const answer = await ctx.api.get<{ entry?: Row; detail?: unknown }>(`/dlq/${encodeURIComponent(id)}`);
+  if (answer.status >= 400 || answer.body?.entry === undefined) return null;
+  return { entry: entryOf(answer.body.entry), detail: answer.body.detail ?? null };
 }
 
-/** Replays `ids` through the operator API (so the guard checks the role and audits it). */
-export async function replay(ctx: PageContext, ids: readonly string[]): Promise<{ results: ReplayResult[]; error: string | null }> {
-  const route = unified(ctx) ? '/dlq/replay' : '/rejections/replay';
-  const answer = await ctx.api.post(route, { ids });
+/**
+ * Replays `ids` through POST /dlq/replay.
+ * @param trust the operator vouches for landing rejections whose credentials cannot be re-checked
+ */
+export async function replay(ctx: PageContext, ids: readonly string[], trust = false): Promise<{ results: ReplayResult[]; error: string | null }> {
+  const answer = await ctx.api.post('/dlq/replay', trust ? { ids, trust: true } : { ids });
   if (answer.error !== null) return { results: [], error: `${answer.error.code}: ${answer.error.message}` };
   const results = rowsOf(answer.body, 'outcomes').map((o) => ({
-    id: pick(o, 'id') ?? pick(o, 'rejection_id') ?? '?',
-    status: pick(o, 'status') ?? pick(o, 'outcome') ?? '?',
-    message: [pick(o, 'code'), pick(o, 'message')].filter((s) => s !== null).join(': ') || null,
+    id: pick(o, 'id') ?? '?',
+    status: pick(o, 'status') ?? '?',
+    code: pick(o, 'code'),
+    message: pick(o, 'message'),
   }));
   return { results, error: null };
 }
 
-function fromDlq(row: Row): DeadLetter {
+function entryOf(row: Row): DeadLetter {
   return {
     id: pick(row, 'id') ?? '',
     source: pick(row, 'source') ?? '',

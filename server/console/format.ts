@@ -28,7 +28,9 @@ export function when(iso: string | null | undefined, now: Date): Html {
   if (Number.isNaN(ms)) return html`${iso}`;
   const delta = (now.getTime() - ms) / 1000;
   const relative = delta >= 0 ? `${span(delta)} ago` : `in ${span(-delta)}`;
-  return html`<time datetime="${new Date(ms).toISOString()}">${utc(iso)}</time> <span class="muted">(${relative})</span>`;
+  // Date and time each stay whole; a narrow column breaks between them, not inside the date.
+  const [day, clock] = utc(iso).split(' ');
+  return html`<time datetime="${new Date(ms).toISOString()}"><span class="whole">${day}</span> <span class="whole">${clock}</span></time> <span class="muted whole">(${relative})</span>`;
 }
 
 /** A duration in seconds as people read it: `0.42 s`, `12.3 s`, `4 min 05 s`. */

@@ -94,7 +94,7 @@ export function section(id: string, heading: string, body: Html, intro?: Html | 
 </section>`;
 }
 
-/** What a page says when its data does not exist (yet): a route not in this build, a table not built. */
+/** What a page says when its data does not exist (yet): nothing recorded, a table not there. */
 export function emptyState(message: Html | string): Html {
   return html`<p class="empty" role="status">${message}</p>`;
 }

@@ -5,7 +5,7 @@
  *   GET  /console/landing             landing by family (?family=&window=)
  *   GET  /console/dead-letters        dead letters (?source=&pipeline=)
  *   GET  /console/dead-letters/entry  one dead letter (?id=)
- *   POST /console/dead-letters/replay replay entries (id=…, repeated)          role operate
+ *   POST /console/dead-letters/replay replay entries (id=…, repeated; trust=vouched) role operate
  *   GET  /console/models              model runs
  *   GET  /console/syncs               syncs
  *   POST /console/syncs/preview       a sync's dry run (sync=…)                 role operate
@@ -24,7 +24,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OperatorApi } from './api.js';
 import { assetRoutes, loadAssets } from './assets.js';
 import { field, mayOperate, param, type ConsoleServices, type PageContext } from './context.js';
-import { deadLetter, listDeadLetters, replay, unified } from './dead-letters.js';
+import { deadLetter, listDeadLetters, replay } from './dead-letters.js';
 import { clearedCookie, safeNext, sameOrigin, securityHeaders, sessionCookie, sessionIdOf } from './gate.js';
 import { html, type Html } from './html.js';
 import { CONSOLE_PREFIX, emptyState, notice, page } from './layout.js';
@@ -123,7 +123,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     const ctx = context(request);
     const filter = { source: param(request, 'source'), pipeline: param(request, 'pipeline') };
     const { entries, error } = await listDeadLetters(ctx, filter);
-    return sendPage(reply, 200, renderDeadLetters({ at: ctx.at, unified: unified(ctx), entries, filter, error }, ctx));
+    return sendPage(reply, 200, renderDeadLetters({ at: ctx.at, entries, filter, error }, ctx));
   });
   app.get('/dead-letters/entry', async (request, reply) => {
     const ctx = context(request);
@@ -136,11 +136,18 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     const ctx = context(request);
     if (!mayOperate(ctx)) return forbidden(request, reply, 'Replaying dead letters');
     const ids = field(request.body, 'id').slice(0, 10_000);
-    const replayed = ids.length === 0 ? { results: [], error: 'No entry was chosen.' } : await replay(ctx, ids);
-    const only = ids.length === 1 && field(request.body, 'back')[0] === 'entry' ? await deadLetter(ctx, ids[0] as string) : null;
-    if (only !== null) return sendPage(reply, 200, renderDeadLetter(ctx.at, only, ctx, replayed));
+    // Trust only when the operator ticked the box that vouches for it (pages/dead-letters.ts).
+    const trust = field(request.body, 'trust')[0] === 'vouched';
+    const [only] = ids.length === 1 && field(request.body, 'back')[0] === 'entry' ? ids : [];
+    const before = only === undefined ? null : await deadLetter(ctx, only);
+    const replayed = ids.length === 0 ? { results: [], error: 'No entry was chosen.' } : await replay(ctx, ids, trust);
+    if (only !== undefined && before !== null) {
+      // Back to the entry: as it is now, or as it was when the replay took it out of the dead letters.
+      const after = await deadLetter(ctx, only);
+      return sendPage(reply, 200, renderDeadLetter(ctx.at, after ?? before, ctx, replayed, after === null));
+    }
     const { entries, error } = await listDeadLetters(ctx, {});
-    return sendPage(reply, 200, renderDeadLetters({ at: ctx.at, unified: unified(ctx), entries, filter: {}, replayed, error }, ctx));
+    return sendPage(reply, 200, renderDeadLetters({ at: ctx.at, entries, filter: {}, replayed, error }, ctx));
   });
   app.get('/models', async (request, reply) => {
     const ctx = context(request);

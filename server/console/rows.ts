@@ -1,7 +1,6 @@
 /**
- * Reading the rows of the routes other parts of the observability work add (/alerts, /drift,
- * /dlq). Their contracts name the fields as the tables do (`first_fired_at`); a route may
- * answer them in camelCase (`firstFiredAt`) instead, so {@link pick} accepts either.
+ * Reading the rows the JSON routes answer: /alerts and /drift name the fields as their tables
+ * do (`first_fired_at`), /dlq in camelCase (`firstAt`), so {@link pick} accepts either.
  */
 
 export type Row = Record<string, unknown>;

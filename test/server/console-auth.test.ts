@@ -61,7 +61,7 @@ describe('console sign-in, sessions and CSRF', () => {
   test('a POST from another origin, or with neither Origin nor Referer, is refused with 403 SB_CONSOLE_ORIGIN_REFUSED (sign-in included)', async () => {
     const cookie = await signIn(h);
     for (const headers of [{ origin: 'http://evil.example' }, { origin: 'null' }, { origin: undefined }, { origin: `http://${CONSOLE_HOST}.evil.example` }]) {
-      const replay = await postForm(h, '/console/dead-letters/replay', { id: 'r_1' }, cookie, headers);
+      const replay = await postForm(h, '/console/dead-letters/replay', { id: 'rejection:r_1' }, cookie, headers);
       assert.equal(replay.statusCode, 403, JSON.stringify(headers));
       assert.match(replay.body, /SB_CONSOLE_ORIGIN_REFUSED/);
       const login = await postForm(h, '/console/login', { token: h.adminToken }, undefined, headers);
@@ -87,7 +87,7 @@ describe('console sign-in, sessions and CSRF', () => {
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /\(role read\)/);
     assert.doesNotMatch(page.body, /action="\/console\/dead-letters\/replay"/);
-    for (const [url, fields] of [['/console/dead-letters/replay', { id: 'r_1' }], ['/console/syncs/preview', { sync: 'anything' }]] as const) {
+    for (const [url, fields] of [['/console/dead-letters/replay', { id: 'rejection:r_1' }], ['/console/dead-letters/replay', { id: 'rejection:r_1', back: 'entry', trust: 'vouched' }], ['/console/syncs/preview', { sync: 'anything' }]] as const) {
       const res = await postForm(h, url, fields, cookie);
       assert.equal(res.statusCode, 403, url);
       assert.match(res.body, /needs a token with role operate; token t_[0-9a-f]{8} has role read \(SB_ADMIN_FORBIDDEN\)/);

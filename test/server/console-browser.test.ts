@@ -1,13 +1,17 @@
 /**
  * The console as a person uses it: headless Chromium (playwright-core driving Debian's
  * /usr/bin/chromium) against the real `switchboard serve` on DuckDB, with a sync to the Slack
- * fake. A logged-out visit lands on the login page; signing in with the bootstrap token (the
- * admin-token file) returns to the page asked for; a family's events appear after
- * `switchboard send-test-event`; a meetings delivery refused while serve had the wrong secret
- * is opened on the dead letters page and replayed once the secret is right, and lands; a pull
- * from the Connect export fake shows its run, cursor and reconciliation; a sync's dry run
- * previews its changes; the keyboard reaches the navigation; logging out ends
- * the session. No page logs a script error or a CSP violation.
+ * fake and alerts to the PagerDuty fake. A logged-out visit lands on the login page; signing
+ * in with the bootstrap token (the admin-token file) returns to the page asked for; a
+ * family's events appear after `switchboard send-test-event`; a meetings delivery refused
+ * while serve had the wrong secret is opened on the dead letters page and replayed once the
+ * secret is right, and lands once; a pull from the Connect export fake shows its run, cursor
+ * and reconciliation; a sync's dry run previews its changes; a meetings payload with a new
+ * field shows up on the drift page (the drift job runs every second here); a burst of bad
+ * signatures fires the authFailures alert, which pages PagerDuty, shows as firing, and then
+ * as resolved once the burst is older than the rule's window (6 s here); the keyboard
+ * reaches the navigation; logging out ends the session. No page logs a script error or a CSP
+ * violation.
  *
  * The signal tables are seeded (2 days, test/helpers/signal-tables.ts) while serve is stopped,
  * so that the overview's charts have something to draw in builds without the signals job.
@@ -32,6 +36,10 @@ import { waitFor } from '../helpers/wait-for.js';
 import { seedSignals } from '../helpers/signal-tables.js';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/index.js';
 import { startFakeConnectExports, type FakeConnectExports } from '../../fakes/connect-exports/index.js';
+import { startFakePagerDuty, type FakePagerDuty } from '../../fakes/pagerduty/index.js';
+import { MEETINGS_SAMPLES } from '../../ingest/families/meetings/samples.js';
+import { buildTestRequest } from '../../ingest/test-events.js';
+import { loadConfig } from '../../server/config.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import { NAV } from '../../server/console/layout.js';
 
@@ -44,6 +52,7 @@ describe('the console in headless Chromium', () => {
   let dir: string;
   let slack: FakeSlack;
   let connect: FakeConnectExports;
+  let pagerduty: FakePagerDuty;
   let server: ServerProcess | null = null;
   let browser: Browser;
   let page: Page;
@@ -72,13 +81,14 @@ describe('the console in headless Chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'switchboard-console-'));
     slack = await startFakeSlack();
+    pagerduty = await startFakePagerDuty();
     // Three calls of yesterday that only the Voice log export knows: no webhook brought them.
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     connect = await startFakeConnectExports({
       polls: 1,
       voice: ['a', 'b', 'c'].map((id, i) => ({ SessionId: `sess-${id}`, CallId: `sess-${id}-leg`, InitiatedAt: `${yesterday}T1${i}:00:00.000Z` })),
     });
-    env = { ...TEST_SECRETS, SWITCHBOARD_SLACK_BOT_TOKEN: slack.token, SWITCHBOARD_CONNECT_API_KEY: 'test-connect-key' };
+    env = { ...TEST_SECRETS, SWITCHBOARD_SLACK_BOT_TOKEN: slack.token, SWITCHBOARD_CONNECT_API_KEY: 'test-connect-key', SWITCHBOARD_ALERTS_PAGERDUTY_ROUTING_KEY: 'R0123456789abcdef0123456789abcde' };
     const warehousePath = join(dir, 'data', 'switchboard.duckdb');
     writeFileSync(
       join(dir, 'switchboard.json'),
@@ -93,6 +103,13 @@ describe('the console in headless Chromium', () => {
           reconciliation: { minEvents: 1 },
         },
         syncs: [{ name: SYNC, model: 'slack_escalations', key: 'call_id', destination: 'slack', object: 'C0ALERTS', schedule: 'off', priority: 'alert', mapping: { text: 'text' } }],
+        // Seconds instead of minutes, so that a drift and an alert's fire and resolve take seconds.
+        drift: { schedule: '* * * * * *', warmupEvents: 1, settleSeconds: 0 },
+        alerts: {
+          schedule: '* * * * * *',
+          routes: { pagerduty: { url: pagerduty.url } },
+          rules: { authFailures: { windowMinutes: 0.1, minCount: 3 } },
+        },
       }),
     );
     const config = join(dir, 'switchboard.json');
@@ -124,6 +141,7 @@ describe('the console in headless Chromium', () => {
     await server?.kill('SIGTERM');
     await slack?.close();
     await connect?.close();
+    await pagerduty?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -158,25 +176,34 @@ describe('the console in headless Chromium', () => {
     await shot('landing-voice');
   });
 
-  test('a dead letter opens, and replays: the delivery lands now that the secret is right', async () => {
+  test('a dead letter opens, and replays: the delivery lands once, now that the secret is right', async () => {
     await go('/console/dead-letters');
     const row = page.locator('tr', { hasText: 'SB_INGEST_SIGNATURE_INVALID' });
     assert.equal(await row.count(), 1);
-    assert.match((await row.textContent()) ?? '', /meetings/);
+    assert.match((await row.textContent()) ?? '', /landing\s*meetings/);
     await shot('dead-letters-waiting');
-    await row.getByRole('link', { name: /^Open dead letter / }).click();
-    await page.waitForURL(/\/console\/dead-letters\/entry\?id=/);
-    assert.match((await page.getByRole('heading', { level: 1 }).textContent()) ?? '', /^Dead letter /);
+    await row.getByRole('link', { name: /^Open dead letter rejection:/ }).click();
+    await page.waitForURL(/\/console\/dead-letters\/entry\?id=rejection%3A/);
+    const heading = (await page.getByRole('heading', { level: 1 }).textContent()) ?? '';
+    assert.match(heading, /^Dead letter rejection:/);
+    const id = heading.replace(/^Dead letter /, '');
+    assert.equal(await page.getByRole('button', { name: /with trust$/ }).count(), 0, 'a signature is checked again: no trust needed');
     await shot('dead-letter');
-    await page.getByRole('button', { name: /^Replay / }).click();
+    await page.getByRole('button', { name: `Replay ${id}`, exact: true }).click();
     const outcome = page.getByRole('status').filter({ hasText: 'Replayed 1' });
-    assert.match((await outcome.textContent()) ?? '', /: landed/);
+    assert.match((await outcome.textContent()) ?? '', new RegExp(`${id}: replayed \\(accepted into the spool; it lands as `));
+    assert.match(await page.locator('main').innerText(), /no longer waiting/);
+    assert.equal(await page.getByRole('button', { name: /^Replay / }).count(), 0, 'nothing left to replay');
     await shot('dead-letter-replayed');
     await go('/console/landing?family=meetings');
     await waitFor(async () => {
       await page.reload();
       return (await stat('Events landed').textContent()) === '1';
     }, 'the replayed meetings event has landed');
+    await go('/console/dead-letters');
+    assert.equal(await page.locator('tr', { hasText: 'SB_INGEST_SIGNATURE_INVALID' }).count(), 0, 'no longer a dead letter');
+    const again = await api('/dlq/replay', { method: 'POST', body: JSON.stringify({ ids: [id] }) });
+    assert.deepEqual(((await again.json()) as { outcomes: Array<{ status: string }> }).outcomes.map((o) => o.status), ['not-found'], 'a second replay sends nothing');
   });
 
   test('a pull\'s run and cursor, and the reconciliation of its calls that no webhook brought', async () => {
@@ -200,6 +227,63 @@ describe('the console in headless Chromium', () => {
     const heading = page.getByRole('heading', { name: new RegExp(`^Dry run of ${SYNC}: \\d+ change\\(s\\) pending$`) });
     assert.equal(await heading.count(), 1, await page.locator('main').innerText());
     await shot('syncs-preview');
+  });
+
+  test('a drift appears after a meetings payload with a new field', async () => {
+    // The replayed PARTICIPANT_JOINED above is the baseline (drift.warmupEvents: 1); this one adds data.phone.
+    const event = JSON.parse(MEETINGS_SAMPLES['participant-joined']) as { idempotencyKey: string; data: Record<string, unknown> };
+    event.idempotencyKey = 'b7d8c1e2-0000-4000-8000-00000000c0de';
+    event.data.phone = '+14155550100';
+    const config = loadConfig({ path: join(dir, 'switchboard.json'), env, cwd: dir });
+    const request = await buildTestRequest('meetings', config, { body: JSON.stringify(event), cwd: dir });
+    const sent = await fetch(new URL(request.path, server?.url), { method: 'POST', headers: request.headers, body: request.body });
+    assert.equal(sent.status, 200, await sent.text());
+    await go('/console/drift');
+    const row = page.getByRole('table', { name: 'Schema drift, newest first' }).locator('tbody tr', { hasText: '$.data.phone' });
+    await waitFor(async () => {
+      await page.reload();
+      return (await row.count()) === 1;
+    }, 'the new path on the drift page');
+    assert.match((await row.innerText()).replace(/\s+/g, ' '), /^path added meetings PARTICIPANT_JOINED \$\.data\.phone ∅ → string .* 1 \*{8}0100$/);
+    await shot('drift-new-field');
+  });
+
+  test('an alert fires on a burst of bad signatures, pages PagerDuty, and resolves once the burst is past', async () => {
+    const body = JSON.stringify({ eventType: 'PARTICIPANT_JOINED', fqn: 'acme/room', idempotencyKey: 'k-burst', timestamp: Date.now(), data: {} });
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`${server?.url}/webhooks/8x8/meetings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-jaas-signature': `t=${Math.floor(Date.now() / 1000)},v1=bm90IHRoZSByaWdodCBvbmU=` },
+        body,
+      });
+      assert.equal(response.status, 401);
+      await response.arrayBuffer();
+    }
+    const key = 'authFailures:meetings';
+    const firing = page.getByRole('table', { name: 'Alerts firing now' }).locator('tbody tr', { hasText: key });
+    const resolved = page.getByRole('table', { name: 'Resolved alerts, newest first' }).locator('tbody tr', { hasText: key });
+    await go('/console/alerts');
+    await waitFor(async () => {
+      await page.reload();
+      return (await firing.count()) === 1;
+    }, `the alert firing on the alerts page; the server said:\n${server?.output()}`);
+    assert.match((await firing.innerText()).replace(/\s+/g, ' '), /^firing error authFailures meetings meetings: \d+ authentication failures in 6 s \(SB_INGEST_SIGNATURE_INVALID ×\d+/);
+    await shot('alerts-firing');
+    await go('/console/');
+    const family = page.getByRole('table', { name: 'Each family, all time' }).locator('tbody tr', { hasText: 'meetings' });
+    assert.match((await family.innerText()).replace(/\s+/g, ' '), /^meetings alert firing \(\d\)/, 'the overview says which family an alert is about');
+    await go('/console/alerts');
+    await waitFor(async () => {
+      await page.reload();
+      return (await resolved.count()) === 1 && (await firing.count()) === 0;
+    }, `the alert resolved on the alerts page; the server said:\n${server?.output()}`);
+    assert.match((await resolved.innerText()).replace(/\s+/g, ' '), /^resolved error authFailures meetings /);
+    await shot('alerts-resolved');
+    assert.deepEqual(
+      pagerduty.events.filter((e) => e.dedup_key === key).map((e) => e.event_action),
+      ['trigger', 'resolve'],
+      'paged once, resolved once',
+    );
   });
 
   test('every page renders in the browser, with its heading, the navigation and its charts drawn', async () => {

@@ -1,10 +1,13 @@
 /**
- * What the console's pages show, through the real server in-process on DuckDB: every page
- * renders with the shared layout; pages whose route is not in this build (GET /signals'
- * tables, /drift, /alerts, /dlq) say so; the overview charts the signal tables in bounded
- * buckets; a dead letter opens and replays; and when /alerts, /drift and /dlq are there
- * (stand-ins here, answering their contracts), their pages light up. Names, reasons and paths
- * from outside are escaped everywhere.
+ * What the console's pages show, through the real server in-process on DuckDB and the
+ * operator API's real routes (GET /dlq, /dlq/:id, POST /dlq/replay, GET /drift, GET /alerts):
+ * every page renders with the shared layout; what is not there yet (the signal tables,
+ * drift, alerts) is said plainly; a landing rejection refused for its credentials opens,
+ * fails a plain replay, and lands once when the operator vouches for it; dead letters of
+ * every source, a drift found by the drift job and an alert fired and resolved by the alerts
+ * job are shown; the overview charts the signal tables in bounded buckets; and when alerts
+ * and drift are turned off, their pages say so. Names, reasons, paths and summaries from
+ * outside are escaped everywhere.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +16,8 @@ import { chartData, getPage, postForm, signIn } from '../helpers/console.js';
 import { seedSignals } from '../helpers/signal-tables.js';
 import { NAV } from '../../server/console/layout.js';
 import { escapeHtml, html, jsonScript } from '../../server/console/html.js';
+import { MEETINGS_SAMPLES } from '../../ingest/families/meetings/samples.js';
+import { SYNC_SCHEMA } from '../../sync/state.js';
 
 const XSS = `<img src=x onerror="alert('x')">`;
 
@@ -27,13 +32,36 @@ function assertLayout(body: string, current: string | null): void {
   if (current !== null) assert.match(body, new RegExp(`<a href="/console${current === '/' ? '/' : current}" aria-current="page">`));
 }
 
-describe('console pages in a build without signals, drift, alerts or /dlq', () => {
+/** No markup from data made it through: the XSS payload is there only escaped. */
+function assertEscaped(body: string, where: string): void {
+  assert.ok(!body.includes('<img src=x') && !body.includes('<script>alert(1)'), `${where} has no live markup from data`);
+  assert.ok(body.includes('&lt;img src=x onerror='), `${where} shows the payload as text`);
+}
+
+/** A meetings event like the documented sample, with its own idempotency key and `data` changed by `change`. */
+function meetingsEvent(key: string, change: (data: Record<string, unknown>) => void = () => {}): string {
+  const event = JSON.parse(MEETINGS_SAMPLES['participant-joined']) as { idempotencyKey: string; data: Record<string, unknown> };
+  event.idempotencyKey = key;
+  change(event.data);
+  return JSON.stringify(event);
+}
+
+describe('console pages on the operator API\'s real routes', () => {
   let h: Harness;
   let cookie: string;
+  /** The dead letter of the refused messaging delivery, e.g. `rejection:r_…`. */
+  let refusedId: string;
   before(async () => {
-    h = await startHarness();
+    h = await startHarness({
+      config: {
+        models: { schedule: 'off' },
+        // Schedules do not run in the harness (serve starts them): the test ticks the jobs.
+        drift: { warmupEvents: 1, settleSeconds: 0 },
+        alerts: { rules: { authFailures: { minCount: 1 } } },
+      },
+    });
     await h.send('voice');
-    await h.send('messaging', { headers: { authorization: 'Bearer wrong' } }); // a landing rejection
+    await h.send('messaging', { headers: { authorization: 'Bearer wrong' } }); // a landing rejection: its credentials
     await h.drain();
     cookie = await signIn(h);
   });
@@ -48,56 +76,145 @@ describe('console pages in a build without signals, drift, alerts or /dlq', () =
     }
   });
 
-  test('what this build lacks is said plainly: no signal tables, no /drift, no /alerts, no /dlq', async () => {
+  test('what is not there yet is said plainly: no signal tables, no drift, nothing firing', async () => {
     const overview = await getPage(h, '/console/', cookie);
-    assert.match(overview.body, /Signals are not available in this build/);
-    assert.match(overview.body, /Alerts firing<\/dt><dd><span class="muted">not in this build/);
-    assert.match((await getPage(h, '/console/drift', cookie)).body, /Schema drift is not available in this build/);
-    assert.match((await getPage(h, '/console/alerts', cookie)).body, /Alerts are not available in this build/);
-    assert.match((await getPage(h, '/console/dead-letters', cookie)).body, /The unified view of every source \(GET \/dlq\) is not available in this build/);
+    assert.match(overview.body, /No signals to chart: the charts read analytics\.sb_signal_throughput/);
+    assert.match(overview.body, /Alerts firing<\/dt><dd><span class="badge badge-ok">none<\/span>/);
+    const drift = (await getPage(h, '/console/drift', cookie)).body;
+    assert.match(drift, /No drift in the last 30 days/);
+    assert.doesNotMatch(drift, /not learned/);
+    const alerts = (await getPage(h, '/console/alerts', cookie)).body;
+    assert.match(alerts, /Nothing is firing\./);
+    assert.doesNotMatch(alerts, /Alerts are off/);
+    const landing = (await getPage(h, '/console/landing?family=voice', cookie)).body;
+    assert.match(landing, /No latency signals: the signals job writes them to sb_signal_latency/);
   });
 
-  test('the landing page shows a family\'s events by type, its newest events and its rejections', async () => {
+  test('the landing page shows a family\'s events by type, its newest events and its rejections waiting', async () => {
     const voice = await getPage(h, '/console/landing?family=voice', cookie);
     assert.match(voice.body, /<dt>Events landed<\/dt><dd>1<\/dd>/);
     const chart = chartData(voice.body, 'family-events');
     assert.equal(chart.x.length, 96, '24 hours in 15-minute buckets');
     assert.equal(chart.series.reduce((sum, s) => sum + s.values.reduce<number>((a, v) => a + (v ?? 0), 0), 0), 1);
     const messaging = await getPage(h, '/console/landing?family=messaging', cookie);
-    assert.match(messaging.body, /SB_INGEST_AUTH_INVALID/);
+    const link = /<a href="\/console\/dead-letters\/entry\?id=(rejection%3A[^"]+)">rejection:[^<]+<\/a>/.exec(messaging.body);
+    assert.ok(link !== null, 'the rejection links to its dead letter');
+    assert.match(messaging.body, /<code>SB_INGEST_AUTH_INVALID<\/code>/);
+    refusedId = decodeURIComponent(link[1] as string);
     assert.equal((await getPage(h, '/console/landing?family=nope', cookie)).statusCode, 404);
   });
 
-  test('a dead letter opens, and replays through POST /rejections/replay, audited under the token', async () => {
+  test('a rejection refused for its credentials fails a plain replay, lands once with trust, all through POST /dlq/replay under the token', async () => {
     const list = await getPage(h, '/console/dead-letters', cookie);
-    const id = /name="id" value="([^"]+)"/.exec(list.body)?.[1];
-    assert.ok(id !== undefined, 'a replay button for the rejection');
-    const entry = await getPage(h, `/console/dead-letters/entry?id=${encodeURIComponent(id)}`, cookie);
+    assert.match(list.body, /Landing rejections, the quarantine, sync rejections and failed pull pages\./);
+    assert.ok(list.body.includes(`name="id" value="${refusedId}"`), 'a replay button for the rejection');
+    const entry = await getPage(h, `/console/dead-letters/entry?id=${encodeURIComponent(refusedId)}`, cookie);
     assert.equal(entry.statusCode, 200);
     assert.match(entry.body, /<dd class="mono">SB_INGEST_AUTH_INVALID<\/dd>/);
-    const replayed = await postForm(h, '/console/dead-letters/replay', { id, back: 'entry' }, cookie);
-    assert.equal(replayed.statusCode, 200, replayed.body);
-    // Credentials are never stored, so an authentication refusal is refused again (replay --trust lands it).
-    assert.match(replayed.body, new RegExp(`<code>${id}</code>: <strong>rejected</strong> \\(SB_INGEST_AUTH_INVALID`));
+    assert.match(entry.body, /&quot;sourceIp&quot;: &quot;127\.0\.0\.1&quot;/, 'the detail of GET /dlq/:id');
+    assert.match(entry.body, /<input type="checkbox" name="trust" value="vouched" required>/, 'the trust form, behind a box to tick');
+
+    // Credentials are never stored: a plain replay is refused again, and the entry stays.
+    const plain = await postForm(h, '/console/dead-letters/replay', { id: refusedId, back: 'entry' }, cookie);
+    assert.equal(plain.statusCode, 200, plain.body);
+    assert.ok(plain.body.includes(`<code>${refusedId}</code>: <strong>failed</strong> (SB_INGEST_AUTH_INVALID: `), plain.body);
+    assert.match(plain.body, /<h1>Dead letter rejection:/);
+    assert.match(plain.body, /Replay with trust<\/button>/);
+
+    const trusted = await postForm(h, '/console/dead-letters/replay', { id: refusedId, back: 'entry', trust: 'vouched' }, cookie);
+    assert.ok(trusted.body.includes(`<code>${refusedId}</code>: <strong>replayed</strong>`), trusted.body);
+    assert.match(trusted.body, /no longer waiting/);
+    assert.doesNotMatch(trusted.body, /Replay with trust<\/button>/);
+    await h.drain();
+    const landed = async () => h.query(`SELECT verified_by FROM ${h.raw('messaging_events')}`);
+    assert.deepEqual(await landed(), [{ verified_by: 'replay:operator' }]);
+
+    const again = await postForm(h, '/console/dead-letters/replay', { id: refusedId, trust: 'vouched' }, cookie);
+    assert.ok(again.body.includes(`<code>${refusedId}</code>: <strong>not-found</strong>`), again.body);
+    await h.drain();
+    assert.equal((await landed()).length, 1, 'it landed once');
+    assert.equal((await getPage(h, `/console/dead-letters/entry?id=${encodeURIComponent(refusedId)}`, cookie)).statusCode, 404);
+
     await h.server.audit.flush();
-    const rows = await h.query(`SELECT token_id, method, route, status FROM ${h.raw('_admin_audit')} WHERE route IN ('/console/dead-letters/replay', '/rejections/replay') ORDER BY route`);
-    assert.deepEqual(rows, [
-      { token_id: 'bootstrap', method: 'POST', route: '/console/dead-letters/replay', status: 200 },
-      { token_id: 'bootstrap', method: 'POST', route: '/rejections/replay', status: 200 },
-    ]);
+    const rows = await h.query(
+      `SELECT token_id, route, status, COUNT(*) AS n FROM ${h.raw('_admin_audit')} WHERE route IN ('/console/dead-letters/replay', '/dlq/replay', '/rejections/replay') GROUP BY 1, 2, 3 ORDER BY route`,
+    );
+    assert.deepEqual(
+      rows.map((r) => ({ ...r, n: Number(r.n) })),
+      [
+        { token_id: 'bootstrap', route: '/console/dead-letters/replay', status: 200, n: 3 },
+        { token_id: 'bootstrap', route: '/dlq/replay', status: 200, n: 3 },
+      ],
+    );
   });
 
-  test('names and reasons from outside are escaped, never markup (XSS)', async () => {
-    await h.server.warehouse.run(
+  test('a new field in a meetings payload, found by the drift job, is on the drift page with its redacted sample', async () => {
+    assert.equal((await h.send('meetings', { body: meetingsEvent('b7d8c1e2-0000-4000-8000-000000000001') })).statusCode, 200);
+    await h.drain();
+    await h.server.jobs.tick('drift');
+    const withPhone = meetingsEvent('b7d8c1e2-0000-4000-8000-000000000002', (data) => {
+      data.phone = '+14155550100';
+    });
+    assert.equal((await h.send('meetings', { body: withPhone })).statusCode, 200);
+    await h.drain();
+    await h.server.jobs.tick('drift');
+    const drift = (await getPage(h, '/console/drift', cookie)).body;
+    assert.match(drift, /Drift in the last 30 days \(1\)/);
+    assert.match(drift, /<td><span class="badge badge-warn">path added<\/span><\/td><td>meetings<\/td><td>PARTICIPANT_JOINED<\/td><td><code class="whole">\$\.data\.phone<\/code><\/td><td><span class="whole">∅ → string<\/span><\/td>/);
+    assert.match(drift, /<code class="whole">\*{8}0100<\/code>/, 'the phone number redacted');
+    assert.doesNotMatch(drift, /4155550100/);
+  });
+
+  test('an alert fired by the alerts job shows as firing, on the alerts page and the overview, then as resolved', async () => {
+    await h.server.jobs.tick('alerts');
+    const firing = (await getPage(h, '/console/alerts', cookie)).body;
+    // The messaging refusal, and the drift found above (rule schemaDrift).
+    assert.match(firing, /Firing \(2\)/);
+    assert.match(firing, /<td>schemaDrift<\/td><td>meetings<\/td><td><span class="prose">meetings: 1 schema drift in 1 h: new path \$\.data\.phone/);
+    assert.match(firing, /<td><span class="badge badge-bad">firing<\/span><\/td><td><span class="badge badge-bad">error<\/span><\/td><td>authFailures<\/td><td>messaging<\/td><td><span class="prose">messaging: 1 authentication failure/);
+    assert.match(firing, /<code>authFailures:messaging<\/code>/);
+    const overview = (await getPage(h, '/console/', cookie)).body;
+    assert.match(overview, /<a href="\/console\/alerts"><span class="badge badge-bad">2<\/span><\/a>/);
+    assert.equal(overview.match(/alert firing \(1\)/g)?.length, 2, 'each family with a firing alert says so');
+
+    // The refusal leaves the rule's window (5 minutes), as time would move it.
+    await h.server.warehouse.run(`UPDATE ${h.raw('rejections')} SET received_at = received_at - INTERVAL 1 HOUR`);
+    await h.server.jobs.tick('alerts');
+    const resolved = (await getPage(h, '/console/alerts', cookie)).body;
+    assert.match(resolved, /Firing \(1\)/);
+    assert.doesNotMatch(resolved, /badge-bad">firing<\/span><\/td><td><span class="badge badge-bad">error<\/span><\/td><td>authFailures/);
+    assert.match(resolved, /Resolved \(1\)/);
+    assert.match(resolved, /<td><span class="badge badge-ok">resolved<\/span><\/td><td><span class="badge badge-bad">error<\/span><\/td><td>authFailures<\/td><td>messaging<\/td>/);
+  });
+
+  test('names, reasons, paths and summaries from outside are escaped, never markup (XSS)', async () => {
+    const wh = h.server.warehouse;
+    await wh.run(
       `INSERT INTO ${h.raw('rejections')} (rejection_id, family, route, received_at, source_ip, status_code, error_code, reason, verified, headers, body, body_bytes, body_truncated, landed_at) ` +
         `VALUES ('r_xss', $1, '/x', now(), '127.0.0.1', 400, 'SB_INGEST_BODY_NOT_JSON', $2, false, '{}', NULL, 0, false, now())`,
       [`<script>alert(1)</script>`, XSS],
     );
-    for (const url of ['/console/dead-letters', '/console/dead-letters/entry?id=r_xss', '/console/']) {
-      const body = (await getPage(h, url, cookie)).body;
-      assert.ok(!body.includes('<script>alert(1)') && !body.includes('<img src=x'), `${url} has no live markup from data`);
+    await wh.run(
+      `INSERT INTO ${SYNC_SCHEMA}.rejections (sync_name, key, row_hash, action, code, reason, run_id, rejected_at) VALUES ('calls_to_salesforce', '42', 'h', 'update', 'FIELD_CUSTOM_VALIDATION_EXCEPTION', $1, 'run-1', now())`,
+      [`Subject is invalid: ${XSS}`],
+    );
+    assert.equal((await h.send('meetings', { body: meetingsEvent('b7d8c1e2-0000-4000-8000-000000000003', (data) => void (data[XSS] = 'x')) })).statusCode, 200);
+    await h.drain();
+    await h.server.jobs.tick('drift');
+    const at = new Date();
+    await h.server.alerts?.store.save(
+      [{ key: 'rejectionSpike:xss', rule: 'rejectionSpike', pipeline: 'xss', status: 'resolved', severity: 'warning', summary: `spike ${XSS}`, details: {}, pendingSince: null, firstFiredAt: at, lastNotifiedAt: at, resolvedAt: at, notifyCount: 1, deliveries: {}, updatedAt: at }],
+      [],
+    );
+
+    const dlq = (await getPage(h, '/console/dead-letters', cookie)).body;
+    assert.match(dlq, /<td>sync<\/td><td>calls_to_salesforce<\/td><td><code>FIELD_CUSTOM_VALIDATION_EXCEPTION<\/code><\/td>/, 'a sync rejection among the dead letters');
+    for (const url of ['/console/dead-letters', '/console/dead-letters/entry?id=rejection%3Ar_xss', `/console/dead-letters/entry?id=${encodeURIComponent('sync:calls_to_salesforce:42')}`, '/console/drift', '/console/alerts']) {
+      const res = await getPage(h, url, cookie);
+      assert.equal(res.statusCode, 200, url);
+      assertEscaped(res.body, url);
     }
-    assert.ok((await getPage(h, '/console/dead-letters', cookie)).body.includes(escapeHtml(XSS)));
+    assert.ok(!(await getPage(h, '/console/', cookie)).body.includes('<script>alert(1)'));
   });
 
   test('the overview charts the signal tables in bounded buckets, with the ratios by stage', async () => {
@@ -118,58 +235,19 @@ describe('console pages in a build without signals, drift, alerts or /dlq', () =
   });
 });
 
-describe('console pages when /alerts, /drift and /dlq answer their contracts', () => {
+describe('console pages when alerts and drift are turned off', () => {
   let h: Harness;
   let cookie: string;
-  const replays: unknown[] = [];
   before(async () => {
-    h = await startHarness();
-    const admin = h.server.admin;
-    const at = new Date().toISOString();
-    // Stand-ins for the routes other parts of issue 15 add, answering their contracts (design §B–D).
-    admin.get('/alerts', async (request) => {
-      const status = (request.query as { status?: string }).status;
-      const alert = (state: string) => ({ alert_key: `rejections_spike:${state}`, rule: 'rejections_spike', pipeline: 'voice', status: state, summary: `spike ${XSS}`, first_fired_at: at, last_notified_at: at, resolved_at: state === 'resolved' ? at : null, notify_count: 2 });
-      return { alerts: status === 'firing' ? [alert('firing')] : status === 'resolved' ? [alert('resolved')] : [alert('firing'), alert('resolved')] };
-    });
-    admin.get('/drift', async () => ({
-      drift: [{ drift_id: 'd1', family: 'meetings', event_type: 'PARTICIPANT_JOINED', kind: 'path_added', path: `$.data.${XSS}`, old_type: null, new_type: 'string', renamed_from: null, first_seen_at: at, last_seen_at: at, count: 3, sample: '"***"', destination: null }],
-    }));
-    const entry = { id: 'sync:calls_to_salesforce:42', source: 'sync', pipeline: 'calls_to_salesforce', reason: `FIELD_CUSTOM_VALIDATION ${XSS}`, code: 'SB_SYNC_REJECTED', count: 4, firstAt: at, lastAt: at, ageSeconds: 60 };
-    admin.get('/dlq', async () => ({ entries: [entry] }));
-    admin.get('/dlq/:id', async (request, reply) => ((request.params as { id: string }).id === entry.id ? { entry, detail: { key: '42', fields: { Subject: 'x' } } } : reply.code(404).send({ error: { code: 'SB_DLQ_UNKNOWN', message: 'no' } })));
-    admin.post('/dlq/replay', async (request) => {
-      replays.push(request.body);
-      return { dryRun: false, outcomes: [{ id: entry.id, status: 'sent', message: null }] };
-    });
+    h = await startHarness({ config: { models: { schedule: 'off' }, alerts: { enabled: false }, drift: { enabled: false } } });
     cookie = await signIn(h);
   });
   after(() => h.close());
 
-  test('alerts firing and resolved, drift and dead letters from every source are shown, escaped', async () => {
-    const alerts = await getPage(h, '/console/alerts', cookie);
-    assert.match(alerts.body, /Firing \(1\)/);
-    assert.match(alerts.body, /Resolved \(1\)/);
-    const overview = await getPage(h, '/console/', cookie);
-    assert.match(overview.body, /<a href="\/console\/alerts"><span class="badge badge-bad">1<\/span><\/a>/);
-    assert.match(overview.body, /alert firing \(1\)/, 'the family with a firing alert says so');
-    const drift = await getPage(h, '/console/drift', cookie);
-    assert.match(drift.body, /path added/);
-    assert.match(drift.body, /PARTICIPANT_JOINED/);
-    const dlq = await getPage(h, '/console/dead-letters', cookie);
-    assert.match(dlq.body, /Landing rejections, the quarantine, sync rejections and failed pull pages\./);
-    assert.match(dlq.body, /calls_to_salesforce/);
-    for (const body of [alerts.body, drift.body, dlq.body]) assert.ok(!body.includes('<img src=x') && body.includes(escapeHtml(XSS)));
-  });
-
-  test('a dead letter from /dlq opens from /dlq/:id and replays through POST /dlq/replay', async () => {
-    const entry = await getPage(h, `/console/dead-letters/entry?id=${encodeURIComponent('sync:calls_to_salesforce:42')}`, cookie);
-    assert.equal(entry.statusCode, 200);
-    assert.match(entry.body, /&quot;Subject&quot;: &quot;x&quot;/);
-    const replayed = await postForm(h, '/console/dead-letters/replay', { id: 'sync:calls_to_salesforce:42' }, cookie);
-    assert.match(replayed.body, /<code>sync:calls_to_salesforce:42<\/code>: <strong>sent<\/strong>/);
-    assert.deepEqual(replays, [{ ids: ['sync:calls_to_salesforce:42'] }]);
-    assert.equal((await getPage(h, '/console/dead-letters/entry?id=nope', cookie)).statusCode, 404);
+  test('the alerts and drift pages, and the overview, name the config key that turned them off', async () => {
+    assert.match((await getPage(h, '/console/alerts', cookie)).body, /Alerts are off \(alerts\.enabled: false\): no rule is evaluated and nothing is sent\./);
+    assert.match((await getPage(h, '/console/drift', cookie)).body, /Schema drift is not learned \(drift\.enabled: false\): nothing new is recorded\./);
+    assert.match((await getPage(h, '/console/', cookie)).body, /Alerts firing<\/dt><dd><span class="muted">off \(alerts\.enabled: false\)<\/span>/);
   });
 });
 

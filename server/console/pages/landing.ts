@@ -1,12 +1,12 @@
 /**
  * Landing by family: pick a family, see what it landed over a window (events per bucket by
- * event type, from its raw table), its newest events, its refusals, and its latency signals
- * when this build computes them.
+ * event type, from its raw table), its newest events, its refusals waiting as dead letters
+ * (GET /dlq), and its latency signals once the signals job has written them.
  */
 import type { FamilyLanding } from '../../status-report.js';
-import type { RejectionSummary } from '../../../ingest/replay.js';
 import { chart } from '../charts.js';
 import type { PageContext } from '../context.js';
+import { listDeadLetters, type DeadLetter } from '../dead-letters.js';
 import { badge, count, when } from '../format.js';
 import { familyHealth } from '../health.js';
 import { html, query, type Html } from '../html.js';
@@ -24,7 +24,8 @@ export interface LandingData {
   /** The family shown; null when none is served. */
   family: FamilyLanding | null;
   activity: FamilyActivity | null;
-  rejections: RejectionSummary[];
+  /** Its newest landing rejections not replayed yet (dead letters of source landing). */
+  rejections: DeadLetter[];
   signals: SignalsView | null;
 }
 
@@ -38,7 +39,7 @@ export async function landingData(ctx: PageContext, name: string | undefined, wi
   if (family === null) return { at: ctx.at, window, families, family, activity: null, rejections: [], signals: null };
   const [activity, rejections, signals] = await Promise.all([
     readFamilyActivity(ctx.warehouse, ctx.settings.rawSchema, family.table, window),
-    ctx.replayer.list({ family: family.family, limit: 10 }).catch(() => []),
+    listDeadLetters(ctx, { source: 'landing', pipeline: family.family }, 10).then((d) => d.entries),
     readSignals(ctx.warehouse, ctx.settings.modelsSchema, window, family.family),
   ]);
   return { at: ctx.at, window, families, family, activity, rejections, signals };
@@ -70,7 +71,7 @@ ${section('summary', `${family.family}: all time`, html`<dl class="stats">
 ${section('activity', `Events, ${WINDOWS[window.name].label}`, activityBody(data))}
 ${section('latency', 'Latency signals', latencyBody(data))}
 ${section('recent', 'Newest events', activity === null || activity.recent.length === 0 ? emptyState('Nothing landed yet.') : table(`The newest ${family.family} events`, ['dedupe key', 'event type', 'last received', 'deliveries', 'verified by'], activity.recent.map((e) => [html`<code>${e.dedupeKey}</code>`, e.eventType, when(e.receivedAt, at), count(e.deliveries), e.verifiedBy]), [false, false, false, true, false]))}
-${section('rejections', 'Newest rejections', data.rejections.length === 0 ? emptyState('No rejection waiting for this family.') : table(`Rejections of ${family.family} not replayed yet`, ['received', 'code', 'reason', 'status', 'id'], data.rejections.map((r) => [when(r.received_at, at), html`<code>${r.error_code}</code>`, r.reason, String(r.status_code), html`<a href="${CONSOLE_PREFIX}/dead-letters/entry${query({ id: r.rejection_id })}">${r.rejection_id}</a>`])), html`Replay them from <a href="${CONSOLE_PREFIX}/dead-letters">Dead letters</a>.`)}`;
+${section('rejections', 'Newest rejections', data.rejections.length === 0 ? emptyState('No rejection waiting for this family.') : table(`Rejections of ${family.family} not replayed yet`, ['received', 'code', 'reason', 'count', 'id'], data.rejections.map((r) => [when(r.lastAt, at), html`<code>${r.code ?? '-'}</code>`, r.reason, count(r.count), html`<a href="${CONSOLE_PREFIX}/dead-letters/entry${query({ id: r.id })}">${r.id}</a>`]), [false, false, false, true, false]), html`Replay them from <a href="${CONSOLE_PREFIX}/dead-letters">Dead letters</a>.`)}`;
   return page({ title: `Landing: ${family.family}`, current: '/landing', principal: ctx.principal, body, charts: true, lead: html`Read ${when(at.toISOString(), at)}; times are UTC.` });
 }
 
@@ -84,6 +85,6 @@ ${table('Event types in this window', ['event type', 'events', 'last received'],
 
 function latencyBody(data: LandingData): Html {
   const signals = data.signals;
-  if (signals === null || !signals.available.latency) return emptyState('Latency signals are not available in this build (the signals job writes sb_signal_latency).');
+  if (signals === null || !signals.available.latency) return emptyState('No latency signals: the signals job writes them to sb_signal_latency once a minute, and that table is not there.');
   return chart({ id: 'family-latency', title: `p95 latency by stage for ${data.family?.family ?? ''}`, unit: 'ms', times: data.window.starts, series: signals.latency });
 }

@@ -22,8 +22,10 @@ export interface OverviewData {
   window: TimeWindow;
   status: StatusReport;
   signals: SignalsView;
-  /** Firing alerts; null when this build has no alerts (GET /alerts). */
-  firing: Row[] | null;
+  /** Firing alerts (GET /alerts). */
+  firing: Row[];
+  /** Why no alert rule is evaluated (the config key), or null. */
+  alertsOff: string | null;
   /** Where the signal tables are looked for (models.schema). */
   signalsSchema: string;
 }
@@ -33,16 +35,16 @@ export async function overviewData(ctx: PageContext, windowName: WindowName): Pr
   const [status, signals, firing] = await Promise.all([
     ctx.status(),
     readSignals(ctx.warehouse, ctx.settings.modelsSchema, window),
-    ctx.api.has('GET', '/alerts') ? ctx.api.get('/alerts?status=firing').then((a) => rowsOf(a.body, 'alerts')) : Promise.resolve(null),
+    ctx.api.get('/alerts?status=firing').then((a) => rowsOf(a.body, 'alerts')),
   ]);
-  return { at: ctx.at, window, status, signals, firing, signalsSchema: ctx.settings.modelsSchema };
+  return { at: ctx.at, window, status, signals, firing, alertsOff: ctx.settings.alertsOff, signalsSchema: ctx.settings.modelsSchema };
 }
 
 export function renderOverview(data: OverviewData, ctx: Pick<PageContext, 'principal'>): Html {
   const { status, signals, window, at } = data;
   const body = html`
 ${windowLinks(`${CONSOLE_PREFIX}/`, window.name)}
-${section('health', 'Server', serverStats(status, data.firing))}
+${section('health', 'Server', serverStats(status, data.firing, data.alertsOff))}
 ${section('families', 'Families', familiesTable(status, at, data.firing))}
 ${section('signals', `Signals, ${WINDOWS[window.name].label}`, signalCharts(data))}
 `;
@@ -57,7 +59,7 @@ export function windowLinks(path: string, current: WindowName, extra: Record<str
   return html`<nav aria-label="Time window"><ul class="windows">${links}</ul></nav>`;
 }
 
-function serverStats(status: StatusReport, firing: Row[] | null): Html {
+function serverStats(status: StatusReport, firing: Row[], alertsOff: string | null): Html {
   const ready = isReady(status);
   const drain = status.drain;
   return html`<dl class="stats">
@@ -66,16 +68,16 @@ function serverStats(status: StatusReport, firing: Row[] | null): Html {
   <div><dt>Warehouse</dt><dd>${status.warehouse.reachable ? badge('ok', 'reachable') : badge('bad', 'unreachable')}</dd></div>
   <div><dt>Drain</dt><dd>${drain === undefined ? '-' : drain.stalled ? badge('bad', `stalled ${drain.stalledForSeconds} s`) : badge('ok', 'moving')}</dd></div>
   <div><dt>Quarantined since start</dt><dd>${count(drain?.quarantined ?? 0)}</dd></div>
-  <div><dt>Alerts firing</dt><dd>${firing === null ? html`<span class="muted">not in this build</span>` : firing.length === 0 ? badge('ok', 'none') : html`<a href="${CONSOLE_PREFIX}/alerts">${badge('bad', String(firing.length))}</a>`}</dd></div>
+  <div><dt>Alerts firing</dt><dd>${alertsOff !== null && firing.length === 0 ? html`<span class="muted">off (${alertsOff})</span>` : firing.length === 0 ? badge('ok', 'none') : html`<a href="${CONSOLE_PREFIX}/alerts">${badge('bad', String(firing.length))}</a>`}</dd></div>
 </dl>
 ${status.warehouse.error === null ? '' : html`<p class="muted">Last warehouse error: ${status.warehouse.error}</p>`}
 ${status.historyError === null ? '' : html`<p class="muted">The control tables could not be read: ${status.historyError}</p>`}`;
 }
 
-function familiesTable(status: StatusReport, at: Date, firing: Row[] | null): Html {
+function familiesTable(status: StatusReport, at: Date, firing: Row[]): Html {
   if (status.landing === null) return emptyState('The warehouse could not be read, so what each family landed is unknown right now.');
   if (status.landing.length === 0) return emptyState('No webhook family is enabled (config key families).');
-  const alertsFor = (family: string): number => (firing ?? []).filter((a) => pick(a, 'pipeline') === family).length;
+  const alertsFor = (family: string): number => firing.filter((a) => pick(a, 'pipeline') === family).length;
   const rows = status.landing.map((f) => {
     const h = familyHealth(f, at, alertsFor(f.family));
     return [html`<a href="${CONSOLE_PREFIX}/landing${query({ family: f.family })}">${f.family}</a>`, badge(h.health, h.label), count(f.events), when(f.lastReceivedAt, at), count(f.rejections), when(f.lastRejectedAt, at)];
@@ -88,7 +90,7 @@ function signalCharts(data: OverviewData): Html {
   const { available } = signals;
   if (!available.throughput && !available.latency && !available.backlog) {
     return emptyState(
-      html`Signals are not available in this build: the charts read ${data.signalsSchema}.sb_signal_throughput, sb_signal_latency and sb_signal_backlog, which the signals job writes once a minute.`,
+      html`No signals to chart: the charts read ${data.signalsSchema}.sb_signal_throughput, sb_signal_latency and sb_signal_backlog, which the signals job writes once a minute, and they are not there.`,
     );
   }
   const charts = [
