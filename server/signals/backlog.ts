@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { Warehouse } from '../../sql/warehouse.js';
 import { quarantineTable, rejectionsTable } from '../../ingest/raw-tables.js';
+import { pullFailuresTable } from '../../ingest/pulls/failures.js';
 import { pullRunsTable } from '../../ingest/pulls/runner.js';
 import { rejectionsTable as syncRejectionsTable, runsTable as syncRunsTable } from '../../sync/state.js';
 
@@ -112,7 +113,7 @@ async function pullLag(options: BacklogOptions, now: number): Promise<number | n
   return ends.length === 0 ? null : Math.max(0, (now - Math.min(...ends)) / 1000);
 }
 
-/** Rejections (with the refusals a summary row stands for) and quarantined records not replayed, and the syncs' refused records. */
+/** Rejections (with the refusals a summary row stands for) and quarantined records not replayed, the syncs' refused records, and failed pull pages not pulled since. */
 async function deadLetters(options: BacklogOptions): Promise<number> {
   const { warehouse, rawSchema } = options;
   const d = warehouse.dialect;
@@ -122,6 +123,8 @@ async function deadLetters(options: BacklogOptions): Promise<number> {
   let total =
     (await count(`SELECT sum(coalesce(occurrences, 1)) AS n FROM ${d.tableName(rejections.schema, rejections.name)} WHERE replayed_at IS NULL`)) +
     (await count(`SELECT count(*) AS n FROM ${d.tableName(quarantine.schema, quarantine.name)} WHERE replayed_at IS NULL`));
+  const failures = pullFailuresTable(rawSchema);
+  total += await count(`SELECT count(*) AS n FROM ${d.tableName(failures.schema, failures.name)} WHERE resolved_at IS NULL`);
   if (options.syncs.length > 0) {
     total += await count(
       `SELECT count(*) AS n FROM ${d.tableName(syncRejectionsTable.schema, syncRejectionsTable.name)} WHERE sync_name IN (${list(options, options.syncs)})`,

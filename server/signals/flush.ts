@@ -8,6 +8,8 @@
 import type { Logger } from 'pino';
 import type { Warehouse, WriteRow } from '../../sql/warehouse.js';
 import { jobRunsTable } from '../jobs/history.js';
+import { DRIFT_JOB } from '../jobs/definitions.js';
+import { ALERTS_JOB } from '../alerts/job.js';
 import { keyParts, type MinuteSignals, type SignalCollector } from './collector.js';
 import { sampleBacklog, type Backlog, type BacklogOptions } from './backlog.js';
 import type { LatencyMeasurer } from './measure.js';
@@ -123,7 +125,7 @@ export class SignalFlusher {
     }
   }
 
-  /** Deletes rows older than the retention, and the flush job's own runs in `_job_runs` as old. Returns the signal rows deleted. */
+  /** Deletes rows older than the retention, and the every-minute jobs' runs in `_job_runs` as old (signals, alerts, drift). Returns the signal rows deleted. */
   private async prune(now: number): Promise<number> {
     const { warehouse, modelsSchema, rawSchema, retentionDays } = this.options;
     const d = warehouse.dialect;
@@ -136,9 +138,13 @@ export class SignalFlusher {
       await warehouse.run(`DELETE FROM ${name} WHERE minute < ${d.param(1)}`, [cutoff]);
       deleted += Number(row?.n);
     }
-    // A flush is a job run: one row a minute per process, kept no longer than the signals.
+    // A flush is a job run: one row a minute per process, kept no longer than the signals; so
+    // are the other every-minute jobs, the alert evaluation and the drift check.
     const runs = jobRunsTable(rawSchema);
-    await warehouse.run(`DELETE FROM ${d.tableName(runs.schema, runs.name)} WHERE job LIKE 'signals:%' AND finished_at < ${d.param(1)}`, [cutoff]);
+    await warehouse.run(
+      `DELETE FROM ${d.tableName(runs.schema, runs.name)} WHERE (job LIKE 'signals:%' OR job IN (${d.param(2)}, ${d.param(3)})) AND finished_at < ${d.param(1)}`,
+      [cutoff, ALERTS_JOB, DRIFT_JOB],
+    );
     return deleted;
   }
 }

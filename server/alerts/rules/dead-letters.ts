@@ -6,12 +6,15 @@
  *   (`switchboard_sync.rejections`, by `rejected_at`; a record refused again counts again,
  *   as its row moves);
  * - per family: spool records the warehouse refused on their own (`<rawSchema>._quarantine`,
- *   by `quarantined_at`, not replayed).
+ *   by `quarantined_at`, not replayed);
+ * - per pull source (`pull:<source>`): pages that failed and no run has got past
+ *   (`<rawSchema>._pull_failures`, by `last_failed_at`, not resolved).
  *
  * Refused webhooks are rejectionSpike's and authFailures'.
  */
 import { rejectionsTable as syncRejectionsTable } from '../../../sync/state.js';
 import { quarantineTable } from '../../../ingest/raw-tables.js';
+import { pullFailuresTable } from '../../../ingest/pulls/failures.js';
 import { plural, span, type AlertRule, type Finding } from '../rule.js';
 
 export const deadLetters: AlertRule<'deadLetters'> = {
@@ -43,6 +46,17 @@ export const deadLetters: AlertRule<'deadLetters'> = {
       );
       for (const row of rows) {
         counts.push({ pipeline: String(row.family), n: Number(row.n), what: 'records the warehouse refused, quarantined', hint: '`switchboard replay --list` shows them with the warehouse\'s error.' });
+      }
+    }
+    const failures = pullFailuresTable(ctx.rawSchema);
+    if (ctx.has(failures.schema, failures.name)) {
+      const rows = await ctx.warehouse.all(
+        `SELECT source, COUNT(*) AS n FROM ${d.tableName(failures.schema, failures.name)} WHERE last_failed_at >= ${d.param(1)} AND last_failed_at <= ${d.param(2)} AND resolved_at IS NULL GROUP BY source`,
+        [since, ctx.now],
+        { signal: ctx.signal },
+      );
+      for (const row of rows) {
+        counts.push({ pipeline: `pull:${String(row.source)}`, n: Number(row.n), what: 'pull pages that failed and were not pulled since', hint: '`switchboard dlq list --source pull` shows them; `switchboard dlq replay --source pull` pulls them again.' });
       }
     }
     const findings: Finding[] = counts
