@@ -19,7 +19,7 @@ import type { FastifyInstance } from 'fastify';
 import { ALERT_ROUTE_NAMES, type AlertRouteName } from '../../core/config-alerts.js';
 import { errorBody } from '../../ingest/errors.js';
 import type { AlertService } from '../alerts/alert-service.js';
-import type { AlertRow } from '../alerts/state.js';
+import { writeRowOf, type AlertRow } from '../alerts/state.js';
 
 export interface AlertRoutesOptions {
   /** Null when alerts.enabled is false: the list is empty and tests are refused. */
@@ -64,22 +64,7 @@ export async function alertRoutes(app: FastifyInstance, options: AlertRoutesOpti
   );
 }
 
+/** The table's row; its dates serialise as ISO text. */
 function rowJson(row: AlertRow): Record<string, unknown> {
-  const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
-  return {
-    alert_key: row.key,
-    rule: row.rule,
-    pipeline: row.pipeline,
-    status: row.status,
-    severity: row.severity,
-    summary: row.summary,
-    details: row.details,
-    first_fired_at: iso(row.firstFiredAt),
-    last_notified_at: iso(row.lastNotifiedAt),
-    resolved_at: iso(row.resolvedAt),
-    notify_count: row.notifyCount,
-    pending_since: iso(row.pendingSince),
-    deliveries: row.deliveries,
-    updated_at: iso(row.updatedAt),
-  };
+  return writeRowOf(row);
 }

@@ -126,7 +126,8 @@ export class AlertStore {
   }
 }
 
-function writeRowOf(row: AlertRow): WriteRow {
+/** `row` as `<rawSchema>._alerts` holds it, column by column (also GET /alerts's row, dates as ISO text once serialised). */
+export function writeRowOf(row: AlertRow): WriteRow {
   return {
     alert_key: row.key,
     rule: row.rule,
@@ -165,7 +166,8 @@ function rowOf(row: SqlRow): AlertRow {
   };
 }
 
-function parseObject(value: unknown): Record<string, unknown> {
+/** A JSON object read back from a text column ({} when it is not one). */
+export function parseObject(value: unknown): Record<string, unknown> {
   if (typeof value !== 'string') return {};
   try {
     const parsed = JSON.parse(value) as unknown;

@@ -56,7 +56,9 @@ test('a burst of bad signatures on meetings pages PagerDuty through the real ser
   await waitFor(() => triggers().length > 0, `a PagerDuty trigger; the server said:\n${server.output()}`);
   const [trigger] = triggers();
   assert.equal(trigger?.payload?.severity, 'error');
-  assert.match(trigger?.payload?.summary ?? '', /^meetings: 8 authentication failures in 6 s \(SB_INGEST_SIGNATURE_INVALID ×8/);
+  // The rule may be evaluated while the burst is still landing: it fires on however many had arrived (at least minCount).
+  const counted = /^meetings: (\d+) authentication failures in 6 s \(SB_INGEST_SIGNATURE_INVALID ×(\d+)/.exec(trigger?.payload?.summary ?? '');
+  assert.ok(counted !== null && counted[1] === counted[2] && Number(counted[1]) >= 5 && Number(counted[1]) <= 8, trigger?.payload?.summary);
 
   await waitFor(() => pd.alerts.get('authFailures:meetings')?.status === 'resolved', `the resolve; the server said:\n${server.output()}`);
   const actions = pd.events.filter((e) => e.dedup_key === 'authFailures:meetings').map((e) => e.event_action);

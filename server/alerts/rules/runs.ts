@@ -18,6 +18,7 @@ import { runResultsTable } from '../../../sql/engine/run.js';
 import { pullRunsTable } from '../../../ingest/pulls/runner.js';
 import type { SqlRow } from '../../../sql/warehouse.js';
 import { plural, type AlertRule, type Finding, type RuleContext } from '../rule.js';
+import { parseObject } from '../state.js';
 
 interface Run {
   job: string;
@@ -127,14 +128,4 @@ async function pullError(ctx: RuleContext, runId: unknown): Promise<string | nul
   const d = ctx.warehouse.dialect;
   const [row] = await ctx.warehouse.all(`SELECT error_code, error_message FROM ${d.tableName(table.schema, table.name)} WHERE run_id = ${d.param(1)}`, [runId], { signal: ctx.signal });
   return row === undefined || row.error_code === null ? null : `${String(row.error_code)}: ${String(row.error_message ?? '')}`;
-}
-
-function parseObject(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'string') return {};
-  try {
-    const parsed = JSON.parse(value) as unknown;
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }
