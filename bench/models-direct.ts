@@ -5,7 +5,7 @@
  * no relation checks, no per-model transactions, no row counts, no run results.
  *
  * The phone lookup has no SQL-only form (its values are normalised in TypeScript), so this
- * runs the engine's own statements for it (run.ts fillPhoneLookup), without its transaction.
+ * runs the engine's own statements for it (phone-lookup.ts fillPhoneLookup), without its transaction.
  */
 import type { SqlDialect } from '../sql/dialect.js';
 import { compileModel, modelSchema } from '../sql/engine/compile.js';
@@ -13,7 +13,8 @@ import { selectModels } from '../sql/engine/select.js';
 import { compileDataTest, countRowTestFailures, failureCondition, loadDataTests, type DataTest } from '../sql/engine/data-tests.js';
 import { planMaterialization } from '../sql/engine/materialize.js';
 import type { Model, Project } from '../sql/engine/model.js';
-import { fillPhoneLookup, type ProjectSettings } from '../sql/engine/run.js';
+import { type ProjectSettings } from '../sql/engine/run.js';
+import { fillPhoneLookup } from '../sql/engine/phone-lookup.js';
 import type { Warehouse } from '../sql/warehouse.js';
 
 /** One node of a direct build: a model's statements, a phone lookup, or a data test. */

@@ -7,9 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { normalizePhone } from '../../core/normalize/phone.js';
-import type { SqlDialect, TableSpec } from '../dialect.js';
-import type { Queryable, Warehouse, WriteRow } from '../warehouse.js';
+import type { TableSpec } from '../dialect.js';
+import type { Warehouse } from '../warehouse.js';
 import { compileModel, modelSchema, type CompileOptions } from './compile.js';
 import { descendants } from './dag.js';
 import { compileDataTest, countRowTestFailures, failureCondition, loadDataTests, type DataTest } from './data-tests.js';
@@ -17,6 +16,7 @@ import { executePlan, relationKinds } from './execute.js';
 import { planMaterialization, type Statement } from './materialize.js';
 import type { Model, Project } from './model.js';
 import { selectModels } from './select.js';
+import { buildPhoneLookup } from './phone-lookup.js';
 
 /** Everything a build needs besides the warehouse: compile options minus the dialect. */
 export type ProjectSettings = Omit<CompileOptions, 'dialect' | 'incremental'>;
@@ -282,82 +282,6 @@ async function runDataTest(
 /** `relation`, or only its rows meeting `scope`, as something a FROM clause takes. */
 function scoped(relation: string, scope: string | undefined): string {
   return scope === undefined ? relation : `(SELECT * FROM ${relation} WHERE ${scope}) AS scoped`;
-}
-
-/** The table a phone_lookup model fills. */
-export function phoneLookupTable(schema: string, name: string): TableSpec {
-  return {
-    schema,
-    name,
-    columns: [
-      { name: 'raw', type: 'text', nullable: false },
-      { name: 'region_hint', type: 'text', nullable: false },
-      { name: 'e164', type: 'text' },
-      { name: 'extension', type: 'text' },
-      { name: 'kind', type: 'text', nullable: false },
-      // The newest landed_at among the rows that brought the pair: watermark() of the next run.
-      { name: 'landed_at', type: 'timestamp' },
-    ],
-    primaryKey: ['raw', 'region_hint'],
-  };
-}
-
-/**
- * The phone_lookup materialization: in one transaction where DDL is transactional. Elsewhere
- * (BigQuery, Snowflake) the table is made first, and the new pairs are added in one write:
- * the table only ever gains rows, so it is whole either way. A full refresh there keeps the
- * table (readers would find it missing between a DROP and a CREATE) and empties and refills
- * it in one DML transaction.
- */
-async function buildPhoneLookup(warehouse: Warehouse, schema: string, name: string, select: string, fullRefresh: boolean): Promise<number> {
-  const d = warehouse.dialect;
-  if (d.capabilities.supportsTransactionalDdl) return warehouse.transaction((tx) => fillPhoneLookup(tx, d, schema, name, select, fullRefresh));
-  await preparePhoneLookup(warehouse, d, schema, name, false);
-  if (!fullRefresh) return addPhonePairs(warehouse, d, schema, name, select);
-  const rows = await phoneRows(warehouse, d, schema, name, select, { onlyNew: false });
-  await warehouse.transaction(async (tx) => {
-    await tx.run(`DELETE FROM ${d.tableName(schema, name)} WHERE TRUE`);
-    await tx.writeRows(phoneLookupTable(schema, name), rows);
-  });
-  return rows.length;
-}
-
-/**
- * The phone_lookup materialization's statements, without a transaction of its own (the
- * benchmark's direct baseline runs them too): adds every (raw, region_hint) pair `select`
- * yields that the table lacks, normalised by core/normalize/phone.ts. Returns how many.
- */
-export async function fillPhoneLookup(q: Queryable, d: SqlDialect, schema: string, name: string, select: string, fullRefresh: boolean): Promise<number> {
-  await preparePhoneLookup(q, d, schema, name, fullRefresh);
-  return addPhonePairs(q, d, schema, name, select);
-}
-
-/** The lookup's schema and table (DDL), dropped first on a full refresh. */
-async function preparePhoneLookup(q: Queryable, d: SqlDialect, schema: string, name: string, fullRefresh: boolean): Promise<void> {
-  await q.run(d.createSchema(schema));
-  if (fullRefresh) await q.run(d.dropTable(d.tableName(schema, name)));
-  await q.run(d.createTable(phoneLookupTable(schema, name)));
-}
-
-/** Adds the pairs the lookup lacks; returns how many. */
-async function addPhonePairs(q: Queryable, d: SqlDialect, schema: string, name: string, select: string): Promise<number> {
-  const rows = await phoneRows(q, d, schema, name, select, { onlyNew: true });
-  await q.writeRows(phoneLookupTable(schema, name), rows);
-  return rows.length;
-}
-
-/** Each (raw, region_hint) pair `select` yields (`onlyNew`: that the lookup lacks), normalised. */
-async function phoneRows(q: Queryable, d: SqlDialect, schema: string, name: string, select: string, { onlyNew }: { onlyNew: boolean }): Promise<WriteRow[]> {
-  const target = d.tableName(schema, name);
-  const missing = onlyNew ? `AND NOT EXISTS (SELECT 1 FROM ${target} AS p WHERE p.raw = c.raw AND p.region_hint = COALESCE(c.region_hint, '')) ` : '';
-  const pairs = await q.all<{ raw: string; region_hint: string; landed_at: string | null }>(
-    `SELECT c.raw, COALESCE(c.region_hint, '') AS region_hint, MAX(c.landed_at) AS landed_at FROM (${select}) AS c WHERE c.raw IS NOT NULL ${missing}` +
-      `GROUP BY c.raw, COALESCE(c.region_hint, '')`,
-  );
-  return pairs.map(({ raw, region_hint, landed_at }) => {
-    const phone = normalizePhone(raw, region_hint === '' ? {} : { region: region_hint });
-    return { raw, region_hint, e164: phone.e164, extension: phone.extension, kind: phone.kind, landed_at: landed_at === null ? null : new Date(landed_at) };
-  });
 }
 
 /**
