@@ -29,6 +29,8 @@ function labels(event: ProgressEvent): [verb: string, status: string] {
       return ['OK', r.rows === null ? `OK ${took}` : `${r.rows} row${r.rows === 1 ? '' : 's'} ${took}`];
     case 'pass':
       return ['PASS', `PASS ${took}`];
+    case 'warn':
+      return [`WARN ${r.rows ?? 0}`, `WARN ${r.rows ?? 0} ${took}`];
     case 'fail':
       return [`FAIL ${r.rows ?? 0}`, `FAIL ${r.rows ?? 0} ${took}`];
     case 'skipped':
@@ -46,14 +48,16 @@ export function summary(results: RunResults, savedTo: string): string {
   const what = results.command === 'build' ? `${plural(models, 'model')} and ${plural(tests, 'data test')}` : plural(tests, 'data test');
   const lines = ['', `Finished running ${what} in ${results.seconds.toFixed(2)}s.`, ''];
   const bad = results.results.filter((r) => r.status === 'error' || r.status === 'fail');
+  const warned = results.results.filter((r) => r.status === 'warn');
   if (bad.length === 0) {
-    lines.push('Completed successfully.');
+    lines.push(warned.length === 0 ? 'Completed successfully.' : `Completed with ${plural(warned.length, 'warning')}:`);
   } else {
     lines.push(`Completed with ${plural(bad.length, 'error')}:`);
     for (const r of bad) lines.push('', `  ${r.status === 'fail' ? 'Failure' : 'Error'} in ${r.node}`, `    ${r.message}`);
   }
+  for (const r of warned) lines.push('', `  Warning in ${r.node}`, `    ${r.message}`);
   const c = runCounts(results);
-  lines.push('', `Run results: ${savedTo}`, '', `Done. PASS=${c.pass} WARN=0 ERROR=${c.error} SKIP=${c.skip} TOTAL=${c.total}`);
+  lines.push('', `Run results: ${savedTo}`, '', `Done. PASS=${c.pass} WARN=${c.warn} ERROR=${c.error} SKIP=${c.skip} TOTAL=${c.total}`);
   return `${lines.join('\n')}\n`;
 }
 

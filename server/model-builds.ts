@@ -183,9 +183,9 @@ function nothingSelected(command: RunCommand, project: Project, select: readonly
 }
 
 /** dbt's summary counts: PASS (built or passed), ERROR (errored or failed), SKIP, TOTAL. */
-export function runCounts(results: RunResults): { pass: number; error: number; skip: number; total: number } {
+export function runCounts(results: RunResults): { pass: number; warn: number; error: number; skip: number; total: number } {
   const count = (...statuses: string[]) => results.results.filter((r) => statuses.includes(r.status)).length;
-  return { pass: count('success', 'pass'), error: count('error', 'fail'), skip: count('skipped'), total: results.results.length };
+  return { pass: count('success', 'pass'), warn: count('warn'), error: count('error', 'fail'), skip: count('skipped'), total: results.results.length };
 }
 
 /**

@@ -60,7 +60,7 @@ export function modelsJob(options: {
       const counts = runCounts(results);
       logger.info(
         { runId: results.runId, success: results.success, ...counts, seconds: results.seconds },
-        `scheduled build finished: PASS=${counts.pass} WARN=0 ERROR=${counts.error} SKIP=${counts.skip} TOTAL=${counts.total} in ${results.seconds}s`,
+        `scheduled build finished: PASS=${counts.pass} WARN=${counts.warn} ERROR=${counts.error} SKIP=${counts.skip} TOTAL=${counts.total} in ${results.seconds}s`,
       );
       await options.afterBuild?.(results);
       return results;

@@ -14,10 +14,13 @@
  *           - accepted_values: { values: [inbound, outbound, internal] }
  *       - name: meeting_id
  *         tests:
- *           - relationships: { to: "ref('meetings')", field: meeting_id }
+ *           - relationships: { to: "ref('meetings')", field: meeting_id, config: { severity: warn } }
  * ```
  *
  * Each test compiles to a SELECT of the failing rows; it passes when that returns none.
+ * `config: { severity: warn }` (dbt's test config) makes failing rows a warning: reported and
+ * counted in WARN=, but the build carries on downstream and the run still succeeds. The
+ * default is `error`.
  * `data_tests:` is accepted as a synonym of `tests:` (dbt ≥ 1.8).
  */
 import { readdir, readFile } from 'node:fs/promises';
@@ -41,7 +44,11 @@ export interface DataTest {
   args: readonly string[];
   /** The YAML file it is declared in, relative to the project. */
   path: string;
+  /** `warn`: failing rows are a warning, not a failure (dbt's `config: { severity }`); default `error`. */
+  severity: TestSeverity;
 }
+
+export type TestSeverity = 'warn' | 'error';
 
 const KINDS: readonly DataTestKind[] = ['unique', 'not_null', 'accepted_values', 'relationships', 'unique_combination_of_columns'];
 
@@ -100,7 +107,17 @@ function parseTest(project: Project, model: string, column: string | undefined, 
     if (values.length === 0) throw new ModelError('SB_MODEL_TESTS', `${where}: unique_combination_of_columns needs combination_of_columns: [ … ].`);
   }
   const suffix = kind === 'unique_combination_of_columns' ? values.join('__') : column;
-  return { name: `${kind}_${model}_${suffix}`, model, column, kind: kind as DataTestKind, args: values, path };
+  return { name: `${kind}_${model}_${suffix}`, model, column, kind: kind as DataTestKind, args: values, path, severity: severityOf(args.config, where) };
+}
+
+/** dbt's `config: { severity: warn | error }` on one test (case-insensitive, as dbt reads it). */
+function severityOf(config: unknown, where: string): TestSeverity {
+  if (config === undefined || config === null) return 'error';
+  const severity = (config as { severity?: unknown }).severity;
+  if (severity === undefined) return 'error';
+  const value = String(severity).toLowerCase();
+  if (value === 'warn' || value === 'error') return value;
+  throw new ModelError('SB_MODEL_TESTS', `${where}: config.severity must be warn or error, not ${JSON.stringify(severity)}.`);
 }
 
 /**

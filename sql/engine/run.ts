@@ -38,7 +38,8 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-export type NodeStatus = 'success' | 'error' | 'skipped' | 'pass' | 'fail';
+/** `warn`: a data test with `severity: warn` found failing rows (dbt's WARN). */
+export type NodeStatus = 'success' | 'error' | 'skipped' | 'pass' | 'warn' | 'fail';
 
 export interface NodeResult {
   /** `model.calls` or `test.unique_calls_call_id`. */
@@ -157,7 +158,7 @@ async function run(warehouse: Warehouse, project: Project, options: RunOptions, 
       options.onProgress?.({ phase: 'start', index, total, node: `test.${test.name}`, kind: 'test', description });
       const result = await runDataTest(warehouse, project, test, options.settings, scopes.get(test.model), folded.get(test.name));
       record(result, description);
-      if (command === 'build' && result.status !== 'pass') skip(test.model, `test.${test.name}`);
+      if (command === 'build' && result.status !== 'pass' && result.status !== 'warn') skip(test.model, `test.${test.name}`);
     }
   }
   const finished = Date.now();
@@ -167,7 +168,7 @@ async function run(warehouse: Warehouse, project: Project, options: RunOptions, 
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date(finished).toISOString(),
     seconds: (finished - started) / 1000,
-    success: results.every((r) => r.status === 'success' || r.status === 'pass'),
+    success: results.every((r) => r.status === 'success' || r.status === 'pass' || r.status === 'warn'),
     results,
   };
 }
@@ -273,7 +274,7 @@ async function runDataTest(
     const failing = compileDataTest(test, d, scoped(relation(test.model), scope), relation);
     const n = failures ?? Number((await warehouse.all<{ n: number }>(`SELECT COUNT(*) AS n FROM (${failing}) AS failures`))[0]?.n ?? 0);
     const message = n === 0 ? '' : `${n} failing row${n === 1 ? '' : 's'} (${test.path}); see them with: switchboard sql "${failing.replaceAll('"', '\\"')}"`;
-    return { node, kind: 'test', status: n === 0 ? 'pass' : 'fail', rows: n, seconds: elapsed(started), materialized: null, message, ...withScope };
+    return { node, kind: 'test', status: n === 0 ? 'pass' : test.severity === 'warn' ? 'warn' : 'fail', rows: n, seconds: elapsed(started), materialized: null, message, ...withScope };
   } catch (error) {
     return { node, kind: 'test', status: 'error', rows: null, seconds: elapsed(started), materialized: null, message: `${test.path}: ${oneLine(error)}`, ...withScope };
   }

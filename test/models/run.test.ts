@@ -11,6 +11,7 @@ import { loadProject } from '../../sql/engine/project.js';
 import { build, runDataTests, saveRunResults } from '../../sql/engine/run.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import { migrated } from '../helpers/migrate.js';
+import { summary } from '../../cli/run-output.js';
 
 /** A project of `files`, removed when the test that makes it ends. */
 function project(files: Record<string, string>): string {
@@ -48,6 +49,34 @@ test('a model that fails skips its own tests and everything downstream; the rest
     assert.equal(results.results.find((r) => r.node === 'model.fine')?.rows, 2);
   } finally {
     await wh.close();
+  }
+});
+
+test('a test with config severity warn reports its failing rows as a warning: downstream still builds and the run succeeds', async () => {
+  const dir = project({
+    'ids.sql': "{{ config(materialized='table') }} select 1 as id union all select 1",
+    'downstream.sql': "select * from {{ ref('ids') }}",
+    'schema.yml': 'models:\n  - name: ids\n    columns:\n      - name: id\n        tests:\n          - unique: { config: { severity: warn } }\n          - not_null\n',
+  });
+  const wh = await openWarehouse({ type: 'duckdb', path: join(dir, 'wh.duckdb') });
+  try {
+    const results = await build(wh, await loadProject(dir, wh.dialect), { settings });
+    const status = Object.fromEntries(results.results.map((r) => [r.node, r.status]));
+    assert.deepEqual(status, { 'model.ids': 'success', 'test.not_null_ids_id': 'pass', 'test.unique_ids_id': 'warn', 'model.downstream': 'success' });
+    assert.equal(results.results.find((r) => r.node === 'test.unique_ids_id')?.rows, 1);
+    assert.equal(results.success, true, 'a warning does not fail the run');
+    const printed = summary(results, 'target/run_results.json');
+    assert.match(printed, /Completed with 1 warning:\n\n {2}Warning in test\.unique_ids_id\n {4}1 failing row/);
+    assert.match(printed, /^Done\. PASS=3 WARN=1 ERROR=0 SKIP=0 TOTAL=4$/m);
+  } finally {
+    await wh.close();
+  }
+  const bad = project({ 'm.sql': 'select 1 as id', 'schema.yml': 'models:\n  - name: m\n    columns:\n      - name: id\n        tests:\n          - unique: { config: { severity: loud } }\n' });
+  const wh2 = await openWarehouse({ type: 'duckdb', path: join(bad, 'wh.duckdb') });
+  try {
+    await assert.rejects(build(wh2, await loadProject(bad, wh2.dialect), { settings }), /config\.severity must be warn or error, not "loud"/);
+  } finally {
+    await wh2.close();
   }
 });
 
