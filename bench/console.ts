@@ -24,21 +24,11 @@ import { loadConfig } from '../server/config.js';
 import { createSwitchboardServer, type SwitchboardServer } from '../server/switchboard-server.js';
 import { adminDataDir, clientToken } from '../server/admin-tokens.js';
 import { seedSignals } from '../test/helpers/signal-tables.js';
+import { intEnv, say } from './env.js';
 
 /** The target the issue sets for the overview with 30 days of data. */
 const TARGET_MS = 1000;
 const HOST = 'localhost:80';
-
-function say(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-function intEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number ≥ ${min}, not "${raw}"`);
-  return value;
-}
 
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);

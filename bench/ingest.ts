@@ -28,14 +28,11 @@ import { PayloadSource } from './payloads.js';
 import { killAllChildren, memoryKb, startChild } from './processes.js';
 import { formatReport, TARGETS } from './report.js';
 import { backlogBytes, countLanded, startSwitchboard, waitForDrain } from './switchboard.js';
+import { say } from './env.js';
 
 const WARM_UP_SECONDS = 2;
 const AUTHORIZATION = 'Bearer bench-secret';
 const BARE_SERVER = fileURLToPath(new URL('./bare-server.js', import.meta.url));
-
-function say(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
 
 /** 5 → "5", 5.333… → "5.3". */
 function formatSeconds(value: number): string {

@@ -31,20 +31,10 @@ import { loadProject } from '../sql/engine/project.js';
 import { build, type ProjectSettings } from '../sql/engine/run.js';
 import type { Warehouse } from '../sql/warehouse.js';
 import { dialectFor, openWarehouse } from '../sql/warehouses/index.js';
+import { intEnv, say } from './env.js';
 
 const DELTA_SHARE = 0.01;
 const WINDOW_MS = 5 * 60_000;
-
-function say(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-function intEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number ≥ ${min}, not "${raw}"`);
-  return value;
-}
 
 const num = (n: number): string => Math.round(n).toLocaleString('en-US');
 const secs = (s: number): string => `${s.toFixed(2)} s`;

@@ -28,17 +28,7 @@ import { workCallRecordsSource } from '../ingest/pulls/work-analytics/source.js'
 import { planWindows } from '../ingest/pulls/work-analytics/windows.js';
 import { runPull } from '../ingest/pulls/runner.js';
 import { seedWorkCalls, startFakeWorkAnalytics } from '../fakes/work-analytics/index.js';
-
-function say(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-function intEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw.replaceAll('_', ''));
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number of at least ${min}, not "${raw}"`);
-  return value;
-}
+import { intEnv, say } from './env.js';
 
 const num = (n: number): string => Math.round(n).toLocaleString('en-US');
 const median = (values: readonly number[]): number => {

@@ -32,20 +32,10 @@ import { applyChanges, BENCH_SYNC, changedRows, createModel, hashEveryRowSql, MO
 import { sendPaced, type PacedResult } from './sync-paced.js';
 import { emptyBuckets, probeDestination, probeSleep, probeWarehouse } from './sync-probe.js';
 import { formatSyncReport, type SendMeasurement } from './sync-report.js';
+import { intEnv, say } from './env.js';
 
 const EXTERNAL_ID = 'Switchboard_Call_Id__c';
 const API_VERSION = '62.0';
-
-function say(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-function intEnv(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw.replaceAll('_', ''));
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
-  return value;
-}
 
 function shareEnv(name: string, fallback: number): number {
   const raw = process.env[name];

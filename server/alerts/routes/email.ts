@@ -9,6 +9,7 @@
  * permanent (a refused sender or recipient, failed authentication), not retried. A
  * connection that fails or times out is retried.
  */
+import { abortable } from '../../../core/abortable-sleep.js';
 import { createTransport, type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { bodyLines, subject, testAlert, type NotificationKind } from '../message.js';
@@ -113,20 +114,3 @@ function failure(error: unknown, options: EmailRouteOptions): RouteFailure {
   return new RouteFailure('email', `${where}: ${(error as Error).message}${retryable ? ' (retried later)' : ''}; check alerts.routes.email.host, .port and .secure.`, retryable, undefined, { cause: error });
 }
 
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error as Error);
-      },
-    );
-  });
-}

@@ -25,7 +25,7 @@
  */
 import type { ChatPostMessageArguments, ChatUpdateArguments, WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { abortableSleep } from '../../../core/abortable-sleep.js';
+import { abortable, abortableSleep } from '../../../core/abortable-sleep.js';
 import { PermanentDestinationError, type ChangeRecord, type Destination, type RecordOutcome, type SendContext } from '../../destination.js';
 import { classifySlackError } from './errors.js';
 import { findAlerts } from './lookup.js';
@@ -179,24 +179,3 @@ export class SlackDestination implements Destination {
   }
 }
 
-/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts (the request itself ends at its timeout). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(signal.reason as Error);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
