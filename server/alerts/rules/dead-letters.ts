@@ -15,49 +15,28 @@
 import { rejectionsTable as syncRejectionsTable } from '../../../sync/state.js';
 import { quarantineTable } from '../../../ingest/raw-tables.js';
 import { pullFailuresTable } from '../../../ingest/pulls/failures.js';
-import { plural, span, type AlertRule, type Finding } from '../rule.js';
+import type { TableSpec } from '../../../sql/table-spec.js';
+import { plural, span, type AlertRule, type Finding, type RuleContext } from '../rule.js';
 
 export const deadLetters: AlertRule<'deadLetters'> = {
   id: 'deadLetters',
   title: 'dead letters growing',
   async check(ctx, settings) {
-    const d = ctx.warehouse.dialect;
     const since = new Date(ctx.now.getTime() - settings.windowMinutes * 60_000);
-    const counts: Array<{ pipeline: string; n: number; what: string; hint: string }> = [];
+    const counts: Count[] = [];
     const refused = syncRejectionsTable;
-    if (ctx.syncs.length > 0 && ctx.has(refused.schema, refused.name)) {
-      const list = ctx.syncs.map((_, i) => d.param(i + 3)).join(', ');
-      const rows = await ctx.warehouse.all(
-        `SELECT sync_name, COUNT(*) AS n FROM ${d.tableName(refused.schema, refused.name)} WHERE rejected_at >= ${d.param(1)} AND rejected_at <= ${d.param(2)} AND sync_name IN (${list}) GROUP BY sync_name`,
-        [since, ctx.now, ...ctx.syncs],
-        { signal: ctx.signal },
-      );
-      for (const row of rows) {
-        const sync = String(row.sync_name);
-        counts.push({ pipeline: `sync:${sync}`, n: Number(row.n), what: 'records its destination refused for good', hint: `\`switchboard sync ${sync} --replay-rejected\` sends them again once the cause is fixed.` });
+    if (ctx.syncs.length > 0) {
+      const inSyncs = `sync_name IN (${ctx.syncs.map((_, i) => ctx.warehouse.dialect.param(i + 3)).join(', ')})`;
+      for (const row of await countSince(ctx, refused, 'sync_name', 'rejected_at', inSyncs, since, ctx.syncs)) {
+        const sync = row.key;
+        counts.push({ pipeline: `sync:${sync}`, n: row.n, what: 'records its destination refused for good', hint: `\`switchboard dlq replay --sync ${sync}\` sends them again once the cause is fixed.` });
       }
     }
-    const quarantine = quarantineTable(ctx.rawSchema);
-    if (ctx.has(quarantine.schema, quarantine.name)) {
-      const rows = await ctx.warehouse.all(
-        `SELECT family, COUNT(*) AS n FROM ${d.tableName(quarantine.schema, quarantine.name)} WHERE quarantined_at >= ${d.param(1)} AND quarantined_at <= ${d.param(2)} AND replayed_at IS NULL GROUP BY family`,
-        [since, ctx.now],
-        { signal: ctx.signal },
-      );
-      for (const row of rows) {
-        counts.push({ pipeline: String(row.family), n: Number(row.n), what: 'records the warehouse refused, quarantined', hint: '`switchboard replay --list` shows them with the warehouse\'s error.' });
-      }
+    for (const row of await countSince(ctx, quarantineTable(ctx.rawSchema), 'family', 'quarantined_at', 'replayed_at IS NULL', since)) {
+      counts.push({ pipeline: row.key, n: row.n, what: 'records the warehouse refused, quarantined', hint: "`switchboard dlq list --source quarantine` shows them with the warehouse's error." });
     }
-    const failures = pullFailuresTable(ctx.rawSchema);
-    if (ctx.has(failures.schema, failures.name)) {
-      const rows = await ctx.warehouse.all(
-        `SELECT source, COUNT(*) AS n FROM ${d.tableName(failures.schema, failures.name)} WHERE last_failed_at >= ${d.param(1)} AND last_failed_at <= ${d.param(2)} AND resolved_at IS NULL GROUP BY source`,
-        [since, ctx.now],
-        { signal: ctx.signal },
-      );
-      for (const row of rows) {
-        counts.push({ pipeline: `pull:${String(row.source)}`, n: Number(row.n), what: 'pull pages that failed and were not pulled since', hint: '`switchboard dlq list --source pull` shows them; `switchboard dlq replay --source pull` pulls them again.' });
-      }
+    for (const row of await countSince(ctx, pullFailuresTable(ctx.rawSchema), 'source', 'last_failed_at', 'resolved_at IS NULL', since)) {
+      counts.push({ pipeline: `pull:${row.key}`, n: row.n, what: 'pull pages that failed and were not pulled since', hint: '`switchboard dlq list --source pull` shows them; `switchboard dlq replay --source pull` pulls them again.' });
     }
     const findings: Finding[] = counts
       .filter((c) => c.n >= settings.minCount)
@@ -69,3 +48,30 @@ export const deadLetters: AlertRule<'deadLetters'> = {
     return { findings };
   },
 };
+
+interface Count {
+  pipeline: string;
+  n: number;
+  what: string;
+  hint: string;
+}
+
+/** Rows of `table` per `groupBy` whose `at` falls in [since, now] and that meet `where`; none when the table is not there. */
+async function countSince(
+  ctx: RuleContext,
+  table: TableSpec,
+  groupBy: string,
+  at: string,
+  where: string,
+  since: Date,
+  extra: readonly string[] = [],
+): Promise<Array<{ key: string; n: number }>> {
+  if (!ctx.has(table.schema, table.name)) return [];
+  const d = ctx.warehouse.dialect;
+  const rows = await ctx.warehouse.all(
+    `SELECT ${groupBy} AS k, COUNT(*) AS n FROM ${d.tableName(table.schema, table.name)} WHERE ${at} >= ${d.param(1)} AND ${at} <= ${d.param(2)} AND ${where} GROUP BY ${groupBy}`,
+    [since, ctx.now, ...extra],
+    { signal: ctx.signal },
+  );
+  return rows.map((row) => ({ key: String(row.k), n: Number(row.n) }));
+}
