@@ -17,6 +17,7 @@ import { ensureRawEventTable, quarantineTable, rawEventTable, rejectionsTable } 
 import { jobRunsTable } from '../../server/jobs/history.js';
 import { runResultsTable } from '../../sql/engine/run.js';
 import { pullRunsTable } from '../../ingest/pulls/runner.js';
+import { pullFailuresTable } from '../../ingest/pulls/failures.js';
 import { rejectionsTable as syncRejectionsTable, SYNC_SCHEMA } from '../../sync/state.js';
 import { migrated } from '../helpers/migrate.js';
 
@@ -212,6 +213,18 @@ export function ruleSuite(target: RuleSuiteTarget): void {
       assert.deepEqual(found.map((f) => [f.pipeline, f.details.deadLetters]), [[`sync:${a}`, 12]], '3 quarantined records are under minCount (10)');
       const lower = (await ALERT_RULES.deadLetters.check(await context(), { ...DEFAULTS.deadLetters, minCount: 3 })).findings;
       assert.deepEqual(lower.map((f) => f.pipeline).sort(), [`sync:${a}`, 'voice']);
+    });
+
+    test('deadLetters counts failed pull pages no run has got past, per source', async () => {
+      const failure = (id: string, resolved: Date | null) => ({
+        failure_id: id, source: 'work-analytics', mode: 'scheduled', cursor_key: 'work-analytics', range_from: ago(120), range_to: ago(60), page: 2, step: null, position: null,
+        error_code: 'SB_PULL_HTTP', error_message: '502 from the API', failures: 1, first_failed_at: ago(5), last_failed_at: ago(5), last_run_id: `r-${id}`, resolved_at: resolved, resolved_by: resolved === null ? null : 'r-later',
+      });
+      await write(pullFailuresTable(raw), [failure('f1:2', null), failure('f2:2', null), failure('f3:2', ago(1))]);
+      const found = (await ALERT_RULES.deadLetters.check(await context(), { ...DEFAULTS.deadLetters, minCount: 2 })).findings;
+      const pull = found.find((f) => f.pipeline === 'pull:work-analytics');
+      assert.equal(pull?.details.deadLetters, 2, 'the resolved page is not counted');
+      assert.match(pull?.summary ?? '', /switchboard dlq replay --source pull/);
     });
   });
 }
