@@ -17,6 +17,7 @@ import { compileCommand } from './commands/compile.js';
 import { pullCommand } from './commands/pull.js';
 import { adminTokenCommand } from './commands/admin-token.js';
 import { dlqCommand } from './commands/dlq.js';
+import { initModelsCommand } from './commands/init-models.js';
 
 const program = new Command()
   .name('switchboard')
@@ -42,6 +43,7 @@ program.addCommand(dlqCommand());
 program.addCommand(buildCommand());
 program.addCommand(testCommand());
 program.addCommand(compileCommand());
+program.addCommand(initModelsCommand());
 program.addCommand(adminTokenCommand());
 
 try {

@@ -224,8 +224,15 @@ const meetings = z.strictObject({
 const piiPolicy = z.enum(['keep', 'mask', 'hash']);
 
 const models = z.strictObject({
-  /** The models project: `.sql` models and `.yml` data tests. Default: the models shipped with Switchboard. */
+  /** Replaces the bundled models with this project (`.sql` models and `.yml` data tests). Default: the models shipped with Switchboard. */
   dir: z.string().min(1).optional(),
+  /**
+   * Your own model folders, layered on top of the bundled models: their models can ref() the
+   * bundled ones, and a model of the same name overrides the bundled one.
+   */
+  paths: z.array(z.string().min(1)).default([]),
+  /** Models left out of every build, by name (e.g. a bundled sync model you do not use). */
+  disabled: z.array(z.string().regex(/^[A-Za-z0-9_]+$/, 'a model name such as slack_escalations')).default([]),
   /** Schema the curated tables are built in. */
   schema: schemaName.default('analytics'),
   /** Where run_results.json is written. */

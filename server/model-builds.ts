@@ -5,10 +5,9 @@
  * through the operator API, `switchboard test`, and the scheduled builds in `serve` all go
  * through one ModelBuilds, which is what keeps them from overlapping.
  */
-import type { ModelsRuntime } from '../sql/engine/from-config.js';
+import { loadConfiguredProject, type ModelsRuntime } from '../sql/engine/from-config.js';
 import { ModelError } from '../sql/engine/errors.js';
 import type { Project } from '../sql/engine/model.js';
-import { loadProject } from '../sql/engine/project.js';
 import { build, runDataTests, saveRunResults, type ProgressEvent, type RunResults } from '../sql/engine/run.js';
 import { selectModels } from '../sql/engine/select.js';
 import { SqlError } from '../sql/errors.js';
@@ -100,7 +99,7 @@ export class ModelBuilds {
     let exclude: readonly string[];
     try {
       await this.ping();
-      project = await loadProject(this.runtime.projectDir, this.warehouse.dialect);
+      project = await loadConfiguredProject(this.runtime, this.warehouse.dialect);
       // The default leaves out tags your own project may not have; an explicit --exclude must match.
       const tags = new Set([...project.models.values()].flatMap((m) => m.config.tags));
       exclude = request.exclude ?? this.runtime.defaultExclude.filter((s) => !s.startsWith('tag:') || tags.has(s.slice(4)));

@@ -5,9 +5,8 @@ import { SwitchboardError } from '../../core/errors.js';
 import { compileModel } from '../../sql/engine/compile.js';
 import { dryRunModel, overLimit } from '../../sql/engine/dry-run.js';
 import { ModelError } from '../../sql/engine/errors.js';
-import { modelsRuntime } from '../../sql/engine/from-config.js';
+import { loadConfiguredProject, modelsRuntime } from '../../sql/engine/from-config.js';
 import type { Model, Project } from '../../sql/engine/model.js';
-import { loadProject } from '../../sql/engine/project.js';
 import type { ProjectSettings } from '../../sql/engine/run.js';
 import { selectModels } from '../../sql/engine/select.js';
 import { DIALECT_NAMES as TARGETS, describeWarehouse, dialectFor, isDialectName, openWarehouse, warehouseConfigOf } from '../../sql/warehouses/index.js';
@@ -73,7 +72,7 @@ Examples:
       }
       const dialect = dialectFor(target);
       const runtime = modelsRuntime(config.file, process.env, process.cwd());
-      const project = await loadProject(runtime.projectDir, dialect);
+      const project = await loadConfiguredProject(runtime, dialect);
       const [model] = selectModels(project, [name]); // an unknown name fails here, with "did you mean"
       if (model === undefined) throw new ModelError('SB_MODEL_SELECTOR', `No model is named "${name}".`);
       const incremental = options.incremental === true;

@@ -39,6 +39,7 @@ export function compileModel(project: Project, model: Model, options: CompileOpt
     targetSchema,
     self: dialect.tableName(modelSchema(model, targetSchema), model.name),
     incremental: options.incremental === true,
+    macros: project.macros,
     ...(options.vars === undefined ? {} : { vars: options.vars }),
     ...(options.lookbackSeconds === undefined ? {} : { lookbackSeconds: options.lookbackSeconds }),
     ...(options.hashSalt === undefined ? {} : { hashSalt: options.hashSalt }),

@@ -23,13 +23,10 @@
  * default is `error`.
  * `data_tests:` is accepted as a synonym of `tests:` (dbt ≥ 1.8).
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
-import { parse } from 'yaml';
 import type { SqlDialect } from '../dialect.js';
 import { ModelError } from './errors.js';
 import type { Project } from './model.js';
-import { closest } from './project.js';
+import { closest, yamlDocs } from './project.js';
 
 export type DataTestKind = 'unique' | 'not_null' | 'accepted_values' | 'relationships' | 'unique_combination_of_columns';
 
@@ -52,23 +49,27 @@ export type TestSeverity = 'warn' | 'error';
 
 const KINDS: readonly DataTestKind[] = ['unique', 'not_null', 'accepted_values', 'relationships', 'unique_combination_of_columns'];
 
-/** Every data test declared in `*.yml` / `*.yaml` files under the project directory. */
+/**
+ * Every data test declared in `*.yml` / `*.yaml` files of the project's layers. A test
+ * declared in an earlier layer than its model's (a bundled test of a model your project
+ * overrides) is left out: the override brings its own tests. Tests of disabled models are
+ * left out. A later layer's test of the same name replaces the earlier one.
+ */
 export async function loadDataTests(project: Project): Promise<DataTest[]> {
-  const tests: DataTest[] = [];
-  for (const file of (await yamlFiles(project.dir)).sort()) {
-    const path = relative(project.dir, file).split(sep).join('/');
-    let doc: unknown;
-    try {
-      doc = parse(await readFile(file, 'utf8'));
-    } catch (error) {
-      throw new ModelError('SB_MODEL_TESTS', `${path}: not valid YAML: ${(error as Error).message}`, { cause: error });
+  const tests = new Map<string, DataTest>();
+  for (const [index, layer] of project.layers.entries()) {
+    for (const { path, doc } of await yamlDocs(layer.dir)) {
+      const models = (doc as { models?: unknown } | null)?.models;
+      if (models === undefined) continue;
+      if (!Array.isArray(models)) throw new ModelError('SB_MODEL_TESTS', `${path}: "models" must be a list of { name, columns, tests }.`);
+      for (const entry of models as Array<Record<string, unknown>>) {
+        const name = String(entry.name ?? '');
+        if (project.disabled.includes(name) || (project.models.get(name)?.layer ?? -1) > index) continue;
+        for (const test of modelTests(project, entry, path)) tests.set(test.name, test);
+      }
     }
-    const models = (doc as { models?: unknown } | null)?.models;
-    if (models === undefined) continue;
-    if (!Array.isArray(models)) throw new ModelError('SB_MODEL_TESTS', `${path}: "models" must be a list of { name, columns, tests }.`);
-    for (const entry of models as Array<Record<string, unknown>>) tests.push(...modelTests(project, entry, path));
   }
-  return tests;
+  return [...tests.values()];
 }
 
 function modelTests(project: Project, entry: Record<string, unknown>, path: string): DataTest[] {
@@ -173,12 +174,4 @@ export function countRowTestFailures(tests: readonly DataTest[], dialect: SqlDia
 function list(value: unknown): unknown[] {
   if (value === undefined || value === null) return [];
   return Array.isArray(value) ? value : [value];
-}
-
-async function yamlFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(
-    entries.map((e) => (e.isDirectory() ? yamlFiles(join(dir, e.name)) : Promise.resolve(/\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : []))),
-  );
-  return nested.flat();
 }

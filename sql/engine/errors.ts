@@ -9,6 +9,8 @@ export type ModelErrorCode =
   | 'SB_MODEL_DUPLICATE'
   /** ref() names no model. */
   | 'SB_MODEL_UNKNOWN_REF'
+  /** ref() names a model that models.disabled or config(enabled=false) left out. */
+  | 'SB_MODEL_DISABLED_REF'
   /** source() names no configured source. */
   | 'SB_MODEL_UNKNOWN_SOURCE'
   /** Models ref() each other in a loop. */

@@ -4,14 +4,15 @@
  */
 import { pullsConfigured } from '../../core/config-pulls.js';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ConfigFile } from '../../core/config-schema.js';
 import type { SecretNeed } from '../../core/secrets.js';
 import type { PiiKind, PiiPolicy } from './render.js';
 import type { ProjectSettings } from './run.js';
+import { BUNDLED_MODELS_DIR, loadProject } from './project.js';
+import type { Project, ProjectLayer } from './model.js';
+import type { SqlDialect } from '../dialect.js';
 
-/** The models that ship with Switchboard (`models/` at the package root). */
-export const BUNDLED_MODELS_DIR = fileURLToPath(new URL('../../../models', import.meta.url));
+export { BUNDLED_MODELS_DIR };
 
 /** The environment variable holding the salt of hashed PII columns. */
 export const PII_SALT_ENV = 'SWITCHBOARD_PII_HASH_SALT';
@@ -27,8 +28,13 @@ export function modelSecrets(file: ConfigFile): SecretNeed[] {
 }
 
 export interface ModelsRuntime {
-  /** Absolute path of the models project. */
-  projectDir: string;
+  /**
+   * The project's layers: the bundled package (or `models.dir`, which replaces it), then each
+   * of `models.paths` on top.
+   */
+  layers: ProjectLayer[];
+  /** `models.disabled`. */
+  disabled: readonly string[];
   /** Absolute path where run_results.json goes. */
   targetDir: string;
   settings: ProjectSettings;
@@ -49,7 +55,11 @@ export function modelsRuntime(file: ConfigFile, env: NodeJS.ProcessEnv, cwd: str
   const policy = (model: string, column: string, kind: PiiKind): PiiPolicy =>
     models.pii.columns[`${model}.${column}`] ?? (kind === 'phone' ? models.pii.phone : models.pii.body);
   return {
-    projectDir: models.dir === undefined ? BUNDLED_MODELS_DIR : resolve(cwd, models.dir),
+    layers: [
+      models.dir === undefined ? { dir: BUNDLED_MODELS_DIR, package: 'switchboard' } : { dir: resolve(cwd, models.dir), package: 'project' },
+      ...models.paths.map((path) => ({ dir: resolve(cwd, path), package: 'project' })),
+    ],
+    disabled: models.disabled,
     targetDir: resolve(cwd, models.targetDir),
     defaultExclude: pullsConfigured(file.pulls) ? [] : ['tag:reconciliation'],
     settings: {
@@ -74,4 +84,9 @@ export function modelsRuntime(file: ConfigFile, env: NodeJS.ProcessEnv, cwd: str
       hashSalt: env[PII_SALT_ENV] ?? '',
     },
   };
+}
+
+/** The configured project, layers and disabled models applied. */
+export function loadConfiguredProject(runtime: ModelsRuntime, dialect: SqlDialect): Promise<Project> {
+  return loadProject(runtime.layers, dialect, { disabled: runtime.disabled });
 }

@@ -18,6 +18,8 @@ export type Materialization = 'view' | 'table' | 'incremental' | 'phone_lookup';
 export interface ModelConfig {
   /** How the model is built; dbt's default is `view`. */
   materialized: Materialization;
+  /** `config(enabled=false)`: the model is left out of the project (as dbt's `enabled`). */
+  enabled: boolean;
   /** incremental: the key rows merge on, e.g. `message_id` or `['call_id', 'leg']`. */
   uniqueKey: readonly string[];
   /** For selection (`tag:messages`). */
@@ -43,8 +45,14 @@ export interface ModelConfig {
 export interface Model {
   /** The file name without `.sql`, unique in the project, e.g. `calls`. */
   name: string;
-  /** Path relative to the project directory, e.g. `curated/calls.sql`. */
+  /** Path relative to its layer's directory, e.g. `curated/calls.sql`. */
   path: string;
+  /** The package it comes from: `switchboard` (bundled) or `project` (a user's `models.paths`). */
+  package: string;
+  /** Index of its layer in {@link Project.layers}. */
+  layer: number;
+  /** The path of the model of the same name this one overrides, in an earlier layer (e.g. `switchboard:curated/calls.sql`). */
+  overrides?: string;
   /** The template text as written. */
   template: string;
   config: ModelConfig;
@@ -54,8 +62,31 @@ export interface Model {
   sources: ReadonlyArray<readonly [string, string]>;
 }
 
-/** All models of a project, by name. */
-export interface Project {
+/**
+ * One folder of a layered project. Besides models (every `.sql` file), a layer may hold
+ * `macros/` (Jinja macros every template can call), `seeds/`, `snapshots/` and `tests/`
+ * (singular tests): these top-level folders are never read as models.
+ */
+export interface ProjectLayer {
+  /** Absolute path. */
   dir: string;
+  /** `switchboard` for the bundled models, `project` for a user's folders. */
+  package: string;
+}
+
+/** The top-level folders of a layer that do not hold models. */
+export const RESERVED_FOLDERS: readonly string[] = ['macros', 'seeds', 'snapshots', 'tests'];
+
+/**
+ * All models of a project, by name: the bundled package first, then each user folder
+ * (`models.paths`) on top of it. A later layer's model overrides an earlier one of the same
+ * name; disabled models are left out.
+ */
+export interface Project {
+  layers: readonly ProjectLayer[];
   models: ReadonlyMap<string, Model>;
+  /** Every layer's `macros/*.sql`, in layer order (a later macro of the same name wins). */
+  macros: string;
+  /** Models left out by `models.disabled` or `config(enabled=false)`, by name. */
+  disabled: readonly string[];
 }

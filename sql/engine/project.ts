@@ -1,35 +1,68 @@
 /**
- * Loads a models project: every `.sql` file under the directory is a model named after its
- * file. Loading renders each template once with recording stand-ins to learn its config,
- * refs and sources, and checks that every ref() names a model.
+ * Loads a models project: every `.sql` file under a layer's directory (outside `macros/`,
+ * `seeds/`, `snapshots/` and `tests/`) is a model named after its file. Loading renders each
+ * template with recording stand-ins to learn its config, refs and sources, and checks that
+ * every ref() names a model.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, join, relative, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { nearest } from '../../core/nearest.js';
 import type { SqlDialect } from '../dialect.js';
 import { ModelError } from './errors.js';
-import type { Materialization, Model, ModelConfig, Project } from './model.js';
+import { RESERVED_FOLDERS, type Materialization, type Model, type ModelConfig, type Project, type ProjectLayer } from './model.js';
 import { renderTemplate } from './render.js';
+
+/** The models that ship with Switchboard (`models/` at the package root): the `switchboard` package. */
+export const BUNDLED_MODELS_DIR = fileURLToPath(new URL('../../../models', import.meta.url));
 
 const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'incremental', 'phone_lookup'];
 
+/** What a project is loaded from: one folder, or layers (bundled package first, then user folders). */
+export type ProjectInput = string | ReadonlyArray<string | ProjectLayer>;
+
+export interface LoadOptions {
+  /** Models to leave out by name (config `models.disabled`). */
+  disabled?: readonly string[];
+}
+
 /**
+ * Loads a project from one folder or from layers. A model in a later layer overrides the
+ * model of the same name in an earlier one; within one layer two models of one name are an
+ * error. Every layer's `macros/` is loaded for every template.
  * @param dialect any dialect: loading only records, it does not keep the SQL.
  * @example const project = await loadProject('./models', dialectFor('duckdb'))
+ * @example await loadProject([BUNDLED_MODELS_DIR, './analytics'], dialect, { disabled: ['slack_escalations'] })
  */
-export async function loadProject(dir: string, dialect: SqlDialect): Promise<Project> {
+export async function loadProject(input: ProjectInput, dialect: SqlDialect, options: LoadOptions = {}): Promise<Project> {
+  const layers = toLayers(input);
   const models = new Map<string, Model>();
-  for (const file of (await sqlFiles(dir)).sort()) {
-    const path = relative(dir, file).split(sep).join('/');
-    const name = basename(file, '.sql');
-    const existing = models.get(name);
-    if (existing !== undefined) {
-      throw new ModelError('SB_MODEL_DUPLICATE', `Two models are named "${name}": ${existing.path} and ${path}. Rename one file.`);
+  let macros = '';
+  for (const layer of layers) macros += await macroText(layer);
+  for (const [index, layer] of layers.entries()) {
+    const seen = new Map<string, string>();
+    for (const file of (await modelFiles(layer.dir)).sort()) {
+      const path = relative(layer.dir, file).split(sep).join('/');
+      const name = basename(file, '.sql');
+      const twin = seen.get(name);
+      if (twin !== undefined) throw new ModelError('SB_MODEL_DUPLICATE', `Two models are named "${name}": ${twin} and ${path} (${layer.dir}). Rename one file.`);
+      seen.set(name, path);
+      const earlier = models.get(name);
+      const model = analyse(name, path, await readFile(file, 'utf8'), dialect, macros, layer.package, index);
+      models.set(name, earlier === undefined ? model : { ...model, overrides: `${earlier.package}:${earlier.path}` });
     }
-    models.set(name, analyse(name, path, await readFile(file, 'utf8'), dialect));
   }
+  const disabled = await disabledModels(layers, models, options.disabled ?? []);
+  for (const name of disabled) models.delete(name);
   for (const model of models.values()) {
     for (const ref of model.refs) {
+      if (disabled.includes(ref)) {
+        throw new ModelError(
+          'SB_MODEL_DISABLED_REF',
+          `${model.path}: ref('${ref}') names a disabled model. Disable ${model.name} too (models.disabled), override ${model.name} in your project without that ref, or enable ${ref} again.`,
+        );
+      }
       if (!models.has(ref)) {
         const hint = closest(ref, [...models.keys()]);
         throw new ModelError(
@@ -39,11 +72,50 @@ export async function loadProject(dir: string, dialect: SqlDialect): Promise<Pro
       }
     }
   }
-  return { dir, models };
+  return { layers, models, macros, disabled };
+}
+
+function toLayers(input: ProjectInput): ProjectLayer[] {
+  const list = typeof input === 'string' ? [input] : input;
+  return list.map((entry) => (typeof entry === 'string' ? { dir: resolve(entry), package: resolve(entry) === BUNDLED_MODELS_DIR ? 'switchboard' : 'project' } : entry));
+}
+
+/** `models.disabled`, plus `config(enabled=false)` in a model and `config: { enabled: false }` in YAML. */
+async function disabledModels(layers: readonly ProjectLayer[], models: ReadonlyMap<string, Model>, fromConfig: readonly string[]): Promise<string[]> {
+  const out = new Set<string>();
+  for (const name of fromConfig) {
+    if (!models.has(name)) {
+      const hint = closest(name, [...models.keys()]);
+      throw new ModelError('SB_MODEL_CONFIG', `models.disabled names "${name}", which is no model${hint === undefined ? '' : ` (did you mean "${hint}"?)`}. Fix the name in models.disabled.`);
+    }
+    out.add(name);
+  }
+  for (const model of models.values()) if (model.config.enabled === false) out.add(model.name);
+  for (const layer of layers) {
+    for (const { path, doc } of await yamlDocs(layer.dir)) {
+      const entries = (doc as { models?: unknown } | null)?.models;
+      if (!Array.isArray(entries)) continue;
+      for (const entry of entries as Array<Record<string, unknown> | null>) {
+        const enabled = (entry?.config as { enabled?: unknown } | undefined)?.enabled;
+        if (enabled === undefined) continue;
+        if (typeof enabled !== 'boolean') throw new ModelError('SB_MODEL_CONFIG', `${path}: ${String(entry?.name)}: config.enabled is true or false.`);
+        const name = String(entry?.name ?? '');
+        if (!models.has(name)) throw new ModelError('SB_MODEL_CONFIG', `${path}: config for "${name}", which is no model${hintFor(name, models)}.`);
+        if (enabled) out.delete(name);
+        else out.add(name);
+      }
+    }
+  }
+  return [...out].sort();
+}
+
+function hintFor(name: string, models: ReadonlyMap<string, Model>): string {
+  const hint = closest(name, [...models.keys()]);
+  return hint === undefined ? '' : ` (did you mean "${hint}"?)`;
 }
 
 /** Renders twice (incremental or not) so refs inside `{% if is_incremental() %}` count too. */
-function analyse(name: string, path: string, template: string, dialect: SqlDialect): Model {
+function analyse(name: string, path: string, template: string, dialect: SqlDialect, macros: string, pkg: string, layer: number): Model {
   const refs: string[] = [];
   const sources: Array<readonly [string, string]> = [];
   let configValues: Record<string, unknown> = {};
@@ -52,6 +124,7 @@ function analyse(name: string, path: string, template: string, dialect: SqlDiale
       dialect,
       targetSchema: 'analysis',
       self: name,
+      macros,
       incremental,
       // Loading only records: every var() has some value, so a missing one fails at compile
       // time with its name rather than here.
@@ -64,14 +137,14 @@ function analyse(name: string, path: string, template: string, dialect: SqlDiale
       onConfig: (values) => (configValues = { ...configValues, ...values }),
     });
   }
-  return { name, path, template, config: parseConfig(configValues, path), refs, sources };
+  return { name, path, package: pkg, layer, template, config: parseConfig(configValues, path), refs, sources };
 }
 
 function parseConfig(values: Record<string, unknown>, path: string): ModelConfig {
   const fail = (message: string): never => {
     throw new ModelError('SB_MODEL_CONFIG', `${path}: config(${message})`);
   };
-  const known = new Set(['materialized', 'unique_key', 'tags', 'schema', 'merge_window_column', 'updated_at']);
+  const known = new Set(['materialized', 'unique_key', 'tags', 'schema', 'merge_window_column', 'updated_at', 'enabled']);
   for (const key of Object.keys(values)) if (!known.has(key)) fail(`${key}=…): unknown setting; use ${[...known].join(', ')}`);
   const materialized = (values.materialized ?? 'view') as Materialization;
   if (!MATERIALIZATIONS.includes(materialized)) fail(`materialized='${String(materialized)}'): use ${MATERIALIZATIONS.join(', ')}`);
@@ -85,8 +158,11 @@ function parseConfig(values: Record<string, unknown>, path: string): ModelConfig
   const updatedAt = values.updated_at;
   if (updatedAt !== undefined && (typeof updatedAt !== 'string' || !/^[a-z_][a-z0-9_]*$/.test(updatedAt))) fail(`updated_at=…): a column name`);
   if (updatedAt !== undefined && materialized !== 'incremental') fail(`updated_at=…): only incremental models have incremental builds`);
+  const enabled = values.enabled;
+  if (enabled !== undefined && typeof enabled !== 'boolean') fail(`enabled=…): true or false`);
   return {
     materialized,
+    enabled: enabled !== false,
     uniqueKey,
     tags: stringList(values.tags, 'tags', fail),
     schema: schema as string | undefined,
@@ -102,12 +178,52 @@ function stringList(value: unknown, key: string, fail: (m: string) => never): st
   return fail(`${key}=…): a string or a list of strings`);
 }
 
-async function sqlFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(
-    entries.map((e) => (e.isDirectory() ? sqlFiles(join(dir, e.name)) : Promise.resolve(e.name.endsWith('.sql') ? [join(dir, e.name)] : []))),
-  );
+/** Every `.sql` file under a layer except in its top-level reserved folders (macros/, seeds/, …). */
+async function modelFiles(dir: string): Promise<string[]> {
+  const top = await readdir(dir, { withFileTypes: true });
+  const kept = top.filter((e) => !(e.isDirectory() && RESERVED_FOLDERS.includes(e.name)));
+  const nested = await Promise.all(kept.map((e) => (e.isDirectory() ? filesUnder(join(dir, e.name), (n) => n.endsWith('.sql')) : Promise.resolve(e.name.endsWith('.sql') ? [join(dir, e.name)] : []))));
   return nested.flat();
+}
+
+/**
+ * Files under `dir` (recursively) whose name passes `keep`, sorted; none when `dir` does not exist.
+ * @example await filesUnder(join(layer.dir, 'seeds'), (n) => n.endsWith('.csv'))
+ */
+export async function filesUnder(dir: string, keep: (name: string) => boolean): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const nested = await Promise.all(entries.map((e) => (e.isDirectory() ? filesUnder(join(dir, e.name), keep) : Promise.resolve(keep(e.name) ? [join(dir, e.name)] : []))));
+  return nested.flat().sort();
+}
+
+/** A layer's macros: every `macros/**\/*.sql`, joined. */
+async function macroText(layer: ProjectLayer): Promise<string> {
+  let text = '';
+  for (const file of await filesUnder(join(layer.dir, 'macros'), (n) => n.endsWith('.sql'))) text += `${(await readFile(file, 'utf8')).trimEnd()}\n`;
+  return text;
+}
+
+/**
+ * Every YAML document of a layer (`*.yml`, `*.yaml`, reserved folders included), parsed, with
+ * its path relative to the layer: models', seeds' and snapshots' properties and tests.
+ */
+export async function yamlDocs(dir: string): Promise<Array<{ path: string; doc: unknown }>> {
+  const out: Array<{ path: string; doc: unknown }> = [];
+  for (const file of await filesUnder(dir, (n) => /\.ya?ml$/.test(n))) {
+    const path = relative(dir, file).split(sep).join('/');
+    try {
+      out.push({ path, doc: parse(await readFile(file, 'utf8')) });
+    } catch (error) {
+      throw new ModelError('SB_MODEL_TESTS', `${path}: not valid YAML: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return out;
 }
 
 /** The candidate within edit distance 3, if any: for "did you mean". */

@@ -27,6 +27,8 @@ export interface RenderContext {
   piiPolicy?: (column: string, kind: PiiKind) => PiiPolicy;
   /** Mixed into `pii()` hashes so that hashed phone numbers cannot be looked up in a table of all numbers. */
   hashSalt?: string;
+  /** The project's macros (`{% macro … %}` definitions), callable from the template by name. */
+  macros?: string;
 }
 
 /** What a personal column holds, for the PII policy. */
@@ -152,11 +154,20 @@ export function renderTemplate(template: string, path: string, ctx: RenderContex
         return `(SELECT ${columns} FROM ${relation} WHERE conflict_of IS NULL) AS ${dialect.quoteIdent(name)}`;
       }),
   };
+  // Macros go before the template, so that they see the same context (ref(), this, …) and
+  // define nothing but macros; error line numbers are then shifted back to the model's own.
+  const macros = ctx.macros ?? '';
+  const offset = macros === '' ? 0 : macros.split('\n').length - 1;
   try {
-    return templateFor(template).render(context).trim();
+    return templateFor(macros + template).render(context).trim();
   } catch (error) {
     if (raised instanceof ModelError) throw raised;
-    const message = (error as Error).message.replace(/^\(unknown path\)\s*/, '').replace(/\s+/g, ' ');
+    const message = (error as Error).message
+      .replace(/^\(unknown path\)\s*/, '')
+      .replace(/\[Line (\d+), Column (\d+)\]/, (_, line: string, column: string) =>
+        Number(line) > offset ? `[Line ${Number(line) - offset}, Column ${column}]` : `[macros, line ${line}, column ${column}]`,
+      )
+      .replace(/\s+/g, ' ');
     const hint = /undefined/.test(message) ? ` The template can use ${Object.keys(context).join(', ')}; check the spelling.` : '';
     throw new ModelError('SB_MODEL_TEMPLATE', `${path}: ${message}.${hint}`, { cause: error });
   }
