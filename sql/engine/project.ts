@@ -8,10 +8,11 @@ import { basename, join, relative, sep } from 'node:path';
 import { nearest } from '../../core/nearest.js';
 import type { SqlDialect } from '../dialect.js';
 import { ModelError } from './errors.js';
-import type { Materialization, Model, ModelConfig, Project } from './model.js';
+import type { IncrementalStrategy, Materialization, Model, ModelConfig, Project } from './model.js';
 import { renderTemplate } from './render.js';
 
 const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'incremental', 'phone_lookup'];
+const STRATEGIES: readonly IncrementalStrategy[] = ['delete+insert', 'merge', 'append'];
 
 /**
  * @param dialect any dialect: loading only records, it does not keep the SQL.
@@ -71,12 +72,16 @@ function parseConfig(values: Record<string, unknown>, path: string): ModelConfig
   const fail = (message: string): never => {
     throw new ModelError('SB_MODEL_CONFIG', `${path}: config(${message})`);
   };
-  const known = new Set(['materialized', 'unique_key', 'tags', 'schema', 'merge_window_column', 'updated_at']);
+  const known = new Set(['materialized', 'unique_key', 'tags', 'schema', 'merge_window_column', 'updated_at', 'incremental_strategy']);
   for (const key of Object.keys(values)) if (!known.has(key)) fail(`${key}=…): unknown setting; use ${[...known].join(', ')}`);
   const materialized = (values.materialized ?? 'view') as Materialization;
   if (!MATERIALIZATIONS.includes(materialized)) fail(`materialized='${String(materialized)}'): use ${MATERIALIZATIONS.join(', ')}`);
+  const strategy = (values.incremental_strategy ?? 'delete+insert') as IncrementalStrategy;
+  if (!STRATEGIES.includes(strategy)) fail(`incremental_strategy='${String(strategy)}'): use ${STRATEGIES.map((n) => `'${n}'`).join(', ')}${didYouMean(String(strategy), STRATEGIES)}`);
+  if (values.incremental_strategy !== undefined && materialized !== 'incremental') fail(`incremental_strategy=…): only incremental models have one; add materialized='incremental'`);
   const uniqueKey = stringList(values.unique_key, 'unique_key', fail);
-  if (materialized === 'incremental' && uniqueKey.length === 0) fail(`materialized='incremental'): also give unique_key='…'`);
+  // dbt's append only inserts, so it alone needs no key.
+  if (materialized === 'incremental' && strategy !== 'append' && uniqueKey.length === 0) fail(`materialized='incremental'): also give unique_key='…', or incremental_strategy='append'`);
   const schema = values.schema;
   if (schema !== undefined && (typeof schema !== 'string' || !/^[a-z_][a-z0-9_]*$/.test(schema))) fail(`schema=…): a lower-case identifier`);
   const window = values.merge_window_column;
@@ -92,6 +97,7 @@ function parseConfig(values: Record<string, unknown>, path: string): ModelConfig
     schema: schema as string | undefined,
     mergeWindowColumn: window as string | undefined,
     updatedAt: updatedAt as string | undefined,
+    incrementalStrategy: strategy,
   };
 }
 
@@ -108,6 +114,12 @@ async function sqlFiles(dir: string): Promise<string[]> {
     entries.map((e) => (e.isDirectory() ? sqlFiles(join(dir, e.name)) : Promise.resolve(e.name.endsWith('.sql') ? [join(dir, e.name)] : []))),
   );
   return nested.flat();
+}
+
+/** `; did you mean '…'?` when a candidate is close to `word`, else ''. */
+function didYouMean(word: string, candidates: readonly string[]): string {
+  const hint = closest(word, candidates);
+  return hint === undefined ? '' : `; did you mean '${hint}'?`;
 }
 
 /** The candidate within edit distance 3, if any: for "did you mean". */
