@@ -24,12 +24,16 @@ export function dryRunLine(warehouse: string, estimate: DryRunEstimate): string 
   return `${scans}; builds are capped at ${bytesLimit.configKey} = ${formatBytes(bytesLimit.bytes)}${over}`;
 }
 
-/** What `--json` prints: the model, the SQL the warehouse checked and its answer, in bytes. */
-export function dryRunJson(model: string, incremental: boolean, warehouse: string, run: ModelDryRun): Record<string, unknown> {
+/**
+ * What `--json` prints: the model, the SQL the warehouse checked and its answer, in bytes.
+ * `incrementalStrategy` is the model's `incremental_strategy` (null for other materializations).
+ */
+export function dryRunJson(model: string, incremental: boolean, warehouse: string, run: ModelDryRun, incrementalStrategy: string | null = null): Record<string, unknown> {
   const { bytesProcessed, statementType, bytesLimit } = run.estimate;
   return {
     model,
     incremental,
+    incrementalStrategy,
     warehouse,
     sql: run.sql,
     bytesProcessed,

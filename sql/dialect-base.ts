@@ -164,6 +164,31 @@ export abstract class DialectBase {
     return `DELETE FROM ${target} WHERE ${window}EXISTS (SELECT 1 FROM ${staged} AS s WHERE ${matches})`;
   }
 
+  /**
+   * Merges the rows of `staged` into `target` on `key` (dbt's merge strategy): a target row
+   * whose key is staged gets every other of `columns` from its staged row, and a staged row
+   * whose key is not in the target is inserted. `columns` are the target's (every key column
+   * among them); with `windowColumn`, only target rows at or after the staged minimum of it
+   * can match, as in {@link deleteStaged}. The base's spelling is MERGE's common core, which
+   * DuckDB (≥ 1.4), Postgres (≥ 15), BigQuery and Snowflake all accept; only where
+   * `capabilities.supportsMerge`.
+   * @example mergeStaged('"a"."m"', '"a"."m__sb_stage"', ['id'], ['id', 'v']) →
+   *   MERGE INTO "a"."m" AS t USING "a"."m__sb_stage" AS s ON t."id" = s."id"
+   *   WHEN MATCHED THEN UPDATE SET "v" = s."v" WHEN NOT MATCHED THEN INSERT ("id", "v") VALUES (s."id", s."v")
+   */
+  mergeStaged(target: string, staged: string, key: readonly string[], columns: readonly string[], windowColumn?: string): string {
+    const q = (name: string): string => this.quoteIdent(name);
+    const on = key.map((k) => `t.${q(k)} = s.${q(k)}`);
+    if (windowColumn !== undefined) on.push(`t.${q(windowColumn)} >= (SELECT MIN(${q(windowColumn)}) FROM ${staged})`);
+    const updates = columns.filter((c) => !key.includes(c));
+    // A table of key columns only has nothing to update: a staged key already there is done.
+    const matched = updates.length === 0 ? '' : `WHEN MATCHED THEN UPDATE SET\n  ${updates.map((c) => `${q(c)} = s.${q(c)}`).join(',\n  ')}\n`;
+    return (
+      `MERGE INTO ${target} AS t\nUSING ${staged} AS s\nON ${on.join(' AND ')}\n${matched}` +
+      `WHEN NOT MATCHED THEN INSERT (${columns.map(q).join(', ')}) VALUES (${columns.map((c) => `s.${q(c)}`).join(', ')})`
+    );
+  }
+
   /** Statements that (re)define a view, whatever columns it had before. */
   replaceView(qualifiedName: string, select: string): string[] {
     return [`CREATE OR REPLACE VIEW ${qualifiedName} AS\n${select}`];

@@ -33,7 +33,8 @@ export function compileCommand(): Command {
       'after',
       `
 This is the SELECT that build wraps in its materialization (view, table swap, or an
-incremental delete+insert on the unique key).
+incremental build by the model's incremental_strategy: delete+insert, merge or append on
+its unique key). For an incremental model a first SQL comment line names the strategy.
 
 --dry-run connects to the configured warehouse (warehouse.*) and asks it to check the SELECT
 without running it; nothing is read, written or billed. BigQuery answers with a dry-run job
@@ -81,7 +82,7 @@ Examples:
         return;
       }
       const sql = compileModel(project, model, { ...runtime.settings, dialect, incremental });
-      process.stdout.write(`${sql.trim()}\n`);
+      process.stdout.write(`${strategyComment(model)}${sql.trim()}\n`);
     });
 }
 
@@ -95,10 +96,24 @@ async function dryRun(config: Config, project: Project, model: Model, settings: 
   try {
     const result = await dryRunModel(warehouse, project, model, settings, { incremental });
     const described = describeWarehouse(config.file.warehouse);
-    process.stdout.write(json ? `${JSON.stringify(dryRunJson(model.name, incremental, described, result), null, 2)}\n` : `${result.sql}\n${dryRunLine(described, result.estimate)}\n`);
+    const strategy = model.config.materialized === 'incremental' ? model.config.incrementalStrategy : null;
+    process.stdout.write(
+      json ? `${JSON.stringify(dryRunJson(model.name, incremental, described, result, strategy), null, 2)}\n` : `${strategyComment(model)}${result.sql}\n${dryRunLine(described, result.estimate)}\n`,
+    );
     const refusal = overLimit(model, result.estimate);
     if (refusal !== null) throw refusal;
   } finally {
     await warehouse.close();
   }
+}
+
+/**
+ * For an incremental model, a SQL comment line naming how builds apply its rows, in the
+ * config's own words, e.g. `-- incremental_strategy='merge', unique_key='call_id'`; else ''.
+ */
+function strategyComment(model: Model): string {
+  const { materialized, incrementalStrategy, uniqueKey } = model.config;
+  if (materialized !== 'incremental') return '';
+  const key = uniqueKey.length === 0 ? '' : `, unique_key=${uniqueKey.length === 1 ? `'${uniqueKey[0]}'` : `[${uniqueKey.map((k) => `'${k}'`).join(', ')}]`}`;
+  return `-- incremental_strategy='${incrementalStrategy}'${key}\n`;
 }

@@ -5,9 +5,9 @@
  *
  * The SELECT is what a build's materialization wraps (a view, a table built from it, or an
  * incremental build that stages it), so the estimate is what the build reads from its
- * sources. An incremental build then also deletes the target's rows whose key it staged
- * (sql/engine/materialize.ts), which reads the target (narrowed by merge_window_column); the
- * SELECT's estimate does not count that.
+ * sources. An incremental build then also deletes or merges the target's rows whose key it
+ * staged (sql/engine/materialize.ts; an `append` does neither), which reads the target
+ * (narrowed by merge_window_column); the SELECT's estimate does not count that.
  */
 import { formatBytes } from '../../core/format-bytes.js';
 import { SwitchboardError } from '../../core/errors.js';

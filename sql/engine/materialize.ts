@@ -9,11 +9,21 @@
  * - table: the dialect's {@link SqlDialect.replaceTable}: build aside and swap (DuckDB,
  *   Postgres), or one `CREATE OR REPLACE TABLE … AS` (BigQuery, Snowflake).
  * - incremental: the first run builds like a table; later runs stage the incremental
- *   select, then delete the target rows whose unique key is staged and insert the staged
- *   rows as one atomic group (dbt's delete+insert strategy: portable to all four warehouses,
- *   and no index needed). The stage is DDL outside that group, dropped first and last.
+ *   select (DDL, dropped first and last, outside any atomic group), then apply the stage by
+ *   the model's `incremental_strategy` (dbt's):
+ *   - `delete+insert` (the default): delete the target rows whose unique key is staged and
+ *     insert the staged rows, as one atomic group. Portable to all four warehouses, and no
+ *     index needed.
+ *   - `merge`: one `MERGE` updating every non-key column of the target rows whose key is
+ *     staged, in place, and inserting the staged rows whose key is new. One statement is
+ *     atomic on its own, so it needs no group (nor, on BigQuery, a transaction). It names the
+ *     target's columns ({@link MaterializeOptions.targetColumns}), which the runner reads
+ *     from the catalog first, as dbt reads the existing relation's: the plan stays a value.
+ *   - `append`: insert the staged rows (one statement, no group); nothing is read or
+ *     removed, and no unique key is needed.
  */
 import type { PlannedStatement, SqlDialect } from '../dialect.js';
+import { ModelError } from './errors.js';
 import type { Model } from './model.js';
 
 export type Statement = PlannedStatement;
@@ -25,6 +35,11 @@ export interface MaterializeOptions {
   select: string;
   /** Whether the model's relation exists already (decides an incremental model's path). */
   targetExists: boolean;
+  /**
+   * The existing target's columns in table order, e.g. `['message_id', 'status']`: needed by
+   * an incremental `merge` (it updates and inserts them by name), ignored otherwise.
+   */
+  targetColumns?: readonly string[] | undefined;
 }
 
 /** @example planMaterialization(model, { dialect, schema: 'analytics', select, targetExists: false }) */
@@ -42,12 +57,7 @@ export function planMaterialization(model: Model, options: MaterializeOptions): 
       ...steps,
       { description: `stage new rows for ${label}`, sql: d.dropTable(staged), ddl: true },
       { description: `stage new rows for ${label}`, sql: `CREATE TABLE ${staged} AS\n${select}`, rowsQuery: `SELECT COUNT(*) AS n FROM ${staged}`, ddl: true },
-      {
-        description: `delete rows of ${label} that are staged again`,
-        sql: d.deleteStaged(target, staged, model.config.uniqueKey, model.config.mergeWindowColumn),
-        atomicGroup: 'apply',
-      },
-      { description: `insert staged rows into ${label}`, sql: `INSERT INTO ${target} SELECT * FROM ${staged}`, atomicGroup: 'apply' },
+      ...applyStage(model, d, target, staged, label, options.targetColumns),
       { description: `drop the stage of ${label}`, sql: d.dropTable(staged), ddl: true },
     ];
   }
@@ -55,4 +65,42 @@ export function planMaterialization(model: Model, options: MaterializeOptions): 
   // clustered by them where that cuts what each build scans (BigQuery).
   const layout = model.config.materialized === 'incremental' ? { partitionBy: model.config.mergeWindowColumn, clusterBy: model.config.uniqueKey } : undefined;
   return [...steps, ...d.replaceTable(schema, model.name, select, layout)];
+}
+
+/** The statements that write the staged rows into the existing target, by the model's strategy. */
+function applyStage(model: Model, d: SqlDialect, target: string, staged: string, label: string, targetColumns: readonly string[] | undefined): Statement[] {
+  const { uniqueKey: key, mergeWindowColumn: window, incrementalStrategy: strategy } = model.config;
+  const insert = `INSERT INTO ${target} SELECT * FROM ${staged}`;
+  // One statement: atomic by itself, so no group (and no transaction on BigQuery).
+  if (strategy === 'append') return [{ description: `append staged rows to ${label}`, sql: insert }];
+  if (strategy === 'delete+insert') {
+    return [
+      { description: `delete rows of ${label} that are staged again`, sql: d.deleteStaged(target, staged, key, window), atomicGroup: 'apply' },
+      { description: `insert staged rows into ${label}`, sql: insert, atomicGroup: 'apply' },
+    ];
+  }
+  if (!d.capabilities.supportsMerge) {
+    throw new ModelError('SB_MODEL_CONFIG', `${model.path}: config(incremental_strategy='merge'): the ${d.name} dialect has no MERGE; use incremental_strategy='delete+insert'.`);
+  }
+  if (targetColumns === undefined) throw new Error(`planMaterialization: a merge into ${label} needs targetColumns (the existing table's columns).`);
+  const missing = key.filter((k) => !targetColumns.includes(k));
+  if (missing.length > 0) {
+    throw new ModelError(
+      'SB_MODEL_CONFIG',
+      `${model.path}: config(unique_key=…): ${missing.join(', ')} is not a column of ${label} (it has ${targetColumns.join(', ')}); fix unique_key, or rebuild the table with --full-refresh.`,
+    );
+  }
+  return [{ description: `merge staged rows into ${label}`, sql: d.mergeStaged(target, staged, key, targetColumns, window) }];
+}
+
+/**
+ * How a build materializes `model`, as run results show it (NodeResult.materialized):
+ * `view`, `table`, `incremental (full)` (a first build or full refresh), or the strategy of
+ * an incremental build: `incremental (delete+insert)`, `incremental (merge)`, `incremental (append)`.
+ * @example materializationLabel(calls, { incremental: true }) → 'incremental (delete+insert)'
+ */
+export function materializationLabel(model: Model, { incremental }: { incremental: boolean }): string {
+  const { materialized, incrementalStrategy } = model.config;
+  if (materialized !== 'incremental') return materialized.replace('_', ' ');
+  return `incremental (${incremental ? incrementalStrategy : 'full'})`;
 }

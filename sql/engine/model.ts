@@ -15,6 +15,14 @@
  */
 export type Materialization = 'view' | 'table' | 'incremental' | 'phone_lookup';
 
+/**
+ * How an incremental build writes its staged rows into the existing table, as dbt's
+ * `incremental_strategy` (sql/engine/materialize.ts plans each): `delete+insert` (the
+ * default) deletes the rows whose unique key is staged and inserts the staged rows; `merge`
+ * updates those rows in place and inserts the new keys, in one MERGE; `append` only inserts.
+ */
+export type IncrementalStrategy = 'delete+insert' | 'merge' | 'append';
+
 export interface ModelConfig {
   /** How the model is built; dbt's default is `view`. */
   materialized: Materialization;
@@ -40,6 +48,8 @@ export interface ModelConfig {
    * and `switchboard test` check every row.
    */
   updatedAt: string | undefined;
+  /** incremental: see {@link IncrementalStrategy}; config key `incremental_strategy`. */
+  incrementalStrategy: IncrementalStrategy;
 }
 
 export interface Model {

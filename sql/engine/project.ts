@@ -11,13 +11,14 @@ import { parse } from 'yaml';
 import { nearest } from '../../core/nearest.js';
 import type { SqlDialect } from '../dialect.js';
 import { ModelError } from './errors.js';
-import { RESERVED_FOLDERS, type Materialization, type Model, type ModelConfig, type Project, type ProjectLayer } from './model.js';
+import { RESERVED_FOLDERS, type IncrementalStrategy, type Materialization, type Model, type ModelConfig, type Project, type ProjectLayer } from './model.js';
 import { renderTemplate } from './render.js';
 
 /** The models that ship with Switchboard (`models/` at the package root): the `switchboard` package. */
 export const BUNDLED_MODELS_DIR = fileURLToPath(new URL('../../../models', import.meta.url));
 
 const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'incremental', 'phone_lookup'];
+const STRATEGIES: readonly IncrementalStrategy[] = ['delete+insert', 'merge', 'append'];
 
 /** What a project is loaded from: one folder, or layers (bundled package first, then user folders). */
 export type ProjectInput = string | ReadonlyArray<string | ProjectLayer>;
@@ -144,12 +145,16 @@ function parseConfig(values: Record<string, unknown>, path: string): ModelConfig
   const fail = (message: string): never => {
     throw new ModelError('SB_MODEL_CONFIG', `${path}: config(${message})`);
   };
-  const known = new Set(['materialized', 'unique_key', 'tags', 'schema', 'merge_window_column', 'updated_at', 'enabled']);
+  const known = new Set(['materialized', 'unique_key', 'tags', 'schema', 'merge_window_column', 'updated_at', 'incremental_strategy', 'enabled']);
   for (const key of Object.keys(values)) if (!known.has(key)) fail(`${key}=…): unknown setting; use ${[...known].join(', ')}`);
   const materialized = (values.materialized ?? 'view') as Materialization;
   if (!MATERIALIZATIONS.includes(materialized)) fail(`materialized='${String(materialized)}'): use ${MATERIALIZATIONS.join(', ')}`);
+  const strategy = (values.incremental_strategy ?? 'delete+insert') as IncrementalStrategy;
+  if (!STRATEGIES.includes(strategy)) fail(`incremental_strategy='${String(strategy)}'): use ${STRATEGIES.map((n) => `'${n}'`).join(', ')}${didYouMean(String(strategy), STRATEGIES)}`);
+  if (values.incremental_strategy !== undefined && materialized !== 'incremental') fail(`incremental_strategy=…): only incremental models have one; add materialized='incremental'`);
   const uniqueKey = stringList(values.unique_key, 'unique_key', fail);
-  if (materialized === 'incremental' && uniqueKey.length === 0) fail(`materialized='incremental'): also give unique_key='…'`);
+  // dbt's append only inserts, so it alone needs no key.
+  if (materialized === 'incremental' && strategy !== 'append' && uniqueKey.length === 0) fail(`materialized='incremental'): also give unique_key='…', or incremental_strategy='append'`);
   const schema = values.schema;
   if (schema !== undefined && (typeof schema !== 'string' || !/^[a-z_][a-z0-9_]*$/.test(schema))) fail(`schema=…): a lower-case identifier`);
   const window = values.merge_window_column;
@@ -168,6 +173,7 @@ function parseConfig(values: Record<string, unknown>, path: string): ModelConfig
     schema: schema as string | undefined,
     mergeWindowColumn: window as string | undefined,
     updatedAt: updatedAt as string | undefined,
+    incrementalStrategy: strategy,
   };
 }
 
@@ -224,6 +230,12 @@ export async function yamlDocs(dir: string): Promise<Array<{ path: string; doc: 
     }
   }
   return out;
+}
+
+/** `; did you mean '…'?` when a candidate is close to `word`, else ''. */
+function didYouMean(word: string, candidates: readonly string[]): string {
+  const hint = closest(word, candidates);
+  return hint === undefined ? '' : `; did you mean '${hint}'?`;
 }
 
 /** The candidate within edit distance 3, if any: for "did you mean". */

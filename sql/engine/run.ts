@@ -12,8 +12,8 @@ import type { Warehouse } from '../warehouse.js';
 import { compileModel, modelSchema, type CompileOptions } from './compile.js';
 import { descendants } from './dag.js';
 import { compileDataTest, countRowTestFailures, failureCondition, loadDataTests, type DataTest } from './data-tests.js';
-import { executePlan, relationKinds } from './execute.js';
-import { planMaterialization, type Statement } from './materialize.js';
+import { executePlan, relationKinds, targetColumnsFor } from './execute.js';
+import { materializationLabel, planMaterialization, type Statement } from './materialize.js';
 import type { Model, Project } from './model.js';
 import { selectModels } from './select.js';
 import { buildPhoneLookup } from './phone-lookup.js';
@@ -50,7 +50,7 @@ export interface NodeResult {
   /** Models: rows written (incremental: rows merged; table: rows in it; view: null). Tests: failing rows. */
   rows: number | null;
   seconds: number;
-  /** Models: how it was built, e.g. `incremental (merge)`. */
+  /** Models: how it was built, e.g. `incremental (merge)`, `incremental (full)` (materializationLabel). */
   materialized: string | null;
   /** Why it failed or was skipped; '' on success. */
   message: string;
@@ -198,14 +198,15 @@ async function buildModel(
       how = options.fullRefresh === true || existing === null ? 'phone lookup (full)' : 'phone lookup (new values)';
       rows = await buildPhoneLookup(warehouse, schema, model.name, select, options.fullRefresh === true);
     } else {
-      if (materialized === 'incremental') how = incremental ? 'incremental (merge)' : 'incremental (full)';
+      how = materializationLabel(model, { incremental });
       const plan: Statement[] = [];
       // A model that changed between view and table: drop the old kind first.
       const target = dialect.tableName(schema, model.name);
       if (existing === 'view' && materialized !== 'view') plan.push({ description: 'drop old view', sql: dialect.dropView(target) });
       if (existing === 'table' && materialized === 'view') plan.push({ description: 'drop old table', sql: dialect.dropTable(target) });
       const scope = incremental && model.config.updatedAt !== undefined ? await testScope(warehouse, target, model.config.updatedAt, options.settings.lookbackSeconds ?? 3600) : undefined;
-      plan.push(...planMaterialization(model, { dialect, schema, select, targetExists: incremental }));
+      const targetColumns = await targetColumnsFor(warehouse, model, schema, incremental);
+      plan.push(...planMaterialization(model, { dialect, schema, select, targetExists: incremental, targetColumns }));
       rows = await executePlan(warehouse, plan);
       return { result: { node, kind: 'model', status: 'success', rows, seconds: elapsed(started), materialized: how, message: '' }, ...(scope === undefined ? {} : { scope }) };
     }

@@ -22,7 +22,8 @@ describe('switchboard compile --dry-run on BigQuery', () => {
   /** The jobs the CLI sent, without the ping that opening the warehouse sends. */
   const dryRuns = (): QueryJob[] => fake.jobs.filter((j) => j.query !== 'SELECT 1 AS ok');
   const lastLine = (text: string): string => text.trimEnd().split('\n').at(-1) ?? '';
-  const sqlOf = (stdout: string): string => stdout.trimEnd().split('\n').slice(0, -1).join('\n');
+  /** The SQL printed: every line but the first (the model's strategy comment) and the last (the estimate). */
+  const sqlOf = (stdout: string): string => stdout.trimEnd().split('\n').slice(1, -1).join('\n');
 
   before(async () => {
     fake = await startFakeBigQuery();
@@ -55,6 +56,7 @@ describe('switchboard compile --dry-run on BigQuery', () => {
       `-- BigQuery ${fake.projectId} (US), dataset prefix sb_ estimates this query scans 1.2 GiB (${ESTIMATE} bytes); builds are capped at warehouse.maximumBytesBilled = 5.0 GiB`,
     );
     assert.match(sqlOf(res.stdout), /from `sb_analytics`\.`stg_voice_legs`/, 'compiled with the warehouse\'s dataset prefix');
+    assert.equal(res.stdout.split('\n')[0], "-- incremental_strategy='delete+insert', unique_key='call_id'", 'first, how builds apply the rows');
   });
 
   test('the job sent is a dry run of exactly the printed SQL, with the label and the cost guard', async () => {
@@ -88,6 +90,7 @@ describe('switchboard compile --dry-run on BigQuery', () => {
     assert.deepEqual({ ...body, sql: undefined }, {
       model: 'calls',
       incremental: false,
+      incrementalStrategy: 'delete+insert',
       warehouse: `BigQuery ${fake.projectId} (US), dataset prefix sb_`,
       sql: undefined,
       bytesProcessed: ESTIMATE,

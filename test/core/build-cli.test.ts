@@ -169,6 +169,11 @@ describe('switchboard build, test and compile', () => {
     assert.doesNotMatch(bigquery.stdout, /\{\{|\{%/, 'no template left');
     const duckdb = await cli(['compile', 'calls'], dir);
     assert.match(duckdb.stdout, /from "analytics"\."stg_voice_legs"/, 'default: the configured warehouse (DuckDB)');
+    assert.match(duckdb.stdout, /^-- incremental_strategy='delete\+insert', unique_key='call_id'\n/, 'an incremental model names its strategy first');
+    const legs = await cli(['compile', 'stg_voice_legs', '--incremental'], dir);
+    assert.match(legs.stdout, /^-- incremental_strategy='delete\+insert', unique_key=\['dedupe_key', 'leg_name'\]\n/);
+    const view = await cli(['compile', 'slack_escalations'], dir);
+    assert.doesNotMatch(view.stdout, /incremental_strategy/, 'other materializations print the SQL alone');
     assert.equal(existsSync(join(dir, 'data')), false, 'no warehouse file was created');
 
     const unknown = await cli(['compile', 'cals'], dir);

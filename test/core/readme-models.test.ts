@@ -23,7 +23,7 @@ test("the README's sample build output is the real output for those nodes", () =
   const at = (h: number, m: number, s: number) => new Date(2026, 0, 1, h, m, s);
   const calls = { index: 25, total: 86, node: 'model.calls', kind: 'model', description: 'incremental model analytics.calls' } as const;
   const unique = { index: 26, total: 86, node: 'test.unique_calls_call_id', kind: 'test', description: 'test unique_calls_call_id' } as const;
-  const ok: NodeResult = { node: calls.node, kind: 'model', status: 'success', rows: 12, seconds: 0.12, materialized: 'incremental (merge)', message: '' };
+  const ok: NodeResult = { node: calls.node, kind: 'model', status: 'success', rows: 12, seconds: 0.12, materialized: 'incremental (delete+insert)', message: '' };
   const pass: NodeResult = { node: unique.node, kind: 'test', status: 'pass', rows: 0, seconds: 0, materialized: null, message: '' };
   const events: Array<[ProgressEvent, Date]> = [
     [{ ...calls, phase: 'start' }, at(5, 33, 58)],

@@ -289,7 +289,7 @@ export function curatedModelsSuite(target: CuratedModelsTarget): void {
       await send(SECOND_WAVE);
       const results = await runBuild();
       const calls = results.results.find((r) => r.node === 'model.calls');
-      assert.equal(calls?.materialized, 'incremental (merge)');
+      assert.equal(calls?.materialized, 'incremental (delete+insert)', 'the bundled models keep the default strategy');
       assert.equal((await one('meeting_participants', `participant_id = 'p-2'`)).disconnect_reason, 'kicked');
       assert.equal((await one('meeting_participants', `participant_id = 'p-dial'`)).left_at, '2025-03-05T09:30:00.000Z');
       assert.equal((await one('calls', `call_id = 'sess-masked'`)).outcome, 'answered');

@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import type { PlannedStatement } from '../../sql/dialect.js';
 import { DuckDbDialect } from '../../sql/warehouses/duckdb/dialect.js';
 import { executePlan } from '../../sql/engine/execute.js';
+import { planMaterialization } from '../../sql/engine/materialize.js';
+import type { IncrementalStrategy, Model } from '../../sql/engine/model.js';
 import type { Queryable, SqlParam, SqlRow, Warehouse } from '../../sql/warehouse.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 
@@ -77,6 +79,32 @@ describe('executePlan without transactional DDL', () => {
     await executePlan(recording(wh, d, log), plan);
     assert.deepEqual(log.map((l) => l.split(':')[0]), ['direct', 'tx', 'tx', 'direct']);
     assert.deepEqual(await wh.all('SELECT id, v FROM a.inc ORDER BY id'), [{ id: 1, v: 2 }, { id: 2, v: 2 }]);
+  });
+
+  test('a merge or an append is one statement run on its own, outside any transaction, between the stage DDL', async () => {
+    const d = new NoDdlTransactions();
+    const model = (strategy: IncrementalStrategy): Model => ({
+      name: 'inc', path: 'inc.sql', package: 'project', layer: 0, template: '', refs: [], sources: [],
+      config: { materialized: 'incremental', enabled: true, uniqueKey: ['id'], tags: [], schema: undefined, mergeWindowColumn: undefined, updatedAt: undefined, incrementalStrategy: strategy },
+    });
+    const select = 'SELECT 1 AS id, 3 AS v UNION ALL SELECT 3, 3';
+    for (const [strategy, statement, rows] of [
+      ['merge', 'MERGE INTO "a"."inc" AS t', [{ id: 1, v: 3 }, { id: 2, v: 1 }, { id: 3, v: 3 }]],
+      ['append', 'INSERT INTO "a"."inc" SELECT * FROM "a"."inc__sb_stage"', [{ id: 1, v: 1 }, { id: 1, v: 3 }, { id: 2, v: 1 }, { id: 3, v: 3 }]],
+    ] as const) {
+      await wh.run('CREATE OR REPLACE TABLE a.inc AS SELECT 1 AS id, 1 AS v UNION ALL SELECT 2, 1');
+      const log: string[] = [];
+      const plan = planMaterialization(model(strategy), { dialect: d, schema: 'a', select, targetExists: true, targetColumns: ['id', 'v'] });
+      assert.equal(await executePlan(recording(wh, d, log), plan), 2, `${strategy}: the staged rows are counted`);
+      assert.deepEqual(log, [
+        'direct: CREATE SCHEMA IF NOT EXISTS "a"',
+        'direct: DROP TABLE IF EXISTS "a"."inc__sb_stage"',
+        'direct: CREATE TABLE "a"."inc__sb_stage" AS',
+        `direct: ${statement}`,
+        'direct: DROP TABLE IF EXISTS "a"."inc__sb_stage"',
+      ], strategy);
+      assert.deepEqual(await wh.all('SELECT id, v FROM a.inc ORDER BY id, v'), rows, strategy);
+    }
   });
 
   test('when the insert fails, the delete before it rolls back with it', async () => {
