@@ -66,7 +66,8 @@ async function generate(options: GenerateOptions): Promise<void> {
   const runtime = modelsRuntime(config.file, process.env, process.cwd());
   const dialect = dialectFor(type);
   const project = await loadConfiguredProject(runtime, dialect);
-  say(`Loaded ${project.models.size} models from ${project.layers.map((l) => `${relative(process.cwd(), l.dir) || '.'} (${l.package})`).join(', ')}.`);
+  const where = project.layers.map((l) => (l.package === 'switchboard' ? 'the bundled package' : `${relative(process.cwd(), l.dir) || '.'} (${l.package})`));
+  say(`Loaded ${project.models.size} models from ${where.join(', ')}.`);
 
   const generatedAt = new Date();
   const invocationId = randomUUID();
