@@ -96,7 +96,7 @@ async function generate(options: GenerateOptions): Promise<void> {
     catalog = built.catalog;
     say(`Catalog: ${targets.length - built.missing.length} of ${targets.length} relations found.`);
     if (built.missing.length > 0) {
-      say(`  Not in the warehouse, so not in catalog.json (build them with switchboard build; raw tables appear once events land):`);
+      say('  Not in the warehouse, so not in catalog.json (not built yet, or left out of builds; raw tables appear once events land):');
       for (const target of built.missing) say(`    ${target.uniqueId} (${target.schema}.${target.name})`);
     }
   }

@@ -15,7 +15,7 @@
  *
  * Fields are dbt's names, types and meanings. Where Switchboard has no such thing (macros as
  * nodes, groups, metrics, semantic models) the key is there, empty. Schemas are Switchboard's
- * (without warehouse.schemaPrefix / datasetPrefix) and `database` is null.
+ * names (on BigQuery without warehouse.datasetPrefix) and `database` is null.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -92,8 +92,8 @@ export async function generateManifest(project: Project, options: ManifestOption
     createdAt: generatedAt.getTime() / 1000,
     sources: {},
   };
-  const sources = sourceEntries(context);
-  context.sources = sources;
+  context.sources = sourceEntries(context);
+  const sources = Object.fromEntries(Object.values(context.sources).map((s) => [s.unique_id, s]));
   const nodes: Record<string, ManifestEntry> = {};
   for (const model of [...project.models.values()].sort((a, b) => compare(a.name, b.name))) {
     const node = modelNode(context, model);
@@ -112,8 +112,7 @@ export async function generateManifest(project: Project, options: ManifestOption
     createdAt: context.createdAt,
     note: (text) => notes.push(text),
   });
-  const all: Record<string, ManifestEntry> = { ...nodes, ...Object.fromEntries(Object.values(sources).map((s) => [s.unique_id, s])), ...exposures };
-  const { parents, children } = lineage(all);
+  const { parents, children } = lineage({ ...nodes, ...sources, ...exposures });
   const manifest: Manifest = {
     metadata: {
       dbt_schema_version: MANIFEST_SCHEMA,
@@ -124,7 +123,7 @@ export async function generateManifest(project: Project, options: ManifestOption
       adapter_type: options.adapterType,
     },
     nodes,
-    sources: Object.fromEntries(Object.values(sources).map((s) => [s.unique_id, s])),
+    sources,
     macros: {},
     docs: {},
     exposures,

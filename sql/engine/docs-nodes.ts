@@ -42,6 +42,10 @@ export function nodeId(model: Model): string {
   return `${resourceTypeOf(model)}.${model.package}.${model.name}`;
 }
 
+/**
+ * A model, seed or snapshot as dbt's node (the schema's `Model`, `Seed` or `Snapshot`). Only
+ * models get `compiled_code`: a seed has no SQL, and a snapshot's is its materialization's.
+ */
 export function modelNode(context: NodeContext, model: Model): ManifestEntry {
   const { project } = context;
   const type = resourceTypeOf(model);
@@ -127,6 +131,7 @@ function columnsOf(columns: ReadonlyMap<string, ColumnProperties> | undefined): 
 /** dbt's built-in generic tests have no namespace; unique_combination_of_columns is dbt_utils'. */
 const NAMESPACE: Partial<Record<DataTest['kind'], string>> = { unique_combination_of_columns: 'dbt_utils' };
 
+/** A data test as dbt's generic test node: `test_metadata` (name, kwargs), `attached_node`, `column_name`. */
 export function testNode(context: NodeContext, test: DataTest): ManifestEntry {
   const { project } = context;
   const model = project.models.get(test.model) as Model;
@@ -202,7 +207,7 @@ export function testNode(context: NodeContext, test: DataTest): ManifestEntry {
 
 /**
  * Every source a model reads or a YAML declares, by `<source>.<table>`. A source belongs to the
- * package that declares it, else to the package of the first layer that reads it.
+ * package of the earliest layer that declares or reads it.
  */
 export function sourceEntries(context: NodeContext): Record<string, ManifestEntry> {
   const { project, properties } = context;
@@ -216,7 +221,8 @@ export function sourceEntries(context: NodeContext): Record<string, ManifestEntr
     const declared = properties.sources.get(key);
     const first = (readers.get(key) ?? []).sort((a, b) => a.layer - b.layer || compare(a.name, b.name))[0];
     const [source, table] = declared === undefined ? (first?.sources.find(([s, t]) => `${s}.${t}` === key) as readonly [string, string]) : [declared.source, declared.table];
-    const pkg = declared?.package ?? first?.package ?? 'switchboard';
+    // The earliest layer that declares or reads it: a user's YAML that re-describes a bundled raw table keeps its id.
+    const pkg = project.layers[Math.min(declared?.layer ?? Infinity, first?.layer ?? Infinity)]?.package ?? 'switchboard';
     const path = declared?.path ?? `${basename(project.layers[first?.layer ?? 0]?.dir ?? '')}/${first?.path ?? ''}`;
     const schema = context.settings.sources[source] ?? source;
     out[key] = {

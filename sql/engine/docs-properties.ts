@@ -68,8 +68,10 @@ export interface SourceTableProperties {
   freshness: FreshnessThreshold | null;
   columns: Map<string, ColumnProperties>;
   meta: Record<string, unknown>;
-  /** The package of the layer that declares it. */
+  /** The package of the first layer that declares it. */
   package: string;
+  /** Index of that layer in the project's layers. */
+  layer: number;
   /** The YAML file, under its layer's folder name, e.g. `models/sources.yml`. */
   path: string;
 }
@@ -121,6 +123,7 @@ export async function loadDocsProperties(project: Project): Promise<DocsProperti
             columns: new Map(),
             meta: {},
             package: layer.package,
+            layer: index,
             path: `${basename(layer.dir)}/${path}`,
           };
           if (typeof source.description === 'string') into.sourceDescription = source.description;

@@ -221,6 +221,18 @@ describe('manifest.json', () => {
     const things = node(derived, 'source.project.raw.things');
     assert.deepEqual({ schema: things.schema, description: things.description, freshness: things.freshness }, { schema: 'landing', description: '', freshness: null });
     assert.equal(things.original_file_path, things.path);
+
+    // A user's YAML that describes a raw table the package reads keeps the package's id, with the user's words.
+    const described = await loadProject(
+      [
+        { dir: folder({ 'stg.sql': "select 1 as x from {{ source('raw', 'things') }}" }), package: 'switchboard' },
+        { dir: folder({ 'sources.yml': 'sources:\n  - name: raw\n    tables:\n      - name: things\n        description: Things we land.\n' }), package: 'project' },
+      ],
+      duckdb,
+    );
+    const redescribed = (await generateManifest(described, { dialect: duckdb, settings, adapterType: 'duckdb' })).manifest;
+    assert.deepEqual(Object.keys(redescribed.sources), ['source.switchboard.raw.things']);
+    assert.equal(node(redescribed, 'source.switchboard.raw.things').description, 'Things we land.');
   });
 
   test('syncs are exposures that depend on the models they send; a sync whose model is missing is noted', async () => {
