@@ -36,6 +36,8 @@
  *   GET  /drift?since=&family=&kind=&limit=   → { drift } (schema drift, newest first)
  * admin/signal-routes.ts
  *   GET  /signals?since=&until=&bucket=&pipeline= → { throughput, latency, backlog, ratios }
+ * admin/docs-routes.ts
+ *   POST /docs/catalog        { relations: [{ schema, name }] } → { relations } (columns of those that exist)
  *
  * The NDJSON streams (admin/ndjson-reply.ts) send a keep-alive blank line every 30 s; what
  * can be refused before a run starts is answered with a plain JSON error instead. An error a
@@ -71,6 +73,7 @@ import type { AdminTokenVerifier } from './admin-tokens.js';
 import { consoleAuth, consoleRoutes, CONSOLE_PREFIX, type ConsoleSettings } from './console/index.js';
 import { driftRoutes, type DriftRoutesOptions } from './admin/drift-routes.js';
 import { signalRoutes } from './admin/signal-routes.js';
+import { docsRoutes } from './admin/docs-routes.js';
 
 export interface AdminAppOptions {
   replayer: Replayer;
@@ -129,5 +132,6 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   }
   await app.register(driftRoutes, { list: options.drift ?? (async () => []) });
   await app.register(signalRoutes, { warehouse: options.warehouse, schema: options.signalsSchema });
+  await app.register(docsRoutes, { warehouse: options.warehouse });
   return app;
 }

@@ -43,6 +43,7 @@ Operator API (admin.host:admin.port, loopback only by default; Authorization: Be
                             (every page: role read; replaying dead letters, sync previews: operate)
   GET  /drift               role read     schema drift (?since=, family=, kind=, limit=)
   GET  /signals             role read     signals per minute: throughput, latency, ratios, backlog
+  POST /docs/catalog        role read     \`switchboard docs generate\`: the columns of the models' relations
 The token is SWITCHBOARD_ADMIN_TOKEN, else <data dir>/admin-token (generated on first start,
 mode 0600; the CLI reads it); more with \`switchboard admin-token create\`.
 

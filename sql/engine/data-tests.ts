@@ -43,6 +43,8 @@ export interface DataTest {
   path: string;
   /** `warn`: failing rows are a warning, not a failure (dbt's `config: { severity }`); default `error`. */
   severity: TestSeverity;
+  /** Index of the layer whose YAML declares it, in {@link Project.layers} (its package is dbt's `package_name`). */
+  layer?: number;
 }
 
 export type TestSeverity = 'warn' | 'error';
@@ -65,7 +67,7 @@ export async function loadDataTests(project: Project): Promise<DataTest[]> {
       for (const entry of models as Array<Record<string, unknown>>) {
         const name = String(entry.name ?? '');
         if (project.disabled.includes(name) || (project.models.get(name)?.layer ?? -1) > index) continue;
-        for (const test of modelTests(project, entry, path)) tests.set(test.name, test);
+        for (const test of modelTests(project, entry, path)) tests.set(test.name, { ...test, layer: index });
       }
     }
   }

@@ -18,6 +18,7 @@ const ROUTES: ReadonlyArray<{ method: 'GET' | 'POST'; url: string; payload?: obj
   { method: 'GET', url: '/rejections', role: 'read' },
   { method: 'GET', url: '/signals', role: 'read' },
   { method: 'POST', url: '/sql', payload: { query: 'SELECT 1 AS one' }, role: 'read' },
+  { method: 'POST', url: '/docs/catalog', payload: { relations: [{ schema: 'raw', name: 'voice_events' }] }, role: 'read' },
   { method: 'POST', url: '/rejections/replay', payload: { dryRun: true }, role: 'operate' },
   { method: 'POST', url: '/build', payload: { select: ['calls'] }, role: 'operate' },
   { method: 'POST', url: '/test', payload: { select: ['calls'] }, role: 'operate' },
