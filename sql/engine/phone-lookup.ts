@@ -2,9 +2,16 @@
  * The phone_lookup materialization: a table of every (raw, region_hint) phone value the
  * model's SELECT yields, normalised in Node by core/normalize/phone.ts (libphonenumber), which
  * SQL cannot do. Only new pairs are added on each build; a full refresh rebuilds it.
+ *
+ * A table an older version made is upgraded in place on the next build: the columns added
+ * since (`valid`) are added through the dialect (`ALTER TABLE … ADD COLUMN IF NOT EXISTS`, the
+ * same on all four warehouses), and the rows written before them (`valid` NULL) are
+ * normalised again, since the rules changed with them (0.3: +E.164 numbers the metadata
+ * rejects are kept).
  */
 import { normalizePhone } from '../../core/normalize/phone.js';
 import type { SqlDialect, TableSpec } from '../dialect.js';
+import { addColumns } from '../migrations/steps.js';
 import type { Queryable, Warehouse, WriteRow } from '../warehouse.js';
 
 /** The table a phone_lookup model fills. */
@@ -20,6 +27,9 @@ export function phoneLookupTable(schema: string, name: string): TableSpec {
       { name: 'kind', type: 'text', nullable: false },
       // The newest landed_at among the rows that brought the pair: watermark() of the next run.
       { name: 'landed_at', type: 'timestamp' },
+      // Whether libphonenumber's metadata accepts e164 (false without one). Last, as an ALTER
+      // adds it to a table made before it existed. NULL only on rows awaiting the upgrade.
+      { name: 'valid', type: 'boolean' },
     ],
     primaryKey: ['raw', 'region_hint'],
   };
@@ -55,11 +65,34 @@ export async function fillPhoneLookup(q: Queryable, d: SqlDialect, schema: strin
   return addPhonePairs(q, d, schema, name, select);
 }
 
-/** The lookup's schema and table (DDL), dropped first on a full refresh. */
+/** The lookup's schema and table (DDL), dropped first on a full refresh; an older table is upgraded. */
 async function preparePhoneLookup(q: Queryable, d: SqlDialect, schema: string, name: string, fullRefresh: boolean): Promise<void> {
   await q.run(d.createSchema(schema));
   if (fullRefresh) await q.run(d.dropTable(d.tableName(schema, name)));
   await q.run(d.createTable(phoneLookupTable(schema, name)));
+  await upgradePhoneLookup(q, d, schema, name);
+}
+
+/** Columns added after the lookup first shipped (0.3: `valid`), nullable, in the order added. */
+const ADDED_COLUMNS = ['valid'] as const;
+
+/**
+ * Brings a lookup an older version made up to date: adds the columns it lacks (no ALTER, so
+ * no lock, when it has them), then normalises again every row whose `valid` is NULL, i.e.
+ * written before the column existed, in place (upsert on the key; `landed_at` kept). The
+ * second step runs on every build, not only right after the ALTER: where DDL is not
+ * transactional (BigQuery, Snowflake) a build stopped between the two resumes it next time.
+ * @returns how many rows it normalised again
+ */
+export async function upgradePhoneLookup(q: Queryable, d: SqlDialect, schema: string, name: string): Promise<number> {
+  const table = phoneLookupTable(schema, name);
+  await addColumns(q, d, table, ADDED_COLUMNS);
+  const stale = await q.all<{ raw: string; region_hint: string; landed_at: string | null }>(
+    `SELECT raw, region_hint, landed_at FROM ${d.tableName(schema, name)} WHERE valid IS NULL`,
+  );
+  const rows = stale.map(({ raw, region_hint, landed_at }) => phoneRow(raw, region_hint, landed_at));
+  await q.writeRows(table, rows, { onMatch: { e164: 'replace', extension: 'replace', kind: 'replace', valid: 'replace' } });
+  return rows.length;
 }
 
 /** Adds the pairs the lookup lacks; returns how many. */
@@ -77,8 +110,14 @@ async function phoneRows(q: Queryable, d: SqlDialect, schema: string, name: stri
     `SELECT c.raw, COALESCE(c.region_hint, '') AS region_hint, MAX(c.landed_at) AS landed_at FROM (${select}) AS c WHERE c.raw IS NOT NULL ${missing}` +
       `GROUP BY c.raw, COALESCE(c.region_hint, '')`,
   );
-  return pairs.map(({ raw, region_hint, landed_at }) => {
-    const phone = normalizePhone(raw, region_hint === '' ? {} : { region: region_hint });
-    return { raw, region_hint, e164: phone.e164, extension: phone.extension, kind: phone.kind, landed_at: landed_at === null ? null : new Date(landed_at) };
-  });
+  return pairs.map(({ raw, region_hint, landed_at }) => phoneRow(raw, region_hint, landed_at));
+}
+
+/** One row of the lookup: the pair, normalised. */
+function phoneRow(raw: string, regionHint: string, landedAt: string | null): WriteRow {
+  const phone = normalizePhone(raw, regionHint === '' ? {} : { region: regionHint });
+  return {
+    raw, region_hint: regionHint, e164: phone.e164, extension: phone.extension, kind: phone.kind,
+    landed_at: landedAt === null ? null : new Date(landedAt), valid: phone.valid,
+  };
 }
