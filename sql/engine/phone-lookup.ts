@@ -44,33 +44,56 @@ export function phoneLookupTable(schema: string, name: string): TableSpec {
  */
 export async function buildPhoneLookup(warehouse: Warehouse, schema: string, name: string, select: string, fullRefresh: boolean): Promise<number> {
   const d = warehouse.dialect;
-  if (d.capabilities.supportsTransactionalDdl) return warehouse.transaction((tx) => fillPhoneLookup(tx, d, schema, name, select, fullRefresh));
-  await preparePhoneLookup(warehouse, d, schema, name, false);
-  if (!fullRefresh) return addPhonePairs(warehouse, d, schema, name, select);
-  const rows = await phoneRows(warehouse, d, schema, name, select, { onlyNew: false });
-  await warehouse.transaction(async (tx) => {
-    await tx.run(`DELETE FROM ${d.tableName(schema, name)} WHERE TRUE`);
-    await tx.writeRows(phoneLookupTable(schema, name), rows);
-  });
-  return rows.length;
+  const checked = upgradeChecked.get(warehouse) ?? new Set<string>();
+  const upgrade = !checked.has(d.tableName(schema, name));
+  let added: number;
+  if (d.capabilities.supportsTransactionalDdl) {
+    added = await warehouse.transaction((tx) => fillPhoneLookup(tx, d, schema, name, select, fullRefresh, { upgrade }));
+  } else {
+    await preparePhoneLookup(warehouse, d, schema, name, false, upgrade);
+    if (!fullRefresh) {
+      added = await addPhonePairs(warehouse, d, schema, name, select);
+    } else {
+      const rows = await phoneRows(warehouse, d, schema, name, select, { onlyNew: false });
+      await warehouse.transaction(async (tx) => {
+        await tx.run(`DELETE FROM ${d.tableName(schema, name)} WHERE TRUE`);
+        await tx.writeRows(phoneLookupTable(schema, name), rows);
+      });
+      added = rows.length;
+    }
+  }
+  // Recorded once the build is done (its transaction committed): the ALTER stays with it.
+  upgradeChecked.set(warehouse, checked.add(d.tableName(schema, name)));
+  return added;
 }
+
+/**
+ * The lookups this process has brought up to date, per warehouse: {@link upgradePhoneLookup}
+ * costs a catalog query and a scan, so `serve`, which builds every few minutes, pays them at
+ * its first build only. A new process (after an upgrade, or a crash) checks again.
+ */
+const upgradeChecked = new WeakMap<Warehouse, Set<string>>();
 
 /**
  * The phone_lookup materialization's statements, without a transaction of its own (the
  * benchmark's direct baseline runs them too): adds every (raw, region_hint) pair `select`
  * yields that the table lacks, normalised by core/normalize/phone.ts. Returns how many.
+ * `upgrade: false` skips {@link upgradePhoneLookup} for a table known to be up to date.
  */
-export async function fillPhoneLookup(q: Queryable, d: SqlDialect, schema: string, name: string, select: string, fullRefresh: boolean): Promise<number> {
-  await preparePhoneLookup(q, d, schema, name, fullRefresh);
+export async function fillPhoneLookup(
+  q: Queryable, d: SqlDialect, schema: string, name: string, select: string, fullRefresh: boolean, { upgrade = true }: { upgrade?: boolean } = {},
+): Promise<number> {
+  await preparePhoneLookup(q, d, schema, name, fullRefresh, upgrade);
   return addPhonePairs(q, d, schema, name, select);
 }
 
-/** The lookup's schema and table (DDL), dropped first on a full refresh; an older table is upgraded. */
-async function preparePhoneLookup(q: Queryable, d: SqlDialect, schema: string, name: string, fullRefresh: boolean): Promise<void> {
+/** The lookup's schema and table (DDL), dropped first on a full refresh; a table that was there is upgraded. */
+async function preparePhoneLookup(q: Queryable, d: SqlDialect, schema: string, name: string, fullRefresh: boolean, upgrade: boolean): Promise<void> {
   await q.run(d.createSchema(schema));
   if (fullRefresh) await q.run(d.dropTable(d.tableName(schema, name)));
   await q.run(d.createTable(phoneLookupTable(schema, name)));
-  await upgradePhoneLookup(q, d, schema, name);
+  // A table just dropped and created is new: nothing to upgrade.
+  if (upgrade && !fullRefresh) await upgradePhoneLookup(q, d, schema, name);
 }
 
 /** Columns added after the lookup first shipped (0.3: `valid`), nullable, in the order added. */

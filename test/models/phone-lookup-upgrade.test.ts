@@ -2,11 +2,15 @@
  * The phone lookup made by an older version (no `valid` column, and rows normalised by the
  * rules before +E.164 numbers were kept) is upgraded by the next build, on real DuckDB and
  * real Postgres: the column is added through the dialect, the old rows are normalised again in
- * place, new pairs are added as usual, and a later build finds nothing left to upgrade. The
+ * place, new pairs are added as usual, and a later build finds nothing left to upgrade. A
+ * process checks once (serve builds every few minutes); the next process checks again. The
  * ALTER it sends is compiled for BigQuery and Snowflake.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildPhoneLookup, phoneLookupTable, upgradePhoneLookup } from '../../sql/engine/phone-lookup.js';
 import { withoutColumns } from '../../sql/migrations/steps.js';
 import { listColumns } from '../../sql/introspect.js';
@@ -29,8 +33,12 @@ const SELECT = [
   `SELECT '+656833033', 'SG', CAST('2025-03-05 10:00:00' AS TIMESTAMP)`,
 ].join(' UNION ALL ');
 
+/** The DuckDB file (reopened as a new process would), removed when this file's tests are done. */
+const duckdbDir = mkdtempSync(join(tmpdir(), 'phone-lookup-upgrade-'));
+after(() => rmSync(duckdbDir, { recursive: true, force: true }));
+
 const targets = [
-  { name: 'duckdb', open: () => openWarehouse({ type: 'duckdb', path: ':memory:' }), schema: 'analytics', drop: false },
+  { name: 'duckdb', open: () => openWarehouse({ type: 'duckdb', path: join(duckdbDir, 'wh.duckdb') }), schema: 'analytics', drop: false },
   { name: 'postgres', open: () => openWarehouse({ type: 'postgres', url: TEST_POSTGRES_URL }), schema: uniqueSchema('analytics'), drop: true },
 ] as const;
 
@@ -69,6 +77,18 @@ for (const target of targets) {
     test('a later build finds nothing to upgrade', async () => {
       assert.equal(await upgradePhoneLookup(wh, wh.dialect, target.schema, 'phone_numbers'), 0);
       assert.equal(await buildPhoneLookup(wh, target.schema, 'phone_numbers', SELECT, false), 0);
+    });
+
+    test('a process checks once: a later build of the same process skips the check, a new process makes it', async () => {
+      await wh.run(`UPDATE ${lookup()} SET valid = NULL WHERE raw = '1042'`);
+      await buildPhoneLookup(wh, target.schema, 'phone_numbers', SELECT, false);
+      const [skipped] = await wh.all(`SELECT valid FROM ${lookup()} WHERE raw = '1042'`);
+      assert.deepEqual(skipped, { valid: null }, 'checked at this process\'s first build already');
+      await wh.close();
+      wh = await target.open();
+      await buildPhoneLookup(wh, target.schema, 'phone_numbers', SELECT, false);
+      const [checked] = await wh.all(`SELECT valid FROM ${lookup()} WHERE raw = '1042'`);
+      assert.deepEqual(checked, { valid: false });
     });
 
     test('rows left without `valid` (a build stopped between the ALTER and the refill) are finished by the next one', async () => {
