@@ -6,16 +6,21 @@ export { phoneRegionForCallingCode } from './calling-code.js';
 // Every rule below comes from ../shared/reference/8x8.md §7 ("Phone number formats"); each
 // cites the row it handles. We use libphonenumber's 'max' metadata (~160 KB, server-side
 // only): 'min' checks lengths only, 'max' checks the number ranges too, which is what
-// rejects samples like "+15555551220" (no US area code 555).
+// flags samples like "+15555551220" (no US area code 555) as not valid. A number 8x8 sends
+// in +E.164 form is kept whatever the metadata says, since the metadata lags real
+// allocations and a dropped number loses the join to the CRM; `valid` carries the verdict.
 
 /**
  * What a phone-ish value turned out to be.
- * - `e164`: a valid number; `e164` holds it (`"+6581968289"`).
+ * - `e164`: a phone number; `e164` holds it (`"+6581968289"`). Either libphonenumber calls it
+ *   valid, or it came in +E.164 form (`"+15555551220"`), which is kept even when the
+ *   metadata does not know its range; {@link NormalizedPhone.valid} tells the two apart.
  * - `extension`: a short internal number (`"1042"`); `extension` holds it.
  * - `label`: a PBX destination or placeholder (`"CallQueue"`, `"Voicemail (120088)"`).
  * - `alphanumeric`: an SMS sender ID (`"ACME"`, `"8x8"`).
  * - `bsuid`: a WhatsApp business-scoped user id (`"US.13491208655302741918"`), not a phone.
- * - `invalid`: looked like a number but is not a valid one (masked, too short, fictional).
+ * - `invalid`: looked like a number but is none: masked, too short, or digits without '+' that
+ *   no region hint or country code makes a valid number.
  * - `empty`: nothing there (`null`, `""`, `"N/A"`).
  */
 export type PhoneKind = 'e164' | 'extension' | 'label' | 'alphanumeric' | 'bsuid' | 'invalid' | 'empty';
@@ -30,6 +35,12 @@ export interface NormalizedPhone {
   extension: string | null;
   /** What the value is; see {@link PhoneKind}. */
   kind: PhoneKind;
+  /**
+   * True when libphonenumber's metadata calls `e164` a valid number (`"+6581968289"`); false
+   * for a +E.164 number it does not know (`"+15555551220"`, area code 555) and whenever
+   * `e164` is null.
+   */
+  valid: boolean;
 }
 
 /** Where to look up national numbers that have no country code. */
@@ -56,6 +67,14 @@ const MASKED = /^\+?[\d\s.-]*\d[xX*]{2,}$/;
 const NUMBER_BODY = /^\+?[\d\s().\/-]*\d[\d\s().\/-]*$/;
 /** A dialling extension after a number: `x77`, `ext. 77`, `;ext=77`. */
 const DIAL_EXTENSION = /(?:;ext=|\s*(?:ext\.?|x|#)\s*)\d{1,7}$/i;
+/**
+ * A number in +E.164 form, maybe written with the usual punctuation and a dialling extension:
+ * '+', a country code (never 0) and at most 15 digits in all (ITU-T E.164 §6.1). Seven digits
+ * at least, the shortest international numbers in use (St Helena +290 XXXX), so that "+1042"
+ * stays no number.
+ */
+const PLUS_E164 = /^\+(?=[1-9])([\d\s().\/-]*\d)(?:(?:;ext=|\s*(?:ext\.?|x|#)\s*)(\d{1,7}))?$/i;
+const E164_DIGITS = { min: 7, max: 15 } as const;
 /** Fewest digits before a dialling extension, so that the sender ID "8x8" is not read as 8 ext. 8. */
 const MIN_DIGITS_BEFORE_EXTENSION = 7;
 /** `"<outer> (<inner>)"`: JaaS dial `nick` and Work Analytics "Voicemail (120088)". */
@@ -78,6 +97,7 @@ const PARENTHESISED = /^(.+?)\s*\(\s*([^()]+?)\s*\)$/;
  *   normalizePhone('ACME')                          // kind 'alphanumeric'
  *   normalizePhone('40364630871 (+40364630871)')    // e164 '+40364630871' (JaaS nick)
  *   normalizePhone('+63922110xxxx')                 // kind 'invalid' (masked)
+ *   normalizePhone('+15555551220')                  // e164 '+15555551220', valid false (metadata: no area code 555)
  */
 export function normalizePhone(value: unknown, hints: PhoneHints = {}): NormalizedPhone {
   const raw = rawText(value);
@@ -142,28 +162,44 @@ function classifyParenthesised(text: string, outer: string, inner: string, regio
 function classifyNumber(text: string, regions: CountryCode[]): NormalizedPhone {
   // Work Analytics `caller` "1042" and Partner SDK `phoneNumber` "711159" (§7): internal extensions.
   if (isExtension(text)) return { ...result(text, 'extension'), extension: text };
-  if (text.startsWith('+')) return fromParsed(text, parsePhoneNumberFromString(text));
+  if (text.startsWith('+')) return fromParsed(text, parsePhoneNumberFromString(text), { plusForm: true });
 
   // Reference §7 rule 3: national numbers with the payload's region, then the default region
   // (CC Event Streaming `phoneNum` 5515557212 is NANP national)…
   for (const region of regions) {
     const parsed = parsePhoneNumberFromString(text, region);
-    if (parsed?.isValid()) return fromParsed(text, parsed);
+    if (parsed?.isValid()) return fromParsed(text, parsed, { plusForm: false });
   }
   // …then digits that already carry a country code but no '+': CC Historical "16693335195",
   // Work Analytics `dnis` "12025555720", Cloud Storage `callerId` "15615551212", CC `cha`
   // 13125555068, SMS log filter "6511111111", WhatsApp `wa_id`.
-  return fromParsed(text, parsePhoneNumberFromString(`+${text}`));
+  return fromParsed(text, parsePhoneNumberFromString(`+${text}`), { plusForm: false });
 }
 
 /**
- * Only a valid number becomes E.164. Voice VSS once sent "+656833033", one digit short of a
- * Singapore number (§7 row "Voice VSS/VCA/VCS": "validate and do not assume").
+ * A number libphonenumber calls valid becomes E.164 (`valid` true). So does one that came in
+ * +E.164 form (`plusForm`), whatever the metadata says (`valid` false): Voice VSS sends
+ * "+656833033", one digit short of a Singapore number by today's metadata (§7 row "Voice
+ * VSS/VCA/VCS": "validate and do not assume"), and Work Analytics `caller` "+15555551220"
+ * has an area code the metadata does not list; 8x8 put a '+' in front, so they are kept, as
+ * sent. Digits without a '+' are only read as a number the metadata accepts: which country
+ * they belong to is a guess otherwise.
  * https://developer.8x8.com/connect/docs/voice/webhook-guides/voice-session-summary-webhook
  */
-function fromParsed(text: string, parsed: ReturnType<typeof parsePhoneNumberFromString>): NormalizedPhone {
-  if (parsed === undefined || !parsed.isValid()) return result(text, 'invalid');
-  return { raw: text, e164: parsed.number, extension: parsed.ext ?? null, kind: 'e164' };
+function fromParsed(text: string, parsed: ReturnType<typeof parsePhoneNumberFromString>, { plusForm }: { plusForm: boolean }): NormalizedPhone {
+  if (parsed?.isValid()) return { raw: text, e164: parsed.number, extension: parsed.ext ?? null, kind: 'e164', valid: true };
+  const kept = plusForm ? plusE164(text) : null;
+  if (kept !== null) return { raw: text, e164: kept.e164, extension: kept.extension, kind: 'e164', valid: false };
+  return result(text, 'invalid');
+}
+
+/** `text` as '+' and digits when it is in +E.164 form ({@link PLUS_E164}), with any dialling extension; else null. */
+function plusE164(text: string): { e164: string; extension: string | null } | null {
+  const match = PLUS_E164.exec(text);
+  if (match === null) return null;
+  const digits = (match[1] as string).replace(/\D/g, '');
+  if (digits.length < E164_DIGITS.min || digits.length > E164_DIGITS.max) return null;
+  return { e164: `+${digits}`, extension: match[2] ?? null };
 }
 
 function isNumberLike(text: string): boolean {
@@ -177,7 +213,7 @@ function isExtension(text: string): boolean {
 }
 
 function result(raw: string | null, kind: PhoneKind): NormalizedPhone {
-  return { raw, e164: null, extension: null, kind };
+  return { raw, e164: null, extension: null, kind, valid: false };
 }
 
 /** Strings as they are; numbers and bigints as decimal text; anything else has no raw text. */

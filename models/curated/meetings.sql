@@ -2,6 +2,12 @@
   One row per JaaS meeting session (meeting_id is its sessionId). Events arrive in any
   order (PARTICIPANT_JOINED before ROOM_CREATED is normal), so every column is an
   aggregate. Recording links are valid for 24 hours after the upload event.
+  Breakout rooms (docs/jaas/docs/webhooks-payload.md, ROOM_CREATED/ROOM_DESTROYED `isBreakout`,
+  8x8Cloud/public-developer-docs) live inside their meeting: their events share its sessionId
+  (as in the docs' examples), and a breakout room's ROOM_CREATED or ROOM_DESTROYED neither
+  starts nor ends the meeting. Only the main room's does; until its ROOM_DESTROYED arrives,
+  ended_at is NULL. The docs do not say whether a breakout room could get a sessionId of its
+  own; such a session would have no main room, and so no ended_at.
 #}
 {{ config(materialized='incremental', unique_key='meeting_id', updated_at='last_updated_at', tags=['meetings', 'curated']) }}
 
@@ -24,9 +30,11 @@ recording as (
 rollup as (
   select
     meeting_id,
-    max(room_name) as room_name,
-    coalesce(min(case when event_type = 'ROOM_CREATED' then event_at end), min(event_at)) as started_at,
-    max(case when event_type = 'ROOM_DESTROYED' then event_at end) as ended_at,
+    coalesce(max(case when not is_breakout then room_name end), max(room_name)) as room_name,
+    coalesce(min(case when event_type = 'ROOM_CREATED' and not is_breakout then event_at end), min(event_at)) as started_at,
+    max(case when event_type = 'ROOM_DESTROYED' and not is_breakout then event_at end) as ended_at,
+    -- participantId is "used across the whole infrastructure" (webhooks-payload.md), so one who
+    -- moves into a breakout room and back counts once
     count(distinct case when event_type in ('PARTICIPANT_JOINED', 'DIAL_IN_STARTED', 'DIAL_OUT_STARTED', 'SIP_CALL_IN_STARTED', 'SIP_CALL_OUT_STARTED') then participant_id end) as participant_count,
     count(distinct case when event_type in ('DIAL_IN_STARTED', 'SIP_CALL_IN_STARTED') then participant_id end) as dial_in_count,
     max(case when event_type = 'TRANSCRIPTION_UPLOADED' then 1 else 0 end) as transcript_flag,

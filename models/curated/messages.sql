@@ -11,6 +11,8 @@
   error as a terminal failure. Within delivered, delivered_to_recipient outranks
   delivered_to_operator. A state no doc lists keeps no rank, so it never hides a known one.
   Inbound messages have status 'received'.
+  A Contact Center chat message carries no number: its customer's is its conversation's
+  (stg_cc_conversations), the sender of an inbound message and the recipient of an outbound one.
 #}
 {{ config(materialized='incremental', unique_key='message_id', updated_at='last_updated_at', tags=['messages', 'curated']) }}
 
@@ -26,7 +28,20 @@ with events as (
   from {{ ref('stg_message_events') }}
   {% if is_incremental() %}
   where message_id in (select message_id from {{ ref('stg_message_events') }} where landed_at > {{ watermark('last_updated_at') }})
+    or conversation_id in (select conversation_id from {{ ref('stg_cc_conversations') }} where landed_at > {{ watermark('last_updated_at') }})
   {% endif %}
+),
+
+conversation_updates as (
+  select
+    conversation_id as number_conversation_id, phone_raw as conversation_phone_raw, landed_at as number_landed_at,
+    event_at as number_event_at, dedupe_key as number_dedupe_key
+  from {{ ref('stg_cc_conversations') }}
+  where phone_raw is not null
+),
+
+conversation_numbers as (
+  {{ first_row_per('select * from conversation_updates', 'number_conversation_id', 'number_event_at desc, number_dedupe_key desc') }}
 ),
 
 furthest as (
@@ -44,8 +59,8 @@ rollup as (
     coalesce(max(case when channel <> 'chatapps' then channel end), max(channel)) as channel,
     -- the message itself says which way it went; receipts always describe outbound ones
     coalesce(max(case when status_state is null then direction end), max(direction)) as direction,
-    max(from_raw) as from_raw,
-    max(to_raw) as to_raw,
+    coalesce(max(from_raw), max(case when channel = 'cc_chat' and direction = 'inbound' then conversation_phone_raw end)) as from_raw,
+    coalesce(max(to_raw), max(case when channel = 'cc_chat' and direction = 'outbound' then conversation_phone_raw end)) as to_raw,
     max(region_hint) as region_hint,
     max(channel_user_id) as channel_user_id,
     max(sender_id) as sender_id,
@@ -61,8 +76,9 @@ rollup as (
     max(price_currency) as price_currency,
     max(conversation_id) as conversation_id,
     min(first_received_at) as first_seen_at,
-    max(landed_at) as last_updated_at
+    max(case when number_landed_at > landed_at then number_landed_at else landed_at end) as last_updated_at
   from events
+  left join conversation_numbers on number_conversation_id = conversation_id
   group by message_id
 )
 

@@ -42,3 +42,6 @@ select caller_raw, region_hint, landed_at from {{ ref('stg_work_legs') }}
 union all
 select callee_raw, region_hint, landed_at from {{ ref('stg_work_legs') }}
 {% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
+union all
+select phone_raw, region_hint, landed_at from {{ ref('stg_cc_conversations') }}
+{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}

@@ -10,6 +10,10 @@
   string / array form reads the same). The interaction-level participantId/participantType
   are arrays in the documented samples, so agent_id is only read from their plain-string
   form; the agent of a documented row comes from stg_cc_participants (see calls).
+  Numbers: origination ("the point where the interaction originated from") and destination
+  ("the point where the interaction landed"); where the customer's side is missing, the
+  customer's number from customerPhone ("phone number of the customer involved in the
+  interaction"): the caller of an inbound call, the callee of an outbound one.
 #}
 {% macro comma_list(expr) -%}
   nullif(trim(replace(replace(replace(replace(replace({{ expr }}, '", "', ','), '","', ','), '["', ''), '"]', ''), '[]', '')), '')
@@ -56,8 +60,8 @@ select
   interaction_id,
   media_type,
   case direction_text when 'InboundDir' then 'inbound' when 'OutboundDir' then 'outbound' end as direction,
-  nullif(trim(origination), '') as from_raw,
-  nullif(trim(destination), '') as to_raw,
+  coalesce(nullif(trim(origination), ''), case when direction_text = 'InboundDir' then nullif(trim(customer_phone), '') end) as from_raw,
+  coalesce(nullif(trim(destination), ''), case when direction_text = 'OutboundDir' then nullif(trim(customer_phone), '') end) as to_raw,
   nullif(trim(customer_phone), '') as customer_phone_raw,
   '{{ var("region_contact_center", var("default_region", "")) }}' as region_hint,
   {{ to_utc('created_text') }} as started_at,

@@ -2,6 +2,14 @@
   One row per JaaS event that says something about a meeting or a participant. JaaS
   promises no order (8x8.md §5.3): meetings.sql and meeting_participants.sql aggregate, so
   the arrival order never matters.
+  Breakout rooms (docs/jaas/docs/webhooks-payload.md, 8x8Cloud/public-developer-docs):
+  ROOM_CREATED, ROOM_DESTROYED, PARTICIPANT_JOINED and PARTICIPANT_LEFT carry `isBreakout`
+  ("whether the event happened in a breakout room", a boolean; read like `moderator`, which
+  8x8 also sends as "true"/"false") and `breakoutRoomId` ("in case the event happened in a
+  breakout room"). is_breakout is false for every other event, and for these when neither
+  field says otherwise; without isBreakout, a breakoutRoomId alone marks a breakout room.
+  The docs' breakout examples carry the main room's sessionId and fqn, so a breakout room's
+  events share its meeting's meeting_id and room_name [the docs do not say so in words].
 #}
 {{ config(materialized='incremental', unique_key='dedupe_key', merge_window_column='landed_at', updated_at='landed_at', tags=['meetings', 'staging']) }}
 
@@ -17,6 +25,8 @@ with events as (
     {{ json_text('body', 'data.moderator') }} as moderator_text,
     {{ json_text('body', 'data.nick') }} as nick,
     {{ json_text('body', 'data.disconnectReason') }} as disconnect_reason,
+    {{ json_text('body', 'data.isBreakout') }} as breakout_text,
+    nullif(trim({{ json_text('body', 'data.breakoutRoomId') }}), '') as breakout_room_id,
     {{ json_text('body', 'data.preAuthenticatedLink') }} as link
   from {{ landed_events('meetings_events') }}
   where event_type in (
@@ -42,6 +52,12 @@ select
   nick,
   '{{ var("region_meetings", var("default_region", "")) }}' as region_hint,
   disconnect_reason,
+  case
+    when lower(breakout_text) = 'true' then true
+    when lower(breakout_text) = 'false' then false
+    else breakout_room_id is not null
+  end as is_breakout,
+  breakout_room_id,
   case when event_type = 'RECORDING_UPLOADED' then link end as recording_url,
   case when event_type = 'TRANSCRIPTION_UPLOADED' then link end as transcript_url,
   first_received_at, landed_at

@@ -7,7 +7,15 @@
   are one more event of their message: its state when the export ran. 8x8 masks the
   export's msisdn ("+63922110xxxx") and body ("**MASKED**") unless support unmasks them;
   masked values are NULL here, so they never outvote what a webhook said.
+  The user's number, by the documented fields (docs/connect/docs/inbound-chatapps-message.mdx,
+  delivery-receipts-for-outbound-chatapps.mdx, 8x8Cloud/public-developer-docs): `source`,
+  else `user.msisdn` ("the user phone number expressed in E.164"), else `user.channelUserId`
+  when it is a number: v2 sends "always the phone number digits (same value as msisdn)",
+  while v3 sends a WhatsApp BSUID or a LINE user id there, which are no numbers.
 #}
+{% macro channel_user_number(expr) -%}
+  case when {{ regex_matches(expr, '[+]?[0-9]{7,15}') }} then {{ expr }} end
+{%- endmacro %}
 {{ config(materialized='incremental', unique_key='dedupe_key', merge_window_column='landed_at', updated_at='landed_at', tags=['messages', 'staging']) }}
 
 with connect_events as (
@@ -91,8 +99,11 @@ select
   umid as message_id,
   case when namespace = 'SMS' then 'sms' else lower(coalesce(recipient_channel, payload_channel, 'chatapps')) end as channel,
   case when connect_event_type = 'inbound_message_received' then 'inbound' else 'outbound' end as direction,
-  case when connect_event_type = 'inbound_message_received' then coalesce(source, user_msisdn) else source end as from_raw,
-  case when connect_event_type = 'inbound_message_received' then coalesce(destination, channel_id) else coalesce(destination, user_msisdn) end as to_raw,
+  case when connect_event_type = 'inbound_message_received' then coalesce(source, user_msisdn, {{ channel_user_number('channel_user_id') }}) else source end as from_raw,
+  case
+    when connect_event_type = 'inbound_message_received' then coalesce(destination, channel_id)
+    else coalesce(destination, user_msisdn, {{ channel_user_number('channel_user_id') }})
+  end as to_raw,
   '{{ var("region_messaging", var("default_region", "")) }}' as region_hint,
   channel_user_id,
   case when namespace = 'SMS' and connect_event_type <> 'inbound_message_received' then source end as sender_id,

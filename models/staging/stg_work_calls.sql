@@ -7,8 +7,14 @@
   - direction "Incoming"/"Outgoing"/"Internal" becomes inbound/outbound/internal;
   - callee may be an extension ("1042"), "CallQueue", "Voicemail (120088)" or a number;
     dnis is the dialled number without its "+". The phone lookup sorts these out.
+  - the caller's number: caller, else (missing, or Work Analytics' "-") callerId ("NAME,+1…",
+    the number after the comma), else callerName when it is a number, as the docs' second
+    sample has it ("callerName": "15551234567"); docs/analytics/docs/work-analytics-call-detail-records.md.
   call_id is `work:<callId>`, so it never collides with a Connect sessionId in `calls`.
 #}
+{% macro present(expr) -%}
+  nullif(nullif(trim({{ expr }}), ''), '-')
+{%- endmacro %}
 {{ config(materialized='incremental', unique_key='dedupe_key', merge_window_column='landed_at', updated_at='landed_at', tags=['calls', 'staging', 'pulls']) }}
 
 with events as (
@@ -32,6 +38,8 @@ fields as (
     {{ json_text('body', 'callTime') }} as call_ms_text,
     {{ json_text('body', 'waitTimeMS') }} as wait_ms_text,
     {{ json_text('body', 'caller') }} as caller,
+    {{ json_text('body', 'callerId') }} as caller_id,
+    {{ json_text('body', 'callerName') }} as caller_name,
     {{ json_text('body', 'callee') }} as callee,
     {{ json_text('body', 'calleeName') }} as callee_name,
     {{ json_text('body', 'dnis') }} as dnis,
@@ -50,7 +58,11 @@ select
   work_call_id,
   pbx_id,
   case lower(direction_text) when 'incoming' then 'inbound' when 'outgoing' then 'outbound' when 'internal' then 'internal' end as direction,
-  nullif(trim(caller), '') as caller_raw,
+  coalesce(
+    {{ present('caller') }}, {{ present('caller_id') }},
+    case when {{ regex_matches('trim(caller_name)', '[+]?[0-9]{7,15}') }} then trim(caller_name) end,
+    nullif(trim(caller), '')
+  ) as caller_raw,
   nullif(trim(callee), '') as callee_raw,
   callee_name,
   nullif(trim(dnis), '') as dnis_raw,

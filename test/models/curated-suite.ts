@@ -258,9 +258,11 @@ export function curatedModelsSuite(target: CuratedModelsTarget): void {
       assert.deepEqual(pick(national, ['from_raw', 'from_e164']), { from_raw: '91234567', from_e164: '+6591234567' });
       const v3 = await one('messages', `message_id = 'c8a1e0d4-2f3b-4a5c-9d6e-7f8091a2b3c4'`);
       assert.equal(v3.channel_user_id, 'BR.48213377019284431', 'a BSUID is kept as the channel user id');
+      // The agent's message goes to the conversation's customer: data.user.phone of its CONVERSATION_UPDATE.
       const chat = await one('messages', `channel = 'cc_chat'`);
-      assert.deepEqual(pick(chat, ['direction', 'body', 'conversation_id', 'sent_at']), {
+      assert.deepEqual(pick(chat, ['direction', 'body', 'conversation_id', 'sent_at', 'from_e164', 'to_e164']), {
         direction: 'outbound', body: 'Your replacement ships today.', conversation_id: 'vXg39aMTRlq4xCBFaUCTlA', sent_at: '2025-03-04T11:22:00.514Z',
+        from_e164: null, to_e164: '+5511987654321',
       });
     });
 

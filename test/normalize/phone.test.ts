@@ -12,6 +12,8 @@ interface Case {
   extension?: string | null;
   /** Defaults to the input as text. */
   raw?: string | null;
+  /** Whether libphonenumber's metadata accepts the number; defaults to true for kind 'e164', false otherwise. */
+  valid?: boolean;
 }
 
 function check(c: Case): void {
@@ -20,6 +22,7 @@ function check(c: Case): void {
     e164: c.e164 ?? null,
     extension: c.extension ?? null,
     kind: c.kind,
+    valid: c.valid ?? c.kind === 'e164',
   };
   assert.deepEqual(normalizePhone(c.input, c.hints), expected);
 }
@@ -27,7 +30,8 @@ function check(c: Case): void {
 function run(cases: Case[]): void {
   for (const c of cases) {
     const shown = typeof c.input === 'bigint' ? `${c.input}n` : (JSON.stringify(c.input) ?? String(c.input));
-    test(`${c.row}: ${shown}${c.hints ? ` ${JSON.stringify(c.hints)}` : ''} is ${c.kind}`, () => check(c));
+    const verdict = c.kind === 'e164' && c.valid === false ? ' (kept, not valid by the metadata)' : '';
+    test(`${c.row}: ${shown}${c.hints ? ` ${JSON.stringify(c.hints)}` : ''} is ${c.kind}${verdict}`, () => check(c));
   }
 }
 
@@ -60,9 +64,9 @@ describe('normalizePhone: every observed format in 8x8.md §7', () => {
     // | WhatsApp raw events | `wa_id` | digits, no `+` |
     { row: 'WhatsApp wa_id', input: '6581968289', kind: 'e164', e164: '+6581968289' },
     // | Voice VSS/VCA/VCS | `source`, `destination` | E.164 with `+`, ISO alpha-2 `*CountryCode`;
-    // one sample `+656833033` is too short
+    // one sample `+656833033` is too short by today's metadata: 8x8 sent it in +E.164 form, so it is kept
     { row: 'Voice source with sourceCountryCode', input: '+6568330330', hints: { region: 'SG' }, kind: 'e164', e164: '+6568330330' },
-    { row: 'Voice too-short sample', input: '+656833033', hints: { region: 'SG' }, kind: 'invalid' },
+    { row: 'Voice too-short sample', input: '+656833033', hints: { region: 'SG' }, kind: 'e164', e164: '+656833033', valid: false },
     // | Voice VNU | `msisdn` | E.164 |
     { row: 'Voice VNU msisdn', input: '+6581968289', kind: 'e164', e164: '+6581968289' },
     // | Voice CSV | `SourceEndpoint` | number, format unconfirmed; `SourceCountryCode` numeric
@@ -84,12 +88,14 @@ describe('normalizePhone: every observed format in 8x8.md §7', () => {
     { row: 'CC Historical digits', input: '16693335195', kind: 'e164', e164: '+16693335195' },
     { row: 'CC Historical digits with a foreign tenant region', input: '16693335195', hints: { defaultRegion: 'GB' }, kind: 'e164', e164: '+16693335195' },
     { row: 'CC Historical queue name', input: 'Support Queue EMEA', kind: 'label' },
-    // | CC Chat Gateway | `data.msisdn`, `user.phone` | free text (`"+1234567890"` in examples): a placeholder, one digit short
-    { row: 'CC Chat Gateway doc placeholder', input: '+1234567890', kind: 'invalid' },
+    // | CC Chat Gateway | `data.msisdn`, `user.phone` | free text (`"+1234567890"` in examples): a placeholder,
+    // one digit short, but in +E.164 form
+    { row: 'CC Chat Gateway doc placeholder', input: '+1234567890', kind: 'e164', e164: '+1234567890', valid: false },
     { row: 'CC Chat Gateway free text', input: '+1 (202) 555-5720', kind: 'e164', e164: '+12025555720' },
     // | Work Analytics | `caller` | `+15555551220` for external callers; extensions (`"1042"`) for internal.
-    // The doc's sample has the fictional area code 555, which 'max' metadata rejects.
-    { row: 'Work caller (doc sample, area code 555)', input: '+15555551220', kind: 'invalid' },
+    // The doc's sample has the fictional area code 555, which 'max' metadata rejects: kept, not valid.
+    { row: 'Work caller (doc sample, area code 555)', input: '+15555551220', kind: 'e164', e164: '+15555551220', valid: false },
+    { row: 'Work caller (second doc sample)', input: '+15551234567', kind: 'e164', e164: '+15551234567', valid: false },
     { row: 'Work caller external', input: '+12025555720', kind: 'e164', e164: '+12025555720' },
     { row: 'Work caller internal extension', input: '1042', kind: 'extension', extension: '1042' },
     // | | `callee` | extension, `"CallQueue"`, `"Voicemail (120088)"`, or a number |
@@ -102,11 +108,14 @@ describe('normalizePhone: every observed format in 8x8.md §7', () => {
     { row: 'Work dnis', input: '12025555720', kind: 'e164', e164: '+12025555720' },
     // | | `callerId` | `"NAME,+1…"` |
     { row: 'Work callerId composite', input: 'JANE DOE,+12025555720', kind: 'e164', e164: '+12025555720' },
-    { row: 'Work callerId composite (doc sample, area code 555)', input: 'NAME,+15555551220', kind: 'invalid' },
+    { row: 'Work callerId composite (doc sample, area code 555)', input: 'MARK SMITH,+15555551220', kind: 'e164', e164: '+15555551220', valid: false },
+    { row: 'Work callerId composite (second doc sample)', input: '15551234567,+15551234567', kind: 'e164', e164: '+15551234567', valid: false },
     { row: 'Work callerId composite with an extension', input: 'RECEPTION,1042', kind: 'extension', extension: '1042' },
     // | | `callerName` | may be digits |
     { row: 'Work callerName digits', input: '12025555720', kind: 'e164', e164: '+12025555720' },
     { row: 'Work callerName text', input: 'Doe, Jane', kind: 'label' },
+    // digits without '+' are read only as a number the metadata accepts: no country is assumed
+    { row: 'Work callerName digits (doc sample, area code 555)', input: '15551234567', kind: 'invalid' },
     // | Cloud Storage tags | `address` | `+16695555518` |
     { row: 'Cloud Storage address', input: '+16695555518', kind: 'e164', e164: '+16695555518' },
     // | | `callerId` | `15615551212` (no `+`) |
@@ -114,6 +123,7 @@ describe('normalizePhone: every observed format in 8x8.md §7', () => {
     // | JaaS | dial `nick` | `"40364630871 (+40364630871)"` |
     { row: 'JaaS nick', input: '40364630871 (+40364630871)', kind: 'e164', e164: '+40364630871' },
     { row: 'JaaS nick with a broken parenthesis falls back to the digits', input: '40364630871 (+4036)', kind: 'e164', e164: '+40364630871' },
+    { row: 'JaaS nick whose E.164 the metadata does not know', input: '15555551220 (+15555551220)', kind: 'e164', e164: '+15555551220', valid: false },
     // | JaaS | `USAGE.deviceId` | phone number for dial participants |
     { row: 'JaaS USAGE deviceId', input: '+40364630871', kind: 'e164', e164: '+40364630871' },
     // | JaaS | admin API `phoneNo` | `"+40747777777"` |
@@ -143,6 +153,16 @@ describe('normalizePhone: edges', () => {
     { row: 'seven digits, no region', input: '5551234', kind: 'invalid' },
     { row: 'a one-digit operator extension', input: '0', kind: 'extension', extension: '0' },
     { row: 'short with a plus is not an extension', input: '+1042', kind: 'invalid' },
+    { row: '+E.164 form with six digits is too short to keep', input: '+123456', kind: 'invalid' },
+    { row: '+E.164 form with seven digits is kept', input: '+2901234', kind: 'e164', e164: '+2901234', valid: false },
+    { row: '+E.164 form with fifteen digits is kept', input: '+999123456789012', kind: 'e164', e164: '+999123456789012', valid: false },
+    { row: '+E.164 form with sixteen digits is too long', input: '+9991234567890123', kind: 'invalid' },
+    { row: 'no country code starts with 0', input: '+0123456789', kind: 'invalid' },
+    { row: '+E.164 form with punctuation (a CRM writes it so) is kept as the same number', input: '+1 (555) 555-1220', kind: 'e164', e164: '+15555551220', valid: false },
+    { row: '+E.164 form keeps its dialling extension', input: '+15555551220 x12', kind: 'e164', e164: '+15555551220', extension: '12', valid: false },
+    { row: 'a region hint does not change a +E.164 number', input: '+15555551220', hints: { region: 'SG' }, kind: 'e164', e164: '+15555551220', valid: false },
+    { row: 'digits without + that the metadata rejects stay invalid', input: '15555551220', hints: { defaultRegion: 'US' }, kind: 'invalid' },
+    { row: 'letters inside a +number are no +E.164 form', input: '+1555CALLNOW', kind: 'label' },
     { row: 'feature code', input: '*86', kind: 'invalid' },
     { row: 'vanity letters are not converted', input: '1-800-FLOWERS', kind: 'label' },
     { row: 'withheld caller', input: 'Anonymous', kind: 'label' },

@@ -54,6 +54,9 @@ const CALLS: Array<[string, string]> = [
   ['sess-missed', voiceSummary('sess-missed', 'INBOUND', '+6598765432', '+6568001234', false)],
   // Nobody in Salesforce has this one.
   ['sess-nobody', voiceSummary('sess-nobody', 'INBOUND', '+6581111111', '+6568001234', true)],
+  // The Work Analytics docs' caller: area code 555 is in no metadata, but 8x8 and Salesforce
+  // both write it in +E.164 form, so both keep it and the call still finds its Contact.
+  ['sess-555', voiceSummary('sess-555', 'INBOUND', '+15555551220', '+6568001234', true)],
 ];
 
 /** The DuckDB target's directory, removed when this file's tests are done. */
@@ -74,7 +77,7 @@ for (const target of targets) {
   describe(`Salesforce people and the call Tasks model on ${target.name}`, () => {
     let wh: Warehouse;
     let sf: SalesforceServer;
-    const people = {} as Record<'contactSg' | 'contactUs' | 'contactExt' | 'contactGone' | 'leadSg' | 'leadOnly' | 'leadConverted', string>;
+    const people = {} as Record<'contactSg' | 'contactUs' | 'contactExt' | 'contactGone' | 'contact555' | 'leadSg' | 'leadOnly' | 'leadConverted', string>;
     const settings: ProjectSettings = { targetSchema: target.analytics, sources: { raw: target.raw }, vars: { default_region: 'SG' } };
     const destination = () =>
       createSalesforceDestination(
@@ -103,6 +106,7 @@ for (const target of targets) {
       people.contactExt = sf.org.addContact({ LastName: 'Desk', Phone: '1042' });
       people.contactGone = sf.org.addContact({ LastName: 'Gone', Phone: '+6581111111' });
       sf.org.remove(people.contactGone);
+      people.contact555 = sf.org.addContact({ LastName: 'Smith', Phone: '+1 (555) 555-1220' });
       people.leadSg = sf.org.addLead({ LastName: 'Lim', Phone: '+6591234567' });
       people.leadOnly = sf.org.addLead({ LastName: 'Ng', Phone: '+65 9876 5432', MobilePhone: '+6598765432' });
       people.leadConverted = sf.org.addLead({ LastName: 'Won', Phone: '+6568001234', IsConverted: true });
@@ -135,12 +139,12 @@ for (const target of targets) {
     test('a build on a fresh warehouse creates the people table empty and the Tasks model without WhoIds', async () => {
       await buildTasks();
       assert.deepEqual(await rows(`SELECT * FROM ${table(target.analytics, 'salesforce_people')}`), []);
-      assert.deepEqual(await whoIds(), { 'sess-in': null, 'sess-missed': null, 'sess-nobody': null, 'sess-out': null });
+      assert.deepEqual(await whoIds(), { 'sess-555': null, 'sess-in': null, 'sess-missed': null, 'sess-nobody': null, 'sess-out': null });
     });
 
     test('the pull pages through Contacts and Leads (not converted, not deleted) and stores their numbers in E.164', async () => {
       const counts = await pullSalesforcePeople(await destination().session.connection(), wh, target.analytics, { defaultRegion: 'US' });
-      assert.deepEqual(counts, { contacts: 3, leads: 2 });
+      assert.deepEqual(counts, { contacts: 4, leads: 2 });
       assert.equal(sf.stats.byKind.queryMore, 1, 'followed nextRecordsUrl to the second page of Contacts');
       const stored = await rows(`SELECT id, object, phone_field, phone_raw, phone_e164 FROM ${table(target.analytics, 'salesforce_people')} ORDER BY id, phone_field`);
       assert.deepEqual(
@@ -149,6 +153,7 @@ for (const target of targets) {
           { id: people.contactSg, object: 'Contact', phone_field: 'Phone', phone_raw: '+65 9123 4567', phone_e164: '+6591234567' },
           { id: people.contactUs, object: 'Contact', phone_field: 'MobilePhone', phone_raw: '(201) 555-0123', phone_e164: '+12015550123' },
           { id: people.contactExt, object: 'Contact', phone_field: 'Phone', phone_raw: '1042', phone_e164: null },
+          { id: people.contact555, object: 'Contact', phone_field: 'Phone', phone_raw: '+1 (555) 555-1220', phone_e164: '+15555551220' },
           { id: people.leadSg, object: 'Lead', phone_field: 'Phone', phone_raw: '+6591234567', phone_e164: '+6591234567' },
           { id: people.leadOnly, object: 'Lead', phone_field: 'MobilePhone', phone_raw: '+6598765432', phone_e164: '+6598765432' },
           { id: people.leadOnly, object: 'Lead', phone_field: 'Phone', phone_raw: '+65 9876 5432', phone_e164: '+6598765432' },
@@ -159,7 +164,7 @@ for (const target of targets) {
     });
 
     test('the Tasks view matches the customer number: a Contact before a Lead, nobody when no one has it', async () => {
-      assert.deepEqual(await whoIds(), { 'sess-in': people.contactSg, 'sess-missed': people.leadOnly, 'sess-nobody': null, 'sess-out': people.contactUs });
+      assert.deepEqual(await whoIds(), { 'sess-555': people.contact555, 'sess-in': people.contactSg, 'sess-missed': people.leadOnly, 'sess-nobody': null, 'sess-out': people.contactUs });
       // An incremental build leaves what the pull wrote alone.
       await buildTasks();
       assert.equal((await whoIds())['sess-in'], people.contactSg);
@@ -203,12 +208,13 @@ for (const target of targets) {
       const before = () => salesforce.beforeSync({ warehouse: wh, rawSchema: target.raw, signal, modelsSchema: target.analytics });
       const result = await runSync(wh, sync, salesforce, { modelsSchema: target.analytics, before, sleep: async () => undefined });
       assert.equal(result.status, 'success', JSON.stringify(result.error));
-      assert.equal(result.sent, 4);
+      assert.equal(result.sent, 5);
       const tasks = Object.fromEntries(sf.org.live('Task').map((t) => [String(t.Switchboard_Call_Id__c), t]));
       assert.equal(tasks['sess-in']?.WhoId, people.contactSg);
       assert.equal(tasks['sess-out']?.WhoId, people.contactUs);
       assert.equal(tasks['sess-missed']?.WhoId, people.leadOnly);
       assert.equal(tasks['sess-nobody']?.WhoId, null);
+      assert.equal(tasks['sess-555']?.WhoId, people.contact555);
       assert.equal(tasks['sess-out']?.CallType, 'Outbound');
       assert.equal(tasks['sess-out']?.ActivityDate, '2025-03-04');
       // A second run sends nothing, and pulls nothing again (the people are fresh).
