@@ -33,11 +33,20 @@ export function modelSchema(model: Model, targetSchema: string): string {
 
 /** @example compileModel(project, project.models.get('calls')!, { dialect, targetSchema: 'analytics', sources: { raw: 'raw' } }) */
 export function compileModel(project: Project, model: Model, options: CompileOptions): string {
+  return compileTemplate(project, model, modelSchema(model, options.targetSchema), options);
+}
+
+/**
+ * Renders any template of the project as a model's is rendered (ref(), source(), var(), the
+ * macros): a model's, or a singular test's (sql/engine/singular-tests.ts).
+ * @param model the template and the name and path it goes by (`{{ this }}` is `schema.name`)
+ */
+export function compileTemplate(project: Project, model: Pick<Model, 'name' | 'path' | 'template'>, schema: string, options: CompileOptions): string {
   const { dialect, targetSchema } = options;
   return renderTemplate(model.template, model.path, {
     dialect,
     targetSchema,
-    self: dialect.tableName(modelSchema(model, targetSchema), model.name),
+    self: dialect.tableName(schema, model.name),
     incremental: options.incremental === true,
     macros: project.macros,
     ...(options.vars === undefined ? {} : { vars: options.vars }),
