@@ -7,6 +7,7 @@ import type { SqlDialect } from '../dialect.js';
 import { ModelError } from './errors.js';
 import type { Model, Project } from './model.js';
 import { renderTemplate, type PiiKind, type PiiPolicy } from './render.js';
+import type { TestSettings } from './store-failures.js';
 
 export interface CompileOptions {
   dialect: SqlDialect;
@@ -25,6 +26,12 @@ export interface CompileOptions {
   /** Salt of `pii()` hashes. */
   hashSalt?: string;
 }
+
+/** Everything a build needs besides the warehouse: compile options minus the dialect, and how tests keep failing rows. */
+export type ProjectSettings = Omit<CompileOptions, 'dialect' | 'incremental'> & {
+  /** Whether tests store their failing rows, and where (config `models.tests`; store-failures.ts). */
+  tests?: TestSettings;
+};
 
 /** The schema a model is built in. */
 export function modelSchema(model: Model, targetSchema: string): string {

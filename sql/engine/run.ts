@@ -10,22 +10,17 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TableSpec } from '../dialect.js';
 import type { Warehouse } from '../warehouse.js';
-import { compileModel, modelSchema, type CompileOptions } from './compile.js';
+import { compileModel, modelSchema, type ProjectSettings } from './compile.js';
 import { descendants } from './dag.js';
 import { executePlan, relationKinds } from './execute.js';
 import { planMaterialization, type Statement } from './materialize.js';
 import type { Model, Project } from './model.js';
 import { selectModels } from './select.js';
 import { buildPhoneLookup } from './phone-lookup.js';
-import { elapsed, oneLine } from './node-result.js';
-import type { TestSettings } from './store-failures.js';
+import { elapsed, oneLine, type NodeResult } from './node-result.js';
 import { attachTests, foldRowTests, loadTestNodes, runTest, skippedByFailure, testReads } from './test-nodes.js';
 
-/** Everything a build needs besides the warehouse: compile options minus the dialect. */
-export type ProjectSettings = Omit<CompileOptions, 'dialect' | 'incremental'> & {
-  /** Whether tests store their failing rows, and where (config `models.tests`; store-failures.ts). */
-  tests?: TestSettings;
-};
+export type { ProjectSettings } from './compile.js';
 
 export interface RunOptions {
   settings: ProjectSettings;
@@ -44,27 +39,7 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/** `warn`: a data test with `severity: warn` found failing rows (dbt's WARN). */
-export type NodeStatus = 'success' | 'error' | 'skipped' | 'pass' | 'warn' | 'fail';
-
-export interface NodeResult {
-  /** `model.calls` or `test.unique_calls_call_id`. */
-  node: string;
-  kind: 'model' | 'test';
-  /** Models: success | error | skipped. Tests: pass | fail | error | skipped. */
-  status: NodeStatus;
-  /** Models: rows written (incremental: rows merged; table: rows in it; view: null). Tests: failing rows. */
-  rows: number | null;
-  seconds: number;
-  /** Models: how it was built, e.g. `incremental (merge)`. */
-  materialized: string | null;
-  /** Why it failed or was skipped; '' on success. */
-  message: string;
-  /** Tests of an incremental build: the rows checked, e.g. `last_updated_at > 2025-03-04T10:00:00.000Z`; absent when every row was. */
-  scope?: string;
-  /** Tests with store_failures: the table holding their failing rows, e.g. `analytics_dbt_test__audit.unique_calls_call_id`. */
-  failuresRelation?: string;
-}
+export type { NodeResult, NodeStatus } from './node-result.js';
 
 export interface RunResults {
   runId: string;

@@ -15,13 +15,12 @@
  */
 import type { SqlDialect } from '../dialect.js';
 import type { Warehouse } from '../warehouse.js';
-import { modelSchema } from './compile.js';
+import { modelSchema, type ProjectSettings } from './compile.js';
 import { descendants } from './dag.js';
 import { compileDataTest, countRowTestFailures, failureCondition, loadDataTests, type DataTest } from './data-tests.js';
 import { ModelError } from './errors.js';
 import type { Model, Project } from './model.js';
-import { elapsed, oneLine } from './node-result.js';
-import type { NodeResult, ProjectSettings } from './run.js';
+import { elapsed, oneLine, type NodeResult } from './node-result.js';
 import { compileSingularTest, loadSingularTests, type SingularTest } from './singular-tests.js';
 import { countFailures, failuresSchema, failuresTable, storesFailures } from './store-failures.js';
 

@@ -9,7 +9,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProject } from '../../sql/engine/project.js';
-import { loadSingularTests } from '../../sql/engine/singular-tests.js';
+import { compileSingularTest, loadSingularTests } from '../../sql/engine/singular-tests.js';
 import { attachTests, loadTestNodes } from '../../sql/engine/test-nodes.js';
 import { selectModels } from '../../sql/engine/select.js';
 import { failuresTable, planStoreFailures } from '../../sql/engine/store-failures.js';
@@ -59,6 +59,17 @@ describe('loading singular tests', () => {
         ['few_ids', 'tests/nested/few_ids.sql', ['a'], 'warn', true],
       ],
     );
+  });
+
+  test('a test compiles as a model does, for all four warehouses (a trailing ; dropped)', async () => {
+    const dir = folder({ ...models, 'tests/t.sql': "select id from {{ ref('b') }} where id > {{ var('most', 1) }};\n" });
+    const project = await loadProject(dir, duckdb);
+    const [t] = await loadSingularTests(project, duckdb);
+    const compiled = (target: 'duckdb' | 'postgres' | 'bigquery' | 'snowflake') => compileSingularTest(project, t ?? assert.fail('a test'), { dialect: dialectFor(target), targetSchema: 'analytics', sources: { raw: 'raw' }, vars: { most: 7 } });
+    assert.equal(compiled('duckdb'), 'select id from "analytics"."b" where id > 7');
+    assert.equal(compiled('postgres'), 'select id from "analytics"."b" where id > 7');
+    assert.equal(compiled('bigquery'), 'select id from `analytics`.`b` where id > 7');
+    assert.equal(compiled('snowflake'), 'select id from "analytics"."b" where id > 7');
   });
 
   test('a ref to no model is an error naming the file and a close name', async () => {
