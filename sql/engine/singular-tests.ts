@@ -69,7 +69,8 @@ export async function loadSingularTests(project: Project, dialect: SqlDialect): 
         tests.delete(name); // an override with enabled=false switches the earlier test off
         continue;
       }
-      tests.set(name, { name, path, package: layer.package, layer: index, template, refs: recorded.refs, severity: config.severity, ...(config.storeFailures === undefined ? {} : { storeFailures: config.storeFailures }) });
+      const store = config.storeFailures === undefined ? {} : { storeFailures: config.storeFailures };
+      tests.set(name, { name, path, package: layer.package, layer: index, template, refs: recorded.refs, severity: config.severity, ...store });
     }
   }
   const kept: SingularTest[] = [];
@@ -78,7 +79,8 @@ export async function loadSingularTests(project: Project, dialect: SqlDialect): 
     for (const ref of test.refs) {
       if (!project.models.has(ref)) {
         const hint = closest(ref, [...project.models.keys()]);
-        throw new ModelError('SB_MODEL_UNKNOWN_REF', `${test.path}: ref('${ref}') names no model${hint === undefined ? '' : ` (did you mean '${hint}'?)`}. Fix the name in the test, or add the model.`);
+        const mean = hint === undefined ? '' : ` (did you mean '${hint}'?)`;
+        throw new ModelError('SB_MODEL_UNKNOWN_REF', `${test.path}: ref('${ref}') names no model${mean}. Fix the name in the test, or add the model.`);
       }
     }
     kept.push(test);

@@ -37,7 +37,9 @@ export async function loadTestNodes(project: Project, dialect: SqlDialect): Prom
   const names = new Set(data.map((t) => t.name));
   const singular = await loadSingularTests(project, dialect);
   for (const test of singular) {
-    if (names.has(test.name)) throw new ModelError('SB_MODEL_SINGULAR_TEST', `${test.path}: a data test in YAML has the same name, ${test.name}, and the node test.${test.name} would be both. Rename the file.`);
+    if (names.has(test.name)) {
+      throw new ModelError('SB_MODEL_SINGULAR_TEST', `${test.path}: a data test in YAML has the same name, ${test.name}, and the node test.${test.name} would be both. Rename the file.`);
+    }
   }
   return [...data.map((test): TestNode => ({ kind: 'data', test })), ...singular.map((test): TestNode => ({ kind: 'singular', test }))];
 }
