@@ -275,6 +275,15 @@ const models = z.strictObject({
       columns: z.record(z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, 'keys are model.column'), piiPolicy).default({}),
     })
     .prefault({}),
+  /** Data tests and singular tests (README › Your own models › Tests). */
+  tests: z
+    .strictObject({
+      /** Keep every test's failing rows in a table of failuresSchema (dbt's store_failures); a test's own config wins. */
+      storeFailures: z.boolean().default(false),
+      /** Where failing rows are kept, one table per test. Default: `<models.schema>_dbt_test__audit`, dbt's name. */
+      failuresSchema: schemaName.optional(),
+    })
+    .prefault({}),
 });
 
 const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case identifier such as calls_to_salesforce');

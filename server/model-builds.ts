@@ -16,7 +16,7 @@ import { ensureSchema } from '../sql/ensure-table.js';
 import { FAMILY_TABLES } from '../ingest/families/family.js';
 import { ensureRawEventTable, PULL_ONLY_TABLES } from '../ingest/raw-tables.js';
 
-/** `build`: models and their data tests. `test`: the data tests alone. */
+/** `build`: models and their tests. `test`: the tests alone. */
 export type RunCommand = RunResults['command'];
 
 export interface RunRequest {

@@ -12,8 +12,9 @@ export function buildCommand(): Command {
     .addHelpText(
       'after',
       `
-Models run in dependency order, each followed by its data tests; a model that fails, or whose
-tests fail, skips everything downstream of it. Exit status 1 when any model or test did not
+Models run in dependency order, each followed by its tests (YAML data tests, and singular
+tests in tests/*.sql after the last model they ref); a model that fails, or whose tests fail,
+skips everything downstream of it. Exit status 1 when any model or test did not
 succeed. Run results go to <models.targetDir>/run_results.json and <models.schema>.sb_run_results.
 \`serve\` also builds on models.schedule; one build runs at a time (SB_MODEL_BUILD_RUNNING).
 

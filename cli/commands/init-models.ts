@@ -5,7 +5,7 @@ import { SwitchboardError } from '../../core/errors.js';
 
 /**
  * The files of a new project: one model on top of the bundled `calls`, its YAML with tests
- * and descriptions, and a macro. Paths relative to the project folder.
+ * and descriptions, a singular test of it, and a macro. Paths relative to the project folder.
  */
 export const SCAFFOLD: Readonly<Record<string, string>> = {
   'calls_by_day.sql': `{#
@@ -38,6 +38,14 @@ models:
         description: Calls that started that day.
         tests: [not_null]
 `,
+  'tests/calls_by_day_adds_up.sql': `{#
+  A singular test: a SELECT of the rows that break a rule. The test fails when it returns any
+  row; {{ config(severity='warn') }} would make that a warning.
+#}
+select day, direction, calls, missed_calls
+from {{ ref('calls_by_day') }}
+where missed_calls > calls
+`,
   'macros/rounding.sql': `{# Macros here are callable from every model, this project's and the bundled ones'. #}
 {% macro rounded_seconds(expr) %}cast(round({{ expr }}) as {{ type('bigint') }}){% endmacro %}
 `,
@@ -45,7 +53,7 @@ models:
 
 export function initModelsCommand(): Command {
   return new Command('init-models')
-    .description('Scaffold your own models project on top of the bundled models (an example model, its tests and a macro).')
+    .description('Scaffold your own models project on top of the bundled models (an example model, its tests, a singular test and a macro).')
     .argument('<dir>', 'the folder to create (it must be missing or empty)')
     .addHelpText(
       'after',

@@ -7,6 +7,7 @@ import type { SqlDialect } from '../dialect.js';
 import { ModelError } from './errors.js';
 import type { Model, Project } from './model.js';
 import { renderTemplate, type PiiKind, type PiiPolicy } from './render.js';
+import type { TestSettings } from './store-failures.js';
 
 export interface CompileOptions {
   dialect: SqlDialect;
@@ -26,6 +27,12 @@ export interface CompileOptions {
   hashSalt?: string;
 }
 
+/** Everything a build needs besides the warehouse: compile options minus the dialect, and how tests keep failing rows. */
+export type ProjectSettings = Omit<CompileOptions, 'dialect' | 'incremental'> & {
+  /** Whether tests store their failing rows, and where (config `models.tests`; store-failures.ts). */
+  tests?: TestSettings;
+};
+
 /** The schema a model is built in. */
 export function modelSchema(model: Model, targetSchema: string): string {
   return model.config.schema ?? targetSchema;
@@ -33,11 +40,20 @@ export function modelSchema(model: Model, targetSchema: string): string {
 
 /** @example compileModel(project, project.models.get('calls')!, { dialect, targetSchema: 'analytics', sources: { raw: 'raw' } }) */
 export function compileModel(project: Project, model: Model, options: CompileOptions): string {
+  return compileTemplate(project, model, modelSchema(model, options.targetSchema), options);
+}
+
+/**
+ * Renders any template of the project as a model's is rendered (ref(), source(), var(), the
+ * macros): a model's, or a singular test's (sql/engine/singular-tests.ts).
+ * @param model the template and the name and path it goes by (`{{ this }}` is `schema.name`)
+ */
+export function compileTemplate(project: Project, model: Pick<Model, 'name' | 'path' | 'template'>, schema: string, options: CompileOptions): string {
   const { dialect, targetSchema } = options;
   return renderTemplate(model.template, model.path, {
     dialect,
     targetSchema,
-    self: dialect.tableName(modelSchema(model, targetSchema), model.name),
+    self: dialect.tableName(schema, model.name),
     incremental: options.incremental === true,
     macros: project.macros,
     ...(options.vars === undefined ? {} : { vars: options.vars }),

@@ -20,7 +20,8 @@
  * Each test compiles to a SELECT of the failing rows; it passes when that returns none.
  * `config: { severity: warn }` (dbt's test config) makes failing rows a warning: reported and
  * counted in WARN=, but the build carries on downstream and the run still succeeds. The
- * default is `error`.
+ * default is `error`. `config: { store_failures: true }` keeps the failing rows in a table
+ * (sql/engine/store-failures.ts).
  * `data_tests:` is accepted as a synonym of `tests:` (dbt ≥ 1.8).
  */
 import type { SqlDialect } from '../dialect.js';
@@ -45,6 +46,8 @@ export interface DataTest {
   severity: TestSeverity;
   /** Index of the layer whose YAML declares it, in {@link Project.layers} (its package is dbt's `package_name`). */
   layer?: number;
+  /** dbt's `config: { store_failures: true }`: keep the failing rows in a table; absent: the project's default (models.tests.storeFailures). */
+  storeFailures?: boolean;
 }
 
 export type TestSeverity = 'warn' | 'error';
@@ -110,7 +113,18 @@ function parseTest(project: Project, model: string, column: string | undefined, 
     if (values.length === 0) throw new ModelError('SB_MODEL_TESTS', `${where}: unique_combination_of_columns needs combination_of_columns: [ … ].`);
   }
   const suffix = kind === 'unique_combination_of_columns' ? values.join('__') : column;
-  return { name: `${kind}_${model}_${suffix}`, model, column, kind: kind as DataTestKind, args: values, path, severity: severityOf(args.config, where) };
+  const storeFailures = storeFailuresOf(args.config, where);
+  return {
+    name: `${kind}_${model}_${suffix}`, model, column, kind: kind as DataTestKind, args: values, path, severity: severityOf(args.config, where),
+    ...(storeFailures === undefined ? {} : { storeFailures }),
+  };
+}
+
+/** dbt's `config: { store_failures: true | false }` on one test; undefined when not set. */
+function storeFailuresOf(config: unknown, where: string): boolean | undefined {
+  const value = (config as { store_failures?: unknown } | null | undefined)?.store_failures;
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw new ModelError('SB_MODEL_TESTS', `${where}: config.store_failures must be true or false, not ${JSON.stringify(value)}.`);
 }
 
 /** dbt's `config: { severity: warn | error }` on one test (case-insensitive, as dbt reads it). */

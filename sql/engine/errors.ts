@@ -25,6 +25,8 @@ export type ModelErrorCode =
   | 'SB_MODEL_NOTHING_SELECTED'
   /** A data-test YAML file is malformed or names an unknown model or test. */
   | 'SB_MODEL_TESTS'
+  /** A singular test (`tests/*.sql`) has a bad config(), or shares its name with another test. */
+  | 'SB_MODEL_SINGULAR_TEST'
   /** A model's SQL failed in the warehouse during a build. */
   | 'SB_MODEL_BUILD_FAILED'
   /** A build is already running (one at a time per warehouse). */

@@ -82,6 +82,7 @@ export function modelsRuntime(file: ConfigFile, env: NodeJS.ProcessEnv, cwd: str
       lookbackSeconds: models.lookbackSeconds,
       piiPolicy: policy,
       hashSalt: env[PII_SALT_ENV] ?? '',
+      tests: { storeFailures: models.tests.storeFailures, ...(models.tests.failuresSchema === undefined ? {} : { failuresSchema: models.tests.failuresSchema }) },
     },
   };
 }

@@ -115,16 +115,36 @@ function hintFor(name: string, models: ReadonlyMap<string, Model>): string {
   return hint === undefined ? '' : ` (did you mean "${hint}"?)`;
 }
 
-/** Renders twice (incremental or not) so refs inside `{% if is_incremental() %}` count too. */
 function analyse(name: string, path: string, template: string, dialect: SqlDialect, macros: string, pkg: string, layer: number): Model {
+  const { refs, sources, config } = recordTemplate(template, path, name, dialect, macros);
+  return { name, path, package: pkg, layer, template, config: parseConfig(config, path), refs, sources };
+}
+
+/** What a template names, found by rendering it with recording stand-ins. */
+export interface RecordedTemplate {
+  /** Models it ref()s, in first-use order. */
+  refs: string[];
+  /** Sources it reads, as `[source, table]`. */
+  sources: Array<readonly [string, string]>;
+  /** Every config() keyword argument, later calls winning. */
+  config: Record<string, unknown>;
+}
+
+/**
+ * Renders `template` (a model's, a singular test's) with stand-ins that record its ref(),
+ * source() and config() calls. Renders twice (incremental or not) so refs inside
+ * `{% if is_incremental() %}` count too.
+ * @example recordTemplate("select * from {{ ref('calls') }}", 'tests/t.sql', 't', dialect, project.macros).refs → ['calls']
+ */
+export function recordTemplate(template: string, path: string, self: string, dialect: SqlDialect, macros: string): RecordedTemplate {
   const refs: string[] = [];
   const sources: Array<readonly [string, string]> = [];
-  let configValues: Record<string, unknown> = {};
+  let config: Record<string, unknown> = {};
   for (const incremental of [false, true]) {
     renderTemplate(template, path, {
       dialect,
       targetSchema: 'analysis',
-      self: name,
+      self,
       macros,
       incremental,
       // Loading only records: every var() has some value, so a missing one fails at compile
@@ -135,10 +155,10 @@ function analyse(name: string, path: string, template: string, dialect: SqlDiale
         if (kind === 'source' && !sources.some(([s, t]) => s === first && t === table)) sources.push([first, table ?? '']);
         return kind === 'ref' ? first : `${first}.${table}`;
       },
-      onConfig: (values) => (configValues = { ...configValues, ...values }),
+      onConfig: (values) => (config = { ...config, ...values }),
     });
   }
-  return { name, path, package: pkg, layer, template, config: parseConfig(configValues, path), refs, sources };
+  return { refs, sources, config };
 }
 
 function parseConfig(values: Record<string, unknown>, path: string): ModelConfig {

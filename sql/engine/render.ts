@@ -101,6 +101,11 @@ export function renderTemplate(template: string, path: string, ctx: RenderContex
       return '';
     },
     is_incremental: () => ctx.incremental,
+    // Jinja's Python-style literals, as dbt projects write them (`config(store_failures=True)`):
+    // nunjucks knows only lower-case true/false/none and would read these as undefined.
+    True: true,
+    False: false,
+    None: null,
     this: ctx.self,
     target: { type: dialect.name, schema: ctx.targetSchema },
     /** `{{ json_text('body', 'payload.status.state') }}`: text at a path of JSON text. */

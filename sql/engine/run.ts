@@ -1,25 +1,26 @@
 /**
  * Runs a models project against a warehouse, as `dbt build` does: models in DAG order,
- * each followed by its data tests; a model that fails, or whose tests fail, skips
- * everything downstream of it. Every node leaves a result (status, rows, seconds) that the
- * caller saves as JSON and as a warehouse table ({@link saveRunResults}).
+ * each followed by its tests (YAML data tests and singular tests: test-nodes.ts); a model
+ * that fails, or whose tests fail, skips everything downstream of it. Every node leaves a
+ * result (status, rows, seconds) that the caller saves as JSON and as a warehouse table
+ * ({@link saveRunResults}).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TableSpec } from '../dialect.js';
 import type { Warehouse } from '../warehouse.js';
-import { compileModel, modelSchema, type CompileOptions } from './compile.js';
+import { compileModel, modelSchema, type ProjectSettings } from './compile.js';
 import { descendants } from './dag.js';
-import { compileDataTest, countRowTestFailures, failureCondition, loadDataTests, type DataTest } from './data-tests.js';
 import { executePlan, relationKinds, targetColumnsFor } from './execute.js';
 import { materializationLabel, planMaterialization, type Statement } from './materialize.js';
 import type { Model, Project } from './model.js';
 import { selectModels } from './select.js';
 import { buildPhoneLookup } from './phone-lookup.js';
+import { elapsed, oneLine, type NodeResult } from './node-result.js';
+import { attachTests, foldRowTests, loadTestNodes, runTest, skippedByFailure, testReads } from './test-nodes.js';
 
-/** Everything a build needs besides the warehouse: compile options minus the dialect. */
-export type ProjectSettings = Omit<CompileOptions, 'dialect' | 'incremental'>;
+export type { ProjectSettings } from './compile.js';
 
 export interface RunOptions {
   settings: ProjectSettings;
@@ -38,25 +39,7 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/** `warn`: a data test with `severity: warn` found failing rows (dbt's WARN). */
-export type NodeStatus = 'success' | 'error' | 'skipped' | 'pass' | 'warn' | 'fail';
-
-export interface NodeResult {
-  /** `model.calls` or `test.unique_calls_call_id`. */
-  node: string;
-  kind: 'model' | 'test';
-  /** Models: success | error | skipped. Tests: pass | fail | error | skipped. */
-  status: NodeStatus;
-  /** Models: rows written (incremental: rows merged; table: rows in it; view: null). Tests: failing rows. */
-  rows: number | null;
-  seconds: number;
-  /** Models: how it was built, e.g. `incremental (merge)`, `incremental (full)` (materializationLabel). */
-  materialized: string | null;
-  /** Why it failed or was skipped; '' on success. */
-  message: string;
-  /** Tests of an incremental build: the rows checked, e.g. `last_updated_at > 2025-03-04T10:00:00.000Z`; absent when every row was. */
-  scope?: string;
-}
+export type { NodeResult, NodeStatus } from './node-result.js';
 
 export interface RunResults {
   runId: string;
@@ -86,7 +69,7 @@ export async function build(warehouse: Warehouse, project: Project, options: Run
   return run(warehouse, project, options, 'build');
 }
 
-/** `switchboard test`: only the data tests of the selected models, against what is built. */
+/** `switchboard test`: only the tests of the selected models, against what is built. */
 export async function runDataTests(warehouse: Warehouse, project: Project, options: RunOptions): Promise<RunResults> {
   return run(warehouse, project, options, 'test');
 }
@@ -94,15 +77,10 @@ export async function runDataTests(warehouse: Warehouse, project: Project, optio
 async function run(warehouse: Warehouse, project: Project, options: RunOptions, command: 'build' | 'test'): Promise<RunResults> {
   const started = Date.now();
   const models = selectModels(project, options.select ?? [], options.exclude ?? []);
-  const tests = await loadDataTests(project);
-  // A test runs after every model it reads: its own, and a relationships test's target.
-  const position = new Map(models.map((m, i) => [m.name, i]));
-  const runsAfter = (test: DataTest): string => {
-    const readers = test.kind === 'relationships' ? [test.model, test.args[0] as string] : [test.model];
-    return readers.reduce((last, name) => ((position.get(name) ?? -1) > (position.get(last) ?? -1) ? name : last));
-  };
-  const testsOf = (name: string) => tests.filter((t) => position.has(t.model) && runsAfter(t) === name);
-  const total = (command === 'build' ? models.length : 0) + models.reduce((n, m) => n + testsOf(m.name).length, 0);
+  // Each test runs after the last model it reads (test-nodes.ts has the rules).
+  const attached = attachTests(models, await loadTestNodes(project, warehouse.dialect), (options.select ?? []).some((s) => s.trim() !== ''));
+  const inRun = new Set(models.map((m) => m.name));
+  const total = (command === 'build' ? models.length : 0) + [...attached.values()].reduce((n, tests) => n + tests.length, 0);
   const results: NodeResult[] = [];
   const skipped = new Map<string, string>();
   // Model → the filter that limits its tests to the rows this build wrote (incremental runs).
@@ -122,11 +100,11 @@ async function run(warehouse: Warehouse, project: Project, options: RunOptions, 
     const why = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'stopped');
     return `skipped: the run was stopped before this node (${why})`;
   };
+  const skip = (names: Iterable<string>, failedNode: string) => {
+    for (const name of names) if (!skipped.has(name)) skipped.set(name, `skipped: upstream ${failedNode} did not succeed`);
+  };
   for (const model of models) {
     const reason = skipped.get(model.name) ?? stopped();
-    const skip = (of: string, failedNode: string) => {
-      for (const name of descendants(project, of)) if (!skipped.has(name)) skipped.set(name, `skipped: upstream ${failedNode} did not succeed`);
-    };
     if (command === 'build') {
       index += 1;
       const description = `${materializedLabel(model)} model ${modelSchema(model, options.settings.targetSchema)}.${model.name}`;
@@ -140,25 +118,28 @@ async function run(warehouse: Warehouse, project: Project, options: RunOptions, 
         if (scope !== undefined) scopes.set(model.name, scope);
         record(result, description);
         if (result.status === 'error') {
-          skip(model.name, `model.${model.name}`);
+          skip(descendants(project, model.name), `model.${model.name}`);
           skipped.set(model.name, `skipped: model.${model.name} did not build`); // its own tests too, as dbt does
         }
       }
     }
-    const modelTests = testsOf(model.name);
+    const modelTests = attached.get(model.name) ?? [];
     const folded = command === 'build' && skipped.has(model.name) ? new Map<string, number>() : await foldRowTests(warehouse, project, modelTests, options.settings, scopes);
-    for (const test of modelTests) {
+    for (const node of modelTests) {
+      const { test } = node;
       index += 1;
       const description = `test ${test.name}`;
-      const testReason = (command === 'build' ? (skipped.get(test.model) ?? skipped.get(model.name)) : undefined) ?? stopped();
+      const upstream = command === 'build' ? testReads(node).filter((name) => inRun.has(name)).map((name) => skipped.get(name)).find((why) => why !== undefined) : undefined;
+      const testReason = upstream ?? stopped();
       if (testReason !== undefined) {
         record({ node: `test.${test.name}`, kind: 'test', status: 'skipped', rows: null, seconds: 0, materialized: null, message: testReason }, description);
         continue;
       }
       options.onProgress?.({ phase: 'start', index, total, node: `test.${test.name}`, kind: 'test', description });
-      const result = await runDataTest(warehouse, project, test, options.settings, scopes.get(test.model), folded.get(test.name));
+      const scope = node.kind === 'data' ? scopes.get(node.test.model) : undefined;
+      const result = await runTest(warehouse, project, node, { settings: options.settings, scope, failures: folded.get(test.name) });
       record(result, description);
-      if (command === 'build' && result.status !== 'pass' && result.status !== 'warn') skip(test.model, `test.${test.name}`);
+      if (command === 'build' && result.status !== 'pass' && result.status !== 'warn') skip(skippedByFailure(project, node), `test.${test.name}`);
     }
   }
   const finished = Date.now();
@@ -230,63 +211,6 @@ async function testScope(warehouse: Warehouse, target: string, updatedAt: string
 }
 
 /**
- * Counts the failing rows of every row test (not_null, accepted_values) of each model in one
- * scan per model, instead of one scan per test. Returns test name → failing rows; a test
- * missing from the map (the shared query failed, or it compares rows) runs on its own.
- */
-async function foldRowTests(
-  warehouse: Warehouse,
-  project: Project,
-  tests: readonly DataTest[],
-  settings: ProjectSettings,
-  scopes: ReadonlyMap<string, string>,
-): Promise<Map<string, number>> {
-  const d = warehouse.dialect;
-  const counts = new Map<string, number>();
-  const byModel = new Map<string, DataTest[]>();
-  for (const test of tests) if (failureCondition(test, d) !== null) byModel.set(test.model, [...(byModel.get(test.model) ?? []), test]);
-  for (const [model, rowTests] of byModel) {
-    if (rowTests.length < 2) continue;
-    try {
-      const relation = scoped(d.tableName(modelSchema(project.models.get(model) as Model, settings.targetSchema), model), scopes.get(model));
-      const [row] = await warehouse.all(countRowTestFailures(rowTests, d, relation));
-      rowTests.forEach((test, i) => counts.set(test.name, Number(row?.[`f${i}`] ?? 0)));
-    } catch {
-      // Each test then runs alone and reports its own error.
-    }
-  }
-  return counts;
-}
-
-async function runDataTest(
-  warehouse: Warehouse,
-  project: Project,
-  test: DataTest,
-  settings: ProjectSettings,
-  scope: string | undefined,
-  failures?: number,
-): Promise<NodeResult> {
-  const started = performance.now();
-  const node = `test.${test.name}`;
-  const d = warehouse.dialect;
-  const relation = (name: string) => d.tableName(modelSchema(project.models.get(name) as Model, settings.targetSchema), name);
-  const withScope = scope === undefined ? {} : { scope };
-  try {
-    const failing = compileDataTest(test, d, scoped(relation(test.model), scope), relation);
-    const n = failures ?? Number((await warehouse.all<{ n: number }>(`SELECT COUNT(*) AS n FROM (${failing}) AS failures`))[0]?.n ?? 0);
-    const message = n === 0 ? '' : `${n} failing row${n === 1 ? '' : 's'} (${test.path}); see them with: switchboard sql "${failing.replaceAll('"', '\\"')}"`;
-    return { node, kind: 'test', status: n === 0 ? 'pass' : test.severity === 'warn' ? 'warn' : 'fail', rows: n, seconds: elapsed(started), materialized: null, message, ...withScope };
-  } catch (error) {
-    return { node, kind: 'test', status: 'error', rows: null, seconds: elapsed(started), materialized: null, message: `${test.path}: ${oneLine(error)}`, ...withScope };
-  }
-}
-
-/** `relation`, or only its rows meeting `scope`, as something a FROM clause takes. */
-function scoped(relation: string, scope: string | undefined): string {
-  return scope === undefined ? relation : `(SELECT * FROM ${relation} WHERE ${scope}) AS scoped`;
-}
-
-/**
  * Saves `results` as `<targetDir>/run_results.json` (replaced atomically) and appends them to
  * `<schema>.sb_run_results`, one row per node.
  */
@@ -325,12 +249,4 @@ export function runResultsTable(schema: string): TableSpec {
     ],
     primaryKey: ['run_id', 'node'],
   };
-}
-
-function elapsed(started: number): number {
-  return Math.round(performance.now() - started) / 1000;
-}
-
-function oneLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
 }

@@ -23,6 +23,7 @@ test('init-models scaffolds a project whose model builds on the bundled calls, w
   assert.equal(build.code, 0, build.stdout + build.stderr);
   assert.match(build.stdout, /table model analytics\.calls_by_day/);
   assert.match(build.stdout, /test unique_combination_of_columns_calls_by_day_day__direction/);
+  assert.match(build.stdout, /PASS test calls_by_day_adds_up \.+ \[PASS/, 'the singular test runs after its model');
   assert.match(build.stdout, /ERROR=0/);
 
   const again = await runCli(['init-models', './analytics'], dir);
