@@ -58,10 +58,11 @@ const KINDS: readonly DataTestKind[] = ['unique', 'not_null', 'accepted_values',
 export async function loadDataTests(project: Project): Promise<DataTest[]> {
   const tests = new Map<string, DataTest>();
   for (const [index, layer] of project.layers.entries()) {
-    for (const { path, doc } of await yamlDocs(layer.dir)) {
-      const models = (doc as { models?: unknown } | null)?.models;
+    // A snapshot's tests are under `snapshots:` (dbt's key) or `models:`.
+    for (const [{ path, doc }, key] of (await yamlDocs(layer.dir)).flatMap((found) => (['models', 'snapshots'] as const).map((k) => [found, k] as const))) {
+      const models = (doc as Record<string, unknown> | null)?.[key];
       if (models === undefined) continue;
-      if (!Array.isArray(models)) throw new ModelError('SB_MODEL_TESTS', `${path}: "models" must be a list of { name, columns, tests }.`);
+      if (!Array.isArray(models)) throw new ModelError('SB_MODEL_TESTS', `${path}: "${key}" must be a list of { name, columns, tests }.`);
       for (const entry of models as Array<Record<string, unknown>>) {
         const name = String(entry.name ?? '');
         if (project.disabled.includes(name) || (project.models.get(name)?.layer ?? -1) > index) continue;

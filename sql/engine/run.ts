@@ -17,6 +17,7 @@ import { planMaterialization, type Statement } from './materialize.js';
 import type { Model, Project } from './model.js';
 import { selectModels } from './select.js';
 import { buildPhoneLookup } from './phone-lookup.js';
+import { buildSnapshot } from './snapshot-build.js';
 
 /** Everything a build needs besides the warehouse: compile options minus the dialect. */
 export type ProjectSettings = Omit<CompileOptions, 'dialect' | 'incremental'>;
@@ -27,7 +28,7 @@ export interface RunOptions {
   select?: readonly string[];
   /** dbt --exclude: selectors of models left out (after --select). */
   exclude?: readonly string[];
-  /** Rebuild incremental models (and phone lookups) from scratch. */
+  /** Rebuild incremental models (and phone lookups) from scratch; snapshots never are (their history is not in any source). */
   fullRefresh?: boolean;
   /** Progress, one event as each node starts and ends. */
   onProgress?: (event: ProgressEvent) => void;
@@ -194,7 +195,9 @@ async function buildModel(
     const incremental = (materialized === 'incremental' || materialized === 'phone_lookup') && existing === 'table' && options.fullRefresh !== true;
     const select = compileModel(project, model, { ...options.settings, dialect, incremental });
     let rows: number | null;
-    if (materialized === 'phone_lookup') {
+    if (materialized === 'snapshot') {
+      ({ rows, how } = await buildSnapshot(warehouse, model, { schema, select, existing }));
+    } else if (materialized === 'phone_lookup') {
       how = options.fullRefresh === true || existing === null ? 'phone lookup (full)' : 'phone lookup (new values)';
       rows = await buildPhoneLookup(warehouse, schema, model.name, select, options.fullRefresh === true);
     } else {
