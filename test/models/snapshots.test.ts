@@ -5,42 +5,14 @@
  * same changes, NULL-safe comparison, and a run with nothing changed that changes nothing.
  * The snapshot time is the mocked clock.
  */
-import { after, test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadProject } from '../../sql/engine/project.js';
 import { build, type RunResults } from '../../sql/engine/run.js';
-import { openWarehouse } from '../../sql/warehouses/index.js';
 import type { Warehouse } from '../../sql/warehouse.js';
-import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
+import { folder, scratchWarehouse } from '../helpers/scratch-warehouse.js';
 
-/** A folder of `files`, removed when the test that makes it ends. */
-export function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-snapshots-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
-
-/** A warehouse with its own raw and target schemas (Postgres is shared), closed and cleaned up when the test ends. */
-export async function scratch(t: TestContext, kind: 'duckdb' | 'postgres'): Promise<{ wh: Warehouse; raw: string; schema: string }> {
-  const raw = kind === 'duckdb' ? 'raw' : uniqueSchema('raw');
-  const schema = kind === 'duckdb' ? 'analytics' : uniqueSchema('analytics');
-  const wh = await openWarehouse(kind === 'duckdb' ? { type: 'duckdb', path: join(folder({}), 'wh.duckdb') } : { type: 'postgres', url: TEST_POSTGRES_URL });
-  t.after(async () => {
-    if (kind === 'postgres') for (const s of [raw, schema]) await wh.run(`DROP SCHEMA IF EXISTS ${wh.dialect.schemaName(s)} CASCADE`);
-    await wh.close();
-  });
-  await wh.run(wh.dialect.createSchema(raw));
-  return { wh, raw, schema };
-}
-
-export const T = (day: number) => `2025-03-0${day}T00:00:00.000Z`;
+const T = (day: number) => `2025-03-0${day}T00:00:00.000Z`;
 
 /** The project: three snapshots of raw.people, in both file forms. */
 function people(schema: string): string {
@@ -87,7 +59,7 @@ function built(results: RunResults): Record<string, string> {
 
 for (const kind of ['duckdb', 'postgres'] as const) {
   test(`${kind}: check and timestamp snapshots through first run, changes, NULLs, a hard delete, a run with no change and an empty select`, async (t) => {
-    const { wh, raw, schema } = await scratch(t, kind);
+    const { wh, raw, schema } = await scratchWarehouse(t, kind);
     const d = wh.dialect;
     const table = d.tableName(raw, 'people');
     await wh.run(`CREATE TABLE ${table} (id ${d.typeName('text')}, name ${d.typeName('text')}, phone ${d.typeName('text')}, updated_at ${d.typeName('timestamp')})`);
