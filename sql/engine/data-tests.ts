@@ -21,7 +21,8 @@
  * `config: { severity: warn }` (dbt's test config) makes failing rows a warning: reported and
  * counted in WARN=, but the build carries on downstream and the run still succeeds. The
  * default is `error`.
- * `data_tests:` is accepted as a synonym of `tests:` (dbt ≥ 1.8).
+ * `data_tests:` is accepted as a synonym of `tests:` (dbt ≥ 1.8). Snapshots' tests go under
+ * `snapshots:` in the same shape, as in dbt (or under `models:`).
  */
 import type { SqlDialect } from '../dialect.js';
 import { ModelError } from './errors.js';
@@ -58,8 +59,9 @@ const KINDS: readonly DataTestKind[] = ['unique', 'not_null', 'accepted_values',
 export async function loadDataTests(project: Project): Promise<DataTest[]> {
   const tests = new Map<string, DataTest>();
   for (const [index, layer] of project.layers.entries()) {
-    // A snapshot's tests are under `snapshots:` (dbt's key) or `models:`.
-    for (const [{ path, doc }, key] of (await yamlDocs(layer.dir)).flatMap((found) => (['models', 'snapshots'] as const).map((k) => [found, k] as const))) {
+    // A snapshot's tests go under `snapshots:` (dbt's key) or `models:`.
+    const lists = (await yamlDocs(layer.dir)).flatMap((found) => [[found, 'models'], [found, 'snapshots']] as const);
+    for (const [{ path, doc }, key] of lists) {
       const models = (doc as Record<string, unknown> | null)?.[key];
       if (models === undefined) continue;
       if (!Array.isArray(models)) throw new ModelError('SB_MODEL_TESTS', `${path}: "${key}" must be a list of { name, columns, tests }.`);

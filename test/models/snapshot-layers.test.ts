@@ -4,7 +4,8 @@
  * change; a --full-refresh that empties the people closes nothing), a user snapshot that
  * refs the bundled model, and the refusals that leave a snapshot as it was: a unique_key
  * repeated in the select, and a table of the same name that is no snapshot. A column new to
- * the select is added, and under check_cols='all' makes a new version of every row.
+ * the select is added, and under check_cols='all' makes a new version of every row; a column
+ * the select drops stays.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -129,5 +130,12 @@ for (const kind of ['duckdb', 'postgres'] as const) {
     const qty = await lines(wh, `SELECT sku, color, dbt_valid_from, dbt_valid_to FROM ${d.tableName(schema, 'items_qty')}`);
     assert.deepEqual(qty, [`x NULL ${day(1)} NULL`, `y NULL ${day(1)} NULL`], 'the column is there, NULL in versions before it');
     assert.equal((await run(3)).items_all, 'snapshot (merge) 0');
+
+    // A column the select dropped stays in the table, NULL in the versions after.
+    await wh.run(`ALTER TABLE ${items} DROP COLUMN color`);
+    await wh.run(`UPDATE ${items} SET qty = 3 WHERE sku = 'y'`);
+    assert.equal((await run(4)).items_all, 'snapshot (merge) 2');
+    const dropped = await lines(wh, `SELECT sku, qty, color, dbt_valid_from, dbt_valid_to FROM ${d.tableName(schema, 'items_all')} WHERE dbt_valid_to IS NULL`);
+    assert.deepEqual(dropped, [`x 1 red ${day(2)} NULL`, `y 3 NULL ${day(4)} NULL`]);
   });
 }
