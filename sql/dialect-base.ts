@@ -189,6 +189,32 @@ export abstract class DialectBase {
     );
   }
 
+  /**
+   * `UPDATE target SET … FROM source WHERE …`: sets columns of the `target` rows that match
+   * rows of `source` (a relation with its alias, e.g. `"analytics"."people__sb_changes" AS c`).
+   * `build` writes the SET values and the condition, given how a target column is named
+   * here: by the qualified table, which DuckDB, Postgres and Snowflake accept (Snowflake's
+   * UPDATE takes no alias: https://docs.snowflake.com/en/sql-reference/sql/update).
+   * @example updateFrom('"a"."t"', '"a"."c" AS c', (t) => ({ set: { v: 'c."v"' }, where: `${t('k')} = c."k"` }))
+   *   → `UPDATE "a"."t" SET "v" = c."v" FROM "a"."c" AS c WHERE "a"."t"."k" = c."k"`
+   */
+  updateFrom(target: string, source: string, build: (column: (name: string) => string) => { set: Readonly<Record<string, string>>; where: string }): string {
+    return this.updateFromAs(target, target, source, build);
+  }
+
+  /** {@link updateFrom} with `target` named `as` in `build`'s expressions (its alias, or itself). */
+  protected updateFromAs(
+    target: string,
+    as: string,
+    source: string,
+    build: (column: (name: string) => string) => { set: Readonly<Record<string, string>>; where: string },
+  ): string {
+    const { set, where } = build((name) => `${as}.${this.quoteIdent(name)}`);
+    const assignments = Object.entries(set).map(([column, value]) => `${this.quoteIdent(column)} = ${value}`);
+    const alias = as === target ? '' : ` AS ${as}`;
+    return `UPDATE ${target}${alias} SET ${assignments.join(', ')}\nFROM ${source}\nWHERE ${where}`;
+  }
+
   /** Statements that (re)define a view, whatever columns it had before. */
   replaceView(qualifiedName: string, select: string): string[] {
     return [`CREATE OR REPLACE VIEW ${qualifiedName} AS\n${select}`];

@@ -26,6 +26,20 @@ export abstract class SqlDialect extends DialectBase {
   }
 
   /**
+   * True when `a` and `b` differ, a NULL differing from a value and two NULLs not differing
+   * (never NULL itself). SQL:1999's `IS DISTINCT FROM`, which all four warehouses spell so:
+   * https://duckdb.org/docs/stable/sql/expressions/comparison_operators,
+   * https://www.postgresql.org/docs/current/functions-comparison.html,
+   * https://cloud.google.com/bigquery/docs/reference/standard-sql/operators#is_distinct,
+   * https://docs.snowflake.com/en/sql-reference/functions/is-distinct-from. BigQuery cannot
+   * compare JSON, ARRAY or STRUCT values this way (nor with `=`).
+   * @example isDistinctFrom('t."phone"', 's."phone"') → `(t."phone" IS DISTINCT FROM s."phone")`
+   */
+  isDistinctFrom(a: string, b: string): string {
+    return `(${a} IS DISTINCT FROM ${b})`;
+  }
+
+  /**
    * `expr` (text) cast to `type`, or NULL when it does not parse, so one malformed event
    * never fails a build. What parses is the same on every warehouse: a pattern per type
    * ({@link SAFE_CAST_PATTERNS}: `42`, `-1.5e3`, `true`/`FALSE`, `2025-03-04T10:02:11Z`;

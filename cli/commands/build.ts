@@ -6,7 +6,7 @@ export function buildCommand(): Command {
     .description('Build the models and run each one\'s data tests, in the running server if there is one (it holds the DuckDB file), else directly.')
     .option('-s, --select <selector...>', 'only these models: name, name+ (and downstream), +name (and upstream), tag:name')
     .option('--exclude <selector...>', 'leave these out (after --select); default: the reconciliation models while no pull source is configured')
-    .option('--full-refresh', 'rebuild incremental models (and phone lookups) from scratch instead of merging new rows')
+    .option('--full-refresh', 'rebuild incremental models (and phone lookups) from scratch instead of merging new rows; snapshots are never rebuilt')
     .option('-c, --config <file>', 'config file (for the warehouse, models.* and the operator API address)')
     .option('--admin-url <url>', 'the operator API base URL (default: from admin.host and admin.port)')
     .addHelpText(

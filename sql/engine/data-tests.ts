@@ -22,7 +22,8 @@
  * counted in WARN=, but the build carries on downstream and the run still succeeds. The
  * default is `error`. `config: { store_failures: true }` keeps the failing rows in a table
  * (sql/engine/store-failures.ts).
- * `data_tests:` is accepted as a synonym of `tests:` (dbt ≥ 1.8).
+ * `data_tests:` is accepted as a synonym of `tests:` (dbt ≥ 1.8). Snapshots' tests go under
+ * `snapshots:` in the same shape, as in dbt (or under `models:`).
  */
 import type { SqlDialect } from '../dialect.js';
 import { ModelError } from './errors.js';
@@ -63,10 +64,12 @@ const KINDS: readonly DataTestKind[] = ['unique', 'not_null', 'accepted_values',
 export async function loadDataTests(project: Project): Promise<DataTest[]> {
   const tests = new Map<string, DataTest>();
   for (const [index, layer] of project.layers.entries()) {
-    for (const { path, doc } of await yamlDocs(layer.dir)) {
-      const models = (doc as { models?: unknown } | null)?.models;
+    // A snapshot's tests go under `snapshots:` (dbt's key) or `models:`.
+    const lists = (await yamlDocs(layer.dir)).flatMap((found) => [[found, 'models'], [found, 'snapshots']] as const);
+    for (const [{ path, doc }, key] of lists) {
+      const models = (doc as Record<string, unknown> | null)?.[key];
       if (models === undefined) continue;
-      if (!Array.isArray(models)) throw new ModelError('SB_MODEL_TESTS', `${path}: "models" must be a list of { name, columns, tests }.`);
+      if (!Array.isArray(models)) throw new ModelError('SB_MODEL_TESTS', `${path}: "${key}" must be a list of { name, columns, tests }.`);
       for (const entry of models as Array<Record<string, unknown>>) {
         const name = String(entry.name ?? '');
         if (project.disabled.includes(name) || (project.models.get(name)?.layer ?? -1) > index) continue;

@@ -34,7 +34,11 @@ export type ModelErrorCode =
   /** The warehouse refused a model's SQL in a dry run (syntax, unknown table or column, permission). */
   | 'SB_MODEL_DRY_RUN_FAILED'
   /** A dry run estimates that a model reads more than the warehouse lets one statement bill. */
-  | 'SB_MODEL_DRY_RUN_OVER_LIMIT';
+  | 'SB_MODEL_DRY_RUN_OVER_LIMIT'
+  /** A snapshot's unique_key is repeated or NULL in what its select returns. */
+  | 'SB_MODEL_SNAPSHOT_KEY'
+  /** A snapshot's select lacks a configured column or returns one the snapshot adds, or its table exists and is no snapshot. */
+  | 'SB_MODEL_SNAPSHOT_COLUMNS';
 
 export class ModelError extends SwitchboardError {
   declare readonly code: ModelErrorCode;

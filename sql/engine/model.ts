@@ -12,8 +12,11 @@
  *   Switchboard normalises each new pair in TypeScript (libphonenumber) and adds it to a
  *   table `(raw, region_hint, e164, extension, kind)` that other models join. It works the
  *   same on every warehouse because no warehouse has to parse phone numbers.
+ * - snapshot: dbt's snapshot, a type-2 history of what the select returns (one row per
+ *   version, `dbt_valid_from`/`dbt_valid_to`): only from a layer's `snapshots/` folder
+ *   (sql/engine/snapshots.ts), with a {@link SnapshotConfig}.
  */
-export type Materialization = 'view' | 'table' | 'incremental' | 'phone_lookup';
+export type Materialization = 'view' | 'table' | 'incremental' | 'phone_lookup' | 'snapshot';
 
 /**
  * How an incremental build writes its staged rows into the existing table, as dbt's
@@ -50,6 +53,24 @@ export interface ModelConfig {
   updatedAt: string | undefined;
   /** incremental: see {@link IncrementalStrategy}; config key `incremental_strategy`. */
   incrementalStrategy: IncrementalStrategy;
+  /** snapshot: how changes are detected and what a deleted row does; absent for other materializations. */
+  snapshot?: SnapshotConfig;
+}
+
+/**
+ * A snapshot's settings, as dbt's snapshot configs name them
+ * (https://docs.getdbt.com/docs/build/snapshots#detecting-row-changes).
+ * @example { strategy: 'check', updatedAt: undefined, checkCols: ['phone_raw', 'phone_e164'], hardDeletes: 'invalidate' }
+ */
+export interface SnapshotConfig {
+  /** `timestamp`: a row changed when its `updatedAt` is later than its current version's; `check`: when a `checkCols` column differs. */
+  strategy: 'timestamp' | 'check';
+  /** timestamp: the column that rises on every change (required). check: optional; new versions start at it instead of at the snapshot time. */
+  updatedAt: string | undefined;
+  /** check: the columns compared (NULL-safe), or `all` for every column of the select. `[]` for timestamp. */
+  checkCols: readonly string[] | 'all';
+  /** `invalidate`: a key the select no longer returns has its current version closed at the snapshot time; `ignore` (default): it stays current. */
+  hardDeletes: 'ignore' | 'invalidate';
 }
 
 export interface Model {

@@ -1,6 +1,7 @@
 /**
  * Loads a models project: every `.sql` file under a layer's directory (outside `macros/`,
- * `seeds/`, `snapshots/` and `tests/`) is a model named after its file. Loading renders each
+ * `seeds/`, `snapshots/` and `tests/`) is a model named after its file, and every snapshot
+ * in `snapshots/` (sql/engine/snapshots.ts) one more. Loading renders each
  * template with recording stand-ins to learn its config, refs and sources, and checks that
  * every ref() names a model.
  */
@@ -13,6 +14,7 @@ import type { SqlDialect } from '../dialect.js';
 import { ModelError } from './errors.js';
 import { RESERVED_FOLDERS, type IncrementalStrategy, type Materialization, type Model, type ModelConfig, type Project, type ProjectLayer } from './model.js';
 import { renderTemplate } from './render.js';
+import { parseSnapshotConfig, snapshotsIn } from './snapshots.js';
 
 /** The models that ship with Switchboard (`models/` at the package root): the `switchboard` package. */
 export const BUNDLED_MODELS_DIR = fileURLToPath(new URL('../../../models', import.meta.url));
@@ -43,14 +45,17 @@ export async function loadProject(input: ProjectInput, dialect: SqlDialect, opti
   for (const layer of layers) macros += await macroText(layer);
   for (const [index, layer] of layers.entries()) {
     const seen = new Map<string, string>();
-    for (const file of (await modelFiles(layer.dir)).sort()) {
-      const path = relative(layer.dir, file).split(sep).join('/');
-      const name = basename(file, '.sql');
+    const nodes: Array<{ name: string; path: string; template: string; snapshot: boolean }> = [];
+    for (const file of (await modelFiles(layer.dir)).sort()) nodes.push({ name: basename(file, '.sql'), path: layerPath(layer, file), template: await readFile(file, 'utf8'), snapshot: false });
+    for (const file of await filesUnder(join(layer.dir, 'snapshots'), (n) => n.endsWith('.sql'))) {
+      for (const found of snapshotsIn(await readFile(file, 'utf8'), layerPath(layer, file))) nodes.push({ ...found, path: layerPath(layer, file), snapshot: true });
+    }
+    for (const { name, path, template, snapshot } of nodes) {
       const twin = seen.get(name);
       if (twin !== undefined) throw new ModelError('SB_MODEL_DUPLICATE', `Two models are named "${name}": ${twin} and ${path} (${layer.dir}). Rename one file.`);
       seen.set(name, path);
       const earlier = models.get(name);
-      const model = analyse(name, path, await readFile(file, 'utf8'), dialect, macros, layer.package, index);
+      const model = analyse(name, path, template, dialect, macros, layer.package, index, snapshot ? parseSnapshotConfig : parseConfig);
       models.set(name, earlier === undefined ? model : { ...model, overrides: `${earlier.package}:${earlier.path}` });
     }
   }
@@ -74,6 +79,11 @@ export async function loadProject(input: ProjectInput, dialect: SqlDialect, opti
     }
   }
   return { layers, models, macros, disabled };
+}
+
+/** `file`'s path relative to its layer, with `/` separators: `snapshots/people.sql`. */
+function layerPath(layer: ProjectLayer, file: string): string {
+  return relative(layer.dir, file).split(sep).join('/');
 }
 
 function toLayers(input: ProjectInput): ProjectLayer[] {
@@ -115,9 +125,18 @@ function hintFor(name: string, models: ReadonlyMap<string, Model>): string {
   return hint === undefined ? '' : ` (did you mean "${hint}"?)`;
 }
 
-function analyse(name: string, path: string, template: string, dialect: SqlDialect, macros: string, pkg: string, layer: number): Model {
+function analyse(
+  name: string,
+  path: string,
+  template: string,
+  dialect: SqlDialect,
+  macros: string,
+  pkg: string,
+  layer: number,
+  configOf: (values: Record<string, unknown>, path: string) => ModelConfig = parseConfig,
+): Model {
   const { refs, sources, config } = recordTemplate(template, path, name, dialect, macros);
-  return { name, path, package: pkg, layer, template, config: parseConfig(config, path), refs, sources };
+  return { name, path, package: pkg, layer, template, config: configOf(config, path), refs, sources };
 }
 
 /** What a template names, found by rendering it with recording stand-ins. */
@@ -168,6 +187,7 @@ function parseConfig(values: Record<string, unknown>, path: string): ModelConfig
   const known = new Set(['materialized', 'unique_key', 'tags', 'schema', 'merge_window_column', 'updated_at', 'incremental_strategy', 'enabled']);
   for (const key of Object.keys(values)) if (!known.has(key)) fail(`${key}=…): unknown setting; use ${[...known].join(', ')}`);
   const materialized = (values.materialized ?? 'view') as Materialization;
+  if (materialized === 'snapshot') fail(`materialized='snapshot'): a snapshot is a file in a snapshots/ folder (README › Your own models › Snapshots)`);
   if (!MATERIALIZATIONS.includes(materialized)) fail(`materialized='${String(materialized)}'): use ${MATERIALIZATIONS.join(', ')}`);
   const strategy = (values.incremental_strategy ?? 'delete+insert') as IncrementalStrategy;
   if (!STRATEGIES.includes(strategy)) fail(`incremental_strategy='${String(strategy)}'): use ${STRATEGIES.map((n) => `'${n}'`).join(', ')}${didYouMean(String(strategy), STRATEGIES)}`);

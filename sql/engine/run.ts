@@ -19,6 +19,7 @@ import { selectModels } from './select.js';
 import { buildPhoneLookup } from './phone-lookup.js';
 import { elapsed, oneLine, type NodeResult } from './node-result.js';
 import { attachTests, foldRowTests, loadTestNodes, runTest, skippedByFailure, testReads } from './test-nodes.js';
+import { buildSnapshot } from './snapshot-build.js';
 
 export type { ProjectSettings } from './compile.js';
 
@@ -28,7 +29,7 @@ export interface RunOptions {
   select?: readonly string[];
   /** dbt --exclude: selectors of models left out (after --select). */
   exclude?: readonly string[];
-  /** Rebuild incremental models (and phone lookups) from scratch. */
+  /** Rebuild incremental models (and phone lookups) from scratch; snapshots never are (their history is not in any source). */
   fullRefresh?: boolean;
   /** Progress, one event as each node starts and ends. */
   onProgress?: (event: ProgressEvent) => void;
@@ -175,7 +176,9 @@ async function buildModel(
     const incremental = (materialized === 'incremental' || materialized === 'phone_lookup') && existing === 'table' && options.fullRefresh !== true;
     const select = compileModel(project, model, { ...options.settings, dialect, incremental });
     let rows: number | null;
-    if (materialized === 'phone_lookup') {
+    if (materialized === 'snapshot') {
+      ({ rows, how } = await buildSnapshot(warehouse, model, { schema, select, existing }));
+    } else if (materialized === 'phone_lookup') {
       how = options.fullRefresh === true || existing === null ? 'phone lookup (full)' : 'phone lookup (new values)';
       rows = await buildPhoneLookup(warehouse, schema, model.name, select, options.fullRefresh === true);
     } else {

@@ -36,7 +36,7 @@ describe('switchboard build, test and compile', () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchboard-build-cli-'));
     after(() => rmSync(dir, { recursive: true, force: true }));
     const top = await cli(['--help'], dir);
-    for (const command of ['build', 'test', 'compile']) {
+    for (const command of ['build', 'test', 'snapshot', 'compile']) {
       assert.match(top.stdout, new RegExp(`\\n  ${command} `), `${command} is listed`);
       const help = await cli([command, '--help'], dir);
       assert.equal(help.code, 0);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { generateManifest, MANIFEST_SCHEMA, type Manifest, type ManifestEntry, type SyncExposureInput } from '../../sql/engine/docs-artifacts.js';
 import { modelsInQuery } from '../../sql/engine/docs-exposures.js';
+import { nodeId, resourceTypeOf } from '../../sql/engine/docs-nodes.js';
 import type { Materialization, Model, Project } from '../../sql/engine/model.js';
 import { BUNDLED_MODELS_DIR, loadProject } from '../../sql/engine/project.js';
 import { dialectFor } from '../../sql/warehouses/index.js';
@@ -298,12 +299,16 @@ describe('manifest.json of the bundled project', () => {
       const { manifest, notes } = await generateManifest(project, { dialect, settings: bundledSettings, adapterType: target, syncs: bundledSyncs });
       assert.deepEqual(notes, []);
       for (const model of project.models.values()) {
-        const entry = node(manifest, `model.switchboard.${model.name}`);
+        const entry = node(manifest, nodeId(model));
         assert.equal(entry.original_file_path, `models/${model.path}`);
+        if (model.config.materialized === 'snapshot') continue; // snapshots carry no compiled_code
         assert.equal(typeof entry.compiled_code, 'string', `${model.name} compiled for ${target}`);
         assert.doesNotMatch(entry.compiled_code as string, /\{\{|\{%/, `${model.name}: no template left`);
       }
-      assert.equal(Object.values(manifest.nodes).filter((n) => n.resource_type === 'model').length, project.models.size);
+      const kinds = [...project.models.values()].map(resourceTypeOf);
+      for (const kind of ['model', 'seed', 'snapshot'] as const) {
+        assert.equal(Object.values(manifest.nodes).filter((n) => n.resource_type === kind).length, kinds.filter((k) => k === kind).length, `${kind} nodes`);
+      }
       assert.ok(Object.values(manifest.nodes).filter((n) => n.resource_type === 'test').length > 30);
       assert.equal(node(manifest, 'model.switchboard.calls').columns.outcome?.description.startsWith('How the call ended'), true, 'descriptions from models/schema.yml');
       assertMapsConsistent(manifest);

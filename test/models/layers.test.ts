@@ -97,10 +97,12 @@ describe('layered projects', () => {
     await assert.rejects(loadProject([pkg(), user], duckdb), (error: Error & { code?: string }) => error.code === 'SB_MODEL_DUPLICATE');
   });
 
-  test('macros/, seeds/, snapshots/ and tests/ are not model folders', async () => {
-    const user = folder({ 'tests/assert_positive.sql': 'select 1 as n where 1 = 0', 'snapshots/snap.sql': 'select 1', 'seeds/x.sql': 'select 1', 'nested/macros/m.sql': 'select 1 as n' });
+  test('macros/, seeds/, snapshots/ and tests/ are not model folders (snapshots/ holds snapshots)', async () => {
+    const snapshot = "{{ config(unique_key='n', strategy='check', check_cols='all') }} select 1 as n";
+    const user = folder({ 'tests/assert_positive.sql': 'select 1 as n where 1 = 0', 'snapshots/snap.sql': snapshot, 'seeds/x.sql': 'select 1', 'nested/macros/m.sql': 'select 1 as n' });
     const project = await loadProject([pkg(), user], duckdb);
-    assert.deepEqual([...project.models.keys()].filter((n) => !['stg_numbers', 'numbers', 'numbers_out'].includes(n)), ['m'], 'only top-level reserved folders are skipped');
+    assert.deepEqual([...project.models.keys()].filter((n) => !['stg_numbers', 'numbers', 'numbers_out'].includes(n)), ['m', 'snap'], 'only top-level reserved folders are skipped');
+    assert.equal(project.models.get('snap')?.config.materialized, 'snapshot');
   });
 
   test("a template error in a model gives the model's own line, as without macros, not the line after them", async () => {

@@ -170,6 +170,15 @@ export class BigQueryDialect extends SqlDialect {
   }
 
   /**
+   * With an alias for the target, for the reason of {@link deleteStaged}: `UPDATE target_name
+   * [[AS] alias] SET … [FROM from_clause] WHERE condition`.
+   * https://cloud.google.com/bigquery/docs/reference/standard-sql/dml-syntax#update_statement
+   */
+  override updateFrom(target: string, source: string, build: (column: (name: string) => string) => { set: Readonly<Record<string, string>>; where: string }): string {
+    return this.updateFromAs(target, 't', source, build);
+  }
+
+  /**
    * Adds the table's partitioning (by the UTC day of `partitionBy`) and clustering, so a
    * query or MERGE that filters on them scans only what it needs: BigQuery bills by bytes
    * scanned. https://cloud.google.com/bigquery/docs/reference/standard-sql/data-definition-language#partition_expression
