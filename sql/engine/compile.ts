@@ -8,6 +8,7 @@ import { ModelError } from './errors.js';
 import type { Model, Project } from './model.js';
 import { renderTemplate, type PiiKind, type PiiPolicy } from './render.js';
 import type { TestSettings } from './store-failures.js';
+import { seedSelect } from './seeds.js';
 
 export interface CompileOptions {
   dialect: SqlDialect;
@@ -40,6 +41,7 @@ export function modelSchema(model: Model, targetSchema: string): string {
 
 /** @example compileModel(project, project.models.get('calls')!, { dialect, targetSchema: 'analytics', sources: { raw: 'raw' } }) */
 export function compileModel(project: Project, model: Model, options: CompileOptions): string {
+  if (model.seed !== undefined) return seedSelect(model.seed, options.dialect);
   return compileTemplate(project, model, modelSchema(model, options.targetSchema), options);
 }
 

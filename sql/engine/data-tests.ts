@@ -23,7 +23,7 @@
  * default is `error`. `config: { store_failures: true }` keeps the failing rows in a table
  * (sql/engine/store-failures.ts).
  * `data_tests:` is accepted as a synonym of `tests:` (dbt ≥ 1.8). Snapshots' tests go under
- * `snapshots:` in the same shape, as in dbt (or under `models:`).
+ * `snapshots:` in the same shape, as in dbt (or under `models:`), and seeds' under `seeds:`.
  */
 import type { SqlDialect } from '../dialect.js';
 import { ModelError } from './errors.js';
@@ -64,8 +64,8 @@ const KINDS: readonly DataTestKind[] = ['unique', 'not_null', 'accepted_values',
 export async function loadDataTests(project: Project): Promise<DataTest[]> {
   const tests = new Map<string, DataTest>();
   for (const [index, layer] of project.layers.entries()) {
-    // A snapshot's tests go under `snapshots:` (dbt's key) or `models:`.
-    const lists = (await yamlDocs(layer.dir)).flatMap((found) => [[found, 'models'], [found, 'snapshots']] as const);
+    // A snapshot's tests go under `snapshots:` (dbt's key) or `models:`; a seed's under `seeds:`.
+    const lists = (await yamlDocs(layer.dir)).flatMap((found) => [[found, 'models'], [found, 'snapshots'], [found, 'seeds']] as const);
     for (const [{ path, doc }, key] of lists) {
       const models = (doc as Record<string, unknown> | null)?.[key];
       if (models === undefined) continue;

@@ -15,8 +15,11 @@
  * - snapshot: dbt's snapshot, a type-2 history of what the select returns (one row per
  *   version, `dbt_valid_from`/`dbt_valid_to`): only from a layer's `snapshots/` folder
  *   (sql/engine/snapshots.ts), with a {@link SnapshotConfig}.
+ * - seed: a CSV file under a layer's `seeds/` folder, built as a table of its rows
+ *   (sql/engine/seeds.ts). Only CSV files are seeds: `config(materialized='seed')` in a
+ *   `.sql` model is refused.
  */
-export type Materialization = 'view' | 'table' | 'incremental' | 'phone_lookup' | 'snapshot';
+export type Materialization = 'view' | 'table' | 'incremental' | 'phone_lookup' | 'snapshot' | 'seed';
 
 /**
  * How an incremental build writes its staged rows into the existing table, as dbt's
@@ -91,7 +94,23 @@ export interface Model {
   refs: readonly string[];
   /** Sources it reads with source(), as `[source, table]`. */
   sources: ReadonlyArray<readonly [string, string]>;
+  /** A seed's columns and rows, read from its CSV file (`template` is then empty). */
+  seed?: SeedData;
 }
+
+/** The contents of a seed's CSV file, checked against its column types. */
+export interface SeedData {
+  /** In the file's order, e.g. `[{ name: 'account_id', type: 'text' }, { name: 'seats', type: 'integer' }]`. */
+  columns: ReadonlyArray<{ readonly name: string; readonly type: SeedColumnType }>;
+  /**
+   * One entry per data row, one value per column: canonical text the warehouse casts to the
+   * column's type (`'42'`, `'true'`, `'2025-03-04 10:00:00+00:00'`), or null for an empty field.
+   */
+  rows: ReadonlyArray<ReadonlyArray<string | null>>;
+}
+
+/** The types a seed's column can have: the dialects' logical types but `json`. */
+export type SeedColumnType = 'text' | 'bigint' | 'integer' | 'double' | 'boolean' | 'timestamp';
 
 /**
  * One folder of a layered project. Besides models (every `.sql` file), a layer may hold

@@ -1,7 +1,8 @@
 /**
  * Loads a models project: every `.sql` file under a layer's directory (outside `macros/`,
- * `seeds/`, `snapshots/` and `tests/`) is a model named after its file, and every snapshot
- * in `snapshots/` (sql/engine/snapshots.ts) one more. Loading renders each
+ * `seeds/`, `snapshots/` and `tests/`) is a model named after its file, every snapshot in
+ * `snapshots/` (sql/engine/snapshots.ts) one more, and so is every `seeds/**\/*.csv` (a seed,
+ * sql/engine/seeds.ts). Loading renders each
  * template with recording stand-ins to learn its config, refs and sources, and checks that
  * every ref() names a model.
  */
@@ -15,6 +16,7 @@ import { ModelError } from './errors.js';
 import { RESERVED_FOLDERS, type IncrementalStrategy, type Materialization, type Model, type ModelConfig, type Project, type ProjectLayer } from './model.js';
 import { renderTemplate } from './render.js';
 import { parseSnapshotConfig, snapshotsIn } from './snapshots.js';
+import { checkSeedProperties, seedModel, seedProperties } from './seeds.js';
 
 /** The models that ship with Switchboard (`models/` at the package root): the `switchboard` package. */
 export const BUNDLED_MODELS_DIR = fileURLToPath(new URL('../../../models', import.meta.url));
@@ -43,22 +45,28 @@ export async function loadProject(input: ProjectInput, dialect: SqlDialect, opti
   const models = new Map<string, Model>();
   let macros = '';
   for (const layer of layers) macros += await macroText(layer);
+  const seedYaml = seedProperties(await Promise.all(layers.map((layer) => yamlDocs(layer.dir))));
   for (const [index, layer] of layers.entries()) {
     const seen = new Map<string, string>();
-    const nodes: Array<{ name: string; path: string; template: string; snapshot: boolean }> = [];
-    for (const file of (await modelFiles(layer.dir)).sort()) nodes.push({ name: basename(file, '.sql'), path: layerPath(layer, file), template: await readFile(file, 'utf8'), snapshot: false });
+    const nodes: Array<{ name: string; path: string; template: string; kind: 'model' | 'snapshot' | 'seed' }> = [];
+    for (const file of (await modelFiles(layer.dir)).sort()) nodes.push({ name: basename(file, '.sql'), path: layerPath(layer, file), template: await readFile(file, 'utf8'), kind: 'model' });
     for (const file of await filesUnder(join(layer.dir, 'snapshots'), (n) => n.endsWith('.sql'))) {
-      for (const found of snapshotsIn(await readFile(file, 'utf8'), layerPath(layer, file))) nodes.push({ ...found, path: layerPath(layer, file), snapshot: true });
+      for (const found of snapshotsIn(await readFile(file, 'utf8'), layerPath(layer, file))) nodes.push({ ...found, path: layerPath(layer, file), kind: 'snapshot' });
     }
-    for (const { name, path, template, snapshot } of nodes) {
+    for (const file of await filesUnder(join(layer.dir, 'seeds'), (n) => n.endsWith('.csv'))) nodes.push({ name: basename(file, '.csv'), path: layerPath(layer, file), template: await readFile(file, 'utf8'), kind: 'seed' });
+    for (const { name, path, template, kind } of nodes) {
       const twin = seen.get(name);
       if (twin !== undefined) throw new ModelError('SB_MODEL_DUPLICATE', `Two models are named "${name}": ${twin} and ${path} (${layer.dir}). Rename one file.`);
       seen.set(name, path);
       const earlier = models.get(name);
-      const model = analyse(name, path, template, dialect, macros, layer.package, index, snapshot ? parseSnapshotConfig : parseConfig);
+      const model =
+        kind === 'seed'
+          ? seedModel(name, path, template, seedYaml, layer.package, index)
+          : analyse(name, path, template, dialect, macros, layer.package, index, kind === 'snapshot' ? parseSnapshotConfig : parseConfig);
       models.set(name, earlier === undefined ? model : { ...model, overrides: `${earlier.package}:${earlier.path}` });
     }
   }
+  checkSeedProperties(seedYaml, models);
   const disabled = await disabledModels(layers, models, options.disabled ?? []);
   for (const name of disabled) models.delete(name);
   for (const model of models.values()) {

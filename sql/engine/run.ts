@@ -44,7 +44,8 @@ export type { NodeResult, NodeStatus } from './node-result.js';
 
 export interface RunResults {
   runId: string;
-  command: 'build' | 'test';
+  /** `seed`: only the selected seeds, built without their tests (dbt seed). */
+  command: 'build' | 'test' | 'seed';
   startedAt: string;
   finishedAt: string;
   seconds: number;
@@ -70,18 +71,23 @@ export async function build(warehouse: Warehouse, project: Project, options: Run
   return run(warehouse, project, options, 'build');
 }
 
+/** `switchboard seed`: only the selected seeds (models loaded from CSV files), without their tests, as `dbt seed`. */
+export async function seed(warehouse: Warehouse, project: Project, options: RunOptions): Promise<RunResults> {
+  return run(warehouse, project, options, 'seed');
+}
+
 /** `switchboard test`: only the tests of the selected models, against what is built. */
 export async function runDataTests(warehouse: Warehouse, project: Project, options: RunOptions): Promise<RunResults> {
   return run(warehouse, project, options, 'test');
 }
 
-async function run(warehouse: Warehouse, project: Project, options: RunOptions, command: 'build' | 'test'): Promise<RunResults> {
+async function run(warehouse: Warehouse, project: Project, options: RunOptions, command: RunResults['command']): Promise<RunResults> {
   const started = Date.now();
-  const models = selectModels(project, options.select ?? [], options.exclude ?? []);
-  // Each test runs after the last model it reads (test-nodes.ts has the rules).
-  const attached = attachTests(models, await loadTestNodes(project, warehouse.dialect), (options.select ?? []).some((s) => s.trim() !== ''));
+  const models = selectModels(project, options.select ?? [], options.exclude ?? []).filter((m) => command !== 'seed' || m.seed !== undefined);
+  // Each test runs after the last model it reads (test-nodes.ts has the rules); `seed` runs none.
+  const attached = attachTests(models, command === 'seed' ? [] : await loadTestNodes(project, warehouse.dialect), (options.select ?? []).some((s) => s.trim() !== ''));
   const inRun = new Set(models.map((m) => m.name));
-  const total = (command === 'build' ? models.length : 0) + [...attached.values()].reduce((n, tests) => n + tests.length, 0);
+  const total = (command !== 'test' ? models.length : 0) + [...attached.values()].reduce((n, tests) => n + tests.length, 0);
   const results: NodeResult[] = [];
   const skipped = new Map<string, string>();
   // Model → the filter that limits its tests to the rows this build wrote (incremental runs).
@@ -93,7 +99,7 @@ async function run(warehouse: Warehouse, project: Project, options: RunOptions, 
   };
 
   // What exists already, read once (an information_schema query per model costs more than some models).
-  const relations = command === 'build' ? await relationKinds(warehouse, [...new Set(models.map((m) => modelSchema(m, options.settings.targetSchema)))]) : new Map<string, 'table' | 'view'>();
+  const relations = command !== 'test' ? await relationKinds(warehouse, [...new Set(models.map((m) => modelSchema(m, options.settings.targetSchema)))]) : new Map<string, 'table' | 'view'>();
 
   const stopped = (): string | undefined => {
     const signal = options.signal;
@@ -106,7 +112,7 @@ async function run(warehouse: Warehouse, project: Project, options: RunOptions, 
   };
   for (const model of models) {
     const reason = skipped.get(model.name) ?? stopped();
-    if (command === 'build') {
+    if (command !== 'test') {
       index += 1;
       const description = `${materializedLabel(model)} model ${modelSchema(model, options.settings.targetSchema)}.${model.name}`;
       if (reason !== undefined) {

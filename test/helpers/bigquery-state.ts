@@ -87,6 +87,12 @@ export class BigQueryControlState {
    * DDL changes the catalog (and answers nothing); the introspector's INFORMATION_SCHEMA.TABLES
    * reads list it. DDL is seen whether or not it succeeds later: tests here make none fail.
    */
+  /**
+   * `schema.table` → its columns, as BigQuery's INFORMATION_SCHEMA.COLUMNS would list them once
+   * the table exists (set by the test: the fake cannot work them out from the SQL).
+   */
+  readonly knownColumns = new Map<string, readonly string[]>();
+
   private catalog(job: QueryJob): QueryResult | null {
     const q = job.query;
     const created = /^CREATE (?:OR REPLACE )?(TABLE|VIEW)(?: IF NOT EXISTS)? `([^`]+)`\.`([^`]+)`/.exec(q);
@@ -98,6 +104,14 @@ export class BigQueryControlState {
     if (dropped !== null) {
       this.tables.delete(`${dropped[1]}.${dropped[2]}`);
       return null;
+    }
+    if (/^SELECT column_name AS column_name, data_type AS data_type, is_nullable AS is_nullable, CAST\(ordinal_position AS INT64\) AS ordinal_position FROM /.test(q)) {
+      // The fake runs no SQL, so it cannot know what columns a CREATE TABLE … AS SELECT made: a
+      // test tells it (knownColumns) for the tables whose columns Switchboard reads back.
+      const p = job.params as Record<string, unknown>;
+      const columns = this.tables.has(`${String(p.p1)}.${String(p.p2)}`) ? (this.knownColumns.get(`${String(p.p1)}.${String(p.p2)}`) ?? []) : [];
+      const rows = columns.map((column_name, i) => ({ column_name, data_type: 'STRING', is_nullable: 'YES', ordinal_position: i + 1 }));
+      return { schema: [{ name: 'column_name', type: 'STRING' }, { name: 'data_type', type: 'STRING' }, { name: 'is_nullable', type: 'STRING' }, { name: 'ordinal_position', type: 'INT64' }], rows };
     }
     if (/^SELECT table_schema AS table_schema, table_name AS table_name, table_type AS table_type FROM /.test(q)) {
       const schemas = new Set(Object.values(job.params as Record<string, unknown>).map(String));

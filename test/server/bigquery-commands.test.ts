@@ -18,13 +18,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeBigQuery, type FakeBigQuery, type QueryJob, type QueryResult } from '../../fakes/bigquery/index.js';
 import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../../fakes/work-analytics/index.js';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/index.js';
 import { BigQueryControlState } from '../helpers/bigquery-state.js';
 import { runCli, type CliResult } from '../helpers/cli-process.js';
+import { RESERVED_FOLDERS } from '../../sql/engine/model.js';
 
 const MODELS_DIR = fileURLToPath(new URL('../../../models', import.meta.url));
 const PENDING = '`switchboard_sync`.`escalations_to_slack__pending`';
@@ -113,8 +114,22 @@ describe('build, pull and sync on BigQuery (protocol fake)', () => {
   /** The jobs a command sent, from the mark on. */
   const since = (mark: number): QueryJob[] => fake.jobs.slice(mark).filter((j) => !j.dryRun);
 
+  // salesforce_people_snapshot reads back its stage's columns (those of salesforce_people) and,
+  // once built, its own (the same plus dbt's four).
+  const PEOPLE = ['id', 'object', 'phone_field', 'phone_raw', 'phone_e164', 'pulled_at'];
+  before(() => {
+    state.knownColumns.set('analytics.salesforce_people_snapshot__sb_source', PEOPLE);
+    state.knownColumns.set('analytics.salesforce_people_snapshot', [...PEOPLE, 'dbt_scd_id', 'dbt_updated_at', 'dbt_valid_from', 'dbt_valid_to']);
+  });
+
   test('build runs every bundled model; a second build runs the incremental models incrementally, each in one transaction', async () => {
-    const bundled = readdirSync(MODELS_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.sql')).map((f) => basename(f, '.sql'));
+    // Models are the .sql files outside macros/, seeds/, snapshots/ and tests/; seeds are seeds/**/*.csv.
+    const files = readdirSync(MODELS_DIR, { recursive: true, encoding: 'utf8' }).map((f) => f.split(sep).join('/'));
+    const bundled = [
+      ...files.filter((f) => f.endsWith('.sql') && !RESERVED_FOLDERS.includes(f.split('/')[0] as string)).map((f) => basename(f, '.sql')),
+      ...files.filter((f) => f.startsWith('seeds/') && f.endsWith('.csv')).map((f) => basename(f, '.csv')),
+      ...files.filter((f) => f.startsWith('snapshots/') && f.endsWith('.sql')).map((f) => basename(f, '.sql')),
+    ];
     const first = fake.jobs.length;
     const res = await cli('build');
     assert.equal(res.code, 0, res.stderr + res.stdout);
@@ -123,7 +138,8 @@ describe('build, pull and sync on BigQuery (protocol fake)', () => {
     const jobs = since(first);
     for (const name of bundled) {
       // phone_numbers is the lookup Switchboard fills itself (libphonenumber), into a table it creates once.
-      const create = name === 'phone_numbers' ? 'CREATE TABLE IF NOT EXISTS' : 'CREATE OR REPLACE (?:TABLE|VIEW)';
+      // A snapshot's table is created once (its history exists nowhere else), never replaced.
+      const create = name === 'phone_numbers' ? 'CREATE TABLE IF NOT EXISTS' : name.endsWith('_snapshot') ? 'CREATE TABLE' : 'CREATE OR REPLACE (?:TABLE|VIEW)';
       assert.ok(jobs.some((j) => new RegExp(`^${create} \`analytics\`\\.\`${name}\``).test(j.query)), `${name} was created (${create})`);
     }
     assert.deepEqual(jobs.filter((j) => j.sessionId !== undefined && DDL.test(j.query)).map((j) => j.query.slice(0, 80)), [], 'no DDL inside a transaction');
