@@ -18,6 +18,7 @@ import { pullCommand } from './commands/pull.js';
 import { adminTokenCommand } from './commands/admin-token.js';
 import { dlqCommand } from './commands/dlq.js';
 import { initModelsCommand } from './commands/init-models.js';
+import { sourceCommand } from './commands/source.js';
 
 const program = new Command()
   .name('switchboard')
@@ -43,6 +44,7 @@ program.addCommand(dlqCommand());
 program.addCommand(buildCommand());
 program.addCommand(testCommand());
 program.addCommand(compileCommand());
+program.addCommand(sourceCommand());
 program.addCommand(initModelsCommand());
 program.addCommand(adminTokenCommand());
 

@@ -25,6 +25,12 @@ export type ModelErrorCode =
   | 'SB_MODEL_NOTHING_SELECTED'
   /** A data-test YAML file is malformed or names an unknown model or test. */
   | 'SB_MODEL_TESTS'
+  /** A `sources:` declaration in YAML (or a `models.freshness` key) is malformed or names nothing. */
+  | 'SB_MODEL_SOURCES'
+  /** `switchboard source freshness` found a source table past its error_after, or could not check one. */
+  | 'SB_MODEL_FRESHNESS_FAILED'
+  /** A source freshness check is already running (one at a time per warehouse). */
+  | 'SB_MODEL_FRESHNESS_RUNNING'
   /** A model's SQL failed in the warehouse during a build. */
   | 'SB_MODEL_BUILD_FAILED'
   /** A build is already running (one at a time per warehouse). */
