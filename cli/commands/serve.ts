@@ -32,6 +32,7 @@ Operator API (admin.host:admin.port, loopback only by default; Authorization: Be
   POST /sql                 role read     \`switchboard sql\` (read-only queries)
   POST /build               role operate  \`switchboard build\`
   POST /test                role operate  \`switchboard test\`
+  POST /source-freshness    role operate  \`switchboard source freshness\`
   POST /sync                role operate  \`switchboard sync\`
   POST /pull                role operate  \`switchboard pull\`
   GET  /alerts              role read     alerts firing and resolved (?status=firing|resolved|all)

@@ -124,7 +124,9 @@ async function checkTable(warehouse: Warehouse, table: SourceTable, now: () => D
   }
   const snapshot = now();
   if (value === null) {
-    return { ...base, status: 'warn', maxLoadedAt: null, snapshottedAt: snapshot.toISOString(), ageSeconds: null, seconds: elapsed(clock), message: 'no rows yet: nothing has been loaded' };
+    const off = `freshness: null for it in your YAML, or models.freshness: { "${table.source}.${table.table}": off }`;
+    const message = `no rows yet: nothing has been loaded; if nothing ever will be (a source you do not use), switch its check off (${off})`;
+    return { ...base, status: 'warn', maxLoadedAt: null, snapshottedAt: snapshot.toISOString(), ageSeconds: null, seconds: elapsed(clock), message };
   }
   const loaded = value instanceof Date ? value.getTime() : Date.parse(String(value));
   if (Number.isNaN(loaded)) {
