@@ -266,7 +266,7 @@ export function selectSources(tables: readonly SourceTable[], selectors: readonl
     const hits = tables.filter((t) => t.source === source && (table === undefined || t.table === table));
     if (hits.length === 0) {
       const names = tables.flatMap((t) => [`source:${t.source}`, `source:${t.source}.${t.table}`]);
-      const hint = closest(expression, [...new Set(names)]);
+      const hint = closest(expression, [...new Set(names)]) ?? names.find((name) => name.startsWith(expression));
       throw new ModelError('SB_MODEL_SELECTOR', `No declared source table matches "${expression}"${hint === undefined ? '' : ` (did you mean "${hint}"?)`}.`);
     }
     for (const hit of hits) chosen.add(hit);
