@@ -21,6 +21,7 @@ import { adminTokenCommand } from './commands/admin-token.js';
 import { dlqCommand } from './commands/dlq.js';
 import { initModelsCommand } from './commands/init-models.js';
 import { docsCommand } from './commands/docs.js';
+import { sourceCommand } from './commands/source.js';
 
 const program = new Command()
   .name('switchboard')
@@ -49,6 +50,7 @@ program.addCommand(snapshotCommand());
 program.addCommand(seedCommand());
 program.addCommand(compileCommand());
 program.addCommand(docsCommand());
+program.addCommand(sourceCommand());
 program.addCommand(initModelsCommand());
 program.addCommand(adminTokenCommand());
 

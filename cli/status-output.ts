@@ -8,6 +8,9 @@
  *   Landing          events  last received                       rejections  last rejected
  *     voice               2  2025-03-04 09:15:27Z (2 min ago)             0  -
  *   …
+ *   Source freshness       status  last loaded                       thresholds
+ *     raw.meetings_events  ERROR   2025-03-01 08:00:00Z (3 days ago)  warn after 1 day, error after 3 days
+ *   …
  *   Syncs
  *     alerts_to_slack → slack (schedule "0 * * * *")
  *       last run 2025-03-04 09:10:00Z (7 min ago): FAILED, sent 0, rejected 0, retrying 0
@@ -26,6 +29,7 @@ export function renderStatus(report: StatusAnswer, now: Date = new Date()): stri
     landing(report, at),
     spoolAndDrain(report),
     lastBuild(report, at),
+    sourceFreshness(report, at),
     syncs(report, at),
     pulls(report, at),
     jobs(report, at),
@@ -82,6 +86,29 @@ function lastBuild(r: StatusAnswer, at: At): string {
     lines.push(`  ${at(lastRun.finishedAt)}: ${lastRun.success ? 'success' : 'FAILED'} (${lastRun.command}: ${counts}; run ${lastRun.runId})`);
   }
   return lines.join('\n');
+}
+
+function sourceFreshness(r: StatusAnswer, at: At): string {
+  const list = r.sourceFreshness;
+  if (list === undefined) return '';
+  if (list === null) return 'Source freshness (not readable now, see below)';
+  if (list.length === 0) return 'Source freshness\n  not checked yet (switchboard source freshness; serve checks on models.freshnessSchedule)';
+  const limit = (label: string, seconds: number | null) => (seconds === null ? [] : [`${label} after ${duration(seconds)}`]);
+  const rows = list.map((f) => [
+    `  ${f.name}`,
+    f.status.toUpperCase(),
+    f.maxLoadedAt === null ? (f.status === 'runtime error' ? f.message : 'no rows yet') : at(f.maxLoadedAt),
+    [...limit('warn', f.warnAfterSeconds), ...limit('error', f.errorAfterSeconds)].join(', '),
+  ]);
+  const checked = list.map((f) => f.snapshottedAt).sort().at(-1);
+  return [...table([['Source freshness', 'status', 'last loaded', 'thresholds'], ...rows], [false, false, false, false]), `  checked ${at(checked)}`].join('\n');
+}
+
+/** `30 min`, `2 h`, `3 days`: a threshold in its largest whole unit. */
+function duration(seconds: number): string {
+  if (seconds % 86_400 === 0) return `${seconds / 86_400} day${seconds === 86_400 ? '' : 's'}`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  return `${Math.round(seconds / 60)} min`;
 }
 
 function syncs(r: StatusAnswer, at: At): string {

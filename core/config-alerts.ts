@@ -84,6 +84,11 @@ const rules = z.strictObject({
     { forMinutes: 0, severity: 'error' },
     { maxSilenceMinutes: minutes.positive().default(120), lookbackDays: z.number().int().min(1).max(90).default(7) },
   ),
+  /**
+   * Per source table, its latest `switchboard source freshness` check is an error (past
+   * error_after, or it could not be checked); with includeWarn, a warning too (a table with no rows never alerts).
+   */
+  staleSources: rule({ forMinutes: 0, severity: 'error' }, { includeWarn: z.boolean().default(false) }),
 });
 
 export type AlertRuleId = keyof z.infer<typeof rules>;

@@ -13,6 +13,7 @@ import { cronOrOff, ianaZone, schemaName } from './config-fields.js';
 import { pulls } from './config-pulls.js';
 import { alerts } from './config-alerts.js';
 import { drift } from './config-drift.js';
+import { freshnessOverrides } from './config-freshness.js';
 import { warehouseSection, type WarehouseChoices, type WarehouseSchema, type WarehouseSettings } from './config-warehouse.js';
 
 export type { WarehouseChoices, WarehouseSchema, WarehouseSettings } from './config-warehouse.js';
@@ -242,6 +243,10 @@ const models = z.strictObject({
    * Default: every 5 minutes.
    */
   schedule: cronOrOff.default('*/5 * * * *'),
+  /** When `serve` checks source freshness (cron, or `off`); default every 15 minutes. */
+  freshnessSchedule: cronOrOff.default('*/15 * * * *'),
+  /** Source freshness thresholds over the YAML's, by `<source>` or `<source>.<table>` (core/config-freshness.ts). */
+  freshness: freshnessOverrides,
   /** How far incremental models look back before their newest row, for late and out-of-order events. */
   lookbackSeconds: z.number().int().min(0).default(3600),
   /** Region (ISO 3166 alpha-2) for national phone numbers that carry no country of their own. */

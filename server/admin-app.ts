@@ -18,6 +18,8 @@
  * admin/model-routes.ts
  *   POST /build               { select?, exclude?, fullRefresh? } → NDJSON stream
  *   POST /test                { select?, exclude? } → NDJSON stream
+ * admin/freshness-routes.ts
+ *   POST /source-freshness    { select? } → NDJSON stream (switchboard source freshness)
  * admin/sync-routes.ts
  *   POST /sync                { names, dryRun?, replayRejected? } → NDJSON stream
  * admin/pull-routes.ts
@@ -74,6 +76,8 @@ import { consoleAuth, consoleRoutes, CONSOLE_PREFIX, type ConsoleSettings } from
 import { driftRoutes, type DriftRoutesOptions } from './admin/drift-routes.js';
 import { signalRoutes } from './admin/signal-routes.js';
 import { docsRoutes } from './admin/docs-routes.js';
+import { freshnessRoutes } from './admin/freshness-routes.js';
+import type { SourceFreshnessChecks } from './source-freshness.js';
 
 export interface AdminAppOptions {
   replayer: Replayer;
@@ -81,6 +85,8 @@ export interface AdminAppOptions {
   metrics: Metrics;
   /** Runs `build` and `test` one at a time (shared with the scheduled builds). */
   builds: ModelBuilds;
+  /** Runs `switchboard source freshness` (shared with the scheduled checks). */
+  freshness: SourceFreshnessChecks;
   /** Runs syncs in their destination lanes (shared with the scheduled syncs). */
   syncer?: Syncer | undefined;
   /** Runs pulls, one per source at a time (shared with the scheduled pulls). */
@@ -122,6 +128,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   await app.register(rejectionRoutes, { replayer: options.replayer });
   await app.register(sqlRoutes, { warehouse: options.warehouse, readableSchemas: options.readableSchemas, sqlTimeoutMs: options.sqlTimeoutMs });
   await app.register(modelRoutes, { builds: options.builds, jobs: options.jobs });
+  await app.register(freshnessRoutes, { checks: options.freshness, jobs: options.jobs });
   await app.register(syncRoutes, { syncer: options.syncer, jobs: options.jobs });
   await app.register(pullRoutes, { puller: options.puller, jobs: options.jobs });
   await app.register(alertRoutes, { alerts: options.alerts ?? null });

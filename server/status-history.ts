@@ -8,7 +8,8 @@
  * - `<rawSchema>._job_runs` and `_job_leases`: every job's last finished run, and who holds it now;
  * - `switchboard_sync.runs` and `.rejections`: each sync's last run that sent, and the records
  *   its destination refused that are waiting;
- * - `<rawSchema>._pull_runs`: each pull source's last finished run.
+ * - `<rawSchema>._pull_runs`: each pull source's last finished run;
+ * - `<models.schema>.sb_source_freshness`: each source table's latest freshness check.
  *
  * Read only: a table not created yet (nothing ran) reads as no history. Each part is read on
  * its own, so one unreadable table leaves the others (its error is reported).
@@ -16,6 +17,7 @@
 import type { SqlValue, Warehouse } from '../sql/warehouse.js';
 import { listRelations } from '../sql/introspect.js';
 import { runResultsTable } from '../sql/engine/run.js';
+import { latestFreshness, sourceFreshnessTable, type LatestFreshness } from '../sql/engine/freshness-results.js';
 import { rejectionsTable as syncRejectionsTable, runsTable as syncRunsTable, SYNC_SCHEMA } from '../sync/state.js';
 import { pullRunsTable } from '../ingest/pulls/runner.js';
 import { rejectionsTable } from '../ingest/raw-tables.js';
@@ -48,6 +50,8 @@ export interface StatusHistory {
   leases: Map<string, { node: string; expiresAt: string }>;
   syncs: Map<string, Pick<SyncStatus, 'lastRun' | 'refused'>>;
   pulls: Map<string, NonNullable<PullStatus['lastRun']>>;
+  /** Each checked source table's latest freshness, worst first (none before the first check). */
+  sourceFreshness: LatestFreshness[];
   /** The parts that could not be read, e.g. `['syncs: relation … does not exist']`; empty when all were. */
   errors: string[];
 }
@@ -58,7 +62,7 @@ export async function readStatusHistory(warehouse: Warehouse, scope: StatusHisto
   const has = (schema: string, name: string): boolean => present.has(`${schema}.${name}`);
   const table = (schema: string, name: string): string => d.tableName(schema, name);
   const list = (values: readonly string[], from = 1): string => values.map((_, i) => d.param(from + i)).join(', ');
-  const history: StatusHistory = { landing: [], models: null, jobs: new Map(), leases: new Map(), syncs: new Map(), pulls: new Map(), errors: [] };
+  const history: StatusHistory = { landing: [], models: null, jobs: new Map(), leases: new Map(), syncs: new Map(), pulls: new Map(), sourceFreshness: [], errors: [] };
   const part = async (name: string, read: () => Promise<void>): Promise<void> => {
     try {
       await read();
@@ -207,6 +211,8 @@ export async function readStatusHistory(warehouse: Warehouse, scope: StatusHisto
       }
     });
   }
+  const freshness = sourceFreshnessTable(scope.modelsSchema);
+  if (has(freshness.schema, freshness.name)) await part('source freshness', async () => void (history.sourceFreshness = await latestFreshness(warehouse, freshness.schema)));
   return history;
 }
 

@@ -13,6 +13,7 @@ import type { HealthReport } from '../ingest/app.js';
 import type { PullStatus } from '../ingest/pulls/puller.js';
 import type { LastRun } from './model-builds.js';
 import type { JobStatus } from './jobs/runner.js';
+import type { LatestFreshness } from '../sql/engine/freshness-results.js';
 
 /** One webhook family, all time (from its raw table and the rejections table). */
 export interface FamilyLanding {
@@ -66,6 +67,11 @@ export interface StatusReport extends HealthReport {
   syncs: SyncStatus[];
   /** Each configured pull source: its schedule, whether it runs now, and its last run (here, else as recorded). */
   pulls: PullStatus[];
+  /**
+   * Each checked source table's latest freshness (`switchboard source freshness`), worst first;
+   * empty before the first check, null when the warehouse could not be read.
+   */
+  sourceFreshness: LatestFreshness[] | null;
   /** Every job: its schedule and next tick, a run here or a lease held by another node, and its last run. */
   jobs: JobStatus[];
   /**
@@ -78,4 +84,4 @@ export interface StatusReport extends HealthReport {
 }
 
 /** What this process knows by itself, in memory: the report before the history completes it. */
-export type LiveStatus = Omit<StatusReport, 'landing' | 'historyError'>;
+export type LiveStatus = Omit<StatusReport, 'landing' | 'sourceFreshness' | 'historyError'>;

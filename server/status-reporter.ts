@@ -37,10 +37,11 @@ export function statusReporter(options: { live: () => LiveStatus; warehouse: War
 
 /** `live`, with every last run this process has not seen itself filled in from `history`. */
 export function withHistory(live: LiveStatus, history: StatusHistory | null, historyError: string | null): StatusReport {
-  if (history === null) return { ...live, landing: null, historyError };
+  if (history === null) return { ...live, landing: null, sourceFreshness: null, historyError };
   return {
     ...live,
     landing: history.landing,
+    sourceFreshness: history.sourceFreshness,
     models: { ...live.models, lastRun: live.models.lastRun ?? history.models },
     syncs: live.syncs.map((s) => ({ ...s, ...(history.syncs.get(s.sync) ?? {}) })),
     pulls: live.pulls.map((p) => ({ ...p, lastRun: p.lastRun ?? history.pulls.get(p.source) ?? null })),

@@ -37,7 +37,8 @@ import { ModelBuilds } from './model-builds.js';
 import { JobRunner } from './jobs/runner.js';
 import { JobLeases, nodeId } from './jobs/leases.js';
 import { JobHistory } from './jobs/history.js';
-import { driftJobFor, modelsJob, pullJobFor, syncJobFor } from './jobs/definitions.js';
+import { driftJobFor, freshnessJobFor, modelsJob, pullJobFor, syncJobFor } from './jobs/definitions.js';
+import { SourceFreshnessChecks } from './source-freshness.js';
 import { schemaDriftFor } from './drift.js';
 import { syncerFor } from '../sync/from-config.js';
 import type { Syncer } from '../sync/syncer.js';
@@ -189,7 +190,9 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     logger,
     metrics,
   });
-  const builds = new ModelBuilds(warehouse, modelsRuntime(file, env, cwd), collector === null ? undefined : (results) => collector.buildFinished(results));
+  const runtime = modelsRuntime(file, env, cwd);
+  const builds = new ModelBuilds(warehouse, runtime, collector === null ? undefined : (results) => collector.buildFinished(results));
+  const freshness = new SourceFreshnessChecks(warehouse, runtime);
   // Nothing to reconcile without a pull source: no check then (the models are left out too).
   const reconciliation = pullsConfigured(file.pulls)
     ? new ReconciliationCheck({
@@ -221,6 +224,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
       ...(reconciliation === null ? {} : { afterBuild: () => reconciliation.run() }),
     }),
   );
+  jobs.define(freshnessJobFor(freshness, file.models.freshnessSchedule, logger.child({ component: 'freshness' })));
   for (const sync of syncer.syncs) jobs.define(syncJobFor(syncer, sync, logger.child({ component: 'sync' })));
   for (const source of puller.sources) jobs.define(pullJobFor(puller, source, logger.child({ component: 'pull' })));
   const alerts = file.alerts.enabled ? alertServiceFor(config, { warehouse, drainer, families: families.routes.map((r) => ({ family: r.family.name, table: r.family.table })), syncer, puller, reconciliation, metrics }, env, logger) : null;
@@ -259,6 +263,7 @@ export async function createSwitchboardServer(config: Config, logger: Logger, cw
     warehouse,
     metrics,
     builds,
+    freshness,
     syncer,
     puller,
     jobs,

@@ -33,6 +33,7 @@ Operator API (admin.host:admin.port, loopback only by default; Authorization: Be
   POST /build               role operate  \`switchboard build\`
   POST /test                role operate  \`switchboard test\`
   POST /seed                role operate  \`switchboard seed\`
+  POST /source-freshness    role operate  \`switchboard source freshness\`
   POST /sync                role operate  \`switchboard sync\`
   POST /pull                role operate  \`switchboard pull\`
   GET  /alerts              role read     alerts firing and resolved (?status=firing|resolved|all)

@@ -1,7 +1,7 @@
 /**
  * The jobs `serve` runs: one `models` job (scheduled builds; manual builds and tests take
  * the same job), one `sync:<name>` per configured sync, one `pull:<source>` per configured
- * pull source, and `drift` (schema drift, when drift.enabled). Each says how a scheduled run goes and what it logs; the runner (runner.ts)
+ * pull source, `drift` (schema drift, when drift.enabled) and `freshness` (source freshness). Each says how a scheduled run goes and what it logs; the runner (runner.ts)
  * does the rest.
  *
  * Log lines of a scheduled build (pino, component `models`): one per finished model, one
@@ -20,6 +20,8 @@ import type { Puller } from '../../ingest/pulls/puller.js';
 import type { PullRunResult } from '../../ingest/pulls/runner.js';
 import type { DriftRunResult, SchemaDrift } from '../../ingest/drift/schema-drift.js';
 import { runCounts, type ModelBuilds } from '../model-builds.js';
+import { freshnessCounts, type SourceFreshnessChecks } from '../source-freshness.js';
+import type { FreshnessResults } from '../../sql/engine/freshness.js';
 import type { JobDefinition, JobOutcome } from './runner.js';
 
 export const MODELS_JOB = 'models';
@@ -188,6 +190,45 @@ export function driftJobFor(drift: SchemaDrift, schedule: string, logger: Logger
     outcome: driftOutcome,
     busy: (where) =>
       new SwitchboardError('SB_DRIFT_RUNNING', where === null ? 'A schema drift check is already running; one at a time.' : `A schema drift check is already running on ${where} (another serve process on this warehouse); one at a time.`),
+  };
+}
+
+export const FRESHNESS_JOB = 'freshness';
+
+export function freshnessOutcome(results: FreshnessResults): JobOutcome {
+  // The check ran: stale tables are its findings (status, the staleSources alert), not a failure of the job.
+  return { status: 'success', summary: { checkId: results.checkId, ...freshnessCounts(results) } };
+}
+
+/** `freshness`: `switchboard source freshness` on models.freshnessSchedule; manual checks take the same job. */
+export function freshnessJobFor(checks: SourceFreshnessChecks, schedule: string, logger: Logger): JobDefinition<FreshnessResults> {
+  return {
+    name: FRESHNESS_JOB,
+    kind: 'check',
+    schedule,
+    scheduleKey: 'models.freshnessSchedule',
+    logger,
+    label: 'source freshness check',
+    busyReason: 'the previous one is still running',
+    failedMessage: 'source freshness check failed',
+    schedulesLabel: 'source freshness checks',
+    command: 'switchboard source freshness',
+    async scheduled(ctx) {
+      const results = await checks.run({}, undefined, ctx.signal);
+      const c = freshnessCounts(results);
+      const bad = results.results.filter((r) => r.status !== 'pass');
+      const fields = { checkId: results.checkId, ...c, seconds: results.seconds };
+      const line = `source freshness: PASS=${c.pass} WARN=${c.warn} ERROR=${c.error + c.runtimeError} TOTAL=${c.total}`;
+      if (c.error + c.runtimeError > 0) logger.warn({ ...fields, stale: bad.map((r) => `${r.source}.${r.table}: ${r.status}`) }, `${line}; ${bad.map((r) => r.message).join('; ')}`);
+      else logger.info(fields, line);
+      return results;
+    },
+    outcome: freshnessOutcome,
+    busy: (where) =>
+      new ModelError(
+        'SB_MODEL_FRESHNESS_RUNNING',
+        where === null ? 'A source freshness check is already running; one at a time. Wait a moment and retry.' : `A source freshness check is already running on ${where} (another serve process on this warehouse); one at a time.`,
+      ),
   };
 }
 

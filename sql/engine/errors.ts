@@ -29,6 +29,12 @@ export type ModelErrorCode =
   | 'SB_MODEL_SINGULAR_TEST'
   /** A seed's CSV file does not parse, or a value is not of its column's type, or its YAML properties are wrong. */
   | 'SB_MODEL_SEED'
+  /** A `sources:` declaration in YAML (or a `models.freshness` key) is malformed or names nothing. */
+  | 'SB_MODEL_SOURCES'
+  /** `switchboard source freshness` found a source table past its error_after, or could not check one. */
+  | 'SB_MODEL_FRESHNESS_FAILED'
+  /** A source freshness check is already running (one at a time per warehouse). */
+  | 'SB_MODEL_FRESHNESS_RUNNING'
   /** A model's SQL failed in the warehouse during a build. */
   | 'SB_MODEL_BUILD_FAILED'
   /** A build is already running (one at a time per warehouse). */

@@ -10,6 +10,7 @@ import type { PiiKind, PiiPolicy } from './render.js';
 import type { ProjectSettings } from './run.js';
 import { BUNDLED_MODELS_DIR, loadProject } from './project.js';
 import type { Project, ProjectLayer } from './model.js';
+import type { FreshnessOverride } from './sources.js';
 import type { SqlDialect } from '../dialect.js';
 
 export { BUNDLED_MODELS_DIR };
@@ -35,8 +36,10 @@ export interface ModelsRuntime {
   layers: ProjectLayer[];
   /** `models.disabled`. */
   disabled: readonly string[];
-  /** Absolute path where run_results.json goes. */
+  /** Absolute path where run_results.json (and sources.json) go. */
   targetDir: string;
+  /** `models.freshness`: source freshness thresholds over the YAML's (sources.ts). */
+  freshness: Readonly<Record<string, FreshnessOverride | null>>;
   settings: ProjectSettings;
   /**
    * What a build leaves out unless told otherwise: the reconciliation models (tag
@@ -61,6 +64,7 @@ export function modelsRuntime(file: ConfigFile, env: NodeJS.ProcessEnv, cwd: str
     ],
     disabled: models.disabled,
     targetDir: resolve(cwd, models.targetDir),
+    freshness: Object.fromEntries(Object.entries(models.freshness).map(([key, { off, ...thresholds }]) => [key, off === true ? null : thresholds])),
     defaultExclude: pullsConfigured(file.pulls) ? [] : ['tag:reconciliation'],
     settings: {
       targetSchema: models.schema,

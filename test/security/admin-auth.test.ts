@@ -22,6 +22,7 @@ const ROUTES: ReadonlyArray<{ method: 'GET' | 'POST'; url: string; payload?: obj
   { method: 'POST', url: '/rejections/replay', payload: { dryRun: true }, role: 'operate' },
   { method: 'POST', url: '/build', payload: { select: ['calls'] }, role: 'operate' },
   { method: 'POST', url: '/test', payload: { select: ['calls'] }, role: 'operate' },
+  { method: 'POST', url: '/source-freshness', payload: { select: ['source:raw.voice_events'] }, role: 'operate' },
   { method: 'POST', url: '/sync', payload: { names: ['nothing'] }, role: 'operate' },
   { method: 'POST', url: '/pull', payload: { source: 'nothing' }, role: 'operate' },
   { method: 'GET', url: '/alerts?status=all', role: 'read' },

@@ -11,6 +11,7 @@ import { sourceFreshness, volumeDrop } from './volume.js';
 import { reconciliationMissed, schemaDrift } from './drift.js';
 import { buildFailures, pullFailures, syncFailures } from './runs.js';
 import { deadLetters } from './dead-letters.js';
+import { staleSources } from './freshness.js';
 
 export const ALERT_RULES: { readonly [Id in AlertRuleId]: AlertRule<Id> } = {
   drainStalled,
@@ -25,4 +26,5 @@ export const ALERT_RULES: { readonly [Id in AlertRuleId]: AlertRule<Id> } = {
   buildFailures,
   deadLetters,
   sourceFreshness,
+  staleSources,
 };
