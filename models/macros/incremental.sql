@@ -1,10 +1,10 @@
 {#
   changed_since_last_build(key, relations, watermark_column='last_updated_at'): a condition
   for the is_incremental() branch of a model that folds many events into one row per key:
-  the key is one of those that something landed for since this model's last build (its
-  watermark, minus the lookback), in any of `relations` (one relation, or a list whose
-  matches add up). Every event of such a key is then read again, not only the new ones, so
-  the row is rebuilt whole.
+  the key is one of those that anything landed for since the model's watermark (the newest
+  watermark_column it holds, minus models.lookbackSeconds), in any of `relations` (one
+  relation, or a list whose matches add up). Every event of such a key is then read again,
+  not only the new ones, so that its row is rebuilt whole.
   Example:
     from {{ ref('stg_message_events') }}
     {% if is_incremental() %}
