@@ -17,7 +17,7 @@ with observations as (
   from {{ ref('stg_voice_legs') }}
   where session_id is not null
   {% if is_incremental() %}
-    and session_id in (select session_id from {{ ref('stg_voice_legs') }} where landed_at > {{ watermark('last_updated_at') }})
+    and {{ changed_since_last_build('session_id', ref('stg_voice_legs')) }}
   {% endif %}
 ),
 
@@ -55,50 +55,31 @@ select
   case when w.leg_name in ('status', 'export') then null else w.leg_name end as leg_name,
   r.direction,
   r.call_type,
-  {{ pii('f.e164', 'phone', 'from_e164') }} as from_e164,
-  {{ pii('t.e164', 'phone', 'to_e164') }} as to_e164,
-  {{ pii('r.from_raw', 'phone', 'from_raw') }} as from_raw,
-  {{ pii('r.to_raw', 'phone', 'to_raw') }} as to_raw,
-  f.extension as from_extension,
-  t.extension as to_extension,
+  {{ phone_pair_columns('r.from_raw', 'r.to_raw') }},
   r.started_at,
   r.answered_at,
   r.ended_at,
   lower(w.leg_status) as status,
-  cast(round(coalesce(
+  {% set reported_else_measured_talk %}coalesce(
     case when w.event_type in ('SESSION_SUMMARY', 'VOICE_LOG_EXPORT') or w.leg_status = 'CALL_DISCONNECTED' then w.reported_duration_seconds end,
     {{ seconds_between('r.answered_at', 'r.ended_at') }}
-  )) as {{ type('bigint') }}) as talk_seconds,
-  cast(round({{ seconds_between('r.started_at', 'r.ended_at') }}) as {{ type('bigint') }}) as duration_seconds,
+  ){% endset %}
+  {{ whole_seconds(reported_else_measured_talk) }} as talk_seconds,
+  {{ whole_seconds_between('r.started_at', 'r.ended_at') }} as duration_seconds,
   r.first_seen_at,
   r.last_updated_at
 from rollup as r
 join last_word as w on w.call_id = r.call_id and w.leg_id = r.leg_id
-left join {{ ref('phone_numbers') }} as f on f.raw = r.from_raw and f.region_hint = r.from_region
-left join {{ ref('phone_numbers') }} as t on t.raw = r.to_raw and t.region_hint = r.to_region
+{{ phone_pair_joins('r.from_raw', 'r.from_region', 'r.to_raw', 'r.to_region') }}
 ),
 
-work_versions as (
-  select *
-  from {{ ref('stg_work_legs') }}
-  where call_id in (select call_id from {{ ref('stg_work_calls') }})
-  {% if is_incremental() %}
-    and (
-      call_id in (select call_id from {{ ref('stg_work_legs') }} where landed_at > {{ watermark('last_updated_at') }})
-      or call_id in (select call_id from {{ ref('stg_work_calls') }} where landed_at > {{ watermark('last_updated_at') }})
-    )
-  {% endif %}
-),
-
-work_latest as (
-  {{ first_row_per('select * from work_versions', 'call_id, leg_id', 'landed_at desc, dedupe_key desc') }}
-),
-
-work_seen as (
-  select call_id, leg_id, min(first_received_at) as first_seen_at, max(landed_at) as last_updated_at
-  from work_versions
-  group by call_id, leg_id
-),
+-- Work legs whose call record has been pulled: every version (work_versions), the newest
+-- (work_latest), when first seen (work_seen). A leg is built again when it or its call changed.
+{{ latest_version_ctes(
+    'work', ref('stg_work_legs'), 'call_id, leg_id',
+    where='call_id in (select call_id from ' ~ ref('stg_work_calls') ~ ')',
+    changed_key='call_id', changed_in=[ref('stg_work_legs'), ref('stg_work_calls')]
+) }},
 
 work_calls as (
   select call_id, direction, landed_at, dedupe_key
@@ -117,25 +98,19 @@ select
   cast(null as {{ type('text') }}) as leg_name,
   d.direction,
   cast(null as {{ type('text') }}) as call_type,
-  {{ pii('f.e164', 'phone', 'from_e164') }} as from_e164,
-  {{ pii('t.e164', 'phone', 'to_e164') }} as to_e164,
-  {{ pii('w.caller_raw', 'phone', 'from_raw') }} as from_raw,
-  {{ pii('w.callee_raw', 'phone', 'to_raw') }} as to_raw,
-  f.extension as from_extension,
-  t.extension as to_extension,
+  {{ phone_pair_columns('w.caller_raw', 'w.callee_raw') }},
   w.started_at,
   w.answered_at,
   w.ended_at,
   w.status,
-  cast(round(w.talk_ms / 1000.0) as {{ type('bigint') }}) as talk_seconds,
-  cast(round({{ seconds_between('w.started_at', 'w.ended_at') }}) as {{ type('bigint') }}) as duration_seconds,
+  {{ whole_seconds_of_ms('w.talk_ms') }} as talk_seconds,
+  {{ whole_seconds_between('w.started_at', 'w.ended_at') }} as duration_seconds,
   seen.first_seen_at,
   seen.last_updated_at
 from work_latest as w
 join work_seen as seen on seen.call_id = w.call_id and seen.leg_id = w.leg_id
 left join work_direction as d on d.call_id = w.call_id
-left join {{ ref('phone_numbers') }} as f on f.raw = w.caller_raw and f.region_hint = w.region_hint
-left join {{ ref('phone_numbers') }} as t on t.raw = w.callee_raw and t.region_hint = w.region_hint
+{{ phone_pair_joins('w.caller_raw', 'w.region_hint', 'w.callee_raw', 'w.region_hint') }}
 )
 
 select * from connect_legs

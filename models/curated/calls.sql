@@ -19,7 +19,7 @@ with legs as (
   from {{ ref('stg_voice_legs') }}
   where session_id is not null
   {% if is_incremental() %}
-    and session_id in (select session_id from {{ ref('stg_voice_legs') }} where landed_at > {{ watermark('last_updated_at') }})
+    and {{ changed_since_last_build('session_id', ref('stg_voice_legs')) }}
   {% endif %}
 ),
 
@@ -60,9 +60,9 @@ shaped as (
       when r.answered_at is not null then 'answered'
       else 'missed'
     end as outcome,
-    cast(round({{ seconds_between('r.started_at', 'r.answered_at') }}) as {{ type('bigint') }}) as ring_seconds,
-    cast(round({{ seconds_between('r.answered_at', 'r.ended_at') }}) as {{ type('bigint') }}) as talk_seconds,
-    cast(round({{ seconds_between('r.started_at', 'r.ended_at') }}) as {{ type('bigint') }}) as duration_seconds
+    {{ whole_seconds_between('r.started_at', 'r.answered_at') }} as ring_seconds,
+    {{ whole_seconds_between('r.answered_at', 'r.ended_at') }} as talk_seconds,
+    {{ whole_seconds_between('r.started_at', 'r.ended_at') }} as duration_seconds
   from rollup as r
 )
 ,
@@ -72,12 +72,7 @@ select
   s.call_id,
   'connect_voice' as source,
   coalesce(l.direction, 'inbound') as direction,
-  {{ pii('f.e164', 'phone', 'from_e164') }} as from_e164,
-  {{ pii('t.e164', 'phone', 'to_e164') }} as to_e164,
-  {{ pii('l.source_raw', 'phone', 'from_raw') }} as from_raw,
-  {{ pii('l.destination_raw', 'phone', 'to_raw') }} as to_raw,
-  f.extension as from_extension,
-  t.extension as to_extension,
+  {{ phone_pair_columns('l.source_raw', 'l.destination_raw') }},
   s.started_at,
   s.answered_at,
   s.ended_at,
@@ -95,27 +90,11 @@ select
   s.last_updated_at
 from shaped as s
 left join first_leg as l on l.session_id = s.call_id
-left join {{ ref('phone_numbers') }} as f on f.raw = l.source_raw and f.region_hint = l.source_region
-left join {{ ref('phone_numbers') }} as t on t.raw = l.destination_raw and t.region_hint = l.destination_region
+{{ phone_pair_joins('l.source_raw', 'l.source_region', 'l.destination_raw', 'l.destination_region') }}
 ),
 
-work_versions as (
-  select *
-  from {{ ref('stg_work_calls') }}
-  {% if is_incremental() %}
-  where call_id in (select call_id from {{ ref('stg_work_calls') }} where landed_at > {{ watermark('last_updated_at') }})
-  {% endif %}
-),
-
-work_latest as (
-  {{ first_row_per('select * from work_versions', 'call_id', 'landed_at desc, dedupe_key desc') }}
-),
-
-work_seen as (
-  select call_id, min(first_received_at) as first_seen_at, max(landed_at) as last_updated_at
-  from work_versions
-  group by call_id
-),
+-- Work call records: every version (work_versions), the newest (work_latest), when first seen (work_seen).
+{{ latest_version_ctes('work', ref('stg_work_calls'), 'call_id') }},
 
 work_shaped as (
   select
@@ -130,9 +109,9 @@ work_shaped as (
     end as outcome,
     -- inbound: the number dialled (dnis); outbound and internal: whom the caller rang
     coalesce(case when w.direction = 'inbound' then w.dnis_raw end, w.callee_raw) as to_number_raw,
-    cast(round({{ seconds_between('w.started_at', 'w.answered_at') }}) as {{ type('bigint') }}) as ring_seconds,
-    cast(round(w.talk_ms / 1000.0) as {{ type('bigint') }}) as talk_seconds,
-    cast(round(coalesce(w.call_ms / 1000.0, {{ seconds_between('w.started_at', 'w.ended_at') }})) as {{ type('bigint') }}) as duration_seconds
+    {{ whole_seconds_between('w.started_at', 'w.answered_at') }} as ring_seconds,
+    {{ whole_seconds_of_ms('w.talk_ms') }} as talk_seconds,
+    {{ whole_seconds_of_ms_or_between('w.call_ms', 'w.started_at', 'w.ended_at') }} as duration_seconds
   from work_latest as w
 ),
 
@@ -141,12 +120,7 @@ select
   w.call_id,
   'work' as source,
   coalesce(w.direction, 'inbound') as direction,
-  {{ pii('f.e164', 'phone', 'from_e164') }} as from_e164,
-  {{ pii('t.e164', 'phone', 'to_e164') }} as to_e164,
-  {{ pii('w.caller_raw', 'phone', 'from_raw') }} as from_raw,
-  {{ pii('w.to_number_raw', 'phone', 'to_raw') }} as to_raw,
-  f.extension as from_extension,
-  coalesce(c.extension, t.extension) as to_extension,
+  {{ phone_pair_columns('w.caller_raw', 'w.to_number_raw', to_extension='coalesce(c.extension, t.extension)') }},
   w.started_at,
   w.answered_at,
   w.ended_at,
@@ -164,28 +138,12 @@ select
   seen.last_updated_at
 from work_shaped as w
 join work_seen as seen on seen.call_id = w.call_id
-left join {{ ref('phone_numbers') }} as f on f.raw = w.caller_raw and f.region_hint = w.region_hint
-left join {{ ref('phone_numbers') }} as t on t.raw = w.to_number_raw and t.region_hint = w.region_hint
-left join {{ ref('phone_numbers') }} as c on c.raw = w.callee_raw and c.region_hint = w.region_hint
+{{ phone_pair_joins('w.caller_raw', 'w.region_hint', 'w.to_number_raw', 'w.region_hint') }}
+{{ phone_number_join('c', 'w.callee_raw', 'w.region_hint') }}
 ),
 
-cc_versions as (
-  select *
-  from {{ ref('stg_cc_interactions') }}
-  {% if is_incremental() %}
-  where call_id in (select call_id from {{ ref('stg_cc_interactions') }} where landed_at > {{ watermark('last_updated_at') }})
-  {% endif %}
-),
-
-cc_latest as (
-  {{ first_row_per('select * from cc_versions', 'call_id', 'landed_at desc, dedupe_key desc') }}
-),
-
-cc_seen as (
-  select call_id, min(first_received_at) as first_seen_at, max(landed_at) as last_updated_at
-  from cc_versions
-  group by call_id
-),
+-- Contact Center interactions: every version (cc_versions), the newest (cc_latest), when first seen (cc_seen).
+{{ latest_version_ctes('cc', ref('stg_cc_interactions'), 'call_id') }},
 
 -- Participant rows (stg_cc_participants), newest version of each assignment. An agent
 -- "answered" when its participantOfferAction is Accepted (glossary: "Agent accepted the offer").
@@ -283,7 +241,7 @@ cc_timed as (
     ) end as answered_at,
     case when c.outcome = 'answered' then coalesce(c.handling_ms, c.duration_ms - coalesce(c.ivr_ms, 0) - coalesce(c.wait_ms, 0)) end as talk_ms,
     case when c.is_ongoing then null else coalesce({{ add_milliseconds('c.started_at', 'c.duration_ms') }}, c.ended_at) end as call_ended_at,
-    cast(round(coalesce(c.duration_ms / 1000.0, {{ seconds_between('c.started_at', 'c.ended_at') }})) as {{ type('bigint') }}) as total_seconds
+    {{ whole_seconds_of_ms_or_between('c.duration_ms', 'c.started_at', 'c.ended_at') }} as total_seconds
   from cc_classified as c
 ),
 
@@ -292,21 +250,16 @@ select
   c.call_id,
   'contact_center' as source,
   coalesce(c.direction, 'inbound') as direction,
-  {{ pii('f.e164', 'phone', 'from_e164') }} as from_e164,
-  {{ pii('t.e164', 'phone', 'to_e164') }} as to_e164,
-  {{ pii('c.from_raw', 'phone', 'from_raw') }} as from_raw,
-  {{ pii('c.to_raw', 'phone', 'to_raw') }} as to_raw,
-  f.extension as from_extension,
-  t.extension as to_extension,
+  {{ phone_pair_columns('c.from_raw', 'c.to_raw') }},
   c.started_at,
   c.answered_at,
   c.call_ended_at as ended_at,
   -- before an agent: started → answered; unanswered: the IVR and queue time the caller spent
   case
-    when c.answered_at is not null then cast(round({{ seconds_between('c.started_at', 'c.answered_at') }}) as {{ type('bigint') }})
-    when c.ivr_ms is not null or c.wait_ms is not null then cast(round((coalesce(c.ivr_ms, 0) + coalesce(c.wait_ms, 0)) / 1000.0) as {{ type('bigint') }})
+    when c.answered_at is not null then {{ whole_seconds_between('c.started_at', 'c.answered_at') }}
+    when c.ivr_ms is not null or c.wait_ms is not null then {{ whole_seconds_of_ms('(coalesce(c.ivr_ms, 0) + coalesce(c.wait_ms, 0))') }}
   end as ring_seconds,
-  cast(round(c.talk_ms / 1000.0) as {{ type('bigint') }}) as talk_seconds,
+  {{ whole_seconds_of_ms('c.talk_ms') }} as talk_seconds,
   c.total_seconds as duration_seconds,
   {{ hhmmss('c.total_seconds') }} as duration_hhmmss,
   c.outcome,
@@ -319,8 +272,7 @@ select
   seen.last_updated_at
 from cc_timed as c
 join cc_seen as seen on seen.call_id = c.call_id
-left join {{ ref('phone_numbers') }} as f on f.raw = c.from_raw and f.region_hint = c.region_hint
-left join {{ ref('phone_numbers') }} as t on t.raw = c.to_raw and t.region_hint = c.region_hint
+{{ phone_pair_joins('c.from_raw', 'c.region_hint', 'c.to_raw', 'c.region_hint') }}
 )
 
 select * from connect_calls

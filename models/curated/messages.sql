@@ -27,8 +27,8 @@ with events as (
     case status_detail when 'delivered_to_recipient' then 1 else 0 end as detail_rank
   from {{ ref('stg_message_events') }}
   {% if is_incremental() %}
-  where message_id in (select message_id from {{ ref('stg_message_events') }} where landed_at > {{ watermark('last_updated_at') }})
-    or conversation_id in (select conversation_id from {{ ref('stg_cc_conversations') }} where landed_at > {{ watermark('last_updated_at') }})
+  where {{ changed_since_last_build('message_id', ref('stg_message_events')) }}
+    or {{ changed_since_last_build('conversation_id', ref('stg_cc_conversations')) }}
   {% endif %}
 ),
 
@@ -86,10 +86,7 @@ select
   r.message_id,
   r.channel,
   r.direction,
-  {{ pii('f.e164', 'phone', 'from_e164') }} as from_e164,
-  {{ pii('t.e164', 'phone', 'to_e164') }} as to_e164,
-  {{ pii('r.from_raw', 'phone', 'from_raw') }} as from_raw,
-  {{ pii('r.to_raw', 'phone', 'to_raw') }} as to_raw,
+  {{ phone_pair_columns('r.from_raw', 'r.to_raw', extensions=false) }},
   r.channel_user_id,
   r.sender_id,
   {{ pii('r.body', 'body', 'body') }} as body,
@@ -112,5 +109,4 @@ select
   r.last_updated_at
 from rollup as r
 left join furthest as x on x.message_id = r.message_id
-left join {{ ref('phone_numbers') }} as f on f.raw = r.from_raw and f.region_hint = r.region_hint
-left join {{ ref('phone_numbers') }} as t on t.raw = r.to_raw and t.region_hint = r.region_hint
+{{ phone_pair_joins('r.from_raw', 'r.region_hint', 'r.to_raw', 'r.region_hint') }}

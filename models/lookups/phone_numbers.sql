@@ -7,41 +7,27 @@
 #}
 {{ config(materialized='phone_lookup', tags=['lookups']) }}
 
-select source_raw as raw, source_region as region_hint, landed_at from {{ ref('stg_voice_legs') }}
-{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
+{# Every phone-bearing column of the staging models: [model, raw value, region hint]. #}
+{% set phone_fields = [
+  ['stg_voice_legs', 'source_raw', 'source_region'],
+  ['stg_voice_legs', 'destination_raw', 'destination_region'],
+  ['stg_message_events', 'from_raw', 'region_hint'],
+  ['stg_message_events', 'to_raw', 'region_hint'],
+  ['stg_meeting_events', 'nick', 'region_hint'],
+  ['stg_work_calls', 'caller_raw', 'region_hint'],
+  ['stg_work_calls', 'callee_raw', 'region_hint'],
+  ['stg_work_calls', 'dnis_raw', 'region_hint'],
+  ['stg_cc_interactions', 'from_raw', 'region_hint'],
+  ['stg_cc_interactions', 'to_raw', 'region_hint'],
+  ['stg_work_legs', 'caller_raw', 'region_hint'],
+  ['stg_work_legs', 'callee_raw', 'region_hint'],
+  ['stg_cc_conversations', 'phone_raw', 'region_hint']
+] %}
+
+{% for model, raw, region in phone_fields %}
+{% if not loop.first %}
 union all
-select destination_raw, destination_region, landed_at from {{ ref('stg_voice_legs') }}
+{% endif %}
+select {{ raw }} as raw, {{ region }} as region_hint, landed_at from {{ ref(model) }}
 {% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
-union all
-select from_raw, region_hint, landed_at from {{ ref('stg_message_events') }}
-{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
-union all
-select to_raw, region_hint, landed_at from {{ ref('stg_message_events') }}
-{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
-union all
-select nick, region_hint, landed_at from {{ ref('stg_meeting_events') }}
-{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
-union all
-select caller_raw, region_hint, landed_at from {{ ref('stg_work_calls') }}
-{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
-union all
-select callee_raw, region_hint, landed_at from {{ ref('stg_work_calls') }}
-{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
-union all
-select dnis_raw, region_hint, landed_at from {{ ref('stg_work_calls') }}
-{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
-union all
-select from_raw, region_hint, landed_at from {{ ref('stg_cc_interactions') }}
-{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
-union all
-select to_raw, region_hint, landed_at from {{ ref('stg_cc_interactions') }}
-{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
-union all
-select caller_raw, region_hint, landed_at from {{ ref('stg_work_legs') }}
-{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
-union all
-select callee_raw, region_hint, landed_at from {{ ref('stg_work_legs') }}
-{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
-union all
-select phone_raw, region_hint, landed_at from {{ ref('stg_cc_conversations') }}
-{% if is_incremental() %} where landed_at > {{ watermark('landed_at') }} {% endif %}
+{% endfor %}

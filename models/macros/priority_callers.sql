@@ -6,6 +6,8 @@
   brackets are ignored in both. A var entry that is then not E.164 is left out, so no value
   can break out of its SQL string; a seed row that is not E.164 matches no call. Used by
   slack_escalations and zendesk_missed_call_tickets.
+  Example:
+    where c.from_e164 in ({{ priority_callers() }})
 #}
 {% macro priority_callers() -%}
 {%- set listed = var('priority_callers', []) -%}

@@ -89,7 +89,7 @@ const jaas = (key: string, eventType: string, timestamp: number, data: Record<st
 const T0 = Date.parse('2025-03-05T09:00:00Z');
 
 /** First wave: every documented sample, plus the tricky cases, some twice, in awkward orders. */
-const FIRST_WAVE: Array<[FamilyName, string]> = [
+export const FIRST_WAVE: Array<[FamilyName, string]> = [
   ['voice', REVERSED_LEGS],
   ['voice', REVERSED_LEGS], // a retried delivery
   ['voice', NO_ANSWER],
@@ -121,7 +121,7 @@ const FIRST_WAVE: Array<[FamilyName, string]> = [
 ];
 
 /** Second wave, after a build: late events for rows that exist, and new rows. */
-const SECOND_WAVE: Array<[FamilyName, string]> = [
+export const SECOND_WAVE: Array<[FamilyName, string]> = [
   ['messaging', smsReceipt('sms-10', 'sent', '2025-03-04T14:00:00Z')],
   ['meetings', jaas('k-left-2', 'PARTICIPANT_LEFT', T0 + 3_100_000, { id: 'user-2', participantId: 'p-2', disconnectReason: 'kicked' })],
   ['meetings', jaas('k-dial-end', 'DIAL_IN_ENDED', T0 + 1_800_000, { direction: 'in', nick: '40364630871 (+40364630871)', participantJid: 'dial@x', participantId: 'p-dial' })],

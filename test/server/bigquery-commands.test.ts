@@ -24,8 +24,8 @@ import { startFakeBigQuery, type FakeBigQuery, type QueryJob, type QueryResult }
 import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../../fakes/work-analytics/index.js';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/index.js';
 import { BigQueryControlState } from '../helpers/bigquery-state.js';
-import { runCli, type CliResult } from '../helpers/cli-process.js';
 import { RESERVED_FOLDERS } from '../../sql/engine/model.js';
+import { runCli, type CliResult } from '../helpers/cli-process.js';
 
 const MODELS_DIR = fileURLToPath(new URL('../../../models', import.meta.url));
 const PENDING = '`switchboard_sync`.`escalations_to_slack__pending`';
