@@ -45,7 +45,7 @@ export function summary(results: RunResults, savedTo: string): string {
   const models = results.results.filter((r) => r.kind === 'model').length;
   const tests = results.results.length - models;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const what = results.command === 'build' ? `${plural(models, 'model')} and ${plural(tests, 'data test')}` : plural(tests, 'data test');
+  const what = { build: `${plural(models, 'model')} and ${plural(tests, 'data test')}`, test: plural(tests, 'data test'), seed: plural(models, 'seed') }[results.command];
   const lines = ['', `Finished running ${what} in ${results.seconds.toFixed(2)}s.`, ''];
   const bad = results.results.filter((r) => r.status === 'error' || r.status === 'fail');
   const warned = results.results.filter((r) => r.status === 'warn');

@@ -8,7 +8,7 @@
 import { loadConfiguredProject, type ModelsRuntime } from '../sql/engine/from-config.js';
 import { ModelError } from '../sql/engine/errors.js';
 import type { Project } from '../sql/engine/model.js';
-import { build, runDataTests, saveRunResults, type ProgressEvent, type RunResults } from '../sql/engine/run.js';
+import { build, runDataTests, saveRunResults, seed, type ProgressEvent, type RunResults } from '../sql/engine/run.js';
 import { selectModels } from '../sql/engine/select.js';
 import { SqlError } from '../sql/errors.js';
 import type { Warehouse } from '../sql/warehouse.js';
@@ -16,7 +16,7 @@ import { ensureSchema } from '../sql/ensure-table.js';
 import { FAMILY_TABLES } from '../ingest/families/family.js';
 import { ensureRawEventTable, PULL_ONLY_TABLES } from '../ingest/raw-tables.js';
 
-/** `build`: models and their data tests. `test`: the data tests alone. */
+/** `build`: models and their data tests. `test`: the data tests alone. `seed`: the seeds alone. */
 export type RunCommand = RunResults['command'];
 
 export interface RunRequest {
@@ -104,7 +104,8 @@ export class ModelBuilds {
       const tags = new Set([...project.models.values()].flatMap((m) => m.config.tags));
       exclude = request.exclude ?? this.runtime.defaultExclude.filter((s) => !s.startsWith('tag:') || tags.has(s.slice(4)));
       const selecting = (request.select !== undefined && request.select.length > 0) || request.exclude !== undefined;
-      if (selectModels(project, request.select ?? [], exclude).length === 0 && selecting) {
+      const chosen = selectModels(project, request.select ?? [], exclude).filter((m) => command !== 'seed' || m.seed !== undefined);
+      if (chosen.length === 0 && (selecting || command === 'seed')) {
         throw nothingSelected(command, project, request.select ?? [], { list: exclude, given: request.exclude !== undefined });
       }
     } catch (error) {
@@ -127,7 +128,7 @@ export class ModelBuilds {
             ...(signal === undefined ? {} : { signal }),
           };
           await ensureRawTables(this.warehouse, this.runtime.settings.sources.raw ?? 'raw');
-          const results = command === 'build' ? await build(this.warehouse, project, options) : await runDataTests(this.warehouse, project, options);
+          const results = await { build, test: runDataTests, seed }[command](this.warehouse, project, options);
           const counts: Record<string, number> = {};
           for (const r of results.results) counts[r.status] = (counts[r.status] ?? 0) + 1;
           this.last = { runId: results.runId, command: results.command, finishedAt: results.finishedAt, success: results.success, counts };
@@ -168,6 +169,10 @@ export class ModelBuilds {
  */
 function nothingSelected(command: RunCommand, project: Project, select: readonly string[], exclude: { list: readonly string[]; given: boolean }): ModelError {
   const chosen = selectModels(project, select, []).map((m) => m.name);
+  if (command === 'seed' && !chosen.some((name) => project.models.get(name)?.seed !== undefined)) {
+    const selected = select.length === 0 ? 'the models project has no seeds (seeds/*.csv)' : `--select ${select.join(' ')} selects no seed`;
+    return new ModelError('SB_MODEL_NOTHING_SELECTED', `Nothing to seed: ${selected}. Nothing ran; seeds are the CSV files under a models folder's seeds/.`);
+  }
   if (chosen.length === 0) return new ModelError('SB_MODEL_NOTHING_SELECTED', `Nothing to ${command}: the models project (models.dir) has no models.`);
   const names = chosen.length <= 5 ? chosen.join(', ') : `${chosen.slice(0, 5).join(', ')}, …`;
   const selected =

@@ -208,6 +208,19 @@ export abstract class SqlDialect extends DialectBase {
   }
 
   /**
+   * A FROM item of literal rows of text (or NULL), its columns named `c0`, `c1`, … under
+   * `alias`: what a seed casts to its column types (sql/engine/seeds.ts). Every row has the
+   * same number of values, and there is at least one row. The default is a VALUES list
+   * (DuckDB, Postgres, Snowflake; Snowflake takes at most 16,384 rows in one).
+   * @example textRows([['gold', '40'], ['silver', null]], 's') → `(VALUES ('gold', '40'), ('silver', NULL)) AS s(c0, c1)`
+   */
+  textRows(rows: ReadonlyArray<ReadonlyArray<string | null>>, alias: string): string {
+    const width = rows[0]?.length ?? 0;
+    const tuples = rows.map((row) => `  (${row.map((v) => (v === null ? 'NULL' : this.stringLiteral(v))).join(', ')})`);
+    return `(VALUES\n${tuples.join(',\n')}\n) AS ${alias}(${Array.from({ length: width }, (_, i) => `c${i}`).join(', ')})`;
+  }
+
+  /**
    * The first row per `partitionBy` in `orderBy` order, of the rows of `select`: QUALIFY where
    * the warehouse has it, else a numbered subquery. Columns are those of `select` (the
    * subquery form adds `_sb_row`, which is harmless in a CTE). NULLs sort last in every

@@ -59,8 +59,12 @@ wrap_ups as (
   group by call_id
 ),
 
+-- Cast, so that a project's own seed works without column_types in its YAML (then text).
 targets as (
-  select queue_name, target_answer_seconds, target_service_level
+  select
+    queue_name,
+    cast(target_answer_seconds as {{ type('integer') }}) as target_answer_seconds,
+    cast(target_service_level as {{ type('double') }}) as target_service_level
   from {{ ref('queue_sla_targets') }}
 ),
 

@@ -1,11 +1,10 @@
 {#
   One row per call someone should look at now, for the Slack alert sync (key call_id, the
   message from `text`). A call is an escalation when it is inbound and
-  - missed (calls.is_missed) from a priority caller: models.vars.priority_callers, a list
-    of E.164 numbers (`["+6591234567"]`, or one comma-separated string); spaces, dashes,
-    dots and brackets are ignored, anything else that is not E.164 is left out. Empty (the
-    default): no caller is a priority. The list is compared with calls.from_e164, so a PII
-    policy that hashes or masks from_e164 matches no one;
+  - missed (calls.is_missed) from a priority caller: a number in the vip_callers seed or in
+    models.vars.priority_callers (macros/priority_callers.sql). Both empty (the default): no
+    caller is a priority. The numbers are compared with calls.from_e164, so a PII policy
+    that hashes or masks from_e164 matches no one;
   - or a long wait: the caller waited more than models.vars.long_wait_seconds (default 120)
     for an answer, or, unanswered, before hanging up.
   status turns from 'open' to 'called back' once calls holds a later outbound call to the
@@ -14,25 +13,23 @@
 #}
 {{ config(materialized='view', tags=['sync', 'slack']) }}
 
-{% set listed = var('priority_callers', []) %}
-{% if listed is string %}{% set listed = listed.split(',') %}{% endif %}
-{% set priority = [] %}
-{% for number in listed %}
-{% set cleaned = number | string | replace(r/[\s().-]/g, '') %}
-{% if r/^[+][1-9][0-9]{5,14}$/.test(cleaned) %}{% set _ = priority.push(cleaned) %}{% endif %}
-{% endfor %}
 {% set long_wait = var('long_wait_seconds', 120) | int(120) %}
 
-with inbound as (
+with priority as (
+  select distinct p.e164 from ({{ priority_callers() }}) as p where p.e164 is not null
+),
+
+inbound as (
   select
     c.call_id,
     c.from_e164,
     coalesce(c.from_e164, c.from_raw, 'an unknown number') as caller,
     c.started_at,
     c.answered_at,
-    coalesce(c.is_missed and {% if priority | length %}c.from_e164 in ({% for number in priority %}'{{ number }}'{% if not loop.last %}, {% endif %}{% endfor %}){% else %}false{% endif %}, false) as priority_missed,
+    coalesce(c.is_missed and p.e164 is not null, false) as priority_missed,
     coalesce(c.ring_seconds, case when c.answered_at is null then c.duration_seconds end) as wait_seconds
   from {{ ref('calls') }} as c
+  left join priority as p on p.e164 = c.from_e164
   where c.direction = 'inbound'
 ),
 

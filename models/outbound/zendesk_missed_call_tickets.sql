@@ -2,11 +2,11 @@
   One row per missed, voicemail or abandoned call from a caller on the priority list, shaped
   as a Zendesk ticket: the Zendesk sync upserts one ticket per call_id (its external_id).
 
-  The list is models.vars.priority_callers, E.164 numbers:
+  The list is the vip_callers seed (seeds/vip_callers.csv: one E.164 number per row, in
+  column phone) plus models.vars.priority_callers, E.164 numbers:
     models: { vars: { priority_callers: ["+6591234567", "+12015550199"] } }
-  Spaces, dots, dashes and brackets are ignored ("+65 9123-4567" works); an entry that is
-  then not E.164 is left out, so no value can break out of its SQL string (the same rule
-  as slack_escalations.sql). A string is read as a comma-separated list. With no list, no rows.
+  Spaces, dots, dashes and brackets are ignored ("+65 9123-4567" works); see
+  macros/priority_callers.sql. Both empty (the default): no rows.
   The phone PII policy must keep calls.from_e164 (models.pii.phone: keep), or no masked or
   hashed number can match.
 
@@ -14,14 +14,6 @@
   timestamps as text in UTC, and calls.started_at is converted to UTC on Snowflake.
 #}
 {{ config(materialized='view', tags=['sync', 'zendesk']) }}
-
-{% set callers = var('priority_callers', []) %}
-{% if callers is string %}{% set callers = callers.split(',') %}{% endif %}
-{% set numbers = [] %}
-{% for caller in callers %}
-  {% set number = caller | string | replace(r/[\s().-]/g, '') %}
-  {% if r/^[+][1-9][0-9]{5,14}$/.test(number) %}{% set _ = numbers.push(number) %}{% endif %}
-{% endfor %}
 
 with missed as (
   select
@@ -33,13 +25,8 @@ with missed as (
     -- A missed call was never answered: it rang for its whole duration.
     coalesce(c.ring_seconds, c.duration_seconds) as rang_seconds
   from {{ ref('calls') }} as c
-{% if numbers | length > 0 %}
   where (c.is_missed or c.outcome in ('missed', 'voicemail', 'abandoned'))
-    and c.from_e164 in ({% for n in numbers %}'{{ n }}'{% if not loop.last %}, {% endif %}{% endfor %})
-{% else %}
-  -- No priority callers configured (models.vars.priority_callers): no tickets.
-  where 1 = 0
-{% endif %}
+    and c.from_e164 in (select p.e164 from ({{ priority_callers() }}) as p where p.e164 is not null)
 )
 
 select

@@ -59,7 +59,7 @@ export const CONFIG_HEADER = 'switchboard-config';
 export const CONFIG_SOURCE_HEADER = 'switchboard-config-source';
 
 /** Routes that change something or start work: role operate. Everything else needs read. */
-const OPERATE_ROUTES: ReadonlySet<string> = new Set(['POST /rejections/replay', 'POST /build', 'POST /test', 'POST /sync', 'POST /pull', 'POST /alerts/test', 'POST /dlq/replay']);
+const OPERATE_ROUTES: ReadonlySet<string> = new Set(['POST /rejections/replay', 'POST /build', 'POST /test', 'POST /seed', 'POST /sync', 'POST /pull', 'POST /alerts/test', 'POST /dlq/replay']);
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
 const WILDCARD = ['0.0.0.0', '::', ''];

@@ -1,5 +1,5 @@
 /**
- * POST /build { select?, exclude?, fullRefresh? } and POST /test { select?, exclude? }: run the
+ * POST /build { select?, exclude?, fullRefresh? }, POST /test and POST /seed { select?, exclude? }: run the
  * models project in this process (it holds the warehouse), one run at a time, scheduled builds
  * included: both take the `models` job (server/jobs), so no other serve process builds meanwhile.
  *
@@ -19,14 +19,14 @@ import { buildOutcome, MODELS_JOB } from '../jobs/definitions.js';
 import { ndjsonReply } from './ndjson-reply.js';
 
 export interface ModelRoutesOptions {
-  /** Runs `build` and `test` (shared with the scheduled builds). */
+  /** Runs `build`, `test` and `seed` (shared with the scheduled builds). */
   builds: ModelBuilds;
   /** Holds the `models` job for the run: one build at a time, on every serve process. */
   jobs: JobRunner;
 }
 
 export async function modelRoutes(app: FastifyInstance, options: ModelRoutesOptions): Promise<void> {
-  for (const command of ['build', 'test'] as const) {
+  for (const command of ['build', 'test', 'seed'] as const) {
     const properties = {
       select: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 1000 },
       exclude: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 1000 },

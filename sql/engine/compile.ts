@@ -7,6 +7,7 @@ import type { SqlDialect } from '../dialect.js';
 import { ModelError } from './errors.js';
 import type { Model, Project } from './model.js';
 import { renderTemplate, type PiiKind, type PiiPolicy } from './render.js';
+import { seedSelect } from './seeds.js';
 
 export interface CompileOptions {
   dialect: SqlDialect;
@@ -34,6 +35,7 @@ export function modelSchema(model: Model, targetSchema: string): string {
 /** @example compileModel(project, project.models.get('calls')!, { dialect, targetSchema: 'analytics', sources: { raw: 'raw' } }) */
 export function compileModel(project: Project, model: Model, options: CompileOptions): string {
   const { dialect, targetSchema } = options;
+  if (model.seed !== undefined) return seedSelect(model.seed, dialect);
   return renderTemplate(model.template, model.path, {
     dialect,
     targetSchema,

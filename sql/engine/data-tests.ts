@@ -21,7 +21,8 @@
  * `config: { severity: warn }` (dbt's test config) makes failing rows a warning: reported and
  * counted in WARN=, but the build carries on downstream and the run still succeeds. The
  * default is `error`.
- * `data_tests:` is accepted as a synonym of `tests:` (dbt ≥ 1.8).
+ * `data_tests:` is accepted as a synonym of `tests:` (dbt ≥ 1.8). Seeds' tests are declared
+ * the same way under `seeds:`.
  */
 import type { SqlDialect } from '../dialect.js';
 import { ModelError } from './errors.js';
@@ -60,9 +61,11 @@ export async function loadDataTests(project: Project): Promise<DataTest[]> {
   for (const [index, layer] of project.layers.entries()) {
     for (const { path, doc } of await yamlDocs(layer.dir)) {
       const models = (doc as { models?: unknown } | null)?.models;
-      if (models === undefined) continue;
-      if (!Array.isArray(models)) throw new ModelError('SB_MODEL_TESTS', `${path}: "models" must be a list of { name, columns, tests }.`);
-      for (const entry of models as Array<Record<string, unknown>>) {
+      // Seeds' tests are declared as models' are, under `seeds:` (loadProject checked that it is a list).
+      const seeds = (doc as { seeds?: unknown } | null)?.seeds;
+      if (models === undefined && !Array.isArray(seeds)) continue;
+      if (models !== undefined && !Array.isArray(models)) throw new ModelError('SB_MODEL_TESTS', `${path}: "models" must be a list of { name, columns, tests }.`);
+      for (const entry of [...((models ?? []) as unknown[]), ...(Array.isArray(seeds) ? seeds : [])] as Array<Record<string, unknown>>) {
         const name = String(entry.name ?? '');
         if (project.disabled.includes(name) || (project.models.get(name)?.layer ?? -1) > index) continue;
         for (const test of modelTests(project, entry, path)) tests.set(test.name, test);

@@ -25,6 +25,8 @@ export type ModelErrorCode =
   | 'SB_MODEL_NOTHING_SELECTED'
   /** A data-test YAML file is malformed or names an unknown model or test. */
   | 'SB_MODEL_TESTS'
+  /** A seed's CSV file does not parse, or a value is not of its column's type, or its YAML properties are wrong. */
+  | 'SB_MODEL_SEED'
   /** A model's SQL failed in the warehouse during a build. */
   | 'SB_MODEL_BUILD_FAILED'
   /** A build is already running (one at a time per warehouse). */

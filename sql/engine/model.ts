@@ -12,8 +12,11 @@
  *   Switchboard normalises each new pair in TypeScript (libphonenumber) and adds it to a
  *   table `(raw, region_hint, e164, extension, kind)` that other models join. It works the
  *   same on every warehouse because no warehouse has to parse phone numbers.
+ * - seed: a CSV file under a layer's `seeds/` folder, built as a table of its rows
+ *   (sql/engine/seeds.ts). Only CSV files are seeds: `config(materialized='seed')` in a
+ *   `.sql` model is refused.
  */
-export type Materialization = 'view' | 'table' | 'incremental' | 'phone_lookup';
+export type Materialization = 'view' | 'table' | 'incremental' | 'phone_lookup' | 'seed';
 
 export interface ModelConfig {
   /** How the model is built; dbt's default is `view`. */
@@ -60,7 +63,23 @@ export interface Model {
   refs: readonly string[];
   /** Sources it reads with source(), as `[source, table]`. */
   sources: ReadonlyArray<readonly [string, string]>;
+  /** A seed's columns and rows, read from its CSV file (`template` is then empty). */
+  seed?: SeedData;
 }
+
+/** The contents of a seed's CSV file, checked against its column types. */
+export interface SeedData {
+  /** In the file's order, e.g. `[{ name: 'account_id', type: 'text' }, { name: 'seats', type: 'integer' }]`. */
+  columns: ReadonlyArray<{ readonly name: string; readonly type: SeedColumnType }>;
+  /**
+   * One entry per data row, one value per column: canonical text the warehouse casts to the
+   * column's type (`'42'`, `'true'`, `'2025-03-04 10:00:00+00:00'`), or null for an empty field.
+   */
+  rows: ReadonlyArray<ReadonlyArray<string | null>>;
+}
+
+/** The types a seed's column can have: the dialects' logical types but `json`. */
+export type SeedColumnType = 'text' | 'bigint' | 'integer' | 'double' | 'boolean' | 'timestamp';
 
 /**
  * One folder of a layered project. Besides models (every `.sql` file), a layer may hold

@@ -1,6 +1,7 @@
 /**
  * Loads a models project: every `.sql` file under a layer's directory (outside `macros/`,
- * `seeds/`, `snapshots/` and `tests/`) is a model named after its file. Loading renders each
+ * `seeds/`, `snapshots/` and `tests/`) is a model named after its file, and so is every
+ * `seeds/**\/*.csv` (a seed, sql/engine/seeds.ts). Loading renders each
  * template with recording stand-ins to learn its config, refs and sources, and checks that
  * every ref() names a model.
  */
@@ -13,6 +14,7 @@ import type { SqlDialect } from '../dialect.js';
 import { ModelError } from './errors.js';
 import { RESERVED_FOLDERS, type Materialization, type Model, type ModelConfig, type Project, type ProjectLayer } from './model.js';
 import { renderTemplate } from './render.js';
+import { checkSeedProperties, seedModel, seedProperties } from './seeds.js';
 
 /** The models that ship with Switchboard (`models/` at the package root): the `switchboard` package. */
 export const BUNDLED_MODELS_DIR = fileURLToPath(new URL('../../../models', import.meta.url));
@@ -40,19 +42,23 @@ export async function loadProject(input: ProjectInput, dialect: SqlDialect, opti
   const models = new Map<string, Model>();
   let macros = '';
   for (const layer of layers) macros += await macroText(layer);
+  const seedYaml = seedProperties(await Promise.all(layers.map((layer) => yamlDocs(layer.dir))));
   for (const [index, layer] of layers.entries()) {
     const seen = new Map<string, string>();
-    for (const file of (await modelFiles(layer.dir)).sort()) {
+    const seeds = await filesUnder(join(layer.dir, 'seeds'), (n) => n.endsWith('.csv'));
+    for (const file of [...(await modelFiles(layer.dir)).sort(), ...seeds]) {
       const path = relative(layer.dir, file).split(sep).join('/');
-      const name = basename(file, '.sql');
+      const name = basename(file).replace(/\.(sql|csv)$/, '');
       const twin = seen.get(name);
       if (twin !== undefined) throw new ModelError('SB_MODEL_DUPLICATE', `Two models are named "${name}": ${twin} and ${path} (${layer.dir}). Rename one file.`);
       seen.set(name, path);
       const earlier = models.get(name);
-      const model = analyse(name, path, await readFile(file, 'utf8'), dialect, macros, layer.package, index);
+      const text = await readFile(file, 'utf8');
+      const model = file.endsWith('.csv') ? seedModel(name, path, text, seedYaml, layer.package, index) : analyse(name, path, text, dialect, macros, layer.package, index);
       models.set(name, earlier === undefined ? model : { ...model, overrides: `${earlier.package}:${earlier.path}` });
     }
   }
+  checkSeedProperties(seedYaml, models);
   const disabled = await disabledModels(layers, models, options.disabled ?? []);
   for (const name of disabled) models.delete(name);
   for (const model of models.values()) {

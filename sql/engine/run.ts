@@ -60,7 +60,8 @@ export interface NodeResult {
 
 export interface RunResults {
   runId: string;
-  command: 'build' | 'test';
+  /** `seed`: only the selected seeds, built without their tests (dbt seed). */
+  command: 'build' | 'test' | 'seed';
   startedAt: string;
   finishedAt: string;
   seconds: number;
@@ -86,15 +87,20 @@ export async function build(warehouse: Warehouse, project: Project, options: Run
   return run(warehouse, project, options, 'build');
 }
 
+/** `switchboard seed`: only the selected seeds (models loaded from CSV files), without their tests, as `dbt seed`. */
+export async function seed(warehouse: Warehouse, project: Project, options: RunOptions): Promise<RunResults> {
+  return run(warehouse, project, options, 'seed');
+}
+
 /** `switchboard test`: only the data tests of the selected models, against what is built. */
 export async function runDataTests(warehouse: Warehouse, project: Project, options: RunOptions): Promise<RunResults> {
   return run(warehouse, project, options, 'test');
 }
 
-async function run(warehouse: Warehouse, project: Project, options: RunOptions, command: 'build' | 'test'): Promise<RunResults> {
+async function run(warehouse: Warehouse, project: Project, options: RunOptions, command: RunResults['command']): Promise<RunResults> {
   const started = Date.now();
-  const models = selectModels(project, options.select ?? [], options.exclude ?? []);
-  const tests = await loadDataTests(project);
+  const models = selectModels(project, options.select ?? [], options.exclude ?? []).filter((m) => command !== 'seed' || m.seed !== undefined);
+  const tests = command === 'seed' ? [] : await loadDataTests(project);
   // A test runs after every model it reads: its own, and a relationships test's target.
   const position = new Map(models.map((m, i) => [m.name, i]));
   const runsAfter = (test: DataTest): string => {
@@ -102,7 +108,7 @@ async function run(warehouse: Warehouse, project: Project, options: RunOptions, 
     return readers.reduce((last, name) => ((position.get(name) ?? -1) > (position.get(last) ?? -1) ? name : last));
   };
   const testsOf = (name: string) => tests.filter((t) => position.has(t.model) && runsAfter(t) === name);
-  const total = (command === 'build' ? models.length : 0) + models.reduce((n, m) => n + testsOf(m.name).length, 0);
+  const total = (command !== 'test' ? models.length : 0) + models.reduce((n, m) => n + testsOf(m.name).length, 0);
   const results: NodeResult[] = [];
   const skipped = new Map<string, string>();
   // Model → the filter that limits its tests to the rows this build wrote (incremental runs).
@@ -114,7 +120,7 @@ async function run(warehouse: Warehouse, project: Project, options: RunOptions, 
   };
 
   // What exists already, read once (an information_schema query per model costs more than some models).
-  const relations = command === 'build' ? await relationKinds(warehouse, [...new Set(models.map((m) => modelSchema(m, options.settings.targetSchema)))]) : new Map<string, 'table' | 'view'>();
+  const relations = command !== 'test' ? await relationKinds(warehouse, [...new Set(models.map((m) => modelSchema(m, options.settings.targetSchema)))]) : new Map<string, 'table' | 'view'>();
 
   const stopped = (): string | undefined => {
     const signal = options.signal;
@@ -127,7 +133,7 @@ async function run(warehouse: Warehouse, project: Project, options: RunOptions, 
     const skip = (of: string, failedNode: string) => {
       for (const name of descendants(project, of)) if (!skipped.has(name)) skipped.set(name, `skipped: upstream ${failedNode} did not succeed`);
     };
-    if (command === 'build') {
+    if (command !== 'test') {
       index += 1;
       const description = `${materializedLabel(model)} model ${modelSchema(model, options.settings.targetSchema)}.${model.name}`;
       if (reason !== undefined) {

@@ -18,13 +18,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeBigQuery, type FakeBigQuery, type QueryJob, type QueryResult } from '../../fakes/bigquery/index.js';
 import { seedWorkCalls, startFakeWorkAnalytics, type FakeWorkAnalytics } from '../../fakes/work-analytics/index.js';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/index.js';
 import { BigQueryControlState } from '../helpers/bigquery-state.js';
 import { runCli, type CliResult } from '../helpers/cli-process.js';
+import { RESERVED_FOLDERS } from '../../sql/engine/model.js';
 
 const MODELS_DIR = fileURLToPath(new URL('../../../models', import.meta.url));
 const PENDING = '`switchboard_sync`.`escalations_to_slack__pending`';
@@ -114,7 +115,12 @@ describe('build, pull and sync on BigQuery (protocol fake)', () => {
   const since = (mark: number): QueryJob[] => fake.jobs.slice(mark).filter((j) => !j.dryRun);
 
   test('build runs every bundled model; a second build runs the incremental models incrementally, each in one transaction', async () => {
-    const bundled = readdirSync(MODELS_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.sql')).map((f) => basename(f, '.sql'));
+    // Models are the .sql files outside macros/, seeds/, snapshots/ and tests/; seeds are seeds/**/*.csv.
+    const files = readdirSync(MODELS_DIR, { recursive: true, encoding: 'utf8' }).map((f) => f.split(sep).join('/'));
+    const bundled = [
+      ...files.filter((f) => f.endsWith('.sql') && !RESERVED_FOLDERS.includes(f.split('/')[0] as string)).map((f) => basename(f, '.sql')),
+      ...files.filter((f) => f.startsWith('seeds/') && f.endsWith('.csv')).map((f) => basename(f, '.csv')),
+    ];
     const first = fake.jobs.length;
     const res = await cli('build');
     assert.equal(res.code, 0, res.stderr + res.stdout);

@@ -1,12 +1,16 @@
 /**
  * models/outbound/slack_escalations.sql on real DuckDB and real Postgres, end to end: voice
- * events land through the webhook route, the bundled models build with `priority_callers`,
+ * events land through the webhook route, the bundled models build with `priority_callers`
+ * (and with a user folder's vip_callers seed),
  * and the sync engine sends the escalation rows to the fake Slack through the Slack
  * destination. When the callback lands and the models rebuild, the row's text and status
  * change and the same message is edited; a crash between post and checkpoint posts nothing twice.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { uniqueSchema } from '../helpers/postgres.js';
 import { loadProject } from '../../sql/engine/project.js';
@@ -58,8 +62,8 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
       }
       await h.drain();
     };
-    const rebuild = async (vars: Record<string, unknown> = {}): Promise<void> => {
-      const project = await loadProject(BUNDLED_MODELS_DIR, h.server.warehouse.dialect);
+    const rebuild = async (vars: Record<string, unknown> = {}, userLayer?: string): Promise<void> => {
+      const project = await loadProject(userLayer === undefined ? BUNDLED_MODELS_DIR : [BUNDLED_MODELS_DIR, userLayer], h.server.warehouse.dialect);
       const results = await build(h.server.warehouse, project, { settings: { ...settings, vars: { ...settings.vars, ...vars } } });
       assert.deepEqual(results.results.filter((r) => r.status !== 'success' && r.status !== 'pass').map((r) => `${r.node}: ${r.message}`), []);
       assert.ok(results.results.some((r) => r.node.includes('slack_escalations') && r.kind === 'test'), 'the model\'s data tests ran');
@@ -182,6 +186,20 @@ for (const warehouse of ['duckdb', 'postgres'] as const) {
       assert.deepEqual((await escalations()).map((r) => r.call_id), ['sess-long-wait', 'sess-long-wait-2', 'sess-vip-missed']);
       await rebuild({ long_wait_seconds: 600 });
       assert.deepEqual((await escalations()).map((r) => r.call_id), ['sess-vip-missed'], 'long_wait_seconds raises the bar');
+    });
+
+    test('the vip_callers seed of a user folder makes a priority caller, alone or beside priority_callers, without duplicating a row', async () => {
+      const user = mkdtempSync(join(tmpdir(), 'switchboard-vips-'));
+      try {
+        mkdirSync(join(user, 'seeds'));
+        writeFileSync(join(user, 'seeds', 'vip_callers.csv'), 'phone,name\n+65 9123-4567,Mei\n');
+        await rebuild({ priority_callers: [] }, user);
+        assert.deepEqual((await escalations()).map((r) => [r.call_id, r.reason]), [['sess-long-wait', 'long_wait'], ['sess-long-wait-2', 'long_wait'], ['sess-vip-missed', 'priority_missed']]);
+        await rebuild({ priority_callers: [VIP] }, user);
+        assert.deepEqual((await escalations()).map((r) => r.call_id), ['sess-long-wait', 'sess-long-wait-2', 'sess-vip-missed'], 'listed twice, one row');
+      } finally {
+        rmSync(user, { recursive: true, force: true });
+      }
     });
   });
 }

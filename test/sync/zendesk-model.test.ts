@@ -1,13 +1,16 @@
 /**
  * models/outbound/zendesk_missed_call_tickets.sql: built with the bundled models on real DuckDB
  * from voice events landed through the webhook route, it holds one row per missed call,
- * voicemail or abandoned call from a priority caller (models.vars.priority_callers), and
- * none without a list. Then, through the sync engine and the Zendesk destination against
+ * voicemail or abandoned call from a priority caller (the vip_callers seed, and
+ * models.vars.priority_callers), and none without either. Then, through the sync engine and the Zendesk destination against
  * the local Zendesk: the first sync makes the tickets, a second sends nothing, a change to
  * one call updates its ticket once, and a crash before the checkpoint makes no duplicate.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { loadProject } from '../../sql/engine/project.js';
 import { compileModel } from '../../sql/engine/compile.js';
@@ -67,8 +70,8 @@ describe('zendesk_missed_call_tickets', () => {
     }
     await h.drain();
   };
-  const buildWith = async (vars: Record<string, unknown>) => {
-    const project = await loadProject(BUNDLED_MODELS_DIR, h.server.warehouse.dialect);
+  const buildWith = async (vars: Record<string, unknown>, userLayer?: string) => {
+    const project = await loadProject(userLayer === undefined ? BUNDLED_MODELS_DIR : [BUNDLED_MODELS_DIR, userLayer], h.server.warehouse.dialect);
     const results = await build(h.server.warehouse, project, { settings: { ...base, vars: { ...base.vars, ...vars } } });
     const failures = results.results.filter((r) => r.status !== 'success' && r.status !== 'pass');
     assert.deepEqual(failures.map((r) => `${r.node}: ${r.message}`), [], 'every model builds and every data test passes');
@@ -126,17 +129,36 @@ describe('zendesk_missed_call_tickets', () => {
     assert.deepEqual(rows.map((r) => r.call_id), ['zd-missed']);
   });
 
-  test('on every warehouse the E.164 entries become quoted literals, and nothing else gets into the SQL', async () => {
+  test('on every warehouse the E.164 entries become quoted literals beside the vip_callers seed, and nothing else gets into the SQL', async () => {
     const project = await loadProject(BUNDLED_MODELS_DIR, dialectFor('duckdb'));
     const model = project.models.get(MODEL);
     assert.ok(model !== undefined);
+    assert.deepEqual(model.refs, ['calls', 'vip_callers']);
     for (const name of ['duckdb', 'postgres', 'bigquery', 'snowflake'] as DialectName[]) {
-      const compile = (vars: Record<string, unknown>) => compileModel(project, model, { targetSchema: 'analytics', sources: { raw: 'raw' }, vars, dialect: dialectFor(name) });
+      const dialect = dialectFor(name);
+      const compile = (vars: Record<string, unknown>) => compileModel(project, model, { targetSchema: 'analytics', sources: { raw: 'raw' }, vars, dialect });
       const sql = compile({ priority_callers: ['+65 9123 4567', "+1'); DROP TABLE calls; --", '(201) 555'] });
-      assert.ok(sql.includes(`in ('+6591234567')`), `${name}: ${sql}`);
+      assert.ok(sql.includes(`from ${dialect.tableName('analytics', 'vip_callers')} as v union all select '+6591234567') as p`), `${name}: ${sql}`);
       assert.ok(!sql.includes('DROP'), name);
-      assert.ok(compile({}).includes('where 1 = 0'), `${name}: an empty list selects nothing`);
+      assert.ok(!compile({}).includes('union all select'), `${name}: an empty list adds nothing to the seed`);
     }
+  });
+
+  test('the vip_callers seed of a user folder and models.vars.priority_callers both count: tickets for the numbers of either', async () => {
+    const user = mkdtempSync(join(tmpdir(), 'switchboard-vips-'));
+    try {
+      mkdirSync(join(user, 'seeds'));
+      writeFileSync(join(user, 'seeds', 'vip_callers.csv'), 'phone,name\r\n+1 (201) 555-0199,"Doe, Jane"\r\n+6500000000,Nobody who called\r\n');
+      const fromSeed = await buildWith({}, user);
+      assert.deepEqual(fromSeed.map((r) => r.call_id), ['zd-abandoned', 'zd-voicemail'], 'the seed alone (spaces, brackets and dashes ignored)');
+      const both = await buildWith({ priority_callers: ['+6591234567'] }, user);
+      assert.deepEqual(both.map((r) => r.call_id), ['zd-abandoned', 'zd-missed', 'zd-voicemail'], 'the seed and the var together');
+      const vips = await h.query(`SELECT phone, name FROM ${h.server.warehouse.dialect.tableName('analytics', 'vip_callers')} ORDER BY phone`);
+      assert.deepEqual(vips, [{ phone: '+1 (201) 555-0199', name: 'Doe, Jane' }, { phone: '+6500000000', name: 'Nobody who called' }]);
+    } finally {
+      rmSync(user, { recursive: true, force: true });
+    }
+    assert.deepEqual(await buildWith({}), [], 'the bundled seed is empty: no one is a priority');
   });
   describe('synced to Zendesk by the engine', () => {
     let zendesk: FakeZendesk;

@@ -120,6 +120,17 @@ export class BigQueryDialect extends SqlDialect {
   }
 
   /**
+   * BigQuery has no VALUES in FROM: an array of typed structs, unnested. Each struct names
+   * its field types, so a NULL needs no cast and one-column rows are structs too.
+   * https://cloud.google.com/bigquery/docs/reference/standard-sql/data-types#constructing_a_struct
+   */
+  override textRows(rows: ReadonlyArray<ReadonlyArray<string | null>>, alias: string): string {
+    const struct = `STRUCT<${Array.from({ length: rows[0]?.length ?? 0 }, (_, i) => `c${i} STRING`).join(', ')}>`;
+    const values = rows.map((row) => `  ${struct}(${row.map((v) => (v === null ? 'NULL' : this.stringLiteral(v))).join(', ')})`);
+    return `UNNEST([\n${values.join(',\n')}\n]) AS ${alias}`;
+  }
+
+  /**
    * Backslashes start escapes in GoogleSQL literals and a doubled quote is not one (`'it''s'`
    * is two adjacent literals, a syntax error), so both are escaped with a backslash, and
    * line breaks too, which a quoted literal may not hold:
