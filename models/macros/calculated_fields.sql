@@ -8,7 +8,12 @@
   NULL and negative seconds give NULL.
 #}
 
-{# A call's (or any) duration in seconds: '<30s', '30s-2m', '2-5m', '5-10m', '10-30m', '30m+'. #}
+{#
+  duration_bucket(seconds): a duration in seconds as '<30s' [0, 30), '30s-2m' [30, 120),
+  '2-5m' [120, 300), '5-10m' [300, 600), '10-30m' [600, 1800) or '30m+' [1800, ∞).
+  Example:
+    {{ duration_bucket('c.duration_seconds') }} as duration_bucket
+#}
 {% macro duration_bucket(seconds) -%}
 case
   when {{ seconds }} is null or {{ seconds }} < 0 then null
@@ -21,7 +26,12 @@ case
 end
 {%- endmacro %}
 
-{# Seconds a caller waited in a queue: '<10s', '10-20s', '20-30s', '30-60s', '1-2m', '2-5m', '5m+'. #}
+{#
+  wait_band(seconds): seconds a caller waited in a queue as '<10s' [0, 10), '10-20s' [10, 20),
+  '20-30s' [20, 30), '30-60s' [30, 60), '1-2m' [60, 120), '2-5m' [120, 300) or '5m+' [300, ∞).
+  Example:
+    {{ wait_band('q.wait_seconds') }} as wait_band
+#}
 {% macro wait_band(seconds) -%}
 case
   when {{ seconds }} is null or {{ seconds }} < 0 then null
@@ -36,7 +46,8 @@ end
 {%- endmacro %}
 
 {#
-  A queued call's part in the service level, against an answer target in seconds, after
+  sla_status(outcome, wait_seconds, target_seconds): a queued call's part in the service
+  level, against an answer target in seconds (calls.outcome values), after
   Cisco Unified ICM's "service level events" (a call counts once it is answered, abandons, or
   waits past the target): 'met' (answered within the target, wait <= target); 'missed'
   (waited longer than the target, answered late or not at all); 'short_abandon' (the caller
@@ -44,6 +55,8 @@ end
   voicemail, a callback, another number, or no agent took the offer). NULL when the wait or
   the target is unknown. The service level is met / (met + missed): short abandons and early
   flow-outs are left out ("SL Aban Ignored").
+  Example:
+    {{ sla_status('q.outcome', 'q.wait_seconds', 't.target_answer_seconds') }} as sla_status
 #}
 {% macro sla_status(outcome, wait_seconds, target_seconds) -%}
 case
@@ -56,8 +69,11 @@ end
 {%- endmacro %}
 
 {#
-  The start of the UTC interval of `minutes` (a divisor of a day: 15, 30, 60) that holds the
-  timestamp `ts`: 10:14:59.999 is in the 10:00 interval, 10:15:00 starts the next one.
+  utc_interval_start(ts, minutes=15): the start of the UTC interval of `minutes` (a divisor of
+  a day: 15, 30, 60) that holds the timestamp `ts`: 10:14:59.999 is in the 10:00 interval,
+  10:15:00 starts the next one.
+  Example:
+    {{ utc_interval_start('q.offered_at', 30) }} as half_hour
 #}
 {% macro utc_interval_start(ts, minutes=15) -%}
 {% set epoch = "cast('1970-01-01T00:00:00Z' as " ~ type('timestamp') ~ ")" -%}
