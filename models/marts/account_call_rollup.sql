@@ -2,35 +2,37 @@
   One row per Salesforce Account with calls: call outcomes rolled up through the people pull.
 
   A call belongs to the person its Task would name (salesforce_call_tasks.who_id: the
-  customer's number matched in E.164 against salesforce_people, a Contact before a Lead), and
-  to that person's account (salesforce_people.account_id, the Contact's AccountId). Leads have
-  no account (only unconverted Leads are pulled), nor do private Contacts; their calls, and
-  calls that match nobody, are not in this table. Like salesforce_call_tasks it needs
+  customer's number matched in E.164 against salesforce_people, a Contact before a Lead, by
+  the same macro, salesforce_person_per_phone()), and to that person's account
+  (salesforce_people.account_id, the Contact's AccountId). Leads have no account (only
+  unconverted Leads are pulled), nor do private Contacts; their calls, and calls that match
+  nobody, are not in this table. It reads calls and salesforce_people, not the
+  salesforce_call_tasks view, whose Task texts would be built for every call on every build. Like salesforce_call_tasks it needs
   models.pii.phone: keep, or no number matches. The columns suit a sync to Account fields
   (key account_id).
 #}
 {{ config(materialized='table', tags=['marts', 'salesforce']) }}
 
-with person_accounts as (
-  select id, max(account_id) as account_id
-  from {{ ref('salesforce_people') }}
+-- The person of each number, as salesforce_call_tasks.who_id has it, where that person has an account.
+with account_numbers as (
+  select phone_e164, id as who_id, account_id
+  from ({{ salesforce_person_per_phone() }}) as person
   where account_id is not null
-  group by id
 ),
 
+-- The customer's number as in salesforce_call_tasks: the caller of an inbound call, the callee of an outbound one.
 account_calls as (
   select
     a.account_id,
-    t.who_id,
+    a.who_id,
     c.call_id,
     c.direction,
     c.outcome,
     c.is_missed,
     c.started_at,
     c.talk_seconds
-  from {{ ref('salesforce_call_tasks') }} as t
-  join person_accounts as a on a.id = t.who_id
-  join {{ ref('calls') }} as c on c.call_id = t.call_id
+  from {{ ref('calls') }} as c
+  join account_numbers as a on a.phone_e164 = case c.direction when 'inbound' then c.from_e164 when 'outbound' then c.to_e164 end
 ),
 
 latest as (

@@ -158,6 +158,13 @@ for (const kind of ['duckdb', 'postgres'] as const) {
           first_call_at: utc('08:00:00', 0, '2025-03-03'), last_call_at: utc('08:00:00', 0, '2025-03-03'), last_call_outcome: 'answered',
         },
       ]);
+      // The same person as each call's Task names (salesforce_call_tasks.who_id), rolled up by their account.
+      const viaTasks = await wh.all(
+        `SELECT p.account_id, COUNT(*) AS calls FROM ${wh.dialect.tableName(analytics, 'salesforce_call_tasks')} AS t ` +
+          `JOIN (SELECT DISTINCT id, account_id FROM ${wh.dialect.tableName(analytics, 'salesforce_people')} WHERE account_id IS NOT NULL) AS p ON p.id = t.who_id ` +
+          'GROUP BY p.account_id ORDER BY p.account_id',
+      );
+      assert.deepEqual(viaTasks.map((r) => plain(r)), [{ account_id: '001000000000001AAA', calls: 3 }, { account_id: '001000000000002AAA', calls: 1 }]);
     });
 
     test('a call that ends after a build joins its interval at the next incremental build, as a full rebuild has it', async () => {
