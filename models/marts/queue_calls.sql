@@ -16,8 +16,9 @@
   - talk_seconds: calls.talk_seconds (the accepting agents' participantHandlingDuration).
   - wrap_up_seconds: the accepting agents' participantWrapUpDuration (after-call work), summed;
     null without participant rows.
-  - handle_seconds (answered calls): talk + wrap-up, the industry's handle time (talk, hold and
-    after-call work; hold inside handling is in participantHandlingDuration).
+  - handle_seconds (answered calls): talk + wrap-up, handle time as the industry counts it
+    (talk + hold + after-call work, e.g. Genesys Cloud's glossary, "average handle time"; hold
+    inside handling is already in participantHandlingDuration).
   - target_answer_seconds, target_service_level: the queue's row of the seed
     queue_sla_targets, else its '*' row; null when neither exists.
   - wait_band, duration_bucket (of duration_seconds), sla_status: models/macros/calculated_fields.sql.

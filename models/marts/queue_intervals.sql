@@ -2,8 +2,10 @@
   One row per Contact Center queue and UTC 15-minute interval that had a call offered: the
   rows of queue_calls added up, each call in the interval it entered the queue.
 
-  Service level, after Cisco Unified ICM's "SL Aban Ignored" (Unified Intelligence Center
-  reports: ServiceLevelCalls / (ServiceLevelCallsOffered - ServiceLevelAband)):
+  There is no single industry formula (ICMI's "Service Level Calculations" lists five); this
+  one is Cisco Unified ICM's "SL Aban Ignored" (Cisco Unified Intelligence Center report
+  templates, "Service-Level Event" and "SL Aban Ignored": ServiceLevelCalls /
+  (ServiceLevelCallsOffered - ServiceLevelAband)), which short abandons do not distort:
     service_level = answered_within_target / service_level_calls
   where answered_within_target counts calls answered within the queue's target
   (sla_status 'met') and service_level_calls counts those plus every call that waited past the
