@@ -12,6 +12,9 @@
  *   `WhatId` is the polymorphic "Related To" reference (Account, Opportunity, Campaign, Case,
  *   Contract, custom objects); the fake models Account and Opportunity only. Which WhoId/WhatId
  *   combinations Salesforce refuses (a Lead WhoId with a WhatId) the fake leaves open.
+ * - Contact.AccountId: Object Reference › Contact,
+ *   https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_contact.htm
+ *   (reference to Account; Create, Filter, Nillable, Update).
  * - Describe (`GET sobjects/{type}/describe`): DescribeSObjectResult with a `fields` array whose
  *   elements carry `name`, `type`, `createable`, `updateable`, `nillable`, `referenceTo`,
  *   `picklistValues` (REST API Developer Guide › sObject Describe,
@@ -90,6 +93,8 @@ export const SCHEMAS: Record<SObjectType, { prefix: string; fields: Record<strin
     prefix: '003',
     fields: {
       Id: { type: 'id' },
+      // "ID of the account that's the parent of this contact"; nillable (a private Contact has none).
+      AccountId: { type: 'reference', to: ['Account'], label: 'Account ID' },
       FirstName: { type: 'string', length: 40, label: 'First Name' },
       LastName: { type: 'string', length: 80, label: 'Last Name' },
       Phone: { type: 'string', length: 40, label: 'Business Phone' },

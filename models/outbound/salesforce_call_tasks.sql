@@ -15,8 +15,8 @@
   who_id: the customer's number (the caller of an inbound call, the callee of an outbound
   one; internal calls have none) matched in E.164 against salesforce_people, which the
   Salesforce destination pulls before each sync. A Contact wins over a Lead, Phone over
-  MobilePhone, then the smallest Id, so the choice never flips between runs. No match:
-  null. The phone PII policy must keep calls.from_e164 / to_e164 (models.pii.phone: keep),
+  MobilePhone, then the smallest Id, so the choice never flips between runs
+  (salesforce_person_per_phone(), models/macros/salesforce_people.sql). No match: null. The phone PII policy must keep calls.from_e164 / to_e164 (models.pii.phone: keep),
   or masked and hashed numbers match nobody.
 
   activity_date is the UTC date of the call (Switchboard's sessions run in UTC).
@@ -39,11 +39,7 @@ with call_rows as (
 ),
 
 people as (
-  {{ first_row_per(
-      "select phone_e164, id, object, phone_field from " ~ ref('salesforce_people') ~ " where phone_e164 is not null and object in ('Contact', 'Lead')",
-      'phone_e164',
-      "case when object = 'Contact' then 0 else 1 end, case when phone_field = 'Phone' then 0 else 1 end, id"
-  ) }}
+  {{ salesforce_person_per_phone() }}
 )
 
 select

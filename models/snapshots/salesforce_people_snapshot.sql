@@ -8,7 +8,8 @@
       and (p.dbt_valid_to is null or c.started_at < p.dbt_valid_to)
 
   One version per person and phone field (the model's key). The check strategy, on the
-  columns that say what the number is: pulled_at changes on every pull, so as a timestamp
+  columns that say what the number is and whose (account_id: a Contact moved to another
+  Account is a new version): pulled_at changes on every pull, so as a timestamp
   strategy's updated_at it would write a new version of every row each time. pulled_at is
   kept: the pull that first saw a version. A person deleted or converted in Salesforce, or a
   number removed, leaves the pull: its version is closed (hard_deletes='invalidate'). A build
@@ -17,10 +18,10 @@
 {{ config(
     unique_key=['id', 'phone_field'],
     strategy='check',
-    check_cols=['object', 'phone_raw', 'phone_e164'],
+    check_cols=['object', 'phone_raw', 'phone_e164', 'account_id'],
     hard_deletes='invalidate',
     tags=['salesforce']
 ) }}
 
-select id, object, phone_field, phone_raw, phone_e164, pulled_at
+select id, object, phone_field, phone_raw, phone_e164, pulled_at, account_id
 from {{ ref('salesforce_people') }}

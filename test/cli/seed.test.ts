@@ -26,8 +26,9 @@ test('seed loads every seed, a user seed over the bundled one, and reports what 
   assert.match(seeded.stdout, /OK seed model analytics\.holidays \.+ \[1 row in /);
   assert.match(seeded.stdout, /OK seed model analytics\.account_tiers \.+ \[4 rows in /);
   assert.doesNotMatch(seeded.stdout, / test /, 'seed runs no tests');
-  assert.match(seeded.stdout, /Finished running 3 seeds in /);
-  assert.match(seeded.stdout, /Done\. PASS=3 WARN=0 ERROR=0 SKIP=0 TOTAL=3/);
+  assert.match(seeded.stdout, /OK seed model analytics\.queue_sla_targets \.+ \[1 row in /);
+  assert.match(seeded.stdout, /Finished running 4 seeds in /, 'three bundled seeds and the user\'s own');
+  assert.match(seeded.stdout, /Done\. PASS=4 WARN=0 ERROR=0 SKIP=0 TOTAL=4/);
 
   const vips = await runCli(['sql', "SELECT phone || ' ' || COALESCE(name, '-') AS vip FROM analytics.vip_callers ORDER BY phone"], dir);
   assert.equal(vips.code, 0, vips.stderr);

@@ -1,7 +1,7 @@
 /**
  * The README against the code: its sample of what `switchboard build` prints is what
  * cli/run-output.ts prints for the same nodes, character for character (dots included), and
- * its curated-tables table has a row for every curated model.
+ * its curated-tables table has a row for every curated, reconciliation and mart model.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,14 +42,14 @@ test("the README's sample build output is the real output for those nodes", () =
   assert.equal(`\n${tail}`, summary(run, 'analytics.sb_run_results, and data/target/run_results.json'));
 });
 
-test("the README's curated-tables table is one table, with a row for every curated and reconciliation model", () => {
+test("the README's curated-tables table is one table, with a row for every curated, reconciliation and mart model", () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Curated tables'), readme.indexOf('\n## ', readme.indexOf('## Curated tables') + 1));
   const table = /\n(\| table \|[^\n]*\n(?:\|[^\n]*\n)+)\n/.exec(section)?.[1] ?? '';
   const rest = section.replace(table, '');
   assert.doesNotMatch(rest, /^\| `/m, 'no table rows outside the table (a blank line cuts a Markdown table in two)');
   const documented = [...table.matchAll(/^\| `([a-z_]+)`/gm)].map((m) => m[1]);
-  for (const folder of ['curated', 'reconciliation']) {
+  for (const folder of ['curated', 'reconciliation', 'marts']) {
     for (const file of readdirSync(join(ROOT, 'models', folder)).filter((f) => f.endsWith('.sql'))) {
       assert.ok(documented.includes(file.replace(/\.sql$/, '')), `${folder}/${file} has a row`);
     }

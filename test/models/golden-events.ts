@@ -147,10 +147,10 @@ export const GOLDEN_VARS = {
 
 /** Salesforce people, as the Salesforce destination writes them into salesforce_people before a sync. */
 export const PEOPLE = [
-  { id: '003000000000001AAA', object: 'Contact', phone_field: 'Phone', phone_raw: '+65 9123 4567', phone_e164: '+6591234567' },
-  { id: '00Q000000000002AAA', object: 'Lead', phone_field: 'MobilePhone', phone_raw: '(617) 555-1000', phone_e164: '+16175551000' },
-  { id: '003000000000003AAA', object: 'Contact', phone_field: 'MobilePhone', phone_raw: '+1 669 333 5004', phone_e164: '+16693335004' },
-  { id: '00Q000000000004AAA', object: 'Lead', phone_field: 'Phone', phone_raw: '+1 669 333 5004', phone_e164: '+16693335004' },
+  { id: '003000000000001AAA', object: 'Contact', phone_field: 'Phone', phone_raw: '+65 9123 4567', phone_e164: '+6591234567', account_id: '001000000000001AAA' },
+  { id: '00Q000000000002AAA', object: 'Lead', phone_field: 'MobilePhone', phone_raw: '(617) 555-1000', phone_e164: '+16175551000', account_id: null },
+  { id: '003000000000003AAA', object: 'Contact', phone_field: 'MobilePhone', phone_raw: '+1 669 333 5004', phone_e164: '+16693335004', account_id: '001000000000002AAA' },
+  { id: '00Q000000000004AAA', object: 'Lead', phone_field: 'Phone', phone_raw: '+1 669 333 5004', phone_e164: '+16693335004', account_id: null },
 ] as const;
 
 /**

@@ -49,7 +49,7 @@ for (const kind of ['duckdb', 'postgres'] as const) {
     const people = d.tableName(schema, 'salesforce_people');
     const pull = async (day: number, rows: Array<[string, string, string, string, string | null]>) => {
       await wh.run(`DELETE FROM ${people}`);
-      for (const row of rows) await wh.run(`INSERT INTO ${people} VALUES ($1, $2, $3, $4, $5, CAST($6 AS ${d.typeName('timestamp')}))`, [...row, T(day)]);
+      for (const row of rows) await wh.run(`INSERT INTO ${people} (id, object, phone_field, phone_raw, phone_e164, pulled_at) VALUES ($1, $2, $3, $4, $5, CAST($6 AS ${d.typeName('timestamp')}))`, [...row, T(day)]);
     };
     const history = () => lines(wh, `SELECT id, phone_field, phone_e164, pulled_at, dbt_valid_from, dbt_valid_to FROM ${d.tableName(schema, 'salesforce_people_snapshot')}`);
     const owners = () => lines(wh, `SELECT phone_e164, id, dbt_valid_from, dbt_valid_to FROM ${d.tableName(schema, 'number_owners')}`);

@@ -116,7 +116,7 @@ describe('build, pull and sync on BigQuery (protocol fake)', () => {
 
   // salesforce_people_snapshot reads back its stage's columns (those of salesforce_people) and,
   // once built, its own (the same plus dbt's four).
-  const PEOPLE = ['id', 'object', 'phone_field', 'phone_raw', 'phone_e164', 'pulled_at'];
+  const PEOPLE = ['id', 'object', 'phone_field', 'phone_raw', 'phone_e164', 'pulled_at', 'account_id'];
   before(() => {
     state.knownColumns.set('analytics.salesforce_people_snapshot__sb_source', PEOPLE);
     state.knownColumns.set('analytics.salesforce_people_snapshot', [...PEOPLE, 'dbt_scd_id', 'dbt_updated_at', 'dbt_valid_from', 'dbt_valid_to']);

@@ -240,6 +240,13 @@ for (const [kind, open] of Object.entries(ENGINES)) {
       assert.throws(() => d.addSeconds('a', 1.5), /whole seconds/);
     });
 
+    test('add_milliseconds adds a column of milliseconds, past 2^31 (25 days) too, and NULL gives NULL', async () => {
+      const rows = [[new Date('2025-03-04T10:00:00Z'), 1_500], [new Date('1970-01-01T00:00:00Z'), 1_741_082_400_000], [new Date('2025-03-04T10:00:00Z'), -3_000_000_000], [new Date('2025-03-04T10:00:00Z'), null]];
+      assert.deepEqual(await valuesOf({ a: 'timestamp', ms: 'bigint' }, rows, wh.dialect.addMilliseconds('a', 'ms')), [
+        '2025-03-04T10:00:01.500Z', '2025-03-04T10:00:00.000Z', '2025-01-28T16:40:00.000Z', null,
+      ]);
+    });
+
     test('hhmmss writes HH:MM:SS as core/normalize/duration.ts does, past 99 hours too', async () => {
       const whole = [0, 59, 3600, 3725, 90061, 360000, null];
       const got = await valuesOf({ v: 'bigint' }, whole.map((v) => [v]), wh.dialect.hhmmss('v'));

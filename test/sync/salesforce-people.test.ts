@@ -77,6 +77,7 @@ for (const target of targets) {
   describe(`Salesforce people and the call Tasks model on ${target.name}`, () => {
     let wh: Warehouse;
     let sf: SalesforceServer;
+    let account: string;
     const people = {} as Record<'contactSg' | 'contactUs' | 'contactExt' | 'contactGone' | 'contact555' | 'leadSg' | 'leadOnly' | 'leadConverted', string>;
     const settings: ProjectSettings = { targetSchema: target.analytics, sources: { raw: target.raw }, vars: { default_region: 'SG' } };
     const destination = () =>
@@ -101,8 +102,9 @@ for (const target of targets) {
     before(async () => {
       wh = await migrated(await target.open(), { rawSchema: target.raw, modelsSchema: target.analytics });
       sf = await startSalesforceServer({ queryPageSize: 2 });
-      people.contactSg = sf.org.addContact({ LastName: 'Tan', Phone: '+65 9123 4567' });
-      people.contactUs = sf.org.addContact({ LastName: 'Doe', MobilePhone: '(201) 555-0123' });
+      account = sf.org.addAccount({ Name: 'Acme' });
+      people.contactSg = sf.org.addContact({ LastName: 'Tan', Phone: '+65 9123 4567', AccountId: account });
+      people.contactUs = sf.org.addContact({ LastName: 'Doe', MobilePhone: '(201) 555-0123', AccountId: account });
       people.contactExt = sf.org.addContact({ LastName: 'Desk', Phone: '1042' });
       people.contactGone = sf.org.addContact({ LastName: 'Gone', Phone: '+6581111111' });
       sf.org.remove(people.contactGone);
@@ -142,21 +144,21 @@ for (const target of targets) {
       assert.deepEqual(await whoIds(), { 'sess-555': null, 'sess-in': null, 'sess-missed': null, 'sess-nobody': null, 'sess-out': null });
     });
 
-    test('the pull pages through Contacts and Leads (not converted, not deleted) and stores their numbers in E.164', async () => {
+    test('the pull pages through Contacts and Leads (not converted, not deleted) and stores their numbers in E.164, and a Contact\'s AccountId', async () => {
       const counts = await pullSalesforcePeople(await destination().session.connection(), wh, target.analytics, { defaultRegion: 'US' });
       assert.deepEqual(counts, { contacts: 4, leads: 2 });
       assert.equal(sf.stats.byKind.queryMore, 1, 'followed nextRecordsUrl to the second page of Contacts');
-      const stored = await rows(`SELECT id, object, phone_field, phone_raw, phone_e164 FROM ${table(target.analytics, 'salesforce_people')} ORDER BY id, phone_field`);
+      const stored = await rows(`SELECT id, object, phone_field, phone_raw, phone_e164, account_id FROM ${table(target.analytics, 'salesforce_people')} ORDER BY id, phone_field`);
       assert.deepEqual(
         stored,
         [
-          { id: people.contactSg, object: 'Contact', phone_field: 'Phone', phone_raw: '+65 9123 4567', phone_e164: '+6591234567' },
-          { id: people.contactUs, object: 'Contact', phone_field: 'MobilePhone', phone_raw: '(201) 555-0123', phone_e164: '+12015550123' },
-          { id: people.contactExt, object: 'Contact', phone_field: 'Phone', phone_raw: '1042', phone_e164: null },
-          { id: people.contact555, object: 'Contact', phone_field: 'Phone', phone_raw: '+1 (555) 555-1220', phone_e164: '+15555551220' },
-          { id: people.leadSg, object: 'Lead', phone_field: 'Phone', phone_raw: '+6591234567', phone_e164: '+6591234567' },
-          { id: people.leadOnly, object: 'Lead', phone_field: 'MobilePhone', phone_raw: '+6598765432', phone_e164: '+6598765432' },
-          { id: people.leadOnly, object: 'Lead', phone_field: 'Phone', phone_raw: '+65 9876 5432', phone_e164: '+6598765432' },
+          { id: people.contactSg, object: 'Contact', phone_field: 'Phone', phone_raw: '+65 9123 4567', phone_e164: '+6591234567', account_id: account },
+          { id: people.contactUs, object: 'Contact', phone_field: 'MobilePhone', phone_raw: '(201) 555-0123', phone_e164: '+12015550123', account_id: account },
+          { id: people.contactExt, object: 'Contact', phone_field: 'Phone', phone_raw: '1042', phone_e164: null, account_id: null },
+          { id: people.contact555, object: 'Contact', phone_field: 'Phone', phone_raw: '+1 (555) 555-1220', phone_e164: '+15555551220', account_id: null },
+          { id: people.leadSg, object: 'Lead', phone_field: 'Phone', phone_raw: '+6591234567', phone_e164: '+6591234567', account_id: null },
+          { id: people.leadOnly, object: 'Lead', phone_field: 'MobilePhone', phone_raw: '+6598765432', phone_e164: '+6598765432', account_id: null },
+          { id: people.leadOnly, object: 'Lead', phone_field: 'Phone', phone_raw: '+65 9876 5432', phone_e164: '+6598765432', account_id: null },
         ].sort((a, b) => (a.id === b.id ? a.phone_field.localeCompare(b.phone_field) : a.id.localeCompare(b.id))),
       );
       const [stamp] = await rows(`SELECT COUNT(DISTINCT pulled_at) AS n FROM ${table(target.analytics, 'salesforce_people')}`);

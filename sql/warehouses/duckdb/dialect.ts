@@ -68,6 +68,11 @@ export class DuckDbDialect extends SqlDialect {
     return `(epoch(${to}) - epoch(${from}))`;
   }
 
+  /** DuckDB multiplies an INTERVAL by an INTEGER only (2^31 ms is under 25 days); to_milliseconds takes a BIGINT. */
+  override addMilliseconds(ts: string, ms: string): string {
+    return `(${ts} + to_milliseconds(CAST(${ms} AS BIGINT)))`;
+  }
+
   /** json_each walks arrays too (keys `0`, `1`, …), so only an OBJECT there yields entries. */
   override jsonEntries(expr: string, path: readonly string[], alias: string): string {
     const at = this.stringLiteral(jsonPath(path));

@@ -31,14 +31,24 @@ export function salesforcePeopleTable(schema: string): TableSpec {
       { name: 'phone_raw', type: 'text', nullable: false },
       { name: 'phone_e164', type: 'text' },
       { name: 'pulled_at', type: 'timestamp', nullable: false },
+      // Added later, so last: the migration sync/0003 appends it to a table made before.
+      { name: 'account_id', type: 'text' },
     ],
     primaryKey: ['id', 'phone_field'],
   };
 }
 
-/** The SOQL of each pull: who can be a WhoId, with a phone to match on. */
+/**
+ * The SOQL of each pull: who can be a WhoId, with a phone to match on, and a Contact's account.
+ * Contact.AccountId is the "ID of the account that's the parent of this contact" (null for a
+ * private Contact): Object Reference › Contact,
+ * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_contact.htm.
+ * A Lead has no account; Lead.ConvertedAccountId is set only by converting it ("The ID of the
+ * account created in the lead conversion", Change Data Capture › Change Events for Lead
+ * Conversion), and converted Leads are not pulled, so Leads get a null account_id.
+ */
 export const PEOPLE_QUERIES = {
-  Contact: 'SELECT Id, Phone, MobilePhone FROM Contact WHERE Phone != null OR MobilePhone != null',
+  Contact: 'SELECT Id, AccountId, Phone, MobilePhone FROM Contact WHERE Phone != null OR MobilePhone != null',
   Lead: 'SELECT Id, Phone, MobilePhone FROM Lead WHERE IsConverted = false AND (Phone != null OR MobilePhone != null)',
 } as const;
 
@@ -55,7 +65,7 @@ export interface PullOptions {
   now?: Date;
 }
 
-type PersonRecord = { Id: string; Phone?: string | null; MobilePhone?: string | null };
+type PersonRecord = { Id: string; AccountId?: string | null; Phone?: string | null; MobilePhone?: string | null };
 
 /**
  * Pulls Contacts and Leads and replaces the rows of `<schema>.salesforce_people` with them,
@@ -85,7 +95,7 @@ export async function pullSalesforcePeople(
         const raw = record[field];
         if (raw === null || raw === undefined || raw.trim() === '') continue;
         const phone = normalizePhone(raw, options.defaultRegion === undefined ? {} : { defaultRegion: options.defaultRegion });
-        rows.push({ id: record.Id, object, phone_field: field, phone_raw: raw, phone_e164: phone.e164, pulled_at: pulledAt });
+        rows.push({ id: record.Id, object, phone_field: field, phone_raw: raw, phone_e164: phone.e164, pulled_at: pulledAt, account_id: record.AccountId ?? null });
       }
     }
   }
