@@ -11,6 +11,7 @@ import { planUpsert, type UpsertPlan } from './upsert-plan.js';
 import { CONSERVATIVE_CAPABILITIES, type DialectCapabilities } from './capabilities.js';
 import type { ColumnSpec, LogicalType, MergeRule, PlannedStatement, TableLayout, TableSpec, UpsertSpec } from './table-spec.js';
 import { informationSchemaSql, type CatalogQuery, type CatalogRequest } from './catalog-sql.js';
+import { mergeStagedSql } from './merge-sql.js';
 
 export type { ColumnSpec, LogicalType, MergeRule, PlannedStatement, TableLayout, TableSpec, UpsertSpec } from './table-spec.js';
 export { CONSERVATIVE_CAPABILITIES, type DialectCapabilities } from './capabilities.js';
@@ -177,16 +178,7 @@ export abstract class DialectBase {
    *   WHEN MATCHED THEN UPDATE SET "v" = s."v" WHEN NOT MATCHED THEN INSERT ("id", "v") VALUES (s."id", s."v")
    */
   mergeStaged(target: string, staged: string, key: readonly string[], columns: readonly string[], windowColumn?: string): string {
-    const q = (name: string): string => this.quoteIdent(name);
-    const on = key.map((k) => `t.${q(k)} = s.${q(k)}`);
-    if (windowColumn !== undefined) on.push(`t.${q(windowColumn)} >= (SELECT MIN(${q(windowColumn)}) FROM ${staged})`);
-    const updates = columns.filter((c) => !key.includes(c));
-    // A table of key columns only has nothing to update: a staged key already there is done.
-    const matched = updates.length === 0 ? '' : `WHEN MATCHED THEN UPDATE SET\n  ${updates.map((c) => `${q(c)} = s.${q(c)}`).join(',\n  ')}\n`;
-    return (
-      `MERGE INTO ${target} AS t\nUSING ${staged} AS s\nON ${on.join(' AND ')}\n${matched}` +
-      `WHEN NOT MATCHED THEN INSERT (${columns.map(q).join(', ')}) VALUES (${columns.map((c) => `s.${q(c)}`).join(', ')})`
-    );
+    return mergeStagedSql((name) => this.quoteIdent(name), target, staged, key, columns, windowColumn);
   }
 
   /**

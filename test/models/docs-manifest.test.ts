@@ -4,10 +4,8 @@
  * seeds and snapshots by their materialization, and parent_map / child_map; then the real
  * bundled project, whose lineage runs from a raw table to a configured sync.
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { generateManifest, MANIFEST_SCHEMA, type Manifest, type ManifestEntry, type SyncExposureInput } from '../../sql/engine/docs-artifacts.js';
 import { modelsInQuery } from '../../sql/engine/docs-exposures.js';
@@ -15,16 +13,9 @@ import { nodeId, resourceTypeOf } from '../../sql/engine/docs-nodes.js';
 import type { Materialization, Model, Project } from '../../sql/engine/model.js';
 import { BUNDLED_MODELS_DIR, loadProject } from '../../sql/engine/project.js';
 import { dialectFor } from '../../sql/warehouses/index.js';
+import { tempFolder } from '../helpers/project-files.js';
 
-function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-docs-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
+const folder = (files: Record<string, string>): string => tempFolder(files, 'switchboard-docs-');
 
 const duckdb = dialectFor('duckdb');
 const settings = { targetSchema: 'analytics', sources: { raw: 'landing' } };

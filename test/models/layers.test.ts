@@ -3,10 +3,8 @@
  * that ref() the package's, overrides and disabling by name, and macros from every layer's
  * macros/ folder. Loading on its own, then a real build on DuckDB and Postgres.
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProject } from '../../sql/engine/project.js';
 import { loadDataTests } from '../../sql/engine/data-tests.js';
@@ -15,17 +13,9 @@ import { build } from '../../sql/engine/run.js';
 import { dialectFor, openWarehouse } from '../../sql/warehouses/index.js';
 import type { Model } from '../../sql/engine/model.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
+import { tempFolder } from '../helpers/project-files.js';
 
-/** A folder of `files`, removed when the test that makes it ends. */
-function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-layers-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
+const folder = (files: Record<string, string>): string => tempFolder(files, 'switchboard-layers-');
 
 const duckdb = dialectFor('duckdb');
 const settings = { targetSchema: 'analytics', sources: { raw: 'raw' } };

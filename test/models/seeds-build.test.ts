@@ -5,10 +5,8 @@
  * skips what reads it), and `seed` builds the seeds alone, without tests. Then POST /seed
  * through the operator API, as `switchboard seed` uses it when a server runs.
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProject } from '../../sql/engine/project.js';
 import { build, seed, type RunResults } from '../../sql/engine/run.js';
@@ -16,21 +14,10 @@ import { openWarehouse } from '../../sql/warehouses/index.js';
 import type { Warehouse } from '../../sql/warehouse.js';
 import { startHarness } from '../helpers/harness.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
+import { tempFolder, writeFiles as write } from '../helpers/project-files.js';
 
-/** A folder of `files`, removed when the test that makes it ends. */
-function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-seeds-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  write(dir, files);
-  return dir;
-}
+const folder = (files: Record<string, string>): string => tempFolder(files, 'switchboard-seeds-');
 
-function write(dir: string, files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-}
 
 const ACCOUNTS_CSV = [
   'account_id,name,tier,seats,calls_total,score,active,renews_at',

@@ -6,8 +6,6 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCsv } from '../../sql/engine/seed-csv.js';
 import { seedValue } from '../../sql/engine/seed-values.js';
@@ -17,17 +15,9 @@ import { compileModel } from '../../sql/engine/compile.js';
 import { selectModels } from '../../sql/engine/select.js';
 import { dialectFor } from '../../sql/warehouses/index.js';
 import type { Model } from '../../sql/engine/model.js';
+import { tempFolder } from '../helpers/project-files.js';
 
-/** A folder of `files`, removed when the test that makes it ends. */
-function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-seeds-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
+const folder = (files: Record<string, string>): string => tempFolder(files, 'switchboard-seeds-');
 
 const duckdb = dialectFor('duckdb');
 const settings = { targetSchema: 'analytics', sources: { raw: 'raw' } };

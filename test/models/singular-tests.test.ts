@@ -5,8 +5,6 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProject } from '../../sql/engine/project.js';
 import { compileSingularTest, loadSingularTests } from '../../sql/engine/singular-tests.js';
@@ -19,21 +17,10 @@ import { dialectFor, openWarehouse } from '../../sql/warehouses/index.js';
 import type { Warehouse } from '../../sql/warehouse.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
 import { runCli } from '../helpers/cli-process.js';
+import { tempFolder, writeFiles as write } from '../helpers/project-files.js';
 
-/** A folder of `files`, removed when the test that makes it ends. */
-function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-singular-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  write(dir, files);
-  return dir;
-}
+const folder = (files: Record<string, string>): string => tempFolder(files, 'switchboard-singular-');
 
-function write(dir: string, files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-}
 
 const duckdb = dialectFor('duckdb');
 
