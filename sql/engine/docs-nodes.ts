@@ -92,12 +92,7 @@ export function modelNode(context: NodeContext, model: Model): ManifestEntry {
       macros: [],
       nodes: [...model.refs.map((name) => nodeId(project.models.get(name) as Model)), ...model.sources.map(([s, t]) => (context.sources[`${s}.${t}`] as ManifestEntry).unique_id)],
     },
-    compiled_path: null,
-    compiled: compiled !== null,
-    compiled_code: compiled,
-    extra_ctes_injected: false,
-    extra_ctes: [],
-    contract: { enforced: false, alias_types: true, checksum: null },
+    ...compiledFields(compiled),
     ...(type === 'model'
       ? { access: 'protected', constraints: [], version: null, latest_version: null, deprecation_date: null, primary_key: [...model.config.uniqueKey], time_spine: null }
       : {}),
@@ -192,12 +187,7 @@ export function testNode(context: NodeContext, test: DataTest): ManifestEntry {
     sources: [],
     metrics: [],
     depends_on: { macros: [], nodes: [...new Set(reads)].map((name) => nodeId(project.models.get(name) as Model)) },
-    compiled_path: null,
-    compiled: compiled !== null,
-    compiled_code: compiled,
-    extra_ctes_injected: false,
-    extra_ctes: [],
-    contract: { enforced: false, alias_types: true, checksum: null },
+    ...compiledFields(compiled),
     column_name: test.column ?? null,
     file_key_name: `models.${test.model}`,
     attached_node: nodeId(model),
@@ -262,4 +252,16 @@ export function sourceEntries(context: NodeContext): Record<string, ManifestEntr
 /** Code-point order, the same on every machine. */
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** dbt's fields of a compiled node: Switchboard compiles in memory, with no CTEs injected and no contract. */
+function compiledFields(compiled: string | null): Record<string, unknown> {
+  return {
+    compiled_path: null,
+    compiled: compiled !== null,
+    compiled_code: compiled,
+    extra_ctes_injected: false,
+    extra_ctes: [],
+    contract: { enforced: false, alias_types: true, checksum: null },
+  };
 }
