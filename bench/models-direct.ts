@@ -6,6 +6,8 @@
  *
  * The phone lookup has no SQL-only form (its values are normalised in TypeScript), so this
  * runs the engine's own statements for it (phone-lookup.ts fillPhoneLookup), without its transaction.
+ * Nor does a snapshot (its merge names the columns its stage turned out to have): this runs
+ * the engine's own buildSnapshot for it.
  */
 import type { SqlDialect } from '../sql/dialect.js';
 import { compileModel, modelSchema } from '../sql/engine/compile.js';
@@ -15,12 +17,14 @@ import { planMaterialization } from '../sql/engine/materialize.js';
 import type { Model, Project } from '../sql/engine/model.js';
 import { type ProjectSettings } from '../sql/engine/run.js';
 import { fillPhoneLookup } from '../sql/engine/phone-lookup.js';
+import { buildSnapshot } from '../sql/engine/snapshot-build.js';
 import type { Warehouse } from '../sql/warehouse.js';
 
 /** One node of a direct build: a model's statements, a phone lookup, or a data test. */
 export type DirectStep =
   | { node: string; kind: 'model'; statements: string[] }
   | { node: string; kind: 'phone_lookup'; schema: string; name: string; select: string }
+  | { node: string; kind: 'snapshot'; schema: string; model: Model; select: string; exists: boolean }
   | { node: string; kind: 'test'; sql: string };
 
 /**
@@ -42,6 +46,8 @@ export async function planDirectBuild(project: Project, dialect: SqlDialect, set
     const select = compileModel(project, model, { ...settings, dialect, incremental: takesIncremental });
     if (model.config.materialized === 'phone_lookup') {
       steps.push({ node: `model.${model.name}`, kind: 'phone_lookup', schema, name: model.name, select });
+    } else if (model.config.materialized === 'snapshot') {
+      steps.push({ node: `model.${model.name}`, kind: 'snapshot', schema, model, select, exists: incremental });
     } else {
       const plan = planMaterialization(model, { dialect, schema, select, targetExists: takesIncremental });
       steps.push({ node: `model.${model.name}`, kind: 'model', statements: plan.map((s) => s.sql) });
@@ -81,6 +87,8 @@ export async function runDirectBuild(wh: Warehouse, steps: readonly DirectStep[]
       for (const sql of step.statements) await wh.run(sql);
     } else if (step.kind === 'phone_lookup') {
       await fillPhoneLookup(wh, wh.dialect, step.schema, step.name, step.select, false);
+    } else if (step.kind === 'snapshot') {
+      await buildSnapshot(wh, step.model, { schema: step.schema, select: step.select, existing: step.exists ? 'table' : null });
     } else {
       const [row] = await wh.all(step.sql);
       if (Object.values(row ?? {}).some((n) => Number(n ?? 0) !== 0)) failedTests.push(step.node);

@@ -4,27 +4,33 @@ import { join, relative, resolve } from 'node:path';
 import { SwitchboardError } from '../../core/errors.js';
 
 /**
- * The files of a new project: one model on top of the bundled `calls`, its YAML with tests
- * and descriptions, a singular test of it, and a macro. Paths relative to the project folder.
+ * The files of a new project: one model on top of the bundled `calls`, a seed it joins, a
+ * snapshot of it, its YAML with tests and descriptions, a singular test of it, and a macro.
+ * Paths relative to the project folder.
  */
 export const SCAFFOLD: Readonly<Record<string, string>> = {
   'calls_by_day.sql': `{#
-  An example model on top of the bundled models: calls per UTC day and direction.
-  ref('calls') reads the bundled curated table; rename or delete this file freely.
+  An example model on top of the bundled models: calls per UTC day and direction, next to
+  the daily target from seeds/daily_call_targets.csv. ref('calls') reads the bundled curated
+  table; whole_seconds() is a bundled macro, missed_share() this project's (macros/).
+  Rename or delete this file freely.
 #}
 {{ config(materialized='table', tags=['example']) }}
 
 select
-  {{ utc_date('started_at') }} as day,
-  direction,
+  {{ utc_date('c.started_at') }} as day,
+  c.direction,
   count(*) as calls,
-  sum(case when is_missed then 1 else 0 end) as missed_calls,
-  {{ rounded_seconds('avg(talk_seconds)') }} as avg_talk_seconds
-from {{ ref('calls') }}
-where started_at is not null
+  sum(case when c.is_missed then 1 else 0 end) as missed_calls,
+  {{ missed_share('sum(case when c.is_missed then 1 else 0 end)', 'count(*)') }} as missed_share,
+  {{ whole_seconds('avg(c.talk_seconds)') }} as avg_talk_seconds,
+  max(t.target_calls) as target_calls
+from {{ ref('calls') }} as c
+left join {{ ref('daily_call_targets') }} as t on t.direction = c.direction
+where c.started_at is not null
 group by 1, 2
 `,
-  'schema.yml': `# Properties and data tests of this project's models, as dbt declares them.
+  'schema.yml': `# Properties and data tests of this project's models and seeds, as dbt declares them.
 models:
   - name: calls_by_day
     description: Calls per UTC day and direction.
@@ -37,6 +43,30 @@ models:
       - name: calls
         description: Calls that started that day.
         tests: [not_null]
+      - name: target_calls
+        description: The day's target for the direction, from the daily_call_targets seed (NULL without a row).
+
+seeds:
+  - name: daily_call_targets
+    description: How many calls a day each direction is staffed for. Edit the CSV, then run switchboard seed.
+    config:
+      column_types: { direction: text, target_calls: integer }
+    columns:
+      - name: direction
+        tests: [unique, not_null]
+`,
+  'seeds/daily_call_targets.csv': `direction,target_calls
+inbound,200
+outbound,80
+`,
+  'snapshots/calls_by_day_history.sql': `{#
+  A snapshot: each day's counts as they were at every build, since late events and pulls
+  change them. One version per day and direction; a new one whenever calls or missed_calls
+  change (dbt's check strategy), with dbt_valid_from and dbt_valid_to (NULL: current).
+#}
+{{ config(unique_key=['day', 'direction'], strategy='check', check_cols=['calls', 'missed_calls']) }}
+
+select day, direction, calls, missed_calls from {{ ref('calls_by_day') }}
 `,
   'tests/calls_by_day_adds_up.sql': `{#
   A singular test: a SELECT of the rows that break a rule. The test fails when it returns any
@@ -46,14 +76,16 @@ select day, direction, calls, missed_calls
 from {{ ref('calls_by_day') }}
 where missed_calls > calls
 `,
-  'macros/rounding.sql': `{# Macros here are callable from every model, this project's and the bundled ones'. #}
-{% macro rounded_seconds(expr) %}cast(round({{ expr }}) as {{ type('bigint') }}){% endmacro %}
+  'macros/shares.sql': `{# Macros here are callable from every model, this project's and the bundled ones'. #}
+{% macro missed_share(part, whole) -%}
+case when {{ whole }} = 0 then null else cast({{ part }} as {{ type('double') }}) / {{ whole }} end
+{%- endmacro %}
 `,
 };
 
 export function initModelsCommand(): Command {
   return new Command('init-models')
-    .description('Scaffold your own models project on top of the bundled models (an example model, its tests, a singular test and a macro).')
+    .description('Scaffold your own models project on top of the bundled models (an example model, its tests, a seed, a snapshot, a singular test and a macro).')
     .argument('<dir>', 'the folder to create (it must be missing or empty)')
     .addHelpText(
       'after',

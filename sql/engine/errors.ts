@@ -19,6 +19,8 @@ export type ModelErrorCode =
   | 'SB_MODEL_TEMPLATE'
   /** config() has a value it does not take. */
   | 'SB_MODEL_CONFIG'
+  /** An incremental model with on_schema_change='fail' selects other columns than its table has. */
+  | 'SB_MODEL_SCHEMA_CHANGED'
   /** A --select expression matches nothing or is malformed. */
   | 'SB_MODEL_SELECTOR'
   /** --select and --exclude together leave no model to run. */

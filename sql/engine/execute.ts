@@ -3,10 +3,9 @@
  */
 import { SqlError } from '../errors.js';
 import type { SqlDialect } from '../dialect.js';
-import { listColumns, listRelations, relationKindOf } from '../introspect.js';
+import { listRelations, relationKindOf } from '../introspect.js';
 import type { Queryable, Warehouse } from '../warehouse.js';
 import type { Statement } from './materialize.js';
-import type { Model } from './model.js';
 
 /**
  * True when a table or view `schema.name` exists. `dialect` defaults to the warehouse's:
@@ -26,17 +25,6 @@ export async function relationKinds(warehouse: Queryable, schemas: readonly stri
   const found = new Map<string, 'table' | 'view'>();
   for (const relation of await listRelations(warehouse, dialect, schemas)) found.set(`${relation.schema}.${relation.name}`, relation.kind);
   return found;
-}
-
-/**
- * The existing target's columns, in table order, when the plan of `model`'s build needs them
- * (an incremental merge names them: MaterializeOptions.targetColumns), else
- * undefined. Read before planning, so the plan itself stays a value.
- * @example await targetColumnsFor(wh, model, 'analytics', true) → ['message_id', 'status', 'landed_at']
- */
-export async function targetColumnsFor(warehouse: Warehouse, model: Model, schema: string, incremental: boolean): Promise<string[] | undefined> {
-  if (!incremental || model.config.materialized !== 'incremental' || model.config.incrementalStrategy !== 'merge') return undefined;
-  return (await listColumns(warehouse, warehouse.dialect, schema, model.name)).map((c) => c.name);
 }
 
 function dialectOf(warehouse: Queryable): SqlDialect {

@@ -52,19 +52,41 @@ export function planMaterialization(model: Model, options: MaterializeOptions): 
     return [...steps, ...d.replaceView(target, select).map((sql) => ({ description: `view ${label}`, sql, ddl: true }))];
   }
   if (model.config.materialized === 'incremental' && options.targetExists) {
-    const staged = d.tableName(schema, `${model.name}__sb_stage`);
-    return [
-      ...steps,
-      { description: `stage new rows for ${label}`, sql: d.dropTable(staged), ddl: true },
-      { description: `stage new rows for ${label}`, sql: `CREATE TABLE ${staged} AS\n${select}`, rowsQuery: `SELECT COUNT(*) AS n FROM ${staged}`, ddl: true },
-      ...applyStage(model, d, target, staged, label, options.targetColumns),
-      { description: `drop the stage of ${label}`, sql: d.dropTable(staged), ddl: true },
-    ];
+    return [...steps, ...planIncrementalStage(model, options), ...planIncrementalApply(model, options)];
   }
   // An incremental model is read and replaced by its window column and key: partitioned and
   // clustered by them where that cuts what each build scans (BigQuery).
   const layout = model.config.materialized === 'incremental' ? { partitionBy: model.config.mergeWindowColumn, clusterBy: model.config.uniqueKey } : undefined;
   return [...steps, ...d.replaceTable(schema, model.name, select, layout)];
+}
+
+/**
+ * The first part of an incremental build of an existing table: the stage table
+ * (`<model>__sb_stage`), made from the incremental select. The runner compares its columns
+ * with the target's (sql/engine/schema-change.ts) before {@link planIncrementalApply}.
+ * @example planIncrementalStage(calls, { dialect, schema: 'analytics', select, targetExists: true })[1].sql → 'CREATE TABLE "analytics"."calls__sb_stage" AS …'
+ */
+export function planIncrementalStage(model: Model, options: MaterializeOptions): Statement[] {
+  const { dialect: d, schema, select } = options;
+  const staged = stageOf(model, options);
+  const label = `${schema}.${model.name}`;
+  return [
+    { description: `stage new rows for ${label}`, sql: d.dropTable(staged), ddl: true },
+    { description: `stage new rows for ${label}`, sql: `CREATE TABLE ${staged} AS\n${select}`, rowsQuery: `SELECT COUNT(*) AS n FROM ${staged}`, ddl: true },
+  ];
+}
+
+/** The second part: write the stage into the target by the model's strategy, then drop it. */
+export function planIncrementalApply(model: Model, options: MaterializeOptions): Statement[] {
+  const { dialect: d, schema } = options;
+  const staged = stageOf(model, options);
+  const label = `${schema}.${model.name}`;
+  return [...applyStage(model, d, d.tableName(schema, model.name), staged, label, options.targetColumns), { description: `drop the stage of ${label}`, sql: d.dropTable(staged), ddl: true }];
+}
+
+/** The stage table of an incremental build, beside its target: `"analytics"."calls__sb_stage"`. */
+export function stageOf(model: Model, { dialect, schema }: Pick<MaterializeOptions, 'dialect' | 'schema'>): string {
+  return dialect.tableName(schema, `${model.name}__sb_stage`);
 }
 
 /** The statements that write the staged rows into the existing target, by the model's strategy. */

@@ -29,6 +29,19 @@ export type Materialization = 'view' | 'table' | 'incremental' | 'phone_lookup' 
  */
 export type IncrementalStrategy = 'delete+insert' | 'merge' | 'append';
 
+/**
+ * What an incremental build does when the model's select no longer has the columns of the
+ * existing table (an upgrade or an edit added, removed or reordered some), as dbt's
+ * `on_schema_change` (https://docs.getdbt.com/docs/build/incremental-models#what-if-the-columns-of-my-incremental-model-change):
+ * - `rebuild` (Switchboard's default): rebuild the table in full, as `--full-refresh` would,
+ *   so every row, old ones included, has the new columns filled in by the model;
+ * - `fail`: fail the model with SB_MODEL_SCHEMA_CHANGED, which names the columns, and
+ *   leave the table as it was until someone runs `build --full-refresh`.
+ * dbt's own default, `ignore`, and its `append_new_columns` leave old rows with NULL in the
+ * new columns, which a curated table must not, so they are not offered.
+ */
+export type OnSchemaChange = 'rebuild' | 'fail';
+
 export interface ModelConfig {
   /** How the model is built; dbt's default is `view`. */
   materialized: Materialization;
@@ -56,6 +69,8 @@ export interface ModelConfig {
   updatedAt: string | undefined;
   /** incremental: see {@link IncrementalStrategy}; config key `incremental_strategy`. */
   incrementalStrategy: IncrementalStrategy;
+  /** incremental: see {@link OnSchemaChange}; config key `on_schema_change`. */
+  onSchemaChange: OnSchemaChange;
   /** snapshot: how changes are detected and what a deleted row does; absent for other materializations. */
   snapshot?: SnapshotConfig;
 }

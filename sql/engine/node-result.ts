@@ -14,7 +14,7 @@ export interface NodeResult {
   seconds: number;
   /** Models: how it was built, e.g. `incremental (delete+insert)`, `incremental (full)` (materializationLabel). */
   materialized: string | null;
-  /** Why it failed or was skipped; '' on success. */
+  /** Why it failed or was skipped; on success '' or what the build did besides the usual (a rebuild because the columns changed). */
   message: string;
   /** Tests of an incremental build: the rows checked, e.g. `last_updated_at > 2025-03-04T10:00:00.000Z`; absent when every row was. */
   scope?: string;

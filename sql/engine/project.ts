@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { nearest } from '../../core/nearest.js';
 import type { SqlDialect } from '../dialect.js';
 import { ModelError } from './errors.js';
-import { RESERVED_FOLDERS, type IncrementalStrategy, type Materialization, type Model, type ModelConfig, type Project, type ProjectLayer } from './model.js';
+import { RESERVED_FOLDERS, type IncrementalStrategy, type Materialization, type OnSchemaChange, type Model, type ModelConfig, type Project, type ProjectLayer } from './model.js';
 import { renderTemplate } from './render.js';
 import { parseSnapshotConfig, snapshotsIn } from './snapshots.js';
 import { checkSeedProperties, seedModel, seedProperties } from './seeds.js';
@@ -23,6 +23,7 @@ export const BUNDLED_MODELS_DIR = fileURLToPath(new URL('../../../models', impor
 
 const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'incremental', 'phone_lookup'];
 const STRATEGIES: readonly IncrementalStrategy[] = ['delete+insert', 'merge', 'append'];
+const ON_SCHEMA_CHANGE: readonly OnSchemaChange[] = ['rebuild', 'fail'];
 
 /** What a project is loaded from: one folder, or layers (bundled package first, then user folders). */
 export type ProjectInput = string | ReadonlyArray<string | ProjectLayer>;
@@ -192,7 +193,7 @@ function parseConfig(values: Record<string, unknown>, path: string): ModelConfig
   const fail = (message: string): never => {
     throw new ModelError('SB_MODEL_CONFIG', `${path}: config(${message})`);
   };
-  const known = new Set(['materialized', 'unique_key', 'tags', 'schema', 'merge_window_column', 'updated_at', 'incremental_strategy', 'enabled']);
+  const known = new Set(['materialized', 'unique_key', 'tags', 'schema', 'merge_window_column', 'updated_at', 'incremental_strategy', 'on_schema_change', 'enabled']);
   for (const key of Object.keys(values)) if (!known.has(key)) fail(`${key}=…): unknown setting; use ${[...known].join(', ')}`);
   const materialized = (values.materialized ?? 'view') as Materialization;
   if (materialized === 'snapshot') fail(`materialized='snapshot'): a snapshot is a file in a snapshots/ folder (README › Your own models › Snapshots)`);
@@ -200,6 +201,11 @@ function parseConfig(values: Record<string, unknown>, path: string): ModelConfig
   const strategy = (values.incremental_strategy ?? 'delete+insert') as IncrementalStrategy;
   if (!STRATEGIES.includes(strategy)) fail(`incremental_strategy='${String(strategy)}'): use ${STRATEGIES.map((n) => `'${n}'`).join(', ')}${didYouMean(String(strategy), STRATEGIES)}`);
   if (values.incremental_strategy !== undefined && materialized !== 'incremental') fail(`incremental_strategy=…): only incremental models have one; add materialized='incremental'`);
+  const onSchemaChange = (values.on_schema_change ?? 'rebuild') as OnSchemaChange;
+  if (!ON_SCHEMA_CHANGE.includes(onSchemaChange)) {
+    fail(`on_schema_change='${String(onSchemaChange)}'): use 'rebuild' (the default) or 'fail'; dbt's 'ignore' and 'append_new_columns' would leave NULLs in old rows`);
+  }
+  if (values.on_schema_change !== undefined && materialized !== 'incremental') fail(`on_schema_change=…): only incremental models keep rows between builds; add materialized='incremental'`);
   const uniqueKey = stringList(values.unique_key, 'unique_key', fail);
   // dbt's append only inserts, so it alone needs no key.
   if (materialized === 'incremental' && strategy !== 'append' && uniqueKey.length === 0) fail(`materialized='incremental'): also give unique_key='…', or incremental_strategy='append'`);
@@ -222,6 +228,7 @@ function parseConfig(values: Record<string, unknown>, path: string): ModelConfig
     mergeWindowColumn: window as string | undefined,
     updatedAt: updatedAt as string | undefined,
     incrementalStrategy: strategy,
+    onSchemaChange,
   };
 }
 

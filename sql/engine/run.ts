@@ -12,7 +12,8 @@ import type { TableSpec } from '../dialect.js';
 import type { Warehouse } from '../warehouse.js';
 import { compileModel, modelSchema, type ProjectSettings } from './compile.js';
 import { descendants } from './dag.js';
-import { executePlan, relationKinds, targetColumnsFor } from './execute.js';
+import { executePlan, relationKinds } from './execute.js';
+import { buildIncrementally } from './schema-change.js';
 import { materializationLabel, planMaterialization, type Statement } from './materialize.js';
 import type { Model, Project } from './model.js';
 import { selectModels } from './select.js';
@@ -20,6 +21,7 @@ import { buildPhoneLookup } from './phone-lookup.js';
 import { elapsed, oneLine, type NodeResult } from './node-result.js';
 import { attachTests, foldRowTests, loadTestNodes, runTest, skippedByFailure, testReads } from './test-nodes.js';
 import { buildSnapshot } from './snapshot-build.js';
+import { ModelError } from './errors.js';
 
 export type { ProjectSettings } from './compile.js';
 
@@ -195,14 +197,21 @@ async function buildModel(
       if (existing === 'view' && materialized !== 'view') plan.push({ description: 'drop old view', sql: dialect.dropView(target) });
       if (existing === 'table' && materialized === 'view') plan.push({ description: 'drop old table', sql: dialect.dropTable(target) });
       const scope = incremental && model.config.updatedAt !== undefined ? await testScope(warehouse, target, model.config.updatedAt, options.settings.lookbackSeconds ?? 3600) : undefined;
-      const targetColumns = await targetColumnsFor(warehouse, model, schema, incremental);
-      plan.push(...planMaterialization(model, { dialect, schema, select, targetExists: incremental, targetColumns }));
-      rows = await executePlan(warehouse, plan);
-      return { result: { node, kind: 'model', status: 'success', rows, seconds: elapsed(started), materialized: how, message: '' }, ...(scope === undefined ? {} : { scope }) };
+      let message = '';
+      if (incremental) {
+        const fullSelect = (): string => compileModel(project, model, { ...options.settings, dialect, incremental: false });
+        ({ rows, how, message } = await buildIncrementally(warehouse, model, { schema, select, fullSelect, how }));
+      } else {
+        plan.push(...planMaterialization(model, { dialect, schema, select, targetExists: false }));
+        rows = await executePlan(warehouse, plan);
+      }
+      // A rebuild tests every row, not only those past the watermark.
+      const tested = how.startsWith('incremental (full') ? undefined : scope;
+      return { result: { node, kind: 'model', status: 'success', rows, seconds: elapsed(started), materialized: how, message }, ...(tested === undefined ? {} : { scope: tested }) };
     }
     return { result: { node, kind: 'model', status: 'success', rows, seconds: elapsed(started), materialized: how, message: '' } };
   } catch (error) {
-    return { result: { node, kind: 'model', status: 'error', rows: null, seconds: elapsed(started), materialized: how, message: `${model.path}: ${oneLine(error)}` } };
+    return { result: { node, kind: 'model', status: 'error', rows: null, seconds: elapsed(started), materialized: how, message: `${model.path}: ${error instanceof ModelError ? `${error.code}: ` : ''}${oneLine(error)}` } };
   }
 }
 

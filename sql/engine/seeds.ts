@@ -153,7 +153,7 @@ function seedConfig(name: string, entries: readonly SeedEntry[]): { config: Mode
       schema = values.schema;
     }
   }
-  const config: ModelConfig = { materialized: 'seed', incrementalStrategy: 'delete+insert', enabled, uniqueKey: [], tags, schema, mergeWindowColumn: undefined, updatedAt: undefined };
+  const config: ModelConfig = { materialized: 'seed', incrementalStrategy: 'delete+insert', onSchemaChange: 'rebuild', enabled, uniqueKey: [], tags, schema, mergeWindowColumn: undefined, updatedAt: undefined };
   return { config, types };
 }
 

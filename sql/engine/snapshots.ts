@@ -98,6 +98,7 @@ export function parseSnapshotConfig(values: Record<string, unknown>, path: strin
   return {
     materialized: 'snapshot',
     incrementalStrategy: 'delete+insert', // unused: a snapshot plans its own writes
+    onSchemaChange: 'rebuild', // unused too
     enabled: flag(values.enabled, 'enabled', fail) !== false,
     uniqueKey,
     tags: stringList(values.tags, 'tags', fail),

@@ -42,7 +42,7 @@ describe('loading a models project', () => {
     assert.deepEqual([...project.models.keys()].sort(), ['meetings', 'message_counts', 'messages', 'stg_meetings', 'stg_messages']);
     const messages = model(project, 'messages');
     assert.equal(messages.path, 'curated/messages.sql');
-    assert.deepEqual(messages.config, { materialized: 'incremental', uniqueKey: ['message_id'], tags: ['messages', 'curated'], schema: undefined, mergeWindowColumn: undefined, updatedAt: undefined, incrementalStrategy: 'delete+insert', enabled: true });
+    assert.deepEqual(messages.config, { materialized: 'incremental', uniqueKey: ['message_id'], tags: ['messages', 'curated'], schema: undefined, mergeWindowColumn: undefined, updatedAt: undefined, incrementalStrategy: 'delete+insert', onSchemaChange: 'rebuild', enabled: true });
     assert.deepEqual(messages.refs, ['stg_messages']);
     assert.deepEqual(model(project, 'stg_messages').sources, [['raw', 'messaging_events']]);
     assert.equal(model(project, 'stg_meetings').config.materialized, 'view', 'dbt default');

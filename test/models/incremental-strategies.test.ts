@@ -78,7 +78,7 @@ describe('incremental plans per strategy, on all four warehouses', () => {
     sources: [],
     package: 'project',
     layer: 0,
-    config: { materialized: 'incremental', enabled: true, uniqueKey: strategy === 'append' ? [] : ['id'], tags: [], schema: undefined, mergeWindowColumn, updatedAt: undefined, incrementalStrategy: strategy },
+    config: { materialized: 'incremental', enabled: true, uniqueKey: strategy === 'append' ? [] : ['id'], tags: [], schema: undefined, mergeWindowColumn, updatedAt: undefined, incrementalStrategy: strategy, onSchemaChange: 'rebuild' },
   });
   const plan = (m: Model, name: (typeof DIALECT_NAMES)[number], targetColumns?: readonly string[]) =>
     planMaterialization(m, { dialect: dialectFor(name), schema: 'a', select: 'SELECT 1', targetExists: true, targetColumns });

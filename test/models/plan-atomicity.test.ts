@@ -85,7 +85,7 @@ describe('executePlan without transactional DDL', () => {
     const d = new NoDdlTransactions();
     const model = (strategy: IncrementalStrategy): Model => ({
       name: 'inc', path: 'inc.sql', package: 'project', layer: 0, template: '', refs: [], sources: [],
-      config: { materialized: 'incremental', enabled: true, uniqueKey: ['id'], tags: [], schema: undefined, mergeWindowColumn: undefined, updatedAt: undefined, incrementalStrategy: strategy },
+      config: { materialized: 'incremental', enabled: true, uniqueKey: ['id'], tags: [], schema: undefined, mergeWindowColumn: undefined, updatedAt: undefined, incrementalStrategy: strategy, onSchemaChange: 'rebuild' },
     });
     const select = 'SELECT 1 AS id, 3 AS v UNION ALL SELECT 3, 3';
     for (const [strategy, statement, rows] of [

@@ -86,7 +86,7 @@ for (const kind of ['duckdb', 'postgres'] as const) {
     const before = await owners();
     await pull(6, [['003A', 'Contact', 'Phone', '(415) 555-0199', '+14155550199'], ['003C', 'Contact', 'Phone', '415-555-0199', '+14155550199']]);
     const clash = await run(6);
-    assert.match(clash['model.number_owners'] ?? '', /^error: snapshots\/numbers\.sql: config\(unique_key=…\) must name one row of the select and never be NULL, but these keys are repeated or NULL: \(\+14155550199\) ×2\. .*nothing was written\.$/);
+    assert.match(clash['model.number_owners'] ?? '', /^error: snapshots\/numbers\.sql: SB_MODEL_SNAPSHOT_KEY: config\(unique_key=…\) must name one row of the select and never be NULL, but these keys are repeated or NULL: \(\+14155550199\) ×2\. .*nothing was written\.$/);
     assert.equal(clash['model.salesforce_people_snapshot'], 'success 3', '00QB closed twice (hard deletes), 003C opened');
     assert.deepEqual(await owners(), before);
     assert.deepEqual((await wh.introspector.relations([schema])).map((r) => r.name).filter((n) => n.includes('__sb_')), [], 'the stages are dropped after a refusal');
@@ -114,9 +114,9 @@ for (const kind of ['duckdb', 'postgres'] as const) {
       return Object.fromEntries(results.results.map((r) => [r.node.replace('model.', ''), r.status === 'success' ? `${r.materialized} ${r.rows}` : r.message]));
     };
     const first = await run(1);
-    assert.match(first.clash ?? '', /^snapshots\/clash\.sql: [a-z0-9_]+\.clash exists but is no snapshot \(it has no dbt_scd_id, dbt_updated_at, dbt_valid_from, dbt_valid_to\), and a snapshot never replaces a table/);
+    assert.match(first.clash ?? '', /^snapshots\/clash\.sql: SB_MODEL_SNAPSHOT_COLUMNS: [a-z0-9_]+\.clash exists but is no snapshot \(it has no dbt_scd_id, dbt_updated_at, dbt_valid_from, dbt_valid_to\), and a snapshot never replaces a table/);
     assert.deepEqual(await wh.all(`SELECT note FROM ${d.tableName(schema, 'clash')}`), [{ note: 'kept' }]);
-    assert.match(first.reserved ?? '', /^snapshots\/reserved\.sql: the select returns dbt_valid_to, which the snapshot adds itself; rename it in the select\.$/);
+    assert.match(first.reserved ?? '', /^snapshots\/reserved\.sql: SB_MODEL_SNAPSHOT_COLUMNS: the select returns dbt_valid_to, which the snapshot adds itself; rename it in the select\.$/);
     assert.equal(first.items_all, 'snapshot (first) 2');
 
     await wh.run(`ALTER TABLE ${items} ADD COLUMN color ${d.typeName('text')}`);

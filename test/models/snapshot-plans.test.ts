@@ -58,7 +58,7 @@ describe('loading snapshots', () => {
   test("config: dbt's keys and spellings, each mistake named with what it takes", () => {
     const ok = parseSnapshotConfig({ unique_key: ['id', 'field'], strategy: 'check', check_cols: ['phone'], invalidate_hard_deletes: true, target_schema: 'snapshots', tags: 'crm' }, 'p.sql');
     assert.deepEqual(ok, {
-      materialized: 'snapshot', incrementalStrategy: 'delete+insert', enabled: true, uniqueKey: ['id', 'field'], tags: ['crm'], schema: 'snapshots', mergeWindowColumn: undefined, updatedAt: undefined,
+      materialized: 'snapshot', incrementalStrategy: 'delete+insert', onSchemaChange: 'rebuild', enabled: true, uniqueKey: ['id', 'field'], tags: ['crm'], schema: 'snapshots', mergeWindowColumn: undefined, updatedAt: undefined,
       snapshot: { strategy: 'check', updatedAt: undefined, checkCols: ['phone'], hardDeletes: 'invalidate' },
     });
     assert.equal(parseSnapshotConfig({ unique_key: 'id', strategy: 'timestamp', updated_at: 'at' }, 'p.sql').snapshot?.hardDeletes, 'ignore');
