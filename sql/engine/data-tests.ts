@@ -28,7 +28,7 @@
 import type { SqlDialect } from '../dialect.js';
 import { ModelError } from './errors.js';
 import type { Project } from './model.js';
-import { closest, yamlDocs } from './project.js';
+import { closest } from './project.js';
 
 export type DataTestKind = 'unique' | 'not_null' | 'accepted_values' | 'relationships' | 'unique_combination_of_columns';
 
@@ -63,9 +63,9 @@ const KINDS: readonly DataTestKind[] = ['unique', 'not_null', 'accepted_values',
  */
 export async function loadDataTests(project: Project): Promise<DataTest[]> {
   const tests = new Map<string, DataTest>();
-  for (const [index, layer] of project.layers.entries()) {
+  for (const [index, docs] of project.yaml.entries()) {
     // A snapshot's tests go under `snapshots:` (dbt's key) or `models:`; a seed's under `seeds:`.
-    const lists = (await yamlDocs(layer.dir)).flatMap((found) => [[found, 'models'], [found, 'snapshots'], [found, 'seeds']] as const);
+    const lists = docs.flatMap((found) => [[found, 'models'], [found, 'snapshots'], [found, 'seeds']] as const);
     for (const [{ path, doc }, key] of lists) {
       const models = (doc as Record<string, unknown> | null)?.[key];
       if (models === undefined) continue;

@@ -27,7 +27,6 @@
  */
 import { basename } from 'node:path';
 import type { Project } from './model.js';
-import { yamlDocs } from './project.js';
 
 /** A column as a property file describes it. */
 export interface ColumnProperties {
@@ -90,7 +89,7 @@ export async function loadDocsProperties(project: Project): Promise<DocsProperti
   const models = new Map<string, ModelProperties>();
   const sources = new Map<string, SourceTableProperties>();
   for (const [index, layer] of project.layers.entries()) {
-    for (const { path, doc } of await yamlDocs(layer.dir)) {
+    for (const { path, doc } of project.yaml[index] ?? []) {
       const root = isEntry(doc) ? doc : {};
       for (const key of ['models', 'seeds', 'snapshots']) {
         for (const entry of entries(root[key])) {

@@ -154,4 +154,15 @@ export interface Project {
   macros: string;
   /** Models left out by `models.disabled` or `config(enabled=false)`, by name. */
   disabled: readonly string[];
+  /**
+   * Each layer's YAML files (`yaml[i]` for `layers[i]`), parsed once when the project is
+   * loaded: seeds, data tests, `enabled` and docs all read them from here.
+   */
+  yaml: ReadonlyArray<readonly YamlDoc[]>;
+}
+
+/** One parsed YAML file of a layer, e.g. `{ path: 'marts/marts.yml', doc: { models: [...] } }` (path relative to the layer). */
+export interface YamlDoc {
+  path: string;
+  doc: unknown;
 }

@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { nearest } from '../../core/nearest.js';
 import type { SqlDialect } from '../dialect.js';
 import { ModelError } from './errors.js';
-import { RESERVED_FOLDERS, type IncrementalStrategy, type Materialization, type OnSchemaChange, type Model, type ModelConfig, type Project, type ProjectLayer } from './model.js';
+import { RESERVED_FOLDERS, type IncrementalStrategy, type Materialization, type OnSchemaChange, type Model, type ModelConfig, type Project, type ProjectLayer, type YamlDoc } from './model.js';
 import { renderTemplate } from './render.js';
 import { parseSnapshotConfig, snapshotsIn } from './snapshots.js';
 import { checkSeedProperties, seedModel, seedProperties } from './seeds.js';
@@ -46,7 +46,8 @@ export async function loadProject(input: ProjectInput, dialect: SqlDialect, opti
   const models = new Map<string, Model>();
   let macros = '';
   for (const layer of layers) macros += await macroText(layer);
-  const seedYaml = seedProperties(await Promise.all(layers.map((layer) => yamlDocs(layer.dir))));
+  const yaml = await Promise.all(layers.map((layer) => yamlDocs(layer.dir)));
+  const seedYaml = seedProperties(yaml);
   for (const [index, layer] of layers.entries()) {
     const seen = new Map<string, string>();
     const nodes: Array<{ name: string; path: string; template: string; kind: 'model' | 'snapshot' | 'seed' }> = [];
@@ -68,7 +69,7 @@ export async function loadProject(input: ProjectInput, dialect: SqlDialect, opti
     }
   }
   checkSeedProperties(seedYaml, models);
-  const disabled = await disabledModels(layers, models, options.disabled ?? []);
+  const disabled = disabledModels(yaml, models, options.disabled ?? []);
   for (const name of disabled) models.delete(name);
   for (const model of models.values()) {
     for (const ref of model.refs) {
@@ -87,7 +88,7 @@ export async function loadProject(input: ProjectInput, dialect: SqlDialect, opti
       }
     }
   }
-  return { layers, models, macros, disabled };
+  return { layers, models, macros, disabled, yaml };
 }
 
 /** `file`'s path relative to its layer, with `/` separators: `snapshots/people.sql`. */
@@ -101,7 +102,7 @@ function toLayers(input: ProjectInput): ProjectLayer[] {
 }
 
 /** `models.disabled`, plus `config(enabled=false)` in a model and `config: { enabled: false }` in YAML. */
-async function disabledModels(layers: readonly ProjectLayer[], models: ReadonlyMap<string, Model>, fromConfig: readonly string[]): Promise<string[]> {
+function disabledModels(yaml: ReadonlyArray<readonly YamlDoc[]>, models: ReadonlyMap<string, Model>, fromConfig: readonly string[]): string[] {
   const out = new Set<string>();
   for (const name of fromConfig) {
     if (!models.has(name)) {
@@ -111,8 +112,8 @@ async function disabledModels(layers: readonly ProjectLayer[], models: ReadonlyM
     out.add(name);
   }
   for (const model of models.values()) if (model.config.enabled === false) out.add(model.name);
-  for (const layer of layers) {
-    for (const { path, doc } of await yamlDocs(layer.dir)) {
+  for (const docs of yaml) {
+    for (const { path, doc } of docs) {
       const entries = (doc as { models?: unknown } | null)?.models;
       if (!Array.isArray(entries)) continue;
       for (const entry of entries as Array<Record<string, unknown> | null>) {
@@ -274,8 +275,8 @@ async function macroText(layer: ProjectLayer): Promise<string> {
  * Every YAML document of a layer (`*.yml`, `*.yaml`, reserved folders included), parsed, with
  * its path relative to the layer: models', seeds' and snapshots' properties and tests.
  */
-export async function yamlDocs(dir: string): Promise<Array<{ path: string; doc: unknown }>> {
-  const out: Array<{ path: string; doc: unknown }> = [];
+export async function yamlDocs(dir: string): Promise<YamlDoc[]> {
+  const out: YamlDoc[] = [];
   for (const file of await filesUnder(dir, (n) => /\.ya?ml$/.test(n))) {
     const path = relative(dir, file).split(sep).join('/');
     try {

@@ -47,7 +47,7 @@ export type SeedProperties = ReadonlyMap<string, readonly SeedEntry[]>;
 
 /**
  * Reads the `seeds:` entries out of each layer's YAML documents.
- * @param docsByLayer each layer's YAML files as project.ts's yamlDocs() returns them, in layer order
+ * @param docsByLayer each layer's YAML files (Project.yaml), in layer order
  */
 export function seedProperties(docsByLayer: ReadonlyArray<ReadonlyArray<{ path: string; doc: unknown }>>): SeedProperties {
   const out = new Map<string, SeedEntry[]>();
