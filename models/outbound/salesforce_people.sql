@@ -13,10 +13,11 @@
 
   The column order is the one of salesforcePeopleTable() in
   sync/destinations/salesforce/people.ts: keep them the same. account_id came later and is
-  last; the migration sync/0003 adds it to a table made before (an incremental build inserts
-  SELECT *, so a table without it would refuse the build).
+  last; the migration sync/0003 adds it to a table made before. on_schema_change='fail':
+  rebuilding this table when its columns differ would empty what the pull wrote, so a build
+  that finds other columns fails (SB_MODEL_SCHEMA_CHANGED) and leaves the rows alone.
 #}
-{{ config(materialized='incremental', unique_key=['id', 'phone_field'], tags=['sync', 'salesforce']) }}
+{{ config(materialized='incremental', unique_key=['id', 'phone_field'], on_schema_change='fail', tags=['sync', 'salesforce']) }}
 
 select
   cast(null as {{ type('text') }}) as id,
