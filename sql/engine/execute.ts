@@ -67,7 +67,12 @@ export async function executePlan(warehouse: Warehouse, plan: readonly Statement
   return rows;
 }
 
-async function runStatements(q: Queryable, plan: readonly Statement[]): Promise<number | null> {
+/**
+ * Runs `plan` statement by statement on `q` (a transaction's `tx`, or a warehouse), with no
+ * transaction of its own: for a caller that already holds one. Returns the count of the last
+ * statement with a `rowsQuery`, or null.
+ */
+export async function runStatements(q: Queryable, plan: readonly Statement[]): Promise<number | null> {
   let rows: number | null = null;
   for (const statement of plan) {
     await q.run(statement.sql);

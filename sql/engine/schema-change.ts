@@ -13,14 +13,18 @@
  *    rebuild the table in full (`rebuild`, the default) or fail the model with
  *    SB_MODEL_SCHEMA_CHANGED, leaving the table as it was (`fail`).
  *
- * The apply stays one atomic group, as before; the stage is made and compared first, outside
- * it, so a build killed in between leaves only a stage table, which the next build drops.
+ * Where DDL is transactional (DuckDB, Postgres) all of it is one transaction, as the whole
+ * plan was before the check: the catalog is read inside it, and a failure or a kill leaves
+ * the table as it was and no stage. Elsewhere (BigQuery, Snowflake) the stage is made and
+ * compared first and the apply stays one atomic group, so a build killed in between leaves
+ * only a stage table, which the next build drops first.
  */
 import { listColumns } from '../introspect.js';
-import type { Warehouse } from '../warehouse.js';
+import type { SqlDialect } from '../dialect.js';
+import type { Queryable, Warehouse } from '../warehouse.js';
 import { ModelError } from './errors.js';
-import { executePlan } from './execute.js';
-import { planIncrementalApply, planIncrementalStage, planMaterialization, stageOf } from './materialize.js';
+import { executePlan, runStatements } from './execute.js';
+import { planIncrementalApply, planIncrementalStage, planMaterialization, stageOf, type Statement } from './materialize.js';
 import type { Model } from './model.js';
 
 export interface IncrementalBuild {
@@ -43,15 +47,26 @@ export async function buildIncrementally(
   options: { schema: string; select: string; fullSelect: () => string; how: string },
 ): Promise<IncrementalBuild> {
   const d = warehouse.dialect;
+  if (d.capabilities.supportsTransactionalDdl) return warehouse.transaction((tx) => stageCompareApply(tx, d, model, options, (plan) => runStatements(tx, plan)));
+  return stageCompareApply(warehouse, d, model, options, (plan) => executePlan(warehouse, plan));
+}
+
+async function stageCompareApply(
+  q: Queryable,
+  d: SqlDialect,
+  model: Model,
+  options: { schema: string; select: string; fullSelect: () => string; how: string },
+  execute: (plan: readonly Statement[]) => Promise<number | null>,
+): Promise<IncrementalBuild> {
   const { schema, select } = options;
-  const rows = await executePlan(warehouse, planIncrementalStage(model, { dialect: d, schema, select, targetExists: true }));
-  const staged = (await listColumns(warehouse, d, schema, `${model.name}__sb_stage`)).map((c) => c.name);
-  const target = (await listColumns(warehouse, d, schema, model.name)).map((c) => c.name);
+  const rows = await execute(planIncrementalStage(model, { dialect: d, schema, select, targetExists: true }));
+  const staged = (await listColumns(q, d, schema, `${model.name}__sb_stage`)).map((c) => c.name);
+  const target = (await listColumns(q, d, schema, model.name)).map((c) => c.name);
   if (sameColumns(staged, target, model.config.incrementalStrategy !== 'merge')) {
-    await executePlan(warehouse, planIncrementalApply(model, { dialect: d, schema, select, targetExists: true, targetColumns: target }));
+    await execute(planIncrementalApply(model, { dialect: d, schema, select, targetExists: true, targetColumns: target }));
     return { rows, how: options.how, message: '' };
   }
-  await warehouse.run(d.dropTable(stageOf(model, { dialect: d, schema })));
+  await q.run(d.dropTable(stageOf(model, { dialect: d, schema })));
   const change = describeChange(target, staged);
   if (model.config.onSchemaChange === 'fail') {
     throw new ModelError(
@@ -60,7 +75,7 @@ export async function buildIncrementally(
         `Rebuild it once with: switchboard build --full-refresh --select ${model.name}, or drop config(on_schema_change='fail') to rebuild it by itself.`,
     );
   }
-  const rebuilt = await executePlan(warehouse, planMaterialization(model, { dialect: d, schema, select: options.fullSelect(), targetExists: false }));
+  const rebuilt = await execute(planMaterialization(model, { dialect: d, schema, select: options.fullSelect(), targetExists: false }));
   return { rows: rebuilt, how: 'incremental (full: columns changed)', message: `columns changed (${change}): rebuilt in full, as --full-refresh would` };
 }
 

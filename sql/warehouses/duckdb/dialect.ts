@@ -4,6 +4,7 @@
  * type names are its own.
  */
 import { jsonPath, SqlDialect, type ColumnSpec, type DialectCapabilities, type LogicalType } from '../../dialect.js';
+import type { CatalogQuery, CatalogRequest } from '../../catalog-sql.js';
 
 const TYPES: Readonly<Record<LogicalType, string>> = {
   text: 'VARCHAR',
@@ -36,6 +37,24 @@ export class DuckDbDialect extends SqlDialect {
 
   typeName(type: LogicalType): string {
     return TYPES[type];
+  }
+
+  /**
+   * Columns come from `duckdb_columns()`, which `information_schema.columns` is a view over
+   * (https://duckdb.org/docs/stable/sql/meta/duckdb_table_functions#duckdb_columns): the same
+   * rows (names, `data_type` text, nullability, positions; views included) in about half the
+   * time (2.8 ms against 4.9 ms a table on bench:models' database). An incremental build reads
+   * two tables' columns per model (sql/engine/schema-change.ts).
+   */
+  override catalogSql(request: CatalogRequest): CatalogQuery {
+    if (request.kind !== 'columns') return super.catalogSql(request);
+    return {
+      sql:
+        "SELECT column_name AS column_name, data_type AS data_type, CASE WHEN is_nullable THEN 'YES' ELSE 'NO' END AS is_nullable, " +
+        'CAST(column_index AS INTEGER) AS ordinal_position FROM duckdb_columns() ' +
+        'WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2 ORDER BY column_index',
+      params: [request.schema, request.table],
+    };
   }
 
   /** `json_extract_string` (the `->>` operator): https://duckdb.org/docs/stable/data/json/json_functions */
