@@ -202,7 +202,7 @@ export class JobRunner {
     if (this.stopped) throw new SwitchboardError('SB_JOB_STOPPED', 'Switchboard is stopping; run it again once it is back.');
     const controller = new AbortController();
     const runId = randomUUID();
-    const startedAt = this.now();
+    let startedAt = this.now();
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
     const ctx: JobContext = { runId, job: name, trigger, signal: controller.signal, leaseToken: 0 };
@@ -264,6 +264,10 @@ export class JobRunner {
         return null;
       }
       lease = result.lease;
+      // The run starts once it holds the lease (acquiring takes a few round trips): its
+      // history then never begins before the previous holder's lease ended.
+      startedAt = this.now();
+      if (entry.running !== null) entry.running.startedAt = startedAt;
       ctx.leaseToken = lease.token;
       entry.heldElsewhere = null;
       if (lease.tookOverFrom !== null) {

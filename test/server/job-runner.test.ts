@@ -226,5 +226,28 @@ for (const target of targets) {
       t.mock.timers.reset();
       await runner.stop();
     });
+
+    test("a run's recorded start is when it got the lease, never before the previous holder's lease ended", async () => {
+      const { wh, schema } = await open();
+      const time = clock();
+      // Acquiring takes round trips: here the clock moves 50 ms while the lease is taken.
+      class SlowLeases extends JobLeases {
+        override async acquire(job: string, tick?: Date) {
+          time.advance(50);
+          return super.acquire(job, tick);
+        }
+      }
+      const dead = new JobLeases({ warehouse: wh, rawSchema: schema, node: 'node-dead', ttlMs: 3000, now: time.now });
+      assert.equal((await dead.acquire('sync:y')).acquired, true);
+      const expired = new Date(T0.getTime() + 3000);
+      time.advance(2990); // 10 ms before the dead holder's lease ends; the takeover lands 40 ms after it
+      const runner = new JobRunner({ leases: new SlowLeases({ warehouse: wh, rawSchema: schema, node: 'node-b', ttlMs: 3000, now: time.now }), history: new JobHistory(wh, schema), deadlineMs: 60_000, logger: pino({ level: 'silent' }), now: time.now });
+      runner.define(job('sync:y', async () => 'unused'));
+      await runner.run('sync:y', async () => 'done', () => ({ status: 'success', summary: null }));
+      const [run] = await wh.all<{ started_at: string }>(`SELECT started_at FROM ${wh.dialect.tableName(schema, '_job_runs')} WHERE job = 'sync:y' AND node = 'node-b'`);
+      assert.ok(run !== undefined, 'the takeover ran');
+      assert.ok(new Date(run.started_at).getTime() >= expired.getTime(), `started ${new Date(run.started_at).toISOString()}, the dead lease ended ${expired.toISOString()}`);
+      await runner.stop();
+    });
   });
 }
