@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Manifest } from '../../sql/engine/docs-artifacts.js';
 import type { Catalog } from '../../sql/engine/docs-catalog.js';
 import { runCli as cli } from '../helpers/cli-process.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { serveInTempHome } from '../helpers/server-process.js';
 
 /** Nothing listens on the discard port: the command opens the warehouse itself. */
 const NO_SERVER = ['--admin-url', 'http://127.0.0.1:9'];
@@ -90,24 +90,16 @@ describe('switchboard docs generate', () => {
   });
 
   describe('with a server running', () => {
-    let server: ServerProcess;
-    const home = mkdtempSync(join(tmpdir(), 'switchboard-docs-cli-serve-'));
-    before(async () => {
-      writeFileSync(join(home, 'switchboard.yaml'), 'log:\n  level: warn\nmodels:\n  schedule: "off"\n');
-      server = await startServerProcess(join(home, 'switchboard.yaml'), {}, home);
-    });
-    after(async () => {
-      await server.kill('SIGTERM');
-      rmSync(home, { recursive: true, force: true });
-    });
+    const served = serveInTempHome('switchboard-docs-cli-serve-', 'log:\n  level: warn\nmodels:\n  schedule: "off"\n');
+    const { home } = served;
 
     test('the catalog is read in the server, which holds the DuckDB file', async () => {
-      assert.equal((await cli(['send-test-event', 'voice', '--url', server.url], home)).code, 0);
-      const built = await cli(['build', '--select', '+calls', '--admin-url', server.adminUrl], home);
+      assert.equal((await cli(['send-test-event', 'voice', '--url', served.server.url], home)).code, 0);
+      const built = await cli(['build', '--select', '+calls', '--admin-url', served.server.adminUrl], home);
       assert.equal(built.code, 0, built.stdout + built.stderr);
-      const res = await cli(['docs', 'generate', '--admin-url', server.adminUrl], home);
+      const res = await cli(['docs', 'generate', '--admin-url', served.server.adminUrl], home);
       assert.equal(res.code, 0, res.stdout + res.stderr);
-      assert.match(res.stdout, new RegExp(`^Reading the catalog in the server at ${server.adminUrl.replaceAll('.', '\\.')} \\(it holds the warehouse\\)\\.$`, 'm'));
+      assert.match(res.stdout, new RegExp(`^Reading the catalog in the server at ${served.server.adminUrl.replaceAll('.', '\\.')} \\(it holds the warehouse\\)\\.$`, 'm'));
       assert.match(res.stdout, /^ {4}model\.switchboard\.salesforce_call_tasks \(analytics\.salesforce_call_tasks\)$/m, 'not built by +calls: reported');
       const catalog = read<Catalog>(join(home, 'data', 'target', 'catalog.json'));
       assert.equal(catalog.nodes['model.switchboard.calls']?.columns.call_id?.index, 1);

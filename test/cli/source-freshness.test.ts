@@ -13,7 +13,7 @@ import { openWarehouse } from '../../sql/warehouses/index.js';
 import { ensureRawEventTable, rawEventTable } from '../../ingest/raw-tables.js';
 import { ensureSchema } from '../../sql/ensure-table.js';
 import { runCli } from '../helpers/cli-process.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { serveInTempHome } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /** Nothing listens on the discard port: the CLI then opens the warehouse itself. */
@@ -112,35 +112,26 @@ describe('switchboard source freshness', () => {
   });
 
   describe('with a server running', () => {
-    let server: ServerProcess;
-    let home = '';
-    before(async () => {
-      home = mkdtempSync(join(tmpdir(), 'switchboard-freshness-serve-'));
-      writeFileSync(join(home, 'switchboard.yaml'), 'log:\n  level: warn\nmodels:\n  schedule: "off"\n  freshnessSchedule: "off"\n');
-      server = await startServerProcess(join(home, 'switchboard.yaml'), {}, home);
-    });
-    after(async () => {
-      await server?.kill('SIGTERM');
-      rmSync(home, { recursive: true, force: true });
-    });
+    const served = serveInTempHome('switchboard-freshness-serve-', 'log:\n  level: warn\nmodels:\n  schedule: "off"\n  freshnessSchedule: "off"\n');
+    const { home } = served;
 
     test('the check runs inside the server, which holds the DuckDB file, and status shows the latest per table, worst first', async () => {
-      const before = await runCli(['status', '--admin-url', server.adminUrl, '--url', server.url], home);
+      const before = await runCli(['status', '--admin-url', served.server.adminUrl, '--url', served.server.url], home);
       assert.match(before.stdout, /^Source freshness\n {2}not checked yet \(switchboard source freshness; serve checks on models\.freshnessSchedule\)$/m);
 
-      const sent = await runCli(['send-test-event', 'voice', '--url', server.url], home);
+      const sent = await runCli(['send-test-event', 'voice', '--url', served.server.url], home);
       assert.equal(sent.code, 0, sent.stdout + sent.stderr);
-      const landed = async () => (await runCli(['sql', 'SELECT count(*) AS n FROM raw.voice_events', '--format', 'csv', '--admin-url', server.adminUrl], home)).stdout === 'n\n1\n';
+      const landed = async () => (await runCli(['sql', 'SELECT count(*) AS n FROM raw.voice_events', '--format', 'csv', '--admin-url', served.server.adminUrl], home)).stdout === 'n\n1\n';
       await waitFor(landed, 'the test event in raw.voice_events');
-      const res = await runCli(['source', 'freshness', '--admin-url', server.adminUrl], home);
+      const res = await runCli(['source', 'freshness', '--admin-url', served.server.adminUrl], home);
       assert.equal(res.code, 0, res.stdout + res.stderr);
-      assert.match(res.stderr, new RegExp(`Running in the server at ${server.adminUrl.replaceAll('.', '\\.')}`));
+      assert.match(res.stderr, new RegExp(`Running in the server at ${served.server.adminUrl.replaceAll('.', '\\.')}`));
       assert.match(res.stdout, / PASS freshness of raw\.voice_events: \d+ s old \(warn after 1 day, error after 3 days\) /);
       assert.match(res.stdout, / WARN freshness of raw\.meetings_events: no rows yet /);
       assert.match(res.stdout, /^Done\. PASS=1 WARN=3 ERROR=0 SKIP=0 TOTAL=4$/m);
       assert.ok(existsSync(join(home, 'data', 'target', 'sources.json')), "saved by the server, in its models.targetDir");
 
-      const status = await runCli(['status', '--admin-url', server.adminUrl, '--url', server.url], home);
+      const status = await runCli(['status', '--admin-url', served.server.adminUrl, '--url', served.server.url], home);
       const section = /^Source freshness +status +last loaded +thresholds\n((?: {2}.*\n)+)/m.exec(status.stdout);
       assert.ok(section !== null, status.stdout);
       const rows = (section[1] ?? '').trimEnd().split('\n');
@@ -155,7 +146,7 @@ describe('switchboard source freshness', () => {
       );
       assert.match(rows[0] ?? '', /WARN +no rows yet +warn after 1 day, error after 3 days$/);
       assert.match(rows[4] ?? '', /^ {2}checked \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ \(\d+ s ago\)$/);
-      const json = JSON.parse((await runCli(['status', '--json', '--admin-url', server.adminUrl], home)).stdout) as { sourceFreshness: Array<{ name: string; status: string }>; jobs: Array<{ job: string; schedule: string }> };
+      const json = JSON.parse((await runCli(['status', '--json', '--admin-url', served.server.adminUrl], home)).stdout) as { sourceFreshness: Array<{ name: string; status: string }>; jobs: Array<{ job: string; schedule: string }> };
       assert.deepEqual(json.sourceFreshness.at(-1)?.name, 'raw.voice_events');
       assert.deepEqual(json.jobs.find((j) => j.job === 'freshness')?.schedule, 'off');
     });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { RunResults } from '../../sql/engine/run.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import { startHarness } from '../helpers/harness.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { serveInTempHome } from '../helpers/server-process.js';
 import { runCli } from '../helpers/cli-process.js';
 
 /** Nothing listens on the discard port: `build` and `test` then open the warehouse themselves. */
@@ -199,23 +199,15 @@ describe('switchboard build, test and compile', () => {
   });
 
   describe('with a server running', () => {
-    let server: ServerProcess;
-    const home = mkdtempSync(join(tmpdir(), 'switchboard-build-cli-serve-'));
-    before(async () => {
-      writeFileSync(join(home, 'switchboard.yaml'), 'log:\n  level: warn\nmodels:\n  schedule: "off"\n');
-      server = await startServerProcess(join(home, 'switchboard.yaml'), {}, home);
-    });
-    after(async () => {
-      await server.kill('SIGTERM');
-      rmSync(home, { recursive: true, force: true });
-    });
+    const served = serveInTempHome('switchboard-build-cli-serve-', 'log:\n  level: warn\nmodels:\n  schedule: "off"\n');
+    const { home } = served;
 
     test('build runs inside the server, which holds the DuckDB file, and prints the same lines', async () => {
-      const sent = await cli(['send-test-event', 'voice', '--url', server.url], home);
+      const sent = await cli(['send-test-event', 'voice', '--url', served.server.url], home);
       assert.equal(sent.code, 0, sent.stdout + sent.stderr);
-      const res = await cli(['build', '--select', '+calls', '--admin-url', server.adminUrl], home);
+      const res = await cli(['build', '--select', '+calls', '--admin-url', served.server.adminUrl], home);
       assert.equal(res.code, 0, res.stdout + res.stderr);
-      assert.match(res.stderr, new RegExp(`Running in the server at ${server.adminUrl.replaceAll('.', '\\.')}`));
+      assert.match(res.stderr, new RegExp(`Running in the server at ${served.server.adminUrl.replaceAll('.', '\\.')}`));
       assert.match(res.stdout, /^\d\d:\d\d:\d\d  \d+ of \d+ OK incremental model analytics\.calls \.+ \[\d+ rows? in /m);
       assert.match(res.stdout, /^Done\. PASS=(\d+) WARN=0 ERROR=0 SKIP=0 TOTAL=\1$/m);
       // Saved by the server, relative to its working directory.
@@ -223,15 +215,15 @@ describe('switchboard build, test and compile', () => {
       assert.equal(results.success, true);
       assert.ok(results.results.some((r) => r.node === 'model.calls'));
 
-      const saved = await cli(['sql', `SELECT count(*) AS n FROM analytics.sb_run_results WHERE run_id = '${results.runId}'`, '--admin-url', server.adminUrl, '--format', 'csv'], home);
+      const saved = await cli(['sql', `SELECT count(*) AS n FROM analytics.sb_run_results WHERE run_id = '${results.runId}'`, '--admin-url', served.server.adminUrl, '--format', 'csv'], home);
       assert.equal(saved.stdout, `n\n${results.results.length}\n`, saved.stderr);
     });
 
     test('test runs inside the server too, and compile needs no warehouse while the server holds it', async () => {
-      const tested = await cli(['test', '--select', 'calls', '--admin-url', server.adminUrl], home);
+      const tested = await cli(['test', '--select', 'calls', '--admin-url', served.server.adminUrl], home);
       assert.equal(tested.code, 0, tested.stdout + tested.stderr);
       assert.match(tested.stdout, /PASS test unique_calls_call_id/);
-      const nothing = await cli(['build', '--select', 'calls', '--exclude', 'calls', '--admin-url', server.adminUrl], home);
+      const nothing = await cli(['build', '--select', 'calls', '--exclude', 'calls', '--admin-url', served.server.adminUrl], home);
       assert.equal(nothing.code, 1);
       assert.match(nothing.stderr, /SB_MODEL_NOTHING_SELECTED: Nothing to build: --select calls selects 1 model \(calls\)/);
       const compiled = await cli(['compile', 'calls', '--target', 'snowflake'], home);

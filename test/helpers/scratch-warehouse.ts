@@ -3,23 +3,14 @@
  * DuckDB file or a Postgres connection with schemas of its own, all removed when the test ends.
  */
 import { after, type TestContext } from 'node:test';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import type { Warehouse } from '../../sql/warehouse.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from './postgres.js';
+import { tempFolder } from './project-files.js';
 
 /** A folder of `files` (path → text), removed when the test that makes it ends. */
-export function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-scratch-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
+export const folder = (files: Record<string, string>): string => tempFolder(files, 'switchboard-scratch-');
 
 /**
  * A warehouse with a raw schema (created) and a target schema of its own: `raw` and

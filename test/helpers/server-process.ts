@@ -5,6 +5,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
@@ -57,6 +61,32 @@ export async function startServerProcess(configPath: string, env: Record<string,
       const exited = once(child, 'exit');
       child.kill(signal);
       await exited;
+    },
+  };
+}
+
+/**
+ * For a describe block: the real `switchboard serve` in a new temporary folder whose
+ * switchboard.yaml is `yaml`, started before the block's tests and stopped, its folder
+ * removed, after them. `server` is there once the block's tests run.
+ * @example const served = serveInTempHome('switchboard-docs-cli-serve-', 'models:\n  schedule: "off"\n'); … served.server.adminUrl
+ */
+export function serveInTempHome(prefix: string, yaml: string): { readonly home: string; readonly server: ServerProcess } {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  let server: ServerProcess | undefined;
+  before(async () => {
+    writeFileSync(join(home, 'switchboard.yaml'), yaml);
+    server = await startServerProcess(join(home, 'switchboard.yaml'), {}, home);
+  });
+  after(async () => {
+    await server?.kill('SIGTERM');
+    rmSync(home, { recursive: true, force: true });
+  });
+  return {
+    home,
+    get server(): ServerProcess {
+      if (server === undefined) throw new Error('serveInTempHome: the server starts in before(); use it inside a test');
+      return server;
     },
   };
 }

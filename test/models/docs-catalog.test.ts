@@ -6,8 +6,6 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateManifest } from '../../sql/engine/docs-artifacts.js';
 import { CATALOG_SCHEMA, catalogOf, catalogTargets, emptyCatalog, readRelations } from '../../sql/engine/docs-catalog.js';
@@ -17,16 +15,9 @@ import { introspectorOf } from '../../sql/introspect.js';
 import type { Queryable, SqlRow } from '../../sql/warehouse.js';
 import { dialectFor, openWarehouse } from '../../sql/warehouses/index.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
+import { tempFolder } from '../helpers/project-files.js';
 
-function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-catalog-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
+const folder = (files: Record<string, string>): string => tempFolder(files, 'switchboard-catalog-');
 
 const project = () =>
   folder({

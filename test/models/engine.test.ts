@@ -1,7 +1,5 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadProject } from '../../sql/engine/project.js';
@@ -10,20 +8,12 @@ import { selectModels } from '../../sql/engine/select.js';
 import { compileModel } from '../../sql/engine/compile.js';
 import type { Model, Project } from '../../sql/engine/model.js';
 import { dialectFor } from '../../sql/warehouses/index.js';
+import { tempFolder } from '../helpers/project-files.js';
 
 const BASIC = fileURLToPath(new URL('../../../test/models/fixtures/basic', import.meta.url));
 const duckdb = dialectFor('duckdb');
 
-/** A project of `files`, removed when the test that makes it ends. */
-function projectWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-models-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
+const projectWith = (files: Record<string, string>): string => tempFolder(files, 'switchboard-models-');
 
 async function rejects(files: Record<string, string>, code: string, message: RegExp): Promise<void> {
   await assert.rejects(loadProject(projectWith(files), duckdb), (error: Error & { code?: string }) => {

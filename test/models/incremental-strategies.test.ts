@@ -7,8 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProject } from '../../sql/engine/project.js';
 import { materializationLabel, planMaterialization } from '../../sql/engine/materialize.js';
@@ -18,17 +17,9 @@ import type { Warehouse } from '../../sql/warehouse.js';
 import { DIALECT_NAMES, dialectFor, openWarehouse } from '../../sql/warehouses/index.js';
 import { DuckDbDialect } from '../../sql/warehouses/duckdb/dialect.js';
 import { TEST_POSTGRES_URL, uniqueSchema } from '../helpers/postgres.js';
+import { tempFolder } from '../helpers/project-files.js';
 
-/** A project of `files`, removed when the test (or suite) that makes it ends. */
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-strategies-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
+const project = (files: Record<string, string>): string => tempFolder(files, 'switchboard-strategies-');
 
 /** One model file's config, loaded: the model, or the load's rejection. */
 async function configOf(config: string): Promise<Model> {

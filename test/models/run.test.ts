@@ -4,25 +4,16 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProject } from '../../sql/engine/project.js';
 import { build, runDataTests, saveRunResults } from '../../sql/engine/run.js';
 import { openWarehouse } from '../../sql/warehouses/index.js';
 import { migrated } from '../helpers/migrate.js';
 import { summary } from '../../cli/run-output.js';
+import { tempFolder } from '../helpers/project-files.js';
 
-/** A project of `files`, removed when the test that makes it ends. */
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-run-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
+const project = (files: Record<string, string>): string => tempFolder(files, 'switchboard-run-');
 
 const settings = { targetSchema: 'analytics', sources: { raw: 'raw' } };
 
